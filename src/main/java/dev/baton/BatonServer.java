@@ -1,0 +1,185 @@
+package dev.baton;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.baton.agent.AgentConfig;
+import dev.baton.agent.AgentKind;
+import dev.baton.agent.AgentRegistry;
+import dev.baton.agent.DemoAgentRoutes;
+import dev.baton.api.ApiRoutes;
+import dev.baton.api.RunService;
+import dev.baton.broker.EmbeddedBroker;
+import dev.baton.compile.Endpoints;
+import dev.baton.compile.PipelineRegistry;
+import dev.baton.compile.RoutesFolder;
+import dev.baton.config.BatonSettings;
+import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.Pipeline;
+import dev.baton.runtime.EngineRoutes;
+import dev.baton.runtime.Faults;
+import dev.baton.runtime.OutboxRelay;
+import dev.baton.runtime.RunEngine;
+import dev.baton.ticket.Database;
+import dev.baton.ticket.OutboxStore;
+import dev.baton.ticket.RunStore;
+import dev.baton.ticket.Tx;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jms.connection.CachingConnectionFactory;
+
+/** Starts the whole stack in order (broker, database, Camel with the engine, API and routes/) and stops it. */
+public final class BatonServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BatonServer.class);
+    /** What Baton needs from Camel whatever application.properties says (it may say more). */
+    private static final Map<String, String> CAMEL_DEFAULTS = Map.of(
+            "camel.main.name", "baton",
+            "camel.server.enabled", "true",
+            "camel.server.max-body-size", "1048576",
+            "camel.main.shutdown-timeout", "10");
+
+    private final BatonSettings settings;
+    private final AgentRegistry agents;
+    private EmbeddedBroker broker;
+    private HikariDataSource dataSource;
+    private CachingConnectionFactory relayConnections;
+    private Main main;
+    private RunService runs;
+    private PipelineRegistry pipelines;
+    private RoutesFolder folder;
+    private final Set<String> demoAgentsStarted = new LinkedHashSet<>();
+
+    private BatonServer(BatonSettings settings, AgentRegistry agents) {
+        this.settings = settings;
+        this.agents = agents;
+    }
+
+    public static BatonServer start(BatonSettings settings) throws Exception {
+        AgentRegistry agents = AgentRegistry.load(settings.configDir().resolve("agents.yaml"));
+        BatonServer server = new BatonServer(settings, agents);
+        try {
+            server.startAll();
+        } catch (Exception e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void startAll() throws Exception {
+        long t0 = System.nanoTime();
+        if (settings.broker().embedded()) {
+            broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), settings.broker().port());
+        }
+        dataSource = Database.open(settings.db());
+        Tx tx = new Tx(dataSource);
+        Clock clock = Clock.systemUTC();
+        RunStore store = new RunStore();
+        OutboxStore outbox = new OutboxStore();
+        pipelines = new PipelineRegistry(store, clock);
+        Faults faults = new Faults(settings.fault());
+
+        var bs = settings.broker();
+        var cf = new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+        relayConnections = new CachingConnectionFactory(
+                new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password())));
+        relayConnections.setSessionCacheSize(32);
+
+        main = new Main();
+        Map<String, String> camelProps = new LinkedHashMap<>(CAMEL_DEFAULTS);
+        camelProps.putAll(settings.camelProperties());
+        camelProps.forEach(main::addOverrideProperty);
+        main.addOverrideProperty("camel.server.port", Integer.toString(settings.httpPort()));
+        main.addOverrideProperty("camel.server.host", settings.httpHost());
+        main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
+        main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
+        main.start();
+        CamelContext camel = main.getCamelContext();
+
+        OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
+        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, clock);
+        folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, p -> {
+            tx.run(c -> {
+                pipelines.remember(c, p);
+                return null;
+            });
+            startDemoAgents(camel, p);
+        });
+        runs = new RunService(pipelines, folder, engine, relay, tx, store);
+        folder.scan();
+        camel.addRoutes(new EngineRoutes(engine, relay, faults, settings.resultConsumers()));
+        camel.addRoutes(new ApiRoutes(runs));
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("timer:" + Endpoints.ROUTE_ROUTES_WATCH + "?period=" + settings.scanIntervalMillis())
+                        .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> folder.scan());
+            }
+        });
+        LOG.info("Baton is up in {} ms: http://{}:{}/api, broker {}, database {}, routes from {}",
+                (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
+                bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),
+                settings.db().url(), settings.routesDir());
+    }
+
+    /** Demo agents live in this process: one consumer route per agent a pipeline names that is of the demo kind. */
+    private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
+        Set<String> names = new LinkedHashSet<>(p.agents().keySet());
+        p.stages().forEach(s -> names.add(s.accept(AgentStage::agent)));
+        for (String name : names) {
+            AgentConfig a = agents.find(name).orElse(null);
+            if (a != null && a.kind() == AgentKind.DEMO && demoAgentsStarted.add(name)) {
+                camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
+                LOG.info("demo agent '{}' is consuming {}", name, Endpoints.agentQueue(name));
+            }
+        }
+    }
+
+    public RunService runs() {
+        return runs;
+    }
+
+    public PipelineRegistry pipelines() {
+        return pipelines;
+    }
+
+    public BatonSettings settings() {
+        return settings;
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (main != null) main.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping Camel: {}", e.getMessage());
+        }
+        if (relayConnections != null) relayConnections.destroy();
+        if (dataSource != null) dataSource.close();
+        try {
+            if (broker != null) broker.close();
+        } catch (Exception e) {
+            LOG.warn("stopping the broker: {}", e.getMessage());
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

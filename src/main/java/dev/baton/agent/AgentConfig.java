@@ -1,0 +1,7 @@
+package dev.baton.agent;
+
+import java.util.List;
+
+/** One agent as the registry knows it; {@code demo} is set for the demo kind only. */
+public record AgentConfig(
+        String name, AgentKind kind, String role, List<String> capabilities, Integer maxConcurrency, DemoOptions demo) {}

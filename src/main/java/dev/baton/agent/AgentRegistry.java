@@ -1,0 +1,120 @@
+package dev.baton.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.pipeline.AgentCatalog;
+import dev.baton.pipeline.Durations;
+import dev.baton.pipeline.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/** The agents of {@code config/agents.yaml}, plus the optional default kind for agents it does not list. */
+public final class AgentRegistry implements AgentCatalog {
+    private static final Set<String> AGENT_FIELDS = Set.of("kind", "role", "capabilities", "maxConcurrency",
+            "output", "delay", "failFirstAttempts", "fail", "concurrency", "model", "baseUrl", "apiKeyEnv", "url",
+            "priority", "systemPrompt", "template");
+
+    private final Map<String, AgentConfig> agents;
+    private final AgentConfig defaultAgent;
+
+    private AgentRegistry(Map<String, AgentConfig> agents, AgentConfig defaultAgent) {
+        this.agents = agents;
+        this.defaultAgent = defaultAgent;
+    }
+
+    public static AgentRegistry empty() {
+        return new AgentRegistry(Map.of(), null);
+    }
+
+    /** Reads {@code agents.yaml}; a missing file is an empty registry, a broken one an error listing every problem. */
+    public static AgentRegistry load(Path file) {
+        if (!Files.exists(file)) {
+            return empty();
+        }
+        Object doc;
+        try {
+            LoadSettings settings = LoadSettings.builder().setAllowDuplicateKeys(false)
+                    .setMaxAliasesForCollections(20).setLabel(file.toString()).build();
+            doc = new Load(settings).loadFromString(Files.readString(file));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        List<String> errors = new ArrayList<>();
+        JsonNode root = Json.MAPPER.valueToTree(doc == null ? Map.of() : doc);
+        root.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("agents") && !f.equals("default")) {
+                errors.add(file + ": unknown field '" + f + "'; expected one of agents, default");
+            }
+        });
+        Map<String, AgentConfig> agents = new LinkedHashMap<>();
+        root.path("agents").fields().forEachRemaining(e ->
+                agents.put(e.getKey(), parse(file + ": agents." + e.getKey(), e.getKey(), e.getValue(), errors)));
+        AgentConfig def = root.hasNonNull("default") ? parse(file + ": default", null, root.get("default"), errors) : null;
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", errors));
+        }
+        return new AgentRegistry(Map.copyOf(agents), def);
+    }
+
+    private static AgentConfig parse(String where, String name, JsonNode n, List<String> errors) {
+        n.fieldNames().forEachRemaining(f -> {
+            if (!AGENT_FIELDS.contains(f)) errors.add(where + ": unknown field '" + f + "'");
+        });
+        AgentKind kind;
+        try {
+            kind = AgentKind.valueOf(n.path("kind").asText("external").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            errors.add(where + ".kind: '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, http");
+            kind = AgentKind.EXTERNAL;
+        }
+        DemoOptions demo = null;
+        if (kind == AgentKind.DEMO) {
+            Duration delay = Duration.ZERO;
+            if (n.hasNonNull("delay")) {
+                try {
+                    delay = Durations.parse(n.get("delay").asText());
+                } catch (IllegalArgumentException e) {
+                    errors.add(where + ".delay: " + e.getMessage());
+                }
+            }
+            demo = new DemoOptions(n.get("output"), delay, n.path("failFirstAttempts").asInt(0),
+                    n.path("fail").asBoolean(false), Math.max(1, n.path("concurrency").asInt(4)));
+        }
+        List<String> caps = new ArrayList<>();
+        n.path("capabilities").forEach(c -> caps.add(c.asText()));
+        Integer max = n.hasNonNull("maxConcurrency") ? n.get("maxConcurrency").asInt() : null;
+        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, demo);
+    }
+
+    /** The agent's configuration: listed, else the default kind under this name, else empty (unknown). */
+    public Optional<AgentConfig> find(String name) {
+        AgentConfig a = agents.get(name);
+        if (a != null) {
+            return Optional.of(a);
+        }
+        if (defaultAgent != null) {
+            return Optional.of(new AgentConfig(name, defaultAgent.kind(), defaultAgent.role(),
+                    defaultAgent.capabilities(), defaultAgent.maxConcurrency(), defaultAgent.demo()));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean knows(String agent) {
+        return agents.containsKey(agent) || defaultAgent != null;
+    }
+
+    public Map<String, AgentConfig> listed() {
+        return agents;
+    }
+}

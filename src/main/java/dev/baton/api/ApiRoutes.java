@@ -1,0 +1,100 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.pipeline.Json;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST API under {@code /api} (DESIGN §6); errors are {@code application/problem+json}. */
+public final class ApiRoutes extends RouteBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    private static final String JSON = "application/json";
+
+    private final RunService runs;
+
+    public ApiRoutes(RunService runs) {
+        this.runs = runs;
+    }
+
+    @Override
+    public void configure() {
+        onException(Problem.class).handled(true).process(ex -> problem(ex, ex.getProperty(Exchange.EXCEPTION_CAUGHT, Problem.class)));
+        onException(Exception.class).handled(true).process(ex -> {
+            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            LOG.error("request failed: {}", e.toString(), e);
+            problem(ex, new Problem(500, "Internal Server Error", "the request failed: " + e.getMessage(), List.of()));
+        });
+
+        restConfiguration().component("platform-http").contextPath("/api").bindingMode(RestBindingMode.off);
+
+        rest("/pipelines").description("Pipelines loaded from routes/")
+                .get().produces(JSON).to("direct:api-pipelines")
+                .get("/{name}").produces(JSON).to("direct:api-pipeline")
+                .post("/{name}/runs").consumes(JSON).produces(JSON).to("direct:api-start-run");
+        rest("/runs").description("Runs and their history")
+                .get().produces(JSON).to("direct:api-runs")
+                .get("/{id}").produces(JSON).to("direct:api-run")
+                .get("/{id}/history").produces(JSON).to("direct:api-run-history");
+        rest("/health").get().produces(JSON).to("direct:api-health");
+
+        from("direct:api-pipelines").routeId("api-pipelines").process(ex -> ok(ex, 200, runs.pipelines()));
+        from("direct:api-pipeline").routeId("api-pipeline")
+                .process(ex -> ok(ex, 200, runs.pipeline(header(ex, "name"))));
+        from("direct:api-start-run").routeId("api-start-run").process(ex -> {
+            RunService.StartOutcome out = runs.start(header(ex, "name"), ex.getMessage().getBody(String.class),
+                    header(ex, "Idempotency-Key"));
+            if (out.replayed()) {
+                ex.getMessage().setHeader("Idempotent-Replayed", "true");
+            }
+            ex.getMessage().setHeader("Location", "/api/runs/" + out.run().path("id").asText());
+            ok(ex, out.replayed() ? 200 : 201, out.run());
+        });
+        from("direct:api-runs").routeId("api-runs").process(ex -> {
+            String limit = header(ex, "limit");
+            int n;
+            try {
+                n = limit == null ? 50 : Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                throw Problem.badRequest("limit must be an integer, not '" + limit + "'", List.of());
+            }
+            ArrayNode list = runs.list(header(ex, "pipeline"), header(ex, "status"), n);
+            ok(ex, 200, list);
+        });
+        from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs.get(header(ex, "id"))));
+        from("direct:api-run-history").routeId("api-run-history")
+                .process(ex -> ok(ex, 200, runs.history(header(ex, "id"))));
+        from("direct:api-health").routeId("api-health")
+                .process(ex -> ok(ex, 200, Json.object().put("status", "UP")));
+    }
+
+    private static String header(Exchange ex, String name) {
+        return ex.getMessage().getHeader(name, String.class);
+    }
+
+    private static void ok(Exchange ex, int status, JsonNode body) {
+        respond(ex, status, JSON, Json.write(body));
+    }
+
+    private static void problem(Exchange ex, Problem p) {
+        ObjectNode body = Json.object().put("type", "about:blank").put("title", p.title()).put("status", p.status())
+                .put("detail", p.getMessage());
+        ArrayNode errors = body.putArray("errors");
+        p.errors().forEach(errors::add);
+        ex.getMessage().removeHeaders("*", "Location");
+        respond(ex, p.status(), "application/problem+json", Json.write(body));
+    }
+
+    private static void respond(Exchange ex, int status, String type, String body) {
+        var msg = ex.getMessage();
+        msg.removeHeaders("*", "Location|Idempotent-Replayed");
+        msg.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        msg.setHeader(Exchange.CONTENT_TYPE, type);
+        msg.setBody(body);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.baton.api;
+
+import java.util.List;
+
+/** An error answered as {@code application/problem+json} (RFC 9457), with every problem listed. */
+public class Problem extends RuntimeException {
+    private final int status;
+    private final String title;
+    private final List<String> errors;
+
+    public Problem(int status, String title, String detail, List<String> errors) {
+        super(detail);
+        this.status = status;
+        this.title = title;
+        this.errors = List.copyOf(errors);
+    }
+
+    public static Problem notFound(String detail) {
+        return new Problem(404, "Not Found", detail, List.of());
+    }
+
+    public static Problem badRequest(String detail, List<String> errors) {
+        return new Problem(400, "Bad Request", detail, errors);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public List<String> errors() {
+        return errors;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.compile.PipelineRegistry;
+import dev.baton.compile.RoutesFolder;
+import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.Json;
+import dev.baton.pipeline.Params;
+import dev.baton.pipeline.Pipeline;
+import dev.baton.pipeline.Stage;
+import dev.baton.pipeline.validate.Dag;
+import dev.baton.runtime.IdempotencyConflictException;
+import dev.baton.runtime.OutboxRelay;
+import dev.baton.runtime.RunEngine;
+import dev.baton.ticket.Rows.RunRow;
+import dev.baton.ticket.RunStatus;
+import dev.baton.ticket.RunStore;
+import dev.baton.ticket.Tx;
+import java.util.List;
+import java.util.Locale;
+
+/** What the REST API, the CLI's demo and Camel triggers do with runs; input checked here, answers as JSON. */
+public final class RunService {
+    static final int MAX_IDEMPOTENCY_KEY = 200;
+
+    private final PipelineRegistry pipelines;
+    private final RoutesFolder folder;
+    private final RunEngine engine;
+    private final OutboxRelay relay;
+    private final Tx tx;
+    private final RunStore store;
+
+    /** A started run as the API shows it; {@code replayed} when an earlier request with the same key made it. */
+    public record StartOutcome(ObjectNode run, boolean replayed) {}
+
+    public RunService(PipelineRegistry pipelines, RoutesFolder folder, RunEngine engine, OutboxRelay relay, Tx tx,
+            RunStore store) {
+        this.pipelines = pipelines;
+        this.folder = folder;
+        this.engine = engine;
+        this.relay = relay;
+        this.tx = tx;
+        this.store = store;
+    }
+
+    public StartOutcome start(String pipelineName, String body, String idempotencyKey) {
+        Pipeline p = pipelines.current(pipelineName).orElseThrow(() -> Problem.notFound(
+                "pipeline '" + pipelineName + "' is not loaded; loaded pipelines: " + String.join(", ", pipelines.names())));
+        JsonNode given;
+        try {
+            given = body == null || body.isBlank() ? Json.object() : Json.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("request body is not valid JSON", List.of(e.getMessage()));
+        }
+        if (!given.isObject()) {
+            throw Problem.badRequest("request body must be a JSON object of params", List.of(
+                    "expected a JSON object, got " + given.getNodeType().name().toLowerCase(Locale.ROOT)));
+        }
+        if (given.size() == 1 && given.has("params") && !p.params().containsKey("params")) {
+            given = given.get("params"); // the {"params": {...}} envelope
+        }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw Problem.badRequest("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", List.of());
+        }
+        Params.Resolution resolved = Params.resolve(p, given);
+        if (!resolved.problems().isEmpty()) {
+            throw Problem.badRequest("params do not match pipeline '" + p.name() + "'", resolved.problems());
+        }
+        RunEngine.Started started;
+        try {
+            started = engine.start(p, resolved.params(), idempotencyKey);
+        } catch (IdempotencyConflictException e) {
+            throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
+        }
+        relay.send(started.outgoing());
+        return new StartOutcome(get(started.run().id()), started.replayed());
+    }
+
+    public ObjectNode get(String runId) {
+        return tx.run(c -> {
+            RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
+            List<String> order = pipelines.pinned(c, run.pipeline(), run.revision()).stages().stream()
+                    .map(Stage::name).toList();
+            return RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order);
+        });
+    }
+
+    public ArrayNode history(String runId) {
+        return tx.run(c -> {
+            store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
+            return RunViews.history(store.history(c, runId));
+        });
+    }
+
+    public ArrayNode list(String pipeline, String status, int limit) {
+        if (status != null) {
+            try {
+                RunStatus.valueOf(status);
+            } catch (IllegalArgumentException e) {
+                throw Problem.badRequest("status '" + status + "' is unknown", List.of(
+                        "use one of " + java.util.Arrays.toString(RunStatus.values())));
+            }
+        }
+        if (limit < 1 || limit > 1000) {
+            throw Problem.badRequest("limit must be from 1 to 1000", List.of());
+        }
+        return tx.run(c -> {
+            ArrayNode arr = Json.MAPPER.createArrayNode();
+            store.runs(c, pipeline, status, limit).forEach(r -> arr.add(RunViews.summary(r)));
+            return arr;
+        });
+    }
+
+    public ObjectNode pipelines() {
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("pipelines");
+        pipelines.all().forEach(p -> arr.add(describe(p)));
+        ArrayNode invalid = out.putArray("invalid");
+        folder.invalid().forEach((file, violations) -> {
+            ObjectNode o = invalid.addObject().put("file", file);
+            ArrayNode errs = o.putArray("errors");
+            violations.forEach(v -> errs.add(v.toString()));
+        });
+        return out;
+    }
+
+    public ObjectNode pipeline(String name) {
+        return describe(pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name + "' is not loaded")));
+    }
+
+    static ObjectNode describe(Pipeline p) {
+        ObjectNode o = Json.object().put("name", p.name()).put("description", p.description())
+                .put("file", p.file()).put("revision", p.revision());
+        ObjectNode params = o.putObject("params");
+        p.params().values().forEach(ps -> {
+            ObjectNode po = params.putObject(ps.name()).put("required", ps.required());
+            po.set("default", ps.defaultValue());
+        });
+        ArrayNode stages = o.putArray("stages");
+        for (Stage s : p.stages()) {
+            ObjectNode so = stages.addObject().put("name", s.name());
+            s.accept(a -> so.put("kind", "agent").put("agent", a.agent()));
+            ArrayNode deps = so.putArray("dependsOn");
+            s.dependsOn().forEach(deps::add);
+        }
+        o.set("waves", Json.MAPPER.valueToTree(Dag.waves(p)));
+        return o;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.pipeline.Json;
+import dev.baton.ticket.Rows.HistoryRow;
+import dev.baton.ticket.Rows.RunRow;
+import dev.baton.ticket.Rows.StageRow;
+import dev.baton.ticket.Rows.TicketRow;
+import java.time.Instant;
+import java.util.List;
+
+/** Renders runs, stages, tickets and history in the JSON shapes of DESIGN §6. */
+public final class RunViews {
+    private RunViews() {}
+
+    public static ObjectNode summary(RunRow r) {
+        ObjectNode o = Json.object().put("id", r.id()).put("pipeline", r.pipeline()).put("revision", r.revision())
+                .put("status", r.status().name());
+        o.set("params", r.params());
+        o.put("error", r.error());
+        time(o, "createdAt", r.createdAt());
+        time(o, "updatedAt", r.updatedAt());
+        time(o, "finishedAt", r.finishedAt());
+        return o;
+    }
+
+    public static ObjectNode full(RunRow r, List<StageRow> stages, List<TicketRow> tickets, List<String> order) {
+        ObjectNode o = summary(r);
+        o.set("context", r.context());
+        ArrayNode arr = o.putArray("stages");
+        for (String name : order) {
+            StageRow s = stages.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (s == null) continue;
+            ObjectNode so = arr.addObject().put("name", s.name()).put("status", s.status().name())
+                    .put("attempts", s.attempts());
+            so.set("output", s.output());
+            so.put("error", s.error());
+            time(so, "startedAt", s.startedAt());
+            time(so, "finishedAt", s.finishedAt());
+            ArrayNode ts = so.putArray("tickets");
+            tickets.stream().filter(t -> t.stage().equals(name)).forEach(t -> {
+                ObjectNode to = ts.addObject().put("id", t.id()).put("agent", t.agent());
+                to.putNull("item");
+                to.put("attempt", t.attempt()).put("status", t.status().name());
+                to.set("output", t.output());
+                to.put("error", t.error());
+            });
+        }
+        return o;
+    }
+
+    public static ArrayNode history(List<HistoryRow> rows) {
+        ArrayNode arr = Json.MAPPER.createArrayNode();
+        for (HistoryRow h : rows) {
+            ObjectNode o = arr.addObject().put("at", h.at().toString()).put("status", h.status())
+                    .put("stage", h.stage()).put("ticketId", h.ticketId());
+            if (h.attempt() != null) o.put("attempt", h.attempt());
+            o.put("agent", h.agent()).put("actor", h.actor()).put("detail", h.detail());
+        }
+        return arr;
+    }
+
+    private static void time(ObjectNode o, String field, Instant t) {
+        o.put(field, t == null ? null : t.toString());
+    }
+}

@@ -1,0 +1,96 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.BatonServer;
+import dev.baton.config.BatonSettings;
+import dev.baton.pipeline.Json;
+import dev.baton.pipeline.ParamSpec;
+import dev.baton.pipeline.Pipeline;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code baton demo}: starts the embedded stack, runs every pipeline in routes/ once and prints the results. */
+@Command(name = "demo", description = "Run every example pipeline in routes/ on the embedded stack and print each result.")
+public final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    ServerOptions options;
+
+    @Option(names = "--timeout", defaultValue = "120", description = "seconds to wait for the runs (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (options.data == null) {
+            options.data = Path.of("data", "demo");
+            deleteTree(options.data); // a demo starts from nothing, every time
+        }
+        if (options.port == null) options.port = freePort();
+        if (options.brokerPort == null) options.brokerPort = freePort();
+        try (BatonServer server = BatonServer.start(BatonSettings.load(options.overrides()))) {
+            List<Pipeline> pipelines = List.copyOf(server.pipelines().all());
+            if (pipelines.isEmpty()) {
+                out.println("no pipeline loaded from " + server.settings().routesDir());
+                return 1;
+            }
+            out.printf("Baton demo: REST API on http://127.0.0.1:%d/api, data in %s%n%n", options.port, options.data);
+            List<String> ids = new ArrayList<>();
+            for (Pipeline p : pipelines) {
+                ObjectNode params = demoParams(p);
+                ids.add(server.runs().start(p.name(), Json.write(params), null).run().path("id").asText());
+                out.printf("started %-28s params %s%n", p.name(), Json.write(params));
+            }
+            out.println();
+            long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
+            int failed = 0;
+            for (String id : ids) {
+                JsonNode run = RunWatch.await(() -> server.runs().get(id), deadline);
+                StatusCommand.print(out, run);
+                out.println();
+                if (!"SUCCEEDED".equals(run.path("status").asText())) failed++;
+            }
+            out.printf("%d of %d runs SUCCEEDED%n", ids.size() - failed, ids.size());
+            out.flush();
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
+    /** Params for a demo run: defaults, and a placeholder for each required param. */
+    static ObjectNode demoParams(Pipeline p) {
+        ObjectNode params = Json.object();
+        for (ParamSpec ps : p.params().values()) {
+            if (ps.required()) params.put(ps.name(), "demo " + ps.name());
+        }
+        return params;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}

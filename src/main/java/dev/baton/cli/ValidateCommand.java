@@ -1,0 +1,57 @@
+package dev.baton.cli;
+
+import dev.baton.agent.AgentRegistry;
+import dev.baton.pipeline.load.LoadResult;
+import dev.baton.pipeline.load.PipelineLoader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code baton validate FILE...}: every problem of every file, with file:line:column; exit 2 if any. */
+@Command(name = "validate", description = "Validate pipeline files; print every problem with file:line:column.")
+public final class ValidateCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "pipeline files")
+    List<Path> files;
+
+    @Option(names = "--config", defaultValue = "config", description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        AgentRegistry agents = AgentRegistry.load(config.resolve("agents.yaml"));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int bad = 0;
+        for (Path f : files) {
+            LoadResult r = load(f, agents, err);
+            if (r == null || r.pipeline() == null) {
+                bad++;
+                if (r != null) r.violations().forEach(err::println);
+            } else {
+                out.printf("%s: OK (pipeline '%s', %d stages)%n", f, r.pipeline().name(), r.pipeline().stages().size());
+            }
+        }
+        out.flush();
+        err.flush();
+        return bad == 0 ? 0 : 2;
+    }
+
+    /** Loads a file, or prints why it cannot be read and returns null. */
+    static LoadResult load(Path f, AgentRegistry agents, PrintWriter err) {
+        if (!Files.isRegularFile(f)) {
+            err.println(f + ": no such file");
+            return null;
+        }
+        return PipelineLoader.read(f, f.toString(), agents);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.baton.compile;
+
+/** Names every queue, header and route id Baton uses; nothing else glues strings into URIs. */
+public final class Endpoints {
+    public static final String RESULTS = "baton.results";
+    public static final String COORDINATOR = "baton.coordinator";
+    public static final String EVENTS = "baton.events";
+    public static final String DEAD_LETTERS = "baton.DLQ";
+    public static final String AGENT_PREFIX = "baton.agent.";
+
+    /** Artemis duplicate detection: a re-sent message with the same id is dropped by the broker. */
+    public static final String HEADER_DUPLICATE_ID = "_AMQ_DUPL_ID";
+    /** Artemis scheduled delivery: absolute epoch millis. */
+    public static final String HEADER_SCHEDULED = "_AMQ_SCHED_DELIVERY";
+    /** What kind of coordinator message this is (lease, ...). */
+    public static final String HEADER_TYPE = "BatonType";
+    public static final String HEADER_DESTINATION = "BatonDestination";
+
+    /** Camel component for consumers (transacted, one message at a time per consumer). */
+    public static final String JMS = "jms";
+    /** Camel component for the outbox relay (cached sessions and producers). */
+    public static final String JMS_OUT = "jmsout";
+
+    public static final String ROUTE_RESULTS = "baton-results";
+    public static final String ROUTE_COORDINATOR = "baton-coordinator";
+    public static final String ROUTE_RELAY = "baton-relay";
+    public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
+    public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";
+    public static final String RELAY = "direct:baton-relay";
+
+    private Endpoints() {}
+
+    public static String agentQueue(String agent) {
+        return AGENT_PREFIX + agent;
+    }
+
+    /** A destination as the outbox stores it. */
+    public static String queue(String name) {
+        return "queue:" + name;
+    }
+
+    public static String topic(String name) {
+        return "topic:" + name;
+    }
+
+    /** A transacted consumer: the message is acknowledged only when the route has applied it. */
+    public static String consumer(String queue, int consumers) {
+        return JMS + ":queue:" + queue + "?transacted=true&concurrentConsumers=" + consumers
+                + "&maxMessagesPerTask=-1&cacheLevelName=CACHE_CONSUMER&disableReplyTo=true";
+    }
+
+    public static String producer(String destination) {
+        return JMS_OUT + ":" + destination + "?preserveMessageQos=true";
+    }
+
+    public static String demoAgentRoute(String agent) {
+        return "baton-demo-agent-" + agent;
+    }
+
+    public static String pipelineTrigger(String pipeline) {
+        return "direct:baton-start-" + pipeline;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.baton.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Typed settings read once from {@code config/application.properties}, system properties and command-line
+ * overrides; validated in one place, each message naming the property first.
+ */
+public record BatonSettings(
+        Path routesDir,
+        Path configDir,
+        Path dataDir,
+        String httpHost,
+        int httpPort,
+        BrokerSettings broker,
+        DbSettings db,
+        int resultConsumers,
+        long scanIntervalMillis,
+        String fault,
+        Map<String, String> camelProperties) {
+
+    /** Where the broker is and how Baton logs in to it. */
+    public record BrokerSettings(String url, int port, String user, String password, Path brokerXml) {
+        public boolean embedded() {
+            return url == null || url.isBlank();
+        }
+
+        /** The URL Baton itself connects with: in-VM for the embedded broker. */
+        public String connectUrl() {
+            return embedded() ? "vm://0" : url;
+        }
+    }
+
+    /** The JDBC database holding runs, tickets and history. */
+    public record DbSettings(String url, String user, String password, int poolSize) {}
+
+    /** Command-line options of {@code run} and {@code demo}; null means "from the file". */
+    public record Overrides(Path routes, Path config, Path data, Integer port, Integer brokerPort) {
+        public static Overrides none() {
+            return new Overrides(null, null, null, null, null);
+        }
+    }
+
+    public static BatonSettings load(Overrides o) {
+        Path configDir = o.config() != null ? o.config() : Path.of("config");
+        Map<String, String> raw = new LinkedHashMap<>();
+        Path file = configDir.resolve("application.properties");
+        if (Files.exists(file)) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new SettingsException(List.of(file + ": cannot be read: " + e.getMessage()));
+            }
+            p.stringPropertyNames().forEach(k -> raw.put(k, p.getProperty(k).trim()));
+        }
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("baton.") || k.startsWith("camel."))
+                .forEach(k -> raw.put(k, System.getProperty(k)));
+        if (o.data() != null) raw.put("baton.data", o.data().toString());
+        if (o.routes() != null) raw.put("baton.routes", o.routes().toString());
+        if (o.port() != null) raw.put("camel.server.port", o.port().toString());
+        if (o.brokerPort() != null) raw.put("baton.broker.port", o.brokerPort().toString());
+        raw.putIfAbsent("baton.data", "data");
+        raw.putIfAbsent("baton.routes", "routes");
+        // H2 refuses paths implicitly relative to the working directory; so does a careful operator.
+        String data = Path.of(raw.get("baton.data")).toAbsolutePath().normalize().toString();
+        raw.put("baton.data", data);
+        raw.replaceAll((k, v) -> v.replace("${baton.data}", data));
+        return from(raw, configDir);
+    }
+
+    private static BatonSettings from(Map<String, String> raw, Path configDir) {
+        List<String> errors = new ArrayList<>();
+        Values r = new Values(raw, errors);
+        var broker = new BrokerSettings(
+                r.str("baton.broker.url", ""),
+                r.port("baton.broker.port", 61616),
+                r.str("baton.broker.user", ""),
+                r.str("baton.broker.password", ""),
+                Path.of(r.str("baton.broker.config", "broker/broker.xml")));
+        var db = new DbSettings(
+                r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0"),
+                r.str("baton.db.user", "sa"),
+                r.str("baton.db.password", ""),
+                r.positive("baton.db.pool-size", 16));
+        Map<String, String> camel = new LinkedHashMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith("camel.")) camel.put(k, v);
+        });
+        var settings = new BatonSettings(
+                Path.of(raw.get("baton.routes")),
+                configDir,
+                Path.of(raw.get("baton.data")),
+                r.str("camel.server.host", "127.0.0.1"),
+                r.port("camel.server.port", 8080),
+                broker,
+                db,
+                r.positive("baton.results.consumers", 8),
+                r.positive("baton.routes.scan-interval", 1000),
+                r.str("baton.fault", ""),
+                Map.copyOf(camel));
+        if (!errors.isEmpty()) {
+            throw new SettingsException(errors);
+        }
+        return settings;
+    }
+
+    /** Reads typed values, collecting every problem instead of stopping at the first. */
+    private record Values(Map<String, String> raw, List<String> errors) {
+        String str(String key, String def) {
+            String v = raw.get(key);
+            return v == null ? def : v;
+        }
+
+        int positive(String key, int def) {
+            String v = raw.get(key);
+            if (v == null || v.isBlank()) return def;
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n >= 1) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            errors.add(key + " must be a positive integer, not '" + v + "'");
+            return def;
+        }
+
+        int port(String key, int def) {
+            String v = raw.get(key);
+            if (v == null || v.isBlank()) return def;
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n >= 0 && n <= 65535) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            errors.add(key + " must be a port number from 0 to 65535, not '" + v + "'");
+            return def;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.baton.pipeline;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A loaded, typed pipeline definition (kind: Pipeline).
+ *
+ * @param revision content hash of the source text; a run is pinned to it
+ * @param params declared parameters in file order
+ * @param agents agents declared by the pipeline in file order
+ * @param stages stages in file order
+ */
+public record Pipeline(
+        String apiVersion,
+        String name,
+        String description,
+        String file,
+        String revision,
+        String source,
+        Map<String, ParamSpec> params,
+        Map<String, AgentSpec> agents,
+        List<Stage> stages) {
+
+    public Optional<Stage> stage(String name) {
+        return stages.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.baton.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.pipeline.Json;
+
+/**
+ * A reply from an agent on {@code baton.results} (DESIGN §5): a final outcome or a progress report.
+ *
+ * @param retryable for failures: whether another attempt may succeed (default true)
+ */
+public record AgentReply(
+        String ticketId,
+        int attempt,
+        Kind kind,
+        JsonNode output,
+        String errorMessage,
+        boolean retryable,
+        Integer percent,
+        String message) {
+
+    /** What the reply says happened. */
+    public enum Kind {
+        SUCCEEDED,
+        FAILED,
+        PROGRESS
+    }
+
+    /** Parses a reply body; a body that is not a reply at all is a poison message. */
+    public static AgentReply parse(String body, String correlationId) {
+        JsonNode json;
+        try {
+            json = Json.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException("reply is not JSON: " + e.getMessage());
+        }
+        if (!json.isObject()) {
+            throw new PoisonMessageException("reply must be a JSON object");
+        }
+        String ticketId = json.path("ticketId").asText(correlationId);
+        if (ticketId == null || ticketId.isBlank()) {
+            throw new PoisonMessageException("reply has no ticketId and no JMSCorrelationID");
+        }
+        if (!json.path("attempt").canConvertToInt()) {
+            throw new PoisonMessageException("reply for ticket " + ticketId + " has no integer 'attempt'");
+        }
+        Kind kind;
+        try {
+            kind = Kind.valueOf(json.path("status").asText("").toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException("reply status must be succeeded, failed or progress, not '"
+                    + json.path("status").asText("") + "'");
+        }
+        JsonNode error = json.path("error");
+        String errorMessage = error.isObject() ? error.path("message").asText("agent failed")
+                : error.isTextual() ? error.asText() : kind == Kind.FAILED ? "agent failed" : null;
+        boolean retryable = !error.isObject() || error.path("retryable").asBoolean(true);
+        Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
+        return new AgentReply(ticketId, json.get("attempt").asInt(), kind, json.get("output"), errorMessage,
+                retryable, percent, json.path("message").asText(null));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.baton.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.compile.Endpoints;
+import dev.baton.pipeline.Json;
+import dev.baton.ticket.Rows.Outgoing;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The engine's own routes: agent replies in, coordinator messages (leases) in, and the outbox sweep. Every inbound
+ * message is consumed in a JMS transaction that commits only after its DB transaction has.
+ */
+public final class EngineRoutes extends RouteBuilder {
+    private static final Duration SWEEP_AGE = Duration.ofSeconds(2);
+
+    private final RunEngine engine;
+    private final OutboxRelay relay;
+    private final Faults faults;
+    private final int consumers;
+    private final AtomicBoolean firstSweep = new AtomicBoolean(true);
+
+    public EngineRoutes(RunEngine engine, OutboxRelay relay, Faults faults, int consumers) {
+        this.engine = engine;
+        this.relay = relay;
+        this.faults = faults;
+        this.consumers = consumers;
+    }
+
+    @Override
+    public void configure() {
+        errorHandler(defaultErrorHandler().logStackTrace(false).logExhaustedMessageHistory(false));
+
+        from(Endpoints.consumer(Endpoints.RESULTS, consumers)).routeId(Endpoints.ROUTE_RESULTS)
+                .process(this::onReply);
+
+        from(Endpoints.consumer(Endpoints.COORDINATOR, 2)).routeId(Endpoints.ROUTE_COORDINATOR)
+                .process(this::onCoordinatorMessage);
+
+        // Recovery, not a timer carrying run state: the state is in the outbox table.
+        from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0").routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
+                .process(ex -> relay.sweep(firstSweep.getAndSet(false) ? Duration.ZERO : SWEEP_AGE));
+    }
+
+    private void onReply(Exchange ex) {
+        String body = ex.getMessage().getBody(String.class);
+        AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class));
+        applied(engine.onReply(messageId(ex), reply));
+    }
+
+    private void onCoordinatorMessage(Exchange ex) {
+        JsonNode msg;
+        try {
+            msg = Json.parse(ex.getMessage().getBody(String.class));
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException("coordinator message is not JSON: " + e.getMessage());
+        }
+        String type = msg.path("type").asText();
+        if (!type.equals("lease")) {
+            throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
+        }
+        applied(engine.onLease(messageId(ex), msg.path("ticketId").asText(), msg.path("attempt").asInt()));
+    }
+
+    private void applied(List<Outgoing> outgoing) {
+        faults.pass(Faults.AFTER_DB_COMMIT);
+        relay.send(outgoing);
+    }
+
+    private static String messageId(Exchange ex) {
+        return ex.getMessage().getHeader("JMSMessageID", String.class);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.baton.runtime;
+
+/** A message that can never be applied (malformed, or about an unknown ticket); it ends on the dead-letter queue. */
+public class PoisonMessageException extends RuntimeException {
+    public PoisonMessageException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.baton.runtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.compile.PipelineCatalog;
+import dev.baton.pipeline.Pipeline;
+import dev.baton.pipeline.Stage;
+import dev.baton.ticket.OutboxStore;
+import dev.baton.ticket.Rows.HistoryRow;
+import dev.baton.ticket.Rows.Outgoing;
+import dev.baton.ticket.Rows.RunRow;
+import dev.baton.ticket.Rows.StageRow;
+import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.RunStatus;
+import dev.baton.ticket.RunStore;
+import dev.baton.ticket.StoreException;
+import dev.baton.ticket.TicketStatus;
+import dev.baton.ticket.Tx;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Applies every event of a run (start, agent reply, lease expiry) as one DB transaction that also records the
+ * inbound message id and the outgoing messages; the caller hands those to the broker after the commit.
+ */
+public final class RunEngine {
+    private final Tx tx;
+    private final RunStore store;
+    private final PipelineCatalog pipelines;
+    private final Transitions transitions;
+    private final Clock clock;
+
+    /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
+    public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
+
+    public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Clock clock) {
+        this.tx = tx;
+        this.store = store;
+        this.pipelines = pipelines;
+        this.transitions = new Transitions(store, outbox);
+        this.clock = clock;
+    }
+
+    /** Starts a run with already-resolved params; the same idempotency key always yields the same run. */
+    public Started start(Pipeline p, ObjectNode params, String idempotencyKey) {
+        try {
+            return tx.run(c -> {
+                if (idempotencyKey != null) {
+                    Optional<RunRow> earlier = store.runByIdempotencyKey(c, idempotencyKey);
+                    if (earlier.isPresent()) {
+                        return replay(earlier.get(), p, params);
+                    }
+                }
+                return startIn(c, p, params, idempotencyKey);
+            });
+        } catch (StoreException e) {
+            if (idempotencyKey != null && e.uniqueViolation()) {
+                // A concurrent request with the same key won the insert: answer with its run.
+                RunRow earlier = tx.run(c -> store.runByIdempotencyKey(c, idempotencyKey)).orElseThrow(() -> e);
+                return replay(earlier, p, params);
+            }
+            throw e;
+        }
+    }
+
+    private static Started replay(RunRow earlier, Pipeline p, ObjectNode params) {
+        if (!earlier.pipeline().equals(p.name()) || !earlier.params().equals(params)) {
+            throw new IdempotencyConflictException(earlier.id());
+        }
+        return new Started(earlier, true, List.of());
+    }
+
+    private Started startIn(Connection c, Pipeline p, ObjectNode params, String key) throws SQLException {
+        Instant now = clock.instant();
+        pipelines.remember(c, p);
+        RunRow run = new RunRow(UUID.randomUUID().toString(), p.name(), p.revision(), RunStatus.RUNNING, params,
+                RunContext.initial(params), key, null, now, now, null);
+        store.insertRun(c, run);
+        store.history(c, new HistoryRow(0, run.id(), null, null, null, "RUN_RUNNING", null, Transitions.ENGINE,
+                "revision " + p.revision().substring(0, 12), now));
+        for (Stage stage : p.stages()) {
+            store.insertStage(c, new StageRow(run.id(), stage.name(), TicketStatus.WAITING_DEPS, 0, null, null,
+                    null, null));
+        }
+        Step s = new Step(c, now, p, run, store.stages(c, run.id()));
+        transitions.release(s);
+        return new Started(run, false, s.outgoing);
+    }
+
+    /** Applies an agent reply; returns the messages to send (empty for duplicates and refusals). */
+    public List<Outgoing> onReply(String messageId, AgentReply reply) {
+        return tx.run(c -> {
+            Instant now = clock.instant();
+            if (!store.firstDelivery(c, messageId, now)) {
+                return List.of();
+            }
+            Step s = lockedStep(c, reply.ticketId(), now);
+            TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
+            String refusal = refusal(s, t, reply.attempt());
+            if (refusal != null) {
+                transitions.refuse(s, t, reply.attempt(), refusal);
+                return List.of();
+            }
+            Stage stage = s.pipeline.stage(t.stage()).orElseThrow();
+            switch (reply.kind()) {
+                case PROGRESS -> {
+                    if (t.status() == TicketStatus.QUEUED) {
+                        transitions.running(s, t, progressDetail(reply));
+                    }
+                }
+                case SUCCEEDED -> {
+                    if (t.status() == TicketStatus.QUEUED) {
+                        transitions.running(s, t, null);
+                    }
+                    transitions.succeed(s, stage, t, reply.output());
+                }
+                case FAILED -> transitions.failAttempt(s, stage, t, reply.errorMessage(), reply.retryable());
+            }
+            return s.outgoing;
+        });
+    }
+
+    /** A lease message came due: an attempt still in flight past its lease has timed out. */
+    public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
+        return tx.run(c -> {
+            Instant now = clock.instant();
+            if (!store.firstDelivery(c, messageId, now)) {
+                return List.of();
+            }
+            Step s = lockedStep(c, ticketId, now);
+            TicketRow t = store.ticket(c, ticketId).orElseThrow();
+            if (refusal(s, t, attempt) != null || (t.leaseUntil() != null && t.leaseUntil().isAfter(now))) {
+                return List.of(); // answered, superseded or renewed in the meantime
+            }
+            Stage stage = s.pipeline.stage(t.stage()).orElseThrow();
+            String why = "lease of " + dev.baton.pipeline.Durations.format(stage.base().timeout())
+                    + " expired on attempt " + attempt;
+            transitions.failAttempt(s, stage, t, why, true);
+            return s.outgoing;
+        });
+    }
+
+    private Step lockedStep(Connection c, String ticketId, Instant now) throws SQLException {
+        TicketRow unlocked = store.ticket(c, ticketId)
+                .orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
+        RunRow run = store.lockRun(c, unlocked.runId()).orElseThrow();
+        Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
+        return new Step(c, now, p, run, store.stages(c, run.id()));
+    }
+
+    private static String refusal(Step s, TicketRow t, int attempt) {
+        if (s.run.status().terminal()) {
+            return "run is already " + s.run.status();
+        }
+        if (attempt != t.attempt()) {
+            return "stale attempt " + attempt + "; the current attempt is " + t.attempt();
+        }
+        if (!t.status().active()) {
+            return "ticket is already " + t.status();
+        }
+        return null;
+    }
+
+    private static String progressDetail(AgentReply r) {
+        if (r.percent() == null && r.message() == null) {
+            return null;
+        }
+        return (r.percent() == null ? "" : r.percent() + "% ") + (r.message() == null ? "" : r.message());
+    }
+}

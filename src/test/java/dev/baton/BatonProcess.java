@@ -1,0 +1,112 @@
+package dev.baton;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.pipeline.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/** Baton as a separate operating-system process, started from the packaged jar, that tests can kill -9. */
+public final class BatonProcess {
+    private final Path root;
+    private final int port;
+    private final int brokerPort;
+    private Process process;
+    private int starts;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public BatonProcess(Path root) throws IOException {
+        this.root = root;
+        this.port = TestBaton.freePort();
+        this.brokerPort = TestBaton.freePort();
+    }
+
+    /** Starts the process (optionally with a fault-injection spec) and waits until the API answers. */
+    public Duration start(String fault) throws Exception {
+        Path jar = Path.of("target", "baton.jar").toAbsolutePath();
+        if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run mvn verify (package first)");
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-XX:+UseSerialGC",
+                "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath()));
+        if (fault != null) cmd.add("-Dbaton.fault=" + fault);
+        cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),
+                "--config", root.resolve("config").toString(), "--data", root.resolve("data").toString(),
+                "--port", Integer.toString(port), "--broker-port", Integer.toString(brokerPort)));
+        long t0 = System.nanoTime();
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("baton-" + (++starts) + ".log").toFile()))
+                .start();
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
+                    + "; see " + root.resolve("baton-" + starts + ".log"));
+            return up();
+        });
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    public void kill9() throws Exception {
+        // Process.destroyForcibly sends SIGKILL on Linux: no shutdown hook, no flush.
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    public int awaitExit() throws InterruptedException {
+        process.waitFor(120, TimeUnit.SECONDS);
+        return process.exitValue();
+    }
+
+    private boolean up() {
+        try {
+            return http.send(HttpRequest.newBuilder(uri("/api/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** POST with an idempotency key; null when the server is down (the caller retries with the same key). */
+    public JsonNode tryStart(String pipeline, String params, String key) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/pipelines/" + pipeline + "/runs"))
+                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(params)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 500) return null;
+            if (r.statusCode() >= 400) throw new AssertionError(r.statusCode() + " " + r.body());
+            return Json.parse(r.body());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    public JsonNode get(String path) throws Exception {
+        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:h2:file:" + root.resolve("data/db/baton").toAbsolutePath();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+}

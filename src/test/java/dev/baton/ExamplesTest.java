@@ -1,0 +1,72 @@
+package dev.baton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every example in routes/ loads, and runs to SUCCEEDED on config/ with the outputs its comments promise. */
+class ExamplesTest {
+    @TempDir
+    static Path root;
+
+    static TestBaton baton;
+
+    @BeforeAll
+    static void start() throws Exception {
+        baton = TestBaton.startOn(Path.of("routes"), Path.of("config"), root);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (baton != null) baton.close();
+    }
+
+    @Test
+    void everyPipelineFileInRoutesLoads() throws Exception {
+        JsonNode body = baton.get("/api/pipelines").body();
+        assertThat(body.path("invalid")).as("invalid files: " + body.path("invalid")).isEmpty();
+        long files;
+        try (Stream<Path> s = Files.list(Path.of("routes"))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).filter(p -> read(p).contains("kind: Pipeline")).count();
+        }
+        assertThat(body.path("pipelines").size()).isEqualTo((int) files).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void contentReviewResearchesInParallelJoinsAndPublishes() throws Exception {
+        JsonNode run = baton.awaitRun(baton.startRun("content-review", "{\"topic\": \"durable agents\"}"),
+                Duration.ofSeconds(30));
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/context/research/topic").asText()).isEqualTo("durable agents");
+        assertThat(run.at("/context/outline/basedOn").asText()).isEqualTo("durable agents");
+        assertThat(run.at("/context/facts/verdict").asText()).isEqualTo("ok");
+        assertThat(run.at("/context/draft/title").asText()).isEqualTo("On durable agents");
+        assertThat(run.at("/context/draft/sections/2").asText()).isEqualTo("proof");
+        assertThat(run.at("/context/published/published").asBoolean()).isTrue();
+        assertThat(run.at("/context/published/article/title").asText()).isEqualTo("On durable agents");
+    }
+
+    @Test
+    void retryDemoSucceedsOnTheThirdAttempt() throws Exception {
+        JsonNode run = baton.awaitRun(baton.startRun("retry-demo", "{}"), Duration.ofSeconds(30));
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/stages/0/attempts").asInt()).isEqualTo(3);
+        assertThat(run.at("/context/result/ok").asBoolean()).isTrue();
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.baton;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.config.BatonSettings;
+import dev.baton.pipeline.Json;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A real Baton (embedded Artemis, H2 file database, HTTP on a free port) in a temporary folder, for tests. */
+public final class TestBaton implements AutoCloseable {
+    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "COMPENSATED", "CANCELLED");
+
+    public final Path root;
+    public final BatonServer server;
+    public final int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** An HTTP answer. */
+    public record Response(int status, JsonNode body, java.net.http.HttpHeaders headers) {}
+
+    private TestBaton(Path root, BatonServer server, int port) {
+        this.root = root;
+        this.server = server;
+        this.port = port;
+    }
+
+    /** Starts Baton on {@code root} with the given agents.yaml and pipeline files (name → YAML). */
+    public static TestBaton start(Path root, String agentsYaml, Map<String, String> routes) throws Exception {
+        Files.createDirectories(root.resolve("routes"));
+        Files.createDirectories(root.resolve("config"));
+        Files.writeString(root.resolve("config/agents.yaml"), agentsYaml);
+        for (var e : routes.entrySet()) {
+            Files.writeString(root.resolve("routes").resolve(e.getKey()), e.getValue());
+        }
+        return restart(root);
+    }
+
+    /** Starts Baton again on the same folders and data, as after a crash. */
+    public static TestBaton restart(Path root) throws Exception {
+        return startOn(root.resolve("routes"), root.resolve("config"), root);
+    }
+
+    /** Starts Baton on given routes and config folders, with its data under {@code root}. */
+    public static TestBaton startOn(Path routes, Path config, Path root) throws Exception {
+        int port = freePort();
+        var settings = BatonSettings.load(new BatonSettings.Overrides(routes, config, root.resolve("data"), port,
+                freePort()));
+        return new TestBaton(root, BatonServer.start(settings), port);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public Response get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    public Response post(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return send(b.build());
+    }
+
+    private Response send(HttpRequest request) throws Exception {
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        JsonNode body = r.body().isBlank() ? Json.object() : Json.parse(r.body());
+        return new Response(r.statusCode(), body, r.headers());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Starts a run over REST and returns its id; fails the test unless the answer is 201. */
+    public String startRun(String pipeline, String params) throws Exception {
+        Response r = post("/api/pipelines/" + pipeline + "/runs", params);
+        if (r.status() != 201) throw new AssertionError("start " + pipeline + ": " + r.status() + " " + r.body());
+        return r.body().path("id").asText();
+    }
+
+    public JsonNode awaitRun(String id, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .until(() -> TERMINAL.contains(server.runs().get(id).path("status").asText()));
+        return server.runs().get(id);
+    }
+
+    /** Rows of a query against the real database, each as column → value. */
+    public List<Map<String, Object>> query(String sql, Object... args) throws Exception {
+        try (Connection c = server.dataSource().getConnection();
+                var ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

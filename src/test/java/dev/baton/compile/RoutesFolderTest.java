@@ -1,0 +1,100 @@
+package dev.baton.compile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.TestBaton;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hot reload of routes/: new, edited, broken and deleted pipeline files, and plain Camel YAML routes. */
+class RoutesFolderTest {
+    @TempDir
+    static Path root;
+
+    static TestBaton baton;
+
+    static String pipeline(String name, String agent) {
+        return """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: %s}
+                spec:
+                  pipeline:
+                    stages:
+                      - {name: work, agent: %s, output: "$.out"}
+                """.formatted(name, agent);
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        baton = TestBaton.start(root, """
+                default: {kind: demo}
+                agents:
+                  one: {kind: demo, output: 1}
+                  two: {kind: demo, output: 2}
+                """, Map.of("stable.yaml", pipeline("stable", "one")));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (baton != null) baton.close();
+    }
+
+    @Test
+    void aNewFileGoesLiveAnEditReplacesItABrokenEditKeepsTheOldOneAndADeleteUnloadsIt() throws Exception {
+        Path file = root.resolve("routes/hot.yaml");
+        Files.writeString(file, pipeline("hot", "one"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/hot").status() == 200);
+        assertThat(output(baton.startRun("hot", "{}"))).isEqualTo(1);
+
+        Files.writeString(file, pipeline("hot", "two"));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                baton.get("/api/pipelines/hot").body().at("/stages/0/agent").asText().equals("two"));
+        assertThat(output(baton.startRun("hot", "{}"))).isEqualTo(2);
+
+        Files.writeString(file, pipeline("hot", "two").replace("output:", "outptu:"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines").body().path("invalid").size() == 1);
+        JsonNode invalid = baton.get("/api/pipelines").body().path("invalid").get(0);
+        assertThat(invalid.path("file").asText()).endsWith("hot.yaml");
+        assertThat(invalid.at("/errors/0").asText()).contains("hot.yaml:7:").contains("unknown field 'outptu'");
+        assertThat(output(baton.startRun("hot", "{}"))).as("the previous good version keeps serving").isEqualTo(2);
+
+        Files.delete(file);
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/hot").status() == 404);
+        assertThat(baton.post("/api/pipelines/hot/runs", "{}").status()).isEqualTo(404);
+        assertThat(baton.get("/api/pipelines").body().path("invalid")).isEmpty();
+        assertThat(baton.get("/api/pipelines/stable").status()).isEqualTo(200);
+    }
+
+    @Test
+    void plainCamelYamlRoutesLoadAsCamelRoutesAndUnloadWhenDeleted() throws Exception {
+        Path file = root.resolve("routes/plain-camel.yaml");
+        Files.writeString(file, """
+                - route:
+                    id: plain-hello
+                    from:
+                      uri: timer:plain-hello?period=600000
+                      steps:
+                        - log: "hello from a plain Camel route"
+                """);
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.server.camel().getRoute("plain-hello") != null);
+        assertThat(baton.get("/api/pipelines").body().path("pipelines").findValuesAsText("name")).doesNotContain("plain-hello");
+
+        Files.delete(file);
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.server.camel().getRoute("plain-hello") == null);
+    }
+
+    private static int output(String runId) {
+        JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(20));
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        return run.at("/context/out").asInt();
+    }
+}
