@@ -52,7 +52,8 @@ public final class BatonServer implements AutoCloseable {
     private HikariDataSource dataSource;
     private CachingConnectionFactory relayConnections;
     private Main main;
-    private RunService runs;
+    /** Set last: until then the API answers 503. */
+    private volatile RunService runs;
     private PipelineRegistry pipelines;
     private RoutesFolder folder;
     private final Set<String> demoAgentsStarted = new LinkedHashSet<>();
@@ -101,6 +102,7 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("camel.server.host", settings.httpHost());
         main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
+        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs));
         main.start();
         CamelContext camel = main.getCamelContext();
 
@@ -113,10 +115,8 @@ public final class BatonServer implements AutoCloseable {
             });
             startDemoAgents(camel, p);
         });
-        runs = new RunService(pipelines, folder, engine, relay, tx, store);
         folder.scan();
         camel.addRoutes(new EngineRoutes(engine, relay, faults, settings.resultConsumers()));
-        camel.addRoutes(new ApiRoutes(runs));
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -124,6 +124,7 @@ public final class BatonServer implements AutoCloseable {
                         .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> folder.scan());
             }
         });
+        runs = new RunService(pipelines, folder, engine, relay, tx, store);
         LOG.info("Baton is up in {} ms: http://{}:{}/api, broker {}, database {}, routes from {}",
                 (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),

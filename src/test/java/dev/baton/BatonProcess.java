@@ -43,20 +43,32 @@ public final class BatonProcess {
                 "--port", Integer.toString(port), "--broker-port", Integer.toString(brokerPort)));
         long t0 = System.nanoTime();
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("baton-" + (++starts) + ".log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(++starts).toFile()))
                 .start();
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
-                    + "; see " + root.resolve("baton-" + starts + ".log"));
+                    + "; see " + log(starts));
             return up();
         });
         return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /** Logs are kept under target/it-logs, so that a failed run can be read after the temporary folder is gone. */
+    private Path log(int n) throws IOException {
+        Path dir = Path.of("target", "it-logs");
+        Files.createDirectories(dir);
+        return dir.resolve(root.getFileName() + "-" + n + ".log");
     }
 
     public void kill9() throws Exception {
         // Process.destroyForcibly sends SIGKILL on Linux: no shutdown hook, no flush.
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Kills the process if it still runs: a failed test must not leave a Baton behind. */
+    public void stop() throws Exception {
+        if (alive()) kill9();
     }
 
     public boolean alive() {
@@ -68,9 +80,9 @@ public final class BatonProcess {
         return process.exitValue();
     }
 
-    private boolean up() {
+    public boolean up() {
         try {
-            return http.send(HttpRequest.newBuilder(uri("/api/health")).build(),
+            return http.send(HttpRequest.newBuilder(uri("/api/health")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -99,7 +111,8 @@ public final class BatonProcess {
     }
 
     public JsonNode get(String path) throws Exception {
-        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
     }
 
     public String jdbcUrl() {

@@ -56,11 +56,13 @@ class CrashIT {
         int runs = 200;
         AtomicInteger submitted = new AtomicInteger();
         List<String> ids = new ArrayList<>();
+        List<Throwable> submitFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread submitter = new Thread(() -> {
             for (int i = 0; i < runs; i++) {
                 JsonNode r;
                 while ((r = baton.tryStart("crash", "{\"n\": " + i + "}", "crash-" + i)) == null) {
-                    await().pollDelay(Duration.ofMillis(200)).until(() -> true); // server restarting
+                    // down or starting (503): wait until it is ready again, then retry with the same key
+                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(baton::up);
                 }
                 synchronized (ids) {
                     if (!ids.contains(r.path("id").asText())) ids.add(r.path("id").asText());
@@ -68,6 +70,7 @@ class CrashIT {
                 submitted.incrementAndGet();
             }
         });
+        submitter.setUncaughtExceptionHandler((t, e) -> submitFailures.add(e));
         submitter.start();
 
         Random random = new Random();
@@ -83,9 +86,10 @@ class CrashIT {
                     recovery.toMillis());
         }
         submitter.join(Duration.ofMinutes(3).toMillis());
+        assertThat(submitFailures).isEmpty();
         assertThat(submitted.get()).isEqualTo(runs);
 
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> succeeded(baton) == runs);
+        awaitAllSucceeded(baton, runs, Duration.ofMinutes(4));
         baton.kill9();
         assertExactlyOnce(baton, runs);
     }
@@ -106,11 +110,18 @@ class CrashIT {
             for (int i = ids.size(); i < 20; i++) {
                 assertThat(baton.tryStart("crash", "{\"n\": " + i + "}", fault + "-" + i)).isNotNull();
             }
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> succeeded(baton) == 20);
+            awaitAllSucceeded(baton, 20, Duration.ofMinutes(2));
             baton.kill9();
             assertExactlyOnce(baton, 20);
             root = Files.createTempDirectory(root, "next");
         }
+    }
+
+    private final List<BatonProcess> started = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopAll() throws Exception {
+        for (BatonProcess p : started) p.stop();
     }
 
     private BatonProcess prepare() throws Exception {
@@ -118,7 +129,24 @@ class CrashIT {
         Files.createDirectories(root.resolve("config"));
         Files.writeString(root.resolve("config/agents.yaml"), AGENTS);
         Files.writeString(root.resolve("routes/crash.yaml"), PIPELINE);
-        return new BatonProcess(root);
+        BatonProcess p = new BatonProcess(root);
+        started.add(p);
+        return p;
+    }
+
+    /** Waits for every run to succeed; on a timeout, prints each unfinished run's history to say why. */
+    private static void awaitAllSucceeded(BatonProcess baton, int runs, Duration atMost) throws Exception {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> succeeded(baton) == runs);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            for (JsonNode run : baton.get("/api/runs?status=RUNNING&limit=20")) {
+                System.out.println("unfinished run " + run.path("id").asText());
+                for (JsonNode h : baton.get("/api/runs/" + run.path("id").asText() + "/history")) {
+                    System.out.println("  " + h);
+                }
+            }
+            throw e;
+        }
     }
 
     private static int succeeded(BatonProcess baton) throws Exception {

@@ -99,7 +99,7 @@ public final class TestBaton implements AutoCloseable {
     }
 
     public JsonNode awaitRun(String id, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+        await().atMost(atMost).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
                 .until(() -> TERMINAL.contains(server.runs().get(id).path("status").asText()));
         return server.runs().get(id);
     }

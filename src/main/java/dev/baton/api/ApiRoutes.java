@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
@@ -16,10 +17,22 @@ public final class ApiRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     private static final String JSON = "application/json";
 
-    private final RunService runs;
+    private final Supplier<RunService> service;
 
-    public ApiRoutes(RunService runs) {
-        this.runs = runs;
+    /**
+     * @param service the run service, or null while Baton is still starting: the routes are registered before the
+     *     HTTP port opens and answer 503 with Retry-After until then, never a misleading 404
+     */
+    public ApiRoutes(Supplier<RunService> service) {
+        this.service = service;
+    }
+
+    private RunService runs() {
+        RunService s = service.get();
+        if (s == null) {
+            throw new Problem(503, "Service Unavailable", "Baton is starting; retry in a moment", List.of());
+        }
+        return s;
     }
 
     @Override
@@ -41,13 +54,18 @@ public final class ApiRoutes extends RouteBuilder {
                 .get().produces(JSON).to("direct:api-runs")
                 .get("/{id}").produces(JSON).to("direct:api-run")
                 .get("/{id}/history").produces(JSON).to("direct:api-run-history");
-        rest("/health").get().produces(JSON).to("direct:api-health");
 
-        from("direct:api-pipelines").routeId("api-pipelines").process(ex -> ok(ex, 200, runs.pipelines()));
+        rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
+                .get().produces(JSON).to("direct:api-health");
+        from("direct:api-health").routeId("api-health").process(ex -> {
+            runs();
+            ok(ex, 200, Json.object().put("status", "UP"));
+        });
+        from("direct:api-pipelines").routeId("api-pipelines").process(ex -> ok(ex, 200, runs().pipelines()));
         from("direct:api-pipeline").routeId("api-pipeline")
-                .process(ex -> ok(ex, 200, runs.pipeline(header(ex, "name"))));
+                .process(ex -> ok(ex, 200, runs().pipeline(header(ex, "name"))));
         from("direct:api-start-run").routeId("api-start-run").process(ex -> {
-            RunService.StartOutcome out = runs.start(header(ex, "name"), ex.getMessage().getBody(String.class),
+            RunService.StartOutcome out = runs().start(header(ex, "name"), ex.getMessage().getBody(String.class),
                     header(ex, "Idempotency-Key"));
             if (out.replayed()) {
                 ex.getMessage().setHeader("Idempotent-Replayed", "true");
@@ -63,14 +81,12 @@ public final class ApiRoutes extends RouteBuilder {
             } catch (NumberFormatException e) {
                 throw Problem.badRequest("limit must be an integer, not '" + limit + "'", List.of());
             }
-            ArrayNode list = runs.list(header(ex, "pipeline"), header(ex, "status"), n);
+            ArrayNode list = runs().list(header(ex, "pipeline"), header(ex, "status"), n);
             ok(ex, 200, list);
         });
-        from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs.get(header(ex, "id"))));
+        from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs().get(header(ex, "id"))));
         from("direct:api-run-history").routeId("api-run-history")
-                .process(ex -> ok(ex, 200, runs.history(header(ex, "id"))));
-        from("direct:api-health").routeId("api-health")
-                .process(ex -> ok(ex, 200, Json.object().put("status", "UP")));
+                .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
     }
 
     private static String header(Exchange ex, String name) {
@@ -86,8 +102,10 @@ public final class ApiRoutes extends RouteBuilder {
                 .put("detail", p.getMessage());
         ArrayNode errors = body.putArray("errors");
         p.errors().forEach(errors::add);
-        ex.getMessage().removeHeaders("*", "Location");
         respond(ex, p.status(), "application/problem+json", Json.write(body));
+        if (p.status() == 503) {
+            ex.getMessage().setHeader("Retry-After", "1");
+        }
     }
 
     private static void respond(Exchange ex, int status, String type, String body) {

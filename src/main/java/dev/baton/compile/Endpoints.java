@@ -43,10 +43,16 @@ public final class Endpoints {
         return "topic:" + name;
     }
 
-    /** A transacted consumer: the message is acknowledged only when the route has applied it. */
+    /**
+     * A transacted consumer: the message is acknowledged only when the route has applied it. One local JMS
+     * transaction on the consumer's own session (no JmsTransactionManager): sends made by the route through the
+     * {@link #JMS} component join that session, so "ticket consumed" and "reply sent" commit together. With Camel's
+     * lazily created JmsTransactionManager and a cached consumer they were two commits on two sessions, and a crash
+     * between them acknowledged a ticket whose reply was lost (found by CrashIT).
+     */
     public static String consumer(String queue, int consumers) {
-        return JMS + ":queue:" + queue + "?transacted=true&concurrentConsumers=" + consumers
-                + "&maxMessagesPerTask=-1&cacheLevelName=CACHE_CONSUMER&disableReplyTo=true";
+        return JMS + ":queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&concurrentConsumers="
+                + consumers + "&maxMessagesPerTask=-1&cacheLevelName=CACHE_CONSUMER&disableReplyTo=true";
     }
 
     public static String producer(String destination) {

@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's own routes: agent replies in, coordinator messages (leases) in, and the outbox sweep. Every inbound
  * message is consumed in a JMS transaction that commits only after its DB transaction has.
  */
 public final class EngineRoutes extends RouteBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
     private static final Duration SWEEP_AGE = Duration.ofSeconds(2);
 
     private final RunEngine engine;
@@ -48,7 +51,10 @@ public final class EngineRoutes extends RouteBuilder {
     private void onReply(Exchange ex) {
         String body = ex.getMessage().getBody(String.class);
         AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class));
-        applied(engine.onReply(messageId(ex), reply));
+        List<Outgoing> out = engine.onReply(messageId(ex), reply);
+        LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", messageId(ex), reply.ticketId(),
+                reply.attempt(), reply.kind(), out.size());
+        applied(out);
     }
 
     private void onCoordinatorMessage(Exchange ex) {

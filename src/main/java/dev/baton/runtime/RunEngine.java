@@ -28,6 +28,7 @@ import java.util.UUID;
  * inbound message id and the outgoing messages; the caller hands those to the broker after the commit.
  */
 public final class RunEngine {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunEngine.class);
     private final Tx tx;
     private final RunStore store;
     private final PipelineCatalog pipelines;
@@ -94,11 +95,11 @@ public final class RunEngine {
     /** Applies an agent reply; returns the messages to send (empty for duplicates and refusals). */
     public List<Outgoing> onReply(String messageId, AgentReply reply) {
         return tx.run(c -> {
-            Instant now = clock.instant();
-            if (!store.firstDelivery(c, messageId, now)) {
+            if (!store.firstDelivery(c, messageId, clock.instant())) {
+                LOG.debug("reply {} for ticket {} was applied before: ignored", messageId, reply.ticketId());
                 return List.of();
             }
-            Step s = lockedStep(c, reply.ticketId(), now);
+            Step s = lockedStep(c, reply.ticketId());
             TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
             String refusal = refusal(s, t, reply.attempt());
             if (refusal != null) {
@@ -127,13 +128,12 @@ public final class RunEngine {
     /** A lease message came due: an attempt still in flight past its lease has timed out. */
     public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
         return tx.run(c -> {
-            Instant now = clock.instant();
-            if (!store.firstDelivery(c, messageId, now)) {
+            if (!store.firstDelivery(c, messageId, clock.instant())) {
                 return List.of();
             }
-            Step s = lockedStep(c, ticketId, now);
+            Step s = lockedStep(c, ticketId);
             TicketRow t = store.ticket(c, ticketId).orElseThrow();
-            if (refusal(s, t, attempt) != null || (t.leaseUntil() != null && t.leaseUntil().isAfter(now))) {
+            if (refusal(s, t, attempt) != null || (t.leaseUntil() != null && t.leaseUntil().isAfter(s.now))) {
                 return List.of(); // answered, superseded or renewed in the meantime
             }
             Stage stage = s.pipeline.stage(t.stage()).orElseThrow();
@@ -144,10 +144,12 @@ public final class RunEngine {
         });
     }
 
-    private Step lockedStep(Connection c, String ticketId, Instant now) throws SQLException {
+    /** Locks the ticket's run; the step's time is read after the lock, so a run's history is in time order. */
+    private Step lockedStep(Connection c, String ticketId) throws SQLException {
         TicketRow unlocked = store.ticket(c, ticketId)
                 .orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
         RunRow run = store.lockRun(c, unlocked.runId()).orElseThrow();
+        Instant now = clock.instant();
         Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
         return new Step(c, now, p, run, store.stages(c, run.id()));
     }

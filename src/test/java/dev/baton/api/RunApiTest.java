@@ -137,8 +137,8 @@ class RunApiTest {
         List<String> errors = new ArrayList<>();
         params.body().path("errors").forEach(e -> errors.add(e.asText()));
         assertThat(errors).containsExactlyInAnyOrder(
-                "unknown param 'whom'; declared params are who, greeting",
-                "unknown param 'extra'; declared params are who, greeting",
+                "unknown param 'whom'; declared params are greeting, who",
+                "unknown param 'extra'; declared params are greeting, who",
                 "missing required param 'who'");
 
         Response json = baton.post("/api/pipelines/greet/runs", "{\"who\": ");
