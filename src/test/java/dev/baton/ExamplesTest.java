@@ -41,6 +41,16 @@ class ExamplesTest {
     }
 
     @Test
+    void everyExampleRunsToSucceededWithTheParamsTheDemoUses() throws Exception {
+        for (var p : baton.server.pipelines().all()) {
+            String params = dev.baton.pipeline.Json.write(dev.baton.cli.DemoCommand.demoParams(p));
+            JsonNode run = baton.awaitRun(baton.startRun(p.name(), params), Duration.ofSeconds(30));
+            assertThat(run.path("status").asText()).as(p.name() + ": " + run).isEqualTo("SUCCEEDED");
+            assertThat(run.path("stages")).allSatisfy(s -> assertThat(s.path("status").asText()).isEqualTo("SUCCEEDED"));
+        }
+    }
+
+    @Test
     void contentReviewResearchesInParallelJoinsAndPublishes() throws Exception {
         JsonNode run = baton.awaitRun(baton.startRun("content-review", "{\"topic\": \"durable agents\"}"),
                 Duration.ofSeconds(30));

@@ -73,7 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Params for a demo run: defaults, and a placeholder for each required param. */
-    static ObjectNode demoParams(Pipeline p) {
+    public static ObjectNode demoParams(Pipeline p) {
         ObjectNode params = Json.object();
         for (ParamSpec ps : p.params().values()) {
             if (ps.required()) params.put(ps.name(), "demo " + ps.name());

@@ -1,0 +1,69 @@
+package dev.baton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.broker.EmbeddedBroker;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The production shape chosen by configuration alone: a real PostgreSQL (schema migrated by the same Flyway scripts)
+ * and a broker in its own right reached over TCP, instead of H2 and the embedded broker.
+ */
+class ProductionStackTest {
+    @TempDir
+    Path root;
+
+    static final String PIPELINE = """
+            apiVersion: baton/v1
+            kind: Pipeline
+            metadata: {name: fan}
+            spec:
+              pipeline:
+                stages:
+                  - {name: one, agent: worker, output: "$.one"}
+                  - {name: two, dependsOn: [one], agent: worker, output: "$.two"}
+                  - {name: three, dependsOn: [one], agent: flaky, output: "$.three", retry: {maxAttempts: 2, initialDelay: 100ms}}
+                  - {name: four, dependsOn: [two, three], agent: worker, output: "$.four"}
+            """;
+
+    @Test
+    void runsOnPostgresqlAndAnExternalBroker() throws Exception {
+        List<String> props = List.of("baton.db.url", "baton.db.user", "baton.db.password", "baton.broker.url");
+        int brokerPort = TestBaton.freePort();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+                EmbeddedBroker broker = EmbeddedBroker.start(Path.of("broker/broker.xml"), root.resolve("broker-host"),
+                        brokerPort)) {
+            System.setProperty("baton.db.url", pg.getJdbcUrl("postgres", "postgres"));
+            System.setProperty("baton.db.user", "postgres");
+            System.setProperty("baton.db.password", "");
+            System.setProperty("baton.broker.url", "tcp://127.0.0.1:" + brokerPort);
+            try (TestBaton baton = TestBaton.start(root, """
+                    agents:
+                      worker: {kind: demo}
+                      flaky: {kind: demo, failFirstAttempts: 1}
+                    """, Map.of("fan.yaml", PIPELINE))) {
+                assertThat(baton.query("SELECT version() AS v").get(0).get("v").toString()).startsWith("PostgreSQL 14");
+
+                JsonNode run = baton.awaitRun(baton.startRun("fan", "{}"), Duration.ofSeconds(30));
+                assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+                assertThat(run.at("/stages/2/attempts").asInt()).isEqualTo(2);
+                assertThat(run.at("/context/four/input/two/stage").asText()).isEqualTo("two");
+
+                TestBaton.Response first = baton.post("/api/pipelines/fan/runs", "{}", "Idempotency-Key", "pg-1");
+                TestBaton.Response again = baton.post("/api/pipelines/fan/runs", "{}", "Idempotency-Key", "pg-1");
+                assertThat(first.status()).isEqualTo(201);
+                assertThat(again.status()).isEqualTo(200);
+                assertThat(again.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+            }
+        } finally {
+            props.forEach(System::clearProperty);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.baton.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.TestBaton;
+import dev.baton.pipeline.Json;
+import jakarta.jms.Connection;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent protocol from the outside: a plain JMS client over TCP reads tickets from its queue and replies on
+ * baton.results; an attempt whose lease expires is re-dispatched, and the late reply of the old attempt is refused.
+ */
+class ExternalAgentTest {
+    @TempDir
+    static Path root;
+
+    static TestBaton baton;
+
+    @BeforeAll
+    static void start() throws Exception {
+        baton = TestBaton.start(root, """
+                agents:
+                  outside: {kind: external}
+                """, Map.of("ext.yaml", """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: ext}
+                spec:
+                  params:
+                    q: {default: why}
+                  pipeline:
+                    stages:
+                      - name: ask
+                        agent: outside
+                        input: "$.params.q"
+                        output: "$.answer"
+                        timeout: 1s
+                        retry: {maxAttempts: 2, initialDelay: 100ms}
+                        priority: 7
+                """));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (baton != null) baton.close();
+    }
+
+    @Test
+    void aLateReplyForAnExpiredAttemptIsRefusedAndTheCurrentAttemptCompletesTheRun() throws Exception {
+        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+        try (Connection c = cf.createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer tickets = s.createConsumer(s.createQueue("baton.agent.outside"));
+            String runId = baton.startRun("ext", "{}");
+
+            TextMessage first = (TextMessage) tickets.receive(10_000);
+            JsonNode t1 = Json.parse(first.getText());
+            assertThat(t1.path("runId").asText()).isEqualTo(runId);
+            assertThat(t1.path("stage").asText()).isEqualTo("ask");
+            assertThat(t1.path("agent").asText()).isEqualTo("outside");
+            assertThat(t1.path("attempt").asInt()).isEqualTo(1);
+            assertThat(t1.path("input").asText()).isEqualTo("why");
+            assertThat(t1.path("params").path("q").asText()).isEqualTo("why");
+            assertThat(t1.path("deadline").asText()).isNotBlank();
+            assertThat(first.getJMSCorrelationID()).isEqualTo(t1.path("ticketId").asText());
+            assertThat(first.getJMSReplyTo().toString()).contains("baton.results");
+            assertThat(first.getJMSPriority()).isEqualTo(7);
+
+            // no reply: the 1 s lease expires and the ticket comes again as attempt 2
+            TextMessage second = (TextMessage) tickets.receive(15_000);
+            JsonNode t2 = Json.parse(second.getText());
+            assertThat(t2.path("ticketId").asText()).isEqualTo(t1.path("ticketId").asText());
+            assertThat(t2.path("attempt").asInt()).isEqualTo(2);
+
+            var results = s.createProducer(s.createQueue("baton.results"));
+            results.send(reply(s, t1, "{\"status\": \"succeeded\", \"output\": \"too late\"}"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> statuses(runId).contains("REFUSED"));
+            results.send(reply(s, t2, "{\"status\": \"succeeded\", \"output\": \"because\"}"));
+            JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(10));
+
+            assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(run.at("/context/answer").asText()).isEqualTo("because");
+            assertThat(run.at("/stages/0/attempts").asInt()).isEqualTo(2);
+            JsonNode history = baton.get("/api/runs/" + runId + "/history").body();
+            JsonNode refused = null;
+            JsonNode expired = null;
+            for (JsonNode h : history) {
+                if (h.path("status").asText().equals("REFUSED")) refused = h;
+                if (h.path("status").asText().equals("FAILED")) expired = h;
+            }
+            assertThat(expired.path("detail").asText()).startsWith("lease of 1s expired on attempt 1; retrying in");
+            assertThat(refused.path("attempt").asInt()).isEqualTo(1);
+            assertThat(refused.path("detail").asText()).isEqualTo("stale attempt 1; the current attempt is 2");
+        }
+    }
+
+    private static TextMessage reply(Session s, JsonNode ticket, String fields) throws Exception {
+        var body = (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(fields);
+        body.put("ticketId", ticket.path("ticketId").asText()).put("attempt", ticket.path("attempt").asInt());
+        TextMessage m = s.createTextMessage(Json.write(body));
+        m.setJMSCorrelationID(ticket.path("ticketId").asText());
+        return m;
+    }
+
+    private static List<String> statuses(String runId) throws Exception {
+        List<String> out = new ArrayList<>();
+        baton.get("/api/runs/" + runId + "/history").body().forEach(h -> out.add(h.path("status").asText()));
+        return out;
+    }
+}
