@@ -43,7 +43,7 @@ public final class BatonServer implements AutoCloseable {
     private static final Map<String, String> CAMEL_DEFAULTS = Map.of(
             "camel.main.name", "baton",
             "camel.server.enabled", "true",
-            "camel.server.max-body-size", "1048576",
+            "camel.server.max-body-size", "8388608",
             "camel.main.shutdown-timeout", "10");
 
     private final BatonSettings settings;
@@ -102,7 +102,7 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("camel.server.host", settings.httpHost());
         main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
-        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs));
+        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, settings.apiMaxBodyBytes()));
         main.start();
         CamelContext camel = main.getCamelContext();
 

@@ -18,13 +18,17 @@ public final class ApiRoutes extends RouteBuilder {
     private static final String JSON = "application/json";
 
     private final Supplier<RunService> service;
+    private final int maxBodyBytes;
 
     /**
      * @param service the run service, or null while Baton is still starting: the routes are registered before the
      *     HTTP port opens and answer 503 with Retry-After until then, never a misleading 404
+     * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling
+     *     answers in plain text, so the API checks first)
      */
-    public ApiRoutes(Supplier<RunService> service) {
+    public ApiRoutes(Supplier<RunService> service, int maxBodyBytes) {
         this.service = service;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     private RunService runs() {
@@ -65,8 +69,7 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-pipeline").routeId("api-pipeline")
                 .process(ex -> ok(ex, 200, runs().pipeline(header(ex, "name"))));
         from("direct:api-start-run").routeId("api-start-run").process(ex -> {
-            RunService.StartOutcome out = runs().start(header(ex, "name"), ex.getMessage().getBody(String.class),
-                    header(ex, "Idempotency-Key"));
+            RunService.StartOutcome out = runs().start(header(ex, "name"), body(ex), header(ex, "Idempotency-Key"));
             if (out.replayed()) {
                 ex.getMessage().setHeader("Idempotent-Replayed", "true");
             }
@@ -87,6 +90,16 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs().get(header(ex, "id"))));
         from("direct:api-run-history").routeId("api-run-history")
                 .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
+    }
+
+    private String body(Exchange ex) {
+        String body = ex.getMessage().getBody(String.class);
+        int bytes = body == null ? 0 : body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > maxBodyBytes) {
+            throw new Problem(413, "Content Too Large",
+                    "request body is " + bytes + " bytes; the limit is " + maxBodyBytes, List.of());
+        }
+        return body;
     }
 
     private static String header(Exchange ex, String name) {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code baton demo}: starts the embedded stack, runs every pipeline in routes/ once and prints the results. */
-@Command(name = "demo", description = "Run every example pipeline in routes/ on the embedded stack and print each result.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run every example pipeline in routes/ on the embedded stack and print each result.")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;

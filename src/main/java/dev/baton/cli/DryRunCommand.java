@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton dry-run FILE}: the order stages would run in, as waves of stages that run at the same time. */
-@Command(name = "dry-run", description = "Validate a pipeline and print its topological order and waves of parallel stages.")
+@Command(name = "dry-run", mixinStandardHelpOptions = true, description = "Validate a pipeline and print its topological order and waves of parallel stages.")
 public final class DryRunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "pipeline file")
     Path file;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code baton run}: the server, up until it is stopped. */
-@Command(name = "run", description = "Start Baton: embedded broker, database, REST API and the pipelines in routes/.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Start Baton: embedded broker, database, REST API and the pipelines in routes/.")
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton status RUN}: a run's stages, tickets and outputs. */
-@Command(name = "status", description = "Show a run: its status and each stage's status, attempts and output.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show a run: its status and each stage's status, attempts and output.")
 public final class StatusCommand implements Callable<Integer> {
     private static final int MAX_OUTPUT = 160;
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton submit NAME -p k=v}: starts a run over REST, optionally waiting for its end. */
-@Command(name = "submit", description = "Start a run of a pipeline.")
+@Command(name = "submit", mixinStandardHelpOptions = true, description = "Start a run of a pipeline.")
 public final class SubmitCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PIPELINE", description = "pipeline name")
     String pipeline;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton validate FILE...}: every problem of every file, with file:line:column; exit 2 if any. */
-@Command(name = "validate", description = "Validate pipeline files; print every problem with file:line:column.")
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Validate pipeline files; print every problem with file:line:column.")
 public final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "pipeline files")
     List<Path> files;

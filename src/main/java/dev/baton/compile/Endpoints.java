@@ -25,6 +25,7 @@ public final class Endpoints {
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
     public static final String ROUTE_RELAY = "baton-relay";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
+    public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";
     public static final String RELAY = "direct:baton-relay";
 

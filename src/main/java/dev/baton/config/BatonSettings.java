@@ -25,6 +25,7 @@ public record BatonSettings(
         DbSettings db,
         int resultConsumers,
         long scanIntervalMillis,
+        int apiMaxBodyBytes,
         String fault,
         Map<String, String> camelProperties) {
 
@@ -89,7 +90,7 @@ public record BatonSettings(
                 r.str("baton.broker.password", ""),
                 Path.of(r.str("baton.broker.config", "broker/broker.xml")));
         var db = new DbSettings(
-                r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0"),
+                r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0;LOCK_TIMEOUT=20000"),
                 r.str("baton.db.user", "sa"),
                 r.str("baton.db.password", ""),
                 r.positive("baton.db.pool-size", 16));
@@ -107,6 +108,7 @@ public record BatonSettings(
                 db,
                 r.positive("baton.results.consumers", 8),
                 r.positive("baton.routes.scan-interval", 1000),
+                r.positive("baton.api.max-body-size", 1024 * 1024),
                 r.str("baton.fault", ""),
                 Map.copyOf(camel));
         if (!errors.isEmpty()) {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
     private static final Duration SWEEP_AGE = Duration.ofSeconds(2);
+    private static final Duration INBOX_KEEP = Duration.ofDays(2);
 
     private final RunEngine engine;
     private final OutboxRelay relay;
@@ -46,6 +47,10 @@ public final class EngineRoutes extends RouteBuilder {
         // Recovery, not a timer carrying run state: the state is in the outbox table.
         from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0").routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
                 .process(ex -> relay.sweep(firstSweep.getAndSet(false) ? Duration.ZERO : SWEEP_AGE));
+
+        // The inbox only has to outlive redelivery (seconds to minutes); two days is a wide margin.
+        from("timer:" + Endpoints.ROUTE_INBOX_PRUNE + "?period=3600000&delay=60000").routeId(Endpoints.ROUTE_INBOX_PRUNE)
+                .process(ex -> engine.pruneInbox(INBOX_KEEP));
     }
 
     private void onReply(Exchange ex) {

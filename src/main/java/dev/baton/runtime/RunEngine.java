@@ -125,6 +125,11 @@ public final class RunEngine {
         });
     }
 
+    /** Drops inbox entries older than {@code keep}; returns how many. */
+    public int pruneInbox(java.time.Duration keep) {
+        return tx.run(c -> store.pruneInbox(c, clock.instant().minus(keep)));
+    }
+
     /** A lease message came due: an attempt still in flight past its lease has timed out. */
     public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
         return tx.run(c -> {

@@ -131,6 +131,11 @@ public final class RunStore {
         return true;
     }
 
+    /** Forgets inbound message ids older than {@code before}: no broker redelivers a message that late. */
+    public int pruneInbox(Connection c, Instant before) throws SQLException {
+        return Sql.update(c, "DELETE FROM inbox WHERE received_at < ?", before);
+    }
+
     public void savePipelineRevision(Connection c, String pipeline, String revision, String file, String source,
             Instant now) throws SQLException {
         if (pipelineSource(c, pipeline, revision).isEmpty()) {

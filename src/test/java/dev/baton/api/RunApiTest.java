@@ -107,6 +107,9 @@ class RunApiTest {
             }
             assertThat(ids).hasSize(1);
             assertThat(created).isEqualTo(1);
+            Response replay = baton.post("/api/pipelines/greet/runs", "{\"who\": \"Bob\"}", "Idempotency-Key", "key-42");
+            assertThat(replay.status()).isEqualTo(200);
+            assertThat(replay.headers().firstValue("Idempotent-Replayed")).contains("true");
             assertThat(baton.query("SELECT COUNT(*) AS n FROM run WHERE idempotency_key = 'key-42'"))
                     .first().satisfies(r -> assertThat(((Number) r.get("n")).intValue()).isEqualTo(1));
         } finally {
@@ -149,6 +152,8 @@ class RunApiTest {
         assertProblem(array, 400);
 
         assertProblem(baton.get("/api/runs/00000000-0000-0000-0000-000000000000"), 404);
+        assertThat(baton.post("/api/pipelines/greet/runs", "{\"who\": \"" + "x".repeat(1_100_000) + "\"}").status())
+                .as("body over 1 MiB").isEqualTo(413);
         assertProblem(baton.get("/api/runs?status=DANCING"), 400);
 
         assertThat(runCount()).isEqualTo(before);
