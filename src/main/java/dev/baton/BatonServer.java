@@ -9,10 +9,12 @@ import dev.baton.api.ApiRoutes;
 import dev.baton.api.RunService;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.compile.Endpoints;
+import dev.baton.compile.PipelineCompiler;
 import dev.baton.compile.PipelineRegistry;
 import dev.baton.compile.RoutesFolder;
 import dev.baton.config.BatonSettings;
 import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.runtime.EngineRoutes;
 import dev.baton.runtime.Faults;
@@ -100,6 +102,8 @@ public final class BatonServer implements AutoCloseable {
         camelProps.forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.server.port", Integer.toString(settings.httpPort()));
         main.addOverrideProperty("camel.server.host", settings.httpHost());
+        // Plain Camel routes in routes/ may use {{baton.data}}, e.g. for a file inbox per instance.
+        main.addOverrideProperty("baton.data", settings.dataDir().toString());
         main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, settings.apiMaxBodyBytes()));
@@ -108,12 +112,23 @@ public final class BatonServer implements AutoCloseable {
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, clock);
-        folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, p -> {
-            tx.run(c -> {
-                pipelines.remember(c, p);
-                return null;
-            });
-            startDemoAgents(camel, p);
+        PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
+        folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, new RoutesFolder.Listener() {
+            @Override
+            public void loaded(Pipeline p) throws Exception {
+                tx.run(c -> {
+                    pipelines.remember(c, p);
+                    return null;
+                });
+                removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
+                camel.addRoutes(compiler.compile(p));
+                startDemoAgents(camel, p);
+            }
+
+            @Override
+            public void unloaded(String pipeline) throws Exception {
+                removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
+            }
         });
         folder.scan();
         camel.addRoutes(new EngineRoutes(engine, relay, faults, settings.resultConsumers()));
@@ -141,6 +156,22 @@ public final class BatonServer implements AutoCloseable {
                 camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
                 LOG.info("demo agent '{}' is consuming {}", name, Endpoints.agentQueue(name));
             }
+        }
+    }
+
+    /** A compiled trigger route was called; a route that fires while Baton is still starting fails and retries. */
+    private String startFromRoute(String pipeline, String params, String idempotencyKey) {
+        RunService service = runs;
+        if (service == null) {
+            throw new IllegalStateException("Baton is starting; run of '" + pipeline + "' not started");
+        }
+        return Json.write(service.start(pipeline, params, idempotencyKey).run());
+    }
+
+    private static void removeRoute(CamelContext camel, String routeId) throws Exception {
+        if (camel.getRoute(routeId) != null) {
+            camel.getRouteController().stopRoute(routeId);
+            camel.removeRoute(routeId);
         }
     }
 

@@ -38,7 +38,8 @@ public final class ValidateCommand implements Callable<Integer> {
                 bad++;
                 if (r != null) r.violations().forEach(err::println);
             } else {
-                out.printf("%s: OK (pipeline '%s', %d stages)%n", f, r.pipeline().name(), r.pipeline().stages().size());
+                int n = r.pipeline().stages().size();
+                out.printf("%s: OK (pipeline '%s', %d stage%s)%n", f, r.pipeline().name(), n, n == 1 ? "" : "s");
             }
         }
         out.flush();

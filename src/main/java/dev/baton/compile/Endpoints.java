@@ -14,7 +14,8 @@ public final class Endpoints {
     public static final String HEADER_SCHEDULED = "_AMQ_SCHED_DELIVERY";
     /** What kind of coordinator message this is (lease, ...). */
     public static final String HEADER_TYPE = "BatonType";
-    public static final String HEADER_DESTINATION = "BatonDestination";
+    /** Exchange property naming where the relay's recipient list sends one outbox message. */
+    public static final String PROPERTY_DESTINATION = "BatonDestination";
 
     /** Camel component for consumers (transacted, one message at a time per consumer). */
     public static final String JMS = "jms";
@@ -65,6 +66,10 @@ public final class Endpoints {
     }
 
     public static String pipelineTrigger(String pipeline) {
-        return "direct:baton-start-" + pipeline;
+        return "direct:" + pipelineTriggerRoute(pipeline);
+    }
+
+    public static String pipelineTriggerRoute(String pipeline) {
+        return "baton-start-" + pipeline;
     }
 }

@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class RoutesFolder {
     private static final Logger LOG = LoggerFactory.getLogger(RoutesFolder.class);
 
-    /** Told about every pipeline that became live, e.g. to start the demo agents it names. */
-    @FunctionalInterface
+    /** Told about every pipeline that became live or was unloaded, to start its routes and agents or remove them. */
     public interface Listener {
         void loaded(Pipeline pipeline) throws Exception;
+
+        void unloaded(String pipeline) throws Exception;
     }
 
     /** What was last seen in one file. */
@@ -119,7 +120,7 @@ public final class RoutesFolder {
             return keepOld(old, hash, result.violations());
         }
         if (old != null && old.pipeline() != null && !old.pipeline().equals(p.name())) {
-            registry.remove(old.pipeline());
+            unloadPipeline(old.pipeline());
         }
         registry.put(p);
         try {
@@ -155,11 +156,20 @@ public final class RoutesFolder {
 
     private void unload(Path file, FileState state) {
         if (state.pipeline() != null) {
-            registry.remove(state.pipeline());
+            unloadPipeline(state.pipeline());
             LOG.info("{} deleted: pipeline '{}' unloaded (running runs finish on their revision)", display(file),
                     state.pipeline());
         }
         removeRoutes(state.routeIds());
+    }
+
+    private void unloadPipeline(String name) {
+        registry.remove(name);
+        try {
+            listener.unloaded(name);
+        } catch (Exception e) {
+            LOG.error("pipeline '{}' unloaded but its routes could not be removed: {}", name, e.getMessage());
+        }
     }
 
     private void removeRoutes(Set<String> ids) {

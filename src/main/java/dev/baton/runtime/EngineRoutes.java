@@ -38,6 +38,13 @@ public final class EngineRoutes extends RouteBuilder {
     public void configure() {
         errorHandler(defaultErrorHandler().logStackTrace(false).logExhaustedMessageHistory(false));
 
+        // Fan-out of one committed transition: e.g. a join that releases three stages sends three tickets.
+        from(Endpoints.RELAY).routeId(Endpoints.ROUTE_RELAY)
+                .split(body()).stopOnException()
+                    .process(relay::toJms)
+                    .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
+                .end();
+
         from(Endpoints.consumer(Endpoints.RESULTS, consumers)).routeId(Endpoints.ROUTE_RESULTS)
                 .process(this::onReply);
 

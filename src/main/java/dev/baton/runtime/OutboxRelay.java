@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands committed outbox messages to the broker, then deletes them. A crash in between leaves the rows, which the
+ * Hands committed outbox messages to the broker (through the relay route: a splitter over the transition's
+ * messages and a recipient list to each one's queue), then deletes them. A crash in between leaves the rows, which the
  * sweep re-sends; the broker drops the copies by their duplicate-detection id.
  */
 public final class OutboxRelay {
@@ -34,32 +35,35 @@ public final class OutboxRelay {
         this.clock = clock;
     }
 
+    /** Sends the messages through the relay route, then deletes their outbox rows. */
     public void send(List<Outgoing> messages) {
         if (messages.isEmpty()) {
             return;
         }
-        long now = clock.millis();
-        for (Outgoing m : messages) {
-            Exchange result = producer.send(Endpoints.producer(m.destination()), ex -> {
-                var in = ex.getMessage();
-                in.setBody(m.body());
-                in.setHeader(Endpoints.HEADER_DUPLICATE_ID, m.id());
-                in.setHeader("JMSDeliveryMode", 2);
-                in.setHeader("JMSPriority", m.priority());
-                if (m.correlationId() != null) in.setHeader("JMSCorrelationID", m.correlationId());
-                if (m.replyTo() != null) in.setHeader("JMSReplyTo", m.replyTo());
-                if (m.deliverAt() > now) in.setHeader(Endpoints.HEADER_SCHEDULED, m.deliverAt());
-                if (m.expiresAt() > 0) in.setHeader("JMSExpiration", m.expiresAt());
-            });
-            if (result.getException() != null) {
-                throw new IllegalStateException("sending to " + m.destination() + " failed", result.getException());
-            }
-        }
+        producer.sendBody(Endpoints.RELAY, messages);
         faults.pass(Faults.AFTER_SEND);
         tx.run(c -> {
             outbox.delete(c, messages.stream().map(Outgoing::id).toList());
             return null;
         });
+    }
+
+    /**
+     * Turns one outbox row into the JMS message the relay route's recipient list sends: body, duplicate-detection
+     * id, persistence, priority, correlation, reply-to and scheduled delivery.
+     */
+    void toJms(Exchange ex) {
+        Outgoing m = ex.getMessage().getBody(Outgoing.class);
+        var out = ex.getMessage();
+        out.setBody(m.body());
+        ex.setProperty(Endpoints.PROPERTY_DESTINATION, Endpoints.producer(m.destination())); // not a JMS property
+        out.setHeader(Endpoints.HEADER_DUPLICATE_ID, m.id());
+        out.setHeader("JMSDeliveryMode", 2);
+        out.setHeader("JMSPriority", m.priority());
+        if (m.correlationId() != null) out.setHeader("JMSCorrelationID", m.correlationId());
+        if (m.replyTo() != null) out.setHeader("JMSReplyTo", m.replyTo());
+        if (m.deliverAt() > clock.millis()) out.setHeader(Endpoints.HEADER_SCHEDULED, m.deliverAt());
+        if (m.expiresAt() > 0) out.setHeader("JMSExpiration", m.expiresAt());
     }
 
     /** Sends rows older than {@code minAge}: those a crash or a failed send left behind. */
