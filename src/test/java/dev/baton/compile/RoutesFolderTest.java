@@ -40,6 +40,7 @@ class RoutesFolderTest {
                 agents:
                   one: {kind: demo, output: 1}
                   two: {kind: demo, output: 2}
+                  slow: {kind: demo, delay: 1500ms, output: slow}
                 """, Map.of("stable.yaml", pipeline("stable", "one")));
     }
 
@@ -72,6 +73,27 @@ class RoutesFolderTest {
         assertThat(baton.post("/api/pipelines/hot/runs", "{}").status()).isEqualTo(404);
         assertThat(baton.get("/api/pipelines").body().path("invalid")).isEmpty();
         assertThat(baton.get("/api/pipelines/stable").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRunInFlightFinishesOnTheRevisionItStartedOnWhenTheFileIsEdited() throws Exception {
+        Path file = root.resolve("routes/pinned.yaml");
+        Files.writeString(file, pipeline("pinned", "slow"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/pinned").status() == 200);
+        String before = baton.get("/api/pipelines/pinned").body().path("revision").asText();
+        String runId = baton.startRun("pinned", "{}");
+
+        Files.writeString(file, pipeline("pinned", "slow") + "      - {name: extra, dependsOn: [work], agent: one}\n");
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                !baton.get("/api/pipelines/pinned").body().path("revision").asText().equals(before));
+
+        JsonNode old = baton.awaitRun(runId, Duration.ofSeconds(20));
+        assertThat(old.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(old.path("revision").asText()).isEqualTo(before);
+        assertThat(old.path("stages")).hasSize(1);
+        JsonNode next = baton.awaitRun(baton.startRun("pinned", "{}"), Duration.ofSeconds(20));
+        assertThat(next.path("stages")).hasSize(2);
+        assertThat(next.path("revision").asText()).isNotEqualTo(before);
     }
 
     @Test
