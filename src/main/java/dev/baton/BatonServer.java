@@ -23,6 +23,7 @@ import dev.baton.runtime.RunEngine;
 import dev.baton.ticket.Database;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.StoreException;
 import dev.baton.ticket.Tx;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -53,6 +54,7 @@ public final class BatonServer implements AutoCloseable {
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
     private CachingConnectionFactory relayConnections;
+    private ActiveMQConnectionFactory consumerConnections;
     private Main main;
     /** Set last: until then the API answers 503. */
     private volatile RunService runs;
@@ -92,6 +94,7 @@ public final class BatonServer implements AutoCloseable {
 
         var bs = settings.broker();
         var cf = new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+        consumerConnections = cf;
         relayConnections = new CachingConnectionFactory(
                 new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password())));
         relayConnections.setSessionCacheSize(32);
@@ -116,10 +119,14 @@ public final class BatonServer implements AutoCloseable {
         folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, new RoutesFolder.Listener() {
             @Override
             public void loaded(Pipeline p) throws Exception {
-                tx.run(c -> {
-                    pipelines.remember(c, p);
-                    return null;
-                });
+                try {
+                    tx.run(c -> {
+                        pipelines.remember(c, p);
+                        return null;
+                    });
+                } catch (StoreException e) {
+                    if (!e.uniqueViolation()) throw e; // another instance stored the same revision first
+                }
                 removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
                 camel.addRoutes(compiler.compile(p));
                 startDemoAgents(camel, p);
@@ -131,6 +138,10 @@ public final class BatonServer implements AutoCloseable {
             }
         });
         folder.scan();
+        // Runs in flight finish on their pinned revision even when its file is gone: their demo agents must run.
+        for (String[] pr : tx.run(store::activeRevisions)) {
+            startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
+        }
         camel.addRoutes(new EngineRoutes(engine, relay, faults, settings.resultConsumers()));
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -203,6 +214,7 @@ public final class BatonServer implements AutoCloseable {
             LOG.warn("stopping Camel: {}", e.getMessage());
         }
         if (relayConnections != null) relayConnections.destroy();
+        if (consumerConnections != null) consumerConnections.close();
         if (dataSource != null) dataSource.close();
         try {
             if (broker != null) broker.close();

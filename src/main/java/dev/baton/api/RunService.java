@@ -23,6 +23,7 @@ import java.util.Locale;
 
 /** What the REST API, the CLI's demo and Camel triggers do with runs; input checked here, answers as JSON. */
 public final class RunService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunService.class);
     static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final PipelineRegistry pipelines;
@@ -46,8 +47,9 @@ public final class RunService {
     }
 
     public StartOutcome start(String pipelineName, String body, String idempotencyKey) {
-        Pipeline p = pipelines.current(pipelineName).orElseThrow(() -> Problem.notFound(
-                "pipeline '" + pipelineName + "' is not loaded; loaded pipelines: " + String.join(", ", pipelines.names())));
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw Problem.badRequest("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", List.of());
+        }
         JsonNode given;
         try {
             given = body == null || body.isBlank() ? Json.object() : Json.parse(body);
@@ -58,11 +60,23 @@ public final class RunService {
             throw Problem.badRequest("request body must be a JSON object of params", List.of(
                     "expected a JSON object, got " + given.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
+        // A replay is judged against the request as sent, before the pipeline is even looked up: the file may have
+        // changed (defaults) or gone since the first request.
+        String requestHash = Json.sha256(pipelineName + "\n" + Json.canonical(given));
+        if (idempotencyKey != null) {
+            try {
+                var earlier = engine.earlier(idempotencyKey, pipelineName, requestHash);
+                if (earlier.isPresent()) {
+                    return new StartOutcome(get(earlier.get().id()), true);
+                }
+            } catch (IdempotencyConflictException e) {
+                throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
+            }
+        }
+        Pipeline p = pipelines.current(pipelineName).orElseThrow(() -> Problem.notFound(
+                "pipeline '" + pipelineName + "' is not loaded; loaded pipelines: " + String.join(", ", pipelines.names())));
         if (given.size() == 1 && given.has("params") && !p.params().containsKey("params")) {
             given = given.get("params"); // the {"params": {...}} envelope
-        }
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw Problem.badRequest("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", List.of());
         }
         Params.Resolution resolved = Params.resolve(p, given);
         if (!resolved.problems().isEmpty()) {
@@ -70,11 +84,18 @@ public final class RunService {
         }
         RunEngine.Started started;
         try {
-            started = engine.start(p, resolved.params(), idempotencyKey);
+            started = engine.start(p, resolved.params(), idempotencyKey, requestHash);
         } catch (IdempotencyConflictException e) {
             throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
         }
-        relay.send(started.outgoing());
+        try {
+            relay.send(started.outgoing());
+        } catch (RuntimeException e) {
+            // The run is committed and its messages are in the outbox: the sweep delivers them. Answering 500 here
+            // would invite a retry that, without an Idempotency-Key, makes a second run.
+            LOG.warn("run {} started; its first tickets will be sent by the outbox sweep: {}", started.run().id(),
+                    e.getMessage());
+        }
         return new StartOutcome(get(started.run().id()), started.replayed());
     }
 

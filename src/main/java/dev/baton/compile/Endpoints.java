@@ -12,6 +12,9 @@ public final class Endpoints {
     public static final String HEADER_DUPLICATE_ID = "_AMQ_DUPL_ID";
     /** Artemis scheduled delivery: absolute epoch millis. */
     public static final String HEADER_SCHEDULED = "_AMQ_SCHED_DELIVERY";
+    /** Why a message was dead-lettered, and where it came from. */
+    public static final String HEADER_DEAD_LETTER_REASON = "BatonDeadLetterReason";
+    public static final String HEADER_DEAD_LETTER_ORIGIN = "BatonDeadLetterOrigin";
     /** What kind of coordinator message this is (lease, ...). */
     public static final String HEADER_TYPE = "BatonType";
     /** Exchange property naming where the relay's recipient list sends one outbox message. */

@@ -10,9 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,13 +62,17 @@ public final class RoutesFolder {
             LOG.warn("cannot list {}: {}", dir, e.getMessage());
             return;
         }
+        // Deleted files first, so that a renamed file is not refused as a second definition of its pipeline.
+        for (Path gone : files.keySet().stream().filter(f -> !present.contains(f)).toList()) {
+            unload(gone, files.remove(gone));
+        }
         for (Path file : present) {
             try {
                 String text = Files.readString(file, StandardCharsets.UTF_8);
                 if (text.isBlank()) {
                     continue; // an editor may show a new file empty before writing it
                 }
-                String hash = sha256(text);
+                String hash = dev.baton.pipeline.Json.sha256(text);
                 FileState old = files.get(file);
                 if (old == null || !old.hash().equals(hash)) {
                     files.put(file, load(file, text, hash, old));
@@ -79,9 +80,6 @@ public final class RoutesFolder {
             } catch (IOException e) {
                 LOG.warn("cannot read {}: {}", file, e.getMessage());
             }
-        }
-        for (Path gone : files.keySet().stream().filter(f -> !present.contains(f)).toList()) {
-            unload(gone, files.remove(gone));
         }
     }
 
@@ -97,6 +95,9 @@ public final class RoutesFolder {
     private FileState load(Path file, String text, String hash, FileState old) {
         String shown = display(file);
         if (!PipelineLoader.isPipeline(text)) {
+            if (old != null && old.pipeline() != null) {
+                unloadPipeline(old.pipeline()); // the file was a pipeline and is a Camel route now
+            }
             return loadCamelRoutes(file, text, hash, old);
         }
         LoadResult result = PipelineLoader.read(text, shown, agents);
@@ -121,6 +122,9 @@ public final class RoutesFolder {
         }
         if (old != null && old.pipeline() != null && !old.pipeline().equals(p.name())) {
             unloadPipeline(old.pipeline());
+        }
+        if (old != null) {
+            removeRoutes(old.routeIds()); // the file held plain Camel routes before
         }
         registry.put(p);
         try {
@@ -190,13 +194,5 @@ public final class RoutesFolder {
     private static boolean isYaml(Path p) {
         String n = p.getFileName().toString();
         return Files.isRegularFile(p) && (n.endsWith(".yaml") || n.endsWith(".yml"));
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 /** The one JSON mapper of the process and the few conversions everybody needs. */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper CANONICAL =
+            new ObjectMapper().configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private Json() {}
 
@@ -27,6 +29,25 @@ public final class Json {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** JSON text with object keys sorted at every level, so that equal values give equal text. */
+    public static String canonical(JsonNode node) {
+        try {
+            return CANONICAL.writeValueAsString(MAPPER.convertValue(node, Object.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Lowercase hex SHA-256 of the text's UTF-8 bytes. */
+    public static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

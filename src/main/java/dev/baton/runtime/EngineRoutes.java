@@ -38,6 +38,18 @@ public final class EngineRoutes extends RouteBuilder {
     public void configure() {
         errorHandler(defaultErrorHandler().logStackTrace(false).logExhaustedMessageHistory(false));
 
+        // A message that can never be applied is parked on the DLQ with the reason, in the consumer's own JMS
+        // transaction (atomic with the acknowledgement). Anything else (a database outage, a lock timeout) rolls
+        // back and is redelivered without limit (broker.xml), so a transient failure never dead-letters a reply.
+        onException(PoisonMessageException.class).handled(true)
+                .process(ex -> {
+                    Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+                    LOG.warn("dead-lettering message {}: {}", messageId(ex), e.getMessage());
+                    ex.getMessage().setHeader(Endpoints.HEADER_DEAD_LETTER_REASON, e.getMessage());
+                    ex.getMessage().setHeader(Endpoints.HEADER_DEAD_LETTER_ORIGIN, ex.getFromEndpoint().getEndpointUri());
+                })
+                .to(Endpoints.JMS + ":queue:" + Endpoints.DEAD_LETTERS);
+
         // Fan-out of one committed transition: e.g. a join that releases three stages sends three tickets.
         from(Endpoints.RELAY).routeId(Endpoints.ROUTE_RELAY)
                 .split(body()).stopOnException()
@@ -62,6 +74,9 @@ public final class EngineRoutes extends RouteBuilder {
 
     private void onReply(Exchange ex) {
         String body = ex.getMessage().getBody(String.class);
+        if (body == null) {
+            throw new PoisonMessageException("reply has no text body");
+        }
         AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class));
         List<Outgoing> out = engine.onReply(messageId(ex), reply);
         LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", messageId(ex), reply.ticketId(),
@@ -88,7 +103,16 @@ public final class EngineRoutes extends RouteBuilder {
         relay.send(outgoing);
     }
 
+    /**
+     * The id the inbox deduplicates on: the JMS message id, which a redelivery keeps. A producer may disable
+     * message ids (STOMP and AMQP clients often send none); then the reply's own identity stands in for it.
+     */
     private static String messageId(Exchange ex) {
-        return ex.getMessage().getHeader("JMSMessageID", String.class);
+        String id = ex.getMessage().getHeader("JMSMessageID", String.class);
+        if (id != null && !id.isBlank()) {
+            return id;
+        }
+        String body = ex.getMessage().getBody(String.class);
+        return "sha256:" + dev.baton.pipeline.Json.sha256(body == null ? "" : body);
     }
 }

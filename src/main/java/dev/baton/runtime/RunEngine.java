@@ -46,40 +46,52 @@ public final class RunEngine {
         this.clock = clock;
     }
 
+    /**
+     * The run an earlier request with this idempotency key made, if any. The same key with another pipeline or
+     * another request is a conflict.
+     *
+     * @param requestHash hash of the request as the client sent it (before defaults are applied)
+     */
+    public Optional<RunRow> earlier(String idempotencyKey, String pipeline, String requestHash) {
+        return tx.run(c -> store.runByIdempotencyKey(c, idempotencyKey))
+                .map(earlier -> replay(earlier, pipeline, requestHash).run());
+    }
+
     /** Starts a run with already-resolved params; the same idempotency key always yields the same run. */
-    public Started start(Pipeline p, ObjectNode params, String idempotencyKey) {
+    public Started start(Pipeline p, ObjectNode params, String idempotencyKey, String requestHash) {
         try {
             return tx.run(c -> {
                 if (idempotencyKey != null) {
                     Optional<RunRow> earlier = store.runByIdempotencyKey(c, idempotencyKey);
                     if (earlier.isPresent()) {
-                        return replay(earlier.get(), p, params);
+                        return replay(earlier.get(), p.name(), requestHash);
                     }
                 }
-                return startIn(c, p, params, idempotencyKey);
+                return startIn(c, p, params, idempotencyKey, requestHash);
             });
         } catch (StoreException e) {
             if (idempotencyKey != null && e.uniqueViolation()) {
                 // A concurrent request with the same key won the insert: answer with its run.
                 RunRow earlier = tx.run(c -> store.runByIdempotencyKey(c, idempotencyKey)).orElseThrow(() -> e);
-                return replay(earlier, p, params);
+                return replay(earlier, p.name(), requestHash);
             }
             throw e;
         }
     }
 
-    private static Started replay(RunRow earlier, Pipeline p, ObjectNode params) {
-        if (!earlier.pipeline().equals(p.name()) || !earlier.params().equals(params)) {
+    private static Started replay(RunRow earlier, String pipeline, String requestHash) {
+        if (!earlier.pipeline().equals(pipeline) || !java.util.Objects.equals(earlier.requestHash(), requestHash)) {
             throw new IdempotencyConflictException(earlier.id());
         }
         return new Started(earlier, true, List.of());
     }
 
-    private Started startIn(Connection c, Pipeline p, ObjectNode params, String key) throws SQLException {
+    private Started startIn(Connection c, Pipeline p, ObjectNode params, String key, String requestHash)
+            throws SQLException {
         Instant now = clock.instant();
         pipelines.remember(c, p);
         RunRow run = new RunRow(UUID.randomUUID().toString(), p.name(), p.revision(), RunStatus.RUNNING, params,
-                RunContext.initial(params), key, null, now, now, null);
+                RunContext.initial(params), key, null, now, now, null, requestHash);
         store.insertRun(c, run);
         store.history(c, new HistoryRow(0, run.id(), null, null, null, "RUN_RUNNING", null, Transitions.ENGINE,
                 "revision " + p.revision().substring(0, 12), now));
@@ -109,9 +121,8 @@ public final class RunEngine {
             Stage stage = s.pipeline.stage(t.stage()).orElseThrow();
             switch (reply.kind()) {
                 case PROGRESS -> {
-                    if (t.status() == TicketStatus.QUEUED) {
-                        transitions.running(s, t, progressDetail(reply));
-                    }
+                    TicketRow current = t.status() == TicketStatus.QUEUED ? transitions.running(s, t, progressDetail(reply)) : t;
+                    transitions.renewLease(s, stage, current);
                 }
                 case SUCCEEDED -> {
                     if (t.status() == TicketStatus.QUEUED) {
@@ -138,13 +149,10 @@ public final class RunEngine {
             }
             Step s = lockedStep(c, ticketId);
             TicketRow t = store.ticket(c, ticketId).orElseThrow();
-            if (refusal(s, t, attempt) != null || (t.leaseUntil() != null && t.leaseUntil().isAfter(s.now))) {
-                return List.of(); // answered, superseded or renewed in the meantime
+            if (refusal(s, t, attempt) != null) {
+                return List.of(); // answered or superseded in the meantime
             }
-            Stage stage = s.pipeline.stage(t.stage()).orElseThrow();
-            String why = "lease of " + dev.baton.pipeline.Durations.format(stage.base().timeout())
-                    + " expired on attempt " + attempt;
-            transitions.failAttempt(s, stage, t, why, true);
+            transitions.leaseDue(s, s.pipeline.stage(t.stage()).orElseThrow(), t);
             return s.outgoing;
         });
     }

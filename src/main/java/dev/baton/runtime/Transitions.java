@@ -52,7 +52,7 @@ final class Transitions {
         JsonNode input = input(s, stage);
         Instant deliverAt = s.now.plus(delay);
         Duration timeout = stage.base().timeout();
-        Instant lease = timeout == null ? null : deliverAt.plus(timeout);
+        Instant lease = timeout == null ? null : ceilMillis(deliverAt.plus(timeout));
         TicketRow t;
         if (previous == null) {
             t = new TicketRow(UUID.randomUUID().toString(), s.run.id(), stage.name(), 0, attempt, agent,
@@ -78,10 +78,51 @@ final class Transitions {
         emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.agentQueue(agent)),
                 Json.write(msg), t.id(), Endpoints.RESULTS, stage.base().priority(), deliverAt.toEpochMilli(), 0));
         if (lease != null) {
-            ObjectNode check = Json.object().put("type", "lease").put("ticketId", t.id()).put("attempt", attempt);
-            emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
-                    Json.write(check), t.id(), null, 4, lease.toEpochMilli(), 0));
+            armLease(s, t, lease);
         }
+    }
+
+    /**
+     * Schedules the lease check of the ticket's current attempt. There is one such message per attempt: renewals
+     * only move {@code lease_until}, and a check that arrives before it re-arms itself (see {@link #leaseDue}).
+     */
+    void armLease(Step s, TicketRow t, Instant at) throws SQLException {
+        ObjectNode check = Json.object().put("type", "lease").put("ticketId", t.id()).put("attempt", t.attempt());
+        emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
+                Json.write(check), t.id(), null, 4, at.toEpochMilli(), 0));
+    }
+
+    /**
+     * A lease check arrived. Before the lease ends (renewed by progress, or delivered a little early: clocks of
+     * several hosts, millisecond rounding) it re-arms for the lease's end; it never just disappears, or an attempt
+     * whose agent died would wait forever.
+     */
+    void leaseDue(Step s, Stage stage, TicketRow t) throws SQLException {
+        if (t.leaseUntil() != null && t.leaseUntil().isAfter(s.now)) {
+            armLease(s, t, t.leaseUntil());
+            return;
+        }
+        String why = "lease of " + dev.baton.pipeline.Durations.format(stage.base().timeout())
+                + " expired on attempt " + t.attempt();
+        failAttempt(s, stage, t, why, true);
+    }
+
+    /** A progress report from the agent: the attempt is alive, so its lease starts again. */
+    TicketRow renewLease(Step s, Stage stage, TicketRow t) throws SQLException {
+        Duration timeout = stage.base().timeout();
+        if (timeout == null) {
+            return t;
+        }
+        TicketRow renewed = new TicketRow(t.id(), t.runId(), t.stage(), t.item(), t.attempt(), t.agent(), t.status(),
+                t.input(), t.output(), t.error(), ceilMillis(s.now.plus(timeout)), t.createdAt(), s.now);
+        store.updateTicket(s.c, renewed);
+        return renewed;
+    }
+
+    /** Scheduled delivery has millisecond precision; a lease never ends before its message can arrive. */
+    private static Instant ceilMillis(Instant i) {
+        Instant floor = i.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return floor.equals(i) ? i : floor.plusMillis(1);
     }
 
     /** The stage's input: its JSONPath over the context, or by default the outputs of its dependencies. */
@@ -97,13 +138,14 @@ final class Transitions {
         return deps;
     }
 
-    void running(Step s, TicketRow t, String detail) throws SQLException {
+    TicketRow running(Step s, TicketRow t, String detail) throws SQLException {
         TicketRow r = t.with(TicketStatus.RUNNING, s.now);
         store.updateTicket(s.c, r);
         StageRow old = s.stages.get(t.stage());
         putStage(s, new StageRow(old.runId(), old.name(), TicketStatus.RUNNING, old.attempts(), null, null,
                 old.startedAt(), null));
         history(s, r, TicketStatus.RUNNING.name(), detail);
+        return r;
     }
 
     void succeed(Step s, Stage stage, TicketRow t, JsonNode output) throws SQLException {

@@ -19,7 +19,12 @@ public final class Database {
         cfg.setPoolName("baton-db");
         cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         HikariDataSource ds = new HikariDataSource(cfg);
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
         return ds;
     }
 }

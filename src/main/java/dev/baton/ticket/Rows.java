@@ -20,7 +20,8 @@ public final class Rows {
             String error,
             Instant createdAt,
             Instant updatedAt,
-            Instant finishedAt) {}
+            Instant finishedAt,
+            String requestHash) {}
 
     /** The state of one stage within a run. */
     public record StageRow(

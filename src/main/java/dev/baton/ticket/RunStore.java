@@ -18,14 +18,15 @@ import java.util.Optional;
 /** Reads and writes runs, stages, tickets and history; every method works inside the caller's transaction. */
 public final class RunStore {
     private static final String RUN_COLS =
-            "id, pipeline, revision, status, params, context, idempotency_key, error, created_at, updated_at, finished_at";
+            "id, pipeline, revision, status, params, context, idempotency_key, error, created_at, updated_at, finished_at, "
+            + "request_hash";
     private static final String TICKET_COLS =
             "id, run_id, stage, item, attempt, agent, status, input, output, error, lease_until, created_at, updated_at";
 
     public void insertRun(Connection c, RunRow r) throws SQLException {
-        Sql.update(c, "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        Sql.update(c, "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 r.id(), r.pipeline(), r.revision(), r.status().name(), Json.write(r.params()), Json.write(r.context()),
-                r.idempotencyKey(), r.error(), r.createdAt(), r.updatedAt(), r.finishedAt());
+                r.idempotencyKey(), r.error(), r.createdAt(), r.updatedAt(), r.finishedAt(), r.requestHash());
     }
 
     public Optional<RunRow> run(Connection c, String id) throws SQLException {
@@ -131,6 +132,12 @@ public final class RunStore {
         return true;
     }
 
+    /** The (pipeline, revision) pairs that runs still in progress are pinned to. */
+    public List<String[]> activeRevisions(Connection c) throws SQLException {
+        return Sql.list(c, "SELECT DISTINCT pipeline, revision FROM run WHERE status IN ('RUNNING', 'COMPENSATING')",
+                rs -> new String[] {rs.getString(1), rs.getString(2)});
+    }
+
     /** Forgets inbound message ids older than {@code before}: no broker redelivers a message that late. */
     public int pruneInbox(Connection c, Instant before) throws SQLException {
         return Sql.update(c, "DELETE FROM inbox WHERE received_at < ?", before);
@@ -152,7 +159,7 @@ public final class RunStore {
     private static RunRow runRow(ResultSet rs) throws SQLException {
         return new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), RunStatus.valueOf(rs.getString(4)),
                 (ObjectNode) Json.parse(rs.getString(5)), (ObjectNode) Json.parse(rs.getString(6)), rs.getString(7),
-                rs.getString(8), Sql.instant(rs, 9), Sql.instant(rs, 10), Sql.instant(rs, 11));
+                rs.getString(8), Sql.instant(rs, 9), Sql.instant(rs, 10), Sql.instant(rs, 11), rs.getString(12));
     }
 
     private static TicketRow ticketRow(ResultSet rs) throws SQLException {

@@ -13,6 +13,13 @@ import java.util.Optional;
 
 /** Binds arguments and maps rows, so that store classes read as SQL and nothing else. */
 final class Sql {
+    /**
+     * Timestamps are written and read as UTC. The columns are TIMESTAMP without zone; converting through the JVM's
+     * default zone would shift every time by the zone difference between two instances (or one restarted in
+     * another zone) on PostgreSQL.
+     */
+    private static final java.util.Calendar UTC =
+            java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC"));
     /** Maps the current row of a result set. */
     @FunctionalInterface
     interface RowMapper<T> {
@@ -47,7 +54,7 @@ final class Sql {
     }
 
     static Instant instant(ResultSet rs, int col) throws SQLException {
-        Timestamp t = rs.getTimestamp(col);
+        Timestamp t = rs.getTimestamp(col, (java.util.Calendar) UTC.clone());
         return t == null ? null : t.toInstant();
     }
 
@@ -57,7 +64,7 @@ final class Sql {
             if (a == null) {
                 ps.setNull(i + 1, Types.NULL);
             } else if (a instanceof Instant t) {
-                ps.setTimestamp(i + 1, Timestamp.from(t));
+                ps.setTimestamp(i + 1, Timestamp.from(t), (java.util.Calendar) UTC.clone());
             } else {
                 ps.setObject(i + 1, a);
             }

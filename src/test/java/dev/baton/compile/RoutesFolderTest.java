@@ -97,6 +97,41 @@ class RoutesFolderTest {
     }
 
     @Test
+    void anIdempotentReplayIsJudgedByTheOriginalRequestEvenAfterTheFileChangedOrWentAway() throws Exception {
+        Path file = root.resolve("routes/keyed.yaml");
+        String v1 = pipeline("keyed", "one").replace("spec:\n", "spec:\n  params:\n    mode: {default: fast}\n");
+        Files.writeString(file, v1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/keyed").status() == 200);
+        TestBaton.Response first = baton.post("/api/pipelines/keyed/runs", "{}", "Idempotency-Key", "keyed-1");
+        assertThat(first.status()).isEqualTo(201);
+
+        Files.writeString(file, v1.replace("default: fast", "default: careful"));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                baton.get("/api/pipelines/keyed").body().at("/params/mode/default").asText().equals("careful"));
+        TestBaton.Response replay = baton.post("/api/pipelines/keyed/runs", "{}", "Idempotency-Key", "keyed-1");
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+
+        Files.delete(file);
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/keyed").status() == 404);
+        TestBaton.Response gone = baton.post("/api/pipelines/keyed/runs", "{}", "Idempotency-Key", "keyed-1");
+        assertThat(gone.status()).isEqualTo(200);
+        assertThat(gone.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+    }
+
+    @Test
+    void aRenamedPipelineFileStaysLive() throws Exception {
+        Path a = root.resolve("routes/before-rename.yaml");
+        Files.writeString(a, pipeline("renamed", "one"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/renamed").status() == 200);
+        Files.move(a, root.resolve("routes/after-rename.yaml"));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                baton.get("/api/pipelines/renamed").body().path("file").asText().endsWith("after-rename.yaml"));
+        assertThat(baton.get("/api/pipelines").body().path("invalid")).isEmpty();
+        Files.delete(root.resolve("routes/after-rename.yaml"));
+    }
+
+    @Test
     void plainCamelYamlRoutesLoadAsCamelRoutesAndUnloadWhenDeleted() throws Exception {
         Path file = root.resolve("routes/plain-camel.yaml");
         Files.writeString(file, """

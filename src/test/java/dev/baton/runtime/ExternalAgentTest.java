@@ -110,6 +110,43 @@ class ExternalAgentTest {
         }
     }
 
+    @Test
+    void progressRenewsTheLeaseSoASlowButLivelyAgentKeepsItsAttempt() throws Exception {
+        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+        try (Connection c = cf.createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer tickets = s.createConsumer(s.createQueue("baton.agent.outside"));
+            var results = s.createProducer(s.createQueue("baton.results"));
+            String runId = baton.startRun("ext", "{\"q\": \"slow\"}");
+            JsonNode t = Json.parse(((TextMessage) tickets.receive(10_000)).getText());
+            // report progress for 2.5 s, longer than the 1 s lease, then succeed on the same attempt
+            for (int i = 1; i <= 5; i++) {
+                results.send(reply(s, t, "{\"status\": \"progress\", \"percent\": " + (i * 20) + "}"));
+                await().pollDelay(Duration.ofMillis(500)).until(() -> true); // the agent works on for 500 ms
+            }
+            results.send(reply(s, t, "{\"status\": \"succeeded\", \"output\": \"finally\"}"));
+            JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(10));
+            assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(run.at("/stages/0/attempts").asInt()).as("the lease never expired").isEqualTo(1);
+            assertThat(tickets.receiveNoWait()).as("no second dispatch").isNull();
+        }
+    }
+
+    @Test
+    void aMessageThatIsNotAReplyIsDeadLetteredWithItsReason() throws Exception {
+        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+        try (Connection c = cf.createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            s.createProducer(s.createQueue("baton.results")).send(s.createTextMessage("{not json"));
+            TextMessage parked = (TextMessage) s.createConsumer(s.createQueue("baton.DLQ")).receive(10_000);
+            assertThat(parked).isNotNull();
+            assertThat(parked.getText()).isEqualTo("{not json");
+            assertThat(parked.getStringProperty("BatonDeadLetterReason")).startsWith("reply is not JSON");
+        }
+    }
+
     private static TextMessage reply(Session s, JsonNode ticket, String fields) throws Exception {
         var body = (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(fields);
         body.put("ticketId", ticket.path("ticketId").asText()).put("attempt", ticket.path("attempt").asInt());
