@@ -62,10 +62,8 @@ class ExternalAgentTest {
 
     @Test
     void aLateReplyForAnExpiredAttemptIsRefusedAndTheCurrentAttemptCompletesTheRun() throws Exception {
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-        try (Connection c = cf.createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        try (Agent agent = Agent.connect()) {
+            Session s = agent.session();
             MessageConsumer tickets = s.createConsumer(s.createQueue("baton.agent.outside"));
             String runId = baton.startRun("ext", "{}");
 
@@ -112,10 +110,8 @@ class ExternalAgentTest {
 
     @Test
     void progressRenewsTheLeaseSoASlowButLivelyAgentKeepsItsAttempt() throws Exception {
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-        try (Connection c = cf.createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        try (Agent agent = Agent.connect()) {
+            Session s = agent.session();
             MessageConsumer tickets = s.createConsumer(s.createQueue("baton.agent.outside"));
             var results = s.createProducer(s.createQueue("baton.results"));
             String runId = baton.startRun("ext", "{\"q\": \"slow\"}");
@@ -135,15 +131,28 @@ class ExternalAgentTest {
 
     @Test
     void aMessageThatIsNotAReplyIsDeadLetteredWithItsReason() throws Exception {
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-        try (Connection c = cf.createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        try (Agent agent = Agent.connect()) {
+            Session s = agent.session();
             s.createProducer(s.createQueue("baton.results")).send(s.createTextMessage("{not json"));
             TextMessage parked = (TextMessage) s.createConsumer(s.createQueue("baton.DLQ")).receive(10_000);
             assertThat(parked).isNotNull();
             assertThat(parked.getText()).isEqualTo("{not json");
             assertThat(parked.getStringProperty("BatonDeadLetterReason")).startsWith("reply is not JSON");
+        }
+    }
+
+    /** An agent process's view of the broker: a plain JMS connection over TCP. */
+    private record Agent(Connection connection, Session session) implements AutoCloseable {
+        static Agent connect() throws Exception {
+            var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+            Connection c = cf.createConnection();
+            c.start();
+            return new Agent(c, c.createSession(false, Session.AUTO_ACKNOWLEDGE));
+        }
+
+        @Override
+        public void close() throws Exception {
+            connection.close();
         }
     }
 
