@@ -175,6 +175,9 @@ class CrashIT {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'b' AND status = 'FAILED'"))
                     .isEqualTo(runs);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_SUCCEEDED'")).isEqualTo(runs);
+            // each run's history is numbered 1..n without gaps or repeats, whatever the crashes
+            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT run_id FROM ticket_history GROUP BY run_id "
+                    + "HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1) x")).isZero();
         }
     }
 

@@ -113,8 +113,4 @@ public final class AgentRegistry implements AgentCatalog {
     public boolean knows(String agent) {
         return agents.containsKey(agent) || defaultAgent != null;
     }
-
-    public Map<String, AgentConfig> listed() {
-        return agents;
-    }
 }

@@ -53,7 +53,7 @@ public final class RunViews {
     public static ArrayNode history(List<HistoryRow> rows) {
         ArrayNode arr = Json.MAPPER.createArrayNode();
         for (HistoryRow h : rows) {
-            ObjectNode o = arr.addObject().put("at", h.at().toString()).put("status", h.status())
+            ObjectNode o = arr.addObject().put("seq", h.seq()).put("at", h.at().toString()).put("status", h.status())
                     .put("stage", h.stage()).put("ticketId", h.ticketId());
             if (h.attempt() != null) o.put("attempt", h.attempt());
             o.put("agent", h.agent()).put("actor", h.actor()).put("detail", h.detail());

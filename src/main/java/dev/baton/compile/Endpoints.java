@@ -15,8 +15,6 @@ public final class Endpoints {
     /** Why a message was dead-lettered, and where it came from. */
     public static final String HEADER_DEAD_LETTER_REASON = "BatonDeadLetterReason";
     public static final String HEADER_DEAD_LETTER_ORIGIN = "BatonDeadLetterOrigin";
-    /** What kind of coordinator message this is (lease, ...). */
-    public static final String HEADER_TYPE = "BatonType";
     /** Exchange property naming where the relay's recipient list sends one outbox message. */
     public static final String PROPERTY_DESTINATION = "BatonDestination";
 

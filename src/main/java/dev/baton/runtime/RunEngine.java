@@ -93,7 +93,7 @@ public final class RunEngine {
         RunRow run = new RunRow(UUID.randomUUID().toString(), p.name(), p.revision(), RunStatus.RUNNING, params,
                 RunContext.initial(params), key, null, now, now, null, requestHash);
         store.insertRun(c, run);
-        store.history(c, new HistoryRow(0, run.id(), null, null, null, "RUN_RUNNING", null, Transitions.ENGINE,
+        store.history(c, new HistoryRow(1, run.id(), null, null, null, "RUN_RUNNING", null, Transitions.ENGINE,
                 "revision " + p.revision().substring(0, 12), now));
         for (Stage stage : p.stages()) {
             store.insertStage(c, new StageRow(run.id(), stage.name(), TicketStatus.WAITING_DEPS, 0, null, null,

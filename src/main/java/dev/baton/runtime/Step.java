@@ -24,6 +24,8 @@ final class Step {
     final ObjectNode context;
     final Map<String, StageRow> stages = new LinkedHashMap<>();
     final List<Outgoing> outgoing = new ArrayList<>();
+    /** The run's last history number, read once per step (the run is locked, so nobody else appends). */
+    private int historySeq = -1;
 
     Step(Connection c, Instant now, Pipeline pipeline, RunRow run, List<StageRow> stageRows) {
         this.c = c;
@@ -32,5 +34,12 @@ final class Step {
         this.run = run;
         this.context = run.context();
         stageRows.forEach(s -> stages.put(s.name(), s));
+    }
+
+    int nextHistorySeq(dev.baton.ticket.RunStore store) throws java.sql.SQLException {
+        if (historySeq < 0) {
+            historySeq = store.lastHistorySeq(c, run.id());
+        }
+        return ++historySeq;
     }
 }

@@ -202,7 +202,7 @@ final class Transitions {
     }
 
     void refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
-        store.history(s.c, new HistoryRow(0, t.runId(), t.id(), t.stage(), attempt,
+        store.history(s.c, new HistoryRow(s.nextHistorySeq(store), t.runId(), t.id(), t.stage(), attempt,
                 TicketStatus.REFUSED.name(), t.agent(), t.agent(), why, s.now));
     }
 
@@ -216,8 +216,8 @@ final class Transitions {
 
     private void finish(Step s, RunStatus status, String error) throws SQLException {
         store.updateRun(s.c, s.run.id(), status, s.context, error, s.now);
-        store.history(s.c, new HistoryRow(0, s.run.id(), null, null, null, "RUN_" + status.name(), null, ENGINE,
-                error, s.now));
+        store.history(s.c, new HistoryRow(s.nextHistorySeq(store), s.run.id(), null, null, null, "RUN_" + status.name(),
+                null, ENGINE, error, s.now));
         ObjectNode event = Json.object().put("type", "run").put("runId", s.run.id())
                 .put("pipeline", s.pipeline.name()).put("status", status.name()).put("error", error)
                 .put("at", s.now.toString());
@@ -231,8 +231,8 @@ final class Transitions {
     }
 
     private void history(Step s, TicketRow t, String status, String detail) throws SQLException {
-        store.history(s.c, new HistoryRow(0, t.runId(), t.id(), t.stage(), t.attempt(), status, t.agent(), ENGINE,
-                detail, s.now));
+        store.history(s.c, new HistoryRow(s.nextHistorySeq(store), t.runId(), t.id(), t.stage(), t.attempt(), status,
+                t.agent(), ENGINE, detail, s.now));
     }
 
     private void emit(Step s, Outgoing m) throws SQLException {

@@ -32,8 +32,4 @@ public final class OutboxStore {
         String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
         Sql.update(c, "DELETE FROM outbox WHERE id IN (" + marks + ")", ids.toArray());
     }
-
-    public int count(Connection c) throws SQLException {
-        return Sql.one(c, "SELECT COUNT(*) FROM outbox", rs -> rs.getInt(1)).orElse(0);
-    }
 }

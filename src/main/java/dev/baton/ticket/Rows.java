@@ -55,9 +55,9 @@ public final class Rows {
         }
     }
 
-    /** One transition in the audit trail of a run. */
+    /** One transition in the audit trail of a run; {@code seq} numbers a run's entries from 1, in order. */
     public record HistoryRow(
-            long id,
+            int seq,
             String runId,
             String ticketId,
             String stage,

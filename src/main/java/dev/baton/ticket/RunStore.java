@@ -107,17 +107,23 @@ public final class RunStore {
     }
 
     public void history(Connection c, HistoryRow h) throws SQLException {
-        Sql.update(c, "INSERT INTO ticket_history (run_id, ticket_id, stage, attempt, status, agent, actor, detail, at) "
-                        + "VALUES (?,?,?,?,?,?,?,?,?)",
-                h.runId(), h.ticketId(), h.stage(), h.attempt(), h.status(), h.agent(), h.actor(), h.detail(),
+        Sql.update(c, "INSERT INTO ticket_history (run_id, seq, ticket_id, stage, attempt, status, agent, actor, detail, "
+                        + "at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                h.runId(), h.seq(), h.ticketId(), h.stage(), h.attempt(), h.status(), h.agent(), h.actor(), h.detail(),
                 h.at());
     }
 
     public List<HistoryRow> history(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT id, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at "
-                + "FROM ticket_history WHERE run_id = ? ORDER BY id", rs -> new HistoryRow(rs.getLong(1),
+        return Sql.list(c, "SELECT seq, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at "
+                + "FROM ticket_history WHERE run_id = ? ORDER BY seq", rs -> new HistoryRow(rs.getInt(1),
                 rs.getString(2), rs.getString(3), rs.getString(4), (Integer) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                 Sql.instant(rs, 10)), runId);
+    }
+
+    /** The last history number of a run (0 for none); read under the run's lock. */
+    public int lastHistorySeq(Connection c, String runId) throws SQLException {
+        return Sql.one(c, "SELECT COALESCE(MAX(seq), 0) FROM ticket_history WHERE run_id = ?", rs -> rs.getInt(1), runId)
+                .orElse(0);
     }
 
     /**

@@ -151,9 +151,9 @@ class EngineTest {
         assertThat(stage.path("tickets").get(0).path("attempt").asInt()).isEqualTo(3);
 
         List<Map<String, Object>> failures = baton.query("SELECT attempt, at FROM ticket_history WHERE run_id = ? "
-                + "AND status = 'FAILED' ORDER BY id", id);
+                + "AND status = 'FAILED' ORDER BY seq", id);
         List<Map<String, Object>> queued = baton.query("SELECT attempt, at FROM ticket_history WHERE run_id = ? "
-                + "AND status = 'QUEUED' ORDER BY id", id);
+                + "AND status = 'QUEUED' ORDER BY seq", id);
         assertThat(failures).extracting(r -> ((Number) r.get("attempt")).intValue()).containsExactly(1, 2);
         assertThat(queued).extracting(r -> ((Number) r.get("attempt")).intValue()).containsExactly(1, 2, 3);
         // each outcome arrives only after the broker held the retry: 300 ms, then twice as long
