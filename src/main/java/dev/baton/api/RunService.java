@@ -63,16 +63,20 @@ public final class RunService {
         // A replay is judged against the request as sent, before the pipeline is even looked up: the file may have
         // changed (defaults) or gone since the first request.
         String requestHash = Json.sha256(pipelineName + "\n" + Json.canonical(given));
-        if (idempotencyKey != null) {
-            try {
+        try {
+            if (idempotencyKey != null) {
                 var earlier = engine.earlier(idempotencyKey, pipelineName, requestHash);
                 if (earlier.isPresent()) {
                     return new StartOutcome(get(earlier.get().id()), true);
                 }
-            } catch (IdempotencyConflictException e) {
-                throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
             }
+            return startNew(pipelineName, given, idempotencyKey, requestHash);
+        } catch (IdempotencyConflictException e) {
+            throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
         }
+    }
+
+    private StartOutcome startNew(String pipelineName, JsonNode given, String idempotencyKey, String requestHash) {
         Pipeline p = pipelines.current(pipelineName).orElseThrow(() -> Problem.notFound(
                 "pipeline '" + pipelineName + "' is not loaded; loaded pipelines: " + String.join(", ", pipelines.names())));
         if (given.size() == 1 && given.has("params") && !p.params().containsKey("params")) {
@@ -82,12 +86,7 @@ public final class RunService {
         if (!resolved.problems().isEmpty()) {
             throw Problem.badRequest("params do not match pipeline '" + p.name() + "'", resolved.problems());
         }
-        RunEngine.Started started;
-        try {
-            started = engine.start(p, resolved.params(), idempotencyKey, requestHash);
-        } catch (IdempotencyConflictException e) {
-            throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
-        }
+        RunEngine.Started started = engine.start(p, resolved.params(), idempotencyKey, requestHash);
         try {
             relay.send(started.outgoing());
         } catch (RuntimeException e) {

@@ -78,9 +78,10 @@ public final class EngineRoutes extends RouteBuilder {
             throw new PoisonMessageException("reply has no text body");
         }
         AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class));
-        List<Outgoing> out = engine.onReply(messageId(ex), reply);
-        LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", messageId(ex), reply.ticketId(),
-                reply.attempt(), reply.kind(), out.size());
+        String id = messageId(ex);
+        List<Outgoing> out = engine.onReply(id, reply);
+        LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", id, reply.ticketId(), reply.attempt(),
+                reply.kind(), out.size());
         applied(out);
     }
 

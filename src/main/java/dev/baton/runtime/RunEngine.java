@@ -57,18 +57,14 @@ public final class RunEngine {
                 .map(earlier -> replay(earlier, pipeline, requestHash).run());
     }
 
-    /** Starts a run with already-resolved params; the same idempotency key always yields the same run. */
+    /**
+     * Starts a run with already-resolved params. Callers look for an earlier run with the key first
+     * ({@link #earlier}); a concurrent request with the same key that commits first makes this insert fail on the
+     * key's unique index, and the answer is then that request's run.
+     */
     public Started start(Pipeline p, ObjectNode params, String idempotencyKey, String requestHash) {
         try {
-            return tx.run(c -> {
-                if (idempotencyKey != null) {
-                    Optional<RunRow> earlier = store.runByIdempotencyKey(c, idempotencyKey);
-                    if (earlier.isPresent()) {
-                        return replay(earlier.get(), p.name(), requestHash);
-                    }
-                }
-                return startIn(c, p, params, idempotencyKey, requestHash);
-            });
+            return tx.run(c -> startIn(c, p, params, idempotencyKey, requestHash));
         } catch (StoreException e) {
             if (idempotencyKey != null && e.uniqueViolation()) {
                 // A concurrent request with the same key won the insert: answer with its run.
