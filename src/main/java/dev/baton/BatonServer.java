@@ -160,7 +160,7 @@ public final class BatonServer implements AutoCloseable {
     /** Demo agents live in this process: one consumer route per agent a pipeline names that is of the demo kind. */
     private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
         Set<String> names = new LinkedHashSet<>(p.agents().keySet());
-        p.stages().forEach(s -> names.add(s.accept(AgentStage::agent)));
+        p.stages().forEach(s -> names.addAll(s.agentNames()));
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
             if (a != null && a.kind() == AgentKind.DEMO && demoAgentsStarted.add(name)) {

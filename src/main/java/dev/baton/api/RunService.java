@@ -161,7 +161,9 @@ public final class RunService {
         ArrayNode stages = o.putArray("stages");
         for (Stage s : p.stages()) {
             ObjectNode so = stages.addObject().put("name", s.name());
-            s.accept(a -> so.put("kind", "agent").put("agent", a.agent()));
+            so.put("kind", s.kind());
+            ArrayNode agents = so.putArray("agents");
+            s.agentNames().forEach(agents::add);
             ArrayNode deps = so.putArray("dependsOn");
             s.dependsOn().forEach(deps::add);
         }

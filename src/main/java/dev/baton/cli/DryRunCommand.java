@@ -46,7 +46,7 @@ public final class DryRunCommand implements Callable<Integer> {
             out.printf("wave %d:%n", i + 1);
             for (String name : waves.get(i)) {
                 Stage s = p.stage(name).orElseThrow();
-                String who = s.accept(a -> "agent " + a.agent());
+                String who = s.kind() + " " + String.join(", ", s.agentNames());
                 out.printf("  %-24s %s%s%n", name, who,
                         s.dependsOn().isEmpty() ? "" : "  after " + String.join(", ", s.dependsOn()));
             }

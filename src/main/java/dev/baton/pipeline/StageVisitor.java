@@ -6,4 +6,10 @@ package dev.baton.pipeline;
  */
 public interface StageVisitor<R> {
     R agent(AgentStage stage);
+
+    R multiAgent(MultiAgentStage stage);
+
+    R forEach(ForEachStage stage);
+
+    R loop(LoopStage stage);
 }

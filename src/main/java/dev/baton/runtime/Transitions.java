@@ -48,7 +48,7 @@ final class Transitions {
     /** Creates (attempt 1) or re-arms (attempt n) the stage's ticket and queues it for its agent. */
     void dispatch(Step s, Stage stage, TicketRow previous, int attempt, Duration delay, String why)
             throws SQLException {
-        String agent = stage.accept(AgentStage::agent);
+        String agent = ((AgentStage) stage).agent();
         JsonNode input = input(s, stage);
         Instant deliverAt = s.now.plus(delay);
         Duration timeout = stage.base().timeout();

@@ -109,7 +109,7 @@ final class StageReader {
         List<String> dependsOn = deps.stream().map(ScalarNode::getValue).toList();
         Location at = scope.locate(map);
         int p = priority == null ? DEFAULT_PRIORITY : priority;
-        stages.add(new AgentStage(new StageBase(name, dependsOn, input, output, timeout, retry, p, at), agent));
+        stages.add(new AgentStage(new StageBase(name, dependsOn, input, output, timeout, retry, p, null, null, at), agent));
     }
 
     private RetryPolicy retry(Fields stage, Scope scope) {
@@ -135,7 +135,7 @@ final class StageReader {
                     + ") must not be longer than " + here.field("maxDelay") + " ("
                     + Durations.format(maxDelay) + ")");
         }
-        return new RetryPolicy(maxAttempts == null ? 1 : maxAttempts, backoff, initialDelay, maxDelay);
+        return new RetryPolicy(maxAttempts == null ? 1 : maxAttempts, backoff, initialDelay, maxDelay, 0);
     }
 
     private static Backoff backoff(Fields fields, Scope here) {

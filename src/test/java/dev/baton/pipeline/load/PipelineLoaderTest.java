@@ -67,7 +67,7 @@ class PipelineLoaderTest {
         assertThat(research.base().output()).isEqualTo("$.research");
         assertThat(research.base().timeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(research.base().retry())
-                .isEqualTo(new RetryPolicy(3, Backoff.EXPONENTIAL, Duration.ofSeconds(2), Duration.ofMinutes(1)));
+                .isEqualTo(new RetryPolicy(3, Backoff.EXPONENTIAL, Duration.ofSeconds(2), Duration.ofMinutes(1), 0));
         assertThat(research.base().priority()).isEqualTo(7);
         assertThat(research.location()).isEqualTo(new Location("valid/content-review.yaml", 21, 9));
         assertThat(research.dependsOn()).isEmpty();
@@ -75,7 +75,7 @@ class PipelineLoaderTest {
         Stage draftLong = p.stage("draft-long").orElseThrow();
         assertThat(draftLong.base().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(draftLong.base().retry())
-                .isEqualTo(new RetryPolicy(2, Backoff.FIXED, Duration.ofSeconds(1), Duration.ofMinutes(1)));
+                .isEqualTo(new RetryPolicy(2, Backoff.FIXED, Duration.ofSeconds(1), Duration.ofMinutes(1), 0));
         assertThat(draftLong.base().priority()).isEqualTo(4);
 
         Stage draftShort = p.stage("draft-short").orElseThrow();
@@ -125,7 +125,7 @@ class PipelineLoaderTest {
         Pipeline p = loadValid("registry-agents.yaml");
 
         assertThat(p.stage("fetch").orElseThrow().base().timeout()).isEqualTo(Duration.ofMillis(200));
-        RetryPolicy patient = new RetryPolicy(4, Backoff.EXPONENTIAL, Duration.ofMillis(500), Duration.ofDays(2));
+        RetryPolicy patient = new RetryPolicy(4, Backoff.EXPONENTIAL, Duration.ofMillis(500), Duration.ofDays(2), 0);
         assertThat(p.stage("fetch").orElseThrow().base().retry()).isEqualTo(patient);
         assertThat(p.stage("summarise").orElseThrow().base().retry()).isEqualTo(patient);
         assertThat(p.stage("publish").orElseThrow().dependsOn()).containsExactly("summarise");
