@@ -101,10 +101,20 @@ public final class RunService {
     public ObjectNode get(String runId) {
         return tx.run(c -> {
             RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
-            List<String> order = pipelines.pinned(c, run.pipeline(), run.revision()).stages().stream()
-                    .map(Stage::name).toList();
+            List<String> order = new java.util.ArrayList<>();
+            qualifiedNames(pipelines.pinned(c, run.pipeline(), run.revision()).stages(), "", order);
             return RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order);
         });
+    }
+
+    /** Stage names in file order; a loop's inner stages follow it as {@code loop/inner}. */
+    private static void qualifiedNames(List<Stage> stages, String prefix, List<String> into) {
+        for (Stage st : stages) {
+            into.add(prefix + st.name());
+            if (st instanceof dev.baton.pipeline.LoopStage loop) {
+                qualifiedNames(loop.stages(), prefix + st.name() + "/", into);
+            }
+        }
     }
 
     public ArrayNode history(String runId) {
@@ -162,6 +172,9 @@ public final class RunService {
         for (Stage s : p.stages()) {
             ObjectNode so = stages.addObject().put("name", s.name());
             so.put("kind", s.kind());
+            if (s instanceof dev.baton.pipeline.AgentStage a) {
+                so.put("agent", a.agent());
+            }
             ArrayNode agents = so.putArray("agents");
             s.agentNames().forEach(agents::add);
             ArrayNode deps = so.putArray("dependsOn");

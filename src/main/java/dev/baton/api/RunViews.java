@@ -34,6 +34,13 @@ public final class RunViews {
             if (s == null) continue;
             ObjectNode so = arr.addObject().put("name", s.name()).put("status", s.status().name())
                     .put("attempts", s.attempts());
+            if (s.iteration() > 0) {
+                so.put("iteration", s.iteration());
+            }
+            if (s.itemsTotal() > 0) {
+                so.putObject("items").put("total", s.itemsTotal()).put("dispatched", s.itemsNext())
+                        .put("done", s.itemsDone());
+            }
             so.set("output", s.output());
             so.put("error", s.error());
             time(so, "startedAt", s.startedAt());
@@ -41,7 +48,15 @@ public final class RunViews {
             ArrayNode ts = so.putArray("tickets");
             tickets.stream().filter(t -> t.stage().equals(name)).forEach(t -> {
                 ObjectNode to = ts.addObject().put("id", t.id()).put("agent", t.agent());
-                to.putNull("item");
+                if (t.compensation()) {
+                    to.putNull("item");
+                } else {
+                    to.put("item", t.item());
+                }
+                to.put("label", t.label()).put("purpose", t.compensation() ? "compensate" : "work");
+                if (t.iteration() > 0) {
+                    to.put("iteration", t.iteration());
+                }
                 to.put("attempt", t.attempt()).put("status", t.status().name());
                 to.set("output", t.output());
                 to.put("error", t.error());

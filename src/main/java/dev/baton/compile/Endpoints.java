@@ -7,6 +7,8 @@ public final class Endpoints {
     public static final String EVENTS = "baton.events";
     public static final String DEAD_LETTERS = "baton.DLQ";
     public static final String AGENT_PREFIX = "baton.agent.";
+    /** Multicast address per agent for control messages (cancel): {@code baton.control.<agent>}. */
+    public static final String CONTROL_PREFIX = "baton.control.";
 
     /** Artemis duplicate detection: a re-sent message with the same id is dropped by the broker. */
     public static final String HEADER_DUPLICATE_ID = "_AMQ_DUPL_ID";
@@ -38,6 +40,10 @@ public final class Endpoints {
     }
 
     /** A destination as the outbox stores it. */
+    public static String controlTopic(String agent) {
+        return CONTROL_PREFIX + agent;
+    }
+
     public static String queue(String name) {
         return "queue:" + name;
     }

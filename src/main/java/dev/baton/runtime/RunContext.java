@@ -27,7 +27,7 @@ public final class RunContext {
     }
 
     /** The value at a JSONPath, or JSON null when nothing is there. */
-    public static JsonNode read(ObjectNode context, String path) {
+    public static JsonNode read(JsonNode context, String path) {
         JsonNode value = JsonPath.using(JSONPATH).parse(context.deepCopy()).read(path);
         return value == null ? NullNode.getInstance() : value;
     }

@@ -2,10 +2,10 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineCatalog;
+import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.OutboxStore;
-import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.Rows.StageRow;
@@ -32,7 +32,7 @@ public final class RunEngine {
     private final Tx tx;
     private final RunStore store;
     private final PipelineCatalog pipelines;
-    private final Transitions transitions;
+    private final Flow flow;
     private final Clock clock;
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
@@ -42,7 +42,7 @@ public final class RunEngine {
         this.tx = tx;
         this.store = store;
         this.pipelines = pipelines;
-        this.transitions = new Transitions(store, outbox);
+        this.flow = new Flow(store, new Tickets(store, outbox), new Conditions());
         this.clock = clock;
     }
 
@@ -87,17 +87,23 @@ public final class RunEngine {
         Instant now = clock.instant();
         pipelines.remember(c, p);
         RunRow run = new RunRow(UUID.randomUUID().toString(), p.name(), p.revision(), RunStatus.RUNNING, params,
-                RunContext.initial(params), key, null, now, now, null, requestHash);
+                RunContext.initial(params), key, null, now, now, null, requestHash, 0);
         store.insertRun(c, run);
-        store.history(c, new HistoryRow(1, run.id(), null, null, null, "RUN_RUNNING", null, Transitions.ENGINE,
-                "revision " + p.revision().substring(0, 12), now));
-        for (Stage stage : p.stages()) {
-            store.insertStage(c, new StageRow(run.id(), stage.name(), TicketStatus.WAITING_DEPS, 0, null, null,
-                    null, null));
-        }
-        Step s = new Step(c, now, p, run, store.stages(c, run.id()));
-        transitions.release(s);
+        insertStages(c, run.id(), Scope.top(p));
+        Step s = new Step(c, store, now, p, run, store.stages(c, run.id()));
+        flow.tickets().note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
+        flow.afterChange(s, Scope.top(p));
+        s.save();
         return new Started(run, false, s.outgoing);
+    }
+
+    private void insertStages(Connection c, String runId, Scope scope) throws SQLException {
+        for (Stage stage : scope.stages()) {
+            store.insertStage(c, StageRow.waiting(runId, scope.qualified(stage)));
+            if (stage instanceof LoopStage loop) {
+                insertStages(c, runId, scope.inner(loop));
+            }
+        }
     }
 
     /** Applies an agent reply; returns the messages to send (empty for duplicates and refusals). */
@@ -111,25 +117,54 @@ public final class RunEngine {
             TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
             String refusal = refusal(s, t, reply.attempt());
             if (refusal != null) {
-                transitions.refuse(s, t, reply.attempt(), refusal);
+                flow.tickets().refuse(s, t, reply.attempt(), refusal);
+                s.save();
                 return List.of();
             }
-            Stage stage = s.pipeline.stage(t.stage()).orElseThrow();
             switch (reply.kind()) {
                 case PROGRESS -> {
-                    TicketRow current = t.status() == TicketStatus.QUEUED ? transitions.running(s, t, progressDetail(reply)) : t;
-                    transitions.renewLease(s, stage, current);
+                    TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply)) : t;
+                    flow.tickets().renewLease(s, current, policy(s, current));
                 }
-                case SUCCEEDED -> {
-                    if (t.status() == TicketStatus.QUEUED) {
-                        transitions.running(s, t, null);
-                    }
-                    transitions.succeed(s, stage, t, reply.output());
-                }
-                case FAILED -> transitions.failAttempt(s, stage, t, reply.errorMessage(), reply.retryable());
+                case SUCCEEDED -> succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t,
+                        reply.output());
+                case FAILED -> failed(s, t, reply.errorMessage(), reply.retryable());
             }
+            s.save();
             return s.outgoing;
         });
+    }
+
+    private TicketRow started(Step s, TicketRow t, String detail) throws SQLException {
+        TicketRow r = flow.tickets().running(s, t, detail);
+        flow.running(s, r);
+        return r;
+    }
+
+    private void succeeded(Step s, TicketRow t, com.fasterxml.jackson.databind.JsonNode output) throws SQLException {
+        if (t.compensation()) {
+            flow.compensations().succeeded(s, t, output);
+        } else {
+            Scope.Found f = Scope.find(s.pipeline, t.stage());
+            flow.ticketSucceeded(s, f.scope(), f.stage(), t, output);
+        }
+    }
+
+    private void failed(Step s, TicketRow t, String error, boolean retryable) throws SQLException {
+        if (flow.tickets().retry(s, t, policy(s, t), error, retryable)) {
+            flow.retrying(s, t);
+        } else if (t.compensation()) {
+            flow.compensations().failed(s, t, error);
+        } else {
+            Scope.Found f = Scope.find(s.pipeline, t.stage());
+            flow.ticketFailed(s, f.scope(), f.stage(), t, error);
+        }
+    }
+
+    private static TicketPolicy policy(Step s, TicketRow t) {
+        Stage stage = Scope.find(s.pipeline, t.stage()).stage();
+        return t.compensation() ? TicketPolicy.of(stage.base(), stage.base().compensate())
+                : TicketPolicy.of(stage.base());
     }
 
     /** Drops inbox entries older than {@code keep}; returns how many. */
@@ -148,7 +183,10 @@ public final class RunEngine {
             if (refusal(s, t, attempt) != null) {
                 return List.of(); // answered or superseded in the meantime
             }
-            transitions.leaseDue(s, s.pipeline.stage(t.stage()).orElseThrow(), t);
+            if (flow.tickets().leaseExpired(s, t)) {
+                failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
+            }
+            s.save();
             return s.outgoing;
         });
     }
@@ -160,7 +198,7 @@ public final class RunEngine {
         RunRow run = store.lockRun(c, unlocked.runId()).orElseThrow();
         Instant now = clock.instant();
         Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
-        return new Step(c, now, p, run, store.stages(c, run.id()));
+        return new Step(c, store, now, p, run, store.stages(c, run.id()));
     }
 
     private static String refusal(Step s, TicketRow t, int attempt) {

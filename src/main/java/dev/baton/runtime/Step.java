@@ -5,7 +5,10 @@ import dev.baton.pipeline.Pipeline;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.Rows.StageRow;
+import dev.baton.ticket.RunStatus;
+import dev.baton.ticket.RunStore;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,33 +16,57 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One transition of one run, inside one DB transaction with the run row locked: what it read, and the messages
- * it must emit once the transaction commits.
+ * One transition of one run, inside one DB transaction with the run row locked: what it read, what it changed,
+ * and the messages it must emit once the transaction commits.
  */
 final class Step {
     final Connection c;
     final Instant now;
     final Pipeline pipeline;
-    RunRow run;
-    final ObjectNode context;
+    final RunRow run;
+    /** Stage rows by qualified name ({@code loop/inner} for a loop's inner stages). */
     final Map<String, StageRow> stages = new LinkedHashMap<>();
     final List<Outgoing> outgoing = new ArrayList<>();
-    /** The run's last history number, read once per step (the run is locked, so nobody else appends). */
-    private int historySeq = -1;
+    private final RunStore store;
+    private ObjectNode context;
+    private boolean contextChanged;
+    private int historySeq;
+    RunStatus status;
+    String error;
 
-    Step(Connection c, Instant now, Pipeline pipeline, RunRow run, List<StageRow> stageRows) {
+    Step(Connection c, RunStore store, Instant now, Pipeline pipeline, RunRow run, List<StageRow> stageRows) {
         this.c = c;
+        this.store = store;
         this.now = now;
         this.pipeline = pipeline;
         this.run = run;
         this.context = run.context();
+        this.historySeq = run.lastSeq();
+        this.status = run.status();
+        this.error = run.error();
         stageRows.forEach(s -> stages.put(s.name(), s));
     }
 
-    int nextHistorySeq(dev.baton.ticket.RunStore store) throws java.sql.SQLException {
-        if (historySeq < 0) {
-            historySeq = store.lastHistorySeq(c, run.id());
+    /** The run context, read on first use: an item reply of a for_each does not need it. */
+    ObjectNode context() throws SQLException {
+        if (context == null) {
+            context = store.context(c, run.id());
         }
+        return context;
+    }
+
+    /** The context, for a change that must be written back. */
+    ObjectNode changeContext() throws SQLException {
+        contextChanged = true;
+        return context();
+    }
+
+    int nextHistorySeq() {
         return ++historySeq;
+    }
+
+    /** Writes the run row: status, error, history counter, and the context when a stage changed it. */
+    void save() throws SQLException {
+        store.updateRun(c, run.id(), status, contextChanged ? context : null, error, historySeq, now);
     }
 }

@@ -21,9 +21,18 @@ public final class Rows {
             Instant createdAt,
             Instant updatedAt,
             Instant finishedAt,
-            String requestHash) {}
+            String requestHash,
+            int lastSeq) {}
 
-    /** The state of one stage within a run. */
+    /**
+     * The state of one stage within a run. A loop's inner stages have rows named {@code loop/inner}.
+     *
+     * @param iteration the loop iteration this row belongs to (a loop stage: its current iteration)
+     * @param itemsTotal tickets the stage fans out to (for_each items, multi-agent agents)
+     * @param itemsNext for_each: the next item to dispatch
+     * @param itemsDone tickets that have ended
+     * @param doneSeq history number at which the stage succeeded (compensation runs in reverse of it)
+     */
     public record StageRow(
             String runId,
             String name,
@@ -32,14 +41,54 @@ public final class Rows {
             JsonNode output,
             String error,
             Instant startedAt,
-            Instant finishedAt) {}
+            Instant finishedAt,
+            int iteration,
+            int itemsTotal,
+            int itemsNext,
+            int itemsDone,
+            Integer doneSeq) {
 
-    /** One unit of work for one agent; {@code attempt} fences stale replies. */
+        public static StageRow waiting(String runId, String name) {
+            return new StageRow(runId, name, TicketStatus.WAITING_DEPS, 0, null, null, null, null, 0, 0, 0, 0, null);
+        }
+
+        /** The stage has started (or moved on) in {@code status}; the start time is kept from the first time. */
+        public StageRow running(TicketStatus newStatus, int attempt, Instant now) {
+            return new StageRow(runId, name, newStatus, attempt, null, null, startedAt == null ? now : startedAt, null,
+                    iteration, itemsTotal, itemsNext, itemsDone, null);
+        }
+
+        public StageRow ended(TicketStatus newStatus, JsonNode out, String why, Instant now, Integer seq) {
+            return new StageRow(runId, name, newStatus, attempts, out, why, startedAt == null ? now : startedAt, now,
+                    iteration, itemsTotal, itemsNext, itemsDone, seq);
+        }
+
+        public StageRow items(int total, int next, int done) {
+            return new StageRow(runId, name, status, attempts, output, error, startedAt, finishedAt, iteration, total,
+                    next, done, doneSeq);
+        }
+
+        /** A fresh row for the given loop iteration. */
+        public StageRow reset(int newIteration) {
+            return new StageRow(runId, name, TicketStatus.WAITING_DEPS, 0, null, null, null, null, newIteration, 0, 0,
+                    0, null);
+        }
+    }
+
+    /**
+     * One unit of work for one agent; {@code attempt} fences stale replies.
+     *
+     * @param item index within the stage (for_each item, multi-agent agent), or -1 for the stage's compensation
+     * @param iteration loop iteration (0 outside loops)
+     * @param label what people see: the stage name, a for_each template name, "compensate x"
+     */
     public record TicketRow(
             String id,
             String runId,
             String stage,
+            int iteration,
             int item,
+            String label,
             int attempt,
             String agent,
             TicketStatus status,
@@ -49,9 +98,30 @@ public final class Rows {
             Instant leaseUntil,
             Instant createdAt,
             Instant updatedAt) {
+        public static final int COMPENSATION = -1;
 
         public TicketRow with(TicketStatus newStatus, Instant now) {
-            return new TicketRow(id, runId, stage, item, attempt, agent, newStatus, input, output, error, leaseUntil, createdAt, now);
+            return new TicketRow(id, runId, stage, iteration, item, label, attempt, agent, newStatus, input, output,
+                    error, leaseUntil, createdAt, now);
+        }
+
+        public TicketRow ended(TicketStatus newStatus, JsonNode out, String why, Instant now) {
+            return new TicketRow(id, runId, stage, iteration, item, label, attempt, agent, newStatus, input, out, why,
+                    leaseUntil, createdAt, now);
+        }
+
+        public TicketRow attempt(int n, Instant lease, Instant now) {
+            return new TicketRow(id, runId, stage, iteration, item, label, n, agent, TicketStatus.QUEUED, input, null,
+                    null, lease, createdAt, now);
+        }
+
+        public TicketRow lease(Instant until, Instant now) {
+            return new TicketRow(id, runId, stage, iteration, item, label, attempt, agent, status, input, output,
+                    error, until, createdAt, now);
+        }
+
+        public boolean compensation() {
+            return item == COMPENSATION;
         }
     }
 

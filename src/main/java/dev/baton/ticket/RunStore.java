@@ -19,23 +19,36 @@ import java.util.Optional;
 public final class RunStore {
     private static final String RUN_COLS =
             "id, pipeline, revision, status, params, context, idempotency_key, error, created_at, updated_at, finished_at, "
-            + "request_hash";
-    private static final String TICKET_COLS =
-            "id, run_id, stage, item, attempt, agent, status, input, output, error, lease_until, created_at, updated_at";
+            + "request_hash, last_seq";
+    /** The run row without its context, which can be large (a for_each input) and is read only when needed. */
+    private static final String RUN_COLS_LIGHT = RUN_COLS.replace("context,", "NULL AS context,");
+    private static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, agent, status, "
+            + "input, output, error, lease_until, created_at, updated_at";
+    private static final String STAGE_COLS = "run_id, name, status, attempts, output, error, started_at, finished_at, "
+            + "iteration, items_total, items_next, items_done, done_seq";
 
     public void insertRun(Connection c, RunRow r) throws SQLException {
-        Sql.update(c, "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        Sql.update(c, "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 r.id(), r.pipeline(), r.revision(), r.status().name(), Json.write(r.params()), Json.write(r.context()),
-                r.idempotencyKey(), r.error(), r.createdAt(), r.updatedAt(), r.finishedAt(), r.requestHash());
+                r.idempotencyKey(), r.error(), r.createdAt(), r.updatedAt(), r.finishedAt(), r.requestHash(),
+                r.lastSeq());
     }
 
     public Optional<RunRow> run(Connection c, String id) throws SQLException {
         return Sql.one(c, "SELECT " + RUN_COLS + " FROM run WHERE id = ?", RunStore::runRow, id);
     }
 
-    /** Locks the run row until commit, so that transitions of one run never interleave (joins stay correct). */
+    /**
+     * Locks the run row until commit, so that transitions of one run never interleave (joins stay correct). The
+     * context is not read ({@code null}); {@link #context} reads it when a transition needs it.
+     */
     public Optional<RunRow> lockRun(Connection c, String id) throws SQLException {
-        return Sql.one(c, "SELECT " + RUN_COLS + " FROM run WHERE id = ? FOR UPDATE", RunStore::runRow, id);
+        return Sql.one(c, "SELECT " + RUN_COLS_LIGHT + " FROM run WHERE id = ? FOR UPDATE", RunStore::runRow, id);
+    }
+
+    public ObjectNode context(Connection c, String runId) throws SQLException {
+        return Sql.one(c, "SELECT context FROM run WHERE id = ?", rs -> (ObjectNode) Json.parse(rs.getString(1)), runId)
+                .orElseThrow();
     }
 
     public Optional<RunRow> runByIdempotencyKey(Connection c, String key) throws SQLException {
@@ -57,44 +70,65 @@ public final class RunStore {
         return Sql.list(c, sql.toString(), RunStore::runRow, args.toArray());
     }
 
-    public void updateRun(Connection c, String id, RunStatus status, ObjectNode context, String error, Instant now)
-            throws SQLException {
-        Sql.update(c, "UPDATE run SET status = ?, context = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?",
-                status.name(), Json.write(context), error, now, status.terminal() ? now : null, id);
+    /** Writes the run's state after a transition; the context only when {@code context} is not null. */
+    public void updateRun(Connection c, String id, RunStatus status, ObjectNode context, String error, int lastSeq,
+            Instant now) throws SQLException {
+        if (context == null) {
+            Sql.update(c, "UPDATE run SET status = ?, error = ?, last_seq = ?, updated_at = ?, finished_at = ? "
+                    + "WHERE id = ?", status.name(), error, lastSeq, now, status.terminal() ? now : null, id);
+        } else {
+            Sql.update(c, "UPDATE run SET status = ?, context = ?, error = ?, last_seq = ?, updated_at = ?, "
+                    + "finished_at = ? WHERE id = ?", status.name(), Json.write(context), error, lastSeq, now,
+                    status.terminal() ? now : null, id);
+        }
     }
 
     public void insertStage(Connection c, StageRow s) throws SQLException {
-        Sql.update(c, "INSERT INTO run_stage (run_id, name, status, attempts, output, error, started_at, finished_at) "
-                        + "VALUES (?,?,?,?,?,?,?,?)",
+        Sql.update(c, "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 s.runId(), s.name(), s.status().name(), s.attempts(), jsonOrNull(s.output()), s.error(),
-                s.startedAt(), s.finishedAt());
+                s.startedAt(), s.finishedAt(), s.iteration(), s.itemsTotal(), s.itemsNext(), s.itemsDone(),
+                s.doneSeq());
     }
 
     public void updateStage(Connection c, StageRow s) throws SQLException {
         Sql.update(c, "UPDATE run_stage SET status = ?, attempts = ?, output = ?, error = ?, started_at = ?, "
-                        + "finished_at = ? WHERE run_id = ? AND name = ?",
+                        + "finished_at = ?, iteration = ?, items_total = ?, items_next = ?, items_done = ?, "
+                        + "done_seq = ? WHERE run_id = ? AND name = ?",
                 s.status().name(), s.attempts(), jsonOrNull(s.output()), s.error(), s.startedAt(), s.finishedAt(),
-                s.runId(), s.name());
+                s.iteration(), s.itemsTotal(), s.itemsNext(), s.itemsDone(), s.doneSeq(), s.runId(), s.name());
     }
 
     public List<StageRow> stages(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT run_id, name, status, attempts, output, error, started_at, finished_at "
-                + "FROM run_stage WHERE run_id = ?", rs -> new StageRow(rs.getString(1), rs.getString(2),
-                TicketStatus.valueOf(rs.getString(3)), rs.getInt(4), json(rs.getString(5)), rs.getString(6),
-                Sql.instant(rs, 7), Sql.instant(rs, 8)), runId);
+        return Sql.list(c, "SELECT " + STAGE_COLS + " FROM run_stage WHERE run_id = ?", rs -> new StageRow(
+                rs.getString(1), rs.getString(2), TicketStatus.valueOf(rs.getString(3)), rs.getInt(4),
+                json(rs.getString(5)), rs.getString(6), Sql.instant(rs, 7), Sql.instant(rs, 8), rs.getInt(9),
+                rs.getInt(10), rs.getInt(11), rs.getInt(12), (Integer) rs.getObject(13)), runId);
     }
 
     public void insertTicket(Connection c, TicketRow t) throws SQLException {
-        Sql.update(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                t.id(), t.runId(), t.stage(), t.item(), t.attempt(), t.agent(), t.status().name(),
-                jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(), t.leaseUntil(), t.createdAt(), t.updatedAt());
+        Sql.update(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticketArgs(t));
+    }
+
+    /** Inserts many tickets in one JDBC batch (a for_each creates one row per item up front). */
+    public void insertTickets(Connection c, List<TicketRow> tickets) throws SQLException {
+        List<Object[]> rows = new ArrayList<>(tickets.size());
+        for (TicketRow t : tickets) {
+            rows.add(ticketArgs(t));
+        }
+        Sql.batch(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows);
+    }
+
+    private static Object[] ticketArgs(TicketRow t) {
+        return new Object[] {t.id(), t.runId(), t.stage(), t.iteration(), t.item(), t.label(), t.attempt(), t.agent(),
+            t.status().name(), jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(), t.leaseUntil(), t.createdAt(),
+            t.updatedAt()};
     }
 
     public void updateTicket(Connection c, TicketRow t) throws SQLException {
         Sql.update(c, "UPDATE ticket SET attempt = ?, agent = ?, status = ?, input = ?, output = ?, error = ?, "
-                        + "lease_until = ?, updated_at = ? WHERE id = ?",
+                        + "lease_until = ?, updated_at = ?, label = ? WHERE id = ?",
                 t.attempt(), t.agent(), t.status().name(), jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(),
-                t.leaseUntil(), t.updatedAt(), t.id());
+                t.leaseUntil(), t.updatedAt(), t.label(), t.id());
     }
 
     public Optional<TicketRow> ticket(Connection c, String id) throws SQLException {
@@ -102,8 +136,36 @@ public final class RunStore {
     }
 
     public List<TicketRow> tickets(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? ORDER BY created_at, id",
-                RunStore::ticketRow, runId);
+        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? "
+                + "ORDER BY created_at, stage, iteration, item", RunStore::ticketRow, runId);
+    }
+
+    /** The tickets of one iteration of one stage, in item order (compensation first, as item -1). */
+    public List<TicketRow> tickets(Connection c, String runId, String stage, int iteration) throws SQLException {
+        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND stage = ? AND iteration = ? "
+                + "ORDER BY item", RunStore::ticketRow, runId, stage, iteration);
+    }
+
+    public Optional<TicketRow> ticket(Connection c, String runId, String stage, int iteration, int item)
+            throws SQLException {
+        return Sql.one(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND stage = ? AND iteration = ? "
+                + "AND item = ?", RunStore::ticketRow, runId, stage, iteration, item);
+    }
+
+    /** The tickets of a run in one of the given states (e.g. those in flight when it fails). */
+    public List<TicketRow> ticketsIn(Connection c, String runId, List<TicketStatus> statuses) throws SQLException {
+        String marks = String.join(",", java.util.Collections.nCopies(statuses.size(), "?"));
+        List<Object> args = new ArrayList<>();
+        args.add(runId);
+        statuses.forEach(st -> args.add(st.name()));
+        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND status IN (" + marks + ") "
+                + "ORDER BY stage, iteration, item", RunStore::ticketRow, args.toArray());
+    }
+
+    /** Cancels every ticket of a run that was never dispatched (PENDING); returns how many. */
+    public int cancelPending(Connection c, String runId, Instant now) throws SQLException {
+        return Sql.update(c, "UPDATE ticket SET status = 'CANCELLED', updated_at = ? WHERE run_id = ? "
+                + "AND status = 'PENDING'", now, runId);
     }
 
     public void history(Connection c, HistoryRow h) throws SQLException {
@@ -118,12 +180,6 @@ public final class RunStore {
                 + "FROM ticket_history WHERE run_id = ? ORDER BY seq", rs -> new HistoryRow(rs.getInt(1),
                 rs.getString(2), rs.getString(3), rs.getString(4), (Integer) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                 Sql.instant(rs, 10)), runId);
-    }
-
-    /** The last history number of a run (0 for none); read under the run's lock. */
-    public int lastHistorySeq(Connection c, String runId) throws SQLException {
-        return Sql.one(c, "SELECT COALESCE(MAX(seq), 0) FROM ticket_history WHERE run_id = ?", rs -> rs.getInt(1), runId)
-                .orElse(0);
     }
 
     /**
@@ -164,14 +220,16 @@ public final class RunStore {
 
     private static RunRow runRow(ResultSet rs) throws SQLException {
         return new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), RunStatus.valueOf(rs.getString(4)),
-                (ObjectNode) Json.parse(rs.getString(5)), (ObjectNode) Json.parse(rs.getString(6)), rs.getString(7),
-                rs.getString(8), Sql.instant(rs, 9), Sql.instant(rs, 10), Sql.instant(rs, 11), rs.getString(12));
+                (ObjectNode) Json.parse(rs.getString(5)), (ObjectNode) json(rs.getString(6)), rs.getString(7),
+                rs.getString(8), Sql.instant(rs, 9), Sql.instant(rs, 10), Sql.instant(rs, 11), rs.getString(12),
+                rs.getInt(13));
     }
 
     private static TicketRow ticketRow(ResultSet rs) throws SQLException {
         return new TicketRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                rs.getString(6), TicketStatus.valueOf(rs.getString(7)), json(rs.getString(8)), json(rs.getString(9)),
-                rs.getString(10), Sql.instant(rs, 11), Sql.instant(rs, 12), Sql.instant(rs, 13));
+                rs.getString(6), rs.getInt(7), rs.getString(8), TicketStatus.valueOf(rs.getString(9)),
+                json(rs.getString(10)), json(rs.getString(11)), rs.getString(12), Sql.instant(rs, 13),
+                Sql.instant(rs, 14), Sql.instant(rs, 15));
     }
 
     private static JsonNode json(String text) {

@@ -83,7 +83,7 @@ class RunApiTest {
         JsonNode history = baton.get("/api/runs/" + id + "/history").body();
         List<String> statuses = new ArrayList<>();
         history.forEach(h -> statuses.add(h.path("status").asText()));
-        assertThat(statuses).containsExactly("RUN_RUNNING", "QUEUED", "RUNNING", "SUCCEEDED", "RUN_SUCCEEDED");
+        assertThat(statuses).containsExactly("RUN_RUNNING", "QUEUED", "RUNNING", "SUCCEEDED", "STAGE_SUCCEEDED", "RUN_SUCCEEDED");
 
         JsonNode list = baton.get("/api/runs?pipeline=greet&limit=500").body();
         assertThat(list.findValuesAsText("id")).contains(id);

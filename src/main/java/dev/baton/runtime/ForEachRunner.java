@@ -1,0 +1,126 @@
+package dev.baton.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import dev.baton.pipeline.ForEachStage;
+import dev.baton.pipeline.Json;
+import dev.baton.pipeline.Templates;
+import dev.baton.ticket.Rows.StageRow;
+import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketStatus;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Runs a {@code dynamic: for_each} stage (the splitter): one PENDING ticket row per item up front, at most
+ * {@code maxParallel} of them dispatched; each item that ends dispatches the next. Counters on the stage row, not
+ * scans, tell when the stage is done, so each reply costs the same at item 10 and at item 10,000.
+ */
+final class ForEachRunner implements StageRunner<ForEachStage> {
+    private final Flow flow;
+    private final RunStore store;
+    private final Tickets tickets;
+
+    ForEachRunner(Flow flow, RunStore store, Tickets tickets) {
+        this.flow = flow;
+        this.store = store;
+        this.tickets = tickets;
+    }
+
+    @Override
+    public void start(Step s, Scope scope, ForEachStage stage) throws SQLException {
+        JsonNode items = RunContext.read(s.context(), stage.items());
+        if (!items.isArray()) {
+            flow.stageFailed(s, scope, stage, "for_each input " + stage.items() + " is "
+                    + items.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an array");
+            return;
+        }
+        if (items.isEmpty()) {
+            flow.stageSucceeded(s, scope, stage, Json.MAPPER.createArrayNode(), "no items");
+            return;
+        }
+        StageRow row = flow.row(s, scope, stage);
+        List<TicketRow> rows = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            Function<String, JsonNode> roots = roots(item, i);
+            String label = stage.template().name() == null ? stage.name() + "[" + i + "]"
+                    : Templates.renderText(stage.template().name(), roots);
+            JsonNode input = stage.template().input() == null ? item : Templates.render(stage.template().input(), roots);
+            rows.add(Tickets.row(s, scope.qualified(stage), row.iteration(), i, label, stage.template().agent(), input,
+                    TicketStatus.PENDING));
+        }
+        store.insertTickets(s.c, rows);
+        int first = Math.min(stage.maxParallel(), rows.size());
+        tickets.note(s, scope.qualified(stage), "SPLIT", rows.size() + " items, " + first + " dispatched at once");
+        TicketPolicy policy = TicketPolicy.of(stage.base());
+        for (int i = 0; i < first; i++) {
+            tickets.dispatch(s, rows.get(i), 1, policy, java.time.Duration.ZERO, null);
+        }
+        flow.putStage(s, row.items(rows.size(), first, 0));
+    }
+
+    private static Function<String, JsonNode> roots(JsonNode item, int index) {
+        return root -> switch (root) {
+            case "item" -> item;
+            case "index" -> IntNode.valueOf(index);
+            default -> null;
+        };
+    }
+
+    @Override
+    public void succeeded(Step s, Scope scope, ForEachStage stage, TicketRow t, JsonNode output) throws SQLException {
+        tickets.succeed(s, t, output, null);
+        itemEnded(s, scope, stage);
+    }
+
+    @Override
+    public void failed(Step s, Scope scope, ForEachStage stage, TicketRow t, String error) throws SQLException {
+        tickets.fail(s, t, error);
+        if (stage.continueOnError()) {
+            itemEnded(s, scope, stage);
+            return;
+        }
+        flow.stageFailed(s, scope, stage, "item " + t.item() + " '" + t.label() + "' failed after " + t.attempt()
+                + (t.attempt() == 1 ? " attempt: " : " attempts: ") + error);
+    }
+
+    private void itemEnded(Step s, Scope scope, ForEachStage stage) throws SQLException {
+        StageRow row = flow.row(s, scope, stage);
+        int next = row.itemsNext();
+        if (next < row.itemsTotal()) {
+            TicketRow t = store.ticket(s.c, s.run.id(), row.name(), row.iteration(), next).orElseThrow();
+            tickets.dispatch(s, t, 1, TicketPolicy.of(stage.base()), java.time.Duration.ZERO, null);
+            next++;
+        }
+        int done = row.itemsDone() + 1;
+        flow.putStage(s, row.items(row.itemsTotal(), next, done));
+        if (done == row.itemsTotal()) {
+            gather(s, scope, stage, row);
+        }
+    }
+
+    /** The stage's output: every item's output in item order; a failed item (continueOnError) is its error. */
+    private void gather(Step s, Scope scope, ForEachStage stage, StageRow row) throws SQLException {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        int failed = 0;
+        for (TicketRow t : store.tickets(s.c, s.run.id(), row.name(), row.iteration())) {
+            if (t.compensation()) {
+                continue;
+            }
+            if (t.status() == TicketStatus.SUCCEEDED) {
+                out.add(t.output());
+            } else {
+                failed++;
+                out.addObject().put("error", t.error()).put("item", t.item()).put("label", t.label());
+            }
+        }
+        String detail = row.itemsTotal() + " items" + (failed == 0 ? "" : ", " + failed + " failed (continueOnError)");
+        flow.stageSucceeded(s, scope, stage, out, detail);
+    }
+}

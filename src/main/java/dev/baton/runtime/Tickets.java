@@ -1,0 +1,193 @@
+package dev.baton.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.compile.Endpoints;
+import dev.baton.pipeline.Durations;
+import dev.baton.pipeline.Json;
+import dev.baton.ticket.OutboxStore;
+import dev.baton.ticket.Rows.HistoryRow;
+import dev.baton.ticket.Rows.Outgoing;
+import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketStatus;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * The life of one ticket: created, dispatched to its agent's queue (with its lease), retried with back-off,
+ * ended or cancelled; each change is a history row and each message goes through the outbox.
+ */
+final class Tickets {
+    static final String ENGINE = "baton";
+    private final RunStore store;
+    private final OutboxStore outbox;
+
+    Tickets(RunStore store, OutboxStore outbox) {
+        this.store = store;
+        this.outbox = outbox;
+    }
+
+    /** A new ticket row (not yet stored). */
+    static TicketRow row(Step s, String stage, int iteration, int item, String label, String agent, JsonNode input,
+            TicketStatus status) {
+        return new TicketRow(UUID.randomUUID().toString(), s.run.id(), stage, iteration, item, label, 0, agent, status,
+                input, null, null, null, s.now, s.now);
+    }
+
+    /** Stores a new ticket and dispatches its first attempt at once. */
+    TicketRow start(Step s, TicketRow fresh, TicketPolicy policy, String why) throws SQLException {
+        store.insertTicket(s.c, fresh);
+        return dispatch(s, fresh, 1, policy, Duration.ZERO, why);
+    }
+
+    /** Queues attempt {@code attempt} of the ticket for its agent, delivered after {@code delay}. */
+    TicketRow dispatch(Step s, TicketRow t, int attempt, TicketPolicy policy, Duration delay, String why)
+            throws SQLException {
+        Instant deliverAt = s.now.plus(delay);
+        Instant lease = policy.timeout() == null ? null : ceilMillis(deliverAt.plus(policy.timeout()));
+        TicketRow queued = t.attempt(attempt, lease, s.now);
+        store.updateTicket(s.c, queued);
+        history(s, queued, TicketStatus.QUEUED.name(), why);
+
+        ObjectNode msg = Json.object();
+        msg.put("ticketId", t.id()).put("runId", s.run.id()).put("pipeline", s.pipeline.name())
+                .put("stage", t.stage());
+        if (t.item() >= 0 && !t.label().equals(t.stage())) {
+            msg.put("item", t.item());
+        } else {
+            msg.putNull("item");
+        }
+        if (t.iteration() > 0) {
+            msg.put("iteration", t.iteration());
+        }
+        msg.put("label", t.label()).put("purpose", t.compensation() ? "compensate" : "work");
+        msg.put("attempt", attempt).put("agent", t.agent());
+        msg.set("input", t.input());
+        msg.set("params", s.run.params());
+        msg.put("deadline", lease == null ? null : lease.toString());
+        emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.agentQueue(t.agent())),
+                Json.write(msg), t.id(), Endpoints.RESULTS, policy.priority(), deliverAt.toEpochMilli(), 0));
+        if (lease != null) {
+            armLease(s, queued, lease);
+        }
+        return queued;
+    }
+
+    /**
+     * Schedules the lease check of the ticket's current attempt. There is one such message per attempt: renewals
+     * only move {@code lease_until}, and a check that arrives before it re-arms itself (see {@link #leaseExpired}).
+     */
+    void armLease(Step s, TicketRow t, Instant at) throws SQLException {
+        ObjectNode check = Json.object().put("type", "lease").put("ticketId", t.id()).put("attempt", t.attempt());
+        emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
+                Json.write(check), t.id(), null, 4, at.toEpochMilli(), 0));
+    }
+
+    /**
+     * A lease check arrived: true when the attempt's lease has really ended. Before that (renewed by progress, or
+     * delivered a little early: clocks of several hosts, millisecond rounding) it re-arms for the lease's end; it
+     * never just disappears, or an attempt whose agent died would wait forever.
+     */
+    boolean leaseExpired(Step s, TicketRow t) throws SQLException {
+        if (t.leaseUntil() != null && t.leaseUntil().isAfter(s.now)) {
+            armLease(s, t, t.leaseUntil());
+            return false;
+        }
+        return true;
+    }
+
+    /** A progress report from the agent: the attempt is alive, so its lease starts again. */
+    void renewLease(Step s, TicketRow t, TicketPolicy policy) throws SQLException {
+        if (policy.timeout() != null) {
+            store.updateTicket(s.c, t.lease(ceilMillis(s.now.plus(policy.timeout())), s.now));
+        }
+    }
+
+    TicketRow running(Step s, TicketRow t, String detail) throws SQLException {
+        TicketRow r = t.with(TicketStatus.RUNNING, s.now);
+        store.updateTicket(s.c, r);
+        history(s, r, TicketStatus.RUNNING.name(), detail);
+        return r;
+    }
+
+    TicketRow succeed(Step s, TicketRow t, JsonNode output, String detail) throws SQLException {
+        TicketRow done = t.ended(TicketStatus.SUCCEEDED, output, null, s.now);
+        store.updateTicket(s.c, done);
+        history(s, done, TicketStatus.SUCCEEDED.name(), detail);
+        return done;
+    }
+
+    /**
+     * One attempt failed: when the policy allows, the next attempt is scheduled (the broker holds it for the
+     * back-off) and true is returned; otherwise nothing changes and the caller ends the ticket.
+     */
+    boolean retry(Step s, TicketRow t, TicketPolicy policy, String error, boolean retryable) throws SQLException {
+        if (!retryable || t.attempt() >= policy.retry().maxAttempts()) {
+            return false;
+        }
+        int next = t.attempt() + 1;
+        Duration delay = policy.retry().delayBefore(next, t.id().hashCode());
+        history(s, t, TicketStatus.FAILED.name(), error + "; retrying in " + delay.toMillis() + "ms");
+        dispatch(s, t, next, policy, delay, "attempt " + next + " after: " + error);
+        return true;
+    }
+
+    TicketRow fail(Step s, TicketRow t, String error) throws SQLException {
+        TicketRow failed = t.ended(TicketStatus.FAILED, null, error, s.now);
+        store.updateTicket(s.c, failed);
+        history(s, failed, TicketStatus.FAILED.name(), error);
+        return failed;
+    }
+
+    /**
+     * Cancels a ticket. An agent that may hold it is told on its control address ({@code baton.control.<agent>});
+     * a reply it sends anyway is refused, because the ticket is no longer active.
+     */
+    void cancel(Step s, TicketRow t, String reason) throws SQLException {
+        boolean held = t.status().active();
+        TicketRow cancelled = t.with(TicketStatus.CANCELLED, s.now);
+        store.updateTicket(s.c, cancelled);
+        history(s, cancelled, TicketStatus.CANCELLED.name(), reason);
+        if (held) {
+            ObjectNode msg = Json.object().put("type", "cancel").put("ticketId", t.id()).put("attempt", t.attempt())
+                    .put("runId", t.runId()).put("stage", t.stage()).put("agent", t.agent()).put("reason", reason);
+            emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.topic(Endpoints.controlTopic(t.agent())),
+                    Json.write(msg), t.id(), null, 7, 0, 0));
+        }
+    }
+
+    void refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
+        store.history(s.c, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
+                TicketStatus.REFUSED.name(), t.agent(), t.agent(), why, s.now));
+    }
+
+    void history(Step s, TicketRow t, String status, String detail) throws SQLException {
+        store.history(s.c, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(), status,
+                t.agent(), ENGINE, detail, s.now));
+    }
+
+    /** A history row about a stage or the run rather than one ticket. */
+    void note(Step s, String stage, String status, String detail) throws SQLException {
+        store.history(s.c, new HistoryRow(s.nextHistorySeq(), s.run.id(), null, stage, null, status, null, ENGINE,
+                detail, s.now));
+    }
+
+    void emit(Step s, Outgoing m) throws SQLException {
+        outbox.add(s.c, m, s.now);
+        s.outgoing.add(m);
+    }
+
+    static String leaseDetail(Duration timeout, int attempt) {
+        return "lease of " + Durations.format(timeout) + " expired on attempt " + attempt;
+    }
+
+    /** Scheduled delivery has millisecond precision; a lease never ends before its message can arrive. */
+    private static Instant ceilMillis(Instant i) {
+        Instant floor = i.truncatedTo(ChronoUnit.MILLIS);
+        return floor.equals(i) ? i : floor.plusMillis(1);
+    }
+}
