@@ -22,6 +22,7 @@ public final class BatonProcess {
     private final int brokerPort;
     private Process process;
     private int starts;
+    private String maxHeap = "384m";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public BatonProcess(Path root) throws IOException {
@@ -30,12 +31,18 @@ public final class BatonProcess {
         this.brokerPort = TestBaton.freePort();
     }
 
+    /** The heap limit of the next start (default 384m). */
+    public BatonProcess maxHeap(String xmx) {
+        this.maxHeap = xmx;
+        return this;
+    }
+
     /** Starts the process (optionally with a fault-injection spec) and waits until the API answers. */
     public Duration start(String fault) throws Exception {
         Path jar = Path.of("target", "baton.jar").toAbsolutePath();
         if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run mvn verify (package first)");
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-XX:+UseSerialGC",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath()));
         if (fault != null) cmd.add("-Dbaton.fault=" + fault);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),

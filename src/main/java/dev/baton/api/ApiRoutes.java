@@ -63,7 +63,9 @@ public final class ApiRoutes extends RouteBuilder {
                 .get().produces(JSON).to("direct:api-health");
         from("direct:api-health").routeId("api-health").process(ex -> {
             runs();
-            ok(ex, 200, Json.object().put("status", "UP"));
+            ObjectNode health = Json.object().put("status", "UP");
+            health.set("heap", heap());
+            ok(ex, 200, health);
         });
         from("direct:api-pipelines").routeId("api-pipelines").process(ex -> ok(ex, 200, runs().pipelines()));
         from("direct:api-pipeline").routeId("api-pipeline")
@@ -127,5 +129,19 @@ public final class ApiRoutes extends RouteBuilder {
         msg.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         msg.setHeader(Exchange.CONTENT_TYPE, type);
         msg.setBody(body);
+    }
+
+    /** Heap figures in MiB: used now, the peak of the heap pools since start (an upper bound), the limit. */
+    private static ObjectNode heap() {
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        long peak = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        long mib = 1024 * 1024;
+        return Json.object().put("usedMiB", memory.getUsed() / mib).put("peakMiB", peak / mib)
+                .put("maxMiB", memory.getMax() / mib);
     }
 }
