@@ -27,6 +27,12 @@ public final class Endpoints {
     public static final String HEADER_ORIGINAL_ADDRESS = "_AMQ_ORIG_ADDRESS";
     /** JMS: how many times this message has been delivered, this delivery included. */
     public static final String HEADER_DELIVERY_COUNT = "JMSXDeliveryCount";
+    /** Artemis' management address (broker.xml keeps the default): attribute reads and operations over JMS. */
+    public static final String MANAGEMENT = "activemq.management";
+    /** Artemis management resource name of a queue. */
+    public static final String MANAGED_QUEUE_PREFIX = "queue.";
+    /** Artemis management resource name of the broker. */
+    public static final String MANAGED_BROKER = "broker";
     /** Exchange property naming where the relay's recipient list sends one outbox message. */
     public static final String PROPERTY_DESTINATION = "BatonDestination";
 
