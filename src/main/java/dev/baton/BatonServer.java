@@ -6,6 +6,7 @@ import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
 import dev.baton.api.ApiRoutes;
+import dev.baton.api.DeadLetters;
 import dev.baton.api.RunService;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.compile.Endpoints;
@@ -109,7 +110,7 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("baton.data", settings.dataDir().toString());
         main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
-        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, settings.apiMaxBodyBytes()));
+        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes()));
         main.start();
         CamelContext camel = main.getCamelContext();
 

@@ -18,16 +18,19 @@ public final class ApiRoutes extends RouteBuilder {
     private static final String JSON = "application/json";
 
     private final Supplier<RunService> service;
+    private final DeadLetters deadLetters;
     private final int maxBodyBytes;
 
     /**
      * @param service the run service, or null while Baton is still starting: the routes are registered before the
      *     HTTP port opens and answer 503 with Retry-After until then, never a misleading 404
+     * @param deadLetters the dead-letter queue, browsed (never consumed) by {@code GET /api/dead-letters}
      * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling
      *     answers in plain text, so the API checks first)
      */
-    public ApiRoutes(Supplier<RunService> service, int maxBodyBytes) {
+    public ApiRoutes(Supplier<RunService> service, DeadLetters deadLetters, int maxBodyBytes) {
         this.service = service;
+        this.deadLetters = deadLetters;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -58,6 +61,8 @@ public final class ApiRoutes extends RouteBuilder {
                 .get().produces(JSON).to("direct:api-runs")
                 .get("/{id}").produces(JSON).to("direct:api-run")
                 .get("/{id}/history").produces(JSON).to("direct:api-run-history");
+        rest("/dead-letters").description("Messages on the dead-letter queue, browsed without consuming them")
+                .get().produces(JSON).to("direct:api-dead-letters");
 
         rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
                 .get().produces(JSON).to("direct:api-health");
@@ -79,19 +84,14 @@ public final class ApiRoutes extends RouteBuilder {
             ok(ex, out.replayed() ? 200 : 201, out.run());
         });
         from("direct:api-runs").routeId("api-runs").process(ex -> {
-            String limit = header(ex, "limit");
-            int n;
-            try {
-                n = limit == null ? 50 : Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                throw Problem.badRequest("limit must be an integer, not '" + limit + "'", List.of());
-            }
-            ArrayNode list = runs().list(header(ex, "pipeline"), header(ex, "status"), n);
+            ArrayNode list = runs().list(header(ex, "pipeline"), header(ex, "status"), limit(ex, 50));
             ok(ex, 200, list);
         });
         from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs().get(header(ex, "id"))));
         from("direct:api-run-history").routeId("api-run-history")
                 .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
+        from("direct:api-dead-letters").routeId("api-dead-letters")
+                .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
     }
 
     private String body(Exchange ex) {
@@ -102,6 +102,16 @@ public final class ApiRoutes extends RouteBuilder {
                     "request body is " + bytes + " bytes; the limit is " + maxBodyBytes, List.of());
         }
         return body;
+    }
+
+    /** The {@code limit} query parameter as an integer; its range is the callee's to check. */
+    private static int limit(Exchange ex, int absent) {
+        String limit = header(ex, "limit");
+        try {
+            return limit == null ? absent : Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest("limit must be an integer, not '" + limit + "'", List.of());
+        }
     }
 
     private static String header(Exchange ex, String name) {

@@ -14,9 +14,27 @@ public final class Endpoints {
     public static final String HEADER_DUPLICATE_ID = "_AMQ_DUPL_ID";
     /** Artemis scheduled delivery: absolute epoch millis. */
     public static final String HEADER_SCHEDULED = "_AMQ_SCHED_DELIVERY";
-    /** Why a message was dead-lettered, and where it came from. */
+    /**
+     * Set by Baton on a message it dead-letters itself: why, the queue it came from, the JMS message id it had there
+     * (the copy on the DLQ gets a new one) and how many times it had been delivered.
+     */
     public static final String HEADER_DEAD_LETTER_REASON = "BatonDeadLetterReason";
     public static final String HEADER_DEAD_LETTER_ORIGIN = "BatonDeadLetterOrigin";
+    public static final String HEADER_DEAD_LETTER_MESSAGE_ID = "BatonDeadLetterMessageId";
+    public static final String HEADER_DEAD_LETTER_DELIVERY_COUNT = "BatonDeadLetterDeliveryCount";
+    /**
+     * Set by Artemis on a message it moved to the dead-letter address after max-delivery-attempts: the address it
+     * failed on. Artemis records no reason and no delivery count with it.
+     */
+    public static final String HEADER_ORIGINAL_ADDRESS = "_AMQ_ORIG_ADDRESS";
+    /** JMS: how many times this message has been delivered, this delivery included. */
+    public static final String HEADER_DELIVERY_COUNT = "JMSXDeliveryCount";
+    /** Artemis' management address (broker.xml keeps the default): attribute reads and operations over JMS. */
+    public static final String MANAGEMENT = "activemq.management";
+    /** Artemis management resource name of a queue. */
+    public static final String MANAGED_QUEUE_PREFIX = "queue.";
+    /** Artemis management resource name of the broker. */
+    public static final String MANAGED_BROKER = "broker";
     /** Exchange property naming where the relay's recipient list sends one outbox message. */
     public static final String PROPERTY_DESTINATION = "BatonDestination";
 

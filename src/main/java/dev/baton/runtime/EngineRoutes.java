@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jms.JmsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,13 @@ public final class EngineRoutes extends RouteBuilder {
                 .process(ex -> {
                     Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
                     LOG.warn("dead-lettering message {}: {}", messageId(ex), e.getMessage());
-                    ex.getMessage().setHeader(Endpoints.HEADER_DEAD_LETTER_REASON, e.getMessage());
-                    ex.getMessage().setHeader(Endpoints.HEADER_DEAD_LETTER_ORIGIN, ex.getFromEndpoint().getEndpointUri());
+                    var msg = ex.getMessage();
+                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_REASON, e.getMessage());
+                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_ORIGIN, origin(ex));
+                    // The producer sends a new message: without these, its original id and delivery count are lost.
+                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_MESSAGE_ID, messageId(ex));
+                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_DELIVERY_COUNT,
+                            msg.getHeader(Endpoints.HEADER_DELIVERY_COUNT, Integer.class));
                 })
                 .to(Endpoints.JMS + ":queue:" + Endpoints.DEAD_LETTERS);
 
@@ -102,6 +108,12 @@ public final class EngineRoutes extends RouteBuilder {
     private void applied(List<Outgoing> outgoing) {
         faults.pass(Faults.AFTER_DB_COMMIT);
         relay.send(outgoing);
+    }
+
+    /** The queue a message was consumed from, by name (the endpoint URI would carry every consumer option). */
+    private static String origin(Exchange ex) {
+        return ex.getFromEndpoint() instanceof JmsEndpoint jms ? jms.getDestinationName()
+                : ex.getFromEndpoint().getEndpointUri();
     }
 
     /**
