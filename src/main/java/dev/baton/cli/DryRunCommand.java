@@ -1,7 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.agent.AgentRegistry;
-import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.load.LoadResult;
@@ -38,20 +38,34 @@ public final class DryRunCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        Pipeline p = r.pipeline();
+        print(r.pipeline(), out);
+        out.flush();
+        return 0;
+    }
+
+    /** The run order, then each wave, one line per stage: what it does, its condition, compensation, dependencies. */
+    static void print(Pipeline p, PrintWriter out) {
         out.printf("pipeline %s (%d stages)%n", p.name(), p.stages().size());
         out.println("order: " + String.join(" -> ", Dag.topologicalOrder(p)));
         List<List<String>> waves = Dag.waves(p);
         for (int i = 0; i < waves.size(); i++) {
             out.printf("wave %d:%n", i + 1);
             for (String name : waves.get(i)) {
-                Stage s = p.stage(name).orElseThrow();
-                String who = s.kind() + " " + String.join(", ", s.agentNames());
-                out.printf("  %-24s %s%s%n", name, who,
-                        s.dependsOn().isEmpty() ? "" : "  after " + String.join(", ", s.dependsOn()));
+                line(p.stage(name).orElseThrow(), 1, out);
             }
         }
-        out.flush();
-        return 0;
+    }
+
+    /** A stage's line, then the lines of a loop's inner stages in run order, indented one step more. */
+    private static void line(Stage s, int depth, PrintWriter out) {
+        String indent = "  ".repeat(depth);
+        out.printf("%s%-" + Math.max(1, 26 - indent.length()) + "s %s%s%n", indent, s.name(), StageSummary.describe(s),
+                s.dependsOn().isEmpty() ? "" : "  after " + String.join(", ", s.dependsOn()));
+        if (s instanceof LoopStage loop) {
+            Pipeline inner = StageSummary.inner(loop);
+            for (String name : Dag.topologicalOrder(inner)) {
+                line(inner.stage(name).orElseThrow(), depth + 1, out);
+            }
+        }
     }
 }
