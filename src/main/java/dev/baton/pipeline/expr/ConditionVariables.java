@@ -9,25 +9,56 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The names a pipeline's conditions may use: {@code params}, {@code outputs}, {@code iteration}, every stage name
- * that is an identifier, and the first name of every stage's {@code output} path.
+ * The names a pipeline's conditions may use: {@code params}, {@code outputs}, {@code iteration} inside loops, every
+ * stage name that is an identifier, and the first name of every stage's {@code output} path.
  */
 public final class ConditionVariables {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private ConditionVariables() {}
 
+    /** Every name any condition of the pipeline may use, wherever it is written. */
     public static Set<String> of(Pipeline p) {
-        Set<String> names = new TreeSet<>(List.of("params", "outputs", "iteration"));
-        add(p.stages(), names);
+        Set<String> names = contextNames(p);
+        names.add("iteration");
+        addStageNames(p.stages(), names, true);
         return names;
     }
 
-    private static void add(List<Stage> stages, Set<String> names) {
+    /**
+     * The names a condition may use where it is written: outside loops, the top-level stage names; inside
+     * {@code loop} (its inner stages' conditions and its {@code until}), also {@code iteration} and the inner stage
+     * names. Output paths are fields of the run context and are visible everywhere.
+     */
+    public static Set<String> visible(Pipeline p, LoopStage loop) {
+        Set<String> names = contextNames(p);
+        addStageNames(p.stages(), names, false);
+        if (loop != null) {
+            names.add("iteration");
+            addStageNames(loop.stages(), names, false);
+        }
+        return names;
+    }
+
+    private static Set<String> contextNames(Pipeline p) {
+        Set<String> names = new TreeSet<>(List.of("params", "outputs"));
+        addOutputs(p.stages(), names);
+        return names;
+    }
+
+    private static void addStageNames(List<Stage> stages, Set<String> names, boolean deep) {
         for (Stage st : stages) {
             if (IDENTIFIER.matcher(st.name()).matches()) {
                 names.add(st.name());
             }
+            if (deep && st instanceof LoopStage loop) {
+                addStageNames(loop.stages(), names, true);
+            }
+        }
+    }
+
+    private static void addOutputs(List<Stage> stages, Set<String> names) {
+        for (Stage st : stages) {
             String out = st.base().output();
             if (out != null && out.startsWith("$.")) {
                 String first = out.substring(2).split("[.\\[]", 2)[0];
@@ -36,7 +67,7 @@ public final class ConditionVariables {
                 }
             }
             if (st instanceof LoopStage loop) {
-                add(loop.stages(), names);
+                addOutputs(loop.stages(), names);
             }
         }
     }

@@ -117,6 +117,27 @@ final class Fields {
         return null;
     }
 
+    /** A number from 0 to 1, such as {@code 0.2}; integers 0 and 1 count too. */
+    Double fraction(String key) {
+        Node value = value(key);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof ScalarNode scalar
+                && (Tag.INT.equals(scalar.getTag()) || Tag.FLOAT.equals(scalar.getTag()))) {
+            try {
+                double d = Double.parseDouble(scalar.getValue());
+                if (d >= 0 && d <= 1) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // .inf, .nan and hex forms: reported below like any other value out of range
+            }
+        }
+        scope.error(value, scope.field(key) + " must be a number from 0 to 1");
+        return null;
+    }
+
     Boolean bool(String key) {
         Node value = value(key);
         if (value == null) {

@@ -1,9 +1,8 @@
 package dev.baton.pipeline.load;
 
 import dev.baton.pipeline.AgentStage;
-import dev.baton.pipeline.Backoff;
-import dev.baton.pipeline.Durations;
-import dev.baton.pipeline.Location;
+import dev.baton.pipeline.Compensation;
+import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.RetryPolicy;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.StageBase;
@@ -11,7 +10,6 @@ import dev.baton.pipeline.validate.SourceMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -21,140 +19,179 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
-/** Reads {@code spec.pipeline.stages} into typed stages, recording where each field was written. */
+/**
+ * Reads a list of stages ({@code spec.pipeline.stages}, or a loop's {@code stages}) into typed stages, recording
+ * where each field was written. Each stage has exactly one kind key; {@link KindReader} reads the kind-specific
+ * parts.
+ */
 final class StageReader {
     static final int DEFAULT_PRIORITY = 4;
+    /** The keys that say who does a stage, in the order messages list them. */
+    private static final List<String> KINDS = List.of("agent", "agents", "agentSelector", "approval", "dynamic", "loop");
+    private static final Set<String> NOT_YET = Set.of("agentSelector", "approval");
+    private static final Set<String> STAGE = Set.of("name", "dependsOn", "description", "input", "output", "timeout",
+            "retry", "priority", "condition", "compensate", "agent", "agents", "dynamic", "loop",
+            "aggregateStrategy", "voteOn", "quorum");
     private static final Set<String> PIPELINE = Set.of("stages");
-    private static final Set<String> STAGE = Set.of(
-            "name", "dependsOn", "agent", "input", "output", "timeout", "retry", "priority", "description");
-    // The other ways to say who does a stage; each will be a Stage record of its own.
-    private static final Set<String> KINDS_NOT_YET = Set.of("agents", "agentSelector", "approval", "dynamic", "loop");
-    private static final Set<String> NOT_YET = union(
-            KINDS_NOT_YET, Set.of("condition", "compensate", "aggregateStrategy", "voteOn", "quorum"));
-    private static final Set<String> RETRY = Set.of("maxAttempts", "backoff", "initialDelay", "maxDelay");
+    private static final Set<String> LOOP = Set.of("until", "maxIterations", "onMaxIterations", "stages");
     private static final Pattern STAGE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
-    private static final Duration DEFAULT_INITIAL_DELAY = Duration.ofSeconds(1);
-    private static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(1);
 
     private final Scope root;
     private final SourceMap where;
+    /** The loop these stages belong to, or null at the top level. */
+    private final String loop;
     private final List<Stage> stages = new ArrayList<>();
 
-    private StageReader(Scope root, SourceMap where) {
+    private StageReader(Scope root, SourceMap where, String loop) {
         this.root = root;
         this.where = where;
+        this.loop = loop;
     }
 
     /** The stages that have a name, in file order; nameless ones are reported and left out. */
     static List<Stage> readAll(Fields spec, Scope root, SourceMap where) {
-        StageReader reader = new StageReader(root, where);
-        reader.list(spec);
-        return Collections.unmodifiableList(reader.stages);
-    }
-
-    private void list(Fields spec) {
         String rule = "spec.pipeline.stages must be a non-empty list";
         Node pipeline = spec.value("pipeline");
         if (!(pipeline instanceof MappingNode pipelineMap)) {
             root.error(pipeline == null ? spec.node() : pipeline, rule);
-            return;
+            return List.of();
         }
         Fields fields = new Fields(root.child("spec.pipeline"), pipelineMap).allow(PIPELINE, Set.of());
         Node list = fields.value("stages");
         if (!(list instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
             root.error(list == null ? pipelineMap : list, rule);
-            return;
+            return List.of();
         }
+        return new StageReader(root, where, null).list(sequence, "spec.pipeline.stages");
+    }
+
+    private List<Stage> list(SequenceNode sequence, String path) {
         List<Node> items = sequence.getValue();
         for (int i = 0; i < items.size(); i++) {
-            String path = "spec.pipeline.stages[" + i + "]";
+            String at = path + "[" + i + "]";
             if (items.get(i) instanceof MappingNode map) {
-                stage(map, path);
+                stage(map, at);
             } else {
-                root.error(items.get(i), path + " must be a mapping with name and agent");
+                root.error(items.get(i), at + " must be a mapping with a name and one of agent, agents, dynamic, loop");
             }
         }
+        return Collections.unmodifiableList(stages);
     }
 
     private void stage(MappingNode map, String path) {
         ScalarNode nameNode = peekName(map);
         String name = nameNode == null ? null : nameNode.getValue();
-        Scope scope = root.stage(name, path);
+        Scope scope = root.stage(name == null ? null : qualified(name), path);
         Fields fields = new Fields(scope, map).allow(STAGE, NOT_YET);
         fields.requiredText("name");
         if (name != null && !STAGE_NAME.matcher(name).matches()) {
             scope.error(nameNode, "name must match " + STAGE_NAME);
         }
         List<ScalarNode> deps = fields.names("dependsOn", "must be a list of stage names");
-        String agent = fields.text("agent");
-        if (fields.value("agent") == null && Collections.disjoint(fields.keys(), KINDS_NOT_YET)) {
-            scope.missing(map, "agent");
+        String kind = kind(fields, scope);
+        // A nameless stage is reported and left out, so where its fields are is not kept either.
+        SourceMap at = name == null ? new SourceMap() : where;
+        int index = stages.size();
+        StageBase base = base(fields, scope, at, index, name, deps);
+        if ("dynamic".equals(kind) && fields.value("input") != null) {
+            scope.error(fields.keyNode("input"),
+                    "a for_each stage reads its items from 'dynamic.input'; 'input' does not apply");
         }
+        KindReader kinds = new KindReader(fields, scope, at, index);
+        kinds.checkStrategyFields(kind);
+        Stage stage = switch (kind == null ? "" : kind) {
+            case "agents" -> kinds.multiAgent(base);
+            case "dynamic" -> kinds.forEach(base);
+            case "loop" -> loop(base, fields, scope, at, index);
+            // Without a usable kind the stage keeps its place, so that dependsOn on it is not reported as well.
+            default -> new AgentStage(base, fields.text("agent"));
+        };
+        if (name != null) {
+            at.put(index, "name", scope.locate(nameNode));
+            stages.add(stage);
+        }
+    }
+
+    private StageBase base(Fields fields, Scope scope, SourceMap at, int index, String name, List<ScalarNode> deps) {
         String input = fields.text("input");
         String output = fields.text("output");
         Duration timeout = fields.duration("timeout", true);
-        RetryPolicy retry = retry(fields, scope);
+        RetryPolicy retry = KindReader.retry(fields, scope);
         Integer priority = fields.integer("priority", 0, 9, "must be an integer from 0 to 9");
-        if (name == null) {
-            return;
+        String condition = fields.text("condition");
+        Compensation compensate = KindReader.compensate(fields, scope, at, index);
+        if (loop != null && compensate != null) {
+            scope.error(fields.keyNode("compensate"), "a stage inside a loop cannot have 'compensate';"
+                    + " put it on the loop stage '" + loop + "'");
         }
-        int index = stages.size();
-        where.put(index, "name", scope.locate(nameNode));
-        remember(index, "agent", fields);
-        remember(index, "input", fields);
-        remember(index, "output", fields);
+        for (String field : List.of("agent", "input", "output", "condition")) {
+            Node value = fields.value(field);
+            if (value != null) {
+                at.put(index, field, root.locate(value));
+            }
+        }
         for (int j = 0; j < deps.size(); j++) {
-            where.putEntry(index, "dependsOn", j, scope.locate(deps.get(j)));
+            at.putEntry(index, "dependsOn", j, scope.locate(deps.get(j)));
         }
         List<String> dependsOn = deps.stream().map(ScalarNode::getValue).toList();
-        Location at = scope.locate(map);
         int p = priority == null ? DEFAULT_PRIORITY : priority;
-        stages.add(new AgentStage(new StageBase(name, dependsOn, input, output, timeout, retry, p, null, null, at), agent));
+        return new StageBase(name, dependsOn, input, output, timeout, retry, p, condition, compensate,
+                scope.locate(fields.node()));
     }
 
-    private RetryPolicy retry(Fields stage, Scope scope) {
-        MappingNode map = stage.mapping("retry", "must be a mapping like {maxAttempts: 3, backoff: exponential}");
+    /** The one kind key of the stage, or null after reporting that there is none or more than one. */
+    private String kind(Fields fields, Scope scope) {
+        List<String> present = KINDS.stream().filter(fields::has).toList();
+        if (present.isEmpty()) {
+            scope.error(fields.node(), loop == null ? "stage needs one of 'agent', 'agents', 'dynamic' or 'loop'"
+                    : "stage needs 'agent' or 'agents'");
+            return null;
+        }
+        if (present.size() > 1) {
+            scope.error(fields.keyNode(present.get(1)), "stage has both '" + present.get(0) + "' and '"
+                    + present.get(1) + "'; a stage takes exactly one of " + String.join(", ", KINDS));
+            return null;
+        }
+        String kind = present.get(0);
+        if (loop != null && (kind.equals("dynamic") || kind.equals("loop"))) {
+            scope.error(fields.keyNode(kind), "a stage inside a loop takes 'agent' or 'agents', not '" + kind + "'");
+            return null;
+        }
+        return NOT_YET.contains(kind) ? null : kind;
+    }
+
+    private Stage loop(StageBase base, Fields stage, Scope scope, SourceMap at, int index) {
+        Scope here = scope.child("loop");
+        MappingNode map = stage.mapping("loop", "must be a mapping like {until: 'score >= 0.9', maxIterations: 5,"
+                + " stages: [...]}");
         if (map == null) {
-            return RetryPolicy.NONE;
+            return new LoopStage(base, null, 1, false, List.of());
         }
-        Scope here = scope.child("retry");
-        Fields fields = new Fields(here, map).allow(RETRY, Set.of());
-        Integer maxAttempts =
-                fields.integer("maxAttempts", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
-        if (fields.value("maxAttempts") == null) {
-            here.missing(map, "maxAttempts");
+        Fields fields = new Fields(here, map).allow(LOOP, Set.of());
+        String until = fields.requiredText("until");
+        if (fields.value("until") != null) {
+            at.put(index, "loop.until", here.locate(fields.value("until")));
         }
-        Backoff backoff = backoff(fields, here);
-        Duration initial = fields.duration("initialDelay", false);
-        Duration max = fields.duration("maxDelay", false);
-        Duration initialDelay = initial == null ? DEFAULT_INITIAL_DELAY : initial;
-        Duration maxDelay = max == null ? DEFAULT_MAX_DELAY : max;
-        if (initialDelay.compareTo(maxDelay) > 0 && (initial != null || max != null)) {
-            Node at = fields.value(initial != null ? "initialDelay" : "maxDelay");
-            here.error(at, here.field("initialDelay") + " (" + Durations.format(initialDelay)
-                    + ") must not be longer than " + here.field("maxDelay") + " ("
-                    + Durations.format(maxDelay) + ")");
+        Integer max = fields.integer("maxIterations", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
+        if (fields.value("maxIterations") == null) {
+            here.missing(map, "maxIterations");
         }
-        return new RetryPolicy(maxAttempts == null ? 1 : maxAttempts, backoff, initialDelay, maxDelay, 0);
+        boolean continueAtMax = KindReader.choice(fields, here, "onMaxIterations", List.of("fail", "continue"))
+                .equals("continue");
+        List<Stage> inner = List.of();
+        Node list = fields.value("stages");
+        if (list instanceof SequenceNode sequence && !sequence.getValue().isEmpty()) {
+            StageReader body = new StageReader(root, at.body(index),
+                    base.name() == null ? "stages[" + index + "]" : base.name());
+            inner = body.list(sequence, "spec.pipeline.stages[" + index + "].loop.stages");
+        } else {
+            here.error(list == null ? map : list, here.field("stages") + " must be a non-empty list of stages");
+        }
+        return new LoopStage(base, until, max == null ? 1 : max, continueAtMax, inner);
     }
 
-    private static Backoff backoff(Fields fields, Scope here) {
-        String text = fields.text("backoff");
-        if (text == null || text.equals("exponential")) {
-            return Backoff.EXPONENTIAL;
-        }
-        if (text.equals("fixed")) {
-            return Backoff.FIXED;
-        }
-        here.error(fields.value("backoff"), here.field("backoff") + " must be fixed or exponential, not '" + text + "'");
-        return Backoff.EXPONENTIAL;
-    }
-
-    private void remember(int index, String field, Fields fields) {
-        Node value = fields.value(field);
-        if (value != null) {
-            where.put(index, field, root.locate(value));
-        }
+    private String qualified(String name) {
+        return loop == null ? name : loop + "/" + name;
     }
 
     /** The stage's name, read before anything else so that every other violation can name the stage. */
@@ -165,11 +202,5 @@ final class StageReader {
             }
         }
         return null;
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new HashSet<>(a);
-        all.addAll(b);
-        return Set.copyOf(all);
     }
 }

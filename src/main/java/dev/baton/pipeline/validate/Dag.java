@@ -91,7 +91,12 @@ public final class Dag {
      * Groups are in file order of their first stage; the list is empty for a DAG.
      */
     public static List<List<String>> cycles(Pipeline pipeline) {
-        Map<String, List<String>> deps = graph(pipeline);
+        return cycles(pipeline.stages());
+    }
+
+    /** The cycles of a list of stages that depend on each other, such as a loop's body; see {@link #cycles}. */
+    public static List<List<String>> cycles(List<Stage> stages) {
+        Map<String, List<String>> deps = graph(stages);
         List<List<String>> cycles = new ArrayList<>();
         for (Set<String> group : new Components(deps).find()) {
             if (group.size() > 1) {
@@ -104,12 +109,16 @@ public final class Dag {
     }
 
     static Map<String, List<String>> graph(Pipeline pipeline) {
+        return graph(pipeline.stages());
+    }
+
+    static Map<String, List<String>> graph(List<Stage> stages) {
         Set<String> names = new HashSet<>();
-        for (Stage stage : pipeline.stages()) {
+        for (Stage stage : stages) {
             names.add(stage.name());
         }
         Map<String, List<String>> deps = new LinkedHashMap<>();
-        for (Stage stage : pipeline.stages()) {
+        for (Stage stage : stages) {
             if (deps.containsKey(stage.name())) {
                 continue;
             }

@@ -4,10 +4,17 @@ import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
 import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.Compensation;
+import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.Location;
+import dev.baton.pipeline.LoopStage;
+import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.Violation;
+import dev.baton.pipeline.expr.ConditionVariables;
+import dev.baton.pipeline.expr.Expression;
+import dev.baton.pipeline.expr.ExpressionException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,8 +26,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The rules that span fields or stages of a typed pipeline: unique names, a dependsOn DAG, known agents and usable
- * JSONPaths. Rules about a single field's shape belong to the loader, which sees the YAML.
+ * The rules that span fields or stages of a typed pipeline, in loop bodies too: unique names, a dependsOn DAG,
+ * known agents, usable JSONPaths and conditions that compile. Rules about a single field's shape belong to the loader, which sees the YAML.
  */
 public final class PipelineValidator {
     private static final Pattern OUTPUT = Pattern.compile("\\$(\\.[A-Za-z_][A-Za-z0-9_-]*)+");
@@ -53,71 +60,143 @@ public final class PipelineValidator {
         return List.copyOf(validator.violations);
     }
 
+    /** One list of stages: the pipeline's, or a loop's body (then {@code loop} is the loop stage). */
+    private record Body(List<Stage> stages, SourceMap where, LoopStage loop) {
+        String name(int i) {
+            String name = stages.get(i).name();
+            return loop == null ? name : loop.name() + "/" + name;
+        }
+    }
+
     private void run() {
+        check(new Body(pipeline.stages(), where, null), Map.of());
+    }
+
+    /** @param outer the stage names outside this body, with the line each is written on */
+    private void check(Body b, Map<String, Integer> outer) {
         Map<String, Integer> firstIndex = new HashMap<>();
-        List<Stage> stages = pipeline.stages();
+        List<Stage> stages = b.stages();
         for (int i = 0; i < stages.size(); i++) {
             Stage stage = stages.get(i);
             Integer first = firstIndex.putIfAbsent(stage.name(), i);
             if (first != null) {
                 int line = stages.get(first).location().line();
-                report(i, "name", "duplicate stage name '" + stage.name() + "' (first at line " + line + ")");
+                report(b, i, "name", "duplicate stage name '" + stage.name() + "' (first at line " + line + ")");
+            } else if (outer.containsKey(stage.name())) {
+                report(b, i, "name", "stage name '" + stage.name() + "' is already used outside the loop (line "
+                        + outer.get(stage.name()) + ")");
             }
         }
         for (int i = 0; i < stages.size(); i++) {
-            checkDependsOn(i, firstIndex.keySet());
-            checkKind(i);
-            checkInput(i);
-            checkOutput(i);
+            checkDependsOn(b, i, firstIndex.keySet());
+            checkAgents(b, i);
+            checkPaths(b, i);
+            checkOutput(b, i);
+            checkExpressions(b, i);
+            if (stages.get(i) instanceof LoopStage loop) {
+                Map<String, Integer> names = new HashMap<>();
+                stages.forEach(st -> names.putIfAbsent(st.name(), st.location().line()));
+                check(new Body(loop.stages(), b.where().body(i), loop), names);
+            }
         }
-        checkCycles(firstIndex);
+        checkCycles(b, firstIndex);
     }
 
-    private void checkDependsOn(int i, Set<String> names) {
-        Stage stage = pipeline.stages().get(i);
+    private void checkDependsOn(Body b, int i, Set<String> names) {
+        Stage stage = b.stages().get(i);
         Set<String> seen = new HashSet<>();
         List<String> deps = stage.dependsOn();
+        String of = b.loop() == null ? "this pipeline" : "loop '" + b.loop().name() + "'";
         for (int j = 0; j < deps.size(); j++) {
             String dep = deps.get(j);
             if (dep.equals(stage.name())) {
-                reportEntry(i, j, "dependsOn '" + dep + "' is the stage itself; a stage cannot depend on itself");
+                reportEntry(b, i, j, "dependsOn '" + dep + "' is the stage itself; a stage cannot depend on itself");
             } else if (!names.contains(dep)) {
-                reportEntry(i, j, "dependsOn '" + dep + "' is not a stage of this pipeline");
+                reportEntry(b, i, j, "dependsOn '" + dep + "' is not a stage of " + of);
             } else if (!seen.add(dep)) {
-                reportEntry(i, j, "dependsOn lists '" + dep + "' more than once");
+                reportEntry(b, i, j, "dependsOn lists '" + dep + "' more than once");
             }
         }
     }
 
-    private void checkKind(int i) {
-        Stage stage = pipeline.stages().get(i);
-        // Java 17 has no pattern switch; when a second stage kind arrives its agents are checked here too.
-        if (stage instanceof AgentStage s && s.agent() != null) {
-            if (!pipeline.agents().containsKey(s.agent()) && !registry.knows(s.agent())) {
-                report(i, "agent", "agent '" + s.agent() + "' is not declared in spec.agents or config/agents.yaml");
+    /** Every agent the stage names, wherever it names it, must be declared or registered. */
+    private void checkAgents(Body b, int i) {
+        Stage stage = b.stages().get(i);
+        if (stage instanceof AgentStage s) {
+            checkAgent(b, i, "agent", s.agent());
+        } else if (stage instanceof MultiAgentStage s) {
+            for (int j = 0; j < s.agents().size(); j++) {
+                checkAgent(b, i, "agents[" + j + "]", s.agents().get(j));
             }
+        } else if (stage instanceof ForEachStage s) {
+            checkAgent(b, i, "dynamic.template.agent", s.template().agent());
+        }
+        Compensation comp = stage.base().compensate();
+        if (comp != null) {
+            checkAgent(b, i, "compensate.agent", comp.agent());
         }
     }
 
-    private void checkInput(int i) {
-        String input = pipeline.stages().get(i).base().input();
-        if (input == null) {
+    private void checkAgent(Body b, int i, String field, String agent) {
+        if (agent != null && !pipeline.agents().containsKey(agent) && !registry.knows(agent)) {
+            report(b, i, field, "agent '" + agent + "' is not declared in spec.agents or config/agents.yaml");
+        }
+    }
+
+    /** The JSONPaths a stage reads through: its input, a for_each's items, a compensation's input, a ballot. */
+    private void checkPaths(Body b, int i) {
+        Stage stage = b.stages().get(i);
+        checkPath(b, i, "input", stage.base().input());
+        if (stage instanceof ForEachStage s) {
+            checkPath(b, i, "dynamic.input", s.items());
+        }
+        if (stage instanceof MultiAgentStage s) {
+            checkPath(b, i, "voteOn", s.voteOn());
+        }
+        if (stage.base().compensate() != null) {
+            checkPath(b, i, "compensate.input", stage.base().compensate().input());
+        }
+    }
+
+    private void checkPath(Body b, int i, String field, String path) {
+        if (path == null) {
             return;
         }
+        String invalid = field + " '" + path + "' is not a valid JSONPath: ";
         // Jayway quietly prefixes "$." to relative paths; a pipeline must say where it reads from.
-        if (!input.startsWith("$")) {
-            report(i, "input", "input '" + input + "' is not a valid JSONPath: it must start with $");
+        if (!path.startsWith("$")) {
+            report(b, i, field, invalid + "it must start with $");
             return;
         }
-        String unbalanced = unbalanced(input);
+        String unbalanced = unbalanced(path);
         if (unbalanced != null) {
-            report(i, "input", "input '" + input + "' is not a valid JSONPath: " + unbalanced);
+            report(b, i, field, invalid + unbalanced);
             return;
         }
         try {
-            JsonPath.compile(input);
+            JsonPath.compile(path);
         } catch (InvalidPathException | IllegalArgumentException e) {
-            report(i, "input", "input '" + input + "' is not a valid JSONPath: " + e.getMessage().strip());
+            report(b, i, field, invalid + e.getMessage().strip());
+        }
+    }
+
+    /** Conditions and a loop's until are compiled (parsed and type-checked) against the names visible there. */
+    private void checkExpressions(Body b, int i) {
+        Stage stage = b.stages().get(i);
+        checkExpression(b, i, "condition", "condition", stage.base().condition(), b.loop());
+        if (stage instanceof LoopStage loop) {
+            checkExpression(b, i, "loop.until", "until", loop.until(), loop);
+        }
+    }
+
+    private void checkExpression(Body b, int i, String field, String label, String source, LoopStage loop) {
+        if (source == null) {
+            return;
+        }
+        try {
+            Expression.compile(source, ConditionVariables.visible(pipeline, loop));
+        } catch (ExpressionException e) {
+            report(b, i, field, label + " '" + source + "' is not valid: " + e.getMessage());
         }
     }
 
@@ -146,36 +225,34 @@ public final class PipelineValidator {
         return open.isEmpty() ? null : "'" + open.peek() + "' is not closed";
     }
 
-    private void checkOutput(int i) {
-        String output = pipeline.stages().get(i).base().output();
+    private void checkOutput(Body b, int i) {
+        String output = b.stages().get(i).base().output();
         if (output == null) {
             return;
         }
         if (!OUTPUT.matcher(output).matches()) {
-            report(i, "output", "output '" + output + "' must be a path of names like $.research or $.review.summary");
+            report(b, i, "output", "output '" + output + "' must be a path of names like $.research or $.review.summary");
         } else if (output.equals("$.params") || output.startsWith("$.params.")) {
-            report(i, "output", "output '" + output + "' must not be under $.params, which holds the run's params");
+            report(b, i, "output", "output '" + output + "' must not be under $.params, which holds the run's params");
         }
     }
 
-    private void checkCycles(Map<String, Integer> firstIndex) {
-        for (List<String> cycle : Dag.cycles(pipeline)) {
+    private void checkCycles(Body b, Map<String, Integer> firstIndex) {
+        for (List<String> cycle : Dag.cycles(b.stages())) {
             int i = firstIndex.get(cycle.get(0));
             String next = cycle.size() > 1 ? cycle.get(1) : cycle.get(0);
-            int entry = pipeline.stages().get(i).dependsOn().indexOf(next);
-            reportEntry(i, entry, "dependsOn forms a cycle: " + String.join(" -> ", cycle) + " -> " + cycle.get(0));
+            int entry = b.stages().get(i).dependsOn().indexOf(next);
+            reportEntry(b, i, entry, "dependsOn forms a cycle: " + String.join(" -> ", cycle) + " -> " + cycle.get(0));
         }
     }
 
-    private void report(int i, String field, String message) {
-        Stage stage = pipeline.stages().get(i);
-        Location at = where.find(i, field, stage.location());
-        violations.add(Violation.inStage(at, stage.name(), message));
+    private void report(Body b, int i, String field, String message) {
+        Location at = b.where().find(i, field, b.stages().get(i).location());
+        violations.add(Violation.inStage(at, b.name(i), message));
     }
 
-    private void reportEntry(int i, int entry, String message) {
-        Stage stage = pipeline.stages().get(i);
-        Location at = where.findEntry(i, "dependsOn", entry, stage.location());
-        violations.add(Violation.inStage(at, stage.name(), message));
+    private void reportEntry(Body b, int i, int entry, String message) {
+        Location at = b.where().findEntry(i, "dependsOn", entry, b.stages().get(i).location());
+        violations.add(Violation.inStage(at, b.name(i), message));
     }
 }

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.AggregateStrategy;
+import dev.baton.pipeline.Compensation;
+import dev.baton.pipeline.ForEachStage;
+import dev.baton.pipeline.LoopStage;
+import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Backoff;
 import dev.baton.pipeline.Location;
 import dev.baton.pipeline.Pipeline;
@@ -210,11 +215,75 @@ class PipelineLoaderTest {
     }
 
     @Test
+    void typesEveryStageKind() throws Exception {
+        Pipeline p = loadValid("every-kind.yaml");
+
+        AgentStage draft = (AgentStage) p.stages().get(0);
+        assertThat(draft.base().retry()).isEqualTo(
+                new RetryPolicy(3, Backoff.EXPONENTIAL, Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2));
+        assertThat(draft.base().compensate()).isEqualTo(new Compensation("registered-agent", "$.draft",
+                new RetryPolicy(5, Backoff.EXPONENTIAL, Duration.ofSeconds(1), Duration.ofMinutes(1), 0),
+                Duration.ofSeconds(30)));
+
+        MultiAgentStage review = (MultiAgentStage) p.stages().get(1);
+        assertThat(review.agents()).containsExactly("critic-a", "critic-b", "critic-c");
+        assertThat(review.strategy()).isEqualTo(AggregateStrategy.QUORUM);
+        assertThat(review.voteOn()).isEqualTo("$.verdict");
+        assertThat(review.quorumSize()).isEqualTo(2);
+        assertThat(review.base().input()).isEqualTo("$.draft");
+
+        ForEachStage fix = (ForEachStage) p.stages().get(2);
+        assertThat(fix.base().condition()).isEqualTo("review.decision == \"reject\" && size(params.issues) > 0");
+        assertThat(fix.items()).isEqualTo("$.params.issues");
+        assertThat(fix.maxParallel()).isEqualTo(2);
+        assertThat(fix.continueOnError()).isTrue();
+        assertThat(fix.template().name()).isEqualTo("fix-{{ item.id }}");
+        assertThat(fix.template().agent()).isEqualTo("fixer");
+        assertThat(fix.template().input()).isEqualTo(JSON.readTree("{\"issue\":\"{{ item }}\",\"n\":\"{{ index }}\"}"));
+
+        LoopStage refine = (LoopStage) p.stages().get(3);
+        assertThat(refine.until()).isEqualTo("critique.score >= 0.9 || iteration >= 3");
+        assertThat(refine.maxIterations()).isEqualTo(5);
+        assertThat(refine.continueAtMax()).isTrue();
+        assertThat(refine.stages()).map(Stage::name).containsExactly("rewrite", "critique");
+        assertThat(refine.stages().get(1)).isInstanceOf(MultiAgentStage.class);
+        assertThat(refine.stages().get(1).dependsOn()).containsExactly("rewrite");
+        assertThat(p.stages()).map(Stage::kind).containsExactly("agent", "agents", "for_each", "loop");
+    }
+
+    @Test
+    void multiAgentAndForEachDefaults() {
+        String yaml = """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: p}
+                spec:
+                  pipeline:
+                    stages:
+                      - {name: a, agents: [registered-agent]}
+                      - {name: b, dynamic: {generator: for_each, input: "$.params.x", template: {agent: registered-agent}}}
+                      - {name: c, agents: [registered-agent], aggregateStrategy: quorum}
+                """;
+        Pipeline p = PipelineLoader.read(yaml, "p.yaml", PipelineFixturesTest.REGISTRY).pipeline();
+
+        MultiAgentStage a = (MultiAgentStage) p.stages().get(0);
+        assertThat(a.strategy()).isEqualTo(AggregateStrategy.ALL);
+        assertThat(a.voteOn()).isNull();
+        ForEachStage b = (ForEachStage) p.stages().get(1);
+        assertThat(b.maxParallel()).isEqualTo(10);
+        assertThat(b.continueOnError()).isFalse();
+        assertThat(b.template().name()).isNull();
+        assertThat(b.template().input()).isNull();
+        assertThat(((MultiAgentStage) p.stages().get(2)).quorumSize()).isEqualTo(1);
+    }
+
+    @Test
     void reportsMergeKeysAsUnknownFields() {
         String yaml = minimal("        <<: {timeout: 5m}\n");
 
         assertThat(violations(yaml)).containsExactly("p.yaml:9:9 stage 'a': unknown field '<<'; expected one of "
-                + "agent, dependsOn, description, input, name, output, priority, retry, timeout");
+                + "agent, agents, aggregateStrategy, compensate, condition, dependsOn, description, dynamic, input, loop, "
+                + "name, output, priority, quorum, retry, timeout, voteOn");
     }
 
     @Test
