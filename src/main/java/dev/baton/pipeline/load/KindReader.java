@@ -165,7 +165,8 @@ final class KindReader {
             }
         }
         Duration timeout = fields.duration("timeout", true);
-        RetryPolicy retry = retry(fields, here);
+        // Absent retry and timeout are null: the compensation then uses the stage's own.
+        RetryPolicy retry = fields.has("retry") ? retry(fields, here) : null;
         return agent == null ? null : new Compensation(agent, input, retry, timeout);
     }
 
