@@ -141,17 +141,23 @@ public final class ApiRoutes extends RouteBuilder {
         msg.setBody(body);
     }
 
-    /** Heap figures in MiB: used now, the peak of the heap pools since start (an upper bound), the limit. */
+    /**
+     * Heap figures in MiB: used now (garbage included), live after the last collection of each pool (what the
+     * process really holds), the sum of the pools' peaks since start (a loose upper bound), and the limit.
+     */
     private static ObjectNode heap() {
         var memory = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long peak = 0;
+        long live = 0;
         for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == java.lang.management.MemoryType.HEAP) {
                 peak += pool.getPeakUsage().getUsed();
+                var afterGc = pool.getCollectionUsage();
+                live += afterGc == null ? pool.getUsage().getUsed() : afterGc.getUsed();
             }
         }
         long mib = 1024 * 1024;
-        return Json.object().put("usedMiB", memory.getUsed() / mib).put("peakMiB", peak / mib)
-                .put("maxMiB", memory.getMax() / mib);
+        return Json.object().put("usedMiB", memory.getUsed() / mib).put("liveMiB", live / mib)
+                .put("peakMiB", peak / mib).put("maxMiB", memory.getMax() / mib);
     }
 }

@@ -172,6 +172,16 @@ class RunApiTest {
         assertProblem(baton.get("/api/pipelines/nope"), 404);
     }
 
+    @Test
+    void healthSaysUpAndGivesHeapFigures() throws Exception {
+        JsonNode health = baton.get("/api/health").body();
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        JsonNode heap = health.path("heap");
+        assertThat(heap.path("maxMiB").asLong()).isPositive();
+        assertThat(heap.path("liveMiB").asLong()).isPositive().isLessThanOrEqualTo(heap.path("maxMiB").asLong());
+        assertThat(heap.path("peakMiB").asLong()).isGreaterThanOrEqualTo(heap.path("liveMiB").asLong());
+    }
+
     private static void assertProblem(Response r, int status) {
         assertThat(r.status()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
