@@ -39,8 +39,17 @@ public final class StatusCommand implements Callable<Integer> {
             String output = s.hasNonNull("output") ? Json.write(s.get("output")) : "";
             if (output.length() > MAX_OUTPUT) output = output.substring(0, MAX_OUTPUT - 3) + "...";
             out.printf("  %-20s %-13s attempts %-2d %s%n", s.path("name").asText(), s.path("status").asText(),
-                    s.path("attempts").asInt(), s.hasNonNull("error") ? "error: " + s.path("error").asText() : output);
+                    s.path("attempts").asInt(), note(s, output));
         }
         out.flush();
+    }
+
+    /** What the stage's line ends with: its output, why it was skipped, or its error. */
+    private static String note(JsonNode stage, String output) {
+        if (!stage.hasNonNull("error")) {
+            return output;
+        }
+        String why = stage.path("error").asText();
+        return stage.path("status").asText().equals("SKIPPED") ? "(" + why + ")" : "error: " + why;
     }
 }

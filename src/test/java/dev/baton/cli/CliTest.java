@@ -36,6 +36,7 @@ class CliTest {
                   pipeline:
                     stages:
                       - {name: hello, agent: greeter, input: "$.params.who", output: "$.hello"}
+                      - {name: only-bob, dependsOn: [hello], condition: 'params.who == "Bob"', agent: greeter}
                 """));
     }
 
@@ -95,6 +96,8 @@ class CliTest {
         Result status = run("status", id, "--server", server);
         assertThat(status.exit()).isZero();
         assertThat(status.out()).contains("run " + id).contains("SUCCEEDED");
+        assertThat(status.out().lines()).anySatisfy(line -> assertThat(line).contains("only-bob").contains("SKIPPED")
+                .endsWith("(condition is false: params.who == \"Bob\")"));
     }
 
     @Test
