@@ -43,7 +43,8 @@ class PipelineLoaderTest {
                 .toList();
     }
 
-    private static String minimal(String stageExtra) {
+    /** Pipeline p with {@code stages} (YAML list entries indented six spaces) as its stages. */
+    private static String withStages(String stages) {
         return """
                 apiVersion: baton/v1
                 kind: Pipeline
@@ -51,9 +52,14 @@ class PipelineLoaderTest {
                 spec:
                   pipeline:
                     stages:
+                """ + stages;
+    }
+
+    private static String minimal(String stageExtra) {
+        return withStages("""
                       - name: a
                         agent: registered-agent
-                """ + stageExtra;
+                """ + stageExtra);
     }
 
     @Test
@@ -253,17 +259,11 @@ class PipelineLoaderTest {
 
     @Test
     void multiAgentAndForEachDefaults() {
-        String yaml = """
-                apiVersion: baton/v1
-                kind: Pipeline
-                metadata: {name: p}
-                spec:
-                  pipeline:
-                    stages:
+        String yaml = withStages("""
                       - {name: a, agents: [registered-agent]}
                       - {name: b, dynamic: {generator: for_each, input: "$.params.x", template: {agent: registered-agent}}}
                       - {name: c, agents: [registered-agent], aggregateStrategy: quorum}
-                """;
+                """);
         Pipeline p = PipelineLoader.read(yaml, "p.yaml", PipelineFixturesTest.REGISTRY).pipeline();
 
         MultiAgentStage a = (MultiAgentStage) p.stages().get(0);
