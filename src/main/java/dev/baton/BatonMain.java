@@ -1,5 +1,6 @@
 package dev.baton;
 
+import dev.baton.cli.ApproveCommand;
 import dev.baton.cli.ClientException;
 import dev.baton.cli.DemoCommand;
 import dev.baton.cli.DryRunCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Durable orchestrator for teams of AI agents, on Apache Camel and Artemis.",
         subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
-                GraphCommand.class, SubmitCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
+                GraphCommand.class, SubmitCommand.class, StatusCommand.class, ApproveCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (for submit --wait and status: the run SUCCEEDED)",
                 "1:the run FAILED, or the command could not do its work",

@@ -60,7 +60,8 @@ public final class ApiRoutes extends RouteBuilder {
         rest("/runs").description("Runs and their history")
                 .get().produces(JSON).to("direct:api-runs")
                 .get("/{id}").produces(JSON).to("direct:api-run")
-                .get("/{id}/history").produces(JSON).to("direct:api-run-history");
+                .get("/{id}/history").produces(JSON).to("direct:api-run-history")
+                .post("/{id}/approvals/{stage}").consumes(JSON).produces(JSON).to("direct:api-decide");
         rest("/dead-letters").description("Messages on the dead-letter queue, browsed without consuming them")
                 .get().produces(JSON).to("direct:api-dead-letters");
 
@@ -90,6 +91,8 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs().get(header(ex, "id"))));
         from("direct:api-run-history").routeId("api-run-history")
                 .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
+        from("direct:api-decide").routeId("api-decide").process(ex ->
+                ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex))));
         from("direct:api-dead-letters").routeId("api-dead-letters")
                 .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
     }
@@ -127,6 +130,7 @@ public final class ApiRoutes extends RouteBuilder {
                 .put("detail", p.getMessage());
         ArrayNode errors = body.putArray("errors");
         p.errors().forEach(errors::add);
+        p.extensions().forEach(body::set);
         respond(ex, p.status(), "application/problem+json", Json.write(body));
         if (p.status() == 503) {
             ex.getMessage().setHeader("Retry-After", "1");

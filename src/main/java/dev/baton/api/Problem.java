@@ -7,6 +7,8 @@ public class Problem extends RuntimeException {
     private final int status;
     private final String title;
     private final List<String> errors;
+    private final java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> extensions =
+            new java.util.LinkedHashMap<>();
 
     public Problem(int status, String title, String detail, List<String> errors) {
         super(detail);
@@ -21,6 +23,16 @@ public class Problem extends RuntimeException {
 
     public static Problem badRequest(String detail, List<String> errors) {
         return new Problem(400, "Bad Request", detail, errors);
+    }
+
+    /** Adds an extension member (RFC 9457 §3.2), such as the outcome a late decision lost to. */
+    public Problem with(String name, com.fasterxml.jackson.databind.JsonNode value) {
+        extensions.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> extensions() {
+        return java.util.Collections.unmodifiableMap(extensions);
     }
 
     public int status() {

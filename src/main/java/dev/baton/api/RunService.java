@@ -32,6 +32,7 @@ public final class RunService {
     private final OutboxRelay relay;
     private final Tx tx;
     private final RunStore store;
+    private final RunControl control;
 
     /** A started run as the API shows it; {@code replayed} when an earlier request with the same key made it. */
     public record StartOutcome(ObjectNode run, boolean replayed) {}
@@ -44,6 +45,12 @@ public final class RunService {
         this.relay = relay;
         this.tx = tx;
         this.store = store;
+        this.control = new RunControl(engine, relay);
+    }
+
+    /** Decisions, cancellation and reruns of runs in flight. */
+    public RunControl control() {
+        return control;
     }
 
     public StartOutcome start(String pipelineName, String body, String idempotencyKey) {
@@ -115,6 +122,16 @@ public final class RunService {
                 qualifiedNames(loop.stages(), prefix + st.name() + "/", into);
             }
         }
+    }
+
+    /** The approvers listed on a run's approval stage (empty: anyone may decide). */
+    public List<String> approvers(String runId, String stage) {
+        return tx.run(c -> {
+            RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
+            return pipelines.pinned(c, run.pipeline(), run.revision()).stage(stage)
+                    .filter(s -> s instanceof dev.baton.pipeline.ApprovalStage)
+                    .map(s -> ((dev.baton.pipeline.ApprovalStage) s).approvers()).orElse(List.of());
+        });
     }
 
     public ArrayNode history(String runId) {

@@ -58,6 +58,7 @@ final class DotWriter {
             case AGENT -> "";
             case AGENTS -> ", peripheries=2";
             case FOR_EACH -> ", shape=box3d";
+            case APPROVAL -> ", shape=hexagon";
             case CONDITION -> ", shape=diamond";
             case COMPENSATION -> ", style=\"rounded,dashed\"";
             case EMPTY -> ", shape=plaintext";

@@ -48,6 +48,7 @@ final class MermaidWriter {
             case AGENT -> "[" + label + "]";
             case AGENTS -> "[[" + label + "]]";
             case FOR_EACH -> "[/" + label + "/]";
+            case APPROVAL -> "{{" + label + "}}";
             case CONDITION -> "{" + label + "}";
             case COMPENSATION -> "([" + label + "])";
             case EMPTY -> "(" + label + ")";

@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.MultiAgentStage;
@@ -30,6 +31,7 @@ record PipelineGraph(String title, List<Element> elements, List<Edge> edges) {
         AGENT,
         AGENTS,
         FOR_EACH,
+        APPROVAL,
         CONDITION,
         COMPENSATION,
         EMPTY
@@ -150,6 +152,11 @@ record PipelineGraph(String title, List<Element> elements, List<Edge> edges) {
                 @Override
                 public Element loop(LoopStage s) {
                     return cluster(key, s);
+                }
+
+                @Override
+                public Element approval(ApprovalStage s) {
+                    return new Node(key, Shape.APPROVAL, List.of(s.name(), StageSummary.approval(s)));
                 }
             });
         }

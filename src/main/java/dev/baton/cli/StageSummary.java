@@ -1,6 +1,8 @@
 package dev.baton.cli;
 
 import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.ApprovalStage;
+import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.MultiAgentStage;
@@ -66,11 +68,25 @@ final class StageSummary {
             }
 
             @Override
+            public String approval(ApprovalStage s) {
+                return StageSummary.approval(s);
+            }
+
+            @Override
             public String loop(LoopStage s) {
                 return "loop until '" + s.until() + "', " + iterations(s) + ": "
                         + String.join(" -> ", Dag.topologicalOrder(inner(s)));
             }
         });
+    }
+
+    /** {@code approval by alice, bob (any), timeout 1h then reject}. */
+    static String approval(ApprovalStage s) {
+        String who = s.approvers().isEmpty() ? "anyone" : String.join(", ", s.approvers());
+        String policy = s.policy() == ApprovalStage.Policy.QUORUM ? "quorum " + s.quorum() : s.policy().yaml();
+        String timeout = s.timeout() == null ? ""
+                : ", timeout " + Durations.format(s.timeout()) + " then " + (s.approveOnTimeout() ? "approve" : "reject");
+        return "approval by " + who + " (" + policy + ")" + timeout;
     }
 
     /** The loop's stages as a pipeline of their own, which is what they are: a DAG whose names are local to it. */

@@ -5,6 +5,10 @@ public final class Endpoints {
     public static final String RESULTS = "baton.results";
     public static final String COORDINATOR = "baton.coordinator";
     public static final String EVENTS = "baton.events";
+    /** Decisions on approval stages from enterprise systems; a reply goes to JMSReplyTo when one is set. */
+    public static final String APPROVALS = "baton.approvals";
+    /** Camel JMS: a Destination in this header overrides the endpoint's destination (used for JMSReplyTo). */
+    public static final String HEADER_CAMEL_DESTINATION = "CamelJmsDestination";
     public static final String DEAD_LETTERS = "baton.DLQ";
     public static final String AGENT_PREFIX = "baton.agent.";
     /** Multicast address per agent for control messages (cancel): {@code baton.control.<agent>}. */
@@ -45,6 +49,7 @@ public final class Endpoints {
 
     public static final String ROUTE_RESULTS = "baton-results";
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
+    public static final String ROUTE_APPROVALS = "baton-approvals";
     public static final String ROUTE_RELAY = "baton-relay";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";

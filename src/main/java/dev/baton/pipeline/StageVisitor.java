@@ -12,4 +12,6 @@ public interface StageVisitor<R> {
     R forEach(ForEachStage stage);
 
     R loop(LoopStage stage);
+
+    R approval(ApprovalStage stage);
 }

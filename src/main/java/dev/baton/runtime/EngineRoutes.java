@@ -69,6 +69,14 @@ public final class EngineRoutes extends RouteBuilder {
         from(Endpoints.consumer(Endpoints.COORDINATOR, 2)).routeId(Endpoints.ROUTE_COORDINATOR)
                 .process(this::onCoordinatorMessage);
 
+        // A decision over JMS: applied like a REST one; the answer (or why it could not be applied) goes to
+        // JMSReplyTo in the consumer's transaction, so "decision consumed" and "answer sent" commit together.
+        from(Endpoints.consumer(Endpoints.APPROVALS, 1)).routeId(Endpoints.ROUTE_APPROVALS)
+                .process(this::onDecision)
+                .filter(header(Endpoints.HEADER_CAMEL_DESTINATION).isNotNull())
+                    .to(Endpoints.JMS + ":queue:" + Endpoints.APPROVALS)
+                .end();
+
         // Recovery, not a timer carrying run state: the state is in the outbox table.
         from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0").routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
                 .process(ex -> relay.sweep(firstSweep.getAndSet(false) ? Duration.ZERO : SWEEP_AGE));
@@ -99,10 +107,50 @@ public final class EngineRoutes extends RouteBuilder {
             throw new PoisonMessageException("coordinator message is not JSON: " + e.getMessage());
         }
         String type = msg.path("type").asText();
-        if (!type.equals("lease")) {
-            throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
+        String ticketId = msg.path("ticketId").asText();
+        switch (type) {
+            case "lease" -> applied(engine.onLease(messageId(ex), ticketId, msg.path("attempt").asInt()));
+            case ApprovalRunner.TIMEOUT_MESSAGE -> applied(engine.onApprovalTimeout(messageId(ex), ticketId));
+            default -> throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
         }
-        applied(engine.onLease(messageId(ex), msg.path("ticketId").asText(), msg.path("attempt").asInt()));
+    }
+
+    private void onDecision(Exchange ex) {
+        var in = ex.getMessage();
+        Object replyTo = in.getHeader("JMSReplyTo");
+        String correlation = in.getHeader("JMSCorrelationID", String.class);
+        String id = messageId(ex);
+        com.fasterxml.jackson.databind.node.ObjectNode answer = Json.object();
+        try {
+            JsonNode body = Json.parse(in.getBody(String.class));
+            DecisionRequest request = DecisionRequest.parse(body);
+            String runId = body.path("runId").asText(null);
+            String stage = body.path("stage").asText(null);
+            if (runId == null || stage == null) {
+                throw new IllegalArgumentException("runId and stage are required");
+            }
+            RunEngine.Decision d = engine.decide(id, runId, stage, request.approver(), request.approve(),
+                    request.comment());
+            applied(d.outgoing());
+            ApprovalOutcome o = d.outcome();
+            if (o == null) {
+                return; // a redelivery of a decision already applied (and answered)
+            }
+            answer.put("runId", runId).put("stage", stage).put("verdict", o.verdict().name())
+                    .put("status", o.status().name()).put("refusal", o.refusal()).put("outcome", o.outcome());
+            answer.set("decisions", o.decisions());
+        } catch (IllegalArgumentException | DecisionException e) {
+            if (replyTo == null) {
+                throw new PoisonMessageException("decision cannot be applied: " + e.getMessage());
+            }
+            answer.put("verdict", "INVALID").put("error", e.getMessage());
+        }
+        in.removeHeaders("*");
+        if (replyTo != null) {
+            in.setHeader(Endpoints.HEADER_CAMEL_DESTINATION, replyTo);
+            in.setHeader("JMSCorrelationID", correlation != null ? correlation : id);
+            in.setBody(Json.write(answer));
+        }
     }
 
     private void applied(List<Outgoing> outgoing) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.LoopStage;
@@ -32,6 +33,7 @@ final class Flow {
     private final MultiAgentRunner multi;
     private final ForEachRunner forEach;
     private final LoopRunner loops;
+    private final ApprovalRunner approvals;
     private final Compensations compensations;
 
     Flow(RunStore store, Tickets tickets, Conditions conditions) {
@@ -42,6 +44,7 @@ final class Flow {
         this.multi = new MultiAgentRunner(this, store, tickets);
         this.forEach = new ForEachRunner(this, store, tickets);
         this.loops = new LoopRunner(this, store, tickets, conditions);
+        this.approvals = new ApprovalRunner(this, store, tickets);
         this.compensations = new Compensations(this, store, tickets);
     }
 
@@ -94,6 +97,7 @@ final class Flow {
             public Void multiAgent(MultiAgentStage st) { return run(() -> multi.start(s, scope, st)); }
             public Void forEach(ForEachStage st) { return run(() -> forEach.start(s, scope, st)); }
             public Void loop(LoopStage st) { return run(() -> loops.start(s, scope, st)); }
+            public Void approval(ApprovalStage st) { return run(() -> approvals.start(s, scope, st)); }
         });
         return false;
     }
@@ -105,6 +109,7 @@ final class Flow {
             public Void multiAgent(MultiAgentStage st) { return run(() -> multi.succeeded(s, scope, st, t, output)); }
             public Void forEach(ForEachStage st) { return run(() -> forEach.succeeded(s, scope, st, t, output)); }
             public Void loop(LoopStage st) { throw new IllegalStateException("a loop has no tickets of its own"); }
+            public Void approval(ApprovalStage st) { return run(() -> approvals.succeeded(s, scope, st, t, output)); }
         });
     }
 
@@ -115,11 +120,16 @@ final class Flow {
             public Void multiAgent(MultiAgentStage st) { return run(() -> multi.failed(s, scope, st, t, error)); }
             public Void forEach(ForEachStage st) { return run(() -> forEach.failed(s, scope, st, t, error)); }
             public Void loop(LoopStage st) { throw new IllegalStateException("a loop has no tickets of its own"); }
+            public Void approval(ApprovalStage st) { return run(() -> approvals.failed(s, scope, st, t, error)); }
         });
     }
 
     Compensations compensations() {
         return compensations;
+    }
+
+    ApprovalRunner approvals() {
+        return approvals;
     }
 
     /** The agent started on a ticket: its stage shows RUNNING. */
@@ -177,7 +187,8 @@ final class Flow {
         if (s.status != RunStatus.RUNNING) {
             return;
         }
-        for (TicketRow t : store.ticketsIn(s.c, s.run.id(), List.of(TicketStatus.QUEUED, TicketStatus.RUNNING))) {
+        for (TicketRow t : store.ticketsIn(s.c, s.run.id(),
+                List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
             tickets.cancel(s, t, "run failed");
         }
         int pending = store.cancelPending(s.c, s.run.id(), s.now);

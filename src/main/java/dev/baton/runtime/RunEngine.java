@@ -191,6 +191,56 @@ public final class RunEngine {
         });
     }
 
+    /**
+     * A person's decision on an approval stage (REST, CLI or JMS). {@code messageId} deduplicates a redelivered JMS
+     * decision; null for a synchronous call.
+     *
+     * @throws DecisionException when the run or stage does not exist or is not an approval waiting for people
+     */
+    public Decision decide(String messageId, String runId, String stageName, String approver, boolean approve,
+            String comment) {
+        return tx.run(c -> {
+            if (messageId != null && !store.firstDelivery(c, messageId, clock.instant())) {
+                return new Decision(null, List.of());
+            }
+            RunRow run = store.lockRun(c, runId)
+                    .orElseThrow(() -> new DecisionException(404, "run " + runId + " does not exist"));
+            Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
+            Step s = new Step(c, store, clock.instant(), p, run, store.stages(c, run.id()));
+            Stage stage = p.stage(stageName).orElseThrow(() -> new DecisionException(404,
+                    "pipeline '" + p.name() + "' has no stage '" + stageName + "'"));
+            if (!(stage instanceof dev.baton.pipeline.ApprovalStage approval)) {
+                throw new DecisionException(400, "stage '" + stageName + "' is " + stage.kind() + ", not approval");
+            }
+            StageRow row = s.stages.get(stageName);
+            TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0).orElseThrow(() ->
+                    new DecisionException(409, "stage '" + stageName + "' is not waiting for approval yet (it is "
+                            + row.status() + ")"));
+            ApprovalOutcome outcome =
+                    flow.approvals().decide(s, Scope.top(p), approval, t, approver, approve, comment);
+            s.save();
+            return new Decision(outcome, s.outgoing);
+        });
+    }
+
+    /** What a decision did, and the messages to send. */
+    public record Decision(ApprovalOutcome outcome, List<Outgoing> outgoing) {}
+
+    /** An approval stage's timeout came due. */
+    public List<Outgoing> onApprovalTimeout(String messageId, String ticketId) {
+        return tx.run(c -> {
+            if (!store.firstDelivery(c, messageId, clock.instant())) {
+                return List.of();
+            }
+            Step s = lockedStep(c, ticketId);
+            TicketRow t = store.ticket(c, ticketId).orElseThrow();
+            Scope.Found f = Scope.find(s.pipeline, t.stage());
+            flow.approvals().timedOut(s, f.scope(), (dev.baton.pipeline.ApprovalStage) f.stage(), t);
+            s.save();
+            return s.outgoing;
+        });
+    }
+
     /** Locks the ticket's run; the step's time is read after the lock, so a run's history is in time order. */
     private Step lockedStep(Connection c, String ticketId) throws SQLException {
         TicketRow unlocked = store.ticket(c, ticketId)

@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI, run as a user would: offline commands on files, client commands against a live server. */
-class CliTest {
+public class CliTest {
     @TempDir
     static Path root;
 
     static TestBaton baton;
 
     /** What a command printed and returned. */
-    record Result(int exit, String out, String err) {}
+    public record Result(int exit, String out, String err) {}
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,7 +45,7 @@ class CliTest {
         if (baton != null) baton.close();
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = BatonMain.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);

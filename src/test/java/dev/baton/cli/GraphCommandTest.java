@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.baton.BatonMain;
 import dev.baton.pipeline.AgentStage;
+import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.AggregateStrategy;
 import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.ForEachStage;
@@ -160,6 +161,26 @@ class GraphCommandTest {
                 """).contains("""
                         "outer/each" -> "outer/inner/try" [lhead="cluster_outer/inner"];
                 """);
+    }
+
+    @Test
+    void drawsAnApprovalAsAHexagon() throws Exception {
+        Pipeline p = pipeline(List.of(new AgentStage(base("build"), "builder"),
+                new ApprovalStage(base("gate", "build"), List.of("alice", "bob"), ApprovalStage.Policy.ANY, 1,
+                        java.time.Duration.ofHours(1), false)));
+        String mermaid = MermaidWriter.write(PipelineGraph.of(p));
+        assertThat(mermaid).containsPattern("\\{\\{\"?gate.*approval by alice, bob \\(any\\), timeout 1h then reject");
+        String dot = DotWriter.write(PipelineGraph.of(p));
+        assertThat(dot).contains("approval by alice, bob (any), timeout 1h then reject").contains("shape=hexagon");
+        assertThat(StageSummary.describe(p.stages().get(1))).isEqualTo("approval by alice, bob (any), timeout 1h then reject");
+        if (onPath("dot")) {
+            Path file = dir.resolve("approval.dot");
+            Files.writeString(file, dot);
+            Process render = new ProcessBuilder("dot", "-Tsvg", file.toString()).redirectErrorStream(true).start();
+            String output = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(render.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(render.exitValue()).as(output).isZero();
+        }
     }
 
     /** Graphviz itself accepts the DOT, when it is installed; the exact text is asserted above either way. */

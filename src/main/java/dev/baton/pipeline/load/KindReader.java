@@ -2,6 +2,7 @@ package dev.baton.pipeline.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.pipeline.AggregateStrategy;
+import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.Backoff;
 import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.Durations;
@@ -26,6 +27,7 @@ final class KindReader {
     private static final List<String> STRATEGY_FIELDS = List.of("aggregateStrategy", "voteOn", "quorum");
     private static final Set<String> DYNAMIC = Set.of("generator", "input", "maxParallel", "template", "continueOnError");
     private static final Set<String> TEMPLATE = Set.of("name", "agent", "input");
+    private static final Set<String> APPROVAL = Set.of("approvers", "policy", "quorum", "timeout", "onTimeout");
     private static final Set<String> COMPENSATE = Set.of("agent", "input", "retry", "timeout");
     private static final Set<String> RETRY = Set.of("maxAttempts", "backoff", "initialDelay", "maxDelay", "jitter");
     private static final Duration DEFAULT_INITIAL_DELAY = Duration.ofSeconds(1);
@@ -148,6 +150,57 @@ final class KindReader {
         return new ForEachStage.ItemTemplate(name, agent, input);
     }
 
+    ApprovalStage approval(StageBase base) {
+        for (String key : List.of("retry", "timeout")) {
+            if (stage.has(key)) {
+                scope.error(stage.keyNode(key), "'" + key + "' does not apply to an approval stage"
+                        + (key.equals("timeout") ? "; use 'approval.timeout'" : ""));
+            }
+        }
+        Scope here = scope.child("approval");
+        MappingNode map = stage.mapping("approval", "must be a mapping like {approvers: [alice, bob], policy: any,"
+                + " timeout: 1h, onTimeout: reject}");
+        if (map == null) {
+            return new ApprovalStage(base, List.of(), ApprovalStage.Policy.ANY, 1, null, false);
+        }
+        Fields fields = new Fields(here, map).allow(APPROVAL, Set.of());
+        List<String> approvers = distinct(fields.names("approvers", "must be a list of names"), "approval.approvers");
+        ApprovalStage.Policy policy = ApprovalStage.Policy.valueOf(
+                choice(fields, here, "policy", List.of("any", "all", "quorum")).toUpperCase(Locale.ROOT));
+        Integer quorum = fields.integer("quorum", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
+        if (fields.has("quorum") && policy != ApprovalStage.Policy.QUORUM) {
+            here.error(fields.keyNode("quorum"), here.field("quorum") + " applies only to policy quorum, not "
+                    + policy.yaml());
+        } else if (policy == ApprovalStage.Policy.QUORUM && fields.value("quorum") == null) {
+            here.missing(map, "quorum");
+        } else if (quorum != null && !approvers.isEmpty() && quorum > approvers.size()) {
+            here.error(fields.value("quorum"), here.field("quorum") + " (" + quorum
+                    + ") must not be more than the number of approvers (" + approvers.size() + ")");
+        }
+        if (policy == ApprovalStage.Policy.ALL && approvers.isEmpty()) {
+            here.error(fields.value("policy"), "policy all needs " + here.field("approvers"));
+        }
+        Duration timeout = fields.duration("timeout", true);
+        boolean approveOnTimeout = choice(fields, here, "onTimeout", List.of("reject", "approve")).equals("approve");
+        if (fields.has("onTimeout") && fields.value("timeout") == null) {
+            here.error(fields.keyNode("onTimeout"), here.field("onTimeout") + " needs " + here.field("timeout"));
+        }
+        return new ApprovalStage(base, approvers, policy, quorum == null ? 1 : quorum, timeout, approveOnTimeout);
+    }
+
+    /** The names, each once; a repeated one is reported. */
+    private List<String> distinct(List<ScalarNode> nodes, String field) {
+        List<String> names = new ArrayList<>();
+        for (ScalarNode node : nodes) {
+            if (names.contains(node.getValue())) {
+                scope.error(node, "'" + field + "' lists '" + node.getValue() + "' more than once");
+            } else {
+                names.add(node.getValue());
+            }
+        }
+        return List.copyOf(names);
+    }
+
     /** The stage's {@code compensate}, or null when it has none or it is broken (which is reported). */
     static Compensation compensate(Fields stage, Scope scope, SourceMap where, int index) {
         MappingNode map = stage.mapping("compensate", "must be a mapping like {agent: canceller, input: \"$.booking\"}");
@@ -206,7 +259,8 @@ final class KindReader {
         if (text == null || options.contains(text)) {
             return text == null ? options.get(0) : text;
         }
-        String allowed = String.join(" or ", options);
+        String allowed = String.join(", ", options.subList(0, options.size() - 1)) + " or "
+                + options.get(options.size() - 1);
         here.error(fields.value(key), here.field(key) + " must be " + allowed + ", not '" + text + "'");
         return options.get(0);
     }

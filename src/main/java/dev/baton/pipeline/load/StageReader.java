@@ -28,9 +28,9 @@ final class StageReader {
     static final int DEFAULT_PRIORITY = 4;
     /** The keys that say who does a stage, in the order messages list them. */
     private static final List<String> KINDS = List.of("agent", "agents", "agentSelector", "approval", "dynamic", "loop");
-    private static final Set<String> NOT_YET = Set.of("agentSelector", "approval");
+    private static final Set<String> NOT_YET = Set.of("agentSelector");
     private static final Set<String> STAGE = Set.of("name", "dependsOn", "description", "input", "output", "timeout",
-            "retry", "priority", "condition", "compensate", "agent", "agents", "dynamic", "loop",
+            "retry", "priority", "condition", "compensate", "agent", "agents", "dynamic", "loop", "approval",
             "aggregateStrategy", "voteOn", "quorum");
     private static final Set<String> PIPELINE = Set.of("stages");
     private static final Set<String> LOOP = Set.of("until", "maxIterations", "onMaxIterations", "stages");
@@ -72,7 +72,7 @@ final class StageReader {
             if (items.get(i) instanceof MappingNode map) {
                 stage(map, at);
             } else {
-                root.error(items.get(i), at + " must be a mapping with a name and one of agent, agents, dynamic, loop");
+                root.error(items.get(i), at + " must be a mapping with a name and one of agent, agents, dynamic, loop, approval");
             }
         }
         return Collections.unmodifiableList(stages);
@@ -103,6 +103,7 @@ final class StageReader {
             case "agents" -> kinds.multiAgent(base);
             case "dynamic" -> kinds.forEach(base);
             case "loop" -> loop(base, fields, scope, at, index);
+            case "approval" -> kinds.approval(base);
             // Without a usable kind the stage keeps its place, so that dependsOn on it is not reported as well.
             default -> new AgentStage(base, fields.text("agent"));
         };
@@ -143,7 +144,8 @@ final class StageReader {
     private String kind(Fields fields, Scope scope) {
         List<String> present = KINDS.stream().filter(fields::has).toList();
         if (present.isEmpty()) {
-            scope.error(fields.node(), loop == null ? "stage needs one of 'agent', 'agents', 'dynamic' or 'loop'"
+            scope.error(fields.node(), loop == null
+                    ? "stage needs one of 'agent', 'agents', 'dynamic', 'loop' or 'approval'"
                     : "stage needs 'agent' or 'agents'");
             return null;
         }
@@ -153,7 +155,7 @@ final class StageReader {
             return null;
         }
         String kind = present.get(0);
-        if (loop != null && (kind.equals("dynamic") || kind.equals("loop"))) {
+        if (loop != null && !kind.equals("agent") && !kind.equals("agents")) {
             scope.error(fields.keyNode(kind), "a stage inside a loop takes 'agent' or 'agents', not '" + kind + "'");
             return null;
         }

@@ -7,6 +7,7 @@ import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.AggregateStrategy;
+import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.LoopStage;
@@ -254,7 +255,15 @@ class PipelineLoaderTest {
         assertThat(refine.stages()).map(Stage::name).containsExactly("rewrite", "critique");
         assertThat(refine.stages().get(1)).isInstanceOf(MultiAgentStage.class);
         assertThat(refine.stages().get(1).dependsOn()).containsExactly("rewrite");
-        assertThat(p.stages()).map(Stage::kind).containsExactly("agent", "agents", "for_each", "loop");
+        ApprovalStage signOff = (ApprovalStage) p.stages().get(4);
+        assertThat(signOff.approvers()).containsExactly("alice", "bob", "carol");
+        assertThat(signOff.policy()).isEqualTo(ApprovalStage.Policy.QUORUM);
+        assertThat(signOff.needed()).isEqualTo(2);
+        assertThat(signOff.timeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(signOff.approveOnTimeout()).isFalse();
+        assertThat(signOff.mayDecide("carol")).isTrue();
+        assertThat(signOff.mayDecide("mallory")).isFalse();
+        assertThat(p.stages()).map(Stage::kind).containsExactly("agent", "agents", "for_each", "loop", "approval");
     }
 
     @Test
@@ -282,7 +291,7 @@ class PipelineLoaderTest {
         String yaml = minimal("        <<: {timeout: 5m}\n");
 
         assertThat(violations(yaml)).containsExactly("p.yaml:9:9 stage 'a': unknown field '<<'; expected one of "
-                + "agent, agents, aggregateStrategy, compensate, condition, dependsOn, description, dynamic, input, loop, "
+                + "agent, agents, aggregateStrategy, approval, compensate, condition, dependsOn, description, dynamic, input, loop, "
                 + "name, output, priority, quorum, retry, timeout, voteOn");
     }
 

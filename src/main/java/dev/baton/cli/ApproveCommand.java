@@ -1,0 +1,70 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.pipeline.Json;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code baton approve RUN STAGE [--reject] [--comment TEXT] [--as NAME]}: a decision on an approval stage. */
+@Command(name = "approve", mixinStandardHelpOptions = true,
+        description = "Approve (or with --reject, reject) an approval stage of a run.")
+public final class ApproveCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN", description = "run id")
+    String runId;
+
+    @Parameters(index = "1", paramLabel = "STAGE", description = "the approval stage")
+    String stage;
+
+    @Option(names = "--reject", description = "reject instead of approve (the run fails, and compensates)")
+    boolean reject;
+
+    @Option(names = {"-m", "--comment"}, description = "why; kept in the run's history")
+    String comment;
+
+    @Option(names = "--as", paramLabel = "NAME", description = "who decides (default: $BATON_USER, else $USER)")
+    String approver;
+
+    @Mixin
+    ClientOptions client;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        String who = approver != null ? approver : firstSet(System.getenv("BATON_USER"), System.getenv("USER"));
+        if (who == null) {
+            throw new ClientException(2, "say who decides with --as NAME (or set BATON_USER)");
+        }
+        ObjectNode body = Json.object().put("decision", reject ? "reject" : "approve").put("approver", who);
+        if (comment != null) {
+            body.put("comment", comment);
+        }
+        JsonNode state = client.client().post("/api/runs/" + runId + "/approvals/" + stage, Json.write(body), null);
+        var out = spec.commandLine().getOut();
+        out.printf("%s %s: %s%s%n", stage, state.path("counted").asBoolean() ? "counted" : "already counted",
+                state.path("status").asText(),
+                state.hasNonNull("outcome") ? " (" + state.path("outcome").asText() + ")" : "");
+        for (JsonNode d : state.path("decisions")) {
+            out.printf("  %-8s %-12s %s%n", d.path("decision").asText(), d.path("approver").asText(),
+                    d.hasNonNull("comment") ? d.path("comment").asText() : "");
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String firstSet(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+}
