@@ -38,7 +38,7 @@ public final class StatusCommand implements Callable<Integer> {
         for (JsonNode s : run.path("stages")) {
             String output = s.hasNonNull("output") ? Json.write(s.get("output")) : "";
             if (output.length() > MAX_OUTPUT) output = output.substring(0, MAX_OUTPUT - 3) + "...";
-            out.printf("  %-20s %-13s attempts %-2d %s%n", s.path("name").asText(), s.path("status").asText(),
+            out.printf("  %-20s %-16s attempts %-2d %s%n", s.path("name").asText(), s.path("status").asText(),
                     s.path("attempts").asInt(), note(s, output));
         }
         out.flush();
