@@ -1,10 +1,12 @@
 package dev.baton;
 
 import dev.baton.cli.ApproveCommand;
+import dev.baton.cli.CancelCommand;
 import dev.baton.cli.ClientException;
 import dev.baton.cli.DemoCommand;
 import dev.baton.cli.DryRunCommand;
 import dev.baton.cli.GraphCommand;
+import dev.baton.cli.RerunCommand;
 import dev.baton.cli.RunCommand;
 import dev.baton.cli.StatusCommand;
 import dev.baton.cli.SubmitCommand;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Durable orchestrator for teams of AI agents, on Apache Camel and Artemis.",
         subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
-                GraphCommand.class, SubmitCommand.class, StatusCommand.class, ApproveCommand.class,
+                GraphCommand.class, SubmitCommand.class, StatusCommand.class, ApproveCommand.class, CancelCommand.class,
+                RerunCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (for submit --wait and status: the run SUCCEEDED)",

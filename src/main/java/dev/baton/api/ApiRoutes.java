@@ -61,7 +61,9 @@ public final class ApiRoutes extends RouteBuilder {
                 .get().produces(JSON).to("direct:api-runs")
                 .get("/{id}").produces(JSON).to("direct:api-run")
                 .get("/{id}/history").produces(JSON).to("direct:api-run-history")
-                .post("/{id}/approvals/{stage}").consumes(JSON).produces(JSON).to("direct:api-decide");
+                .post("/{id}/approvals/{stage}").consumes(JSON).produces(JSON).to("direct:api-decide")
+                .post("/{id}/cancel").consumes(JSON).produces(JSON).to("direct:api-cancel")
+                .post("/{id}/rerun").consumes(JSON).produces(JSON).to("direct:api-rerun");
         rest("/dead-letters").description("Messages on the dead-letter queue, browsed without consuming them")
                 .get().produces(JSON).to("direct:api-dead-letters");
 
@@ -93,6 +95,10 @@ public final class ApiRoutes extends RouteBuilder {
                 .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
         from("direct:api-decide").routeId("api-decide").process(ex ->
                 ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex))));
+        from("direct:api-cancel").routeId("api-cancel").process(ex ->
+                ok(ex, 200, runs().control().cancel(header(ex, "id"), body(ex))));
+        from("direct:api-rerun").routeId("api-rerun").process(ex ->
+                ok(ex, 200, runs().control().rerun(header(ex, "id"), body(ex))));
         from("direct:api-dead-letters").routeId("api-dead-letters")
                 .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
     }

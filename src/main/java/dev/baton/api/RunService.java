@@ -45,7 +45,7 @@ public final class RunService {
         this.relay = relay;
         this.tx = tx;
         this.store = store;
-        this.control = new RunControl(engine, relay);
+        this.control = new RunControl(engine, relay, this::get);
     }
 
     /** Decisions, cancellation and reruns of runs in flight. */

@@ -44,7 +44,7 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         StageRow row = flow.row(s, scope, stage);
         TicketRow t = Tickets.row(s, scope.qualified(stage), row.iteration(), 0, stage.name(), null,
                 flow.input(s, scope, stage), TicketStatus.WAITING_APPROVAL);
-        store.insertTicket(s.c, t);
+        t = tickets.store(s, t);
         String who = stage.approvers().isEmpty() ? "anyone" : String.join(", ", stage.approvers());
         tickets.history(s, t, TicketStatus.WAITING_APPROVAL.name(), "needs " + stage.needed() + " approval"
                 + (stage.needed() == 1 ? "" : "s") + " from " + who
@@ -160,9 +160,20 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         return t.error() != null ? t.error() : t.status().name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** The decisions since the ticket last started waiting (a rerun asks again). */
     private List<HistoryRow> decisions(Step s, TicketRow t) throws SQLException {
-        return store.history(s.c, t.runId()).stream().filter(h -> t.id().equals(h.ticketId()))
-                .filter(h -> h.status().equals(APPROVED) || h.status().equals(REJECTED)).toList();
+        List<HistoryRow> mine = new ArrayList<>();
+        for (HistoryRow h : store.history(s.c, t.runId())) {
+            if (!t.id().equals(h.ticketId())) {
+                continue;
+            }
+            if (h.status().equals(TicketStatus.WAITING_APPROVAL.name())) {
+                mine.clear();
+            } else if (h.status().equals(APPROVED) || h.status().equals(REJECTED)) {
+                mine.add(h);
+            }
+        }
+        return mine;
     }
 
     private static ArrayNode view(List<HistoryRow> decisions) {

@@ -50,12 +50,12 @@ final class Compensations {
             if (existing.isPresent() && existing.get().status() == TicketStatus.SUCCEEDED) {
                 continue;
             }
-            if (existing.isEmpty()) {
-                dispatch(s, stage);
+            if (existing.isEmpty() || existing.get().status() == TicketStatus.CANCELLED) {
+                dispatch(s, stage); // a cancelled one was superseded by a rerun: it is revived, attempts go on
             }
             return;
         }
-        flow.finish(s, RunStatus.COMPENSATED, s.error);
+        flow.finish(s, Flow.ended(s) == RunStatus.CANCELLED ? RunStatus.CANCELLED : RunStatus.COMPENSATED, s.error);
     }
 
     private void dispatch(Step s, Stage stage) throws SQLException {

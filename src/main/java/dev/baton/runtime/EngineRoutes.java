@@ -139,7 +139,7 @@ public final class EngineRoutes extends RouteBuilder {
             answer.put("runId", runId).put("stage", stage).put("verdict", o.verdict().name())
                     .put("status", o.status().name()).put("refusal", o.refusal()).put("outcome", o.outcome());
             answer.set("decisions", o.decisions());
-        } catch (IllegalArgumentException | DecisionException e) {
+        } catch (IllegalArgumentException | RefusedException e) {
             if (replyTo == null) {
                 throw new PoisonMessageException("decision cannot be applied: " + e.getMessage());
             }

@@ -26,6 +26,8 @@ import java.util.UUID;
  * is false, hands each stage to the runner of its kind, and ends the run — failing it starts compensation.
  */
 final class Flow {
+    /** How the error of a cancelled run begins. */
+    static final String CANCELLED = "cancelled: ";
     private final RunStore store;
     private final Tickets tickets;
     private final Conditions conditions;
@@ -184,20 +186,33 @@ final class Flow {
 
     /** Ends the run as FAILED: tickets in flight and stages not yet run are cancelled, then compensation starts. */
     void failRun(Step s, String error) throws SQLException {
+        end(s, error, "run failed");
+    }
+
+    /**
+     * Cancels the run the same way: what is in flight is cancelled (agents are told), completed stages are
+     * compensated, and the run ends CANCELLED. The error says {@code cancelled: <reason>}.
+     */
+    void cancelRun(Step s, String reason) throws SQLException {
+        tickets.note(s, null, "RUN_CANCEL", reason);
+        end(s, CANCELLED + reason, "run cancelled");
+    }
+
+    private void end(Step s, String error, String why) throws SQLException {
         if (s.status != RunStatus.RUNNING) {
             return;
         }
         for (TicketRow t : store.ticketsIn(s.c, s.run.id(),
                 List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
-            tickets.cancel(s, t, "run failed");
+            tickets.cancel(s, t, why);
         }
         int pending = store.cancelPending(s.c, s.run.id(), s.now);
         if (pending > 0) {
-            tickets.note(s, null, TicketStatus.CANCELLED.name(), pending + " tickets not yet dispatched: run failed");
+            tickets.note(s, null, TicketStatus.CANCELLED.name(), pending + " tickets not yet dispatched: " + why);
         }
         for (StageRow st : List.copyOf(s.stages.values())) {
             if (!st.status().terminal()) {
-                putStage(s, st.ended(TicketStatus.CANCELLED, null, "run failed", s.now, null));
+                putStage(s, st.ended(TicketStatus.CANCELLED, null, why, s.now, null));
             }
         }
         s.error = error;
@@ -206,8 +221,13 @@ final class Flow {
             tickets.note(s, null, "RUN_" + RunStatus.COMPENSATING.name(), error);
             compensations.next(s);
         } else {
-            finish(s, RunStatus.FAILED, error);
+            finish(s, ended(s), error);
         }
+    }
+
+    /** How a run that stopped ends once nothing is left to compensate: CANCELLED when it was cancelled. */
+    static RunStatus ended(Step s) {
+        return s.error != null && s.error.startsWith(CANCELLED) ? RunStatus.CANCELLED : RunStatus.FAILED;
     }
 
     void finish(Step s, RunStatus status, String error) throws SQLException {

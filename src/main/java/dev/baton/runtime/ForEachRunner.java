@@ -55,14 +55,46 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
             rows.add(Tickets.row(s, scope.qualified(stage), row.iteration(), i, label, stage.template().agent(), input,
                     TicketStatus.PENDING));
         }
-        store.insertTickets(s.c, rows);
+        rows = stored(s, rows);
         int first = Math.min(stage.maxParallel(), rows.size());
         tickets.note(s, scope.qualified(stage), "SPLIT", rows.size() + " items, " + first + " dispatched at once");
         TicketPolicy policy = TicketPolicy.of(stage.base());
         for (int i = 0; i < first; i++) {
-            tickets.dispatch(s, rows.get(i), 1, policy, java.time.Duration.ZERO, null);
+            tickets.dispatch(s, rows.get(i), rows.get(i).attempt() + 1, policy, java.time.Duration.ZERO, null);
         }
         flow.putStage(s, row.items(rows.size(), first, 0));
+    }
+
+    /**
+     * Inserts the item rows in one batch; after a rerun the earlier rows of this stage are revived instead, so
+     * their attempts are numbered on.
+     */
+    private List<TicketRow> stored(Step s, List<TicketRow> rows) throws SQLException {
+        java.util.Map<Integer, TicketRow> old = new java.util.HashMap<>();
+        for (TicketRow t : store.tickets(s.c, s.run.id(), rows.get(0).stage(), rows.get(0).iteration())) {
+            old.put(t.item(), t);
+        }
+        if (old.isEmpty()) {
+            store.insertTickets(s.c, rows);
+            return rows;
+        }
+        List<TicketRow> out = new ArrayList<>(rows.size());
+        List<TicketRow> fresh = new ArrayList<>();
+        for (TicketRow r : rows) {
+            TicketRow before = old.get(r.item());
+            if (before == null) {
+                fresh.add(r);
+                out.add(r);
+            } else {
+                TicketRow revived = before.revived(r, s.now);
+                store.updateTicket(s.c, revived);
+                out.add(revived);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            store.insertTickets(s.c, fresh);
+        }
+        return out;
     }
 
     private static Function<String, JsonNode> roots(JsonNode item, int index) {
@@ -95,7 +127,7 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
         int next = row.itemsNext();
         if (next < row.itemsTotal()) {
             TicketRow t = store.ticket(s.c, s.run.id(), row.name(), row.iteration(), next).orElseThrow();
-            tickets.dispatch(s, t, 1, TicketPolicy.of(stage.base()), java.time.Duration.ZERO, null);
+            tickets.dispatch(s, t, t.attempt() + 1, TicketPolicy.of(stage.base()), java.time.Duration.ZERO, null);
             next++;
         }
         int done = row.itemsDone() + 1;
@@ -110,8 +142,8 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
         ArrayNode out = Json.MAPPER.createArrayNode();
         int failed = 0;
         for (TicketRow t : store.tickets(s.c, s.run.id(), row.name(), row.iteration())) {
-            if (t.compensation()) {
-                continue;
+            if (t.compensation() || t.item() >= row.itemsTotal()) {
+                continue; // an item beyond the current list is left from before a rerun
             }
             if (t.status() == TicketStatus.SUCCEEDED) {
                 out.add(t.output());

@@ -33,6 +33,7 @@ public final class RunEngine {
     private final RunStore store;
     private final PipelineCatalog pipelines;
     private final Flow flow;
+    private final Reruns reruns;
     private final Clock clock;
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
@@ -43,6 +44,7 @@ public final class RunEngine {
         this.store = store;
         this.pipelines = pipelines;
         this.flow = new Flow(store, new Tickets(store, outbox), new Conditions());
+        this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
     }
 
@@ -195,7 +197,7 @@ public final class RunEngine {
      * A person's decision on an approval stage (REST, CLI or JMS). {@code messageId} deduplicates a redelivered JMS
      * decision; null for a synchronous call.
      *
-     * @throws DecisionException when the run or stage does not exist or is not an approval waiting for people
+     * @throws RefusedException when the run or stage does not exist or is not an approval waiting for people
      */
     public Decision decide(String messageId, String runId, String stageName, String approver, boolean approve,
             String comment) {
@@ -203,24 +205,59 @@ public final class RunEngine {
             if (messageId != null && !store.firstDelivery(c, messageId, clock.instant())) {
                 return new Decision(null, List.of());
             }
-            RunRow run = store.lockRun(c, runId)
-                    .orElseThrow(() -> new DecisionException(404, "run " + runId + " does not exist"));
-            Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
-            Step s = new Step(c, store, clock.instant(), p, run, store.stages(c, run.id()));
-            Stage stage = p.stage(stageName).orElseThrow(() -> new DecisionException(404,
+            Step s = lockedRun(c, runId);
+            Pipeline p = s.pipeline;
+            Stage stage = p.stage(stageName).orElseThrow(() -> new RefusedException(404,
                     "pipeline '" + p.name() + "' has no stage '" + stageName + "'"));
             if (!(stage instanceof dev.baton.pipeline.ApprovalStage approval)) {
-                throw new DecisionException(400, "stage '" + stageName + "' is " + stage.kind() + ", not approval");
+                throw new RefusedException(400, "stage '" + stageName + "' is " + stage.kind() + ", not approval");
             }
             StageRow row = s.stages.get(stageName);
             TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0).orElseThrow(() ->
-                    new DecisionException(409, "stage '" + stageName + "' is not waiting for approval yet (it is "
+                    new RefusedException(409, "stage '" + stageName + "' is not waiting for approval yet (it is "
                             + row.status() + ")"));
             ApprovalOutcome outcome =
                     flow.approvals().decide(s, Scope.top(p), approval, t, approver, approve, comment);
             s.save();
             return new Decision(outcome, s.outgoing);
         });
+    }
+
+    /**
+     * Cancels a RUNNING run: tickets in flight become CANCELLED (their agents are told), completed stages with
+     * {@code compensate} are compensated, and the run ends CANCELLED.
+     */
+    public List<Outgoing> cancel(String runId, String reason) {
+        return tx.run(c -> {
+            Step s = lockedRun(c, runId);
+            if (s.status != RunStatus.RUNNING) {
+                throw new RefusedException(409, "run " + runId + " is " + s.status + "; only a RUNNING run can be "
+                        + "cancelled" + (s.status == RunStatus.COMPENSATING ? " (its compensation must finish)" : ""));
+            }
+            flow.cancelRun(s, reason == null ? "cancelled by request" : reason);
+            s.save();
+            return s.outgoing;
+        });
+    }
+
+    /** What a rerun reset, and the messages to send. */
+    public record Rerun(List<String> stages, List<Outgoing> outgoing) {}
+
+    /** Reruns an ended run from {@code from} (or, when null, from whatever did not succeed); see {@link Reruns}. */
+    public Rerun rerun(String runId, String from) {
+        return tx.run(c -> {
+            Step s = lockedRun(c, runId);
+            List<String> stages = reruns.rerun(s, from);
+            s.save();
+            return new Rerun(stages, s.outgoing);
+        });
+    }
+
+    private Step lockedRun(Connection c, String runId) throws SQLException {
+        RunRow run = store.lockRun(c, runId)
+                .orElseThrow(() -> new RefusedException(404, "run " + runId + " does not exist"));
+        Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
+        return new Step(c, store, clock.instant(), p, run, store.stages(c, run.id()));
     }
 
     /** What a decision did, and the messages to send. */

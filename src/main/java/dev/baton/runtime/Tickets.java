@@ -38,10 +38,25 @@ final class Tickets {
                 input, null, null, null, s.now, s.now);
     }
 
-    /** Stores a new ticket and dispatches its first attempt at once. */
+    /** Stores a new ticket (or revives the one a rerun left) and dispatches its next attempt at once. */
     TicketRow start(Step s, TicketRow fresh, TicketPolicy policy, String why) throws SQLException {
-        store.insertTicket(s.c, fresh);
-        return dispatch(s, fresh, 1, policy, Duration.ZERO, why);
+        TicketRow t = store(s, fresh);
+        return dispatch(s, t, t.attempt() + 1, policy, Duration.ZERO, why);
+    }
+
+    /**
+     * Stores a new ticket row. A rerun leaves the rows of the stages it resets in place (they are the history of
+     * the earlier attempts), so a row with the same stage, iteration and item is revived instead.
+     */
+    TicketRow store(Step s, TicketRow fresh) throws SQLException {
+        var old = store.ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
+        if (old.isEmpty()) {
+            store.insertTicket(s.c, fresh);
+            return fresh;
+        }
+        TicketRow revived = old.get().revived(fresh, s.now);
+        store.updateTicket(s.c, revived);
+        return revived;
     }
 
     /** Queues attempt {@code attempt} of the ticket for its agent, delivered after {@code delay}. */

@@ -123,6 +123,15 @@ public final class Rows {
         public boolean compensation() {
             return item == COMPENSATION;
         }
+
+        /**
+         * This row made new for a rerun: what {@code fresh} says (label, agent, status, input), with this row's id and
+         * attempt count, so the next attempt is numbered on.
+         */
+        public TicketRow revived(TicketRow fresh, Instant now) {
+            return new TicketRow(id, runId, stage, iteration, item, fresh.label(), attempt, fresh.agent(),
+                    fresh.status(), fresh.input(), null, null, null, createdAt, now);
+        }
     }
 
     /** One transition in the audit trail of a run; {@code seq} numbers a run's entries from 1, in order. */

@@ -163,6 +163,12 @@ public final class RunStore {
     }
 
     /** Cancels every ticket of a run that was never dispatched (PENDING); returns how many. */
+    /** The run's compensation tickets (item -1), one per compensated stage. */
+    public List<TicketRow> compensationTickets(Connection c, String runId) throws SQLException {
+        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND item = ? ORDER BY stage",
+                RunStore::ticketRow, runId, TicketRow.COMPENSATION);
+    }
+
     public int cancelPending(Connection c, String runId, Instant now) throws SQLException {
         return Sql.update(c, "UPDATE ticket SET status = 'CANCELLED', updated_at = ? WHERE run_id = ? "
                 + "AND status = 'PENDING'", now, runId);

@@ -1,0 +1,56 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.pipeline.Json;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code baton rerun RUN [--from STAGE] [--wait]}: runs an ended run again from a stage. */
+@Command(name = "rerun", mixinStandardHelpOptions = true, description = "Rerun a FAILED, CANCELLED or COMPENSATED run "
+        + "from a stage: that stage, what depends on it and what did not succeed run again; other outputs are kept.")
+public final class RerunCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN", description = "run id")
+    String runId;
+
+    @Option(names = "--from", paramLabel = "STAGE", description = "the stage to run again (default: the ones that did not succeed)")
+    String from;
+
+    @Option(names = "--wait", description = "wait for the run to end and print it; exit 1 unless it SUCCEEDED")
+    boolean await;
+
+    @Option(names = "--timeout", defaultValue = "600", description = "seconds --wait waits (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Mixin
+    ClientOptions client;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ObjectNode body = Json.object();
+        if (from != null) {
+            body.put("from", from);
+        }
+        BatonClient http = client.client();
+        JsonNode run = http.post("/api/runs/" + runId + "/rerun", Json.write(body), null);
+        var out = spec.commandLine().getOut();
+        out.println("rerun " + runId + ": running again " + String.join(", ",
+                Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
+        if (!await) {
+            out.flush();
+            return 0;
+        }
+        JsonNode done = RunWatch.await(() -> http.get("/api/runs/" + runId), System.currentTimeMillis()
+                + timeoutSeconds * 1000L);
+        StatusCommand.print(out, done);
+        return "SUCCEEDED".equals(done.path("status").asText()) ? 0 : 1;
+    }
+}

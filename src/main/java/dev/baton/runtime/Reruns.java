@@ -1,0 +1,97 @@
+package dev.baton.runtime;
+
+import dev.baton.pipeline.LoopStage;
+import dev.baton.pipeline.Pipeline;
+import dev.baton.pipeline.Stage;
+import dev.baton.pipeline.validate.Dag;
+import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.RunStatus;
+import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketStatus;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reruns an ended run on its pinned revision: the chosen stage, everything downstream of it, every stage that did
+ * not succeed and every stage that was compensated (undone) run again; the outputs of the others are kept. Ticket
+ * rows are revived, not replaced, so attempts are numbered on and the earlier ones stay in the history.
+ */
+final class Reruns {
+    static final Set<RunStatus> RERUNNABLE = EnumSet.of(RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.COMPENSATED);
+
+    private final Flow flow;
+    private final RunStore store;
+    private final Tickets tickets;
+
+    Reruns(Flow flow, RunStore store, Tickets tickets) {
+        this.flow = flow;
+        this.store = store;
+        this.tickets = tickets;
+    }
+
+    /** Resets what must run again and starts what is ready; returns the stages that run again, in file order. */
+    List<String> rerun(Step s, String from) throws SQLException {
+        if (!RERUNNABLE.contains(s.status)) {
+            throw new RefusedException(409, "run " + s.run.id() + " is " + s.status
+                    + "; only a FAILED, CANCELLED or COMPENSATED run can be rerun");
+        }
+        Pipeline p = s.pipeline;
+        if (from != null && p.stage(from).isEmpty()) {
+            throw new RefusedException(404, "pipeline '" + p.name() + "' has no stage '" + from + "'"
+                    + (from.contains("/") ? "; rerun from the loop stage instead" : ""));
+        }
+        Set<String> again = new LinkedHashSet<>();
+        if (from != null) {
+            downstream(p, from, again);
+        }
+        for (Stage st : p.stages()) {
+            TicketStatus status = s.stages.get(st.name()).status();
+            if (status != TicketStatus.SUCCEEDED && status != TicketStatus.SKIPPED) {
+                again.add(st.name());
+            }
+        }
+        for (TicketRow t : store.compensationTickets(s.c, s.run.id())) {
+            again.add(t.stage()); // undone (or maybe half undone): it must be done again
+            if (t.status() != TicketStatus.CANCELLED) {
+                TicketRow superseded = t.with(TicketStatus.CANCELLED, s.now);
+                store.updateTicket(s.c, superseded);
+                tickets.history(s, superseded, TicketStatus.CANCELLED.name(), "superseded by a rerun");
+            }
+        }
+        List<String> ordered = p.stages().stream().map(Stage::name).filter(again::contains).toList();
+        Scope top = Scope.top(p);
+        for (String name : ordered) {
+            Stage stage = p.stage(name).orElseThrow();
+            flow.putStage(s, s.stages.get(name).reset(0));
+            if (stage instanceof LoopStage loop) {
+                Scope inner = top.inner(loop);
+                for (Stage st : loop.stages()) {
+                    flow.putStage(s, flow.row(s, inner, st).reset(0));
+                }
+            }
+        }
+        s.status = RunStatus.RUNNING;
+        s.error = null;
+        tickets.note(s, null, "RUN_RERUN", (from == null ? "" : "from stage '" + from + "'; ")
+                + "running again: " + String.join(", ", ordered));
+        flow.afterChange(s, top);
+        return ordered;
+    }
+
+    private static void downstream(Pipeline p, String from, Set<String> into) {
+        var dependents = Dag.dependents(p);
+        Deque<String> todo = new ArrayDeque<>(List.of(from));
+        while (!todo.isEmpty()) {
+            String name = todo.poll();
+            if (into.add(name)) {
+                todo.addAll(dependents.get(name));
+            }
+        }
+    }
+
+}
