@@ -11,7 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A restart on the same data continues runs, even those whose pipeline file was deleted meanwhile. */
+/**
+ * A restart on the same data continues runs, even those whose pipeline file was deleted meanwhile, and those
+ * waiting for people.
+ */
 class RestartTest {
     @TempDir
     Path root;
@@ -44,6 +47,40 @@ class RestartTest {
             JsonNode run = second.awaitRun(id, Duration.ofSeconds(30));
             assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
             assertThat(run.at("/stages/1/status").asText()).isEqualTo("SUCCEEDED");
+        }
+    }
+
+    @Test
+    void anApprovalWaitsThroughARestartAndItsTimeoutStillFires() throws Exception {
+        String decided;
+        String timed;
+        String gate = """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: %s}
+                spec:
+                  pipeline:
+                    stages:
+                      - {name: gate, approval: {approvers: [alice], timeout: %s, onTimeout: approve}}
+                      - {name: after, dependsOn: [gate], agent: worker}
+                """;
+        try (TestBaton first = TestBaton.start(root, "default: {kind: demo}\n", Map.of(
+                "patient.yaml", gate.formatted("patient", "1h"), "hasty.yaml", gate.formatted("hasty", "3s")))) {
+            decided = first.startRun("patient", "{}");
+            timed = first.startRun("hasty", "{}");
+            for (String id : new String[] {decided, timed}) {
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        first.server.runs().get(id).at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
+            }
+        }
+        try (TestBaton second = TestBaton.restart(root)) {
+            assertThat(second.post("/api/runs/" + decided + "/approvals/gate",
+                    "{\"decision\": \"reject\", \"approver\": \"alice\"}").status()).isEqualTo(200);
+            assertThat(second.awaitRun(decided, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("FAILED");
+            // nobody decides the other: its timeout, a persistent scheduled message, fires after the restart
+            JsonNode run = second.awaitRun(timed, Duration.ofSeconds(30));
+            assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(run.at("/stages/0/output/how").asText()).startsWith("approved by timeout");
         }
     }
 }
