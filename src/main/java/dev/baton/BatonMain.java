@@ -1,5 +1,6 @@
 package dev.baton;
 
+import dev.baton.bench.BenchCommand;
 import dev.baton.cli.ApproveCommand;
 import dev.baton.cli.CancelCommand;
 import dev.baton.cli.ClientException;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Durable orchestrator for teams of AI agents, on Apache Camel and Artemis.",
         subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
                 GraphCommand.class, SubmitCommand.class, StatusCommand.class, ApproveCommand.class, CancelCommand.class,
-                RerunCommand.class,
+                RerunCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (for submit --wait and status: the run SUCCEEDED)",
