@@ -2,6 +2,7 @@ package dev.baton;
 
 import dev.baton.bench.BenchCommand;
 import dev.baton.cli.ApproveCommand;
+import dev.baton.cli.BrokerCommand;
 import dev.baton.cli.CancelCommand;
 import dev.baton.cli.ClientException;
 import dev.baton.cli.DemoCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 /** The {@code baton} command: the server ({@code run}, {@code demo}) and its clients. */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Durable orchestrator for teams of AI agents, on Apache Camel and Artemis.",
-        subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
+        subcommands = {RunCommand.class, BrokerCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
                 GraphCommand.class, SubmitCommand.class, StatusCommand.class, ApproveCommand.class, CancelCommand.class,
                 RerunCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},

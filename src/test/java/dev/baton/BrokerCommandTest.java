@@ -1,0 +1,53 @@
+package dev.baton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code baton broker} runs the broker alone, in its own process, and a Baton process runs pipelines through it. */
+class BrokerCommandTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void aBatonProcessRunsPipelinesThroughTheStandaloneBroker() throws Exception {
+        int port = TestBaton.freePort();
+        Path log = root.resolve("broker.log");
+        Process broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BatonMain.class.getName(), "broker",
+                "--data", root.resolve("broker-host").toString(), "--broker-port", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log)
+                    .contains("listening on tcp://127.0.0.1:" + port));
+            assertThat(Files.readString(log)).contains("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:" + port);
+            System.setProperty("baton.broker.url", "tcp://127.0.0.1:" + port);
+            try (TestBaton baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of("two.yaml", """
+                    apiVersion: baton/v1
+                    kind: Pipeline
+                    metadata: {name: two}
+                    spec:
+                      pipeline:
+                        stages:
+                          - {name: one, agent: worker, output: "$.one"}
+                          - {name: two, dependsOn: [one], agent: worker, output: "$.two"}
+                    """))) {
+                JsonNode run = baton.awaitRun(baton.startRun("two", "{}"), Duration.ofSeconds(30));
+                assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+                assertThat(Files.exists(root.resolve("broker-host/broker"))).as("journal in --data").isTrue();
+                assertThat(Files.exists(root.resolve("data/db"))).as("Baton's own data").isTrue();
+                assertThat(Files.exists(root.resolve("data/broker"))).as("no embedded broker in Baton").isFalse();
+            }
+        } finally {
+            System.clearProperty("baton.broker.url");
+            broker.destroyForcibly().waitFor();
+        }
+    }
+}
