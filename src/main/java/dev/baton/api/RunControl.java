@@ -100,12 +100,12 @@ public final class RunControl {
     public ObjectNode decide(String runId, String stage, String body) {
         DecisionRequest request;
         try {
-            request = DecisionRequest.parse(body == null || body.isBlank() ? null : Json.parse(body));
+            request = DecisionRequest.parse(body == null || body.isBlank() ? null : Json.parse(body), false);
         } catch (IllegalArgumentException e) {
             throw Problem.badRequest("the decision is not valid", Arrays.asList(e.getMessage().split("\n")));
         }
         RunEngine.Decision d = apply(() ->
-                engine.decide(null, runId, stage, request.approver(), request.approve(), request.comment()),
+                engine.decide(runId, stage, request.approver(), request.approve(), request.comment()),
                 RunEngine.Decision::outgoing);
         ApprovalOutcome o = d.outcome();
         switch (o.verdict()) {

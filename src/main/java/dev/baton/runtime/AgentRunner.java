@@ -34,6 +34,6 @@ final class AgentRunner implements StageRunner<AgentStage> {
     public void failed(Step s, Scope scope, AgentStage stage, TicketRow t, String error) throws SQLException {
         tickets.fail(s, t, error);
         flow.stageFailed(s, scope, stage,
-                "attempt " + t.attempt() + " of " + stage.base().retry().maxAttempts() + " failed: " + error);
+                Tickets.attemptOf(t, stage.base().retry().maxAttempts()) + " failed: " + error);
     }
 }

@@ -44,14 +44,18 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         StageRow row = flow.row(s, scope, stage);
         TicketRow t = Tickets.row(s, scope.qualified(stage), row.iteration(), 0, stage.name(), null,
                 flow.input(s, scope, stage), TicketStatus.WAITING_APPROVAL);
-        t = tickets.store(s, t);
+        // Each time the stage asks (a rerun asks again) is an attempt: its decisions and its timeout belong to it.
+        TicketRow stored = tickets.store(s, t);
+        t = stored.attempt(stored.attempt() + 1, null, s.now).with(TicketStatus.WAITING_APPROVAL, s.now);
+        store.updateTicket(s.c, t);
         String who = stage.approvers().isEmpty() ? "anyone" : String.join(", ", stage.approvers());
         tickets.history(s, t, TicketStatus.WAITING_APPROVAL.name(), "needs " + stage.needed() + " approval"
                 + (stage.needed() == 1 ? "" : "s") + " from " + who
                 + (stage.timeout() == null ? "" : "; times out in " + Durations.format(stage.timeout())));
         flow.putStage(s, row.running(TicketStatus.WAITING_APPROVAL, 1, s.now));
         if (stage.timeout() != null) {
-            ObjectNode msg = Json.object().put("type", TIMEOUT_MESSAGE).put("ticketId", t.id());
+            ObjectNode msg = Json.object().put("type", TIMEOUT_MESSAGE).put("ticketId", t.id())
+                    .put("attempt", t.attempt());
             tickets.emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
                     Json.write(msg), t.id(), null, 4, s.now.plus(stage.timeout()).toEpochMilli(), 0));
         }
@@ -71,6 +75,13 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
     ApprovalOutcome decide(Step s, Scope scope, ApprovalStage stage, TicketRow t, String approver, boolean approve,
             String comment) throws SQLException {
         List<HistoryRow> before = decisions(s, t);
+        for (HistoryRow h : before) {
+            if (h.actor().equals(approver) && h.status().equals(approve ? APPROVED : REJECTED)) {
+                // the same decision again (a client retrying): nothing changes, whatever happened since
+                return new ApprovalOutcome(ApprovalOutcome.Verdict.REPEATED, null, t.status(), view(before),
+                        t.status().terminal() ? outcome(s, t) : null);
+            }
+        }
         if (t.status() != TicketStatus.WAITING_APPROVAL) {
             String why = "stage '" + stage.name() + "' was already decided: " + outcome(s, t);
             refuse(s, t, approver, approve, why);
@@ -84,13 +95,9 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         }
         for (HistoryRow h : before) {
             if (h.actor().equals(approver)) {
-                boolean same = h.status().equals(approve ? APPROVED : REJECTED);
                 String why = "'" + approver + "' already decided: " + h.status().toLowerCase(java.util.Locale.ROOT);
-                if (!same) {
-                    refuse(s, t, approver, approve, why);
-                }
-                return same ? new ApprovalOutcome(ApprovalOutcome.Verdict.REPEATED, null, t.status(), view(before), null)
-                        : new ApprovalOutcome(ApprovalOutcome.Verdict.CHANGED_MIND, why, t.status(), view(before), null);
+                refuse(s, t, approver, approve, why);
+                return new ApprovalOutcome(ApprovalOutcome.Verdict.CHANGED_MIND, why, t.status(), view(before), null);
             }
         }
         HistoryRow mine = new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(),
@@ -110,8 +117,13 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
                 now.status().terminal() ? outcome(s, now) : null);
     }
 
-    /** The timeout came due: it decides only if nobody has. */
-    void timedOut(Step s, Scope scope, ApprovalStage stage, TicketRow t) throws SQLException {
+    /** The timeout of ask {@code attempt} came due: it decides only if nobody has, and only that ask. */
+    void timedOut(Step s, Scope scope, ApprovalStage stage, TicketRow t, int attempt) throws SQLException {
+        if (attempt != t.attempt()) {
+            tickets.history(s, t, TicketStatus.REFUSED.name(), "timeout of an earlier ask (attempt " + attempt
+                    + ") ignored: the stage asked again");
+            return;
+        }
         if (t.status() != TicketStatus.WAITING_APPROVAL) {
             tickets.history(s, t, TicketStatus.REFUSED.name(), "timeout after the stage was decided: ignored");
             return;
@@ -160,20 +172,11 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         return t.error() != null ? t.error() : t.status().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The decisions since the ticket last started waiting (a rerun asks again). */
+    /** The decisions on the current ask (a rerun asks again, as the next attempt). */
     private List<HistoryRow> decisions(Step s, TicketRow t) throws SQLException {
-        List<HistoryRow> mine = new ArrayList<>();
-        for (HistoryRow h : store.history(s.c, t.runId())) {
-            if (!t.id().equals(h.ticketId())) {
-                continue;
-            }
-            if (h.status().equals(TicketStatus.WAITING_APPROVAL.name())) {
-                mine.clear();
-            } else if (h.status().equals(APPROVED) || h.status().equals(REJECTED)) {
-                mine.add(h);
-            }
-        }
-        return mine;
+        return store.history(s.c, t.runId()).stream()
+                .filter(h -> t.id().equals(h.ticketId()) && Integer.valueOf(t.attempt()).equals(h.attempt()))
+                .filter(h -> h.status().equals(APPROVED) || h.status().equals(REJECTED)).toList();
     }
 
     private static ArrayNode view(List<HistoryRow> decisions) {

@@ -74,7 +74,7 @@ final class Compensations {
 
     void failed(Step s, TicketRow t, String error) throws SQLException {
         tickets.fail(s, t, error);
-        flow.finish(s, RunStatus.FAILED, "compensation of stage '" + t.stage() + "' failed after " + t.attempt()
-                + (t.attempt() == 1 ? " attempt: " : " attempts: ") + error + " (the run had failed: " + s.error + ")");
+        flow.finish(s, RunStatus.FAILED, "compensation of stage '" + t.stage() + "' failed " + Tickets.afterAttempts(t)
+                + ": " + error + " (the run had failed: " + s.error + ")");
     }
 }

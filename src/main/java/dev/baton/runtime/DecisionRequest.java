@@ -11,21 +11,25 @@ import java.util.List;
 public record DecisionRequest(boolean approve, String approver, String comment) {
     static final int MAX_APPROVER = 100;
     static final int MAX_COMMENT = 2000;
-    private static final List<String> FIELDS = List.of("decision", "approver", "comment", "runId", "stage");
+    private static final List<String> FIELDS = List.of("decision", "approver", "comment");
+    private static final List<String> ADDRESSED = List.of("decision", "approver", "comment", "runId", "stage");
 
     /**
-     * @param body the JSON body; JMS messages also carry {@code runId} and {@code stage}, which are read elsewhere
+     * @param body the JSON body
+     * @param addressed whether the body also names {@code runId} and {@code stage} (JMS; read elsewhere), rather
+     *     than the URL (REST)
      * @throws IllegalArgumentException listing every problem, one per line
      */
-    public static DecisionRequest parse(JsonNode body) {
+    public static DecisionRequest parse(JsonNode body, boolean addressed) {
+        List<String> allowed = addressed ? ADDRESSED : FIELDS;
         List<String> problems = new ArrayList<>();
         if (body == null || !body.isObject()) {
             throw new IllegalArgumentException("the body must be a JSON object like {\"decision\": \"approve\", "
                     + "\"approver\": \"alice\", \"comment\": \"looks good\"}");
         }
         body.fieldNames().forEachRemaining(f -> {
-            if (!FIELDS.contains(f)) {
-                problems.add("unknown field '" + f + "'; expected decision, approver, comment");
+            if (!allowed.contains(f)) {
+                problems.add("unknown field '" + f + "'; expected " + String.join(", ", allowed));
             }
         });
         JsonNode decision = body.get("decision");

@@ -110,7 +110,8 @@ public final class EngineRoutes extends RouteBuilder {
         String ticketId = msg.path("ticketId").asText();
         switch (type) {
             case "lease" -> applied(engine.onLease(messageId(ex), ticketId, msg.path("attempt").asInt()));
-            case ApprovalRunner.TIMEOUT_MESSAGE -> applied(engine.onApprovalTimeout(messageId(ex), ticketId));
+            case ApprovalRunner.TIMEOUT_MESSAGE ->
+                    applied(engine.onApprovalTimeout(messageId(ex), ticketId, msg.path("attempt").asInt()));
             default -> throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
         }
     }
@@ -119,23 +120,21 @@ public final class EngineRoutes extends RouteBuilder {
         var in = ex.getMessage();
         Object replyTo = in.getHeader("JMSReplyTo");
         String correlation = in.getHeader("JMSCorrelationID", String.class);
-        String id = messageId(ex);
+        String id = in.getHeader("JMSMessageID", String.class);
         com.fasterxml.jackson.databind.node.ObjectNode answer = Json.object();
         try {
             JsonNode body = Json.parse(in.getBody(String.class));
-            DecisionRequest request = DecisionRequest.parse(body);
+            DecisionRequest request = DecisionRequest.parse(body, true);
             String runId = body.path("runId").asText(null);
             String stage = body.path("stage").asText(null);
             if (runId == null || stage == null) {
                 throw new IllegalArgumentException("runId and stage are required");
             }
-            RunEngine.Decision d = engine.decide(id, runId, stage, request.approver(), request.approve(),
+            // No inbox here: a decision is idempotent per approver, so a redelivery is answered REPEATED.
+            RunEngine.Decision d = engine.decide(runId, stage, request.approver(), request.approve(),
                     request.comment());
             applied(d.outgoing());
             ApprovalOutcome o = d.outcome();
-            if (o == null) {
-                return; // a redelivery of a decision already applied (and answered)
-            }
             answer.put("runId", runId).put("stage", stage).put("verdict", o.verdict().name())
                     .put("status", o.status().name()).put("refusal", o.refusal()).put("outcome", o.outcome());
             answer.set("decisions", o.decisions());

@@ -118,8 +118,8 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
             itemEnded(s, scope, stage);
             return;
         }
-        flow.stageFailed(s, scope, stage, "item " + t.item() + " '" + t.label() + "' failed after " + t.attempt()
-                + (t.attempt() == 1 ? " attempt: " : " attempts: ") + error);
+        flow.stageFailed(s, scope, stage, "item " + t.item() + " '" + t.label() + "' failed " + Tickets.afterAttempts(t)
+                + ": " + error);
     }
 
     private void itemEnded(Step s, Scope scope, ForEachStage stage) throws SQLException {

@@ -56,8 +56,10 @@ final class Reruns {
             }
         }
         for (TicketRow t : store.compensationTickets(s.c, s.run.id())) {
-            again.add(t.stage()); // undone (or maybe half undone): it must be done again
+            // A compensation of the latest try (a CANCELLED one was superseded by an earlier rerun, and its stage
+            // has run again since): the stage was undone, or maybe half undone, so it must be done again.
             if (t.status() != TicketStatus.CANCELLED) {
+                again.add(t.stage());
                 TicketRow superseded = t.with(TicketStatus.CANCELLED, s.now);
                 store.updateTicket(s.c, superseded);
                 tickets.history(s, superseded, TicketStatus.CANCELLED.name(), "superseded by a rerun");

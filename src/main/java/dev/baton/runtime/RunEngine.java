@@ -194,17 +194,13 @@ public final class RunEngine {
     }
 
     /**
-     * A person's decision on an approval stage (REST, CLI or JMS). {@code messageId} deduplicates a redelivered JMS
-     * decision; null for a synchronous call.
+     * A person's decision on an approval stage (REST, CLI or JMS). Idempotent per approver without an inbox: the
+     * same decision again changes nothing and is answered REPEATED, so a redelivered JMS decision is answered too.
      *
      * @throws RefusedException when the run or stage does not exist or is not an approval waiting for people
      */
-    public Decision decide(String messageId, String runId, String stageName, String approver, boolean approve,
-            String comment) {
+    public Decision decide(String runId, String stageName, String approver, boolean approve, String comment) {
         return tx.run(c -> {
-            if (messageId != null && !store.firstDelivery(c, messageId, clock.instant())) {
-                return new Decision(null, List.of());
-            }
             Step s = lockedRun(c, runId);
             Pipeline p = s.pipeline;
             Stage stage = p.stage(stageName).orElseThrow(() -> new RefusedException(404,
@@ -264,7 +260,7 @@ public final class RunEngine {
     public record Decision(ApprovalOutcome outcome, List<Outgoing> outgoing) {}
 
     /** An approval stage's timeout came due. */
-    public List<Outgoing> onApprovalTimeout(String messageId, String ticketId) {
+    public List<Outgoing> onApprovalTimeout(String messageId, String ticketId, int attempt) {
         return tx.run(c -> {
             if (!store.firstDelivery(c, messageId, clock.instant())) {
                 return List.of();
@@ -272,7 +268,7 @@ public final class RunEngine {
             Step s = lockedStep(c, ticketId);
             TicketRow t = store.ticket(c, ticketId).orElseThrow();
             Scope.Found f = Scope.find(s.pipeline, t.stage());
-            flow.approvals().timedOut(s, f.scope(), (dev.baton.pipeline.ApprovalStage) f.stage(), t);
+            flow.approvals().timedOut(s, f.scope(), (dev.baton.pipeline.ApprovalStage) f.stage(), t, attempt);
             s.save();
             return s.outgoing;
         });

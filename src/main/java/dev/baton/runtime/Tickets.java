@@ -34,8 +34,9 @@ final class Tickets {
     /** A new ticket row (not yet stored). */
     static TicketRow row(Step s, String stage, int iteration, int item, String label, String agent, JsonNode input,
             TicketStatus status) {
-        return new TicketRow(UUID.randomUUID().toString(), s.run.id(), stage, iteration, item, label, 0, agent, status,
-                input, null, null, null, s.now, s.now);
+        return new TicketRow(UUID.randomUUID().toString(), s.run.id(), stage, iteration, item, label, 0, 0, agent,
+                status,
+input, null, null, null, s.now, s.now);
     }
 
     /** Stores a new ticket (or revives the one a rerun left) and dispatches its next attempt at once. */
@@ -141,11 +142,12 @@ final class Tickets {
      * back-off) and true is returned; otherwise nothing changes and the caller ends the ticket.
      */
     boolean retry(Step s, TicketRow t, TicketPolicy policy, String error, boolean retryable) throws SQLException {
-        if (!retryable || t.attempt() >= policy.retry().maxAttempts()) {
+        if (!retryable || t.attemptsThisTry() >= policy.retry().maxAttempts()) {
             return false;
         }
         int next = t.attempt() + 1;
-        Duration delay = policy.retry().delayBefore(next, t.id().hashCode());
+        // back-off counts from this try's first attempt, like the budget
+        Duration delay = policy.retry().delayBefore(next - t.baseAttempt(), t.id().hashCode());
         history(s, t, TicketStatus.FAILED.name(), error + "; retrying in " + delay.toMillis() + "ms");
         dispatch(s, t, next, policy, delay, "attempt " + next + " after: " + error);
         return true;
@@ -194,6 +196,18 @@ final class Tickets {
     void emit(Step s, Outgoing m) throws SQLException {
         outbox.add(s.c, m, s.now);
         s.outgoing.add(m);
+    }
+
+    /** {@code attempt 2 of 3}, or after a rerun {@code attempt 5 (2 of 3 since the rerun)}. */
+    static String attemptOf(TicketRow t, int maxAttempts) {
+        return "attempt " + t.attempt() + (t.baseAttempt() == 0 ? " of " + maxAttempts
+                : " (" + t.attemptsThisTry() + " of " + maxAttempts + " since the rerun)");
+    }
+
+    /** {@code after 1 attempt}, {@code after 3 attempts}, or after a rerun {@code after 2 attempts since the rerun}. */
+    static String afterAttempts(TicketRow t) {
+        int n = t.attemptsThisTry();
+        return "after " + n + (n == 1 ? " attempt" : " attempts") + (t.baseAttempt() == 0 ? "" : " since the rerun");
     }
 
     static String leaseDetail(Duration timeout, int attempt) {

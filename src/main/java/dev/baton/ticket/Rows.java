@@ -90,6 +90,7 @@ public final class Rows {
             int item,
             String label,
             int attempt,
+            int baseAttempt,
             String agent,
             TicketStatus status,
             JsonNode input,
@@ -101,23 +102,28 @@ public final class Rows {
         public static final int COMPENSATION = -1;
 
         public TicketRow with(TicketStatus newStatus, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, attempt, agent, newStatus, input, output,
+            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, agent, newStatus, input, output,
                     error, leaseUntil, createdAt, now);
         }
 
         public TicketRow ended(TicketStatus newStatus, JsonNode out, String why, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, attempt, agent, newStatus, input, out, why,
+            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, agent, newStatus, input, out, why,
                     leaseUntil, createdAt, now);
         }
 
         public TicketRow attempt(int n, Instant lease, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, n, agent, TicketStatus.QUEUED, input, null,
+            return new TicketRow(id, runId, stage, iteration, item, label, n, baseAttempt, agent, TicketStatus.QUEUED, input, null,
                     null, lease, createdAt, now);
         }
 
         public TicketRow lease(Instant until, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, attempt, agent, status, input, output,
+            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, agent, status, input, output,
                     error, until, createdAt, now);
+        }
+
+        /** Attempts made in this try (since the last rerun revived the row). */
+        public int attemptsThisTry() {
+            return attempt - baseAttempt;
         }
 
         public boolean compensation() {
@@ -126,10 +132,11 @@ public final class Rows {
 
         /**
          * This row made new for a rerun: what {@code fresh} says (label, agent, status, input), with this row's id and
-         * attempt count, so the next attempt is numbered on.
+         * attempt count, so the next attempt is numbered on; the attempts so far become the base, so the retry budget
+         * starts again.
          */
         public TicketRow revived(TicketRow fresh, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, fresh.label(), attempt, fresh.agent(),
+            return new TicketRow(id, runId, stage, iteration, item, fresh.label(), attempt, attempt, fresh.agent(),
                     fresh.status(), fresh.input(), null, null, null, createdAt, now);
         }
     }

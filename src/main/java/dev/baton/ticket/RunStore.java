@@ -22,8 +22,8 @@ public final class RunStore {
             + "request_hash, last_seq";
     /** The run row without its context, which can be large (a for_each input) and is read only when needed. */
     private static final String RUN_COLS_LIGHT = RUN_COLS.replace("context,", "NULL AS context,");
-    private static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, agent, status, "
-            + "input, output, error, lease_until, created_at, updated_at";
+    private static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
+            + "status, input, output, error, lease_until, created_at, updated_at";
     private static final String STAGE_COLS = "run_id, name, status, attempts, output, error, started_at, finished_at, "
             + "iteration, items_total, items_next, items_done, done_seq";
 
@@ -106,7 +106,7 @@ public final class RunStore {
     }
 
     public void insertTicket(Connection c, TicketRow t) throws SQLException {
-        Sql.update(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticketArgs(t));
+        Sql.update(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticketArgs(t));
     }
 
     /** Inserts many tickets in one JDBC batch (a for_each creates one row per item up front). */
@@ -115,19 +115,20 @@ public final class RunStore {
         for (TicketRow t : tickets) {
             rows.add(ticketArgs(t));
         }
-        Sql.batch(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows);
+        Sql.batch(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows);
     }
 
     private static Object[] ticketArgs(TicketRow t) {
-        return new Object[] {t.id(), t.runId(), t.stage(), t.iteration(), t.item(), t.label(), t.attempt(), t.agent(),
+        return new Object[] {t.id(), t.runId(), t.stage(), t.iteration(), t.item(), t.label(), t.attempt(),
+            t.baseAttempt(), t.agent(),
             t.status().name(), jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(), t.leaseUntil(), t.createdAt(),
             t.updatedAt()};
     }
 
     public void updateTicket(Connection c, TicketRow t) throws SQLException {
-        Sql.update(c, "UPDATE ticket SET attempt = ?, agent = ?, status = ?, input = ?, output = ?, error = ?, "
-                        + "lease_until = ?, updated_at = ?, label = ? WHERE id = ?",
-                t.attempt(), t.agent(), t.status().name(), jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(),
+        Sql.update(c, "UPDATE ticket SET attempt = ?, base_attempt = ?, agent = ?, status = ?, input = ?, output = ?, "
+                        + "error = ?, lease_until = ?, updated_at = ?, label = ? WHERE id = ?",
+                t.attempt(), t.baseAttempt(), t.agent(), t.status().name(), jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(),
                 t.leaseUntil(), t.updatedAt(), t.label(), t.id());
     }
 
@@ -233,9 +234,9 @@ public final class RunStore {
 
     private static TicketRow ticketRow(ResultSet rs) throws SQLException {
         return new TicketRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                rs.getString(6), rs.getInt(7), rs.getString(8), TicketStatus.valueOf(rs.getString(9)),
-                json(rs.getString(10)), json(rs.getString(11)), rs.getString(12), Sql.instant(rs, 13),
-                Sql.instant(rs, 14), Sql.instant(rs, 15));
+                rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getString(9), TicketStatus.valueOf(rs.getString(10)),
+                json(rs.getString(11)), json(rs.getString(12)), rs.getString(13), Sql.instant(rs, 14),
+                Sql.instant(rs, 15), Sql.instant(rs, 16));
     }
 
     private static JsonNode json(String text) {

@@ -323,7 +323,10 @@ class ApprovalStageTest {
         CliTest.Result reject = CliTest.run("approve", id, "gate", "--reject", "--as", "bob", "--server", server);
         assertThat(reject.exit()).isZero();
         assertThat(reject.out()).startsWith("gate counted: FAILED (rejected by bob)");
-        CliTest.Result late = CliTest.run("approve", id, "gate", "--as", "alice", "--server", server);
+        CliTest.Result retried = CliTest.run("approve", id, "gate", "--as", "alice", "--server", server);
+        assertThat(retried.exit()).as("the same decision again changes nothing").isZero();
+        assertThat(retried.out()).startsWith("gate already counted: FAILED (rejected by bob)");
+        CliTest.Result late = CliTest.run("approve", id, "gate", "--reject", "--as", "alice", "--server", server);
         assertThat(late.exit()).isEqualTo(2);
         assertThat(late.err()).contains("409 stage 'gate' was already decided: rejected by bob");
         assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("COMPENSATED");

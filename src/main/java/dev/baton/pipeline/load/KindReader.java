@@ -27,6 +27,9 @@ final class KindReader {
     private static final List<String> STRATEGY_FIELDS = List.of("aggregateStrategy", "voteOn", "quorum");
     private static final Set<String> DYNAMIC = Set.of("generator", "input", "maxParallel", "template", "continueOnError");
     private static final Set<String> TEMPLATE = Set.of("name", "agent", "input");
+    /** Matches what a decision's approver may be (DecisionRequest): 1 to 100 characters, trimmed. */
+    private static final int MAX_APPROVER = 100;
+    private static final java.util.regex.Pattern APPROVER = java.util.regex.Pattern.compile("\\S(.{0,98}\\S)?");
     private static final Set<String> APPROVAL = Set.of("approvers", "policy", "quorum", "timeout", "onTimeout");
     private static final Set<String> COMPENSATE = Set.of("agent", "input", "retry", "timeout");
     private static final Set<String> RETRY = Set.of("maxAttempts", "backoff", "initialDelay", "maxDelay", "jitter");
@@ -151,7 +154,7 @@ final class KindReader {
     }
 
     ApprovalStage approval(StageBase base) {
-        for (String key : List.of("retry", "timeout")) {
+        for (String key : List.of("retry", "timeout", "priority")) {
             if (stage.has(key)) {
                 scope.error(stage.keyNode(key), "'" + key + "' does not apply to an approval stage"
                         + (key.equals("timeout") ? "; use 'approval.timeout'" : ""));
@@ -164,7 +167,18 @@ final class KindReader {
             return new ApprovalStage(base, List.of(), ApprovalStage.Policy.ANY, 1, null, false);
         }
         Fields fields = new Fields(here, map).allow(APPROVAL, Set.of());
-        List<String> approvers = distinct(fields.names("approvers", "must be a list of names"), "approval.approvers");
+        List<ScalarNode> names = fields.names("approvers", "must be a list of names");
+        for (ScalarNode n : names) {
+            if (!APPROVER.matcher(n.getValue()).matches()) {
+                here.error(n, here.field("approvers") + " entry '" + n.getValue() + "' must be 1 to "
+                        + MAX_APPROVER + " characters without spaces at either end");
+            }
+        }
+        if (names.isEmpty() && fields.value("approvers") instanceof org.snakeyaml.engine.v2.nodes.SequenceNode) {
+            here.error(fields.value("approvers"), here.field("approvers")
+                    + " must list at least one name; leave it out to let anyone decide");
+        }
+        List<String> approvers = distinct(names, "approval.approvers");
         ApprovalStage.Policy policy = ApprovalStage.Policy.valueOf(
                 choice(fields, here, "policy", List.of("any", "all", "quorum")).toUpperCase(Locale.ROOT));
         Integer quorum = fields.integer("quorum", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
