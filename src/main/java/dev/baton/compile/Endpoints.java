@@ -6,6 +6,8 @@ public final class Endpoints {
     public static final String COORDINATOR = "baton.coordinator";
     public static final String EVENTS = "baton.events";
     public static final String DEAD_LETTERS = "baton.DLQ";
+    /** Schedule ticks: one persistent message per pipeline, scheduled for its next fire time. */
+    public static final String SCHEDULE = "baton.schedule";
     public static final String AGENT_PREFIX = "baton.agent.";
     /** Multicast address per agent for control messages (cancel): {@code baton.control.<agent>}. */
     public static final String CONTROL_PREFIX = "baton.control.";
@@ -46,6 +48,7 @@ public final class Endpoints {
     public static final String ROUTE_RESULTS = "baton-results";
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
     public static final String ROUTE_RELAY = "baton-relay";
+    public static final String ROUTE_SCHEDULE = "baton-schedule";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";

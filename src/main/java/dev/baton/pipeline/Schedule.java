@@ -62,14 +62,18 @@ public record Schedule(String cron, ZoneId timezone, ObjectNode params, Missed m
 
     /** The first fire time strictly after {@code t}; empty when the expression never fires again. */
     public Optional<Instant> nextAfter(Instant t) {
-        return executionTime(cron).nextExecution(t.atZone(timezone)).map(z -> z.toInstant());
+        // Whole seconds in and out: the library keeps the sub-second part of what it is given ("* * * * * ?" after
+        // 12:00:00.5 gave 12:00:01.5), and two instances must compute the same tick times to agree on ticks.
+        return executionTime(cron).nextExecution(t.truncatedTo(ChronoUnit.SECONDS).atZone(timezone))
+                .map(z -> z.toInstant().truncatedTo(ChronoUnit.SECONDS));
     }
 
     /** The last fire time at or before {@code t}. */
     public Optional<Instant> lastAtOrBefore(Instant t) {
         // Fire times are whole seconds, and the library's "last" excludes the instant it is given.
         Instant after = t.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        return executionTime(cron).lastExecution(after.atZone(timezone)).map(z -> z.toInstant());
+        return executionTime(cron).lastExecution(after.atZone(timezone))
+                .map(z -> z.toInstant().truncatedTo(ChronoUnit.SECONDS));
     }
 
     /**

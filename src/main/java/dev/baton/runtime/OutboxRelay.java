@@ -49,6 +49,16 @@ public final class OutboxRelay {
     }
 
     /**
+     * Sends messages that have no outbox row, such as schedule ticks: a repeat of one (a redelivered tick, another
+     * instance seeding the same tick) is dropped by the broker on its duplicate-detection id.
+     */
+    public void emit(List<Outgoing> messages) {
+        if (!messages.isEmpty()) {
+            producer.sendBody(Endpoints.RELAY, messages);
+        }
+    }
+
+    /**
      * Turns one outbox row into the JMS message the relay route's recipient list sends: body, duplicate-detection
      * id, persistence, priority, correlation, reply-to and scheduled delivery.
      */

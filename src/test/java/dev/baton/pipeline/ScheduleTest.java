@@ -32,6 +32,18 @@ class ScheduleTest {
     }
 
     @Test
+    void fireTimesAreWholeSecondsWhateverTheyAreComputedFrom() {
+        Schedule everySecond = at("* * * * * ?", "UTC");
+
+        assertThat(everySecond.nextAfter(Instant.parse("2026-11-30T12:00:00.562Z")))
+                .contains(Instant.parse("2026-11-30T12:00:01Z"));
+        assertThat(everySecond.nextAfter(Instant.parse("2026-11-30T12:00:00Z")))
+                .contains(Instant.parse("2026-11-30T12:00:01Z"));
+        assertThat(everySecond.lastAtOrBefore(Instant.parse("2026-11-30T12:00:00.562Z")))
+                .contains(Instant.parse("2026-11-30T12:00:00Z"));
+    }
+
+    @Test
     void aSevenFieldExpressionWithAPastYearNeverFiresAgain() {
         assertThat(at("0 0 9 * * ? 2020", "UTC").nextAfter(Instant.parse("2026-01-01T00:00:00Z"))).isEmpty();
     }
