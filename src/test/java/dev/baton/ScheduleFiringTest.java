@@ -80,7 +80,9 @@ class ScheduleFiringTest {
             }
             String first = baton.query("SELECT id FROM run WHERE idempotency_key = ?",
                     "schedule:tick@" + ticks.get(0)).get(0).get("id").toString();
-            assertThat(baton.awaitRun(first, Duration.ofSeconds(10)).path("status").asText()).isEqualTo("SUCCEEDED");
+            JsonNode run = baton.awaitRun(first, Duration.ofSeconds(10));
+            assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(run.path("idempotencyKey").asText()).isEqualTo("schedule:tick@" + ticks.get(0));
         }
     }
 

@@ -158,8 +158,11 @@ public final class Scheduler {
             return;
         }
         try {
-            if (engine.earlier(key, p.name(), requestHash).isPresent()) {
-                return; // a redelivered tick, or a second chain converging on the same time
+            var earlier = engine.earlier(key, p.name(), requestHash);
+            if (earlier.isPresent()) {
+                // A tick redelivered after a crash, or a second chain converging on the same time: rare, so shown.
+                LOG.info("schedule tick {} of '{}' already started run {}", fire, p.name(), earlier.get().id());
+                return;
             }
             RunEngine.Started started = engine.start(p, params.params(), key, requestHash);
             if (!started.replayed()) {
