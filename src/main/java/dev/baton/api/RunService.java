@@ -25,7 +25,6 @@ import java.util.Locale;
 
 /** What the REST API, the CLI's demo and Camel triggers do with runs; input checked here, answers as JSON. */
 public final class RunService {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunService.class);
     static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final PipelineRegistry pipelines;
@@ -91,14 +90,8 @@ public final class RunService {
             throw Problem.badRequest("params do not match pipeline '" + p.name() + "'", resolved.problems());
         }
         RunEngine.Started started = engine.start(p, resolved.params(), idempotencyKey, requestHash);
-        try {
-            relay.send(started.outgoing());
-        } catch (RuntimeException e) {
-            // The run is committed and its messages are in the outbox: the sweep delivers them. Answering 500 here
-            // would invite a retry that, without an Idempotency-Key, makes a second run.
-            LOG.warn("run {} started; its first tickets will be sent by the outbox sweep: {}", started.run().id(),
-                    e.getMessage());
-        }
+        // Answering 500 after the commit would invite a retry that, without an Idempotency-Key, makes a second run.
+        relay.sendOrLeaveToSweep(started.run().id(), started.outgoing());
         return new StartOutcome(get(started.run().id()), started.replayed());
     }
 

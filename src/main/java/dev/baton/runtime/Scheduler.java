@@ -167,19 +167,10 @@ public final class Scheduler {
             RunEngine.Started started = engine.start(p, params.params(), key, requestHash);
             if (!started.replayed()) {
                 LOG.info("schedule of '{}' started run {} for {}", p.name(), started.run().id(), fire);
-                sendAfterCommit(started);
+                relay.sendOrLeaveToSweep(started.run().id(), started.outgoing());
             }
         } catch (IdempotencyConflictException e) {
             LOG.warn("schedule tick {} of '{}': {}", fire, p.name(), e.getMessage());
-        }
-    }
-
-    private void sendAfterCommit(RunEngine.Started started) {
-        try {
-            relay.send(started.outgoing());
-        } catch (RuntimeException e) {
-            LOG.warn("run {} started; its first tickets will be sent by the outbox sweep: {}", started.run().id(),
-                    e.getMessage());
         }
     }
 
