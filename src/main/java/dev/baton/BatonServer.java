@@ -149,6 +149,7 @@ public final class BatonServer implements AutoCloseable {
         for (String[] pr : tx.run(store::activeRevisions)) {
             startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
         }
+        scheduler.forgetAllBut(pipelines.all());
         camel.addRoutes(new EngineRoutes(engine, scheduler, relay, faults, settings.resultConsumers()));
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {

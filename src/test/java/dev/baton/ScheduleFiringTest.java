@@ -128,4 +128,20 @@ class ScheduleFiringTest {
             assertThat(runs(second, "again")).isEqualTo(ticks.size());
         }
     }
+
+    @Test
+    void aScheduleWhoseFileWentWhileBatonWasDownStops() throws Exception {
+        try (TestBaton first = TestBaton.start(root, AGENTS,
+                Map.of("gone.yaml", pipeline("gone", "{cron: \"* * * * * ?\", params: {topic: x}}")))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> ticks(first, "gone").size() >= 1);
+        }
+        Files.delete(root.resolve("routes/gone.yaml"));
+        try (TestBaton second = TestBaton.restart(root)) {
+            int before = runs(second, "gone");
+            // The tick left in the broker comes due at once (within the misfire threshold) and is dropped.
+            await().atMost(Duration.ofSeconds(15)).until(() -> ScheduleMissedTest.scheduleMessages() == 0);
+            assertThat(runs(second, "gone")).isEqualTo(before);
+            assertThat(second.query("SELECT pipeline FROM pipeline_schedule")).isEmpty();
+        }
+    }
 }

@@ -88,7 +88,7 @@ class ScheduleMissedTest {
     }
 
     /** Messages on the schedule queue, scheduled ones included, from the embedded broker's management. */
-    private static long scheduleMessages() throws Exception {
+    static long scheduleMessages() throws Exception {
         try (ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("vm://0");
                 QueueConnection c = cf.createQueueConnection()) {
             c.start();

@@ -108,7 +108,19 @@ public final class Scheduler {
         });
     }
 
-    /** Called once the relay route runs: sends the next tick of every loaded schedule (a no-op where it exists). */
+    /**
+     * Forgets the schedules of pipelines whose file went while Baton was down, so that their queued ticks are dropped;
+     * called after the first scan of routes/ and before ticks are consumed.
+     */
+    public void forgetAllBut(Collection<Pipeline> loaded) {
+        List<String> names = loaded.stream().map(Pipeline::name).toList();
+        for (String gone : tx.run(store::pipelines).stream().filter(n -> !names.contains(n)).toList()) {
+            LOG.info("schedule of '{}' stopped: the pipeline is no longer in routes/", gone);
+            unloaded(gone);
+        }
+    }
+
+    /** Called once the relay route runs: sends the next tick of every loaded schedule (a no-op where it is queued). */
     public void start(Collection<Pipeline> loaded) {
         started = true;
         loaded.stream().filter(p -> p.schedule() != null).forEach(this::seed);

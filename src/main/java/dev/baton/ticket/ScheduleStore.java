@@ -4,6 +4,7 @@ import dev.baton.ticket.Rows.ScheduleRow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Which tick chain and revision are current for each scheduled pipeline (table pipeline_schedule). */
@@ -25,6 +26,10 @@ public final class ScheduleStore {
             Sql.update(c, "INSERT INTO pipeline_schedule (pipeline, chain, revision, updated_at) VALUES (?,?,?,?)",
                     row.pipeline(), row.chain(), row.revision(), now);
         }
+    }
+
+    public List<String> pipelines(Connection c) throws SQLException {
+        return Sql.list(c, "SELECT pipeline FROM pipeline_schedule ORDER BY pipeline", rs -> rs.getString(1));
     }
 
     public void remove(Connection c, String pipeline) throws SQLException {
