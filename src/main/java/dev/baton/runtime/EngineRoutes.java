@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's own routes: agent replies in, coordinator messages (leases) in, schedule ticks in, and the outbox sweep. Every inbound
+ * The engine's own routes: agent replies in, coordinator messages (leases) in, schedule ticks in, and the outbox
+ * sweep. Every inbound
  * message is consumed in a JMS transaction that commits only after its DB transaction has.
  */
 public final class EngineRoutes extends RouteBuilder {

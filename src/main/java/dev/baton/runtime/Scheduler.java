@@ -46,16 +46,19 @@ public final class Scheduler {
         static Tick parse(String body) {
             try {
                 JsonNode n = Json.parse(body);
-                return new Tick(n.path("pipeline").asText(), n.path("chain").asText(), Instant.parse(n.path("tick").asText()));
+                return new Tick(n.path("pipeline").asText(), n.path("chain").asText(),
+                        Instant.parse(n.path("tick").asText()));
             } catch (IllegalArgumentException | DateTimeParseException | NullPointerException e) {
                 throw new PoisonMessageException("schedule tick is not {pipeline, chain, tick}: " + body);
             }
         }
 
         Outgoing message() {
-            String body = Json.write(Json.object().put("pipeline", pipeline).put("chain", chain).put("tick", at.toString()));
+            String body = Json.write(Json.object().put("pipeline", pipeline).put("chain", chain)
+                    .put("tick", at.toString()));
             String id = "tick:" + pipeline + ":" + chain + ":" + at.toEpochMilli();
-            return new Outgoing(id, Endpoints.queue(Endpoints.SCHEDULE), body, null, null, PRIORITY, at.toEpochMilli(), 0);
+            return new Outgoing(id, Endpoints.queue(Endpoints.SCHEDULE), body, null, null, PRIORITY,
+                    at.toEpochMilli(), 0);
         }
     }
 
@@ -133,8 +136,9 @@ public final class Scheduler {
 
     /**
      * A tick came due: drops it when its chain is no longer current, else starts the run (or, for a missed tick,
-     * follows the schedule's {@code missed} rule) and sends the next tick. Called inside the consumer's JMS
-     * transaction: a crash before the acknowledgement redelivers the tick, and both steps are idempotent.
+     * follows the schedule's {@code missed} rule) and sends the next tick. Called before the consumer's JMS
+     * transaction acknowledges the tick: a crash before that redelivers the tick, and both steps are idempotent (the
+     * next tick is sent outside that transaction, so that a duplicate of it is dropped rather than failing the commit).
      */
     public void onTick(String body) {
         Tick tick = Tick.parse(body);
@@ -145,6 +149,11 @@ public final class Scheduler {
         }
         Pipeline p = tx.run(c -> pipelines.pinned(c, tick.pipeline(), row.get().revision()));
         Schedule s = p.schedule();
+        if (s == null || !s.chain().equals(tick.chain())) {
+            LOG.warn("schedule tick {} of '{}' dropped: revision {} has another schedule", tick.at(), p.name(),
+                    p.revision());
+            return;
+        }
         Instant now = misfire.clock().instant();
         boolean missed = misfire.missed(tick.at());
         Instant fire = tick.at();

@@ -20,7 +20,8 @@ public final class ScheduleStore {
      * the primary key and retries, and then updates.
      */
     public void put(Connection c, ScheduleRow row, Instant now) throws SQLException {
-        int updated = Sql.update(c, "UPDATE pipeline_schedule SET chain = ?, revision = ?, updated_at = ? WHERE pipeline = ?",
+        int updated = Sql.update(c,
+                "UPDATE pipeline_schedule SET chain = ?, revision = ?, updated_at = ? WHERE pipeline = ?",
                 row.chain(), row.revision(), now, row.pipeline());
         if (updated == 0) {
             Sql.update(c, "INSERT INTO pipeline_schedule (pipeline, chain, revision, updated_at) VALUES (?,?,?,?)",

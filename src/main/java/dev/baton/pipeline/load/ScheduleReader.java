@@ -15,7 +15,10 @@ import java.util.stream.Collectors;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 
-/** Reads {@code spec.schedule}: the cron, its time zone, the params of each run (checked against spec.params) and the missed-tick rule. */
+/**
+ * Reads {@code spec.schedule}: the cron, its time zone, the params of each run (checked against spec.params) and the
+ * missed-tick rule.
+ */
 final class ScheduleReader {
     private static final Set<String> FIELDS = Set.of("cron", "timezone", "params", "missed");
     private static final String PATH = "spec.schedule";
