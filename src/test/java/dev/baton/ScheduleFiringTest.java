@@ -144,4 +144,28 @@ class ScheduleFiringTest {
             assertThat(second.query("SELECT pipeline FROM pipeline_schedule")).isEmpty();
         }
     }
+
+    @Test
+    void reloadingAFileSendsItsNextTickAgainAndTheBrokerKeepsOneCopy() throws Exception {
+        try (TestBaton baton = TestBaton.start(root, AGENTS,
+                Map.of("far.yaml", pipeline("far", "{cron: \"0 0 9 * * ? 2099\", params: {topic: a}}")))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> ScheduleMissedTest.scheduleMessages() == 1);
+
+            // Same cron, other params: the same chain, so the tick sent on reload has the same duplicate id.
+            Files.writeString(root.resolve("routes/far.yaml"),
+                    pipeline("far", "{cron: \"0 0 9 * * ? 2099\", params: {topic: b}}"));
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    baton.get("/api/pipelines/far").body().at("/schedule/params/topic").asText().equals("b"));
+            String revision = baton.get("/api/pipelines/far").body().path("revision").asText();
+            await().atMost(Duration.ofSeconds(5)).until(() -> revision.equals(
+                    baton.query("SELECT revision FROM pipeline_schedule").get(0).get("revision")));
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> ScheduleMissedTest.scheduleMessages() == 1);
+
+            // Another cron: a new chain with its own tick; the old one stays queued until due, then is dropped.
+            Files.writeString(root.resolve("routes/far.yaml"),
+                    pipeline("far", "{cron: \"0 0 10 * * ? 2099\", params: {topic: b}}"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> ScheduleMissedTest.scheduleMessages() == 2);
+        }
+    }
 }
