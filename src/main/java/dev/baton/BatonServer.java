@@ -21,6 +21,7 @@ import dev.baton.runtime.EngineRoutes;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.RunEngine;
+import dev.baton.runtime.Scheduler;
 import dev.baton.ticket.Database;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.RunStore;
@@ -61,6 +62,7 @@ public final class BatonServer implements AutoCloseable {
     private volatile RunService runs;
     private PipelineRegistry pipelines;
     private RoutesFolder folder;
+    private Scheduler scheduler;
     private final Set<String> demoAgentsStarted = new LinkedHashSet<>();
 
     private BatonServer(BatonSettings settings, AgentRegistry agents) {
@@ -116,6 +118,8 @@ public final class BatonServer implements AutoCloseable {
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, clock);
+        scheduler = new Scheduler(tx, pipelines, engine, relay,
+                new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
         folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, new RoutesFolder.Listener() {
             @Override
@@ -128,6 +132,7 @@ public final class BatonServer implements AutoCloseable {
                 } catch (StoreException e) {
                     if (!e.uniqueViolation()) throw e; // another instance stored the same revision first
                 }
+                scheduler.loaded(p);
                 removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
                 camel.addRoutes(compiler.compile(p));
                 startDemoAgents(camel, p);
@@ -135,6 +140,7 @@ public final class BatonServer implements AutoCloseable {
 
             @Override
             public void unloaded(String pipeline) throws Exception {
+                scheduler.unloaded(pipeline);
                 removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
             }
         });
@@ -143,7 +149,9 @@ public final class BatonServer implements AutoCloseable {
         for (String[] pr : tx.run(store::activeRevisions)) {
             startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
         }
-        camel.addRoutes(new EngineRoutes(engine, relay, faults, settings.resultConsumers()));
+        scheduler.forgetAllBut(pipelines.all());
+        camel.addRoutes(new EngineRoutes(engine, scheduler, relay, faults, settings.resultConsumers()));
+        scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -151,7 +159,7 @@ public final class BatonServer implements AutoCloseable {
                         .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> folder.scan());
             }
         });
-        runs = new RunService(pipelines, folder, engine, relay, tx, store);
+        runs = new RunService(pipelines, folder, engine, relay, tx, store, scheduler);
         LOG.info("Baton is up in {} ms: http://{}:{}/api, broker {}, database {}, routes from {}",
                 (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),

@@ -23,6 +23,7 @@ public final class BatonProcess {
     private Process process;
     private int starts;
     private String maxHeap = "384m";
+    private final List<String> properties = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public BatonProcess(Path root) throws IOException {
@@ -37,6 +38,22 @@ public final class BatonProcess {
         return this;
     }
 
+    /** A system property for the next starts, e.g. another database or an external broker. */
+    public BatonProcess property(String name, String value) {
+        properties.add("-D" + name + "=" + value);
+        return this;
+    }
+
+    /** The TCP port of its embedded broker, for a second process to share. */
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    /** Where the output of its {@code n}-th start goes. */
+    public Path logFile(int n) throws IOException {
+        return log(n);
+    }
+
     /** Starts the process (optionally with a fault-injection spec) and waits until the API answers. */
     public Duration start(String fault) throws Exception {
         Path jar = Path.of("target", "baton.jar").toAbsolutePath();
@@ -45,6 +62,7 @@ public final class BatonProcess {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath()));
         if (fault != null) cmd.add("-Dbaton.fault=" + fault);
+        cmd.addAll(properties);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),
                 "--config", root.resolve("config").toString(), "--data", root.resolve("data").toString(),
                 "--port", Integer.toString(port), "--broker-port", Integer.toString(brokerPort)));

@@ -9,11 +9,13 @@ import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Params;
 import dev.baton.pipeline.Pipeline;
+import dev.baton.pipeline.Schedule;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.validate.Dag;
 import dev.baton.runtime.IdempotencyConflictException;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.RunEngine;
+import dev.baton.runtime.Scheduler;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
@@ -23,7 +25,6 @@ import java.util.Locale;
 
 /** What the REST API, the CLI's demo and Camel triggers do with runs; input checked here, answers as JSON. */
 public final class RunService {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunService.class);
     static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final PipelineRegistry pipelines;
@@ -33,12 +34,14 @@ public final class RunService {
     private final Tx tx;
     private final RunStore store;
     private final RunControl control;
+    private final Scheduler scheduler;
 
     /** A started run as the API shows it; {@code replayed} when an earlier request with the same key made it. */
     public record StartOutcome(ObjectNode run, boolean replayed) {}
 
     public RunService(PipelineRegistry pipelines, RoutesFolder folder, RunEngine engine, OutboxRelay relay, Tx tx,
-            RunStore store) {
+            RunStore store, Scheduler scheduler) {
+        this.scheduler = scheduler;
         this.pipelines = pipelines;
         this.folder = folder;
         this.engine = engine;
@@ -94,14 +97,8 @@ public final class RunService {
             throw Problem.badRequest("params do not match pipeline '" + p.name() + "'", resolved.problems());
         }
         RunEngine.Started started = engine.start(p, resolved.params(), idempotencyKey, requestHash);
-        try {
-            relay.send(started.outgoing());
-        } catch (RuntimeException e) {
-            // The run is committed and its messages are in the outbox: the sweep delivers them. Answering 500 here
-            // would invite a retry that, without an Idempotency-Key, makes a second run.
-            LOG.warn("run {} started; its first tickets will be sent by the outbox sweep: {}", started.run().id(),
-                    e.getMessage());
-        }
+        // Answering 500 after the commit would invite a retry that, without an Idempotency-Key, makes a second run.
+        relay.sendOrLeaveToSweep(started.run().id(), started.outgoing());
         return new StartOutcome(get(started.run().id()), started.replayed());
     }
 
@@ -163,7 +160,7 @@ public final class RunService {
     public ObjectNode pipelines() {
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("pipelines");
-        pipelines.all().forEach(p -> arr.add(describe(p)));
+        pipelines.all().forEach(p -> arr.add(describe(p, scheduler)));
         ArrayNode invalid = out.putArray("invalid");
         folder.invalid().forEach((file, violations) -> {
             ObjectNode o = invalid.addObject().put("file", file);
@@ -174,10 +171,11 @@ public final class RunService {
     }
 
     public ObjectNode pipeline(String name) {
-        return describe(pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name + "' is not loaded")));
+        return describe(pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name + "' is not loaded")),
+                scheduler);
     }
 
-    static ObjectNode describe(Pipeline p) {
+    static ObjectNode describe(Pipeline p, Scheduler scheduler) {
         ObjectNode o = Json.object().put("name", p.name()).put("description", p.description())
                 .put("file", p.file()).put("revision", p.revision());
         ObjectNode params = o.putObject("params");
@@ -198,6 +196,13 @@ public final class RunService {
             s.dependsOn().forEach(deps::add);
         }
         o.set("waves", Json.MAPPER.valueToTree(Dag.waves(p)));
+        if (p.schedule() != null) {
+            Schedule s = p.schedule();
+            ObjectNode so = o.putObject("schedule").put("cron", s.cron()).put("timezone", s.timezone().getId())
+                    .put("missed", s.missed().label());
+            so.set("params", s.params());
+            so.put("nextFireTime", scheduler.nextFireTime(s).map(Object::toString).orElse(null));
+        }
         return o;
     }
 }

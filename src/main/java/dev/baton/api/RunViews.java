@@ -18,6 +18,9 @@ public final class RunViews {
         ObjectNode o = Json.object().put("id", r.id()).put("pipeline", r.pipeline()).put("revision", r.revision())
                 .put("status", r.status().name());
         o.set("params", r.params());
+        if (r.idempotencyKey() != null) {
+            o.put("idempotencyKey", r.idempotencyKey()); // a scheduled run's says which tick started it
+        }
         o.put("error", r.error());
         time(o, "createdAt", r.createdAt());
         time(o, "updatedAt", r.updatedAt());

@@ -1,13 +1,16 @@
 package dev.baton.cli;
 
 import dev.baton.agent.AgentRegistry;
+import dev.baton.pipeline.Json;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
+import dev.baton.pipeline.Schedule;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.load.LoadResult;
 import dev.baton.pipeline.validate.Dag;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,6 +50,12 @@ public final class DryRunCommand implements Callable<Integer> {
     static void print(Pipeline p, PrintWriter out) {
         out.printf("pipeline %s (%d stages)%n", p.name(), p.stages().size());
         out.println("order: " + String.join(" -> ", Dag.topologicalOrder(p)));
+        Schedule s = p.schedule();
+        if (s != null) {
+            out.printf("schedule: \"%s\" in %s, params %s, missed ticks: %s, next %s%n", s.cron(), s.timezone().getId(),
+                    Json.write(s.params()), s.missed().label(),
+                    s.nextAfter(Instant.now()).map(Object::toString).orElse("never"));
+        }
         List<List<String>> waves = Dag.waves(p);
         for (int i = 0; i < waves.size(); i++) {
             out.printf("wave %d:%n", i + 1);

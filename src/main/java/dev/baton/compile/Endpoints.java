@@ -10,6 +10,8 @@ public final class Endpoints {
     /** Camel JMS: a Destination in this header overrides the endpoint's destination (used for JMSReplyTo). */
     public static final String HEADER_CAMEL_DESTINATION = "CamelJmsDestination";
     public static final String DEAD_LETTERS = "baton.DLQ";
+    /** Schedule ticks: one persistent message per pipeline, scheduled for its next fire time. */
+    public static final String SCHEDULE = "baton.schedule";
     public static final String AGENT_PREFIX = "baton.agent.";
     /** Multicast address per agent for control messages (cancel): {@code baton.control.<agent>}. */
     public static final String CONTROL_PREFIX = "baton.control.";
@@ -51,6 +53,7 @@ public final class Endpoints {
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
     public static final String ROUTE_APPROVALS = "baton-approvals";
     public static final String ROUTE_RELAY = "baton-relay";
+    public static final String ROUTE_SCHEDULE = "baton-schedule";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";

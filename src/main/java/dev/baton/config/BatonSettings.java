@@ -1,10 +1,12 @@
 package dev.baton.config;
 
+import dev.baton.pipeline.Durations;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,7 @@ public record BatonSettings(
         long scanIntervalMillis,
         int apiMaxBodyBytes,
         String fault,
+        Duration misfireThreshold,
         Map<String, String> camelProperties) {
 
     /** Where the broker is and how Baton logs in to it. */
@@ -110,6 +113,7 @@ public record BatonSettings(
                 r.positive("baton.routes.scan-interval", 1000),
                 r.positive("baton.api.max-body-size", 1024 * 1024),
                 r.str("baton.fault", ""),
+                r.duration("baton.schedule.misfire-threshold", Duration.ofSeconds(60)),
                 Map.copyOf(camel));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);
@@ -135,6 +139,17 @@ public record BatonSettings(
             }
             errors.add(key + " must be a positive integer, not '" + v + "'");
             return def;
+        }
+
+        Duration duration(String key, Duration def) {
+            String v = raw.get(key);
+            if (v == null || v.isBlank()) return def;
+            try {
+                return Durations.parse(v.trim());
+            } catch (IllegalArgumentException e) {
+                errors.add(key + " must be a duration like 30s, 5m or 1h, not '" + v + "'");
+                return def;
+            }
         }
 
         int port(String key, int def) {

@@ -34,6 +34,11 @@ public final class Params {
      * A param given as JSON null counts as not given, so it falls back to its default.
      */
     public static Resolution resolve(Pipeline pipeline, JsonNode given) {
+        return resolve(pipeline.params(), given);
+    }
+
+    /** {@link #resolve(Pipeline, JsonNode)} against declared params alone, for a pipeline still being read. */
+    public static Resolution resolve(Map<String, ParamSpec> declared, JsonNode given) {
         List<String> problems = new ArrayList<>();
         ObjectNode supplied = JsonNodeFactory.instance.objectNode();
         if (given != null && !given.isNull() && !given.isMissingNode()) {
@@ -43,7 +48,6 @@ public final class Params {
                 problems.add("params must be a JSON object, not " + kind(given));
             }
         }
-        Map<String, ParamSpec> declared = pipeline.params();
         for (Iterator<String> names = supplied.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!declared.containsKey(name)) {

@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's own routes: agent replies in, coordinator messages (leases) in, and the outbox sweep. Every inbound
+ * The engine's own routes: agent replies in, coordinator messages (leases) in, schedule ticks in, and the outbox
+ * sweep. Every inbound
  * message is consumed in a JMS transaction that commits only after its DB transaction has.
  */
 public final class EngineRoutes extends RouteBuilder {
@@ -23,13 +24,15 @@ public final class EngineRoutes extends RouteBuilder {
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
 
     private final RunEngine engine;
+    private final Scheduler scheduler;
     private final OutboxRelay relay;
     private final Faults faults;
     private final int consumers;
     private final AtomicBoolean firstSweep = new AtomicBoolean(true);
 
-    public EngineRoutes(RunEngine engine, OutboxRelay relay, Faults faults, int consumers) {
+    public EngineRoutes(RunEngine engine, Scheduler scheduler, OutboxRelay relay, Faults faults, int consumers) {
         this.engine = engine;
+        this.scheduler = scheduler;
         this.relay = relay;
         this.faults = faults;
         this.consumers = consumers;
@@ -76,6 +79,10 @@ public final class EngineRoutes extends RouteBuilder {
                 .filter(header(Endpoints.HEADER_CAMEL_DESTINATION).isNotNull())
                     .to(Endpoints.JMS + ":queue:" + Endpoints.APPROVALS)
                 .end();
+
+        // One tick at a time per instance: ticks are rare, and a tick's run must be committed before the next goes out.
+        from(Endpoints.consumer(Endpoints.SCHEDULE, 1)).routeId(Endpoints.ROUTE_SCHEDULE)
+                .process(ex -> scheduler.onTick(ex.getMessage().getBody(String.class)));
 
         // Recovery, not a timer carrying run state: the state is in the outbox table.
         from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0").routeId(Endpoints.ROUTE_OUTBOX_SWEEP)

@@ -49,6 +49,28 @@ public final class OutboxRelay {
     }
 
     /**
+     * {@link #send} for the first messages of a run that is already committed: a failure is logged, not thrown, since
+     * the rows stay in the outbox for the sweep, and an error would invite a caller to start the run again.
+     */
+    public void sendOrLeaveToSweep(String runId, List<Outgoing> messages) {
+        try {
+            send(messages);
+        } catch (RuntimeException e) {
+            LOG.warn("run {} started; its first tickets will be sent by the outbox sweep: {}", runId, e.getMessage());
+        }
+    }
+
+    /**
+     * Sends messages that have no outbox row, such as schedule ticks: a repeat of one (a redelivered tick, another
+     * instance seeding the same tick) is dropped by the broker on its duplicate-detection id.
+     */
+    public void emit(List<Outgoing> messages) {
+        if (!messages.isEmpty()) {
+            producer.sendBody(Endpoints.RELAY, messages);
+        }
+    }
+
+    /**
      * Turns one outbox row into the JMS message the relay route's recipient list sends: body, duplicate-detection
      * id, persistence, priority, correlation, reply-to and scheduled delivery.
      */

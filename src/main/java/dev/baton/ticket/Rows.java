@@ -164,4 +164,12 @@ public final class Rows {
             int priority,
             long deliverAt,
             long expiresAt) {}
+
+    /**
+     * The schedule of one pipeline as the database knows it.
+     *
+     * @param chain names the tick times (cron and time zone); ticks of another chain are dropped
+     * @param revision the pipeline revision whose schedule params the runs start with
+     */
+    public record ScheduleRow(String pipeline, String chain, String revision) {}
 }

@@ -81,6 +81,7 @@ public class CliTest {
         Result r = run("dry-run", "routes/content-review.yaml");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("order: research -> outline -> fact-check -> draft -> publish")
+                .contains("schedule: \"0 0 9 ? * MON\" in Europe/Paris, params {\"topic\":\"weekly digest\"}, missed ticks: skip")
                 .contains("wave 2:\n  outline                  agent outliner  after research\n"
                         + "  fact-check               agent fact-checker  after research\n");
     }

@@ -60,4 +60,24 @@ class DryRunCommandTest {
                 new AgentStage(base("b", "a"), "w"), new AgentStage(base("a"), "w")))))
                 .isEqualTo("loop until 'y', at most 1 iteration, then continue: a -> b  if x > 1");
     }
+
+    @Test
+    void showsTheScheduleWithItsNextFireTime() {
+        var loaded = dev.baton.pipeline.load.PipelineLoader.read("""
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: digest}
+                spec:
+                  params: {topic: {required: true}}
+                  schedule: {cron: "0 0 9 * * ? 2099", timezone: Europe/Paris, params: {topic: news}, missed: once}
+                  pipeline:
+                    stages:
+                      - {name: draft, agent: writer}
+                """, "digest.yaml", dev.baton.pipeline.AgentCatalog.any());
+        StringWriter text = new StringWriter();
+        DryRunCommand.print(loaded.pipeline(), new PrintWriter(text, true));
+
+        assertThat(text.toString()).contains("schedule: \"0 0 9 * * ? 2099\" in Europe/Paris, params {\"topic\":\"news\"},"
+                + " missed ticks: once, next 2099-01-01T08:00:00Z\n");
+    }
 }

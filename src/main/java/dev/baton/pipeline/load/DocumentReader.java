@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.ParamSpec;
 import dev.baton.pipeline.Pipeline;
+import dev.baton.pipeline.Schedule;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.validate.SourceMap;
 import java.util.Collections;
@@ -16,13 +17,13 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
-/** Reads the parts of a pipeline document around its stages: apiVersion, kind, metadata, params and agents. */
+/** Reads the parts of a pipeline document around its stages: apiVersion, kind, metadata, params, agents and schedule. */
 final class DocumentReader {
     static final String API_VERSION = "baton/v1";
     private static final Set<String> API_VERSIONS = Set.of(API_VERSION, "orchestra.io/v1");
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA = Set.of("name", "description");
-    private static final Set<String> SPEC = Set.of("params", "agents", "pipeline");
+    private static final Set<String> SPEC = Set.of("params", "agents", "schedule", "pipeline");
     private static final Set<String> PARAM = Set.of("required", "default");
     private static final Set<String> AGENT = Set.of("role", "capabilities", "maxConcurrency");
     private static final Pattern PIPELINE_NAME = Pattern.compile("[a-z0-9-]+");
@@ -38,9 +39,11 @@ final class DocumentReader {
             String description,
             Map<String, ParamSpec> params,
             Map<String, AgentSpec> agents,
-            List<Stage> stages) {
+            List<Stage> stages,
+            Schedule schedule) {
         Pipeline toPipeline(String file, String revision, String source) {
-            return new Pipeline(apiVersion, name, description, file, revision, source, params, agents, stages);
+            return new Pipeline(apiVersion, name, description, file, revision, source, params, agents, stages,
+                    schedule);
         }
     }
 
@@ -57,7 +60,7 @@ final class DocumentReader {
     }
 
     private Draft document(Node root) {
-        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of());
+        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of(), null);
         if (root == null) {
             scope.errorAt(scope.start(), "the file is empty; expected a Pipeline document");
             return empty;
@@ -91,13 +94,14 @@ final class DocumentReader {
             if (top.value("spec") == null) {
                 scope.missing(map, "spec");
             }
-            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of());
+            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of(), null);
         }
-        Fields spec = new Fields(scope.child("spec"), specNode).allow(SPEC, Set.of("schedule"));
+        Fields spec = new Fields(scope.child("spec"), specNode).allow(SPEC, Set.of());
         Map<String, ParamSpec> params = params(spec);
         Map<String, AgentSpec> agents = agents(spec);
+        Schedule schedule = ScheduleReader.read(spec, scope, params);
         List<Stage> stages = StageReader.readAll(spec, scope, where);
-        return new Draft(API_VERSION, name, description, params, agents, stages);
+        return new Draft(API_VERSION, name, description, params, agents, stages, schedule);
     }
 
     private void checkName(String name, Node at) {

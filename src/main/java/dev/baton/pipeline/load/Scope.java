@@ -30,6 +30,11 @@ final class Scope {
         return new Scope(file, null, "", out);
     }
 
+    /** How many violations the file has so far, to tell whether a part read cleanly. */
+    int count() {
+        return out.size();
+    }
+
     Scope child(String key) {
         return new Scope(file, stage, join(path, key), out);
     }
