@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param params declared parameters in file order
  * @param agents agents declared by the pipeline in file order
  * @param stages stages in file order
+ * @param notification where run outcomes are reported, or null
  */
 public record Pipeline(
         String apiVersion,
@@ -21,7 +22,14 @@ public record Pipeline(
         String source,
         Map<String, ParamSpec> params,
         Map<String, AgentSpec> agents,
-        List<Stage> stages) {
+        List<Stage> stages,
+        Notify notification) {
+
+    /** A pipeline that notifies nobody. */
+    public Pipeline(String apiVersion, String name, String description, String file, String revision, String source,
+            Map<String, ParamSpec> params, Map<String, AgentSpec> agents, List<Stage> stages) {
+        this(apiVersion, name, description, file, revision, source, params, agents, stages, null);
+    }
 
     public Optional<Stage> stage(String name) {
         return stages.stream().filter(s -> s.name().equals(name)).findFirst();

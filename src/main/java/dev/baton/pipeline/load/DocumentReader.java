@@ -2,6 +2,7 @@ package dev.baton.pipeline.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.pipeline.AgentSpec;
+import dev.baton.pipeline.Notify;
 import dev.baton.pipeline.ParamSpec;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
@@ -22,7 +23,7 @@ final class DocumentReader {
     private static final Set<String> API_VERSIONS = Set.of(API_VERSION, "orchestra.io/v1");
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA = Set.of("name", "description");
-    private static final Set<String> SPEC = Set.of("params", "agents", "pipeline");
+    private static final Set<String> SPEC = Set.of("params", "agents", "pipeline", "notify");
     private static final Set<String> PARAM = Set.of("required", "default");
     private static final Set<String> AGENT = Set.of("role", "capabilities", "maxConcurrency");
     private static final Pattern PIPELINE_NAME = Pattern.compile("[a-z0-9-]+");
@@ -38,9 +39,10 @@ final class DocumentReader {
             String description,
             Map<String, ParamSpec> params,
             Map<String, AgentSpec> agents,
-            List<Stage> stages) {
+            List<Stage> stages,
+            Notify notification) {
         Pipeline toPipeline(String file, String revision, String source) {
-            return new Pipeline(apiVersion, name, description, file, revision, source, params, agents, stages);
+            return new Pipeline(apiVersion, name, description, file, revision, source, params, agents, stages, notification);
         }
     }
 
@@ -57,7 +59,7 @@ final class DocumentReader {
     }
 
     private Draft document(Node root) {
-        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of());
+        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of(), null);
         if (root == null) {
             scope.errorAt(scope.start(), "the file is empty; expected a Pipeline document");
             return empty;
@@ -91,13 +93,14 @@ final class DocumentReader {
             if (top.value("spec") == null) {
                 scope.missing(map, "spec");
             }
-            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of());
+            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of(), null);
         }
         Fields spec = new Fields(scope.child("spec"), specNode).allow(SPEC, Set.of("schedule"));
         Map<String, ParamSpec> params = params(spec);
         Map<String, AgentSpec> agents = agents(spec);
         List<Stage> stages = StageReader.readAll(spec, scope, where);
-        return new Draft(API_VERSION, name, description, params, agents, stages);
+        Notify notify = NotifyReader.read(spec, scope);
+        return new Draft(API_VERSION, name, description, params, agents, stages, notify);
     }
 
     private void checkName(String name, Node at) {
