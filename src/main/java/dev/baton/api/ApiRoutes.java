@@ -56,11 +56,14 @@ public final class ApiRoutes extends RouteBuilder {
         rest("/pipelines").description("Pipelines loaded from routes/")
                 .get().produces(JSON).to("direct:api-pipelines")
                 .get("/{name}").produces(JSON).to("direct:api-pipeline")
+                .get("/{name}/revisions").produces(JSON).to("direct:api-pipeline-revisions")
                 .post("/{name}/runs").consumes(JSON).produces(JSON).to("direct:api-start-run");
         rest("/runs").description("Runs and their history")
                 .get().produces(JSON).to("direct:api-runs")
                 .get("/{id}").produces(JSON).to("direct:api-run")
-                .get("/{id}/history").produces(JSON).to("direct:api-run-history");
+                .get("/{id}/history").produces(JSON).to("direct:api-run-history")
+                .get("/{id}/events").produces(JSON).to("direct:api-run-events")
+                .get("/{id}/webhooks").produces(JSON).to("direct:api-run-webhooks");
         rest("/dead-letters").description("Messages on the dead-letter queue, browsed without consuming them")
                 .get().produces(JSON).to("direct:api-dead-letters");
 
@@ -90,6 +93,12 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs().get(header(ex, "id"))));
         from("direct:api-run-history").routeId("api-run-history")
                 .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
+        from("direct:api-run-events").routeId("api-run-events")
+                .process(ex -> ok(ex, 200, runs().records().events(header(ex, "id"))));
+        from("direct:api-run-webhooks").routeId("api-run-webhooks")
+                .process(ex -> ok(ex, 200, runs().records().webhooks(header(ex, "id"))));
+        from("direct:api-pipeline-revisions").routeId("api-pipeline-revisions")
+                .process(ex -> ok(ex, 200, runs().records().revisions(header(ex, "name"))));
         from("direct:api-dead-letters").routeId("api-dead-letters")
                 .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
     }

@@ -18,6 +18,7 @@ import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.Tx;
+import dev.baton.ticket.WebhookStore;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,6 +33,7 @@ public final class RunService {
     private final OutboxRelay relay;
     private final Tx tx;
     private final RunStore store;
+    private final RunRecords records;
 
     /** A started run as the API shows it; {@code replayed} when an earlier request with the same key made it. */
     public record StartOutcome(ObjectNode run, boolean replayed) {}
@@ -44,6 +46,12 @@ public final class RunService {
         this.relay = relay;
         this.tx = tx;
         this.store = store;
+        this.records = new RunRecords(tx, store, new WebhookStore(), pipelines);
+    }
+
+    /** Events, webhook deliveries and revisions. */
+    public RunRecords records() {
+        return records;
     }
 
     public StartOutcome start(String pipelineName, String body, String idempotencyKey) {

@@ -5,6 +5,8 @@ public final class Endpoints {
     public static final String RESULTS = "baton.results";
     public static final String COORDINATOR = "baton.coordinator";
     public static final String EVENTS = "baton.events";
+    /** Webhook attempts: one message per attempt, the later ones scheduled for the end of their back-off. */
+    public static final String WEBHOOKS = "baton.webhooks";
     public static final String DEAD_LETTERS = "baton.DLQ";
     public static final String AGENT_PREFIX = "baton.agent.";
     /** Multicast address per agent for control messages (cancel): {@code baton.control.<agent>}. */
@@ -46,6 +48,7 @@ public final class Endpoints {
     public static final String ROUTE_RESULTS = "baton-results";
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
     public static final String ROUTE_RELAY = "baton-relay";
+    public static final String ROUTE_WEBHOOKS = "baton-webhooks";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";

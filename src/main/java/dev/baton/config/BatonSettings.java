@@ -1,10 +1,14 @@
 package dev.baton.config;
 
+import dev.baton.pipeline.Backoff;
+import dev.baton.pipeline.Durations;
+import dev.baton.pipeline.RetryPolicy;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +31,15 @@ public record BatonSettings(
         long scanIntervalMillis,
         int apiMaxBodyBytes,
         String fault,
+        WebhookSettings webhooks,
         Map<String, String> camelProperties) {
+
+    /**
+     * How webhook deliveries are attempted: at most {@code retry.maxAttempts} POSTs, the wait between them doubling
+     * from {@code retry.initialDelay} up to {@code retry.maxDelay} (held by the broker), each POST given
+     * {@code timeout} to connect and answer.
+     */
+    public record WebhookSettings(RetryPolicy retry, Duration timeout) {}
 
     /** Where the broker is and how Baton logs in to it. */
     public record BrokerSettings(String url, int port, String user, String password, Path brokerXml) {
@@ -110,6 +122,10 @@ public record BatonSettings(
                 r.positive("baton.routes.scan-interval", 1000),
                 r.positive("baton.api.max-body-size", 1024 * 1024),
                 r.str("baton.fault", ""),
+                new WebhookSettings(new RetryPolicy(r.positive("baton.webhooks.max-attempts", 10), Backoff.EXPONENTIAL,
+                        r.duration("baton.webhooks.initial-delay", Duration.ofSeconds(2)),
+                        r.duration("baton.webhooks.max-delay", Duration.ofMinutes(10)), 0),
+                        r.duration("baton.webhooks.timeout", Duration.ofSeconds(10))),
                 Map.copyOf(camel));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);
@@ -134,6 +150,20 @@ public record BatonSettings(
                 // reported below
             }
             errors.add(key + " must be a positive integer, not '" + v + "'");
+            return def;
+        }
+
+        /** A positive duration such as {@code 2s} or {@code 500ms}. */
+        Duration duration(String key, Duration def) {
+            String v = raw.get(key);
+            if (v == null || v.isBlank()) return def;
+            try {
+                Duration d = Durations.parse(v);
+                if (!d.isZero()) return d;
+            } catch (IllegalArgumentException ignored) {
+                // reported below
+            }
+            errors.add(key + " must be a positive duration such as 2s or 500ms, not '" + v + "'");
             return def;
         }
 

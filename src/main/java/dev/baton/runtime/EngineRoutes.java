@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's own routes: agent replies in, coordinator messages (leases) in, and the outbox sweep. Every inbound
- * message is consumed in a JMS transaction that commits only after its DB transaction has.
+ * The engine's own routes: agent replies in, coordinator messages (leases) in, webhook attempts, and the outbox
+ * sweep. Every inbound message is consumed in a JMS transaction that commits only after its DB transaction has.
  */
 public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
@@ -23,13 +23,15 @@ public final class EngineRoutes extends RouteBuilder {
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
 
     private final RunEngine engine;
+    private final Webhooks webhooks;
     private final OutboxRelay relay;
     private final Faults faults;
     private final int consumers;
     private final AtomicBoolean firstSweep = new AtomicBoolean(true);
 
-    public EngineRoutes(RunEngine engine, OutboxRelay relay, Faults faults, int consumers) {
+    public EngineRoutes(RunEngine engine, Webhooks webhooks, OutboxRelay relay, Faults faults, int consumers) {
         this.engine = engine;
+        this.webhooks = webhooks;
         this.relay = relay;
         this.faults = faults;
         this.consumers = consumers;
@@ -69,6 +71,10 @@ public final class EngineRoutes extends RouteBuilder {
         from(Endpoints.consumer(Endpoints.COORDINATOR, 2)).routeId(Endpoints.ROUTE_COORDINATOR)
                 .process(this::onCoordinatorMessage);
 
+        // A POST may wait for its timeout: four consumers keep one slow webhook from holding up the others.
+        from(Endpoints.consumer(Endpoints.WEBHOOKS, 4)).routeId(Endpoints.ROUTE_WEBHOOKS)
+                .process(this::onWebhookAttempt);
+
         // Recovery, not a timer carrying run state: the state is in the outbox table.
         from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0").routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
                 .process(ex -> relay.sweep(firstSweep.getAndSet(false) ? Duration.ZERO : SWEEP_AGE));
@@ -103,6 +109,19 @@ public final class EngineRoutes extends RouteBuilder {
             throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
         }
         applied(engine.onLease(messageId(ex), msg.path("ticketId").asText(), msg.path("attempt").asInt()));
+    }
+
+    private void onWebhookAttempt(Exchange ex) {
+        JsonNode msg;
+        try {
+            msg = Json.parse(ex.getMessage().getBody(String.class));
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException("webhook message is not JSON: " + e.getMessage());
+        }
+        if (!msg.path("deliveryId").isTextual() || !msg.path("attempt").canConvertToInt()) {
+            throw new PoisonMessageException("webhook message needs deliveryId and attempt");
+        }
+        applied(webhooks.attempt(msg.path("deliveryId").asText(), msg.path("attempt").asInt()));
     }
 
     private void applied(List<Outgoing> outgoing) {

@@ -38,11 +38,12 @@ public final class RunEngine {
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
 
-    public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Clock clock) {
+    public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
+            Clock clock) {
         this.tx = tx;
         this.store = store;
         this.pipelines = pipelines;
-        this.flow = new Flow(store, new Tickets(store, outbox), new Conditions());
+        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks)), new Conditions());
         this.clock = clock;
     }
 

@@ -148,4 +148,7 @@ public final class Rows {
             int priority,
             long deliverAt,
             long expiresAt) {}
+
+    /** One stored revision of a pipeline: its content hash, the file it came from and when it was first loaded. */
+    public record RevisionRow(String pipeline, String revision, String file, Instant loadedAt) {}
 }
