@@ -98,12 +98,7 @@ public final class EngineRoutes extends RouteBuilder {
     }
 
     private void onCoordinatorMessage(Exchange ex) {
-        JsonNode msg;
-        try {
-            msg = Json.parse(ex.getMessage().getBody(String.class));
-        } catch (IllegalArgumentException e) {
-            throw new PoisonMessageException("coordinator message is not JSON: " + e.getMessage());
-        }
+        JsonNode msg = json(ex, "coordinator message");
         String type = msg.path("type").asText();
         if (!type.equals("lease")) {
             throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
@@ -112,16 +107,20 @@ public final class EngineRoutes extends RouteBuilder {
     }
 
     private void onWebhookAttempt(Exchange ex) {
-        JsonNode msg;
-        try {
-            msg = Json.parse(ex.getMessage().getBody(String.class));
-        } catch (IllegalArgumentException e) {
-            throw new PoisonMessageException("webhook message is not JSON: " + e.getMessage());
-        }
+        JsonNode msg = json(ex, "webhook message");
         if (!msg.path("deliveryId").isTextual() || !msg.path("attempt").canConvertToInt()) {
             throw new PoisonMessageException("webhook message needs deliveryId and attempt");
         }
         applied(webhooks.attempt(msg.path("deliveryId").asText(), msg.path("attempt").asInt()));
+    }
+
+    /** The message's JSON body; a body that is not JSON can never be applied. */
+    private static JsonNode json(Exchange ex, String what) {
+        try {
+            return Json.parse(ex.getMessage().getBody(String.class));
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException(what + " is not JSON: " + e.getMessage());
+        }
     }
 
     private void applied(List<Outgoing> outgoing) {
