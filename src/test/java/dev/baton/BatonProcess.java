@@ -73,6 +73,16 @@ public final class BatonProcess {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * Waits until every committed message has been handed to the broker: a kill before that leaves outbox rows
+     * (which the sweep would send after a restart), so a test that checks the outbox is empty waits for this first.
+     */
+    public void awaitOutboxDrained() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> get("/api/health").path("outbox").asInt(-1) == 0);
+    }
+
     /** Kills the process if it still runs: a failed test must not leave a Baton behind. */
     public void stop() throws Exception {
         if (alive()) kill9();

@@ -90,6 +90,7 @@ class CrashIT {
         assertThat(submitted.get()).isEqualTo(runs);
 
         awaitAllSucceeded(baton, runs, Duration.ofMinutes(4));
+        baton.awaitOutboxDrained();
         baton.kill9();
         assertExactlyOnce(baton, runs);
     }
@@ -111,6 +112,7 @@ class CrashIT {
                 assertThat(baton.tryStart("crash", "{\"n\": " + i + "}", fault + "-" + i)).isNotNull();
             }
             awaitAllSucceeded(baton, 20, Duration.ofMinutes(2));
+            baton.awaitOutboxDrained();
             baton.kill9();
             assertExactlyOnce(baton, 20);
             root = Files.createTempDirectory(root, "next");

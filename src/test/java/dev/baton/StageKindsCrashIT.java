@@ -88,6 +88,7 @@ class StageKindsCrashIT {
             assertThat(out).hasSize(perRun);
             for (int i = 0; i < perRun; i++) assertThat(out.get(i).path("done").asInt()).isEqualTo(i);
         }
+        baton.awaitOutboxDrained();
         baton.kill9();
         try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket")).isEqualTo(runs * perRun);
@@ -139,6 +140,7 @@ class StageKindsCrashIT {
         }
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> ids.stream().allMatch(id -> status(baton, id).equals("COMPENSATED")));
+        baton.awaitOutboxDrained();
         baton.kill9();
         try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE item = -1 AND status = 'SUCCEEDED'"))

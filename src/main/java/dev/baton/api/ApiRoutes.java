@@ -70,9 +70,10 @@ public final class ApiRoutes extends RouteBuilder {
         rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
                 .get().produces(JSON).to("direct:api-health");
         from("direct:api-health").routeId("api-health").process(ex -> {
-            runs();
+            RunService runs = runs();
             ObjectNode health = Json.object().put("status", "UP");
             health.set("heap", heap());
+            health.put("outbox", runs.records().outboxDepth());
             ok(ex, 200, health);
         });
         from("direct:api-pipelines").routeId("api-pipelines").process(ex -> ok(ex, 200, runs().pipelines()));

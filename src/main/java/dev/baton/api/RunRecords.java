@@ -6,6 +6,7 @@ import dev.baton.compile.PipelineRegistry;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.runtime.Events;
+import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.RevisionRow;
 import dev.baton.ticket.Rows.RunRow;
@@ -17,7 +18,10 @@ import dev.baton.ticket.WebhookStore.Delivery;
 import java.time.Instant;
 import java.util.List;
 
-/** What the API shows of the records behind runs and pipelines: a run's events, its webhook deliveries, revisions. */
+/**
+ * What the API shows of the records behind runs and pipelines: a run's events, its webhook deliveries, revisions,
+ * and the outbox's depth.
+ */
 public final class RunRecords {
     private final Tx tx;
     private final RunStore store;
@@ -82,6 +86,11 @@ public final class RunRecords {
             o.put("file", r.file()).put("current", r.revision().equals(current));
         }
         return arr;
+    }
+
+    /** Messages committed with a transition and not yet handed to the broker: zero when Baton is idle. */
+    public int outboxDepth() {
+        return tx.run(new OutboxStore()::depth);
     }
 
     private RunRow run(java.sql.Connection c, String runId) throws java.sql.SQLException {
