@@ -74,12 +74,14 @@ public final class BatonProcess {
     }
 
     /**
-     * Waits until every committed message has been handed to the broker: a kill before that leaves outbox rows
-     * (which the sweep would send after a restart), so a test that checks the outbox is empty waits for this first.
+     * Waits until every committed message has been handed to the broker, and stays so for a second: a kill before
+     * that leaves outbox rows (which the sweep would send after a restart), so a test that checks the outbox is
+     * empty waits for this first. A late duplicate reply (a ticket redelivered after a kill) is refused and its
+     * REFUSED event goes through the outbox too, after every run has ended.
      */
     public void awaitOutboxDrained() {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                .pollInterval(java.time.Duration.ofMillis(200))
+                .during(java.time.Duration.ofSeconds(1)).pollInterval(java.time.Duration.ofMillis(100))
                 .until(() -> get("/api/health").path("outbox").asInt(-1) == 0);
     }
 

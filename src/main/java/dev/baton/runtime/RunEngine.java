@@ -107,7 +107,7 @@ public final class RunEngine {
         }
     }
 
-    /** Applies an agent reply; returns the messages to send (empty for duplicates and refusals). */
+    /** Applies an agent reply; returns the messages to send (none for a duplicate, the event for a refusal). */
     public List<Outgoing> onReply(String messageId, AgentReply reply) {
         return tx.run(c -> {
             if (!store.firstDelivery(c, messageId, clock.instant())) {
@@ -120,7 +120,7 @@ public final class RunEngine {
             if (refusal != null) {
                 flow.tickets().refuse(s, t, reply.attempt(), refusal);
                 s.save();
-                return List.of();
+                return s.outgoing; // the REFUSED event
             }
             switch (reply.kind()) {
                 case PROGRESS -> {
