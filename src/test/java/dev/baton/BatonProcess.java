@@ -67,6 +67,17 @@ public final class BatonProcess {
         return dir.resolve(root.getFileName() + "-" + n + ".log");
     }
 
+    /**
+     * Stops the process with SIGTERM, so that Baton closes its database: the checks that follow the crashes read the
+     * database of a stopped Baton, and the stop that precedes them is not one of the crashes under test.
+     */
+    public void terminate() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            kill9();
+        }
+    }
+
     public void kill9() throws Exception {
         // Process.destroyForcibly sends SIGKILL on Linux: no shutdown hook, no flush.
         process.destroyForcibly();

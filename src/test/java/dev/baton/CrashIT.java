@@ -91,7 +91,7 @@ class CrashIT {
 
         awaitAllSucceeded(baton, runs, Duration.ofMinutes(4));
         baton.awaitOutboxDrained();
-        baton.kill9();
+        baton.terminate();
         assertExactlyOnce(baton, runs);
     }
 
@@ -113,7 +113,7 @@ class CrashIT {
             }
             awaitAllSucceeded(baton, 20, Duration.ofMinutes(2));
             baton.awaitOutboxDrained();
-            baton.kill9();
+            baton.terminate();
             assertExactlyOnce(baton, 20);
             root = Files.createTempDirectory(root, "next");
         }

@@ -89,7 +89,7 @@ class StageKindsCrashIT {
             for (int i = 0; i < perRun; i++) assertThat(out.get(i).path("done").asInt()).isEqualTo(i);
         }
         baton.awaitOutboxDrained();
-        baton.kill9();
+        baton.terminate();
         try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket")).isEqualTo(runs * perRun);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE status <> 'SUCCEEDED'")).isZero();
@@ -141,7 +141,7 @@ class StageKindsCrashIT {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> ids.stream().allMatch(id -> status(baton, id).equals("COMPENSATED")));
         baton.awaitOutboxDrained();
-        baton.kill9();
+        baton.terminate();
         try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE item = -1 AND status = 'SUCCEEDED'"))
                     .isEqualTo(runs * 4);
