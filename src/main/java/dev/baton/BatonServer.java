@@ -22,11 +22,13 @@ import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.RunEngine;
 import dev.baton.runtime.Scheduler;
+import dev.baton.runtime.Webhooks;
 import dev.baton.ticket.Database;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.StoreException;
 import dev.baton.ticket.Tx;
+import dev.baton.ticket.WebhookStore;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -89,7 +91,9 @@ public final class BatonServer implements AutoCloseable {
         }
         dataSource = Database.open(settings.db());
         Tx tx = new Tx(dataSource);
-        Clock clock = Clock.systemUTC();
+        // Microseconds, what H2 and PostgreSQL keep: an event published from memory then says the same time as the
+        // history row it is read back from.
+        Clock clock = new MicrosClock();
         RunStore store = new RunStore();
         OutboxStore outbox = new OutboxStore();
         pipelines = new PipelineRegistry(store, clock);
@@ -117,7 +121,8 @@ public final class BatonServer implements AutoCloseable {
         CamelContext camel = main.getCamelContext();
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
-        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, clock);
+        Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
+        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
@@ -150,7 +155,7 @@ public final class BatonServer implements AutoCloseable {
             startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
         }
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(new EngineRoutes(engine, scheduler, relay, faults, settings.resultConsumers()));
+        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers()));
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -229,6 +234,29 @@ public final class BatonServer implements AutoCloseable {
             if (broker != null) broker.close();
         } catch (Exception e) {
             LOG.warn("stopping the broker: {}", e.getMessage());
+        }
+    }
+
+    /** The UTC system clock cut to microseconds ({@code Clock.tick} below a millisecond divides by zero). */
+    private static final class MicrosClock extends Clock {
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("Baton's clock is UTC");
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        }
+
+        @Override
+        public long millis() {
+            return System.currentTimeMillis();
         }
     }
 

@@ -85,10 +85,33 @@ public final class BatonProcess {
         return dir.resolve(root.getFileName() + "-" + n + ".log");
     }
 
+    /**
+     * Stops the process with SIGTERM, so that Baton closes its database: the checks that follow the crashes read the
+     * database of a stopped Baton, and the stop that precedes them is not one of the crashes under test.
+     */
+    public void terminate() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            kill9();
+        }
+    }
+
     public void kill9() throws Exception {
         // Process.destroyForcibly sends SIGKILL on Linux: no shutdown hook, no flush.
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits until every committed message has been handed to the broker, and stays so for a second: a kill before
+     * that leaves outbox rows (which the sweep would send after a restart), so a test that checks the outbox is
+     * empty waits for this first. A late duplicate reply (a ticket redelivered after a kill) is refused and its
+     * REFUSED event goes through the outbox too, after every run has ended.
+     */
+    public void awaitOutboxDrained() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .during(java.time.Duration.ofSeconds(1)).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> get("/api/health").path("outbox").asInt(-1) == 0);
     }
 
     /** Kills the process if it still runs: a failed test must not leave a Baton behind. */

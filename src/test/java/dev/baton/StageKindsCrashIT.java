@@ -88,7 +88,8 @@ class StageKindsCrashIT {
             assertThat(out).hasSize(perRun);
             for (int i = 0; i < perRun; i++) assertThat(out.get(i).path("done").asInt()).isEqualTo(i);
         }
-        baton.kill9();
+        baton.awaitOutboxDrained();
+        baton.terminate();
         try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket")).isEqualTo(runs * perRun);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE status <> 'SUCCEEDED'")).isZero();
@@ -139,7 +140,8 @@ class StageKindsCrashIT {
         }
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> ids.stream().allMatch(id -> status(baton, id).equals("COMPENSATED")));
-        baton.kill9();
+        baton.awaitOutboxDrained();
+        baton.terminate();
         try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE item = -1 AND status = 'SUCCEEDED'"))
                     .isEqualTo(runs * 4);

@@ -56,11 +56,14 @@ public final class ApiRoutes extends RouteBuilder {
         rest("/pipelines").description("Pipelines loaded from routes/")
                 .get().produces(JSON).to("direct:api-pipelines")
                 .get("/{name}").produces(JSON).to("direct:api-pipeline")
+                .get("/{name}/revisions").produces(JSON).to("direct:api-pipeline-revisions")
                 .post("/{name}/runs").consumes(JSON).produces(JSON).to("direct:api-start-run");
         rest("/runs").description("Runs and their history")
                 .get().produces(JSON).to("direct:api-runs")
                 .get("/{id}").produces(JSON).to("direct:api-run")
                 .get("/{id}/history").produces(JSON).to("direct:api-run-history")
+                .get("/{id}/events").produces(JSON).to("direct:api-run-events")
+                .get("/{id}/webhooks").produces(JSON).to("direct:api-run-webhooks")
                 .post("/{id}/approvals/{stage}").consumes(JSON).produces(JSON).to("direct:api-decide")
                 .post("/{id}/cancel").consumes(JSON).produces(JSON).to("direct:api-cancel")
                 .post("/{id}/rerun").consumes(JSON).produces(JSON).to("direct:api-rerun");
@@ -70,9 +73,10 @@ public final class ApiRoutes extends RouteBuilder {
         rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
                 .get().produces(JSON).to("direct:api-health");
         from("direct:api-health").routeId("api-health").process(ex -> {
-            runs();
+            RunService runs = runs();
             ObjectNode health = Json.object().put("status", "UP");
             health.set("heap", heap());
+            health.put("outbox", runs.records().outboxDepth());
             ok(ex, 200, health);
         });
         from("direct:api-pipelines").routeId("api-pipelines").process(ex -> ok(ex, 200, runs().pipelines()));
@@ -99,6 +103,12 @@ public final class ApiRoutes extends RouteBuilder {
                 ok(ex, 200, runs().control().cancel(header(ex, "id"), body(ex))));
         from("direct:api-rerun").routeId("api-rerun").process(ex ->
                 ok(ex, 200, runs().control().rerun(header(ex, "id"), body(ex))));
+        from("direct:api-run-events").routeId("api-run-events")
+                .process(ex -> ok(ex, 200, runs().records().events(header(ex, "id"))));
+        from("direct:api-run-webhooks").routeId("api-run-webhooks")
+                .process(ex -> ok(ex, 200, runs().records().webhooks(header(ex, "id"))));
+        from("direct:api-pipeline-revisions").routeId("api-pipeline-revisions")
+                .process(ex -> ok(ex, 200, runs().records().revisions(header(ex, "name"))));
         from("direct:api-dead-letters").routeId("api-dead-letters")
                 .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
     }

@@ -20,6 +20,7 @@ import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.Tx;
+import dev.baton.ticket.WebhookStore;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,6 +36,7 @@ public final class RunService {
     private final RunStore store;
     private final RunControl control;
     private final Scheduler scheduler;
+    private final RunRecords records;
 
     /** A started run as the API shows it; {@code replayed} when an earlier request with the same key made it. */
     public record StartOutcome(ObjectNode run, boolean replayed) {}
@@ -49,11 +51,17 @@ public final class RunService {
         this.tx = tx;
         this.store = store;
         this.control = new RunControl(engine, relay, this::get);
+        this.records = new RunRecords(tx, store, new WebhookStore(), pipelines);
     }
 
     /** Decisions, cancellation and reruns of runs in flight. */
     public RunControl control() {
         return control;
+    }
+
+    /** Events, webhook deliveries and revisions. */
+    public RunRecords records() {
+        return records;
     }
 
     public StartOutcome start(String pipelineName, String body, String idempotencyKey) {

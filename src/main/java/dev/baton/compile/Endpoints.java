@@ -9,6 +9,8 @@ public final class Endpoints {
     public static final String APPROVALS = "baton.approvals";
     /** Camel JMS: a Destination in this header overrides the endpoint's destination (used for JMSReplyTo). */
     public static final String HEADER_CAMEL_DESTINATION = "CamelJmsDestination";
+    /** Webhook attempts: one message per attempt, the later ones scheduled for the end of their back-off. */
+    public static final String WEBHOOKS = "baton.webhooks";
     public static final String DEAD_LETTERS = "baton.DLQ";
     /** Schedule ticks: one persistent message per pipeline, scheduled for its next fire time. */
     public static final String SCHEDULE = "baton.schedule";
@@ -54,6 +56,7 @@ public final class Endpoints {
     public static final String ROUTE_APPROVALS = "baton-approvals";
     public static final String ROUTE_RELAY = "baton-relay";
     public static final String ROUTE_SCHEDULE = "baton-schedule";
+    public static final String ROUTE_WEBHOOKS = "baton-webhooks";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";

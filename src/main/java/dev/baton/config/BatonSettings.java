@@ -1,6 +1,8 @@
 package dev.baton.config;
 
+import dev.baton.pipeline.Backoff;
 import dev.baton.pipeline.Durations;
+import dev.baton.pipeline.RetryPolicy;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,15 @@ public record BatonSettings(
         int apiMaxBodyBytes,
         String fault,
         Duration misfireThreshold,
+        WebhookSettings webhooks,
         Map<String, String> camelProperties) {
+
+    /**
+     * How webhook deliveries are attempted: at most {@code retry.maxAttempts} POSTs, the wait between them doubling
+     * from {@code retry.initialDelay} up to {@code retry.maxDelay} (held by the broker), each POST given
+     * {@code timeout} to connect and answer.
+     */
+    public record WebhookSettings(RetryPolicy retry, Duration timeout) {}
 
     /** Where the broker is and how Baton logs in to it. */
     public record BrokerSettings(String url, int port, String user, String password, Path brokerXml) {
@@ -114,6 +124,10 @@ public record BatonSettings(
                 r.positive("baton.api.max-body-size", 1024 * 1024),
                 r.str("baton.fault", ""),
                 r.duration("baton.schedule.misfire-threshold", Duration.ofSeconds(60)),
+                new WebhookSettings(new RetryPolicy(r.positive("baton.webhooks.max-attempts", 10), Backoff.EXPONENTIAL,
+                        r.duration("baton.webhooks.initial-delay", Duration.ofSeconds(2)),
+                        r.duration("baton.webhooks.max-delay", Duration.ofMinutes(10)), 0),
+                        r.duration("baton.webhooks.timeout", Duration.ofSeconds(10))),
                 Map.copyOf(camel));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);
@@ -141,15 +155,18 @@ public record BatonSettings(
             return def;
         }
 
+        /** A positive duration such as {@code 2s} or {@code 500ms}. */
         Duration duration(String key, Duration def) {
             String v = raw.get(key);
             if (v == null || v.isBlank()) return def;
             try {
-                return Durations.parse(v.trim());
-            } catch (IllegalArgumentException e) {
-                errors.add(key + " must be a duration like 30s, 5m or 1h, not '" + v + "'");
-                return def;
+                Duration d = Durations.parse(v.trim());
+                if (!d.isZero()) return d;
+            } catch (IllegalArgumentException ignored) {
+                // reported below
             }
+            errors.add(key + " must be a positive duration such as 2s or 500ms, not '" + v + "'");
+            return def;
         }
 
         int port(String key, int def) {

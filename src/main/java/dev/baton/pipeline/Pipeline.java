@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param agents agents declared by the pipeline in file order
  * @param stages stages in file order
  * @param schedule when the pipeline starts by itself; null when it does not
+ * @param notification where run outcomes are reported, or null
  */
 public record Pipeline(
         String apiVersion,
@@ -23,12 +24,13 @@ public record Pipeline(
         Map<String, ParamSpec> params,
         Map<String, AgentSpec> agents,
         List<Stage> stages,
-        Schedule schedule) {
+        Schedule schedule,
+        Notify notification) {
 
-    /** A pipeline without a schedule. */
+    /** A pipeline without a schedule that notifies nobody. */
     public Pipeline(String apiVersion, String name, String description, String file, String revision, String source,
             Map<String, ParamSpec> params, Map<String, AgentSpec> agents, List<Stage> stages) {
-        this(apiVersion, name, description, file, revision, source, params, agents, stages, null);
+        this(apiVersion, name, description, file, revision, source, params, agents, stages, null, null);
     }
 
     public Optional<Stage> stage(String name) {

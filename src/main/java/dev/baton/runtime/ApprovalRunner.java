@@ -102,7 +102,7 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         }
         HistoryRow mine = new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(),
                 approve ? APPROVED : REJECTED, null, approver, comment, s.now);
-        store.history(s.c, mine);
+        tickets.append(s, mine);
         List<HistoryRow> all = new ArrayList<>(before);
         all.add(mine);
         long approvals = all.stream().filter(h -> h.status().equals(APPROVED)).count();
@@ -156,7 +156,7 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
     }
 
     private void refuse(Step s, TicketRow t, String approver, boolean approve, String why) throws SQLException {
-        store.history(s.c, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(),
+        tickets.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(),
                 TicketStatus.REFUSED.name(), null, approver, (approve ? "approve" : "reject") + " refused: " + why,
                 s.now));
     }

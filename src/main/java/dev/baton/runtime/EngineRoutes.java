@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's own routes: agent replies in, coordinator messages (leases) in, schedule ticks in, and the outbox
- * sweep. Every inbound
- * message is consumed in a JMS transaction that commits only after its DB transaction has.
+ * The engine's own routes: agent replies in, coordinator messages (leases, approval timeouts) in, decisions in,
+ * schedule ticks in, webhook attempts, and the outbox sweep. Every inbound message is consumed in a JMS transaction
+ * that commits only after its DB transaction has.
  */
 public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
@@ -25,14 +25,17 @@ public final class EngineRoutes extends RouteBuilder {
 
     private final RunEngine engine;
     private final Scheduler scheduler;
+    private final Webhooks webhooks;
     private final OutboxRelay relay;
     private final Faults faults;
     private final int consumers;
     private final AtomicBoolean firstSweep = new AtomicBoolean(true);
 
-    public EngineRoutes(RunEngine engine, Scheduler scheduler, OutboxRelay relay, Faults faults, int consumers) {
+    public EngineRoutes(RunEngine engine, Scheduler scheduler, Webhooks webhooks, OutboxRelay relay, Faults faults,
+            int consumers) {
         this.engine = engine;
         this.scheduler = scheduler;
+        this.webhooks = webhooks;
         this.relay = relay;
         this.faults = faults;
         this.consumers = consumers;
@@ -84,6 +87,10 @@ public final class EngineRoutes extends RouteBuilder {
         from(Endpoints.consumer(Endpoints.SCHEDULE, 1)).routeId(Endpoints.ROUTE_SCHEDULE)
                 .process(ex -> scheduler.onTick(ex.getMessage().getBody(String.class)));
 
+        // A POST may wait for its timeout: four consumers keep one slow webhook from holding up the others.
+        from(Endpoints.consumer(Endpoints.WEBHOOKS, 4)).routeId(Endpoints.ROUTE_WEBHOOKS)
+                .process(this::onWebhookAttempt);
+
         // Recovery, not a timer carrying run state: the state is in the outbox table.
         from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0").routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
                 .process(ex -> relay.sweep(firstSweep.getAndSet(false) ? Duration.ZERO : SWEEP_AGE));
@@ -107,12 +114,7 @@ public final class EngineRoutes extends RouteBuilder {
     }
 
     private void onCoordinatorMessage(Exchange ex) {
-        JsonNode msg;
-        try {
-            msg = Json.parse(ex.getMessage().getBody(String.class));
-        } catch (IllegalArgumentException e) {
-            throw new PoisonMessageException("coordinator message is not JSON: " + e.getMessage());
-        }
+        JsonNode msg = json(ex, "coordinator message");
         String type = msg.path("type").asText();
         String ticketId = msg.path("ticketId").asText();
         switch (type) {
@@ -156,6 +158,23 @@ public final class EngineRoutes extends RouteBuilder {
             in.setHeader(Endpoints.HEADER_CAMEL_DESTINATION, replyTo);
             in.setHeader("JMSCorrelationID", correlation != null ? correlation : id);
             in.setBody(Json.write(answer));
+        }
+    }
+
+    private void onWebhookAttempt(Exchange ex) {
+        JsonNode msg = json(ex, "webhook message");
+        if (!msg.path("deliveryId").isTextual() || !msg.path("attempt").canConvertToInt()) {
+            throw new PoisonMessageException("webhook message needs deliveryId and attempt");
+        }
+        applied(webhooks.attempt(msg.path("deliveryId").asText(), msg.path("attempt").asInt()));
+    }
+
+    /** The message's JSON body; a body that is not JSON can never be applied. */
+    private static JsonNode json(Exchange ex, String what) {
+        try {
+            return Json.parse(ex.getMessage().getBody(String.class));
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException(what + " is not JSON: " + e.getMessage());
         }
     }
 

@@ -2,7 +2,6 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.ForEachStage;
@@ -11,7 +10,6 @@ import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.StageVisitor;
-import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.StageRow;
 import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStatus;
@@ -19,7 +17,6 @@ import dev.baton.ticket.RunStore;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The state machine of a run: releases stages whose dependencies are done (the join), skips those whose condition
@@ -152,7 +149,7 @@ final class Flow {
 
     void stageSucceeded(Step s, Scope scope, Stage stage, JsonNode output, String detail) throws SQLException {
         int seq = s.nextHistorySeq();
-        store.history(s.c, new dev.baton.ticket.Rows.HistoryRow(seq, s.run.id(), null, scope.qualified(stage), null,
+        tickets.append(s, new dev.baton.ticket.Rows.HistoryRow(seq, s.run.id(), null, scope.qualified(stage), null,
                 "STAGE_" + TicketStatus.SUCCEEDED.name(), null, Tickets.ENGINE, detail, s.now));
         putStage(s, row(s, scope, stage).ended(TicketStatus.SUCCEEDED, output, null, s.now, seq));
         if (stage.base().output() != null) {
@@ -230,15 +227,11 @@ final class Flow {
         return s.error != null && s.error.startsWith(CANCELLED) ? RunStatus.CANCELLED : RunStatus.FAILED;
     }
 
+    /** Ends the run; its RUN_ history row is also the run's final event on {@code baton.events}. */
     void finish(Step s, RunStatus status, String error) throws SQLException {
         s.status = status;
         s.error = error;
         tickets.note(s, null, "RUN_" + status.name(), error);
-        ObjectNode event = Json.object().put("type", "run").put("runId", s.run.id())
-                .put("pipeline", s.pipeline.name()).put("status", status.name()).put("error", error)
-                .put("at", s.now.toString());
-        tickets.emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.topic(Endpoints.EVENTS),
-                Json.write(event), s.run.id(), null, 4, 0, 0));
     }
 
     /** The stage's input: its JSONPath over the context, or by default the outputs of its dependencies. */

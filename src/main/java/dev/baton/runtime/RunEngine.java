@@ -39,11 +39,12 @@ public final class RunEngine {
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
 
-    public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Clock clock) {
+    public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
+            Clock clock) {
         this.tx = tx;
         this.store = store;
         this.pipelines = pipelines;
-        this.flow = new Flow(store, new Tickets(store, outbox), new Conditions());
+        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks)), new Conditions());
         this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
     }
@@ -108,7 +109,7 @@ public final class RunEngine {
         }
     }
 
-    /** Applies an agent reply; returns the messages to send (empty for duplicates and refusals). */
+    /** Applies an agent reply; returns the messages to send (none for a duplicate, the event for a refusal). */
     public List<Outgoing> onReply(String messageId, AgentReply reply) {
         return tx.run(c -> {
             if (!store.firstDelivery(c, messageId, clock.instant())) {
@@ -121,7 +122,7 @@ public final class RunEngine {
             if (refusal != null) {
                 flow.tickets().refuse(s, t, reply.attempt(), refusal);
                 s.save();
-                return List.of();
+                return s.outgoing; // the REFUSED event
             }
             switch (reply.kind()) {
                 case PROGRESS -> {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.Json;
-import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.TicketRow;
@@ -24,11 +23,11 @@ import java.util.UUID;
 final class Tickets {
     static final String ENGINE = "baton";
     private final RunStore store;
-    private final OutboxStore outbox;
+    private final EventLog log;
 
-    Tickets(RunStore store, OutboxStore outbox) {
+    Tickets(RunStore store, EventLog log) {
         this.store = store;
-        this.outbox = outbox;
+        this.log = log;
     }
 
     /** A new ticket row (not yet stored). */
@@ -178,24 +177,28 @@ input, null, null, null, s.now, s.now);
     }
 
     void refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
-        store.history(s.c, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
+        log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
                 TicketStatus.REFUSED.name(), t.agent(), t.agent(), why, s.now));
     }
 
     void history(Step s, TicketRow t, String status, String detail) throws SQLException {
-        store.history(s.c, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(), status,
+        log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(), status,
                 t.agent(), ENGINE, detail, s.now));
     }
 
     /** A history row about a stage or the run rather than one ticket. */
     void note(Step s, String stage, String status, String detail) throws SQLException {
-        store.history(s.c, new HistoryRow(s.nextHistorySeq(), s.run.id(), null, stage, null, status, null, ENGINE,
-                detail, s.now));
+        append(s, new HistoryRow(s.nextHistorySeq(), s.run.id(), null, stage, null, status, null, ENGINE, detail,
+                s.now));
+    }
+
+    /** Appends a history row; its event and any webhook delivery go out with the transition. */
+    void append(Step s, HistoryRow h) throws SQLException {
+        log.append(s, h);
     }
 
     void emit(Step s, Outgoing m) throws SQLException {
-        outbox.add(s.c, m, s.now);
-        s.outgoing.add(m);
+        log.emit(s, m);
     }
 
     /** {@code attempt 2 of 3}, or after a rerun {@code attempt 5 (2 of 3 since the rerun)}. */

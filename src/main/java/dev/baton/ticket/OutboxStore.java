@@ -25,6 +25,11 @@ public final class OutboxStore {
                         rs.getString(5), rs.getInt(6), rs.getLong(7), rs.getLong(8)), before);
     }
 
+    /** How many messages are committed and not yet handed to the broker. */
+    public int depth(Connection c) throws SQLException {
+        return Sql.one(c, "SELECT COUNT(*) FROM outbox", rs -> rs.getInt(1)).orElse(0);
+    }
+
     public void delete(Connection c, Collection<String> ids) throws SQLException {
         if (ids.isEmpty()) {
             return;

@@ -172,4 +172,7 @@ public final class Rows {
      * @param revision the pipeline revision whose schedule params the runs start with
      */
     public record ScheduleRow(String pipeline, String chain, String revision) {}
+
+    /** One stored revision of a pipeline: its content hash, the file it came from and when it was first loaded. */
+    public record RevisionRow(String pipeline, String revision, String file, Instant loadedAt) {}
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
+import dev.baton.ticket.Rows.RevisionRow;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.Rows.StageRow;
 import dev.baton.ticket.Rows.TicketRow;
@@ -223,6 +224,13 @@ public final class RunStore {
     public Optional<String> pipelineSource(Connection c, String pipeline, String revision) throws SQLException {
         return Sql.one(c, "SELECT source FROM pipeline_revision WHERE pipeline = ? AND revision = ?",
                 rs -> rs.getString(1), pipeline, revision);
+    }
+
+    /** Every stored revision of a pipeline, newest first. */
+    public List<RevisionRow> revisions(Connection c, String pipeline) throws SQLException {
+        return Sql.list(c, "SELECT pipeline, revision, file, loaded_at FROM pipeline_revision WHERE pipeline = ? "
+                + "ORDER BY loaded_at DESC, revision", rs -> new RevisionRow(rs.getString(1), rs.getString(2),
+                rs.getString(3), Sql.instant(rs, 4)), pipeline);
     }
 
     private static RunRow runRow(ResultSet rs) throws SQLException {

@@ -180,6 +180,7 @@ class RunApiTest {
         assertThat(heap.path("maxMiB").asLong()).isPositive();
         assertThat(heap.path("liveMiB").asLong()).isPositive().isLessThanOrEqualTo(heap.path("maxMiB").asLong());
         assertThat(heap.path("peakMiB").asLong()).isGreaterThanOrEqualTo(heap.path("liveMiB").asLong());
+        assertThat(health.path("outbox").isInt()).as("the outbox's depth").isTrue();
     }
 
     private static void assertProblem(Response r, int status) {

@@ -97,6 +97,40 @@ class RoutesFolderTest {
     }
 
     @Test
+    void theRevisionsOfAPipelineAreListedNewestFirstWithTheCurrentOneMarked() throws Exception {
+        Path file = root.resolve("routes/revised.yaml");
+        Files.writeString(file, pipeline("revised", "one"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/revised").status() == 200);
+        String first = baton.get("/api/pipelines/revised").body().path("revision").asText();
+        JsonNode one = baton.get("/api/pipelines/revised/revisions").body();
+        assertThat(one).hasSize(1);
+        assertThat(one.at("/0/revision").asText()).isEqualTo(first);
+        assertThat(one.at("/0/current").asBoolean()).isTrue();
+        assertThat(one.at("/0/file").asText()).endsWith("revised.yaml");
+
+        Files.writeString(file, pipeline("revised", "two"));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                !baton.get("/api/pipelines/revised").body().path("revision").asText().equals(first));
+        String second = baton.get("/api/pipelines/revised").body().path("revision").asText();
+
+        TestBaton.Response r = baton.get("/api/pipelines/revised/revisions");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).hasSize(2);
+        assertThat(r.body().at("/0/revision").asText()).isEqualTo(second);
+        assertThat(r.body().at("/0/current").asBoolean()).isTrue();
+        assertThat(r.body().at("/1/revision").asText()).isEqualTo(first);
+        assertThat(r.body().at("/1/current").asBoolean()).isFalse();
+        assertThat(java.time.Instant.parse(r.body().at("/0/loadedAt").asText()))
+                .isAfterOrEqualTo(java.time.Instant.parse(r.body().at("/1/loadedAt").asText()));
+
+        TestBaton.Response unknown = baton.get("/api/pipelines/no-such-pipeline/revisions");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(unknown.body().path("detail").asText()).contains("no-such-pipeline");
+    }
+
+    @Test
     void anIdempotentReplayIsJudgedByTheOriginalRequestEvenAfterTheFileChangedOrWentAway() throws Exception {
         Path file = root.resolve("routes/keyed.yaml");
         String v1 = pipeline("keyed", "one").replace("spec:\n", "spec:\n  params:\n    mode: {default: fast}\n");

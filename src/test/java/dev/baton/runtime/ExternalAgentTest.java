@@ -105,6 +105,10 @@ class ExternalAgentTest {
             assertThat(expired.path("detail").asText()).startsWith("lease of 1s expired on attempt 1; retrying in");
             assertThat(refused.path("attempt").asInt()).isEqualTo(1);
             assertThat(refused.path("detail").asText()).isEqualTo("stale attempt 1; the current attempt is 2");
+            JsonNode event = baton.get("/api/runs/" + runId + "/events").body().get(refused.path("seq").asInt() - 1);
+            assertThat(event.path("type").asText() + " " + event.path("status").asText() + " "
+                    + event.path("attempt").asInt()).isEqualTo("ticket REFUSED 1");
+            assertThat(event.path("actor").asText()).isEqualTo(refused.path("agent").asText());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.baton.pipeline.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.pipeline.AgentSpec;
+import dev.baton.pipeline.Notify;
 import dev.baton.pipeline.ParamSpec;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Schedule;
@@ -23,7 +24,7 @@ final class DocumentReader {
     private static final Set<String> API_VERSIONS = Set.of(API_VERSION, "orchestra.io/v1");
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA = Set.of("name", "description");
-    private static final Set<String> SPEC = Set.of("params", "agents", "schedule", "pipeline");
+    private static final Set<String> SPEC = Set.of("params", "agents", "schedule", "pipeline", "notify");
     private static final Set<String> PARAM = Set.of("required", "default");
     private static final Set<String> AGENT = Set.of("role", "capabilities", "maxConcurrency");
     private static final Pattern PIPELINE_NAME = Pattern.compile("[a-z0-9-]+");
@@ -40,10 +41,11 @@ final class DocumentReader {
             Map<String, ParamSpec> params,
             Map<String, AgentSpec> agents,
             List<Stage> stages,
-            Schedule schedule) {
+            Schedule schedule,
+            Notify notification) {
         Pipeline toPipeline(String file, String revision, String source) {
             return new Pipeline(apiVersion, name, description, file, revision, source, params, agents, stages,
-                    schedule);
+                    schedule, notification);
         }
     }
 
@@ -60,7 +62,7 @@ final class DocumentReader {
     }
 
     private Draft document(Node root) {
-        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of(), null);
+        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of(), null, null);
         if (root == null) {
             scope.errorAt(scope.start(), "the file is empty; expected a Pipeline document");
             return empty;
@@ -94,14 +96,15 @@ final class DocumentReader {
             if (top.value("spec") == null) {
                 scope.missing(map, "spec");
             }
-            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of(), null);
+            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of(), null, null);
         }
         Fields spec = new Fields(scope.child("spec"), specNode).allow(SPEC, Set.of());
         Map<String, ParamSpec> params = params(spec);
         Map<String, AgentSpec> agents = agents(spec);
         Schedule schedule = ScheduleReader.read(spec, scope, params);
         List<Stage> stages = StageReader.readAll(spec, scope, where);
-        return new Draft(API_VERSION, name, description, params, agents, stages, schedule);
+        Notify notify = NotifyReader.read(spec, scope);
+        return new Draft(API_VERSION, name, description, params, agents, stages, schedule, notify);
     }
 
     private void checkName(String name, Node at) {

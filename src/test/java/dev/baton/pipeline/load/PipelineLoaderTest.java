@@ -14,6 +14,7 @@ import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Backoff;
 import dev.baton.pipeline.Location;
+import dev.baton.pipeline.Notify;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.RetryPolicy;
 import dev.baton.pipeline.Stage;
@@ -323,5 +324,20 @@ class PipelineLoaderTest {
         assertThat(PipelineLoader.isPipeline("a: *nowhere\nkind: Pipeline")).isTrue();
         assertThat(PipelineLoader.isPipeline("\u0000\u0001")).isFalse();
         assertThat(PipelineLoader.isPipeline(null)).isFalse();
+    }
+
+    @Test
+    void notifyIsTypedWithItsUrlAndOutcomesAndDefaultsToHowARunCanEnd() throws Exception {
+        Pipeline p = loadValid("notify.yaml");
+        assertThat(p.notification().webhook()).isEqualTo(java.net.URI.create("https://hooks.example.com/baton?token=abc"));
+        assertThat(p.notification().on()).containsExactlyInAnyOrder(Notify.Outcome.values());
+        assertThat(p.notification().wants("RUNNING")).isTrue();
+
+        LoadResult defaults = PipelineLoader.read(minimal("").replace("spec:\n", "spec:\n  notify: {webhook: "
+                + "\"http://127.0.0.1:9000/hook\"}\n"), "p.yaml", PipelineFixturesTest.REGISTRY);
+        assertThat(defaults.violations()).isEmpty();
+        assertThat(defaults.pipeline().notification().on()).containsExactlyInAnyOrderElementsOf(Notify.DEFAULT_ON);
+        assertThat(defaults.pipeline().notification().wants("RUNNING")).isFalse();
+        assertThat(loadValid("minimal.yaml").notification()).isNull();
     }
 }
