@@ -21,11 +21,8 @@ public final class RerunCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "STAGE", description = "the stage to run again (default: the ones that did not succeed)")
     String from;
 
-    @Option(names = "--wait", description = "wait for the run to end and print it; exit 1 unless it SUCCEEDED")
-    boolean await;
-
-    @Option(names = "--timeout", defaultValue = "600", description = "seconds --wait waits (default: ${DEFAULT-VALUE})")
-    int timeoutSeconds;
+    @Mixin
+    WaitOption waiting;
 
     @Mixin
     ClientOptions client;
@@ -44,13 +41,10 @@ public final class RerunCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.println("rerun " + runId + ": running again " + String.join(", ",
                 Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
-        if (!await) {
+        if (!waiting.await) {
             out.flush();
             return 0;
         }
-        JsonNode done = RunWatch.await(() -> http.get("/api/runs/" + runId), System.currentTimeMillis()
-                + timeoutSeconds * 1000L);
-        StatusCommand.print(out, done);
-        return "SUCCEEDED".equals(done.path("status").asText()) ? 0 : 1;
+        return waiting.printWhenEnded(out, http, runId);
     }
 }

@@ -26,11 +26,8 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--idempotency-key", description = "the same key always yields the same run")
     String idempotencyKey;
 
-    @Option(names = "--wait", description = "wait for the run to end and print it; exit 1 unless it SUCCEEDED")
-    boolean await;
-
-    @Option(names = "--timeout", defaultValue = "600", description = "seconds --wait waits (default: ${DEFAULT-VALUE})")
-    int timeoutSeconds;
+    @Mixin
+    WaitOption waiting;
 
     @Mixin
     ClientOptions client;
@@ -46,15 +43,12 @@ public final class SubmitCommand implements Callable<Integer> {
         JsonNode run = http.post("/api/pipelines/" + pipeline + "/runs", Json.write(body), idempotencyKey);
         String id = run.path("id").asText();
         var out = spec.commandLine().getOut();
-        if (!await) {
+        if (!waiting.await) {
             out.println(id + " " + run.path("status").asText());
             out.flush();
             return 0;
         }
-        long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
-        JsonNode done = RunWatch.await(() -> http.get("/api/runs/" + id), deadline);
-        StatusCommand.print(out, done);
-        return "SUCCEEDED".equals(done.path("status").asText()) ? 0 : 1;
+        return waiting.printWhenEnded(out, http, id);
     }
 
     static JsonNode value(String text) {
