@@ -128,18 +128,41 @@ public final class BenchCommand implements Callable<Integer> {
         return yaml.toString();
     }
 
-    /** Starts {@code count} runs, never more than {@code concurrency} in flight; returns run id → SUCCEEDED. */
+    /**
+     * Starts {@code count} runs, never more than {@code concurrency} in flight, from several submitting threads (as
+     * many clients would; one thread starting runs one after the other was the bench's own bottleneck); returns
+     * run id → SUCCEEDED.
+     */
     private Map<String, Boolean> submit(BatonServer server, RunWaiter waiter, int count) throws Exception {
         Semaphore inFlight = new Semaphore(concurrency);
         Map<String, Boolean> started = new ConcurrentHashMap<>();
-        for (int i = 0; i < count; i++) {
-            inFlight.acquire();
-            String id = server.runs().start("bench", "{}", null).run().path("id").asText();
-            started.put(id, false);
-            waiter.onEnd(id, ok -> {
-                started.put(id, ok);
-                inFlight.release();
-            });
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(count);
+        java.util.List<Thread> submitters = new java.util.ArrayList<>();
+        java.util.Queue<Exception> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int t = 0; t < Math.min(concurrency, 8); t++) {
+            Thread submitter = new Thread(() -> {
+                try {
+                    while (left.getAndDecrement() > 0) {
+                        inFlight.acquire();
+                        String id = server.runs().start("bench", "{}", null).run().path("id").asText();
+                        started.put(id, false);
+                        waiter.onEnd(id, ok -> {
+                            started.put(id, ok);
+                            inFlight.release();
+                        });
+                    }
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            }, "bench-submit-" + t);
+            submitter.start();
+            submitters.add(submitter);
+        }
+        for (Thread submitter : submitters) {
+            submitter.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.peek();
         }
         if (!inFlight.tryAcquire(concurrency, 10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("runs did not end within 10 minutes");
