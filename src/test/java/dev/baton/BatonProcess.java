@@ -96,6 +96,19 @@ public final class BatonProcess {
         }
     }
 
+    /**
+     * Writes a thread dump of the running process ({@code jcmd <pid> Thread.print}) to its log and returns the
+     * log's path: for a test that gave up waiting, the evidence of what the process was doing.
+     */
+    public Path dumpThreads() throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path out = log(starts).resolveSibling(root.getFileName() + "-" + starts + "-threads.txt");
+        Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        dump.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
     public void kill9() throws Exception {
         // Process.destroyForcibly sends SIGKILL on Linux: no shutdown hook, no flush.
         process.destroyForcibly();

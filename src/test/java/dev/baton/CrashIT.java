@@ -147,6 +147,7 @@ class CrashIT {
                     System.out.println("  " + h);
                 }
             }
+            System.out.println("threads of the Baton process: " + baton.dumpThreads());
             throw e;
         }
     }

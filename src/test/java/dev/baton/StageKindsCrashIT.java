@@ -81,8 +81,12 @@ class StageKindsCrashIT {
             System.out.printf("for_each: kill -9 once %d of %d items were done; back up in %d ms%n", target,
                     perRun * runs, recovery.toMillis());
         }
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> ids.stream().allMatch(id -> status(baton, id).equals("SUCCEEDED")));
+        try {
+            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> ids.stream().allMatch(id -> status(baton, id).equals("SUCCEEDED")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("runs did not finish; threads: " + baton.dumpThreads(), e);
+        }
         for (String id : ids) {
             JsonNode out = baton.get("/api/runs/" + id).path("context").path("out");
             assertThat(out).hasSize(perRun);
