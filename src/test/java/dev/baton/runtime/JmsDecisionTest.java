@@ -69,35 +69,55 @@ class JmsDecisionTest {
         throw new AssertionError();
     }
 
-    private static JsonNode send(Session session, MessageProducer p, MessageConsumer answers, jakarta.jms.Queue replies,
-            String body, String correlation) throws Exception {
-        TextMessage m = session.createTextMessage(body);
-        m.setJMSReplyTo(replies);
-        m.setJMSCorrelationID(correlation);
-        p.send(m);
-        Message reply = answers.receive(5_000);
-        return reply == null ? null : Json.parse(((TextMessage) reply).getText());
+    /**
+     * A decision sender as STOMP and AMQP clients often are: no JMS message ids, answers on a temporary queue.
+     */
+    private static final class Decider implements AutoCloseable {
+        private final Connection connection;
+        private final Session session;
+        private final MessageProducer producer;
+        private final jakarta.jms.Queue replies;
+        private final MessageConsumer answers;
+
+        Decider() throws Exception {
+            var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+            connection = cf.createConnection();
+            connection.start();
+            session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            replies = session.createTemporaryQueue();
+            answers = session.createConsumer(replies);
+            producer = session.createProducer(session.createQueue("baton.approvals"));
+            producer.setDisableMessageID(true);
+        }
+
+        /** Alice approves the run's gate; the answer, or null when none comes within 5 s. */
+        JsonNode approve(String runId, String correlation) throws Exception {
+            TextMessage m = session.createTextMessage(Json.write(Json.object().put("runId", runId).put("stage", "gate")
+                    .put("decision", "approve").put("approver", "alice")));
+            m.setJMSReplyTo(replies);
+            m.setJMSCorrelationID(correlation);
+            producer.send(m);
+            Message reply = answers.receive(5_000);
+            return reply == null ? null : Json.parse(((TextMessage) reply).getText());
+        }
+
+        @Override
+        public void close() throws Exception {
+            connection.close();
+        }
     }
 
     @Test
     void aDecisionSeenBeforeIsAnsweredAgain() throws Exception {
         String id = baton.startRun("both", "{}");
         await().atMost(Duration.ofSeconds(10)).until(() -> gate(id).equals("WAITING_APPROVAL"));
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-        try (Connection c = cf.createConnection()) {
-            c.start();
-            Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            var replies = session.createTemporaryQueue();
-            var answers = session.createConsumer(replies);
-            MessageProducer p = session.createProducer(session.createQueue("baton.approvals"));
-            p.setDisableMessageID(true); // as STOMP/AMQP clients often do: the inbox then keys on the body
-            String body = Json.write(Json.object().put("runId", id).put("stage", "gate").put("decision", "approve")
-                    .put("approver", "alice"));
-            JsonNode first = send(session, p, answers, replies, body, "d1");
-            assertThat(first.path("verdict").asText()).isEqualTo("COUNTED");
-            // the same message again, as a redelivery after "DB committed, JMS not" would be: deduplicated ...
-            JsonNode second = send(session, p, answers, replies, body, "d2");
-            assertThat(second).as("a deduplicated decision is never answered").isNotNull();
+        try (Decider decider = new Decider()) {
+            assertThat(decider.approve(id, "d1").path("verdict").asText()).isEqualTo("COUNTED");
+            // the same message again, as a redelivery after "DB committed, JMS not" would be
+            JsonNode second = decider.approve(id, "d2");
+            assertThat(second).as("a repeated decision is answered").isNotNull();
+            assertThat(second.path("verdict").asText()).isEqualTo("REPEATED");
+            assertThat(second.path("decisions")).hasSize(1);
         }
     }
 
@@ -105,22 +125,14 @@ class JmsDecisionTest {
     void theSameDecisionAfterARerunIsCounted() throws Exception {
         String id = baton.startRun("one", "{}");
         await().atMost(Duration.ofSeconds(10)).until(() -> gate(id).equals("WAITING_APPROVAL"));
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-        try (Connection c = cf.createConnection()) {
-            c.start();
-            Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            var replies = session.createTemporaryQueue();
-            var answers = session.createConsumer(replies);
-            MessageProducer p = session.createProducer(session.createQueue("baton.approvals"));
-            p.setDisableMessageID(true);
-            String body = Json.write(Json.object().put("runId", id).put("stage", "gate").put("decision", "approve")
-                    .put("approver", "alice"));
-            assertThat(send(session, p, answers, replies, body, "d1").path("verdict").asText()).isEqualTo("COUNTED");
+        try (Decider decider = new Decider()) {
+            assertThat(decider.approve(id, "d1").path("verdict").asText()).isEqualTo("COUNTED");
             assertThat(baton.awaitRun(id, Duration.ofSeconds(10)).path("status").asText()).isEqualTo("FAILED");
             assertThat(baton.post("/api/runs/" + id + "/rerun", "{\"from\": \"gate\"}").status()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> gate(id).equals("WAITING_APPROVAL"));
-            JsonNode again = send(session, p, answers, replies, body, "d2");
+            JsonNode again = decider.approve(id, "d2");
             assertThat(again).as("alice approving the re-asked stage").isNotNull();
+            assertThat(again.path("verdict").asText()).isEqualTo("COUNTED");
         }
     }
 }
