@@ -174,8 +174,7 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
 
     /** The decisions on the current ask (a rerun asks again, as the next attempt). */
     private List<HistoryRow> decisions(Step s, TicketRow t) throws SQLException {
-        return store.history(s.c, t.runId()).stream()
-                .filter(h -> t.id().equals(h.ticketId()) && Integer.valueOf(t.attempt()).equals(h.attempt()))
+        return store.history(s.c, t.runId(), t.id(), t.attempt()).stream()
                 .filter(h -> h.status().equals(APPROVED) || h.status().equals(REJECTED)).toList();
     }
 

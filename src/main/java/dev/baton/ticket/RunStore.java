@@ -183,11 +183,22 @@ public final class RunStore {
                 h.at());
     }
 
+    /** The history rows of one attempt of one ticket, in order. */
+    public List<HistoryRow> history(Connection c, String runId, String ticketId, int attempt) throws SQLException {
+        return Sql.list(c, "SELECT seq, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at "
+                + "FROM ticket_history WHERE run_id = ? AND ticket_id = ? AND attempt = ? ORDER BY seq",
+                RunStore::historyRow, runId, ticketId, attempt);
+    }
+
     public List<HistoryRow> history(Connection c, String runId) throws SQLException {
         return Sql.list(c, "SELECT seq, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at "
-                + "FROM ticket_history WHERE run_id = ? ORDER BY seq", rs -> new HistoryRow(rs.getInt(1),
-                rs.getString(2), rs.getString(3), rs.getString(4), (Integer) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                Sql.instant(rs, 10)), runId);
+                + "FROM ticket_history WHERE run_id = ? ORDER BY seq", RunStore::historyRow, runId);
+    }
+
+    private static HistoryRow historyRow(ResultSet rs) throws SQLException {
+        return new HistoryRow(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                (Integer) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                Sql.instant(rs, 10));
     }
 
     /**
