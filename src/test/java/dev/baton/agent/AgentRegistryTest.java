@@ -93,6 +93,18 @@ class AgentRegistryTest {
     }
 
     @Test
+    void theReadmeExampleLoads() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("### LLM and HTTP agents");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        AgentRegistry r = load(readme.substring(start, readme.indexOf("```", start)));
+
+        assertThat(r.find("writer").orElseThrow().llm().prompt()).contains("{{ input }}");
+        assertThat(r.find("scorer").orElseThrow().http().headers()).containsEntry("Authorization",
+                "Bearer ${env:SCORER_TOKEN}");
+    }
+
+    @Test
     void theKeyItselfIsNoVariableName() throws Exception {
         String f = dir.resolve("agents.yaml").toString();
         assertThatThrownBy(() -> load("""
