@@ -1,6 +1,5 @@
 package dev.baton.agent;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -39,13 +38,5 @@ final class EnvValues {
         }
         m.appendTail(sb);
         return sb.toString();
-    }
-
-    /** The names referenced in {@code value}. */
-    static List<String> names(String value) {
-        List<String> out = new ArrayList<>();
-        Matcher m = REF.matcher(value);
-        while (m.find()) out.add(m.group(1));
-        return out;
     }
 }

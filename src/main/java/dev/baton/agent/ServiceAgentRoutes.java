@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.Json;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceAgentRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceAgentRoutes.class);
+    /** How long a call runs before the agent reports progress. */
+    static final Duration PROGRESS_AFTER = Duration.ofSeconds(1);
     private final String name;
     private final ServiceAgent agent;
     private final int concurrency;
@@ -29,14 +36,25 @@ public final class ServiceAgentRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        ScheduledExecutorService timer = getContext().getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "baton-agent-" + name + "-progress");
+        ProducerTemplate progress = getContext().createProducerTemplate();
         from(Endpoints.consumer(Endpoints.agentQueue(name), concurrency))
                 .routeId(Endpoints.serviceAgentRoute(name))
                 .convertBodyTo(String.class)
-                .setProperty("ticket", body())
-                // Sent at once, outside the consumer's transaction: the ticket shows RUNNING while the call lasts.
-                .process(ex -> reply(ex, started(ticket(ex))))
-                .to(Endpoints.producer("queue:" + Endpoints.RESULTS))
-                .process(ex -> reply(ex, outcome(ticket(ex))))
+                .process(ex -> {
+                    JsonNode ticket = Json.parse(ex.getMessage().getBody(String.class));
+                    // A call that lasts reports progress, sent at once outside the consumer's transaction, so the
+                    // ticket shows RUNNING meanwhile. Not sent for quick calls: a progress reply that the engine
+                    // happened to take after the final one would only be refused.
+                    ScheduledFuture<?> running = timer.schedule(() -> started(progress, ticket),
+                            PROGRESS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+                    try {
+                        reply(ex, outcome(ticket));
+                    } finally {
+                        running.cancel(false);
+                    }
+                })
                 .to(Endpoints.JMS + ":queue:" + Endpoints.RESULTS);
     }
 
@@ -63,14 +81,16 @@ public final class ServiceAgentRoutes extends RouteBuilder {
         return reply;
     }
 
-    private static ObjectNode started(JsonNode ticket) {
-        return Json.object().put("ticketId", ticket.path("ticketId").asText())
-                .put("attempt", ticket.path("attempt").asInt(1)).put("status", "progress").put("percent", 0)
-                .put("message", "started");
-    }
-
-    private static JsonNode ticket(Exchange ex) {
-        return Json.parse(ex.getProperty("ticket", String.class));
+    private void started(ProducerTemplate progress, JsonNode ticket) {
+        String ticketId = ticket.path("ticketId").asText();
+        ObjectNode body = Json.object().put("ticketId", ticketId).put("attempt", ticket.path("attempt").asInt(1))
+                .put("status", "progress").put("message", "calling");
+        try {
+            progress.sendBodyAndHeader(Endpoints.producer("queue:" + Endpoints.RESULTS), Json.write(body),
+                    "JMSCorrelationID", ticketId);
+        } catch (RuntimeException e) {
+            LOG.warn("agent '{}': progress for ticket {} not sent: {}", name, ticketId, e.getMessage());
+        }
     }
 
     private static void reply(Exchange ex, ObjectNode body) {

@@ -32,6 +32,7 @@ class ServiceAgentsPipelineTest {
     static Path root;
 
     static FakeService service;
+    static final java.util.concurrent.CountDownLatch PATIENT = new java.util.concurrent.CountDownLatch(1);
     static TestBaton baton;
 
     @BeforeAll
@@ -43,6 +44,14 @@ class ServiceAgentsPipelineTest {
                 .path("/bad/v1/chat/completions", (n, r) -> openAiError(400, "model 'nope' does not exist"))
                 .path("/slow/v1/chat/completions", (n, r) -> n == 1 ? Answer.HANG : chatCompletion("\"late\"", 2, 1))
                 .path("/chatty/v1/chat/completions", (n, r) -> chatCompletion("Sure! Here you go.", 6, 5))
+                .path("/patient/v1/chat/completions", (n, r) -> {
+                    try {
+                        PATIENT.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return chatCompletion("{\"patient\": true}", 3, 3);
+                })
                 .path("/score", (n, r) -> Answer.json(200, "{\"score\": 0.75}"))
                 .path("/flaky-score", (n, r) -> n == 1 ? Answer.text(503, "down for maintenance")
                         : Answer.text(200, "fine"))
@@ -55,12 +64,13 @@ class ServiceAgentsPipelineTest {
                 + "  strict-llm: " + llm.formatted(service.url("/bad/v1")) + "}\n"
                 + "  slow-llm: " + llm.formatted(service.url("/slow/v1")) + ", timeout: 1s}\n"
                 + "  chatty-llm: " + llm.formatted(service.url("/chatty/v1")) + "}\n"
+                + "  patient-llm: " + llm.formatted(service.url("/patient/v1")) + "}\n"
                 + "  scorer: {kind: http, url: \"" + service.url("/score") + "\", headers: {X-Token: \"${env:HTTP_TOKEN}\"}}\n"
                 + "  flaky-http: {kind: http, url: \"" + service.url("/flaky-score") + "\"}\n"
                 + "  picky-http: {kind: http, url: \"" + service.url("/picky") + "\"}\n"
                 + "  outside: {kind: external}\n";
         Map<String, String> routes = new LinkedHashMap<>();
-        for (String agent : List.of("writer", "flaky-llm", "strict-llm", "slow-llm", "chatty-llm", "scorer",
+        for (String agent : List.of("writer", "flaky-llm", "strict-llm", "slow-llm", "chatty-llm", "patient-llm", "scorer",
                 "flaky-http", "picky-http", "outside")) {
             routes.put(agent + ".yaml", """
                     apiVersion: baton/v1
@@ -168,6 +178,23 @@ class ServiceAgentsPipelineTest {
                 .endsWith("the model's answer is not JSON (output: json): Sure! Here you go.");
         assertThat(ticket.path("usage").path("totalTokens").asInt()).isEqualTo(11);
         assertThat(service.requests("/chatty/v1/chat/completions")).hasSize(1);
+    }
+
+    @Test
+    void aCallThatLastsShowsTheTicketRunning() throws Exception {
+        String id = baton.startRun("with-patient-llm", "{}");
+        try {
+            org.awaitility.Awaitility.await().atMost(RUN).until(() ->
+                    "RUNNING".equals(ticket(baton.get("/api/runs/" + id).body()).path("status").asText()));
+        } finally {
+            PATIENT.countDown();
+        }
+        JsonNode run = baton.awaitRun(id, RUN);
+
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.path("context").path("work")).isEqualTo(Json.parse("{\"patient\": true}"));
+        assertThat(baton.query("SELECT detail FROM ticket_history WHERE run_id = ? AND status = 'RUNNING'", id))
+                .singleElement().satisfies(r -> assertThat((String) r.get("detail")).contains("calling"));
     }
 
     @Test
