@@ -5,6 +5,9 @@ import dev.baton.agent.AgentConfig;
 import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
+import dev.baton.agent.HttpAgent;
+import dev.baton.agent.LlmAgent;
+import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.RunService;
@@ -34,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -55,6 +59,8 @@ public final class BatonServer implements AutoCloseable {
 
     private final BatonSettings settings;
     private final AgentRegistry agents;
+    /** Where agents' credentials come from: the process environment, or a test's map. */
+    private final Function<String, String> env;
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
     private CachingConnectionFactory relayConnections;
@@ -67,14 +73,20 @@ public final class BatonServer implements AutoCloseable {
     private Scheduler scheduler;
     private final Set<String> demoAgentsStarted = new LinkedHashSet<>();
 
-    private BatonServer(BatonSettings settings, AgentRegistry agents) {
+    private BatonServer(BatonSettings settings, AgentRegistry agents, Function<String, String> env) {
         this.settings = settings;
         this.agents = agents;
+        this.env = env;
     }
 
     public static BatonServer start(BatonSettings settings) throws Exception {
+        return start(settings, System::getenv);
+    }
+
+    /** Starts Baton; {@code env} gives the environment variables agents take credentials from. */
+    public static BatonServer start(BatonSettings settings, Function<String, String> env) throws Exception {
         AgentRegistry agents = AgentRegistry.load(settings.configDir().resolve("agents.yaml"));
-        BatonServer server = new BatonServer(settings, agents);
+        BatonServer server = new BatonServer(settings, agents, env);
         try {
             server.startAll();
         } catch (Exception e) {
@@ -171,16 +183,28 @@ public final class BatonServer implements AutoCloseable {
                 settings.db().url(), settings.routesDir());
     }
 
-    /** Demo agents live in this process: one consumer route per agent a pipeline names that is of the demo kind. */
+    /**
+     * Demo, llm and http agents live in this process: one consumer route per agent a pipeline names that is of one
+     * of these kinds.
+     */
     private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
         Set<String> names = new LinkedHashSet<>(p.agents().keySet());
         p.stages().forEach(s -> names.addAll(s.agentNames()));
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
-            if (a != null && a.kind() == AgentKind.DEMO && demoAgentsStarted.add(name)) {
-                camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
-                LOG.info("demo agent '{}' is consuming {}", name, Endpoints.agentQueue(name));
+            if (a == null || a.kind() == AgentKind.EXTERNAL || !demoAgentsStarted.add(name)) {
+                continue;
             }
+            switch (a.kind()) {
+                case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
+                case LLM -> camel.addRoutes(new ServiceAgentRoutes(name, new LlmAgent(name, a.llm(), env),
+                        a.llm().concurrency()));
+                case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), env),
+                        a.http().concurrency()));
+                default -> throw new IllegalStateException("agent kind " + a.kind() + " does not run in Baton");
+            }
+            LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(java.util.Locale.ROOT), name,
+                    Endpoints.agentQueue(name));
         }
     }
 

@@ -51,6 +51,21 @@ public final class TestBaton implements AutoCloseable {
         return restart(root);
     }
 
+    /** As {@link #start(Path, String, Map)}, with agents taking their credentials from {@code env}, not the process's. */
+    public static TestBaton start(Path root, String agentsYaml, Map<String, String> routes,
+            java.util.function.Function<String, String> env) throws Exception {
+        Files.createDirectories(root.resolve("routes"));
+        Files.createDirectories(root.resolve("config"));
+        Files.writeString(root.resolve("config/agents.yaml"), agentsYaml);
+        for (var e : routes.entrySet()) {
+            Files.writeString(root.resolve("routes").resolve(e.getKey()), e.getValue());
+        }
+        int port = freePort();
+        var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
+                root.resolve("data"), port, freePort()));
+        return new TestBaton(root, BatonServer.start(settings, env), port);
+    }
+
     /** Starts Baton again on the same folders and data, as after a crash. */
     public static TestBaton restart(Path root) throws Exception {
         return startOn(root.resolve("routes"), root.resolve("config"), root);

@@ -2,6 +2,15 @@ package dev.baton.agent;
 
 import java.util.List;
 
-/** One agent as the registry knows it; {@code demo} is set for the demo kind only. */
+/**
+ * One agent as the registry knows it; {@code demo}, {@code llm} and {@code http} are set for their kind only.
+ */
 public record AgentConfig(
-        String name, AgentKind kind, String role, List<String> capabilities, Integer maxConcurrency, DemoOptions demo) {}
+        String name,
+        AgentKind kind,
+        String role,
+        List<String> capabilities,
+        Integer maxConcurrency,
+        DemoOptions demo,
+        LlmOptions llm,
+        HttpOptions http) {}

@@ -6,6 +6,8 @@ public enum AgentKind {
     EXTERNAL,
     /** Deterministic, in-process: for the examples and tests. */
     DEMO,
+    /** In-process: an OpenAI-compatible chat-completions endpoint, through LangChain4j. */
     LLM,
+    /** In-process: POSTs the ticket to a URL and takes the answer as the output. */
     HTTP
 }

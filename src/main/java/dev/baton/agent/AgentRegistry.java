@@ -23,6 +23,9 @@ public final class AgentRegistry implements AgentCatalog {
     private static final Set<String> AGENT_FIELDS = Set.of("kind", "role", "capabilities", "maxConcurrency",
             "output", "delay", "failFirstAttempts", "fail", "concurrency", "model", "baseUrl", "apiKeyEnv", "url",
             "priority", "systemPrompt", "template");
+    /** What an agent of any kind may say; the llm and http kinds allow these and their own options only. */
+    private static final Set<String> COMMON_FIELDS = Set.of("kind", "role", "capabilities", "maxConcurrency",
+            "priority");
 
     private final Map<String, AgentConfig> agents;
     private final AgentConfig defaultAgent;
@@ -42,10 +45,13 @@ public final class AgentRegistry implements AgentCatalog {
             return empty();
         }
         Object doc;
+        YamlPositions positions;
         try {
             LoadSettings settings = LoadSettings.builder().setAllowDuplicateKeys(false)
                     .setMaxAliasesForCollections(20).setLabel(file.toString()).build();
-            doc = new Load(settings).loadFromString(Files.readString(file));
+            String text = Files.readString(file);
+            doc = new Load(settings).loadFromString(text);
+            positions = YamlPositions.of(file.toString(), text, settings);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -58,18 +64,17 @@ public final class AgentRegistry implements AgentCatalog {
         });
         Map<String, AgentConfig> agents = new LinkedHashMap<>();
         root.path("agents").fields().forEachRemaining(e ->
-                agents.put(e.getKey(), parse(file + ": agents." + e.getKey(), e.getKey(), e.getValue(), errors)));
-        AgentConfig def = root.hasNonNull("default") ? parse(file + ": default", null, root.get("default"), errors) : null;
+                agents.put(e.getKey(), parse(file + ": agents." + e.getKey(), e.getKey(), e.getValue(), errors,
+                        new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors))));
+        AgentConfig def = root.hasNonNull("default") ? parse(file + ": default", null, root.get("default"), errors,
+                new RegistryEntry(null, "default", root.get("default"), positions, errors)) : null;
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
         return new AgentRegistry(Map.copyOf(agents), def);
     }
 
-    private static AgentConfig parse(String where, String name, JsonNode n, List<String> errors) {
-        n.fieldNames().forEachRemaining(f -> {
-            if (!AGENT_FIELDS.contains(f)) errors.add(where + ": unknown field '" + f + "'");
-        });
+    private static AgentConfig parse(String where, String name, JsonNode n, List<String> errors, RegistryEntry entry) {
         AgentKind kind;
         try {
             kind = AgentKind.valueOf(n.path("kind").asText("external").toUpperCase(Locale.ROOT));
@@ -77,6 +82,13 @@ public final class AgentRegistry implements AgentCatalog {
             errors.add(where + ".kind: '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, http");
             kind = AgentKind.EXTERNAL;
         }
+        if (kind != AgentKind.LLM && kind != AgentKind.HTTP) {
+            n.fieldNames().forEachRemaining(f -> {
+                if (!AGENT_FIELDS.contains(f)) errors.add(where + ": unknown field '" + f + "'");
+            });
+        }
+        LlmOptions llm = kind == AgentKind.LLM ? LlmOptions.read(entry, COMMON_FIELDS) : null;
+        HttpOptions http = kind == AgentKind.HTTP ? HttpOptions.read(entry, COMMON_FIELDS) : null;
         DemoOptions demo = null;
         if (kind == AgentKind.DEMO) {
             Duration delay = Duration.ZERO;
@@ -93,7 +105,7 @@ public final class AgentRegistry implements AgentCatalog {
         List<String> caps = new ArrayList<>();
         n.path("capabilities").forEach(c -> caps.add(c.asText()));
         Integer max = n.hasNonNull("maxConcurrency") ? n.get("maxConcurrency").asInt() : null;
-        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, demo);
+        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, demo, llm, http);
     }
 
     /** The agent's configuration: listed, else the default kind under this name, else empty (unknown). */
@@ -104,7 +116,8 @@ public final class AgentRegistry implements AgentCatalog {
         }
         if (defaultAgent != null) {
             return Optional.of(new AgentConfig(name, defaultAgent.kind(), defaultAgent.role(),
-                    defaultAgent.capabilities(), defaultAgent.maxConcurrency(), defaultAgent.demo()));
+                    defaultAgent.capabilities(), defaultAgent.maxConcurrency(), defaultAgent.demo(), defaultAgent.llm(),
+                    defaultAgent.http()));
         }
         return Optional.empty();
     }

@@ -115,7 +115,7 @@ public final class RunService {
             RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
             List<String> order = new java.util.ArrayList<>();
             qualifiedNames(pipelines.pinned(c, run.pipeline(), run.revision()).stages(), "", order);
-            return RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order);
+            return RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order, store.usages(c, runId));
         });
     }
 

@@ -28,7 +28,9 @@ public final class RunViews {
         return o;
     }
 
-    public static ObjectNode full(RunRow r, List<StageRow> stages, List<TicketRow> tickets, List<String> order) {
+    /** @param usages token usage by ticket id, for the tickets whose agents reported any */
+    public static ObjectNode full(RunRow r, List<StageRow> stages, List<TicketRow> tickets, List<String> order,
+            java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> usages) {
         ObjectNode o = summary(r);
         o.set("context", r.context());
         ArrayNode arr = o.putArray("stages");
@@ -63,6 +65,9 @@ public final class RunViews {
                 to.put("attempt", t.attempt()).put("status", t.status().name());
                 to.set("output", t.output());
                 to.put("error", t.error());
+                if (usages.containsKey(t.id())) {
+                    to.set("usage", usages.get(t.id()));
+                }
             });
         }
         return o;

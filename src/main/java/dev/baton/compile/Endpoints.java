@@ -101,6 +101,11 @@ public final class Endpoints {
         return "baton-demo-agent-" + agent;
     }
 
+    /** The in-process route of an {@code llm} or {@code http} agent. */
+    public static String serviceAgentRoute(String agent) {
+        return "baton-service-agent-" + agent;
+    }
+
     public static String pipelineTrigger(String pipeline) {
         return "direct:" + pipelineTriggerRoute(pipeline);
     }

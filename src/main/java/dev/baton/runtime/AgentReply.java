@@ -1,12 +1,18 @@
 package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A reply from an agent on {@code baton.results} (DESIGN §5): a final outcome or a progress report.
  *
  * @param retryable for failures: whether another attempt may succeed (default true)
+ * @param usage token usage the reply reports ({@code promptTokens}, {@code completionTokens}, {@code totalTokens}),
+ *     or null; any reply kind may carry it
  */
 public record AgentReply(
         String ticketId,
@@ -16,7 +22,10 @@ public record AgentReply(
         String errorMessage,
         boolean retryable,
         Integer percent,
-        String message) {
+        String message,
+        ObjectNode usage) {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentReply.class);
+    private static final List<String> USAGE_FIELDS = List.of("promptTokens", "completionTokens", "totalTokens");
 
     /** What the reply says happened. */
     public enum Kind {
@@ -56,6 +65,34 @@ public record AgentReply(
         boolean retryable = !error.isObject() || error.path("retryable").asBoolean(true);
         Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
         return new AgentReply(ticketId, json.get("attempt").asInt(), kind, json.get("output"), errorMessage,
-                retryable, percent, json.path("message").asText(null));
+                retryable, percent, json.path("message").asText(null), usage(ticketId, json.get("usage")));
+    }
+
+    /**
+     * The reply's usage with only its known counters; a malformed one is left out with a warning rather than making
+     * the reply a poison message: the outcome matters more than the bookkeeping.
+     */
+    private static ObjectNode usage(String ticketId, JsonNode usage) {
+        if (usage == null || usage.isNull()) {
+            return null;
+        }
+        ObjectNode out = Json.object();
+        if (usage.isObject()) {
+            for (String f : USAGE_FIELDS) {
+                JsonNode v = usage.get(f);
+                if (v != null && v.canConvertToLong() && v.isIntegralNumber() && v.asLong() >= 0) {
+                    out.put(f, v.asLong());
+                } else if (v != null && !v.isNull()) {
+                    out.removeAll();
+                    break;
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            LOG.warn("reply for ticket {}: usage ignored; expected an object of non-negative integers {}", ticketId,
+                    USAGE_FIELDS);
+            return null;
+        }
+        return out;
     }
 }

@@ -124,6 +124,9 @@ public final class RunEngine {
                 s.save();
                 return s.outgoing; // the REFUSED event
             }
+            if (reply.usage() != null) {
+                store.addUsage(c, t.id(), reply.usage());
+            }
             switch (reply.kind()) {
                 case PROGRESS -> {
                     TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply)) : t;

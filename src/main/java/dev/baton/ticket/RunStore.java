@@ -133,6 +133,23 @@ public final class RunStore {
                 t.leaseUntil(), t.updatedAt(), t.label(), t.id());
     }
 
+    /** Adds an agent's reported token usage to the ticket's total (counters a reply leaves out add nothing). */
+    public void addUsage(Connection c, String ticketId, ObjectNode usage) throws SQLException {
+        List<String> rows = Sql.list(c, "SELECT token_usage FROM ticket WHERE id = ?", rs -> rs.getString(1), ticketId);
+        String before = rows.isEmpty() ? null : rows.get(0);
+        ObjectNode sum = before == null ? Json.object() : (ObjectNode) Json.parse(before);
+        usage.fields().forEachRemaining(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong(0) + e.getValue().asLong()));
+        Sql.update(c, "UPDATE ticket SET token_usage = ? WHERE id = ?", Json.write(sum), ticketId);
+    }
+
+    /** The token usage of a run's tickets that reported any, by ticket id. */
+    public java.util.Map<String, JsonNode> usages(Connection c, String runId) throws SQLException {
+        java.util.Map<String, JsonNode> out = new java.util.HashMap<>();
+        Sql.list(c, "SELECT id, token_usage FROM ticket WHERE run_id = ? AND token_usage IS NOT NULL",
+                rs -> out.put(rs.getString(1), Json.parse(rs.getString(2))), runId);
+        return out;
+    }
+
     public Optional<TicketRow> ticket(Connection c, String id) throws SQLException {
         return Sql.one(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE id = ?", RunStore::ticketRow, id);
     }

@@ -1,0 +1,42 @@
+package dev.baton.agent;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Why a built-in agent could not do a ticket, and whether another attempt may succeed: the two kinds of failure the
+ * reply protocol tells apart ({@code error.retryable}).
+ */
+public final class AgentFailure extends Exception {
+    private final boolean retryable;
+    private transient ObjectNode usage;
+
+    private AgentFailure(String message, boolean retryable) {
+        super(message, null, false, false);
+        this.retryable = retryable;
+    }
+
+    /** Another attempt may succeed: a timeout, a refused connection, a 429 or a 5xx. */
+    public static AgentFailure retryable(String message) {
+        return new AgentFailure(message, true);
+    }
+
+    /** Another attempt would fail the same way: a rejected request, a missing credential, an answer of the wrong shape. */
+    public static AgentFailure permanent(String message) {
+        return new AgentFailure(message, false);
+    }
+
+    /** This failure, reporting the tokens the attempt spent (e.g. on an answer that was unusable). */
+    public AgentFailure withUsage(ObjectNode tokens) {
+        this.usage = tokens;
+        return this;
+    }
+
+    /** The token usage to report with the failure, or null. */
+    public ObjectNode usage() {
+        return usage;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.baton.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What a built-in agent made of a ticket.
+ *
+ * @param usage token usage for the reply's {@code usage} field, or null
+ */
+public record AgentResult(JsonNode output, ObjectNode usage) {}
