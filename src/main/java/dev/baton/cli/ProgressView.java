@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The block {@code status --watch} draws: the run's status, elapsed time and ETA, then one line per stage with its
@@ -45,7 +46,8 @@ final class ProgressView {
         for (StageProgress p : stages) {
             String note = p.iteration() > 0 && p.name().indexOf('/') < 0 ? "  iteration " + p.iteration() : "";
             lines.add(String.format("  %-20s %-16s %s %3d%% %7s  %s%s%s", p.name(), p.status(), bar(p.done(), p.total()),
-                    percent(p.done(), p.total()), p.done() + "/" + p.total(), format(p.elapsed()), eta(p.eta()), note));
+                    percent(p.done(), p.total()), p.done() + "/" + p.total(), format(p.elapsed()), eta(p.eta()), note)
+                    .stripTrailing());
             state.append('|').append(p.name()).append(' ').append(p.status()).append(' ').append(p.done()).append('/')
                     .append(p.total()).append(note);
         }
@@ -65,12 +67,13 @@ final class ProgressView {
         return eta == null ? "" : "  ETA " + format(eta);
     }
 
-    /** {@code 7s}, {@code 2m05s}, {@code 1h02m}; blank for none. */
+    /** {@code 0.3s}, {@code 42s}, {@code 2m05s}, {@code 1h02m}; blank for none. */
     static String format(Duration d) {
         if (d == null) {
             return "";
         }
         long s = d.toSeconds();
+        if (s < 10) return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
         if (s < 60) return s + "s";
         if (s < 3600) return String.format("%dm%02ds", s / 60, s % 60);
         return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
