@@ -215,6 +215,10 @@ public class CliTest {
         assertThat(watchedFailure.exit()).isEqualTo(ExitCode.RUN_FAILED);
         assertThat(watchedFailure.out()).contains("pipeline breaks  FAILED").containsPattern("only +FAILED +\\[-{20}\\] +0% +0/1");
 
+        Result gaveUp = run("submit", "watched", "-p", "items=[1]", "--wait", "--timeout", "0", "--server", server());
+        assertThat(gaveUp.exit()).as("the first stage alone takes 300 ms").isEqualTo(ExitCode.TIMEOUT).isEqualTo(6);
+        assertThat(gaveUp.out()).contains("pipeline watched  RUNNING");
+
         Result badInterval = run("status", id, "--watch", "--interval", "0", "--server", server());
         assertThat(badInterval.exit()).isEqualTo(2);
         assertThat(badInterval.err()).contains("--interval must be from 0.05 to 3600 seconds");
