@@ -70,7 +70,11 @@ public final class ExportCommand implements Callable<Integer> {
             }
             RoutesDefinition routes = new RoutesDefinition();
             routes.setRoutes(camel.getRouteDefinitions());
-            return PluginHelper.getModelToYAMLDumper(camel).dumpModelAsYaml(camel, routes);
+            // Camel's dumper leaves route descriptions out, so what the routes are for is said in a comment.
+            return "# Camel routes of pipeline '" + p.name() + "' revision " + p.revision().substring(0, 12) + " ("
+                    + p.file() + "), as Baton adds them when it loads the file.\n"
+                    + "# Its stages run on Baton's shared engine routes, driven from the database.\n"
+                    + PluginHelper.getModelToYAMLDumper(camel).dumpModelAsYaml(camel, routes);
         }
     }
 

@@ -334,6 +334,7 @@ public class CliTest {
     void exportPrintsTheCompiledRoutesAsLoadableCamelYamlOffline() {
         Result exported = runWith(Map.of("BATON_SERVER", "http://127.0.0.1:1"), "export", "routes/fix-each.yaml");
         assertThat(exported.exit()).as(exported.err()).isZero();
+        assertThat(exported.out()).startsWith("# Camel routes of pipeline 'fix-each' revision ");
         Object doc = new Load(LoadSettings.builder().build()).loadFromString(exported.out());
         assertThat(doc).isInstanceOf(List.class);
         Map<String, String> fromById = new java.util.LinkedHashMap<>();
