@@ -91,8 +91,7 @@ public final class ApiRoutes extends RouteBuilder {
             ok(ex, out.replayed() ? 200 : 201, out.run());
         });
         from("direct:api-runs").routeId("api-runs").process(ex -> {
-            ArrayNode list = runs().list(header(ex, "pipeline"), header(ex, "status"), limit(ex, 50));
-            ok(ex, 200, list);
+            ok(ex, 200, runs().list(header(ex, "pipeline"), header(ex, "status"), limit(ex, 50), header(ex, "cursor")));
         });
         from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs().get(header(ex, "id"))));
         from("direct:api-run-history").routeId("api-run-history")

@@ -146,7 +146,11 @@ public final class RunService {
         });
     }
 
-    public ArrayNode list(String pipeline, String status, int limit) {
+    /**
+     * {@code {"items": [run...], "next": cursor | null}}, newest first. The cursor is a stand-in (an encoded offset)
+     * until the REST helper's keyset cursor lands; clients treat it as opaque.
+     */
+    public ObjectNode list(String pipeline, String status, int limit, String cursor) {
         if (status != null) {
             try {
                 RunStatus.valueOf(status);
@@ -158,11 +162,32 @@ public final class RunService {
         if (limit < 1 || limit > 1000) {
             throw Problem.badRequest("limit must be from 1 to 1000", List.of());
         }
+        int offset = offset(cursor);
         return tx.run(c -> {
-            ArrayNode arr = Json.MAPPER.createArrayNode();
-            store.runs(c, pipeline, status, limit).forEach(r -> arr.add(RunViews.summary(r)));
-            return arr;
+            ObjectNode page = Json.object();
+            ArrayNode arr = page.putArray("items");
+            List<RunRow> rows = store.runs(c, pipeline, status, offset + limit + 1);
+            rows.stream().skip(offset).limit(limit).forEach(r -> arr.add(RunViews.summary(r)));
+            page.put("next", rows.size() > offset + limit ? java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(("o" + (offset + limit)).getBytes(java.nio.charset.StandardCharsets.UTF_8)) : null);
+            return page;
         });
+    }
+
+    private static int offset(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return 0;
+        }
+        try {
+            String text = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            int offset = Integer.parseInt(text.substring(1));
+            if (text.charAt(0) == 'o' && offset >= 0) {
+                return offset;
+            }
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            // falls through to the 400 below
+        }
+        throw Problem.badRequest("cursor '" + cursor + "' is not one this server gave out", List.of());
     }
 
     public ObjectNode pipelines() {

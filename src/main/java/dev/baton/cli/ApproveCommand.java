@@ -33,21 +33,29 @@ public final class ApproveCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        String who = approver != null ? approver : firstSet(System.getenv("BATON_USER"), System.getenv("USER"));
+        String who = approver != null ? approver : firstSet(client.env("BATON_USER"), client.env("USER"));
         if (who == null) {
-            throw new ClientException(2, "say who decides with --as NAME (or set BATON_USER)");
+            throw new ClientException(ExitCode.INVALID, "say who decides with --as NAME (or set BATON_USER)");
         }
         ObjectNode body = Json.object().put("decision", reject ? "reject" : "approve").put("approver", who);
         if (comment != null) {
             body.put("comment", comment);
         }
-        JsonNode state = client.client().post("/api/runs/" + runId + "/approvals/" + stage, Json.write(body), null);
+        JsonNode state = client.client().post("/api/runs/" + BatonClient.segment(runId) + "/approvals/"
+                + BatonClient.segment(stage), Json.write(body), null);
         var out = spec.commandLine().getOut();
+        if (output.json()) {
+            OutputOption.print(out, state);
+            return ExitCode.OK;
+        }
         out.printf("%s %s: %s%s%n", stage, state.path("counted").asBoolean() ? "counted" : "already counted",
                 state.path("status").asText(),
                 state.hasNonNull("outcome") ? " (" + state.path("outcome").asText() + ")" : "");
@@ -56,7 +64,7 @@ public final class ApproveCommand implements Callable<Integer> {
                     d.hasNonNull("comment") ? d.path("comment").asText() : "");
         }
         out.flush();
-        return 0;
+        return ExitCode.OK;
     }
 
     private static String firstSet(String... values) {

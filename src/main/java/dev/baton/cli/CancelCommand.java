@@ -24,6 +24,9 @@ public final class CancelCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -33,8 +36,12 @@ public final class CancelCommand implements Callable<Integer> {
         if (reason != null) {
             body.put("reason", reason);
         }
-        JsonNode run = client.client().post("/api/runs/" + runId + "/cancel", Json.write(body), null);
-        StatusCommand.print(spec.commandLine().getOut(), run);
-        return 0;
+        JsonNode run = client.client().post("/api/runs/" + BatonClient.segment(runId) + "/cancel", Json.write(body), null);
+        if (output.json()) {
+            OutputOption.print(spec.commandLine().getOut(), run);
+        } else {
+            StatusCommand.print(spec.commandLine().getOut(), run);
+        }
+        return ExitCode.OK;
     }
 }

@@ -27,6 +27,9 @@ public final class RerunCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -37,14 +40,22 @@ public final class RerunCommand implements Callable<Integer> {
             body.put("from", from);
         }
         BatonClient http = client.client();
-        JsonNode run = http.post("/api/runs/" + runId + "/rerun", Json.write(body), null);
+        JsonNode run = http.post("/api/runs/" + BatonClient.segment(runId) + "/rerun", Json.write(body), null);
         var out = spec.commandLine().getOut();
-        out.println("rerun " + runId + ": running again " + String.join(", ",
-                Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
-        if (!waiting.await) {
-            out.flush();
-            return 0;
+        if (waiting.await) {
+            if (!output.json()) {
+                out.println("rerun " + runId + ": running again " + String.join(", ",
+                        Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
+            }
+            return waiting.printWhenEnded(out, http, runId, output);
         }
-        return waiting.printWhenEnded(out, http, runId);
+        if (output.json()) {
+            OutputOption.print(out, run);
+        } else {
+            out.println("rerun " + runId + ": running again " + String.join(", ",
+                    Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
+            out.flush();
+        }
+        return ExitCode.OK;
     }
 }

@@ -32,6 +32,9 @@ public final class SubmitCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -40,15 +43,20 @@ public final class SubmitCommand implements Callable<Integer> {
         ObjectNode body = Json.object();
         params.forEach((k, v) -> body.set(k, value(v)));
         BatonClient http = client.client();
-        JsonNode run = http.post("/api/pipelines/" + pipeline + "/runs", Json.write(body), idempotencyKey);
+        JsonNode run = http.post("/api/pipelines/" + BatonClient.segment(pipeline) + "/runs", Json.write(body),
+                idempotencyKey);
         String id = run.path("id").asText();
         var out = spec.commandLine().getOut();
         if (!waiting.await) {
-            out.println(id + " " + run.path("status").asText());
-            out.flush();
-            return 0;
+            if (output.json()) {
+                OutputOption.print(out, run);
+            } else {
+                out.println(id + " " + run.path("status").asText());
+                out.flush();
+            }
+            return ExitCode.OK;
         }
-        return waiting.printWhenEnded(out, http, id);
+        return waiting.printWhenEnded(out, http, id, output);
     }
 
     static JsonNode value(String text) {

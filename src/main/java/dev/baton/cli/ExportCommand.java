@@ -1,0 +1,87 @@
+package dev.baton.cli;
+
+import dev.baton.agent.AgentConfig;
+import dev.baton.agent.AgentKind;
+import dev.baton.agent.AgentRegistry;
+import dev.baton.agent.DemoAgentRoutes;
+import dev.baton.compile.PipelineCompiler;
+import dev.baton.pipeline.Pipeline;
+import dev.baton.pipeline.load.LoadResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.RoutesDefinition;
+import org.apache.camel.support.PluginHelper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code baton export FILE}: the Camel routes loading the pipeline adds, as Camel YAML DSL, written by Camel's own
+ * model-to-YAML dumper (camel-yaml-io) from the routes {@link PipelineCompiler} builds; offline, no server needed.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true, description = {
+    "Validate a pipeline and print, as Camel YAML DSL, the Camel routes it compiles to: its start route "
+            + "(direct:baton-start-<name>, which any Camel route can call) and a consumer route per demo agent it uses.",
+    "Stages are not routes of their own: the engine's shared routes drive every run's stages from the database, "
+            + "so that a run keeps the revision it started on. Works offline."})
+public final class ExportCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "pipeline file")
+    Path file;
+
+    @Option(names = "--config", defaultValue = "config", description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        AgentRegistry agents = AgentRegistry.load(config.resolve("agents.yaml"));
+        LoadResult r = ValidateCommand.load(file, agents, err);
+        if (r == null || r.pipeline() == null) {
+            if (r != null) r.violations().forEach(err::println);
+            err.flush();
+            return ExitCode.INVALID;
+        }
+        out.print(yaml(r.pipeline(), agents));
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    /** The routes as YAML; the context is never started, so nothing connects to a broker or opens a port. */
+    static String yaml(Pipeline p, AgentRegistry agents) throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.addRoutes(new PipelineCompiler((name, params, key) -> {
+                throw new IllegalStateException("an exported route starts runs only inside Baton");
+            }).compile(p));
+            for (String name : agentNames(p)) {
+                AgentConfig a = agents.find(name).orElse(null);
+                if (a != null && a.kind() == AgentKind.DEMO) {
+                    camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
+                }
+            }
+            RoutesDefinition routes = new RoutesDefinition();
+            routes.setRoutes(camel.getRouteDefinitions());
+            // Camel's dumper leaves route descriptions out, so what the routes are for is said in a comment.
+            return "# Camel routes of pipeline '" + p.name() + "' revision " + p.revision().substring(0, 12) + " ("
+                    + p.file() + "), as Baton adds them when it loads the file.\n"
+                    + "# Its stages run on Baton's shared engine routes, driven from the database.\n"
+                    + PluginHelper.getModelToYAMLDumper(camel).dumpModelAsYaml(camel, routes);
+        }
+    }
+
+    /** The agents the pipeline declares and those its stages name, as Baton starts demo agents for them. */
+    private static Set<String> agentNames(Pipeline p) {
+        Set<String> names = new LinkedHashSet<>(p.agents().keySet());
+        p.stages().forEach(s -> names.addAll(s.agentNames()));
+        return names;
+    }
+}
