@@ -254,4 +254,26 @@ class JmsSubmitTest {
         }
         assertThat(runs()).isEqualTo(before);
     }
+
+    @Test
+    void aSubmitterThatWentAwayDoesNotHoldUpTheOutbox() throws Exception {
+        String id;
+        try (Client gone = new Client(baton)) {
+            Queue replies = gone.session.createTemporaryQueue();
+            gone.submit("{}", replies, "bye", "BatonPipeline", "gated", "BatonIdempotencyKey", "gone-1");
+            id = await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
+                    "SELECT id FROM run WHERE idempotency_key = 'gone-1'"), r -> !r.isEmpty()).get(0).get("id")
+                    .toString();
+        } // the temporary queue goes with the connection
+        assertThat(baton.post("/api/runs/" + id + "/approvals/gate",
+                "{\"decision\": \"approve\", \"approver\": \"alice\"}").status()).isEqualTo(200);
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) baton.query("SELECT COUNT(*) AS n FROM outbox")
+                .get(0).get("n")).intValue() == 0);
+        try (Client client = new Client(baton)) {
+            Queue replies = client.session.createTemporaryQueue();
+            client.submit("{\"name\": \"after\"}", replies, "next", "BatonPipeline", "greet");
+            assertThat(Json.parse(client.receive(replies).getText()).path("status").asText()).isEqualTo("SUCCEEDED");
+        }
+    }
 }
