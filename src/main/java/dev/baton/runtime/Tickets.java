@@ -75,9 +75,11 @@ input, null, null, null, s.now, s.now);
         store.updateTicket(s.c, queued);
         timing.queued(s, queued, deliverAt);
         history(s, queued, TicketStatus.QUEUED.name(), why);
-        try (LogContext ticket = LogContext.ticket(t.id())) {
-            LOG.debug("dispatching attempt {} of stage '{}' to agent '{}'{}", attempt, t.label(), t.agent(),
-                    delay.isZero() ? "" : " in " + delay.toMillis() + "ms");
+        if (LOG.isDebugEnabled()) {
+            try (LogContext ticket = LogContext.ticket(t.id())) {
+                LOG.debug("dispatching attempt {} of stage '{}' to agent '{}'{}", attempt, t.label(), t.agent(),
+                        delay.isZero() ? "" : " in " + delay.toMillis() + "ms");
+            }
         }
 
         ObjectNode msg = Json.object();

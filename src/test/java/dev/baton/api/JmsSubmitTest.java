@@ -1,11 +1,14 @@
 package dev.baton.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.TestBaton;
 import dev.baton.pipeline.Json;
+import dev.baton.runtime.AlreadySubmittedException;
+import dev.baton.runtime.RunEngine;
 import jakarta.jms.Connection;
 import jakarta.jms.Destination;
 import jakarta.jms.Message;
@@ -275,5 +278,17 @@ class JmsSubmitTest {
             client.submit("{\"name\": \"after\"}", replies, "next", "BatonPipeline", "greet");
             assertThat(Json.parse(client.receive(replies).getText()).path("status").asText()).isEqualTo("SUCCEEDED");
         }
+    }
+
+    @Test
+    void aRedeliveredSubmissionStartsNoSecondRun() throws Exception {
+        // what the consumer does with a submission the broker delivers again after its run was committed (a crash
+        // between the database commit and the JMS commit): the message id is in the inbox
+        var submission = new RunEngine.Submission("ID:redelivered-1", null);
+        baton.server.runs().start("greet", "{\"name\": \"again\"}", null, submission);
+        long before = runs();
+        assertThatThrownBy(() -> baton.server.runs().start("greet", "{\"name\": \"again\"}", null, submission))
+                .isInstanceOf(AlreadySubmittedException.class);
+        assertThat(runs()).isEqualTo(before);
     }
 }
