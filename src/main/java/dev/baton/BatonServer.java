@@ -10,6 +10,8 @@ import dev.baton.agent.LlmAgent;
 import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.DeadLetters;
+import dev.baton.api.JmsSubmitRoutes;
+import dev.baton.api.Metrics;
 import dev.baton.api.RunService;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.compile.Endpoints;
@@ -24,14 +26,23 @@ import dev.baton.runtime.EngineRoutes;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.RunEngine;
+import dev.baton.runtime.RunMetrics;
+import dev.baton.runtime.RunReplies;
 import dev.baton.runtime.Scheduler;
 import dev.baton.runtime.Webhooks;
 import dev.baton.ticket.Database;
 import dev.baton.ticket.OutboxStore;
+import dev.baton.ticket.ReplyStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.StoreException;
 import dev.baton.ticket.Tx;
 import dev.baton.ticket.WebhookStore;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,6 +67,9 @@ public final class BatonServer implements AutoCloseable {
             "camel.server.enabled", "true",
             "camel.server.max-body-size", "8388608",
             "camel.main.shutdown-timeout", "10");
+
+    /** Consumers of baton.submit: a start is one short transaction, and submitters wait for the end, not the start. */
+    private static final int SUBMIT_CONSUMERS = 2;
 
     private final BatonSettings settings;
     private final AgentRegistry agents;
@@ -134,7 +148,11 @@ public final class BatonServer implements AutoCloseable {
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
-        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock);
+        PrometheusMeterRegistry registry = meterRegistry();
+        RunReplies replies = new RunReplies(new ReplyStore(), outbox,
+                (c, runId) -> RunService.view(c, store, pipelines, runId));
+        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
+                new RunEngine.Reporting(new RunMetrics(registry), replies));
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
@@ -176,11 +194,24 @@ public final class BatonServer implements AutoCloseable {
                         .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> folder.scan());
             }
         });
-        runs = new RunService(pipelines, folder, engine, relay, tx, store, scheduler);
+        RunService service = new RunService(pipelines, folder, engine, relay, tx, store, scheduler,
+                new Metrics(registry, tx, cf));
+        camel.addRoutes(new JmsSubmitRoutes(service, SUBMIT_CONSUMERS));
+        runs = service;
         LOG.info("Baton is up in {} ms: http://{}:{}/api, broker {}, database {}, routes from {}",
                 (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),
                 settings.db().url(), settings.routesDir());
+    }
+
+    /** Baton's own meters, and the JVM's and the process's that every Prometheus dashboard expects. */
+    private static PrometheusMeterRegistry meterRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
     }
 
     /**

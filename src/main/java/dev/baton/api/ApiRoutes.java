@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 public final class ApiRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     private static final String JSON = "application/json";
+    /** The Prometheus text exposition format. */
+    private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Supplier<RunService> service;
     private final DeadLetters deadLetters;
@@ -69,6 +71,11 @@ public final class ApiRoutes extends RouteBuilder {
                 .post("/{id}/rerun").consumes(JSON).produces(JSON).to("direct:api-rerun");
         rest("/dead-letters").description("Messages on the dead-letter queue, browsed without consuming them")
                 .get().produces(JSON).to("direct:api-dead-letters");
+
+        rest("/metrics").description("Prometheus metrics: runs, ticket times, tickets in flight, queue depths")
+                .get().produces(PROMETHEUS).to("direct:api-metrics");
+        from("direct:api-metrics").routeId("api-metrics")
+                .process(ex -> respond(ex, 200, PROMETHEUS, runs().metrics().scrape()));
 
         rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
                 .get().produces(JSON).to("direct:api-health");

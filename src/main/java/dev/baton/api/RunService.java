@@ -12,6 +12,7 @@ import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Schedule;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.validate.Dag;
+import dev.baton.runtime.AlreadySubmittedException;
 import dev.baton.runtime.IdempotencyConflictException;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.RunEngine;
@@ -37,12 +38,21 @@ public final class RunService {
     private final RunControl control;
     private final Scheduler scheduler;
     private final RunRecords records;
+    private final Metrics metrics;
 
-    /** A started run as the API shows it; {@code replayed} when an earlier request with the same key made it. */
-    public record StartOutcome(ObjectNode run, boolean replayed) {}
+    /**
+     * A started run as the API shows it; {@code replayed} when an earlier request with the same key made it.
+     * {@code answerNow}: a JMS submission replayed a run that has already ended, so no final result will follow.
+     */
+    public record StartOutcome(ObjectNode run, boolean replayed, boolean answerNow) {
+        public StartOutcome(ObjectNode run, boolean replayed) {
+            this(run, replayed, false);
+        }
+    }
 
     public RunService(PipelineRegistry pipelines, RoutesFolder folder, RunEngine engine, OutboxRelay relay, Tx tx,
-            RunStore store, Scheduler scheduler) {
+            RunStore store, Scheduler scheduler, Metrics metrics) {
+        this.metrics = metrics;
         this.scheduler = scheduler;
         this.pipelines = pipelines;
         this.folder = folder;
@@ -59,12 +69,29 @@ public final class RunService {
         return control;
     }
 
+    /** The Prometheus scrape of {@code GET /api/metrics}. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** Events, webhook deliveries and revisions. */
     public RunRecords records() {
         return records;
     }
 
     public StartOutcome start(String pipelineName, String body, String idempotencyKey) {
+        return start(pipelineName, body, idempotencyKey, null);
+    }
+
+    /**
+     * Starts a run as {@code POST /api/pipelines/{name}/runs} does, for a submission over JMS: the run keeps where
+     * its final result goes. A replay of an earlier run (same idempotency key) sends that run's result to the new
+     * reply destination instead, or, when it has already ended, asks the caller to answer at once.
+     *
+     * @throws AlreadySubmittedException when this very message already started a run (a redelivery)
+     */
+    public StartOutcome start(String pipelineName, String body, String idempotencyKey,
+            RunEngine.Submission submission) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
             throw Problem.badRequest("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", List.of());
         }
@@ -85,16 +112,23 @@ public final class RunService {
             if (idempotencyKey != null) {
                 var earlier = engine.earlier(idempotencyKey, pipelineName, requestHash);
                 if (earlier.isPresent()) {
-                    return new StartOutcome(get(earlier.get().id()), true);
+                    return replayed(earlier.get().id(), submission);
                 }
             }
-            return startNew(pipelineName, given, idempotencyKey, requestHash);
+            return startNew(pipelineName, given, idempotencyKey, requestHash, submission);
         } catch (IdempotencyConflictException e) {
             throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
         }
     }
 
-    private StartOutcome startNew(String pipelineName, JsonNode given, String idempotencyKey, String requestHash) {
+    private StartOutcome replayed(String runId, RunEngine.Submission submission) {
+        boolean answerNow = submission != null && submission.replyTo() != null
+                && !engine.answerLater(runId, submission.replyTo());
+        return new StartOutcome(get(runId), true, answerNow);
+    }
+
+    private StartOutcome startNew(String pipelineName, JsonNode given, String idempotencyKey, String requestHash,
+            RunEngine.Submission submission) {
         Pipeline p = pipelines.current(pipelineName).orElseThrow(() -> Problem.notFound(
                 "pipeline '" + pipelineName + "' is not loaded; loaded pipelines: " + String.join(", ", pipelines.names())));
         if (given.size() == 1 && given.has("params") && !p.params().containsKey("params")) {
@@ -104,19 +138,26 @@ public final class RunService {
         if (!resolved.problems().isEmpty()) {
             throw Problem.badRequest("params do not match pipeline '" + p.name() + "'", resolved.problems());
         }
-        RunEngine.Started started = engine.start(p, resolved.params(), idempotencyKey, requestHash);
+        RunEngine.Started started = engine.start(p, resolved.params(), idempotencyKey, requestHash, submission);
+        if (started.replayed()) { // a concurrent request with the same key won
+            return replayed(started.run().id(), submission);
+        }
         // Answering 500 after the commit would invite a retry that, without an Idempotency-Key, makes a second run.
         relay.sendOrLeaveToSweep(started.run().id(), started.outgoing());
         return new StartOutcome(get(started.run().id()), started.replayed());
     }
 
     public ObjectNode get(String runId) {
-        return tx.run(c -> {
-            RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
-            List<String> order = new java.util.ArrayList<>();
-            qualifiedNames(pipelines.pinned(c, run.pipeline(), run.revision()).stages(), "", order);
-            return RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order, store.usages(c, runId));
-        });
+        return tx.run(c -> view(c, store, pipelines, runId));
+    }
+
+    /** The run as {@code GET /api/runs/{id}} shows it, read in the caller's transaction. */
+    public static ObjectNode view(java.sql.Connection c, RunStore store, PipelineRegistry pipelines, String runId)
+            throws java.sql.SQLException {
+        RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
+        List<String> order = new java.util.ArrayList<>();
+        qualifiedNames(pipelines.pinned(c, run.pipeline(), run.revision()).stages(), "", order);
+        return RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order, store.usages(c, runId));
     }
 
     /** Stage names in file order; a loop's inner stages follow it as {@code loop/inner}. */

@@ -7,6 +7,16 @@ public final class Endpoints {
     public static final String EVENTS = "baton.events";
     /** Decisions on approval stages from enterprise systems; a reply goes to JMSReplyTo when one is set. */
     public static final String APPROVALS = "baton.approvals";
+    /**
+     * Runs submitted over JMS: the pipeline and an optional idempotency key in these properties, the params as a JSON
+     * text body; the final result (or why none will come) goes to JMSReplyTo.
+     */
+    public static final String SUBMIT = "baton.submit";
+    public static final String HEADER_SUBMIT_PIPELINE = "BatonPipeline";
+    public static final String HEADER_SUBMIT_IDEMPOTENCY_KEY = "BatonIdempotencyKey";
+    /** On the answer to a submission that started no run: why, and the HTTP status the REST API would answer. */
+    public static final String HEADER_SUBMIT_ERROR = "BatonError";
+    public static final String HEADER_SUBMIT_ERROR_STATUS = "BatonErrorStatus";
     /** Camel JMS: a Destination in this header overrides the endpoint's destination (used for JMSReplyTo). */
     public static final String HEADER_CAMEL_DESTINATION = "CamelJmsDestination";
     /** Webhook attempts: one message per attempt, the later ones scheduled for the end of their back-off. */
@@ -54,6 +64,7 @@ public final class Endpoints {
     public static final String ROUTE_RESULTS = "baton-results";
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
     public static final String ROUTE_APPROVALS = "baton-approvals";
+    public static final String ROUTE_SUBMIT = "baton-submit";
     public static final String ROUTE_RELAY = "baton-relay";
     public static final String ROUTE_SCHEDULE = "baton-schedule";
     public static final String ROUTE_WEBHOOKS = "baton-webhooks";

@@ -23,6 +23,7 @@ import java.util.List;
  * is false, hands each stage to the runner of its kind, and ends the run — failing it starts compensation.
  */
 final class Flow {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Flow.class);
     /** How the error of a cancelled run begins. */
     static final String CANCELLED = "cancelled: ";
     private final RunStore store;
@@ -232,6 +233,9 @@ final class Flow {
         s.status = status;
         s.error = error;
         tickets.note(s, null, "RUN_" + status.name(), error);
+        try (LogContext run = LogContext.run(s.run.id())) {
+            LOG.info("run of '{}' ended {}{}", s.pipeline.name(), status, error == null ? "" : ": " + error);
+        }
     }
 
     /** The stage's input: its JSONPath over the context, or by default the outputs of its dependencies. */

@@ -6,6 +6,7 @@ import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.OutboxStore;
+import dev.baton.ticket.ReplyStore;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.Rows.StageRow;
@@ -14,6 +15,7 @@ import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.StoreException;
 import dev.baton.ticket.TicketStatus;
+import dev.baton.ticket.TicketTimes;
 import dev.baton.ticket.Tx;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,24 +31,39 @@ import java.util.UUID;
  */
 public final class RunEngine {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunEngine.class);
+    /** Inbox ids of JMS submissions, apart from those of agent replies. */
+    private static final String SUBMIT_INBOX_PREFIX = "submit:";
     private final Tx tx;
     private final RunStore store;
     private final PipelineCatalog pipelines;
     private final Flow flow;
     private final Reruns reruns;
     private final Clock clock;
+    private final Reporting reporting;
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
 
+    /** What follows from runs beyond the store: metrics, and the answers to runs started over JMS. */
+    public record Reporting(RunMetrics metrics, RunReplies replies) {}
+
+    /**
+     * Where a run submitted over JMS came from: its message id (a redelivery of an applied submission starts
+     * nothing; null when the sender disabled message ids) and where to send the final result.
+     */
+    public record Submission(String messageId, ReplyStore.ReplyTo replyTo) {}
+
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
-            Clock clock) {
+            Clock clock, Reporting reporting) {
         this.tx = tx;
         this.store = store;
         this.pipelines = pipelines;
-        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks)), new Conditions());
+        TicketTiming timing = new TicketTiming(new TicketTimes(), reporting.metrics());
+        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing),
+                new Conditions());
         this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
+        this.reporting = reporting;
     }
 
     /**
@@ -66,8 +83,19 @@ public final class RunEngine {
      * key's unique index, and the answer is then that request's run.
      */
     public Started start(Pipeline p, ObjectNode params, String idempotencyKey, String requestHash) {
+        return start(p, params, idempotencyKey, requestHash, null);
+    }
+
+    /**
+     * {@link #start(Pipeline, ObjectNode, String, String)} for a submission over JMS: the reply destination is stored
+     * with the run in the same transaction.
+     *
+     * @throws AlreadySubmittedException when this JMS message already started a run (a redelivery)
+     */
+    public Started start(Pipeline p, ObjectNode params, String idempotencyKey, String requestHash,
+            Submission submission) {
         try {
-            return tx.run(c -> startIn(c, p, params, idempotencyKey, requestHash));
+            return tx.run(c -> startIn(c, p, params, idempotencyKey, requestHash, submission));
         } catch (StoreException e) {
             if (idempotencyKey != null && e.uniqueViolation()) {
                 // A concurrent request with the same key won the insert: answer with its run.
@@ -85,19 +113,54 @@ public final class RunEngine {
         return new Started(earlier, true, List.of());
     }
 
-    private Started startIn(Connection c, Pipeline p, ObjectNode params, String key, String requestHash)
-            throws SQLException {
+    private Started startIn(Connection c, Pipeline p, ObjectNode params, String key, String requestHash,
+            Submission submission) throws SQLException {
         Instant now = clock.instant();
+        if (submission != null && submission.messageId() != null
+                && !store.firstDelivery(c, SUBMIT_INBOX_PREFIX + submission.messageId(), now)) {
+            throw new AlreadySubmittedException(submission.messageId());
+        }
         pipelines.remember(c, p);
         RunRow run = new RunRow(UUID.randomUUID().toString(), p.name(), p.revision(), RunStatus.RUNNING, params,
                 RunContext.initial(params), key, null, now, now, null, requestHash, 0);
         store.insertRun(c, run);
+        if (submission != null && submission.replyTo() != null) {
+            reporting.replies().add(c, run.id(), submission.replyTo(), now);
+        }
         insertStages(c, run.id(), Scope.top(p));
-        Step s = new Step(c, store, now, p, run, store.stages(c, run.id()));
-        flow.tickets().note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
-        flow.afterChange(s, Scope.top(p));
+        try (LogContext log = LogContext.run(run.id())) {
+            LOG.debug("run of '{}' started on revision {}", p.name(), p.revision());
+            Step s = new Step(c, store, now, p, run, store.stages(c, run.id()));
+            flow.tickets().note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
+            flow.afterChange(s, Scope.top(p));
+            reporting.metrics().runStarted(p.name());
+            save(s);
+            return new Started(run, false, s.outgoing);
+        }
+    }
+
+    /**
+     * Sends the final result of a run started earlier (a JMS submission repeating its idempotency key) to this
+     * submitter too. Returns false, changing nothing, when the run has already ended: the caller answers at once.
+     */
+    public boolean answerLater(String runId, ReplyStore.ReplyTo replyTo) {
+        return tx.run(c -> {
+            RunRow run = store.lockRun(c, runId).orElseThrow();
+            if (run.status().terminal()) {
+                return false;
+            }
+            reporting.replies().add(c, runId, replyTo, clock.instant());
+            return true;
+        });
+    }
+
+    /** Writes the step's run row; a run that ends here is counted and, if it was submitted over JMS, answered. */
+    private void save(Step s) throws SQLException {
         s.save();
-        return new Started(run, false, s.outgoing);
+        if (s.status.terminal() && s.status != s.run.status()) {
+            reporting.metrics().runEnded(s.pipeline.name(), s.status);
+            reporting.replies().ended(s);
+        }
     }
 
     private void insertStages(Connection c, String runId, Scope scope) throws SQLException {
@@ -111,34 +174,46 @@ public final class RunEngine {
 
     /** Applies an agent reply; returns the messages to send (none for a duplicate, the event for a refusal). */
     public List<Outgoing> onReply(String messageId, AgentReply reply) {
-        return tx.run(c -> {
-            if (!store.firstDelivery(c, messageId, clock.instant())) {
-                LOG.debug("reply {} for ticket {} was applied before: ignored", messageId, reply.ticketId());
-                return List.of();
-            }
-            Step s = lockedStep(c, reply.ticketId());
-            TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
-            String refusal = refusal(s, t, reply.attempt());
-            if (refusal != null) {
-                flow.tickets().refuse(s, t, reply.attempt(), refusal);
-                s.save();
-                return s.outgoing; // the REFUSED event
-            }
-            if (reply.usage() != null) {
-                store.addUsage(c, t.id(), reply.usage());
-            }
-            switch (reply.kind()) {
-                case PROGRESS -> {
-                    TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply)) : t;
-                    flow.tickets().renewLease(s, current, policy(s, current));
+        try (LogContext ticket = LogContext.ticket(reply.ticketId()); LogContext run = LogContext.run(null)) {
+            return tx.run(c -> {
+                if (!store.firstDelivery(c, messageId, clock.instant())) {
+                    LOG.debug("reply {} was applied before: ignored", messageId);
+                    return List.of();
                 }
-                case SUCCEEDED -> succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t,
-                        reply.output());
-                case FAILED -> failed(s, t, reply.errorMessage(), reply.retryable());
-            }
-            s.save();
-            return s.outgoing;
-        });
+                Step s = lockedStep(c, reply.ticketId());
+                TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
+                String refusal = refusal(s, t, reply.attempt());
+                if (refusal != null) {
+                    LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
+                    flow.tickets().refuse(s, t, reply.attempt(), refusal);
+                    save(s);
+                    return s.outgoing; // the REFUSED event
+                }
+                LOG.debug("applying reply {}: attempt {} {}", messageId, reply.attempt(), reply.kind());
+                if (reply.usage() != null) {
+                    store.addUsage(c, t.id(), reply.usage());
+                }
+                TicketTiming timing = flow.tickets().timing();
+                Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);
+                switch (reply.kind()) {
+                    case PROGRESS -> {
+                        TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
+                                : t;
+                        flow.tickets().renewLease(s, current, policy(s, current));
+                    }
+                    case SUCCEEDED -> {
+                        timing.done(s, t, heard);
+                        succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t, reply.output());
+                    }
+                    case FAILED -> {
+                        timing.done(s, t, heard);
+                        failed(s, t, reply.errorMessage(), reply.retryable());
+                    }
+                }
+                save(s);
+                return s.outgoing;
+            });
+        }
     }
 
     private TicketRow started(Step s, TicketRow t, String detail) throws SQLException {
@@ -180,21 +255,23 @@ public final class RunEngine {
 
     /** A lease message came due: an attempt still in flight past its lease has timed out. */
     public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
-        return tx.run(c -> {
-            if (!store.firstDelivery(c, messageId, clock.instant())) {
-                return List.of();
-            }
-            Step s = lockedStep(c, ticketId);
-            TicketRow t = store.ticket(c, ticketId).orElseThrow();
-            if (refusal(s, t, attempt) != null) {
-                return List.of(); // answered or superseded in the meantime
-            }
-            if (flow.tickets().leaseExpired(s, t)) {
-                failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
-            }
-            s.save();
-            return s.outgoing;
-        });
+        try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
+            return tx.run(c -> {
+                if (!store.firstDelivery(c, messageId, clock.instant())) {
+                    return List.of();
+                }
+                Step s = lockedStep(c, ticketId);
+                TicketRow t = store.ticket(c, ticketId).orElseThrow();
+                if (refusal(s, t, attempt) != null) {
+                    return List.of(); // answered or superseded in the meantime
+                }
+                if (flow.tickets().leaseExpired(s, t)) {
+                    failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
+                }
+                save(s);
+                return s.outgoing;
+            });
+        }
     }
 
     /**
@@ -204,23 +281,25 @@ public final class RunEngine {
      * @throws RefusedException when the run or stage does not exist or is not an approval waiting for people
      */
     public Decision decide(String runId, String stageName, String approver, boolean approve, String comment) {
-        return tx.run(c -> {
-            Step s = lockedRun(c, runId);
-            Pipeline p = s.pipeline;
-            Stage stage = p.stage(stageName).orElseThrow(() -> new RefusedException(404,
-                    "pipeline '" + p.name() + "' has no stage '" + stageName + "'"));
-            if (!(stage instanceof dev.baton.pipeline.ApprovalStage approval)) {
-                throw new RefusedException(400, "stage '" + stageName + "' is " + stage.kind() + ", not approval");
-            }
-            StageRow row = s.stages.get(stageName);
-            TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0).orElseThrow(() ->
-                    new RefusedException(409, "stage '" + stageName + "' is not waiting for approval yet (it is "
-                            + row.status() + ")"));
-            ApprovalOutcome outcome =
-                    flow.approvals().decide(s, Scope.top(p), approval, t, approver, approve, comment);
-            s.save();
-            return new Decision(outcome, s.outgoing);
-        });
+        try (LogContext run = LogContext.run(runId)) {
+            return tx.run(c -> {
+                Step s = lockedRun(c, runId);
+                Pipeline p = s.pipeline;
+                Stage stage = p.stage(stageName).orElseThrow(() -> new RefusedException(404,
+                        "pipeline '" + p.name() + "' has no stage '" + stageName + "'"));
+                if (!(stage instanceof dev.baton.pipeline.ApprovalStage approval)) {
+                    throw new RefusedException(400, "stage '" + stageName + "' is " + stage.kind() + ", not approval");
+                }
+                StageRow row = s.stages.get(stageName);
+                TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0).orElseThrow(() ->
+                        new RefusedException(409, "stage '" + stageName + "' is not waiting for approval yet (it is "
+                                + row.status() + ")"));
+                ApprovalOutcome outcome =
+                        flow.approvals().decide(s, Scope.top(p), approval, t, approver, approve, comment);
+                save(s);
+                return new Decision(outcome, s.outgoing);
+            });
+        }
     }
 
     /**
@@ -228,16 +307,18 @@ public final class RunEngine {
      * {@code compensate} are compensated, and the run ends CANCELLED.
      */
     public List<Outgoing> cancel(String runId, String reason) {
-        return tx.run(c -> {
-            Step s = lockedRun(c, runId);
-            if (s.status != RunStatus.RUNNING) {
-                throw new RefusedException(409, "run " + runId + " is " + s.status + "; only a RUNNING run can be "
-                        + "cancelled" + (s.status == RunStatus.COMPENSATING ? " (its compensation must finish)" : ""));
-            }
-            flow.cancelRun(s, reason == null ? "cancelled by request" : reason);
-            s.save();
-            return s.outgoing;
-        });
+        try (LogContext run = LogContext.run(runId)) {
+            return tx.run(c -> {
+                Step s = lockedRun(c, runId);
+                if (s.status != RunStatus.RUNNING) {
+                    throw new RefusedException(409, "run " + runId + " is " + s.status + "; only a RUNNING run can be "
+                            + "cancelled" + (s.status == RunStatus.COMPENSATING ? " (its compensation must finish)" : ""));
+                }
+                flow.cancelRun(s, reason == null ? "cancelled by request" : reason);
+                save(s);
+                return s.outgoing;
+            });
+        }
     }
 
     /** What a rerun reset, and the messages to send. */
@@ -245,12 +326,14 @@ public final class RunEngine {
 
     /** Reruns an ended run from {@code from} (or, when null, from whatever did not succeed); see {@link Reruns}. */
     public Rerun rerun(String runId, String from) {
-        return tx.run(c -> {
-            Step s = lockedRun(c, runId);
-            List<String> stages = reruns.rerun(s, from);
-            s.save();
-            return new Rerun(stages, s.outgoing);
-        });
+        try (LogContext run = LogContext.run(runId)) {
+            return tx.run(c -> {
+                Step s = lockedRun(c, runId);
+                List<String> stages = reruns.rerun(s, from);
+                save(s);
+                return new Rerun(stages, s.outgoing);
+            });
+        }
     }
 
     private Step lockedRun(Connection c, String runId) throws SQLException {
@@ -265,17 +348,19 @@ public final class RunEngine {
 
     /** An approval stage's timeout came due. */
     public List<Outgoing> onApprovalTimeout(String messageId, String ticketId, int attempt) {
-        return tx.run(c -> {
-            if (!store.firstDelivery(c, messageId, clock.instant())) {
-                return List.of();
-            }
-            Step s = lockedStep(c, ticketId);
-            TicketRow t = store.ticket(c, ticketId).orElseThrow();
-            Scope.Found f = Scope.find(s.pipeline, t.stage());
-            flow.approvals().timedOut(s, f.scope(), (dev.baton.pipeline.ApprovalStage) f.stage(), t, attempt);
-            s.save();
-            return s.outgoing;
-        });
+        try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
+            return tx.run(c -> {
+                if (!store.firstDelivery(c, messageId, clock.instant())) {
+                    return List.of();
+                }
+                Step s = lockedStep(c, ticketId);
+                TicketRow t = store.ticket(c, ticketId).orElseThrow();
+                Scope.Found f = Scope.find(s.pipeline, t.stage());
+                flow.approvals().timedOut(s, f.scope(), (dev.baton.pipeline.ApprovalStage) f.stage(), t, attempt);
+                save(s);
+                return s.outgoing;
+            });
+        }
     }
 
     /** Locks the ticket's run; the step's time is read after the lock, so a run's history is in time order. */
@@ -283,6 +368,7 @@ public final class RunEngine {
         TicketRow unlocked = store.ticket(c, ticketId)
                 .orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
         RunRow run = store.lockRun(c, unlocked.runId()).orElseThrow();
+        LogContext.runIs(run.id());
         Instant now = clock.instant();
         Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
         return new Step(c, store, now, p, run, store.stages(c, run.id()));

@@ -22,12 +22,19 @@ import java.util.UUID;
  */
 final class Tickets {
     static final String ENGINE = "baton";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tickets.class);
     private final RunStore store;
     private final EventLog log;
+    private final TicketTiming timing;
 
-    Tickets(RunStore store, EventLog log) {
+    Tickets(RunStore store, EventLog log, TicketTiming timing) {
         this.store = store;
         this.log = log;
+        this.timing = timing;
+    }
+
+    TicketTiming timing() {
+        return timing;
     }
 
     /** A new ticket row (not yet stored). */
@@ -66,7 +73,14 @@ input, null, null, null, s.now, s.now);
         Instant lease = policy.timeout() == null ? null : ceilMillis(deliverAt.plus(policy.timeout()));
         TicketRow queued = t.attempt(attempt, lease, s.now);
         store.updateTicket(s.c, queued);
+        timing.queued(s, queued, deliverAt);
         history(s, queued, TicketStatus.QUEUED.name(), why);
+        if (LOG.isDebugEnabled()) {
+            try (LogContext ticket = LogContext.ticket(t.id())) {
+                LOG.debug("dispatching attempt {} of stage '{}' to agent '{}'{}", attempt, t.label(), t.agent(),
+                        delay.isZero() ? "" : " in " + delay.toMillis() + "ms");
+            }
+        }
 
         ObjectNode msg = Json.object();
         msg.put("ticketId", t.id()).put("runId", s.run.id()).put("pipeline", s.pipeline.name())

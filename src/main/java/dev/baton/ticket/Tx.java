@@ -2,10 +2,20 @@ package dev.baton.ticket;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Runs a unit of work in one JDBC transaction: commit on return, rollback on any throwable. */
 public final class Tx {
+    private static final Logger LOG = LoggerFactory.getLogger(Tx.class);
+    /** Per thread, one list per transaction in progress (innermost first) of what to do once it has committed. */
+    private static final ThreadLocal<Deque<List<Runnable>>> AFTER_COMMIT = ThreadLocal.withInitial(ArrayDeque::new);
+
     /** Work done with the transaction's connection. */
     @FunctionalInterface
     public interface Work<T> {
@@ -19,17 +29,43 @@ public final class Tx {
     }
 
     public <T> T run(Work<T> work) {
+        Deque<List<Runnable>> pending = AFTER_COMMIT.get();
+        List<Runnable> mine = new ArrayList<>();
+        pending.push(mine);
+        T result;
         try (Connection c = dataSource.getConnection()) {
             try {
-                T result = work.apply(c);
+                result = work.apply(c);
                 c.commit();
-                return result;
             } catch (Throwable e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
             throw new StoreException(e);
+        } finally {
+            pending.pop();
+        }
+        for (Runnable r : mine) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("after commit: {}", e.toString());
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code action} once the transaction this thread is in has committed, and never when it rolls back (what
+     * a metric counts must have happened); outside a transaction, at once.
+     */
+    public static void afterCommit(Runnable action) {
+        List<Runnable> current = AFTER_COMMIT.get().peek();
+        if (current == null) {
+            action.run();
+        } else {
+            current.add(action);
         }
     }
 
