@@ -122,7 +122,7 @@ public final class BatonServer implements AutoCloseable {
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
-        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock);
+        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock, faults);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);

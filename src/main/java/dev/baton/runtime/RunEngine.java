@@ -35,13 +35,15 @@ public final class RunEngine {
     private final Flow flow;
     private final Reruns reruns;
     private final Clock clock;
+    private final Faults faults;
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
-            Clock clock) {
+            Clock clock, Faults faults) {
         this.tx = tx;
+        this.faults = faults;
         this.store = store;
         this.pipelines = pipelines;
         this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks)), new Conditions());
@@ -134,8 +136,20 @@ public final class RunEngine {
                 case FAILED -> failed(s, t, reply.errorMessage(), reply.retryable());
             }
             s.save();
+            faults.pass(Faults.BEFORE_DB_COMMIT);
+            faults.pass(faultPoint(s, t));
             return s.outgoing;
         });
+    }
+
+    /** The fault-injection point of the reply being applied, by what the ticket was for. */
+    private static String faultPoint(Step s, TicketRow t) {
+        if (t.compensation()) {
+            return Faults.IN_COMPENSATION;
+        }
+        Stage stage = Scope.find(s.pipeline, t.stage()).stage();
+        return stage instanceof dev.baton.pipeline.ForEachStage ? Faults.IN_SPLIT
+                : stage instanceof dev.baton.pipeline.MultiAgentStage ? Faults.IN_AGGREGATION : "";
     }
 
     private TicketRow started(Step s, TicketRow t, String detail) throws SQLException {
