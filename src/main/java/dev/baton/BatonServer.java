@@ -152,7 +152,7 @@ public final class BatonServer implements AutoCloseable {
         RunReplies replies = new RunReplies(new ReplyStore(), outbox,
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
-                new RunEngine.Reporting(new RunMetrics(registry), replies));
+                new RunEngine.Reporting(new RunMetrics(registry), replies), faults);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);

@@ -56,6 +56,21 @@ public final class BatonProcess {
 
     /** Starts the process (optionally with a fault-injection spec) and waits until the API answers. */
     public Duration start(String fault) throws Exception {
+        long t0 = System.nanoTime();
+        launch(fault);
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
+                    + "; see " + log(starts));
+            return up();
+        });
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /**
+     * Starts the process without waiting for it: with a fault-injection spec it may halt before its API is up
+     * (the point can be passed while it recovers).
+     */
+    public void launch(String fault) throws Exception {
         Path jar = Path.of("target", "baton.jar").toAbsolutePath();
         if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run mvn verify (package first)");
         List<String> cmd = new ArrayList<>(List.of(
@@ -66,16 +81,9 @@ public final class BatonProcess {
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),
                 "--config", root.resolve("config").toString(), "--data", root.resolve("data").toString(),
                 "--port", Integer.toString(port), "--broker-port", Integer.toString(brokerPort)));
-        long t0 = System.nanoTime();
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(++starts).toFile()))
                 .start();
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
-                    + "; see " + log(starts));
-            return up();
-        });
-        return Duration.ofNanos(System.nanoTime() - t0);
     }
 
     /** Logs are kept under target/it-logs, so that a failed run can be read after the temporary folder is gone. */

@@ -111,6 +111,7 @@ public final class EngineRoutes extends RouteBuilder {
         LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", id, reply.ticketId(), reply.attempt(),
                 reply.kind(), out.size());
         applied(out);
+        faults.pass(Faults.BEFORE_ACK);
     }
 
     private void onCoordinatorMessage(Exchange ex) {

@@ -9,8 +9,20 @@ import org.slf4j.LoggerFactory;
  * time execution passes the named point. Off unless the property is set.
  */
 public final class Faults {
+    /** Inside the transaction that applies a reply, its writes done, before the DB commit. */
+    public static final String BEFORE_DB_COMMIT = "before-db-commit";
+    /** The reply's transition is committed in the DB; nothing of it is sent yet. */
     public static final String AFTER_DB_COMMIT = "after-db-commit";
+    /** The transition's messages are committed on the broker; their outbox rows are not deleted yet. */
     public static final String AFTER_SEND = "after-send";
+    /** Everything is done for a reply except the commit of its JMS consumption: the reply will come again. */
+    public static final String BEFORE_ACK = "before-ack";
+    /** Before the DB commit of a reply to a for_each item ticket (a split). */
+    public static final String IN_SPLIT = "in-split";
+    /** Before the DB commit of a reply to a ticket of a multi-agent stage (an aggregation). */
+    public static final String IN_AGGREGATION = "in-aggregation";
+    /** Before the DB commit of a reply to a compensation ticket. */
+    public static final String IN_COMPENSATION = "in-compensation";
 
     private static final Logger LOG = LoggerFactory.getLogger(Faults.class);
     private final String point;

@@ -40,6 +40,7 @@ public final class RunEngine {
     private final Reruns reruns;
     private final Clock clock;
     private final Reporting reporting;
+    private final Faults faults;
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
@@ -54,8 +55,9 @@ public final class RunEngine {
     public record Submission(String messageId, ReplyStore.ReplyTo replyTo) {}
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
-            Clock clock, Reporting reporting) {
+            Clock clock, Reporting reporting, Faults faults) {
         this.tx = tx;
+        this.faults = faults;
         this.store = store;
         this.pipelines = pipelines;
         TicketTiming timing = new TicketTiming(new TicketTimes(), reporting.metrics());
@@ -211,9 +213,21 @@ public final class RunEngine {
                     }
                 }
                 save(s);
+                faults.pass(Faults.BEFORE_DB_COMMIT);
+                faults.pass(faultPoint(s, t));
                 return s.outgoing;
             });
         }
+    }
+
+    /** The fault-injection point of the reply being applied, by what the ticket was for. */
+    private static String faultPoint(Step s, TicketRow t) {
+        if (t.compensation()) {
+            return Faults.IN_COMPENSATION;
+        }
+        Stage stage = Scope.find(s.pipeline, t.stage()).stage();
+        return stage instanceof dev.baton.pipeline.ForEachStage ? Faults.IN_SPLIT
+                : stage instanceof dev.baton.pipeline.MultiAgentStage ? Faults.IN_AGGREGATION : "";
     }
 
     private TicketRow started(Step s, TicketRow t, String detail) throws SQLException {

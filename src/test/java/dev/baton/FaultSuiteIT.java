@@ -1,0 +1,277 @@
+package dev.baton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.runtime.Faults;
+import jakarta.jms.Connection;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.Session;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fault suite (issue 7): 1,000 runs in flight through a split, an aggregation, a retry and (one run in ten) a
+ * compensation; the orchestrator dies 20 times, 13 by kill -9 at random moments and 7 halted at fault-injection
+ * points (before and after the DB commit, after the JMS send, before the JMS acknowledgement, inside a split, an
+ * aggregation and a compensation), and the broker, in its own process, is killed -9 three times. Afterwards every
+ * run accepted has ended as it should, every ticket attempt was applied exactly once, and the outbox and the queues
+ * are empty.
+ */
+class FaultSuiteIT {
+    static final int RUNS = 1000;
+
+    static final String AGENTS = """
+            agents:
+              f-plan: {kind: demo, delay: 20ms, output: {items: [1, 2, 3]}}
+              f-item: {kind: demo, delay: 30ms, concurrency: 8}
+              f-critic-a: {kind: demo, delay: 10ms, output: {verdict: approve}}
+              f-critic-b: {kind: demo, delay: 20ms, output: {verdict: approve}}
+              f-critic-c: {kind: demo, delay: 30ms, output: {verdict: reject}}
+              f-book: {kind: demo, delay: 20ms, failFirstAttempts: 1}
+              f-undo: {kind: demo, delay: 20ms}
+              f-declined: {kind: demo, fail: true}
+              f-done: {kind: demo}
+            """;
+
+    static final String PIPELINE = """
+            apiVersion: baton/v1
+            kind: Pipeline
+            metadata: {name: faults}
+            spec:
+              params:
+                n: {required: true}
+                decline: {default: false}
+              pipeline:
+                stages:
+                  - {name: plan, agent: f-plan, input: "$.params.n", output: "$.plan"}
+                  - name: fix
+                    dependsOn: [plan]
+                    dynamic:
+                      generator: for_each
+                      input: "$.plan.items"
+                      maxParallel: 2
+                      template: {name: "fix-{{ item }}", agent: f-item}
+                    output: "$.fixes"
+                  - name: review
+                    dependsOn: [plan]
+                    agents: [f-critic-a, f-critic-b, f-critic-c]
+                    aggregateStrategy: vote
+                    voteOn: "$.verdict"
+                    output: "$.review"
+                  - name: book
+                    dependsOn: [fix, review]
+                    agent: f-book
+                    output: "$.booking"
+                    retry: {maxAttempts: 3, initialDelay: 100ms}
+                    compensate: {agent: f-undo, input: "$.booking", retry: {maxAttempts: 3, initialDelay: 100ms}}
+                  - name: pay
+                    dependsOn: [book]
+                    condition: 'params.decline == true'
+                    agent: f-declined
+                  - {name: done, dependsOn: [pay], agent: f-done}
+            """;
+
+    static final List<String> FAULT_POINTS = List.of(Faults.BEFORE_DB_COMMIT, Faults.AFTER_DB_COMMIT,
+            Faults.AFTER_SEND, Faults.BEFORE_ACK, Faults.IN_SPLIT, Faults.IN_AGGREGATION, Faults.IN_COMPENSATION);
+
+    @TempDir
+    Path root;
+
+    private BatonProcess baton;
+    private BrokerProcess broker;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (baton != null) baton.stop();
+        if (broker != null) broker.stop();
+    }
+
+    @Test
+    void thousandRunsSurviveTwentyOrchestratorDeathsAndThreeBrokerKills() throws Exception {
+        long seed = Long.getLong("fault.seed", System.nanoTime());
+        Random random = new Random(seed);
+        System.out.println("fault suite seed " + seed + " (rerun with -Dfault.seed=" + seed + ")");
+        Files.createDirectories(root.resolve("routes"));
+        Files.createDirectories(root.resolve("config"));
+        Files.writeString(root.resolve("config/agents.yaml"), AGENTS);
+        Files.writeString(root.resolve("routes/faults.yaml"), PIPELINE);
+        broker = new BrokerProcess(root.resolve("broker-host"));
+        broker.start();
+        baton = new BatonProcess(root).property("baton.broker.url", broker.url()).maxHeap("512m");
+
+        // 20 deaths: the 7 fault points and 13 kill -9s, in a random order; fault points come before the last few
+        // kills so that there is still work of every kind (compensations included) to halt in
+        List<String> deaths = new ArrayList<>(FAULT_POINTS);
+        for (int i = 0; i < 13; i++) deaths.add("kill");
+        Collections.shuffle(deaths.subList(0, 16), random);
+        Map<String, Integer> brokerKillsAfter = Map.of("4", 1, "10", 2, "15", 3);
+
+        baton.start(spec(deaths.get(0), random));
+        List<Throwable> submitFailures = new CopyOnWriteArrayList<>();
+        Thread submitter = new Thread(() -> submitAll(baton), "submitter");
+        submitter.setUncaughtExceptionHandler((t, e) -> submitFailures.add(e));
+        submitter.start();
+
+        Map<String, Long> recoveries = new LinkedHashMap<>();
+        for (int k = 0; k < deaths.size(); k++) {
+            String death = deaths.get(k);
+            if (death.equals("kill")) {
+                int target = ended(baton) + 5 + random.nextInt(35);
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> ended(baton) >= target);
+                baton.kill9();
+            } else {
+                assertThat(baton.awaitExit()).as("halted at " + death).isEqualTo(137);
+            }
+            String next = k + 1 < deaths.size() ? spec(deaths.get(k + 1), random) : null;
+            long t0 = System.nanoTime();
+            baton.launch(next);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !baton.alive() || baton.up());
+            String label = "#" + (k + 1) + " " + (death.equals("kill") ? "kill -9" : "halt at " + death);
+            recoveries.put(label, baton.alive() ? (System.nanoTime() - t0) / 1_000_000 : -1);
+            System.out.printf("orchestrator death %s: back up in %s%n", label,
+                    baton.alive() ? recoveries.get(label) + " ms" : "(halted again while recovering)");
+            Integer brokerKill = brokerKillsAfter.get(Integer.toString(k + 1));
+            if (brokerKill != null) {
+                broker.kill9();
+                Duration up = broker.start();
+                System.out.printf("broker kill -9 #%d: broker back in %d ms%n", brokerKill, up.toMillis());
+                if (baton.alive() && ended(baton) < RUNS) {
+                    long b0 = System.nanoTime();
+                    int before = ended(baton);
+                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> !baton.alive() || ended(baton) > before);
+                    System.out.printf("broker kill -9 #%d: runs ending again %d ms after the broker was back%n",
+                            brokerKill, (System.nanoTime() - b0) / 1_000_000);
+                }
+            }
+        }
+        submitter.join(Duration.ofMinutes(3).toMillis());
+        assertThat(submitFailures).isEmpty();
+
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> ended(baton) == RUNS);
+        baton.awaitOutboxDrained();
+        baton.terminate();
+        assertEveryRunEndedAndEveryAttemptAppliedOnce();
+        assertQueuesEmpty();
+        System.out.println("recovery times (ms): " + recoveries);
+    }
+
+    /** A fault-injection spec for the next start, or null for a random kill -9. */
+    private static String spec(String death, Random random) {
+        if (death.equals("kill")) return null;
+        int n = death.equals(Faults.IN_COMPENSATION) ? 1 + random.nextInt(3) : 1 + random.nextInt(30);
+        return death + "@" + n;
+    }
+
+    /** Submits every run with its own idempotency key, retrying the same key while Baton is down. */
+    private static void submitAll(BatonProcess baton) {
+        for (int i = 0; i < RUNS; i++) {
+            String params = "{\"n\": " + i + ", \"decline\": " + (i % 10 == 0) + "}";
+            while (baton.tryStart("faults", params, "fault-" + i) == null) {
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(baton::up);
+            }
+        }
+    }
+
+    /** Runs that have ended, as the API lists them; 0 while the API is down. */
+    private static int ended(BatonProcess baton) {
+        if (!baton.alive()) return 0;
+        try {
+            return listed(baton.get("/api/runs?status=SUCCEEDED&limit=1000"))
+                    + listed(baton.get("/api/runs?status=COMPENSATED&limit=1000"))
+                    + listed(baton.get("/api/runs?status=FAILED&limit=1000"));
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static int listed(JsonNode page) {
+        return page.isArray() ? page.size() : page.path("items").size();
+    }
+
+    private void assertEveryRunEndedAndEveryAttemptAppliedOnce() throws Exception {
+        try (java.sql.Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
+            assertThat(count(c, "SELECT COUNT(*) FROM run")).as("one run per idempotency key").isEqualTo(RUNS);
+            assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'")).isEqualTo(RUNS * 9 / 10);
+            assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'COMPENSATED'")).isEqualTo(RUNS / 10);
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE status NOT IN ('SUCCEEDED', 'FAILED', "
+                    + "'SKIPPED', 'CANCELLED')")).as("no ticket left active or waiting").isZero();
+            assertThat(count(c, "SELECT COUNT(*) FROM outbox")).isZero();
+            // no attempt was queued twice or had two outcomes applied
+            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                    + "WHERE status = 'QUEUED' GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x")).isZero();
+            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                    + "WHERE status IN ('SUCCEEDED', 'FAILED') GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x"))
+                    .isZero();
+            // every attempt that was queued has exactly one outcome, and every ticket succeeded at most once
+            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                    + "WHERE ticket_id IS NOT NULL GROUP BY ticket_id, attempt "
+                    + "HAVING SUM(CASE WHEN status = 'QUEUED' THEN 1 ELSE 0 END) > 0 "
+                    + "AND SUM(CASE WHEN status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN 1 ELSE 0 END) = 0) x"))
+                    .as("attempts without an outcome").isZero();
+            // the work itself: 3 items and 3 ballots per run, book failed once then succeeded, one undo per decline
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'fix' AND status = 'SUCCEEDED'"))
+                    .isEqualTo(RUNS * 3);
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'review' AND status = 'SUCCEEDED'"))
+                    .isEqualTo(RUNS * 3);
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE stage = 'book' AND item = -1 AND status = "
+                    + "'SUCCEEDED'")).as("compensations").isEqualTo(RUNS / 10);
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'book' AND status = 'FAILED'"))
+                    .as("book fails its first attempt once per run").isEqualTo(RUNS);
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_SUCCEEDED'"))
+                    .isEqualTo(RUNS * 9 / 10);
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_COMPENSATED'"))
+                    .isEqualTo(RUNS / 10);
+            // each run's history is numbered 1..n without gaps or repeats, whatever the crashes
+            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT run_id FROM ticket_history GROUP BY run_id "
+                    + "HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1) x")).isZero();
+        }
+    }
+
+    /** Nothing is left on the agents' queues, the results queue, the coordinator queue or the dead-letter queue. */
+    private void assertQueuesEmpty() throws Exception {
+        List<String> queues = new ArrayList<>(List.of("baton.results", "baton.coordinator", "baton.DLQ"));
+        for (String agent : List.of("f-plan", "f-item", "f-critic-a", "f-critic-b", "f-critic-c", "f-book", "f-undo",
+                "f-declined", "f-done")) {
+            queues.add("baton.agent." + agent);
+        }
+        Map<String, Integer> left = new LinkedHashMap<>();
+        try (Connection connection = new ActiveMQConnectionFactory(broker.url()).createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            for (String q : queues) {
+                int n = 0;
+                try (QueueBrowser browser = session.createBrowser(session.createQueue(q))) {
+                    for (var e = browser.getEnumeration(); e.hasMoreElements(); e.nextElement()) n++;
+                }
+                if (n > 0) left.put(q, n);
+            }
+        }
+        assertThat(left).as("messages left on queues").isEmpty();
+    }
+
+    private static int count(java.sql.Connection c, String sql) throws Exception {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
