@@ -60,7 +60,7 @@ public final class TestBaton implements AutoCloseable {
     public static TestBaton startOn(Path routes, Path config, Path root) throws Exception {
         int port = freePort();
         var settings = BatonSettings.load(new BatonSettings.Overrides(routes, config, root.resolve("data"), port,
-                freePort()));
+                freePort(), freePort(), freePort()));
         return new TestBaton(root, BatonServer.start(settings), port);
     }
 
