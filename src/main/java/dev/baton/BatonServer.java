@@ -113,7 +113,7 @@ public final class BatonServer implements AutoCloseable {
     private void startAll() throws Exception {
         long t0 = System.nanoTime();
         if (settings.broker().embedded()) {
-            broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), settings.broker().port());
+            broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), settings.broker().ports());
         }
         dataSource = Database.open(settings.db());
         Tx tx = new Tx(dataSource);

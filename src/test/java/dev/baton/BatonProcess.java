@@ -20,6 +20,8 @@ public final class BatonProcess {
     private final Path root;
     private final int port;
     private final int brokerPort;
+    private final int stompPort;
+    private final int amqpPort;
     private Process process;
     private int starts;
     private String maxHeap = "384m";
@@ -30,6 +32,8 @@ public final class BatonProcess {
         this.root = root;
         this.port = TestBaton.freePort();
         this.brokerPort = TestBaton.freePort();
+        this.stompPort = TestBaton.freePort();
+        this.amqpPort = TestBaton.freePort();
     }
 
     /** The heap limit of the next start (default 384m). */
@@ -80,7 +84,8 @@ public final class BatonProcess {
         cmd.addAll(properties);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),
                 "--config", root.resolve("config").toString(), "--data", root.resolve("data").toString(),
-                "--port", Integer.toString(port), "--broker-port", Integer.toString(brokerPort)));
+                "--port", Integer.toString(port), "--broker-port", Integer.toString(brokerPort),
+                "--stomp-port", Integer.toString(stompPort), "--amqp-port", Integer.toString(amqpPort)));
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(++starts).toFile()))
                 .start();

@@ -22,7 +22,8 @@ class BrokerCommandTest {
         Path log = root.resolve("broker.log");
         Process broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), BatonMain.class.getName(), "broker",
-                "--data", root.resolve("broker-host").toString(), "--broker-port", Integer.toString(port))
+                "--data", root.resolve("broker-host").toString(), "--broker-port", Integer.toString(port),
+                "--stomp-port", Integer.toString(TestBaton.freePort()), "--amqp-port", Integer.toString(TestBaton.freePort()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log)

@@ -14,12 +14,16 @@ import org.awaitility.Awaitility;
 public final class BrokerProcess {
     private final Path data;
     private final int port;
+    private final int stompPort;
+    private final int amqpPort;
     private Process process;
     private int starts;
 
     public BrokerProcess(Path data) throws java.io.IOException {
         this.data = data;
         this.port = TestBaton.freePort();
+        this.stompPort = TestBaton.freePort();
+        this.amqpPort = TestBaton.freePort();
     }
 
     /** The URL a Baton process connects with ({@code baton.broker.url}). */
@@ -35,7 +39,8 @@ public final class BrokerProcess {
         long t0 = System.nanoTime();
         process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath(),
-                "-jar", jar.toString(), "broker", "--data", data.toString(), "--broker-port", Integer.toString(port)))
+                "-jar", jar.toString(), "broker", "--data", data.toString(), "--broker-port", Integer.toString(port),
+                "--stomp-port", Integer.toString(stompPort), "--amqp-port", Integer.toString(amqpPort)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String ready = "listening on " + url();
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {

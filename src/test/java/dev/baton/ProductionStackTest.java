@@ -39,7 +39,7 @@ class ProductionStackTest {
         int brokerPort = TestBaton.freePort();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
                 EmbeddedBroker broker = EmbeddedBroker.start(Path.of("broker/broker.xml"), root.resolve("broker-host"),
-                        brokerPort)) {
+                        new EmbeddedBroker.Ports(brokerPort, TestBaton.freePort(), TestBaton.freePort()))) {
             System.setProperty("baton.db.url", pg.getJdbcUrl("postgres", "postgres"));
             System.setProperty("baton.db.user", "postgres");
             System.setProperty("baton.db.password", "");

@@ -62,7 +62,7 @@ public final class TestBaton implements AutoCloseable {
         }
         int port = freePort();
         var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
-                root.resolve("data"), port, freePort()));
+                root.resolve("data"), port, freePort(), freePort(), freePort()));
         return new TestBaton(root, BatonServer.start(settings, env), port);
     }
 
@@ -75,7 +75,7 @@ public final class TestBaton implements AutoCloseable {
     public static TestBaton startOn(Path routes, Path config, Path root) throws Exception {
         int port = freePort();
         var settings = BatonSettings.load(new BatonSettings.Overrides(routes, config, root.resolve("data"), port,
-                freePort()));
+                freePort(), freePort(), freePort()));
         return new TestBaton(root, BatonServer.start(settings), port);
     }
 

@@ -69,7 +69,8 @@ public final class BenchCommand implements Callable<Integer> {
         Files.writeString(config.resolve("agents.yaml"), "agents:\n  bench: {kind: demo, concurrency: "
                 + Math.max(4, Math.min(32, concurrency)) + ", output: {ok: true}}\n");
         Files.writeString(routes.resolve("bench.yaml"), pipeline(stages));
-        var overrides = new BatonSettings.Overrides(routes, config, data.resolve("state"), freePort(), freePort());
+        var overrides = new BatonSettings.Overrides(routes, config, data.resolve("state"), freePort(), freePort(),
+                freePort(), freePort());
         try (BatonServer server = BatonServer.start(BatonSettings.load(overrides));
                 RunWaiter waiter = new RunWaiter(server)) {
             out.printf("Baton bench: %d runs x %d stages, %d in flight; embedded broker (broker/broker.xml), "

@@ -12,15 +12,20 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.broker = broker;
     }
 
+    /** The ports of the broker's acceptors: Core (JMS clients, Baton's own processes), STOMP and AMQP 1.0. */
+    public record Ports(int core, int stomp, int amqp) {}
+
     /**
      * Starts the broker. broker.xml reads its ports and paths from {@code ${baton.broker.*}} system properties,
      * so they are set first.
      */
-    public static EmbeddedBroker start(Path brokerXml, Path dataDir, int port) throws Exception {
+    public static EmbeddedBroker start(Path brokerXml, Path dataDir, Ports ports) throws Exception {
         if (!Files.exists(brokerXml)) {
             throw new IllegalArgumentException("baton.broker.config: " + brokerXml + " does not exist");
         }
-        System.setProperty("baton.broker.port", Integer.toString(port));
+        System.setProperty("baton.broker.port", Integer.toString(ports.core()));
+        System.setProperty("baton.broker.stomp.port", Integer.toString(ports.stomp()));
+        System.setProperty("baton.broker.amqp.port", Integer.toString(ports.amqp()));
         System.setProperty("baton.broker.dir", dataDir.resolve("broker").toAbsolutePath().toString());
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
         broker.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());

@@ -21,7 +21,7 @@ public final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BatonSettings settings = BatonSettings.load(options.overrides());
         int port = settings.broker().port();
-        EmbeddedBroker broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), port);
+        EmbeddedBroker broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), settings.broker().ports());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -34,6 +34,8 @@ public final class BrokerCommand implements Callable<Integer> {
         var out = System.out;
         out.printf("Artemis broker from %s listening on tcp://127.0.0.1:%d, journal in %s%n",
                 settings.broker().brokerXml(), port, settings.dataDir().resolve("broker"));
+        out.printf("STOMP on 127.0.0.1:%d, AMQP 1.0 on 127.0.0.1:%d%n", settings.broker().stompPort(),
+                settings.broker().amqpPort());
         out.printf("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:%d%n", port);
         out.flush();
         stopped.await();

@@ -21,7 +21,13 @@ public final class ServerOptions {
     @Option(names = "--broker-port", description = "TCP port of the embedded broker (default: baton.broker.port, 61616)")
     Integer brokerPort;
 
+    @Option(names = "--stomp-port", description = "STOMP port of the embedded broker (default: baton.broker.stomp.port, 61613)")
+    Integer stompPort;
+
+    @Option(names = "--amqp-port", description = "AMQP 1.0 port of the embedded broker (default: baton.broker.amqp.port, 5672)")
+    Integer amqpPort;
+
     BatonSettings.Overrides overrides() {
-        return new BatonSettings.Overrides(routes, config, data, port, brokerPort);
+        return new BatonSettings.Overrides(routes, config, data, port, brokerPort, stompPort, amqpPort);
     }
 }

@@ -47,6 +47,11 @@ public final class Endpoints {
     public static final String HEADER_ORIGINAL_ADDRESS = "_AMQ_ORIG_ADDRESS";
     /** JMS: how many times this message has been delivered, this delivery included. */
     public static final String HEADER_DELIVERY_COUNT = "JMSXDeliveryCount";
+    /**
+     * The broker's id of a message sent over STOMP, which has no JMS message id ({@code stompEnableMessageId} on the
+     * acceptor in broker.xml); a redelivery keeps it.
+     */
+    public static final String HEADER_STOMP_MESSAGE_ID = "amqMessageId";
     /** Artemis' management address (broker.xml keeps the default): attribute reads and operations over JMS. */
     public static final String MANAGEMENT = "activemq.management";
     /** Artemis management resource name of a queue. */

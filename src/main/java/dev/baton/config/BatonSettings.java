@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.broker.EmbeddedBroker;
 import dev.baton.pipeline.Backoff;
 import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.RetryPolicy;
@@ -42,10 +43,19 @@ public record BatonSettings(
      */
     public record WebhookSettings(RetryPolicy retry, Duration timeout) {}
 
-    /** Where the broker is and how Baton logs in to it. */
-    public record BrokerSettings(String url, int port, String user, String password, Path brokerXml) {
+    /**
+     * Where the broker is and how Baton logs in to it; the embedded broker also listens for STOMP and AMQP 1.0
+     * agents on {@code stompPort} and {@code amqpPort}.
+     */
+    public record BrokerSettings(String url, int port, String user, String password, Path brokerXml, int stompPort,
+            int amqpPort) {
         public boolean embedded() {
             return url == null || url.isBlank();
+        }
+
+        /** The ports the embedded broker listens on. */
+        public EmbeddedBroker.Ports ports() {
+            return new EmbeddedBroker.Ports(port, stompPort, amqpPort);
         }
 
         /** The URL Baton itself connects with: in-VM for the embedded broker. */
@@ -58,7 +68,13 @@ public record BatonSettings(
     public record DbSettings(String url, String user, String password, int poolSize) {}
 
     /** Command-line options of {@code run} and {@code demo}; null means "from the file". */
-    public record Overrides(Path routes, Path config, Path data, Integer port, Integer brokerPort) {
+    public record Overrides(Path routes, Path config, Path data, Integer port, Integer brokerPort, Integer stompPort,
+            Integer amqpPort) {
+        /** The broker's STOMP and AMQP ports from the file. */
+        public Overrides(Path routes, Path config, Path data, Integer port, Integer brokerPort) {
+            this(routes, config, data, port, brokerPort, null, null);
+        }
+
         public static Overrides none() {
             return new Overrides(null, null, null, null, null);
         }
@@ -84,6 +100,8 @@ public record BatonSettings(
         if (o.routes() != null) raw.put("baton.routes", o.routes().toString());
         if (o.port() != null) raw.put("camel.server.port", o.port().toString());
         if (o.brokerPort() != null) raw.put("baton.broker.port", o.brokerPort().toString());
+        if (o.stompPort() != null) raw.put("baton.broker.stomp.port", o.stompPort().toString());
+        if (o.amqpPort() != null) raw.put("baton.broker.amqp.port", o.amqpPort().toString());
         raw.putIfAbsent("baton.data", "data");
         raw.putIfAbsent("baton.routes", "routes");
         // H2 refuses paths implicitly relative to the working directory; so does a careful operator.
@@ -101,7 +119,10 @@ public record BatonSettings(
                 r.port("baton.broker.port", 61616),
                 r.str("baton.broker.user", ""),
                 r.str("baton.broker.password", ""),
-                Path.of(r.str("baton.broker.config", "broker/broker.xml")));
+                Path.of(r.str("baton.broker.config", "broker/broker.xml")),
+                r.port("baton.broker.stomp.port", 61613),
+                r.port("baton.broker.amqp.port", 5672));
+        distinctBrokerPorts(broker, errors);
         var db = new DbSettings(
                 r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0;LOCK_TIMEOUT=20000"),
                 r.str("baton.db.user", "sa"),
@@ -133,6 +154,17 @@ public record BatonSettings(
             throw new SettingsException(errors);
         }
         return settings;
+    }
+
+    /** Two acceptors of the embedded broker on one port: Artemis would fail to bind with a less helpful message. */
+    private static void distinctBrokerPorts(BrokerSettings b, List<String> errors) {
+        if (b.stompPort() != 0 && b.stompPort() == b.port()) {
+            errors.add("baton.broker.stomp.port " + b.stompPort() + " is also baton.broker.port; use another port");
+        }
+        if (b.amqpPort() != 0 && (b.amqpPort() == b.port() || b.amqpPort() == b.stompPort())) {
+            errors.add("baton.broker.amqp.port " + b.amqpPort() + " is also baton.broker."
+                    + (b.amqpPort() == b.port() ? "port" : "stomp.port") + "; use another port");
+        }
     }
 
     /** Reads typed values, collecting every problem instead of stopping at the first. */

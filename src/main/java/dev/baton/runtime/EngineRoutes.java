@@ -101,7 +101,7 @@ public final class EngineRoutes extends RouteBuilder {
     }
 
     private void onReply(Exchange ex) {
-        String body = ex.getMessage().getBody(String.class);
+        String body = text(ex);
         if (body == null) {
             throw new PoisonMessageException("reply has no text body");
         }
@@ -173,10 +173,21 @@ public final class EngineRoutes extends RouteBuilder {
     /** The message's JSON body; a body that is not JSON can never be applied. */
     private static JsonNode json(Exchange ex, String what) {
         try {
-            return Json.parse(ex.getMessage().getBody(String.class));
+            return Json.parse(text(ex));
         } catch (IllegalArgumentException e) {
             throw new PoisonMessageException(what + " is not JSON: " + e.getMessage());
         }
+    }
+
+    /**
+     * The body as text. A JMS TextMessage is text already; a BytesMessage (what Artemis makes of a STOMP SEND with
+     * content-length, or an AMQP data section) is read as UTF-8, the protocol's encoding, whatever the JVM's default
+     * charset is.
+     */
+    private static String text(Exchange ex) {
+        Object body = ex.getMessage().getBody();
+        return body instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+                : ex.getMessage().getBody(String.class);
     }
 
     private void applied(List<Outgoing> outgoing) {
@@ -191,15 +202,20 @@ public final class EngineRoutes extends RouteBuilder {
     }
 
     /**
-     * The id the inbox deduplicates on: the JMS message id, which a redelivery keeps. A producer may disable
-     * message ids (STOMP and AMQP clients often send none); then the reply's own identity stands in for it.
+     * The id the inbox deduplicates on: the JMS message id, which a redelivery keeps, or for a STOMP message the
+     * broker's id of it (two identical progress reports are two messages: each renews the lease). A producer may
+     * disable message ids (AMQP clients may send none); then the reply's own identity stands in for it.
      */
     private static String messageId(Exchange ex) {
         String id = ex.getMessage().getHeader("JMSMessageID", String.class);
         if (id != null && !id.isBlank()) {
             return id;
         }
-        String body = ex.getMessage().getBody(String.class);
+        String stomp = ex.getMessage().getHeader(Endpoints.HEADER_STOMP_MESSAGE_ID, String.class);
+        if (stomp != null && !stomp.isBlank()) {
+            return stomp;
+        }
+        String body = text(ex);
         return "sha256:" + dev.baton.pipeline.Json.sha256(body == null ? "" : body);
     }
 }
