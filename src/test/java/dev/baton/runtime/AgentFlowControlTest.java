@@ -215,6 +215,23 @@ class AgentFlowControlTest {
     }
 
     @Test
+    void theLimitIsSetOnANewQueueAndChangedOnAnExistingOneButNeverBelowTheConsumersAttached() throws Exception {
+        var limits = new dev.baton.agent.QueueLimits(agentConnections());
+        assertThat(limits.apply("scratch", 2)).isNull();
+        assertThat(queueAttribute("scratch", "maxConsumers")).isEqualTo(2);
+        assertThat(limits.apply("scratch", 4)).isNull();
+        assertThat(queueAttribute("scratch", "maxConsumers")).isEqualTo(4);
+
+        try (Connection c = agentConnections().createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            for (int i = 0; i < 3; i++) s.createConsumer(s.createQueue("baton.agent.scratch"));
+            String refused = limits.apply("scratch", 1);
+            assertThat(refused).as("the broker's refusal").isNotNull();
+            assertThat(queueAttribute("scratch", "maxConsumers")).as("unchanged").isEqualTo(4);
+        }
+    }
+
+    @Test
     void aHighPriorityTicketOvertakesAQueuedBacklog() throws Exception {
         List<String> low = new ArrayList<>();
         for (int i = 0; i < 4; i++) low.add(baton.startRun("low", "{}"));
