@@ -100,8 +100,13 @@ public final class Endpoints {
      * between them acknowledged a ticket whose reply was lost (found by CrashIT).
      */
     public static String consumer(String queue, int consumers) {
-        return JMS + ":queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&concurrentConsumers="
-                + consumers + "&maxMessagesPerTask=-1&cacheLevelName=CACHE_CONSUMER&disableReplyTo=true";
+        return consumer(JMS, queue, consumers);
+    }
+
+    private static String consumer(String component, String queue, int consumers) {
+        return component + ":queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false"
+                + "&concurrentConsumers=" + consumers + "&maxMessagesPerTask=-1&cacheLevelName=CACHE_CONSUMER"
+                + "&disableReplyTo=true";
     }
 
     /**
@@ -109,7 +114,7 @@ public final class Endpoints {
      * component, commits with the ticket's acknowledgement) but on the {@link #JMS_AGENT} connections.
      */
     public static String agentConsumer(String agent, int consumers) {
-        return consumer(agentQueue(agent), consumers).replaceFirst("^" + JMS + ":", JMS_AGENT + ":");
+        return consumer(JMS_AGENT, agentQueue(agent), consumers);
     }
 
     /** Where an in-process agent sends its replies: the results queue, in its consumer's transaction. */
