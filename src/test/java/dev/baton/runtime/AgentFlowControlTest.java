@@ -66,7 +66,8 @@ class AgentFlowControlTest {
                                 deadline: 1s
                                 timeout: 1h
                                 retry: {maxAttempts: 2, initialDelay: 100ms}"""),
-                "busy.yaml", pipeline("busy", "agent: busy")));
+                "busy.yaml", pipeline("busy", "agent: busy"),
+                "steady.yaml", pipeline("steady", "agent: busy\n        deadline: 1m\n        priority: 5")));
     }
 
     private static String pipeline(String name, String stage) {
@@ -179,13 +180,13 @@ class AgentFlowControlTest {
             }
         }
 
-        /** Holds a ticket until MAX are held at once or a second has passed: the bound is reached if it can be. */
+        /** Holds a ticket until MAX are held at once or two seconds have passed: the bound is reached if it can be. */
         private void hold() throws InterruptedException {
             synchronized (monitor) {
                 held++;
                 maxHeld = Math.max(maxHeld, held);
                 monitor.notifyAll();
-                long end = System.nanoTime() + 1_000_000_000L;
+                long end = System.nanoTime() + 2_000_000_000L;
                 while (held < MAX && System.nanoTime() < end) {
                     monitor.wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
                 }
@@ -311,6 +312,27 @@ class AgentFlowControlTest {
                 "deadline expired after 1s on attempt 2: no agent took the ticket from baton.agent.gone");
         assertThat(expiries(id)).extracting(r -> ((Number) r.get("attempt")).intValue()).containsExactly(1, 2);
         assertThat(run.path("stages").get(0).path("tickets").get(0).path("attempt").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void anEditWithABadDeadlineOrPriorityIsRefusedAndTheLoadedVersionKeepsRunning() throws Exception {
+        String revision = baton.get("/api/pipelines/steady").body().path("revision").asText();
+        java.nio.file.Files.writeString(root.resolve("routes/steady.yaml"),
+                pipeline("steady", "agent: busy\n        deadline: 0s\n        priority: 12"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> baton.get("/api/pipelines").body().path("invalid")
+                .findValues("file").stream().anyMatch(f -> f.asText().endsWith("steady.yaml")));
+        JsonNode invalid = null;
+        for (JsonNode i : baton.get("/api/pipelines").body().path("invalid")) {
+            if (i.path("file").asText().endsWith("steady.yaml")) invalid = i;
+        }
+        String file = root.resolve("routes/steady.yaml").toString();
+        assertThat(invalid.path("errors")).extracting(JsonNode::asText).containsExactly(
+                file + ":9:19 stage 'work': 'deadline' must be longer than zero",
+                file + ":10:19 stage 'work': 'priority' must be an integer from 0 to 9");
+        assertThat(baton.get("/api/pipelines/steady").body().path("revision").asText()).isEqualTo(revision);
+        String id = baton.startRun("steady", "{}");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("revision").asText()).isEqualTo(revision);
     }
 
     private static String status(String runId) {
