@@ -24,7 +24,8 @@ public final class DemoAgentRoutes extends RouteBuilder {
         this.name = name;
         this.options = options;
         this.agent = new DemoAgent(name, options);
-        this.consumers = maxConcurrency == null ? options.concurrency() : Math.min(options.concurrency(), maxConcurrency);
+        this.consumers =
+                maxConcurrency == null ? options.concurrency() : Math.min(options.concurrency(), maxConcurrency);
     }
 
     public DemoAgentRoutes(String name, DemoOptions options) {

@@ -29,8 +29,8 @@ final class StageReader {
     private static final List<String> KINDS = List.of("agent", "agents", "agentSelector", "approval", "dynamic", "loop");
     private static final Set<String> NOT_YET = Set.of("agentSelector");
     private static final Set<String> STAGE = Set.of("name", "dependsOn", "description", "input", "output", "timeout",
-            "deadline", "retry", "priority", "condition", "compensate", "agent", "agents", "dynamic", "loop", "approval",
-            "aggregateStrategy", "voteOn", "quorum");
+            "deadline", "retry", "priority", "condition", "compensate", "agent", "agents", "dynamic", "loop",
+            "approval", "aggregateStrategy", "voteOn", "quorum");
     private static final Set<String> PIPELINE = Set.of("stages");
     private static final Set<String> LOOP = Set.of("until", "maxIterations", "onMaxIterations", "stages");
     private static final Pattern STAGE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** config/agents.yaml: maxConcurrency and priority are read typed, checked, and inherited from the default. */
-class AgentRegistryTest {
+class AgentRegistryLimitsTest {
     @TempDir
     Path dir;
 
