@@ -8,6 +8,7 @@ import dev.baton.agent.DemoAgentRoutes;
 import dev.baton.agent.HttpAgent;
 import dev.baton.agent.LlmAgent;
 import dev.baton.agent.ServiceAgentRoutes;
+import dev.baton.agent.QueueLimits;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.JmsSubmitRoutes;
@@ -79,6 +80,10 @@ public final class BatonServer implements AutoCloseable {
     private HikariDataSource dataSource;
     private CachingConnectionFactory relayConnections;
     private ActiveMQConnectionFactory consumerConnections;
+    private ActiveMQConnectionFactory agentConnections;
+    private QueueLimits queueLimits;
+    /** The max-consumers set on each agent's queue by this process. */
+    private final Map<String, Integer> queueLimitsApplied = new java.util.HashMap<>();
     private Main main;
     /** Set last: until then the API answers 503. */
     private volatile RunService runs;
@@ -131,6 +136,12 @@ public final class BatonServer implements AutoCloseable {
         relayConnections = new CachingConnectionFactory(
                 new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password())));
         relayConnections.setSessionCacheSize(32);
+        // In-process agents hold one ticket at a time: without prefetch a consumer takes its next ticket only when
+        // it asks, so max-consumers bounds the tickets in flight and priority order holds up to the last message.
+        agentConnections =
+                new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+        agentConnections.setConsumerWindowSize(0);
+        queueLimits = new QueueLimits(cf);
 
         main = new Main();
         Map<String, String> camelProps = new LinkedHashMap<>(CAMEL_DEFAULTS);
@@ -142,6 +153,7 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("baton.data", settings.dataDir().toString());
         main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
+        main.bind(Endpoints.JMS_AGENT, JmsComponent.jmsComponent(agentConnections));
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes()));
         main.start();
         CamelContext camel = main.getCamelContext();
@@ -152,7 +164,8 @@ public final class BatonServer implements AutoCloseable {
         RunReplies replies = new RunReplies(new ReplyStore(), outbox,
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
-                new RunEngine.Reporting(new RunMetrics(registry), replies), faults);
+                new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
+                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null));
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
@@ -215,28 +228,46 @@ public final class BatonServer implements AutoCloseable {
     }
 
     /**
-     * Demo, llm and http agents live in this process: one consumer route per agent a pipeline names that is of one
-     * of these kinds.
+     * Sets the broker's max-consumers on the queue of every agent the pipeline names that has a
+     * {@code maxConcurrency}, then starts the demo, llm and http agents among them: they live in this process, one
+     * consumer route per agent, with no more consumers than the queue admits.
      */
+    /** An in-process agent opens no more consumers than its queue admits: the ones over would fail and retry. */
+    private static int consumers(int concurrency, Integer maxConcurrency) {
+        return maxConcurrency == null ? concurrency : Math.min(concurrency, maxConcurrency);
+    }
+
     private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
         Set<String> names = new LinkedHashSet<>(p.agents().keySet());
         p.stages().forEach(s -> names.addAll(s.agentNames()));
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
+            Integer max = maxConcurrency(a, p.agents().get(name));
+            if (max != null && !max.equals(queueLimitsApplied.get(name)) && queueLimits.apply(name, max) == null) {
+                queueLimitsApplied.put(name, max);
+            }
             if (a == null || a.kind() == AgentKind.EXTERNAL || !demoAgentsStarted.add(name)) {
                 continue;
             }
             switch (a.kind()) {
-                case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
+                case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo(), queueLimitsApplied.get(name)));
                 case LLM -> camel.addRoutes(new ServiceAgentRoutes(name, new LlmAgent(name, a.llm(), env),
-                        a.llm().concurrency()));
+                        consumers(a.llm().concurrency(), queueLimitsApplied.get(name))));
                 case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), env),
-                        a.http().concurrency()));
+                        consumers(a.http().concurrency(), queueLimitsApplied.get(name))));
                 default -> throw new IllegalStateException("agent kind " + a.kind() + " does not run in Baton");
             }
             LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(java.util.Locale.ROOT), name,
                     Endpoints.agentQueue(name));
         }
+    }
+
+    /** config/agents.yaml wins over a pipeline's {@code spec.agents}: the queue is one for every pipeline. */
+    private static Integer maxConcurrency(AgentConfig registry, dev.baton.pipeline.AgentSpec declared) {
+        if (registry != null && registry.maxConcurrency() != null) {
+            return registry.maxConcurrency();
+        }
+        return declared == null ? null : declared.maxConcurrency();
     }
 
     /** A compiled trigger route was called; a route that fires while Baton is still starting fails and retries. */
@@ -284,6 +315,7 @@ public final class BatonServer implements AutoCloseable {
         }
         if (relayConnections != null) relayConnections.destroy();
         if (consumerConnections != null) consumerConnections.close();
+        if (agentConnections != null) agentConnections.close();
         if (dataSource != null) dataSource.close();
         try {
             if (broker != null) broker.close();

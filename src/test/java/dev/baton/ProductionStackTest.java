@@ -33,6 +33,16 @@ class ProductionStackTest {
                   - {name: four, dependsOn: [two, three], agent: worker, output: "$.four"}
             """;
 
+    static final String LATE = """
+            apiVersion: baton/v1
+            kind: Pipeline
+            metadata: {name: late}
+            spec:
+              pipeline:
+                stages:
+                  - {name: wait, agent: nobody, deadline: 1s}
+            """;
+
     @Test
     void runsOnPostgresqlAndAnExternalBroker() throws Exception {
         List<String> props = List.of("baton.db.url", "baton.db.user", "baton.db.password", "baton.broker.url");
@@ -46,9 +56,10 @@ class ProductionStackTest {
             System.setProperty("baton.broker.url", "tcp://127.0.0.1:" + brokerPort);
             try (TestBaton baton = TestBaton.start(root, """
                     agents:
-                      worker: {kind: demo}
+                      worker: {kind: demo, maxConcurrency: 2}
                       flaky: {kind: demo, failFirstAttempts: 1}
-                    """, Map.of("fan.yaml", PIPELINE))) {
+                      nobody: {kind: external}
+                    """, Map.of("fan.yaml", PIPELINE, "late.yaml", LATE))) {
                 assertThat(baton.query("SELECT version() AS v").get(0).get("v").toString()).startsWith("PostgreSQL 14");
 
                 JsonNode run = baton.awaitRun(baton.startRun("fan", "{}"), Duration.ofSeconds(30));
@@ -61,9 +72,34 @@ class ProductionStackTest {
                 assertThat(first.status()).isEqualTo(201);
                 assertThat(again.status()).isEqualTo(200);
                 assertThat(again.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+
+                // maxConcurrency and deadline work the same on a broker of its own
+                assertThat(queueAttribute(brokerPort, "baton.agent.worker", "maxConsumers")).isEqualTo(2);
+                JsonNode late = baton.awaitRun(baton.startRun("late", "{}"), Duration.ofSeconds(30));
+                assertThat(late.path("status").asText()).isEqualTo("FAILED");
+                assertThat(late.path("error").asText()).contains("deadline expired after 1s on attempt 1");
             }
         } finally {
             props.forEach(System::clearProperty);
+        }
+    }
+
+    /** A queue attribute as the broker's management address reports it. */
+    private static int queueAttribute(int port, String queue, String attribute) throws Exception {
+        try (jakarta.jms.Connection c =
+                new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + port)
+                        .createConnection()) {
+            c.start();
+            jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            var replies = s.createTemporaryQueue();
+            jakarta.jms.Message m = s.createMessage();
+            org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.putAttribute(m, "queue." + queue,
+                    attribute);
+            m.setJMSReplyTo(replies);
+            s.createProducer(s.createQueue("activemq.management")).send(m);
+            Object result = org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.getResult(
+                    s.createConsumer(replies).receive(10_000));
+            return ((Number) result).intValue();
         }
     }
 }

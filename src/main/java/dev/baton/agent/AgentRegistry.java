@@ -104,8 +104,24 @@ public final class AgentRegistry implements AgentCatalog {
         }
         List<String> caps = new ArrayList<>();
         n.path("capabilities").forEach(c -> caps.add(c.asText()));
-        Integer max = n.hasNonNull("maxConcurrency") ? n.get("maxConcurrency").asInt() : null;
-        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, demo, llm, http);
+        Integer max = integer(n, "maxConcurrency", 1, Integer.MAX_VALUE, where, "must be an integer of at least 1",
+                errors);
+        Integer priority = integer(n, "priority", 0, 9, where, "must be an integer from 0 to 9", errors);
+        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, demo, llm, http,
+                priority);
+    }
+
+    private static Integer integer(JsonNode n, String field, int min, int max, String where, String rule,
+            List<String> errors) {
+        if (!n.hasNonNull(field)) {
+            return null;
+        }
+        JsonNode v = n.get(field);
+        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
+            errors.add(where + "." + field + ": " + rule + ", not " + v);
+            return null;
+        }
+        return v.asInt();
     }
 
     /** The agent's configuration: listed, else the default kind under this name, else empty (unknown). */
@@ -117,7 +133,7 @@ public final class AgentRegistry implements AgentCatalog {
         if (defaultAgent != null) {
             return Optional.of(new AgentConfig(name, defaultAgent.kind(), defaultAgent.role(),
                     defaultAgent.capabilities(), defaultAgent.maxConcurrency(), defaultAgent.demo(), defaultAgent.llm(),
-                    defaultAgent.http()));
+                    defaultAgent.http(), defaultAgent.priority()));
         }
         return Optional.empty();
     }

@@ -14,24 +14,41 @@ public final class DemoAgentRoutes extends RouteBuilder {
     private final DemoAgent agent;
     private final DemoOptions options;
 
-    public DemoAgentRoutes(String name, DemoOptions options) {
+    private final int consumers;
+
+    /**
+     * @param maxConcurrency the agent's {@code maxConcurrency} (the queue's max-consumers), or null: the demo
+     *     agent opens no more consumers than the broker admits, else the ones over the limit would fail and retry
+     */
+    public DemoAgentRoutes(String name, DemoOptions options, Integer maxConcurrency) {
         this.name = name;
         this.options = options;
         this.agent = new DemoAgent(name, options);
+        this.consumers =
+                maxConcurrency == null ? options.concurrency() : Math.min(options.concurrency(), maxConcurrency);
+    }
+
+    public DemoAgentRoutes(String name, DemoOptions options) {
+        this(name, options, null);
+    }
+
+    /** Consumers this agent opens on its queue. */
+    public int consumers() {
+        return consumers;
     }
 
     @Override
     public void configure() {
-        var route = from(Endpoints.consumer(Endpoints.agentQueue(name), options.concurrency()))
+        var route = from(Endpoints.agentConsumer(name, consumers))
                 .routeId(Endpoints.demoAgentRoute(name))
                 .convertBodyTo(String.class)
                 .setProperty("ticket", body());
         if (!options.delay().isZero()) {
             route.process(ex -> reply(ex, agent.started(ticket(ex)), 0))
-                    .to(Endpoints.JMS + ":queue:" + Endpoints.RESULTS);
+                    .to(Endpoints.agentReplies());
         }
         route.process(ex -> reply(ex, agent.reply(ticket(ex)), options.delay().toMillis()))
-                .to(Endpoints.JMS + ":queue:" + Endpoints.RESULTS);
+                .to(Endpoints.agentReplies());
     }
 
     private static com.fasterxml.jackson.databind.JsonNode ticket(Exchange ex) {

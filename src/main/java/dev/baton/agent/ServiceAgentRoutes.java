@@ -39,7 +39,7 @@ public final class ServiceAgentRoutes extends RouteBuilder {
         ScheduledExecutorService timer = getContext().getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "baton-agent-" + name + "-progress");
         ProducerTemplate progress = getContext().createProducerTemplate();
-        from(Endpoints.consumer(Endpoints.agentQueue(name), concurrency))
+        from(Endpoints.agentConsumer(name, concurrency))
                 .routeId(Endpoints.serviceAgentRoute(name))
                 .convertBodyTo(String.class)
                 .process(ex -> {
@@ -55,7 +55,7 @@ public final class ServiceAgentRoutes extends RouteBuilder {
                         running.cancel(false);
                     }
                 })
-                .to(Endpoints.JMS + ":queue:" + Endpoints.RESULTS);
+                .to(Endpoints.agentReplies());
     }
 
     /** The final reply for a ticket: its output, or the failure the agent mapped. */

@@ -22,6 +22,11 @@ public final class Endpoints {
     /** Webhook attempts: one message per attempt, the later ones scheduled for the end of their back-off. */
     public static final String WEBHOOKS = "baton.webhooks";
     public static final String DEAD_LETTERS = "baton.DLQ";
+    /**
+     * Where the broker moves a ticket whose stage {@code deadline} passed while it waited in {@code baton.agent.*}
+     * (the {@code expiry-address} of {@code baton.agent.#} in broker.xml); Baton handles each as a timeout.
+     */
+    public static final String TICKETS_EXPIRED = "baton.tickets.expired";
     /** Schedule ticks: one persistent message per pipeline, scheduled for its next fire time. */
     public static final String SCHEDULE = "baton.schedule";
     public static final String AGENT_PREFIX = "baton.agent.";
@@ -65,6 +70,11 @@ public final class Endpoints {
     public static final String JMS = "jms";
     /** Camel component for the outbox relay (cached sessions and producers). */
     public static final String JMS_OUT = "jmsout";
+    /**
+     * Camel component for in-process agents: its connections have {@code consumerWindowSize=0}, so each consumer
+     * holds one ticket at a time and the broker's {@code max-consumers} bounds the tickets in flight.
+     */
+    public static final String JMS_AGENT = "jmsagent";
 
     public static final String ROUTE_RESULTS = "baton-results";
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
@@ -73,6 +83,7 @@ public final class Endpoints {
     public static final String ROUTE_RELAY = "baton-relay";
     public static final String ROUTE_SCHEDULE = "baton-schedule";
     public static final String ROUTE_WEBHOOKS = "baton-webhooks";
+    public static final String ROUTE_TICKETS_EXPIRED = "baton-tickets-expired";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";
@@ -105,8 +116,26 @@ public final class Endpoints {
      * between them acknowledged a ticket whose reply was lost (found by CrashIT).
      */
     public static String consumer(String queue, int consumers) {
-        return JMS + ":queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&concurrentConsumers="
-                + consumers + "&maxMessagesPerTask=-1&cacheLevelName=CACHE_CONSUMER&disableReplyTo=true";
+        return consumer(JMS, queue, consumers);
+    }
+
+    private static String consumer(String component, String queue, int consumers) {
+        return component + ":queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false"
+                + "&concurrentConsumers=" + consumers + "&maxMessagesPerTask=-1&cacheLevelName=CACHE_CONSUMER"
+                + "&disableReplyTo=true";
+    }
+
+    /**
+     * An in-process agent's consumer on its queue: like {@link #consumer} (the reply, sent through the same
+     * component, commits with the ticket's acknowledgement) but on the {@link #JMS_AGENT} connections.
+     */
+    public static String agentConsumer(String agent, int consumers) {
+        return consumer(JMS_AGENT, agentQueue(agent), consumers);
+    }
+
+    /** Where an in-process agent sends its replies: the results queue, in its consumer's transaction. */
+    public static String agentReplies() {
+        return JMS_AGENT + ":queue:" + RESULTS;
     }
 
     public static String producer(String destination) {

@@ -10,6 +10,8 @@ import java.util.List;
  *     dependencies by name; the params for a stage without dependencies)
  * @param output JSONPath (a definite path of names, e.g. {@code $.research}) where the output is written, or null
  * @param timeout lease per attempt, or null for none
+ * @param priority JMS priority 0-9 of the stage's tickets, or null for the agent's registry priority (else 4)
+ * @param deadline how long a ticket may wait in its agent's queue before it expires (JMS expiration), or null
  * @param condition expression over the run context; false skips the stage (null: always runs)
  * @param compensate what undoes the stage when the run fails after it succeeded, or null
  */
@@ -20,13 +22,14 @@ public record StageBase(
         String output,
         Duration timeout,
         RetryPolicy retry,
-        int priority,
+        Integer priority,
+        Duration deadline,
         String condition,
         Compensation compensate,
         Location location) {
 
     /** A stage with only a name, dependencies and a location; for tests and inner defaults. */
     public static StageBase of(String name, List<String> dependsOn, Location location) {
-        return new StageBase(name, dependsOn, null, null, null, RetryPolicy.NONE, 4, null, null, location);
+        return new StageBase(name, dependsOn, null, null, null, RetryPolicy.NONE, null, null, null, null, location);
     }
 }

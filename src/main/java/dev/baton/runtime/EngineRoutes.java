@@ -75,6 +75,10 @@ public final class EngineRoutes extends RouteBuilder {
         from(Endpoints.consumer(Endpoints.COORDINATOR, 2)).routeId(Endpoints.ROUTE_COORDINATOR)
                 .process(this::onCoordinatorMessage);
 
+        // Tickets the broker expired in their agent's queue (stage deadline): each is a timeout of its attempt.
+        from(Endpoints.consumer(Endpoints.TICKETS_EXPIRED, 1)).routeId(Endpoints.ROUTE_TICKETS_EXPIRED)
+                .process(this::onExpiredTicket);
+
         // A decision over JMS: applied like a REST one; the answer (or why it could not be applied) goes to
         // JMSReplyTo in the consumer's transaction, so "decision consumed" and "answer sent" commit together.
         from(Endpoints.consumer(Endpoints.APPROVALS, 1)).routeId(Endpoints.ROUTE_APPROVALS)
@@ -124,6 +128,18 @@ public final class EngineRoutes extends RouteBuilder {
                     applied(engine.onApprovalTimeout(messageId(ex), ticketId, msg.path("attempt").asInt()));
             default -> throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
         }
+    }
+
+    private void onExpiredTicket(Exchange ex) {
+        JsonNode ticket = json(ex, "expired ticket");
+        if (!ticket.path("ticketId").isTextual() || !ticket.path("attempt").canConvertToInt()) {
+            throw new PoisonMessageException("expired message is not a ticket (no ticketId and attempt)");
+        }
+        String ticketId = ticket.path("ticketId").asText();
+        int attempt = ticket.path("attempt").asInt();
+        List<Outgoing> out = engine.onExpired(messageId(ex), ticketId, attempt);
+        LOG.debug("ticket {} attempt {} expired in its queue: {} message(s) out", ticketId, attempt, out.size());
+        applied(out);
     }
 
     private void onDecision(Exchange ex) {

@@ -55,13 +55,13 @@ public final class RunEngine {
     public record Submission(String messageId, ReplyStore.ReplyTo replyTo) {}
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
-            Clock clock, Reporting reporting, Faults faults) {
+            Clock clock, Reporting reporting, Faults faults, AgentPriorities agentPriorities) {
         this.tx = tx;
         this.faults = faults;
         this.store = store;
         this.pipelines = pipelines;
         TicketTiming timing = new TicketTiming(new TicketTimes(), reporting.metrics());
-        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing),
+        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing, agentPriorities),
                 new Conditions());
         this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
@@ -269,6 +269,23 @@ public final class RunEngine {
 
     /** A lease message came due: an attempt still in flight past its lease has timed out. */
     public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
+        return timedOut(messageId, ticketId, attempt, false);
+    }
+
+    /**
+     * An attempt's ticket expired in its agent's queue (its stage's {@code deadline} passed before any agent took
+     * it; the broker moved it to {@code baton.tickets.expired}): a timeout of that attempt, like a lease's end.
+     */
+    public List<Outgoing> onExpired(String messageId, String ticketId, int attempt) {
+        return timedOut(messageId, ticketId, attempt, true);
+    }
+
+    /**
+     * The one path for both kinds of timeout: applied once per inbound message, and only to the ticket's current,
+     * active attempt, so a repeated or late message (a duplicate expiry, a lease check after the reply) changes
+     * nothing. The stage's retry policy then decides between attempt + 1 and failing.
+     */
+    private List<Outgoing> timedOut(String messageId, String ticketId, int attempt, boolean expired) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
             return tx.run(c -> {
                 if (!store.firstDelivery(c, messageId, clock.instant())) {
@@ -279,8 +296,11 @@ public final class RunEngine {
                 if (refusal(s, t, attempt) != null) {
                     return List.of(); // answered or superseded in the meantime
                 }
-                if (flow.tickets().leaseExpired(s, t)) {
-                    failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
+                TicketPolicy policy = policy(s, t);
+                if (expired) {
+                    failed(s, t, Tickets.deadlineDetail(policy.deadline(), t.attempt(), t.agent()), true);
+                } else if (flow.tickets().leaseExpired(s, t)) {
+                    failed(s, t, Tickets.leaseDetail(policy.timeout(), t.attempt()), true);
                 }
                 save(s);
                 return s.outgoing;

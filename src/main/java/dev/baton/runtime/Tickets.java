@@ -26,11 +26,13 @@ final class Tickets {
     private final RunStore store;
     private final EventLog log;
     private final TicketTiming timing;
+    private final AgentPriorities agentPriorities;
 
-    Tickets(RunStore store, EventLog log, TicketTiming timing) {
+    Tickets(RunStore store, EventLog log, TicketTiming timing, AgentPriorities agentPriorities) {
         this.store = store;
         this.log = log;
         this.timing = timing;
+        this.agentPriorities = agentPriorities;
     }
 
     TicketTiming timing() {
@@ -98,12 +100,25 @@ input, null, null, null, s.now, s.now);
         msg.set("input", t.input());
         msg.set("params", s.run.params());
         msg.put("deadline", lease == null ? null : lease.toString());
+        // The broker drops a ticket nobody took by then onto baton.tickets.expired; Baton reads that as a timeout.
+        Instant expires = policy.deadline() == null ? null : ceilMillis(deliverAt.plus(policy.deadline()));
+        msg.put("expiresAt", expires == null ? null : expires.toString());
         emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.agentQueue(t.agent())),
-                Json.write(msg), t.id(), Endpoints.RESULTS, policy.priority(), deliverAt.toEpochMilli(), 0));
+                Json.write(msg), t.id(), Endpoints.RESULTS, priority(policy, t.agent()), deliverAt.toEpochMilli(),
+                expires == null ? 0 : expires.toEpochMilli()));
         if (lease != null) {
             armLease(s, queued, lease);
         }
         return queued;
+    }
+
+    /** The stage's priority; else the agent's registry priority; else JMS' default. */
+    private int priority(TicketPolicy policy, String agent) {
+        if (policy.priority() != null) {
+            return policy.priority();
+        }
+        Integer p = agentPriorities.of(agent);
+        return p == null ? TicketPolicy.DEFAULT_PRIORITY : p;
     }
 
     /**
@@ -229,6 +244,11 @@ input, null, null, null, s.now, s.now);
 
     static String leaseDetail(Duration timeout, int attempt) {
         return "lease of " + Durations.format(timeout) + " expired on attempt " + attempt;
+    }
+
+    static String deadlineDetail(Duration deadline, int attempt, String agent) {
+        return "deadline expired after " + (deadline == null ? "its time to live" : Durations.format(deadline))
+                + " on attempt " + attempt + ": no agent took the ticket from " + Endpoints.agentQueue(agent);
     }
 
     /** Scheduled delivery has millisecond precision; a lease never ends before its message can arrive. */

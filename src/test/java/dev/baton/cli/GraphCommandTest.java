@@ -260,12 +260,13 @@ class GraphCommandTest {
 
     static StageBase conditional(StageBase b, String condition) {
         return new StageBase(b.name(), b.dependsOn(), b.input(), b.output(), b.timeout(), b.retry(), b.priority(),
-                condition, b.compensate(), b.location());
+                b.deadline(), condition, b.compensate(), b.location());
     }
 
     static StageBase compensated(StageBase b, String agent) {
         return new StageBase(b.name(), b.dependsOn(), b.input(), b.output(), b.timeout(), b.retry(), b.priority(),
-                b.condition(), new Compensation(agent, "$." + b.name(), RetryPolicy.NONE, null), b.location());
+                b.deadline(), b.condition(), new Compensation(agent, "$." + b.name(), RetryPolicy.NONE, null),
+                b.location());
     }
 
     static Pipeline pipeline(List<Stage> stages) {

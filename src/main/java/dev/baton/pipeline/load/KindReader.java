@@ -154,7 +154,7 @@ final class KindReader {
     }
 
     ApprovalStage approval(StageBase base) {
-        for (String key : List.of("retry", "timeout", "priority")) {
+        for (String key : List.of("retry", "timeout", "deadline", "priority")) {
             if (stage.has(key)) {
                 scope.error(stage.keyNode(key), "'" + key + "' does not apply to an approval stage"
                         + (key.equals("timeout") ? "; use 'approval.timeout'" : ""));

@@ -25,13 +25,12 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * parts.
  */
 final class StageReader {
-    static final int DEFAULT_PRIORITY = 4;
     /** The keys that say who does a stage, in the order messages list them. */
     private static final List<String> KINDS = List.of("agent", "agents", "agentSelector", "approval", "dynamic", "loop");
     private static final Set<String> NOT_YET = Set.of("agentSelector");
     private static final Set<String> STAGE = Set.of("name", "dependsOn", "description", "input", "output", "timeout",
-            "retry", "priority", "condition", "compensate", "agent", "agents", "dynamic", "loop", "approval",
-            "aggregateStrategy", "voteOn", "quorum");
+            "deadline", "retry", "priority", "condition", "compensate", "agent", "agents", "dynamic", "loop",
+            "approval", "aggregateStrategy", "voteOn", "quorum");
     private static final Set<String> PIPELINE = Set.of("stages");
     private static final Set<String> LOOP = Set.of("until", "maxIterations", "onMaxIterations", "stages");
     private static final Pattern STAGE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
@@ -119,6 +118,7 @@ final class StageReader {
         Duration timeout = fields.duration("timeout", true);
         RetryPolicy retry = KindReader.retry(fields, scope);
         Integer priority = fields.integer("priority", 0, 9, "must be an integer from 0 to 9");
+        Duration deadline = fields.duration("deadline", true);
         String condition = fields.text("condition");
         Compensation compensate = KindReader.compensate(fields, scope, at, index);
         if (loop != null && compensate != null) {
@@ -135,8 +135,7 @@ final class StageReader {
             at.putEntry(index, "dependsOn", j, scope.locate(deps.get(j)));
         }
         List<String> dependsOn = deps.stream().map(ScalarNode::getValue).toList();
-        int p = priority == null ? DEFAULT_PRIORITY : priority;
-        return new StageBase(name, dependsOn, input, output, timeout, retry, p, condition, compensate,
+        return new StageBase(name, dependsOn, input, output, timeout, retry, priority, deadline, condition, compensate,
                 scope.locate(fields.node()));
     }
 

@@ -89,7 +89,8 @@ class PipelineLoaderTest {
         assertThat(draftLong.base().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(draftLong.base().retry())
                 .isEqualTo(new RetryPolicy(2, Backoff.FIXED, Duration.ofSeconds(1), Duration.ofMinutes(1), 0));
-        assertThat(draftLong.base().priority()).isEqualTo(4);
+        assertThat(draftLong.base().priority()).as("unset: the agent's registry priority, else 4").isNull();
+        assertThat(draftLong.base().deadline()).isNull();
 
         Stage draftShort = p.stage("draft-short").orElseThrow();
         assertThat(draftShort.dependsOn()).containsExactly("research");
@@ -292,7 +293,7 @@ class PipelineLoaderTest {
         String yaml = minimal("        <<: {timeout: 5m}\n");
 
         assertThat(violations(yaml)).containsExactly("p.yaml:9:9 stage 'a': unknown field '<<'; expected one of "
-                + "agent, agents, aggregateStrategy, approval, compensate, condition, dependsOn, description, dynamic, input, loop, "
+                + "agent, agents, aggregateStrategy, approval, compensate, condition, deadline, dependsOn, description, dynamic, input, loop, "
                 + "name, output, priority, quorum, retry, timeout, voteOn");
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class DagTest {
     static Stage stage(String name, String... deps) {
         StageBase base = new StageBase(
-                name, List.of(deps), null, null, null, RetryPolicy.NONE, 4, null, null, new Location("p.yaml", 1, 1));
+                name, List.of(deps), null, null, null, RetryPolicy.NONE, 4, null, null, null,
+                new Location("p.yaml", 1, 1));
         return new AgentStage(base, "agent");
     }
 

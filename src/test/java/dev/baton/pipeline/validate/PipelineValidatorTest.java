@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class PipelineValidatorTest {
     private static Stage stage(String name, int line, String agent, String input, String output, String... deps) {
         StageBase base = new StageBase(
-                name, List.of(deps), input, output, null, RetryPolicy.NONE, 4, null, null, new Location("p.yaml", line, 7));
+                name, List.of(deps), input, output, null, RetryPolicy.NONE, 4, null, null, null,
+                new Location("p.yaml", line, 7));
         return new AgentStage(base, agent);
     }
 
