@@ -63,7 +63,7 @@ public final class AgentRegistry implements AgentCatalog {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
-        return new AgentRegistry(Map.copyOf(agents), def);
+        return new AgentRegistry(java.util.Collections.unmodifiableMap(agents), def);
     }
 
     private static AgentConfig parse(String where, String name, JsonNode n, List<String> errors) {
@@ -92,8 +92,24 @@ public final class AgentRegistry implements AgentCatalog {
         }
         List<String> caps = new ArrayList<>();
         n.path("capabilities").forEach(c -> caps.add(c.asText()));
-        Integer max = n.hasNonNull("maxConcurrency") ? n.get("maxConcurrency").asInt() : null;
-        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, demo);
+        Integer max = null;
+        if (n.hasNonNull("maxConcurrency")) {
+            max = n.get("maxConcurrency").asInt();
+            if (!n.get("maxConcurrency").canConvertToInt() || max < 1) {
+                errors.add(where + ".maxConcurrency: must be an integer of at least 1");
+            }
+        }
+        Integer priority = null;
+        if (n.hasNonNull("priority")) {
+            priority = n.get("priority").asInt(-1);
+            if (!n.get("priority").isIntegralNumber() || priority < 0 || priority > 9) {
+                errors.add(where + ".priority: must be an integer from 0 to 9");
+            }
+        }
+        if (n.has("capabilities") && !n.get("capabilities").isArray()) {
+            errors.add(where + ".capabilities: must be a list of capability names");
+        }
+        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, n);
     }
 
     /** The agent's configuration: listed, else the default kind under this name, else empty (unknown). */
@@ -103,10 +119,19 @@ public final class AgentRegistry implements AgentCatalog {
             return Optional.of(a);
         }
         if (defaultAgent != null) {
-            return Optional.of(new AgentConfig(name, defaultAgent.kind(), defaultAgent.role(),
-                    defaultAgent.capabilities(), defaultAgent.maxConcurrency(), defaultAgent.demo()));
+            return Optional.of(defaultAgent.named(name));
         }
         return Optional.empty();
+    }
+
+    /** The agents the file lists, in file order. */
+    public List<AgentConfig> all() {
+        return List.copyOf(agents.values());
+    }
+
+    @Override
+    public List<dev.baton.pipeline.AgentSpec> listed() {
+        return agents.values().stream().map(AgentConfig::spec).toList();
     }
 
     @Override
