@@ -17,12 +17,15 @@ import dev.baton.config.BatonSettings;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
+import dev.baton.runtime.AgentHealth;
+import dev.baton.runtime.AgentHealthRoutes;
 import dev.baton.runtime.EngineRoutes;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.RunEngine;
 import dev.baton.runtime.Scheduler;
 import dev.baton.runtime.Webhooks;
+import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.Database;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.RunStore;
@@ -53,6 +56,8 @@ public final class BatonServer implements AutoCloseable {
             "camel.server.max-body-size", "8388608",
             "camel.main.shutdown-timeout", "10");
 
+    /** This process as an agent instance (its demo agents): {@code <pid>@<host>}. */
+    private static final String INSTANCE = ProcessHandle.current().pid() + "@" + host();
     private final BatonSettings settings;
     private final AgentRegistry agents;
     private EmbeddedBroker broker;
@@ -122,7 +127,8 @@ public final class BatonServer implements AutoCloseable {
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
-        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock);
+        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
+        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock, agents, health);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
@@ -156,6 +162,7 @@ public final class BatonServer implements AutoCloseable {
         }
         scheduler.forgetAllBut(pipelines.all());
         camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers()));
+        camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay));
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -178,7 +185,7 @@ public final class BatonServer implements AutoCloseable {
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
             if (a != null && a.kind() == AgentKind.DEMO && demoAgentsStarted.add(name)) {
-                camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
+                camel.addRoutes(new DemoAgentRoutes(name, a.demo(), settings.heartbeatInterval(), INSTANCE));
                 LOG.info("demo agent '{}' is consuming {}", name, Endpoints.agentQueue(name));
             }
         }
@@ -257,6 +264,14 @@ public final class BatonServer implements AutoCloseable {
         @Override
         public long millis() {
             return System.currentTimeMillis();
+        }
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
         }
     }
 

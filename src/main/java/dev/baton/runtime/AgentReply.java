@@ -7,6 +7,7 @@ import dev.baton.pipeline.Json;
  * A reply from an agent on {@code baton.results} (DESIGN §5): a final outcome or a progress report.
  *
  * @param retryable for failures: whether another attempt may succeed (default true)
+ * @param instance the agent instance that sent it, when it says (optional): Baton then knows who holds the attempt
  */
 public record AgentReply(
         String ticketId,
@@ -16,7 +17,8 @@ public record AgentReply(
         String errorMessage,
         boolean retryable,
         Integer percent,
-        String message) {
+        String message,
+        String instance) {
 
     /** What the reply says happened. */
     public enum Kind {
@@ -56,6 +58,11 @@ public record AgentReply(
         boolean retryable = !error.isObject() || error.path("retryable").asBoolean(true);
         Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
         return new AgentReply(ticketId, json.get("attempt").asInt(), kind, json.get("output"), errorMessage,
-                retryable, percent, json.path("message").asText(null));
+                retryable, percent, json.path("message").asText(null), instance(json));
+    }
+
+    private static String instance(JsonNode json) {
+        String instance = json.path("instance").isTextual() ? json.get("instance").asText().strip() : null;
+        return instance == null || instance.isEmpty() || instance.length() > 200 ? null : instance;
     }
 }

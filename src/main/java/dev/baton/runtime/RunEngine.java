@@ -2,9 +2,11 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineCatalog;
+import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
+import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.RunRow;
@@ -35,16 +37,28 @@ public final class RunEngine {
     private final Flow flow;
     private final Reruns reruns;
     private final Clock clock;
+    private final AgentStore agents = new AgentStore();
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
             Clock clock) {
+        this(tx, store, outbox, pipelines, webhooks, clock, AgentCatalog.none(),
+                new AgentHealth.Policy(java.time.Duration.ofSeconds(15), 3));
+    }
+
+    /**
+     * @param agents the registry, whose agents (with the pipeline's spec.agents) an agentSelector chooses from
+     * @param health when an agent counts as healthy, for agentSelector
+     */
+    public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
+            Clock clock, AgentCatalog agents, AgentHealth.Policy health) {
         this.tx = tx;
         this.store = store;
         this.pipelines = pipelines;
-        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks)), new Conditions());
+        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks),
+                new AgentChooser(agents, this.agents, health)), new Conditions());
         this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
     }
@@ -120,9 +134,14 @@ public final class RunEngine {
             TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
             String refusal = refusal(s, t, reply.attempt());
             if (refusal != null) {
-                flow.tickets().refuse(s, t, reply.attempt(), refusal);
+                flow.tickets().refuse(s, t, reply.attempt(),
+                        refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
                 s.save();
                 return s.outgoing; // the REFUSED event
+            }
+            // Only progress says "I hold it and work on"; a final reply ends the attempt, so who held it is moot.
+            if (reply.instance() != null && reply.kind() == AgentReply.Kind.PROGRESS && t.agent() != null) {
+                agents.hold(c, t.id(), t.attempt(), t.agent(), reply.instance(), s.now);
             }
             switch (reply.kind()) {
                 case PROGRESS -> {
@@ -189,6 +208,29 @@ public final class RunEngine {
             if (flow.tickets().leaseExpired(s, t)) {
                 failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
             }
+            s.save();
+            return s.outgoing;
+        });
+    }
+
+    /**
+     * An instance that held this attempt went DOWN: its lease ends now, whether or not the stage has a timeout (without
+     * one the attempt would wait for ever), and it is retried like an expired lease. A reply the dead instance sends
+     * after all is refused: its attempt is no longer current.
+     */
+    public List<Outgoing> onInstanceDown(String messageId, String ticketId, int attempt, String instance,
+            String lastHeartbeat) {
+        return tx.run(c -> {
+            if (!store.firstDelivery(c, messageId, clock.instant())) {
+                return List.of();
+            }
+            Step s = lockedStep(c, ticketId);
+            TicketRow t = store.ticket(c, ticketId).orElseThrow();
+            if (refusal(s, t, attempt) != null) {
+                return List.of(); // answered, superseded or cancelled in the meantime
+            }
+            failed(s, t, "instance " + instance + " of agent " + t.agent() + " is DOWN (last heartbeat "
+                    + lastHeartbeat + "); lease ended on attempt " + t.attempt(), true);
             s.save();
             return s.outgoing;
         });

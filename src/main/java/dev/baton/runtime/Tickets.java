@@ -3,6 +3,8 @@ package dev.baton.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
+import dev.baton.pipeline.AgentSelector;
+import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
@@ -24,10 +26,12 @@ final class Tickets {
     static final String ENGINE = "baton";
     private final RunStore store;
     private final EventLog log;
+    private final AgentChooser chooser;
 
-    Tickets(RunStore store, EventLog log) {
+    Tickets(RunStore store, EventLog log, AgentChooser chooser) {
         this.store = store;
         this.log = log;
+        this.chooser = chooser;
     }
 
     /** A new ticket row (not yet stored). */
@@ -62,6 +66,13 @@ input, null, null, null, s.now, s.now);
     /** Queues attempt {@code attempt} of the ticket for its agent, delivered after {@code delay}. */
     TicketRow dispatch(Step s, TicketRow t, int attempt, TicketPolicy policy, Duration delay, String why)
             throws SQLException {
+        AgentSelector selector = t.compensation() ? null : selectorOf(s, t);
+        if (selector != null) {
+            // Every attempt chooses again: a retry after the agent went DOWN goes to another one.
+            AgentChooser.Choice choice = chooser.choose(s, selector);
+            t = t.withAgent(choice.agent());
+            why = why == null ? choice.detail() : why + "; " + choice.detail();
+        }
         Instant deliverAt = s.now.plus(delay);
         Instant lease = policy.timeout() == null ? null : ceilMillis(deliverAt.plus(policy.timeout()));
         TicketRow queued = t.attempt(attempt, lease, s.now);
@@ -90,6 +101,10 @@ input, null, null, null, s.now, s.now);
             armLease(s, queued, lease);
         }
         return queued;
+    }
+
+    private static AgentSelector selectorOf(Step s, TicketRow t) {
+        return Scope.find(s.pipeline, t.stage()).stage() instanceof AgentStage a ? a.selector() : null;
     }
 
     /**
