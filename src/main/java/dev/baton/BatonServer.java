@@ -5,6 +5,8 @@ import dev.baton.agent.AgentConfig;
 import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
+import dev.baton.api.AgentApiRoutes;
+import dev.baton.api.AgentViews;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.RunService;
@@ -122,12 +124,13 @@ public final class BatonServer implements AutoCloseable {
         main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes()));
+        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
+        main.configure().addRoutesBuilder(new AgentApiRoutes(new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
         CamelContext camel = main.getCamelContext();
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
-        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock, agents, health);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
