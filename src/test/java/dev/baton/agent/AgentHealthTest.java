@@ -129,6 +129,19 @@ class AgentHealthTest {
     }
 
     @Test
+    void aHeartbeatWithoutAnInstanceOrTooOldChangesNothing() throws Exception {
+        heartbeats.raw("{\"type\": \"heartbeat\", \"agent\": \"ghost\"}");
+        heartbeats.raw("not json");
+        heartbeats.raw("{\"type\": \"heartbeat\", \"agent\": \"ghost\", \"instance\": \"g1\", "
+                + "\"at\": \"2020-01-01T00:00:00Z\"}");
+        // A good heartbeat sent after them is applied, so the bad ones were consumed (and dropped) before it.
+        heartbeats.raw("{\"type\": \"heartbeat\", \"agent\": \"ghost-marker\", \"instance\": \"m1\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !baton.query(
+                "SELECT 1 FROM agent_instance WHERE agent = 'ghost-marker'").isEmpty());
+        assertThat(baton.query("SELECT * FROM agent_instance WHERE agent = 'ghost'")).isEmpty();
+    }
+
+    @Test
     void theInProcessDemoAgentsSendHeartbeatsAndTheCliShowsEveryAgent() throws Exception {
         JsonNode helper = await().atMost(Duration.ofSeconds(30)).until(() -> agent("helper"),
                 a -> a.path("health").asText().equals("UP"));
@@ -319,6 +332,11 @@ class AgentHealthTest {
                     throw new IllegalStateException(e);
                 }
             }
+        }
+
+        /** Any text on baton.heartbeats. */
+        synchronized void raw(String body) throws Exception {
+            producer.send(session.createTopic("baton.heartbeats"), session.createTextMessage(body));
         }
 
         /** A reply as a (dead) instance would have sent it. */
