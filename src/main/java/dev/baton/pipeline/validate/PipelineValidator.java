@@ -161,8 +161,13 @@ public final class PipelineValidator {
         }
         boolean any = merged.values().stream().anyMatch(a -> selector.matches(a.role(), a.capabilities()));
         if (!any) {
+            // Only agents with a role or capabilities could ever match a selector: the others are not worth listing.
+            List<AgentSpec> able = merged.values().stream()
+                    .filter(a -> a.role() != null || (a.capabilities() != null && !a.capabilities().isEmpty()))
+                    .toList();
             report(b, i, "agentSelector", "agentSelector " + selector + " matches no agent of spec.agents or "
-                    + "config/agents.yaml" + (merged.isEmpty() ? "" : "; agents: " + describe(merged.values())));
+                    + "config/agents.yaml" + (able.isEmpty() ? "; none declares a role or capabilities"
+                    : "; agents: " + describe(able)));
         }
     }
 
