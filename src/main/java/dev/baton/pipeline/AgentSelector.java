@@ -22,7 +22,8 @@ public record AgentSelector(List<String> capabilities, String role) {
     /** {@code {capabilities: [a, b], role: r}}, as it was written. */
     @Override
     public String toString() {
-        return "{capabilities: [" + String.join(", ", capabilities) + "]" + (role == null ? "" : ", role: " + role)
-                + "}";
+        String caps = capabilities.isEmpty() ? null : "capabilities: [" + String.join(", ", capabilities) + "]";
+        String r = role == null ? null : "role: " + role;
+        return "{" + (caps == null ? r : r == null ? caps : caps + ", " + r) + "}";
     }
 }

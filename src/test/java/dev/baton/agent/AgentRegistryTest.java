@@ -66,6 +66,23 @@ class AgentRegistryTest {
                         + "matches no agent of spec.agents or config/agents.yaml; agents: writer [draft] role writer");
     }
 
+    @Test
+    void aSelectorWhenNoAgentDeclaresARoleOrCapabilitiesSaysSo() throws Exception {
+        AgentRegistry r = load("agents:\n  plain: {kind: external}\n");
+        String pipeline = """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: p}
+                spec:
+                  pipeline:
+                    stages:
+                      - {name: a, agentSelector: {role: writer}}
+                """;
+        assertThat(PipelineLoader.read(pipeline, "routes/p.yaml", r).violations()).map(Object::toString)
+                .containsExactly("routes/p.yaml:7:34 stage 'a': agentSelector {role: writer} "
+                        + "matches no agent of spec.agents or config/agents.yaml; none declares a role or capabilities");
+    }
+
     private AgentRegistry load(String yaml) throws Exception {
         Path file = dir.resolve("agents.yaml");
         Files.writeString(file, yaml);
