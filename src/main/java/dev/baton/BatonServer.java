@@ -185,6 +185,15 @@ public final class BatonServer implements AutoCloseable {
     private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
         Set<String> names = new LinkedHashSet<>(p.agents().keySet());
         p.stages().forEach(s -> names.addAll(s.agentNames()));
+        // An agentSelector may choose any registry agent that matches, so those must consume too.
+        for (var stage : p.stages()) {
+            if (stage instanceof AgentStage a && a.selector() != null) {
+                for (AgentConfig c : agents.all()) {
+                    var spec = c.spec().mergedWith(p.agents().get(c.name()));
+                    if (a.selector().matches(spec.role(), spec.capabilities())) names.add(c.name());
+                }
+            }
+        }
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
             if (a != null && a.kind() == AgentKind.DEMO && demoAgentsStarted.add(name)) {

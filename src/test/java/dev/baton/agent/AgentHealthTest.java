@@ -60,7 +60,21 @@ class AgentHealthTest {
                   writer-a: {kind: external, role: writer, capabilities: [draft]}
                   writer-b: {kind: external, role: writer, capabilities: [draft, edit]}
                   helper: {kind: demo, output: {ok: true}}
-                """, Map.of("failover.yaml", """
+                  drafter-demo: {kind: demo, capabilities: [demo-draft], output: {drafted: "{{ input }}"}}
+                """, Map.of("demo-pick.yaml", """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: demo-pick}
+                spec:
+                  params:
+                    q: {default: hello}
+                  pipeline:
+                    stages:
+                      - name: draft
+                        agentSelector: {capabilities: [demo-draft]}
+                        input: $.params.q
+                        output: $.draft
+                """, "failover.yaml", """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: failover}
@@ -126,6 +140,14 @@ class AgentHealthTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
                 "SELECT status FROM agent_instance WHERE agent = 'watched'").get(0).get("status").equals("UP"));
         heartbeats.silence("watched", "w1");
+    }
+
+    @Test
+    void aSelectorMayChooseADemoAgentOfTheRegistryThatNoPipelineNames() throws Exception {
+        JsonNode run = baton.awaitRun(baton.startRun("demo-pick", "{}"), Duration.ofSeconds(60));
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/context/draft/drafted").asText()).isEqualTo("hello");
+        assertThat(run.at("/stages/0/tickets/0/agent").asText()).isEqualTo("drafter-demo");
     }
 
     @Test
