@@ -109,7 +109,7 @@ public final class AgentRegistry implements AgentCatalog {
         if (n.has("capabilities") && !n.get("capabilities").isArray()) {
             errors.add(where + ".capabilities: must be a list of capability names");
         }
-        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, n);
+        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo);
     }
 
     /** The agent's configuration: listed, else the default kind under this name, else empty (unknown). */
