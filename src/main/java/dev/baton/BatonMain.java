@@ -1,6 +1,7 @@
 package dev.baton;
 
 import dev.baton.bench.BenchCommand;
+import dev.baton.cli.AgentsCommand;
 import dev.baton.cli.ApproveCommand;
 import dev.baton.cli.BrokerCommand;
 import dev.baton.cli.CancelCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Command;
         description = "Durable orchestrator for teams of AI agents, on Apache Camel and Artemis.",
         subcommands = {RunCommand.class, BrokerCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
                 GraphCommand.class, ExportCommand.class, SubmitCommand.class, StatusCommand.class, RunsCommand.class,
-                ApproveCommand.class, CancelCommand.class, RerunCommand.class, BenchCommand.class,
+                ApproveCommand.class, CancelCommand.class, RerunCommand.class, BenchCommand.class, AgentsCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success; for submit/rerun --wait and status: the run SUCCEEDED (status: or is still going)",

@@ -9,6 +9,8 @@ import dev.baton.agent.HttpAgent;
 import dev.baton.agent.LlmAgent;
 import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.agent.QueueLimits;
+import dev.baton.api.AgentApiRoutes;
+import dev.baton.api.AgentViews;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.JmsSubmitRoutes;
@@ -23,6 +25,8 @@ import dev.baton.config.BatonSettings;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
+import dev.baton.runtime.AgentHealth;
+import dev.baton.runtime.AgentHealthRoutes;
 import dev.baton.runtime.EngineRoutes;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
@@ -31,6 +35,7 @@ import dev.baton.runtime.RunMetrics;
 import dev.baton.runtime.RunReplies;
 import dev.baton.runtime.Scheduler;
 import dev.baton.runtime.Webhooks;
+import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.Database;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.ReplyStore;
@@ -72,6 +77,8 @@ public final class BatonServer implements AutoCloseable {
     /** Consumers of baton.submit: a start is one short transaction, and submitters wait for the end, not the start. */
     private static final int SUBMIT_CONSUMERS = 2;
 
+    /** This process as an agent instance (its demo agents): {@code <pid>@<host>}. */
+    private static final String INSTANCE = ProcessHandle.current().pid() + "@" + host();
     private final BatonSettings settings;
     private final AgentRegistry agents;
     /** Where agents' credentials come from: the process environment, or a test's map. */
@@ -155,6 +162,8 @@ public final class BatonServer implements AutoCloseable {
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
         main.bind(Endpoints.JMS_AGENT, JmsComponent.jmsComponent(agentConnections));
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes()));
+        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
+        main.configure().addRoutesBuilder(new AgentApiRoutes(new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
         CamelContext camel = main.getCamelContext();
 
@@ -165,7 +174,7 @@ public final class BatonServer implements AutoCloseable {
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
                 new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
-                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null));
+                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null), agents, health);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
@@ -199,6 +208,7 @@ public final class BatonServer implements AutoCloseable {
         }
         scheduler.forgetAllBut(pipelines.all());
         camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers()));
+        camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay));
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -227,19 +237,29 @@ public final class BatonServer implements AutoCloseable {
         return registry;
     }
 
-    /**
-     * Sets the broker's max-consumers on the queue of every agent the pipeline names that has a
-     * {@code maxConcurrency}, then starts the demo, llm and http agents among them: they live in this process, one
-     * consumer route per agent, with no more consumers than the queue admits.
-     */
     /** An in-process agent opens no more consumers than its queue admits: the ones over would fail and retry. */
     private static int consumers(int concurrency, Integer maxConcurrency) {
         return maxConcurrency == null ? concurrency : Math.min(concurrency, maxConcurrency);
     }
 
+    /**
+     * Sets the broker's max-consumers on the queue of every agent the pipeline names that has a
+     * {@code maxConcurrency}, then starts the demo, llm and http agents among them: they live in this process, one
+     * consumer route per agent, with no more consumers than the queue admits.
+     */
+
     private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
         Set<String> names = new LinkedHashSet<>(p.agents().keySet());
         p.stages().forEach(s -> names.addAll(s.agentNames()));
+        // An agentSelector may choose any registry agent that matches, so those must consume too.
+        for (var stage : p.stages()) {
+            if (stage instanceof AgentStage a && a.selector() != null) {
+                for (AgentConfig c : agents.all()) {
+                    var spec = c.spec().mergedWith(p.agents().get(c.name()));
+                    if (a.selector().matches(spec.role(), spec.capabilities())) names.add(c.name());
+                }
+            }
+        }
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
             Integer max = maxConcurrency(a, p.agents().get(name));
@@ -250,7 +270,8 @@ public final class BatonServer implements AutoCloseable {
                 continue;
             }
             switch (a.kind()) {
-                case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo(), queueLimitsApplied.get(name)));
+                case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo(), queueLimitsApplied.get(name),
+                        settings.heartbeatInterval(), INSTANCE));
                 case LLM -> camel.addRoutes(new ServiceAgentRoutes(name, new LlmAgent(name, a.llm(), env),
                         consumers(a.llm().concurrency(), queueLimitsApplied.get(name))));
                 case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), env),
@@ -344,6 +365,14 @@ public final class BatonServer implements AutoCloseable {
         @Override
         public long millis() {
             return System.currentTimeMillis();
+        }
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
         }
     }
 

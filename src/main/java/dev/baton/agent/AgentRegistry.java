@@ -71,7 +71,7 @@ public final class AgentRegistry implements AgentCatalog {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
-        return new AgentRegistry(Map.copyOf(agents), def);
+        return new AgentRegistry(java.util.Collections.unmodifiableMap(agents), def);
     }
 
     private static AgentConfig parse(String where, String name, JsonNode n, List<String> errors, RegistryEntry entry) {
@@ -107,8 +107,11 @@ public final class AgentRegistry implements AgentCatalog {
         Integer max = integer(n, "maxConcurrency", 1, Integer.MAX_VALUE, where, "must be an integer of at least 1",
                 errors);
         Integer priority = integer(n, "priority", 0, 9, where, "must be an integer from 0 to 9", errors);
-        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, demo, llm, http,
-                priority);
+        if (n.has("capabilities") && !n.get("capabilities").isArray()) {
+            errors.add(where + ".capabilities: must be a list of capability names");
+        }
+        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, llm,
+                http);
     }
 
     private static Integer integer(JsonNode n, String field, int min, int max, String where, String rule,
@@ -131,11 +134,19 @@ public final class AgentRegistry implements AgentCatalog {
             return Optional.of(a);
         }
         if (defaultAgent != null) {
-            return Optional.of(new AgentConfig(name, defaultAgent.kind(), defaultAgent.role(),
-                    defaultAgent.capabilities(), defaultAgent.maxConcurrency(), defaultAgent.demo(), defaultAgent.llm(),
-                    defaultAgent.http(), defaultAgent.priority()));
+            return Optional.of(defaultAgent.named(name));
         }
         return Optional.empty();
+    }
+
+    /** The agents the file lists, in file order. */
+    public List<AgentConfig> all() {
+        return List.copyOf(agents.values());
+    }
+
+    @Override
+    public List<dev.baton.pipeline.AgentSpec> listed() {
+        return agents.values().stream().map(AgentConfig::spec).toList();
     }
 
     @Override

@@ -2,34 +2,43 @@ package dev.baton.agent;
 
 import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.Json;
+import java.time.Duration;
+import java.time.Instant;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
  * A demo agent as a Camel route: consumes its queue and replies on {@code baton.results} in the same JMS
  * transaction. The simulated work is held by the broker (scheduled delivery of the reply), not by a sleeping thread.
+ * It sends heartbeats like any agent, as one instance per Baton process.
  */
 public final class DemoAgentRoutes extends RouteBuilder {
     private final String name;
     private final DemoAgent agent;
     private final DemoOptions options;
+    private final Duration heartbeatInterval;
+    private final String instance;
 
     private final int consumers;
+
+    public DemoAgentRoutes(String name, DemoOptions options) {
+        this(name, options, null, Duration.ofSeconds(15), "local");
+    }
 
     /**
      * @param maxConcurrency the agent's {@code maxConcurrency} (the queue's max-consumers), or null: the demo
      *     agent opens no more consumers than the broker admits, else the ones over the limit would fail and retry
+     * @param instance this process's instance of the agent, as its heartbeats and replies name it
      */
-    public DemoAgentRoutes(String name, DemoOptions options, Integer maxConcurrency) {
+    public DemoAgentRoutes(String name, DemoOptions options, Integer maxConcurrency, Duration heartbeatInterval,
+            String instance) {
         this.name = name;
         this.options = options;
         this.agent = new DemoAgent(name, options);
         this.consumers =
                 maxConcurrency == null ? options.concurrency() : Math.min(options.concurrency(), maxConcurrency);
-    }
-
-    public DemoAgentRoutes(String name, DemoOptions options) {
-        this(name, options, null);
+        this.heartbeatInterval = heartbeatInterval;
+        this.instance = instance;
     }
 
     /** Consumers this agent opens on its queue. */
@@ -44,11 +53,20 @@ public final class DemoAgentRoutes extends RouteBuilder {
                 .convertBodyTo(String.class)
                 .setProperty("ticket", body());
         if (!options.delay().isZero()) {
-            route.process(ex -> reply(ex, agent.started(ticket(ex)), 0))
+            route.process(ex -> reply(ex, agent.started(ticket(ex)).put("instance", instance), 0))
                     .to(Endpoints.agentReplies());
         }
-        route.process(ex -> reply(ex, agent.reply(ticket(ex)), options.delay().toMillis()))
+        route.process(ex -> reply(ex, agent.reply(ticket(ex)).put("instance", instance), options.delay().toMillis()))
                 .to(Endpoints.agentReplies());
+
+        // Not persistent, and gone after three intervals: a heartbeat is only news while it is fresh.
+        long period = heartbeatInterval.toMillis();
+        from("timer:" + Endpoints.demoHeartbeatRoute(name) + "?period=" + period + "&delay=0")
+                .routeId(Endpoints.demoHeartbeatRoute(name))
+                .process(ex -> ex.getMessage().setBody(Json.write(Json.object().put("type", "heartbeat")
+                        .put("agent", name).put("instance", instance).put("at", Instant.now().toString()))))
+                .to(Endpoints.JMS_OUT + ":topic:" + Endpoints.HEARTBEATS + "?deliveryPersistent=false&timeToLive="
+                        + period * 3);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode ticket(Exchange ex) {

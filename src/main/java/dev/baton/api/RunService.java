@@ -263,6 +263,11 @@ public final class RunService {
             so.put("kind", s.kind());
             if (s instanceof dev.baton.pipeline.AgentStage a) {
                 so.put("agent", a.agent());
+                if (a.selector() != null) {
+                    ObjectNode sel = so.putObject("agentSelector");
+                    a.selector().capabilities().forEach(sel.putArray("capabilities")::add);
+                    sel.put("role", a.selector().role());
+                }
             }
             ArrayNode agents = so.putArray("agents");
             s.agentNames().forEach(agents::add);

@@ -129,7 +129,8 @@ record PipelineGraph(String title, List<Element> elements, List<Edge> edges) {
             return stage.accept(new StageVisitor<>() {
                 @Override
                 public Element agent(AgentStage s) {
-                    return new Node(key, Shape.AGENT, List.of(s.name(), "agent " + s.agent()));
+                    return new Node(key, Shape.AGENT, List.of(s.name(), s.selector() == null
+                            ? "agent " + s.agent() : "agentSelector " + s.selector()));
                 }
 
                 @Override

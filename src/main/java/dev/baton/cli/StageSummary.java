@@ -51,7 +51,7 @@ final class StageSummary {
         return stage.accept(new StageVisitor<>() {
             @Override
             public String agent(AgentStage s) {
-                return "agent " + s.agent();
+                return s.selector() == null ? "agent " + s.agent() : "agentSelector " + s.selector();
             }
 
             @Override

@@ -30,6 +30,10 @@ public final class Endpoints {
     /** Schedule ticks: one persistent message per pipeline, scheduled for its next fire time. */
     public static final String SCHEDULE = "baton.schedule";
     public static final String AGENT_PREFIX = "baton.agent.";
+    /** Agents' heartbeats (multicast): every Baton process reads them through one shared queue, below. */
+    public static final String HEARTBEATS = "baton.heartbeats";
+    /** The queue of {@link #HEARTBEATS} Baton consumes, by its fully qualified name (address::queue). */
+    public static final String HEARTBEATS_QUEUE = "baton.heartbeats::baton.heartbeats.engine";
     /** Multicast address per agent for control messages (cancel): {@code baton.control.<agent>}. */
     public static final String CONTROL_PREFIX = "baton.control.";
 
@@ -87,6 +91,8 @@ public final class Endpoints {
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";
+    public static final String ROUTE_HEARTBEATS = "baton-heartbeats";
+    public static final String ROUTE_AGENT_SWEEP = "baton-agent-sweep";
     public static final String RELAY = "direct:baton-relay";
 
     private Endpoints() {}
@@ -140,6 +146,10 @@ public final class Endpoints {
 
     public static String producer(String destination) {
         return JMS_OUT + ":" + destination + "?preserveMessageQos=true";
+    }
+
+    public static String demoHeartbeatRoute(String agent) {
+        return "baton-demo-heartbeat-" + agent;
     }
 
     public static String demoAgentRoute(String agent) {

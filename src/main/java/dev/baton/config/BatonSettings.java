@@ -34,6 +34,7 @@ public record BatonSettings(
         String fault,
         Duration misfireThreshold,
         WebhookSettings webhooks,
+        Duration heartbeatInterval,
         Map<String, String> camelProperties) {
 
     /**
@@ -149,6 +150,7 @@ public record BatonSettings(
                         r.duration("baton.webhooks.initial-delay", Duration.ofSeconds(2)),
                         r.duration("baton.webhooks.max-delay", Duration.ofMinutes(10)), 0),
                         r.duration("baton.webhooks.timeout", Duration.ofSeconds(10))),
+                r.duration("baton.agents.heartbeat-interval", Duration.ofSeconds(15)),
                 Map.copyOf(camel));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);

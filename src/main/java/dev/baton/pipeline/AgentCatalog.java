@@ -1,5 +1,6 @@
 package dev.baton.pipeline;
 
+import java.util.List;
 import java.util.Set;
 
 /** The agents known outside a pipeline file (config/agents.yaml, the live registry), so a pipeline may name them. */
@@ -7,14 +8,50 @@ import java.util.Set;
 public interface AgentCatalog {
     boolean knows(String agent);
 
+    /** The agents listed by name, with their role and capabilities, for {@code agentSelector} to match. */
+    default List<AgentSpec> listed() {
+        return List.of();
+    }
+
+    /** True for a catalog that accepts every name and every selector (nothing is known about the deployment). */
+    default boolean open() {
+        return false;
+    }
+
     /** A catalog that accepts every name; for tools that check a file without knowing the deployment. */
     static AgentCatalog any() {
-        return agent -> true;
+        return new AgentCatalog() {
+            @Override
+            public boolean knows(String agent) {
+                return true;
+            }
+
+            @Override
+            public boolean open() {
+                return true;
+            }
+        };
     }
 
     static AgentCatalog of(Set<String> agents) {
         Set<String> known = Set.copyOf(agents);
         return agent -> agent != null && known.contains(agent);
+    }
+
+    /** A catalog of these agents, with their capabilities. */
+    static AgentCatalog of(List<AgentSpec> agents) {
+        List<AgentSpec> list = List.copyOf(agents);
+        return new AgentCatalog() {
+            @Override
+            public boolean knows(String agent) {
+                return list.stream().anyMatch(a -> a.name().equals(agent));
+            }
+
+            @Override
+            public List<AgentSpec> listed() {
+                return list;
+            }
+        };
     }
 
     /** A catalog that knows nothing, so only the pipeline's own {@code spec.agents} count. */

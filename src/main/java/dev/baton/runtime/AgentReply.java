@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  * @param retryable for failures: whether another attempt may succeed (default true)
  * @param usage token usage the reply reports ({@code promptTokens}, {@code completionTokens}, {@code totalTokens}),
  *     or null; any reply kind may carry it
+ * @param instance the agent instance that sent it, when it says (optional): Baton then knows who holds the attempt
  */
 public record AgentReply(
         String ticketId,
@@ -23,7 +24,8 @@ public record AgentReply(
         boolean retryable,
         Integer percent,
         String message,
-        ObjectNode usage) {
+        ObjectNode usage,
+        String instance) {
     private static final Logger LOG = LoggerFactory.getLogger(AgentReply.class);
     private static final List<String> USAGE_FIELDS = List.of("promptTokens", "completionTokens", "totalTokens");
 
@@ -65,7 +67,8 @@ public record AgentReply(
         boolean retryable = !error.isObject() || error.path("retryable").asBoolean(true);
         Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
         return new AgentReply(ticketId, json.get("attempt").asInt(), kind, json.get("output"), errorMessage,
-                retryable, percent, json.path("message").asText(null), usage(ticketId, json.get("usage")));
+                retryable, percent, json.path("message").asText(null), usage(ticketId, json.get("usage")),
+                instance(json));
     }
 
     /**
@@ -94,5 +97,10 @@ public record AgentReply(
             return null;
         }
         return out;
+    }
+
+    private static String instance(JsonNode json) {
+        String instance = json.path("instance").isTextual() ? json.get("instance").asText().strip() : null;
+        return instance == null || instance.isEmpty() || instance.length() > 200 ? null : instance;
     }
 }

@@ -2,9 +2,11 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineCatalog;
+import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
+import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.ReplyStore;
 import dev.baton.ticket.Rows.Outgoing;
@@ -41,6 +43,7 @@ public final class RunEngine {
     private final Clock clock;
     private final Reporting reporting;
     private final Faults faults;
+    private final AgentStore agents = new AgentStore();
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
@@ -55,14 +58,15 @@ public final class RunEngine {
     public record Submission(String messageId, ReplyStore.ReplyTo replyTo) {}
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
-            Clock clock, Reporting reporting, Faults faults, AgentPriorities agentPriorities) {
+            Clock clock, Reporting reporting, Faults faults, AgentPriorities agentPriorities, AgentCatalog agents,
+            AgentHealth.Policy health) {
         this.tx = tx;
         this.faults = faults;
         this.store = store;
         this.pipelines = pipelines;
         TicketTiming timing = new TicketTiming(new TicketTimes(), reporting.metrics());
-        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing, agentPriorities),
-                new Conditions());
+        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing, agentPriorities,
+                new AgentChooser(agents, this.agents, health)), new Conditions());
         this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
         this.reporting = reporting;
@@ -187,9 +191,14 @@ public final class RunEngine {
                 String refusal = refusal(s, t, reply.attempt());
                 if (refusal != null) {
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
-                    flow.tickets().refuse(s, t, reply.attempt(), refusal);
+                    flow.tickets().refuse(s, t, reply.attempt(),
+                            refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
                     save(s);
                     return s.outgoing; // the REFUSED event
+                }
+                // Only progress says "I hold it and work on"; a final reply ends the attempt, so who held it is moot.
+                if (reply.instance() != null && reply.kind() == AgentReply.Kind.PROGRESS && t.agent() != null) {
+                    agents.hold(c, t.id(), t.attempt(), t.agent(), reply.instance(), s.now);
                 }
                 LOG.debug("applying reply {}: attempt {} {}", messageId, reply.attempt(), reply.kind());
                 if (reply.usage() != null) {
@@ -306,6 +315,29 @@ public final class RunEngine {
                 return s.outgoing;
             });
         }
+    }
+
+    /**
+     * An instance that held this attempt went DOWN: its lease ends now, whether or not the stage has a timeout (without
+     * one the attempt would wait for ever), and it is retried like an expired lease. A reply the dead instance sends
+     * after all is refused: its attempt is no longer current.
+     */
+    public List<Outgoing> onInstanceDown(String messageId, String ticketId, int attempt, String instance,
+            String lastHeartbeat) {
+        return tx.run(c -> {
+            if (!store.firstDelivery(c, messageId, clock.instant())) {
+                return List.of();
+            }
+            Step s = lockedStep(c, ticketId);
+            TicketRow t = store.ticket(c, ticketId).orElseThrow();
+            if (refusal(s, t, attempt) != null) {
+                return List.of(); // answered, superseded or cancelled in the meantime
+            }
+            failed(s, t, "instance " + instance + " of agent " + t.agent() + " is DOWN (last heartbeat "
+                    + lastHeartbeat + "); lease ended on attempt " + t.attempt(), true);
+            save(s);
+            return s.outgoing;
+        });
     }
 
     /**

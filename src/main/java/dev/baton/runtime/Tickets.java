@@ -3,6 +3,8 @@ package dev.baton.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
+import dev.baton.pipeline.AgentSelector;
+import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
@@ -27,12 +29,14 @@ final class Tickets {
     private final EventLog log;
     private final TicketTiming timing;
     private final AgentPriorities agentPriorities;
+    private final AgentChooser chooser;
 
-    Tickets(RunStore store, EventLog log, TicketTiming timing, AgentPriorities agentPriorities) {
+    Tickets(RunStore store, EventLog log, TicketTiming timing, AgentPriorities agentPriorities, AgentChooser chooser) {
         this.store = store;
         this.log = log;
         this.timing = timing;
         this.agentPriorities = agentPriorities;
+        this.chooser = chooser;
     }
 
     TicketTiming timing() {
@@ -71,6 +75,13 @@ input, null, null, null, s.now, s.now);
     /** Queues attempt {@code attempt} of the ticket for its agent, delivered after {@code delay}. */
     TicketRow dispatch(Step s, TicketRow t, int attempt, TicketPolicy policy, Duration delay, String why)
             throws SQLException {
+        AgentSelector selector = t.compensation() ? null : selectorOf(s, t);
+        if (selector != null) {
+            // Every attempt chooses again: a retry after the agent went DOWN goes to another one.
+            AgentChooser.Choice choice = chooser.choose(s, selector);
+            t = t.withAgent(choice.agent());
+            why = why == null ? choice.detail() : why + "; " + choice.detail();
+        }
         Instant deliverAt = s.now.plus(delay);
         Instant lease = policy.timeout() == null ? null : ceilMillis(deliverAt.plus(policy.timeout()));
         TicketRow queued = t.attempt(attempt, lease, s.now);
@@ -119,6 +130,10 @@ input, null, null, null, s.now, s.now);
         }
         Integer p = agentPriorities.of(agent);
         return p == null ? TicketPolicy.DEFAULT_PRIORITY : p;
+    }
+
+    private static AgentSelector selectorOf(Step s, TicketRow t) {
+        return Scope.find(s.pipeline, t.stage()).stage() instanceof AgentStage a ? a.selector() : null;
     }
 
     /**

@@ -121,6 +121,12 @@ public final class Rows {
                     error, until, createdAt, now);
         }
 
+        /** The same ticket for another agent (an {@code agentSelector} chose again). */
+        public TicketRow withAgent(String newAgent) {
+            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, newAgent, status, input,
+                    output, error, leaseUntil, createdAt, updatedAt);
+        }
+
         /** Attempts made in this try (since the last rerun revived the row). */
         public int attemptsThisTry() {
             return attempt - baseAttempt;

@@ -26,7 +26,7 @@ final class DocumentReader {
     private static final Set<String> METADATA = Set.of("name", "description");
     private static final Set<String> SPEC = Set.of("params", "agents", "schedule", "pipeline", "notify");
     private static final Set<String> PARAM = Set.of("required", "default");
-    private static final Set<String> AGENT = Set.of("role", "capabilities", "maxConcurrency");
+    private static final Set<String> AGENT = Set.of("role", "capabilities", "maxConcurrency", "priority");
     private static final Pattern PIPELINE_NAME = Pattern.compile("[a-z0-9-]+");
     private static final Pattern AGENT_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     // Params are read as $.params.<name>, so a name must be a JSONPath name too.
@@ -194,6 +194,7 @@ final class DocumentReader {
                 .toList();
         Integer maxConcurrency =
                 fields.integer("maxConcurrency", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
-        return new AgentSpec(name, role, capabilities, maxConcurrency, scope.locate(key));
+        Integer priority = fields.integer("priority", 0, 9, "must be an integer from 0 to 9");
+        return new AgentSpec(name, role, capabilities, maxConcurrency, priority, scope.locate(key));
     }
 }

@@ -1,6 +1,8 @@
 package dev.baton.pipeline.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.pipeline.AgentSelector;
+import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.AggregateStrategy;
 import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.Backoff;
@@ -26,6 +28,7 @@ final class KindReader {
     static final int DEFAULT_MAX_PARALLEL = 10;
     private static final List<String> STRATEGY_FIELDS = List.of("aggregateStrategy", "voteOn", "quorum");
     private static final Set<String> DYNAMIC = Set.of("generator", "input", "maxParallel", "template", "continueOnError");
+    private static final Set<String> SELECTOR = Set.of("capabilities", "role");
     private static final Set<String> TEMPLATE = Set.of("name", "agent", "input");
     /** Matches what a decision's approver may be (DecisionRequest): 1 to 100 characters, trimmed. */
     private static final int MAX_APPROVER = 100;
@@ -93,6 +96,25 @@ final class KindReader {
                     + agents.size() + ")");
         }
         return new MultiAgentStage(base, List.copyOf(agents), strategy, voteOn, quorum == null ? 0 : quorum);
+    }
+
+    /** {@code agentSelector: {capabilities: [...], role: ...}}: at least one capability or a role. */
+    AgentStage selector(StageBase base) {
+        Scope here = scope.child("agentSelector");
+        MappingNode map = stage.mapping("agentSelector", "must be a mapping like {capabilities: [draft], role: writer}");
+        if (map == null) {
+            return new AgentStage(base, null, null);
+        }
+        where.put(index, "agentSelector", scope.locate(map));
+        Fields fields = new Fields(here, map).allow(SELECTOR, Set.of());
+        List<String> capabilities = fields.names("capabilities", "must be a list of capability names").stream()
+                .map(ScalarNode::getValue).toList();
+        String role = fields.text("role");
+        if (capabilities.isEmpty() && role == null) {
+            scope.error(map, "'agentSelector' needs 'capabilities' (a non-empty list) or 'role'");
+            return new AgentStage(base, null, null);
+        }
+        return new AgentStage(base, null, new AgentSelector(capabilities, role));
     }
 
     private AggregateStrategy strategy() {

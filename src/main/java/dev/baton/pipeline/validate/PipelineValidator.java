@@ -3,6 +3,8 @@ package dev.baton.pipeline.validate;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
 import dev.baton.pipeline.AgentCatalog;
+import dev.baton.pipeline.AgentSelector;
+import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.ForEachStage;
@@ -122,7 +124,9 @@ public final class PipelineValidator {
     /** Every agent the stage names, wherever it names it, must be declared or registered. */
     private void checkAgents(Body b, int i) {
         Stage stage = b.stages().get(i);
-        if (stage instanceof AgentStage s) {
+        if (stage instanceof AgentStage s && s.selector() != null) {
+            checkSelector(b, i, s.selector());
+        } else if (stage instanceof AgentStage s) {
             checkAgent(b, i, "agent", s.agent());
         } else if (stage instanceof MultiAgentStage s) {
             for (int j = 0; j < s.agents().size(); j++) {
@@ -141,6 +145,35 @@ public final class PipelineValidator {
         if (agent != null && !pipeline.agents().containsKey(agent) && !registry.knows(agent)) {
             report(b, i, field, "agent '" + agent + "' is not declared in spec.agents or config/agents.yaml");
         }
+    }
+
+    /**
+     * A selector must match at least one agent of {@code spec.agents} or the registry (merged: the registry's role and
+     * capabilities win), or its stage could never run.
+     */
+    private void checkSelector(Body b, int i, AgentSelector selector) {
+        if (registry.open()) {
+            return;
+        }
+        Map<String, AgentSpec> merged = new java.util.LinkedHashMap<>(pipeline.agents());
+        for (AgentSpec listed : registry.listed()) {
+            merged.put(listed.name(), listed.mergedWith(merged.get(listed.name())));
+        }
+        boolean any = merged.values().stream().anyMatch(a -> selector.matches(a.role(), a.capabilities()));
+        if (!any) {
+            // Only agents with a role or capabilities could ever match a selector: the others are not worth listing.
+            List<AgentSpec> able = merged.values().stream()
+                    .filter(a -> a.role() != null || (a.capabilities() != null && !a.capabilities().isEmpty()))
+                    .toList();
+            report(b, i, "agentSelector", "agentSelector " + selector + " matches no agent of spec.agents or "
+                    + "config/agents.yaml" + (able.isEmpty() ? "; none declares a role or capabilities"
+                    : "; agents: " + describe(able)));
+        }
+    }
+
+    private static String describe(java.util.Collection<AgentSpec> agents) {
+        return agents.stream().map(a -> a.name() + " " + a.capabilities() + (a.role() == null ? "" : " role " + a.role()))
+                .sorted().collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** The JSONPaths a stage reads through: its input, a for_each's items, a compensation's input, a ballot. */

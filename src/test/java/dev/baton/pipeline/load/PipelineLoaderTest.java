@@ -293,7 +293,7 @@ class PipelineLoaderTest {
         String yaml = minimal("        <<: {timeout: 5m}\n");
 
         assertThat(violations(yaml)).containsExactly("p.yaml:9:9 stage 'a': unknown field '<<'; expected one of "
-                + "agent, agents, aggregateStrategy, approval, compensate, condition, deadline, dependsOn, description, dynamic, input, loop, "
+                + "agent, agentSelector, agents, aggregateStrategy, approval, compensate, condition, deadline, dependsOn, description, dynamic, input, loop, "
                 + "name, output, priority, quorum, retry, timeout, voteOn");
     }
 

@@ -1,0 +1,70 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code baton agents}: every agent with its health, instances, tickets in flight and queue, from the server. */
+@Command(name = "agents", mixinStandardHelpOptions = true,
+        description = "List agents: kind, role, capabilities, health, last heartbeat, instances, tickets in flight, "
+                + "queue depth and consumers.")
+public final class AgentsCommand implements Callable<Integer> {
+    static final List<String> COLUMNS = List.of("NAME", "KIND", "ROLE", "CAPABILITIES", "HEALTH", "LAST HEARTBEAT",
+            "INSTANCES", "IN FLIGHT", "QUEUED", "DEPTH", "CONSUMERS");
+
+    @Mixin
+    ClientOptions client;
+
+    @Mixin
+    OutputOption output;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        JsonNode agents = client.client().get("/api/agents");
+        if (output.json()) {
+            OutputOption.print(out, agents);
+            return ExitCode.OK;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(COLUMNS);
+        for (JsonNode a : agents) {
+            List<String> caps = new ArrayList<>();
+            a.path("capabilities").forEach(c -> caps.add(c.asText()));
+            long up = 0;
+            for (JsonNode i : a.path("instances")) {
+                if (i.path("health").asText().equals("UP")) up++;
+            }
+            rows.add(List.of(a.path("name").asText(), text(a, "kind"), text(a, "role"),
+                    caps.isEmpty() ? "-" : String.join(",", caps), a.path("health").asText(),
+                    text(a, "lastHeartbeat"), up + "/" + a.path("instances").size(), text(a, "inFlight"),
+                    text(a, "queued"), text(a, "queueDepth"), text(a, "consumers")));
+        }
+        int[] widths = new int[COLUMNS.size()];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.size(); i++) widths[i] = Math.max(widths[i], r.get(i).length());
+        });
+        for (List<String> r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) {
+                line.append(i == r.size() - 1 ? r.get(i) : String.format("%-" + (widths[i] + 2) + "s", r.get(i)));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : "-";
+    }
+}

@@ -1,0 +1,167 @@
+package dev.baton.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.compile.Endpoints;
+import dev.baton.pipeline.Json;
+import dev.baton.ticket.AgentStore;
+import dev.baton.ticket.AgentStore.HeldTicket;
+import dev.baton.ticket.AgentStore.InstanceRow;
+import dev.baton.ticket.OutboxStore;
+import dev.baton.ticket.Rows.Outgoing;
+import dev.baton.ticket.RunStore;
+import dev.baton.ticket.Tx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agent health from heartbeats: applies each heartbeat on {@code baton.heartbeats} to the database, and marks an
+ * instance unseen for {@link Policy#missed} intervals DOWN. Marking DOWN and queueing an {@code instance-down}
+ * coordinator message for each ticket attempt the instance held are one transaction, so a crash in between loses
+ * no failover; the engine ends those attempts' leases there and then ({@link RunEngine#onInstanceDown}).
+ */
+public final class AgentHealth {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentHealth.class);
+    public static final String UP = "UP";
+    public static final String DOWN = "DOWN";
+    public static final String UNKNOWN = "UNKNOWN";
+    static final String INSTANCE_DOWN_MESSAGE = "instance-down";
+    private static final int MAX_IN_FLIGHT = 1000;
+
+    /**
+     * When an agent is healthy: a heartbeat every {@code interval}; {@code missed} intervals without one is DOWN.
+     */
+    public record Policy(Duration interval, int missed) {
+        public Duration downAfter() {
+            return interval.multipliedBy(missed);
+        }
+
+        /** UP, DOWN or UNKNOWN (never heard of) from the newest heartbeat. */
+        public String of(Instant lastHeartbeat, Instant now) {
+            if (lastHeartbeat == null) {
+                return UNKNOWN;
+            }
+            return lastHeartbeat.isBefore(now.minus(downAfter())) ? DOWN : UP;
+        }
+    }
+
+    private final Tx tx;
+    private final AgentStore agents;
+    private final RunStore runs;
+    private final OutboxStore outbox;
+    private final Policy policy;
+    private final Clock clock;
+
+    public AgentHealth(Tx tx, AgentStore agents, RunStore runs, OutboxStore outbox, Policy policy, Clock clock) {
+        this.tx = tx;
+        this.agents = agents;
+        this.runs = runs;
+        this.outbox = outbox;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /**
+     * A heartbeat {@code {"type": "heartbeat", "agent", "instance", "at", "inFlight": [ticketIds]}}. One that is
+     * older than the DOWN threshold (queued while Baton was down) is ignored: it proves nothing about now.
+     */
+    public void onHeartbeat(String body) {
+        JsonNode hb;
+        try {
+            hb = Json.parse(body == null ? "" : body);
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException("heartbeat is not JSON: " + e.getMessage());
+        }
+        String agent = text(hb, "agent");
+        String instance = text(hb, "instance");
+        if (!"heartbeat".equals(hb.path("type").asText("heartbeat")) || agent == null || instance == null
+                || agent.length() > 100 || instance.length() > 200) {
+            throw new PoisonMessageException("a heartbeat needs \"type\": \"heartbeat\", \"agent\" (at most 100 "
+                    + "characters) and \"instance\" (at most 200)");
+        }
+        Instant now = clock.instant();
+        Instant at = at(hb);
+        if (at != null && at.isBefore(now.minus(policy.downAfter()))) {
+            LOG.debug("heartbeat of {}/{} from {} is too old to count", agent, instance, at);
+            return;
+        }
+        List<String> inFlight = new ArrayList<>();
+        hb.path("inFlight").forEach(t -> {
+            if (t.isTextual() && inFlight.size() < MAX_IN_FLIGHT) inFlight.add(t.asText());
+        });
+        String before = tx.run(c -> {
+            String was = agents.heartbeat(c, agent, instance, now, Json.write(Json.MAPPER.valueToTree(inFlight)));
+            for (String ticketId : inFlight) {
+                var t = runs.ticket(c, ticketId);
+                // Only the current attempt of an active ticket of this agent, and only when no instance said so
+                // more precisely (in a reply): inFlight carries no attempt numbers.
+                if (t.isPresent() && agent.equals(t.get().agent()) && t.get().status().active()
+                        && agents.holder(c, ticketId, t.get().attempt()).isEmpty()) {
+                    agents.hold(c, ticketId, t.get().attempt(), agent, instance, now);
+                }
+            }
+            return was;
+        });
+        if (before == null) {
+            LOG.info("agent {} instance {} is UP (first heartbeat)", agent, instance);
+        } else if (DOWN.equals(before)) {
+            LOG.info("agent {} instance {} is UP again", agent, instance);
+        }
+    }
+
+    /**
+     * Marks every instance silent for too long DOWN and queues the failover of what it held; returns the messages
+     * for the relay. Run by every Baton process; the conditional update lets one of them do each instance.
+     */
+    public List<Outgoing> sweep() {
+        return tx.run(c -> {
+            Instant now = clock.instant();
+            Instant cutoff = now.minus(policy.downAfter());
+            List<Outgoing> out = new ArrayList<>();
+            for (InstanceRow i : agents.silentSince(c, cutoff)) {
+                if (!agents.markDown(c, i.agent(), i.instance(), cutoff, now)) {
+                    continue;
+                }
+                boolean agentDown = !UP.equals(policy.of(agents.lastHeartbeats(c).get(i.agent()), now));
+                List<HeldTicket> held = agents.heldBy(c, i.agent(), i.instance(), agentDown);
+                LOG.warn("agent {} instance {} is DOWN: no heartbeat since {}{}; {} ticket(s) to fail over",
+                        i.agent(), i.instance(), i.lastHeartbeat(), agentDown ? " (no instance of it is UP)" : "",
+                        held.size());
+                for (HeldTicket t : held) {
+                    ObjectNode msg = Json.object().put("type", INSTANCE_DOWN_MESSAGE).put("ticketId", t.ticketId())
+                            .put("attempt", t.attempt()).put("agent", i.agent()).put("instance", i.instance())
+                            .put("lastHeartbeat", i.lastHeartbeat().toString());
+                    Outgoing m = new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
+                            Json.write(msg), t.ticketId(), null, 6, 0, 0);
+                    outbox.add(c, m, now);
+                    out.add(m);
+                }
+            }
+            return out;
+        });
+    }
+
+    private static String text(JsonNode n, String field) {
+        String v = n.path(field).isTextual() ? n.get(field).asText().strip() : null;
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    private static Instant at(JsonNode hb) {
+        try {
+            return hb.path("at").isTextual() ? Instant.parse(hb.get("at").asText()) : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}
