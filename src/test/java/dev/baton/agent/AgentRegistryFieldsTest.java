@@ -19,7 +19,7 @@ class AgentRegistryFieldsTest {
         AgentRegistry r = load("""
                 agents:
                   writer: {kind: external, role: writer, capabilities: [draft, edit], maxConcurrency: 2, priority: 7}
-                  model: {kind: llm, model: gpt-4o-mini, apiKeyEnv: OPENAI_API_KEY}
+                  model: {kind: llm, baseUrl: "http://127.0.0.1:11434/v1", model: gpt-4o-mini, apiKeyEnv: OPENAI_API_KEY}
                 """);
         AgentConfig w = r.find("writer").orElseThrow();
         assertThat(w.role()).isEqualTo("writer");

@@ -343,8 +343,10 @@ public class CliTest {
             fromById.put((String) route.get("id"), (String) ((Map<?, ?>) route.get("from")).get("uri"));
         }
         assertThat(fromById).containsEntry("baton-start-fix-each", "direct:baton-start-fix-each");
-        assertThat(fromById.keySet()).containsExactly("baton-start-fix-each", "baton-demo-agent-fixer", "baton-demo-agent-publisher");
-        assertThat(fromById.get("baton-demo-agent-fixer")).startsWith("jms:queue:baton.agent.fixer?transacted=true");
+        assertThat(fromById.keySet()).containsExactly("baton-start-fix-each", "baton-demo-agent-fixer",
+                "baton-demo-heartbeat-fixer", "baton-demo-agent-publisher", "baton-demo-heartbeat-publisher");
+        assertThat(fromById.get("baton-demo-agent-fixer")).startsWith("jmsagent:queue:baton.agent.fixer?transacted=true");
+        assertThat(fromById.get("baton-demo-heartbeat-fixer")).startsWith("timer:");
 
         Path broken = root.resolve("export-broken.yaml");
         Result bad = run("export", broken.toString());
