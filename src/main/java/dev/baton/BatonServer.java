@@ -8,6 +8,7 @@ import dev.baton.agent.DemoAgentRoutes;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.RunService;
+import dev.baton.broker.BrokerAccess;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
@@ -53,7 +54,7 @@ public final class BatonServer implements AutoCloseable {
             "camel.server.max-body-size", "8388608",
             "camel.main.shutdown-timeout", "10");
 
-    private final BatonSettings settings;
+    private BatonSettings settings;
     private final AgentRegistry agents;
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
@@ -87,7 +88,14 @@ public final class BatonServer implements AutoCloseable {
     private void startAll() throws Exception {
         long t0 = System.nanoTime();
         if (settings.broker().embedded()) {
-            broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), settings.broker().port());
+            if (settings.broker().password().isBlank()) {
+                // Nobody else needs Baton's password to an embedded broker: one per process, never written down.
+                settings = settings.withBroker(settings.broker().withPassword(randomPassword()));
+            }
+            var b = settings.broker();
+            broker = EmbeddedBroker.start(b.brokerXml(), settings.dataDir(), b.port(),
+                    new BrokerAccess(b.user(), b.password(), b.usersFile(), b.rolesFile()));
+            agents.names().forEach(broker::allowAgent);
         }
         dataSource = Database.open(settings.db());
         Tx tx = new Tx(dataSource);
@@ -100,10 +108,9 @@ public final class BatonServer implements AutoCloseable {
         Faults faults = new Faults(settings.fault());
 
         var bs = settings.broker();
-        var cf = new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+        var cf = connectionFactory();
         consumerConnections = cf;
-        relayConnections = new CachingConnectionFactory(
-                new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password())));
+        relayConnections = new CachingConnectionFactory(connectionFactory());
         relayConnections.setSessionCacheSize(32);
 
         main = new Main();
@@ -171,10 +178,16 @@ public final class BatonServer implements AutoCloseable {
                 settings.db().url(), settings.routesDir());
     }
 
-    /** Demo agents live in this process: one consumer route per agent a pipeline names that is of the demo kind. */
+    /**
+     * Demo agents live in this process: one consumer route per agent a pipeline names that is of the demo kind.
+     * Every agent a pipeline names may log in to the embedded broker with its own user and consume its queue.
+     */
     private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
         Set<String> names = new LinkedHashSet<>(p.agents().keySet());
         p.stages().forEach(s -> names.addAll(s.agentNames()));
+        if (broker != null) {
+            names.forEach(broker::allowAgent);
+        }
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
             if (a != null && a.kind() == AgentKind.DEMO && demoAgentsStarted.add(name)) {
@@ -198,6 +211,12 @@ public final class BatonServer implements AutoCloseable {
             camel.getRouteController().stopRoute(routeId);
             camel.removeRoute(routeId);
         }
+    }
+
+    /** A new connection factory to the broker with Baton's own login (for in-process tools such as the bench). */
+    public ActiveMQConnectionFactory connectionFactory() {
+        var bs = settings.broker();
+        return new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
     }
 
     public RunService runs() {
@@ -258,6 +277,12 @@ public final class BatonServer implements AutoCloseable {
         public long millis() {
             return System.currentTimeMillis();
         }
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String blankToNull(String s) {

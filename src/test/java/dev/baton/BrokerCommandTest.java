@@ -21,7 +21,8 @@ class BrokerCommandTest {
         int port = TestBaton.freePort();
         Path log = root.resolve("broker.log");
         Process broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), BatonMain.class.getName(), "broker",
+                "-cp", System.getProperty("java.class.path"), "-Dbaton.broker.password=split-secret",
+                BatonMain.class.getName(), "broker",
                 "--data", root.resolve("broker-host").toString(), "--broker-port", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -29,6 +30,7 @@ class BrokerCommandTest {
                     .contains("listening on tcp://127.0.0.1:" + port));
             assertThat(Files.readString(log)).contains("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:" + port);
             System.setProperty("baton.broker.url", "tcp://127.0.0.1:" + port);
+            System.setProperty("baton.broker.password", "split-secret");
             try (TestBaton baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of("two.yaml", """
                     apiVersion: baton/v1
                     kind: Pipeline
@@ -47,6 +49,7 @@ class BrokerCommandTest {
             }
         } finally {
             System.clearProperty("baton.broker.url");
+            System.clearProperty("baton.broker.password");
             broker.destroyForcibly().waitFor();
         }
     }

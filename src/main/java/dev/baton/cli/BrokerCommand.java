@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.broker.BrokerAccess;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.config.BatonSettings;
 import java.util.concurrent.Callable;
@@ -20,8 +21,18 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BatonSettings settings = BatonSettings.load(options.overrides());
-        int port = settings.broker().port();
-        EmbeddedBroker broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), port);
+        var b = settings.broker();
+        if (b.password().isBlank()) {
+            System.err.println("baton.broker.password must be set: the Baton processes log in to this broker as "
+                    + "user '" + b.user() + "' with it (e.g. -Dbaton.broker.password=...)");
+            return 2;
+        }
+        int port = b.port();
+        EmbeddedBroker broker = EmbeddedBroker.start(b.brokerXml(), settings.dataDir(), port,
+                new BrokerAccess(b.user(), b.password(), b.usersFile(), b.rolesFile()));
+        // Agents of config/agents.yaml may consume their queues; agents only pipelines name need a broker.xml match.
+        dev.baton.agent.AgentRegistry.load(settings.configDir().resolve("agents.yaml")).names()
+                .forEach(broker::allowAgent);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -33,8 +44,9 @@ public final class BrokerCommand implements Callable<Integer> {
         }, "baton-broker-shutdown"));
         var out = System.out;
         out.printf("Artemis broker from %s listening on tcp://127.0.0.1:%d, journal in %s%n",
-                settings.broker().brokerXml(), port, settings.dataDir().resolve("broker"));
-        out.printf("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:%d%n", port);
+                b.brokerXml(), port, settings.dataDir().resolve("broker"));
+        out.printf("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:%d and the same baton.broker.password%n",
+                port);
         out.flush();
         stopped.await();
         return 0;

@@ -42,10 +42,28 @@ public record BatonSettings(
      */
     public record WebhookSettings(RetryPolicy retry, Duration timeout) {}
 
-    /** Where the broker is and how Baton logs in to it. */
-    public record BrokerSettings(String url, int port, String user, String password, Path brokerXml) {
+    /**
+     * Where the broker is and how Baton logs in to it; who else may log in to the embedded broker.
+     *
+     * @param password Baton's broker password; blank means a random one per process (embedded broker only)
+     * @param usersFile agent users with hashed passwords ({@code baton broker-user} writes it)
+     * @param rolesFile their roles
+     */
+    public record BrokerSettings(String url, int port, String user, String password, Path brokerXml, Path usersFile,
+            Path rolesFile) {
         public boolean embedded() {
             return url == null || url.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "BrokerSettings[url=" + url + ", port=" + port + ", user=" + user + ", brokerXml=" + brokerXml
+                    + ", usersFile=" + usersFile + ", rolesFile=" + rolesFile + "]";
+        }
+
+        /** The same settings with Baton's password set, e.g. to the one generated for this process. */
+        public BrokerSettings withPassword(String pw) {
+            return new BrokerSettings(url, port, user, pw, brokerXml, usersFile, rolesFile);
         }
 
         /** The URL Baton itself connects with: in-VM for the embedded broker. */
@@ -62,6 +80,12 @@ public record BatonSettings(
         public static Overrides none() {
             return new Overrides(null, null, null, null, null);
         }
+    }
+
+    /** The same settings with other broker settings. */
+    public BatonSettings withBroker(BrokerSettings b) {
+        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, b, db, resultConsumers,
+                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, camelProperties);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -99,9 +123,11 @@ public record BatonSettings(
         var broker = new BrokerSettings(
                 r.str("baton.broker.url", ""),
                 r.port("baton.broker.port", 61616),
-                r.str("baton.broker.user", ""),
+                r.str("baton.broker.user", "baton").isBlank() ? "baton" : r.str("baton.broker.user", "baton"),
                 r.str("baton.broker.password", ""),
-                Path.of(r.str("baton.broker.config", "broker/broker.xml")));
+                Path.of(r.str("baton.broker.config", "broker/broker.xml")),
+                Path.of(r.str("baton.broker.users", configDir.resolve("broker-users.properties").toString())),
+                Path.of(r.str("baton.broker.roles", configDir.resolve("broker-roles.properties").toString())));
         var db = new DbSettings(
                 r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0;LOCK_TIMEOUT=20000"),
                 r.str("baton.db.user", "sa"),
