@@ -162,7 +162,8 @@ public final class BatonServer implements AutoCloseable {
             startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
         }
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers()));
+        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers(),
+                settings.broker().user()));
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -217,6 +218,11 @@ public final class BatonServer implements AutoCloseable {
     public ActiveMQConnectionFactory connectionFactory() {
         var bs = settings.broker();
         return new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+    }
+
+    /** The embedded broker; null when Baton uses an external one. */
+    public EmbeddedBroker broker() {
+        return broker;
     }
 
     public RunService runs() {

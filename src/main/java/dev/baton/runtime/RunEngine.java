@@ -118,7 +118,9 @@ public final class RunEngine {
             }
             Step s = lockedStep(c, reply.ticketId());
             TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
-            String refusal = refusal(s, t, reply.attempt());
+            String refusal = reply.sender() != null && !reply.sender().equals(t.agent())
+                    ? "reply sent by broker user '" + reply.sender() + "', not by agent '" + t.agent() + "'"
+                    : refusal(s, t, reply.attempt());
             if (refusal != null) {
                 flow.tickets().refuse(s, t, reply.attempt(), refusal);
                 s.save();
