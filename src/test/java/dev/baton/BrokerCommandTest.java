@@ -53,4 +53,33 @@ class BrokerCommandTest {
             broker.destroyForcibly().waitFor();
         }
     }
+
+    @Test
+    void theStandaloneBrokerRefusesToStartWithoutBatonsPassword() throws Exception {
+        var err = new java.io.StringWriter();
+        int code = BatonMain.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true), "broker", "--data", root.resolve("nopw").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(Files.exists(root.resolve("nopw/broker"))).as("no broker started").isFalse();
+    }
+
+    @Test
+    void brokerUserWritesAHashedAgentUserAndItsRoles() throws Exception {
+        var out = new java.io.StringWriter();
+        int code = BatonMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(System.err, true),
+                "broker-user", "scorer", "--config", root.toString());
+        assertThat(code).isZero();
+        String password = out.toString().lines().filter(l -> l.startsWith("password")).findFirst().orElseThrow()
+                .replaceAll(".*: ", "");
+        String users = Files.readString(root.resolve("broker-users.properties"));
+        assertThat(users).startsWith("scorer = ENC(").doesNotContain(password);
+        assertThat(Files.readString(root.resolve("broker-roles.properties")))
+                .contains("agent = scorer").contains("agent.scorer = scorer");
+        assertThat(org.apache.activemq.artemis.utils.PasswordMaskingUtil
+                .getHashProcessor(users.substring(users.indexOf('=') + 1).trim())
+                .compare(password.toCharArray(), users.substring(users.indexOf('=') + 1).trim())).isTrue();
+        assertThat(BatonMain.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(new java.io.StringWriter(), true), "broker-user", "no#pe", "--config",
+                root.toString())).isEqualTo(2);
+    }
 }

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code baton broker}: only the Artemis broker from {@code broker/broker.xml}, for split deployments (Baton
@@ -18,12 +20,15 @@ public final class BrokerCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         BatonSettings settings = BatonSettings.load(options.overrides());
         var b = settings.broker();
         if (b.password().isBlank()) {
-            System.err.println("baton.broker.password must be set: the Baton processes log in to this broker as "
+            spec.commandLine().getErr().println("baton.broker.password must be set: the Baton processes log in to this broker as "
                     + "user '" + b.user() + "' with it (e.g. -Dbaton.broker.password=...)");
             return 2;
         }

@@ -7,8 +7,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code baton broker-user NAME}: adds a broker user (or gives it a new password) to the users file with a hashed
@@ -30,6 +32,9 @@ public final class BrokerUserCommand implements Callable<Integer> {
     @Option(names = "--config", description = "config folder (default: config)")
     Path config;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         var b = BatonSettings.load(new BatonSettings.Overrides(null, config, null, null, null)).broker();
@@ -39,13 +44,14 @@ public final class BrokerUserCommand implements Callable<Integer> {
         try {
             BrokerUsers.put(b.usersFile(), b.rolesFile(), name, password, baton);
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
+            spec.commandLine().getErr().println(e.getMessage());
             return 2;
         }
-        System.out.printf("%s user '%s' written to %s (roles in %s)%n", baton ? "Baton" : "Agent", name,
+        var out = spec.commandLine().getOut();
+        out.printf("%s user '%s' written to %s (roles in %s)%n", baton ? "Baton" : "Agent", name,
                 b.usersFile(), b.rolesFile());
         if (generated) {
-            System.out.println("password (shown once; give it to the agent as BATON_BROKER_PASSWORD): " + password);
+            out.println("password (shown once; give it to the agent as BATON_BROKER_PASSWORD): " + password);
         }
         return 0;
     }
