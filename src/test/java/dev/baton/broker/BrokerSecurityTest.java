@@ -105,6 +105,27 @@ class BrokerSecurityTest {
                 .isInstanceOf(JMSSecurityException.class).hasMessageContaining("alpha");
     }
 
+    /** An agent only a pipeline declares gets its queue and its rights when that file is loaded, not at start. */
+    @Test
+    void anAgentDeclaredByAPipelineLoadedLaterMayConsumeItsQueue() throws Exception {
+        Files.writeString(root.resolve("routes/late.yaml"), """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: late}
+                spec:
+                  agents:
+                    gamma: {role: worker}
+                  pipeline:
+                    stages:
+                      - {name: one, agent: gamma}
+                """);
+        await().atMost(Duration.ofSeconds(30)).until(() -> baton.get("/api/pipelines/late").status() == 200);
+        Session s = as("gamma");
+        s.createConsumer(s.createQueue("baton.agent.gamma")).close();
+        assertThatThrownBy(() -> s.createConsumer(s.createQueue("baton.agent.alpha")))
+                .isInstanceOf(JMSSecurityException.class);
+    }
+
     @Test
     void anAgentCannotConsumeAnotherAgentsQueue() throws Exception {
         Session s = as("alpha");
