@@ -4,6 +4,7 @@ import dev.baton.bench.BenchCommand;
 import dev.baton.cli.AgentsCommand;
 import dev.baton.cli.ApproveCommand;
 import dev.baton.cli.BrokerCommand;
+import dev.baton.cli.BrokerUserCommand;
 import dev.baton.cli.CancelCommand;
 import dev.baton.cli.ClientEnvironment;
 import dev.baton.cli.ClientException;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, BrokerCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
                 GraphCommand.class, ExportCommand.class, SubmitCommand.class, StatusCommand.class, RunsCommand.class,
                 ApproveCommand.class, CancelCommand.class, RerunCommand.class, BenchCommand.class, AgentsCommand.class,
+                BrokerUserCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success; for submit/rerun --wait and status: the run SUCCEEDED (status: or is still going)",

@@ -16,6 +16,7 @@ import dev.baton.api.DeadLetters;
 import dev.baton.api.JmsSubmitRoutes;
 import dev.baton.api.Metrics;
 import dev.baton.api.RunService;
+import dev.baton.broker.BrokerAccess;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
@@ -79,7 +80,7 @@ public final class BatonServer implements AutoCloseable {
 
     /** This process as an agent instance (its demo agents): {@code <pid>@<host>}. */
     private static final String INSTANCE = ProcessHandle.current().pid() + "@" + host();
-    private final BatonSettings settings;
+    private BatonSettings settings;
     private final AgentRegistry agents;
     /** Where agents' credentials come from: the process environment, or a test's map. */
     private final Function<String, String> env;
@@ -125,7 +126,14 @@ public final class BatonServer implements AutoCloseable {
     private void startAll() throws Exception {
         long t0 = System.nanoTime();
         if (settings.broker().embedded()) {
-            broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), settings.broker().ports());
+            if (settings.broker().password().isBlank()) {
+                // Nobody else needs Baton's password to an embedded broker: one per process, never written down.
+                settings = settings.withBroker(settings.broker().withPassword(randomPassword()));
+            }
+            var b = settings.broker();
+            broker = EmbeddedBroker.start(b.brokerXml(), settings.dataDir(), b.ports(),
+                    new BrokerAccess(b.user(), b.password(), b.usersFile(), b.rolesFile()));
+            agents.names().forEach(broker::allowAgent);
         }
         dataSource = Database.open(settings.db());
         Tx tx = new Tx(dataSource);
@@ -138,10 +146,9 @@ public final class BatonServer implements AutoCloseable {
         Faults faults = new Faults(settings.fault());
 
         var bs = settings.broker();
-        var cf = new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+        var cf = connectionFactory();
         consumerConnections = cf;
-        relayConnections = new CachingConnectionFactory(
-                new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password())));
+        relayConnections = new CachingConnectionFactory(connectionFactory());
         relayConnections.setSessionCacheSize(32);
         // In-process agents hold one ticket at a time: without prefetch a consumer takes its next ticket only when
         // it asks, so max-consumers bounds the tickets in flight and priority order holds up to the last message.
@@ -207,7 +214,8 @@ public final class BatonServer implements AutoCloseable {
             startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
         }
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers()));
+        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers(),
+                settings.broker().user()));
         camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay));
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
@@ -245,9 +253,9 @@ public final class BatonServer implements AutoCloseable {
     /**
      * Sets the broker's max-consumers on the queue of every agent the pipeline names that has a
      * {@code maxConcurrency}, then starts the demo, llm and http agents among them: they live in this process, one
-     * consumer route per agent, with no more consumers than the queue admits.
+     * consumer route per agent, with no more consumers than the queue admits. Every agent a pipeline names (or
+     * its agentSelector can choose) may log in to the embedded broker with its own user and consume its queue.
      */
-
     private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
         Set<String> names = new LinkedHashSet<>(p.agents().keySet());
         p.stages().forEach(s -> names.addAll(s.agentNames()));
@@ -259,6 +267,9 @@ public final class BatonServer implements AutoCloseable {
                     if (a.selector().matches(spec.role(), spec.capabilities())) names.add(c.name());
                 }
             }
+        }
+        if (broker != null) {
+            names.forEach(broker::allowAgent);
         }
         for (String name : names) {
             AgentConfig a = agents.find(name).orElse(null);
@@ -305,6 +316,17 @@ public final class BatonServer implements AutoCloseable {
             camel.getRouteController().stopRoute(routeId);
             camel.removeRoute(routeId);
         }
+    }
+
+    /** A new connection factory to the broker with Baton's own login (for in-process tools such as the bench). */
+    public ActiveMQConnectionFactory connectionFactory() {
+        var bs = settings.broker();
+        return new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+    }
+
+    /** The embedded broker; null when Baton uses an external one. */
+    public EmbeddedBroker broker() {
+        return broker;
     }
 
     public RunService runs() {
@@ -374,6 +396,12 @@ public final class BatonServer implements AutoCloseable {
         } catch (java.io.IOException e) {
             return "localhost";
         }
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String blankToNull(String s) {

@@ -17,6 +17,8 @@ import org.awaitility.Awaitility;
 
 /** Baton as a separate operating-system process, started from the packaged jar, that tests can kill -9. */
 public final class BatonProcess {
+    /** Baton's broker password in every process these tests start. */
+    public static final String TEST_BROKER_PASSWORD = "process-test-secret";
     private final Path root;
     private final int port;
     private final int brokerPort;
@@ -81,6 +83,8 @@ public final class BatonProcess {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath()));
         if (fault != null) cmd.add("-Dbaton.fault=" + fault);
+        // Baton's broker password: a second process may connect to this one's embedded broker with it.
+        cmd.add("-Dbaton.broker.password=" + TEST_BROKER_PASSWORD);
         cmd.addAll(properties);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),
                 "--config", root.resolve("config").toString(), "--data", root.resolve("data").toString(),

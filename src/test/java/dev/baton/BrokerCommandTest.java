@@ -21,7 +21,8 @@ class BrokerCommandTest {
         int port = TestBaton.freePort();
         Path log = root.resolve("broker.log");
         Process broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), BatonMain.class.getName(), "broker",
+                "-cp", System.getProperty("java.class.path"), "-Dbaton.broker.password=split-secret",
+                BatonMain.class.getName(), "broker",
                 "--data", root.resolve("broker-host").toString(), "--broker-port", Integer.toString(port),
                 "--stomp-port", Integer.toString(TestBaton.freePort()), "--amqp-port", Integer.toString(TestBaton.freePort()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -30,6 +31,7 @@ class BrokerCommandTest {
                     .contains("listening on tcp://127.0.0.1:" + port));
             assertThat(Files.readString(log)).contains("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:" + port);
             System.setProperty("baton.broker.url", "tcp://127.0.0.1:" + port);
+            System.setProperty("baton.broker.password", "split-secret");
             try (TestBaton baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of("two.yaml", """
                     apiVersion: baton/v1
                     kind: Pipeline
@@ -48,7 +50,37 @@ class BrokerCommandTest {
             }
         } finally {
             System.clearProperty("baton.broker.url");
+            System.clearProperty("baton.broker.password");
             broker.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void theStandaloneBrokerRefusesToStartWithoutBatonsPassword() throws Exception {
+        var err = new java.io.StringWriter();
+        int code = BatonMain.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true), "broker", "--data", root.resolve("nopw").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(Files.exists(root.resolve("nopw/broker"))).as("no broker started").isFalse();
+    }
+
+    @Test
+    void brokerUserWritesAHashedAgentUserAndItsRoles() throws Exception {
+        var out = new java.io.StringWriter();
+        int code = BatonMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(System.err, true),
+                "broker-user", "scorer", "--config", root.toString());
+        assertThat(code).isZero();
+        String password = out.toString().lines().filter(l -> l.startsWith("password")).findFirst().orElseThrow()
+                .replaceAll(".*: ", "");
+        String users = Files.readString(root.resolve("broker-users.properties"));
+        assertThat(users).startsWith("scorer = ENC(").doesNotContain(password);
+        assertThat(Files.readString(root.resolve("broker-roles.properties")))
+                .contains("agent = scorer").contains("agent.scorer = scorer");
+        assertThat(org.apache.activemq.artemis.utils.PasswordMaskingUtil
+                .getHashProcessor(users.substring(users.indexOf('=') + 1).trim())
+                .compare(password.toCharArray(), users.substring(users.indexOf('=') + 1).trim())).isTrue();
+        assertThat(BatonMain.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(new java.io.StringWriter(), true), "broker-user", "no#pe", "--config",
+                root.toString())).isEqualTo(2);
     }
 }

@@ -3,6 +3,7 @@ package dev.baton;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.broker.BrokerAccess;
 import dev.baton.broker.EmbeddedBroker;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
@@ -45,11 +46,15 @@ class ProductionStackTest {
 
     @Test
     void runsOnPostgresqlAndAnExternalBroker() throws Exception {
-        List<String> props = List.of("baton.db.url", "baton.db.user", "baton.db.password", "baton.broker.url");
+        List<String> props = List.of("baton.db.url", "baton.db.user", "baton.db.password", "baton.broker.url",
+                "baton.broker.password");
         int brokerPort = TestBaton.freePort();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
                 EmbeddedBroker broker = EmbeddedBroker.start(Path.of("broker/broker.xml"), root.resolve("broker-host"),
-                        new EmbeddedBroker.Ports(brokerPort, TestBaton.freePort(), TestBaton.freePort()))) {
+                        new EmbeddedBroker.Ports(brokerPort, TestBaton.freePort(), TestBaton.freePort()),
+                        new BrokerAccess("baton", "external-secret", root.resolve("none.properties"),
+                                root.resolve("none.properties")))) {
+            System.setProperty("baton.broker.password", "external-secret");
             System.setProperty("baton.db.url", pg.getJdbcUrl("postgres", "postgres"));
             System.setProperty("baton.db.user", "postgres");
             System.setProperty("baton.db.password", "");

@@ -139,7 +139,7 @@ class ScheduleFiringTest {
         try (TestBaton second = TestBaton.restart(root)) {
             int before = runs(second, "gone");
             // The tick left in the broker comes due at once (within the misfire threshold) and is dropped.
-            await().atMost(Duration.ofSeconds(15)).until(() -> ScheduleMissedTest.scheduleMessages() == 0);
+            await().atMost(Duration.ofSeconds(15)).until(() -> ScheduleMissedTest.scheduleMessages(second) == 0);
             assertThat(runs(second, "gone")).isEqualTo(before);
             assertThat(second.query("SELECT pipeline FROM pipeline_schedule")).isEmpty();
         }
@@ -149,7 +149,7 @@ class ScheduleFiringTest {
     void reloadingAFileSendsItsNextTickAgainAndTheBrokerKeepsOneCopy() throws Exception {
         try (TestBaton baton = TestBaton.start(root, AGENTS,
                 Map.of("far.yaml", pipeline("far", "{cron: \"0 0 9 * * ? 2099\", params: {topic: a}}")))) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> ScheduleMissedTest.scheduleMessages() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ScheduleMissedTest.scheduleMessages(baton) == 1);
 
             // Same cron, other params: the same chain, so the tick sent on reload has the same duplicate id.
             Files.writeString(root.resolve("routes/far.yaml"),
@@ -160,12 +160,12 @@ class ScheduleFiringTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> revision.equals(
                     baton.query("SELECT revision FROM pipeline_schedule").get(0).get("revision")));
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                    .until(() -> ScheduleMissedTest.scheduleMessages() == 1);
+                    .until(() -> ScheduleMissedTest.scheduleMessages(baton) == 1);
 
             // Another cron: a new chain with its own tick; the old one stays queued until due, then is dropped.
             Files.writeString(root.resolve("routes/far.yaml"),
                     pipeline("far", "{cron: \"0 0 10 * * ? 2099\", params: {topic: b}}"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> ScheduleMissedTest.scheduleMessages() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ScheduleMissedTest.scheduleMessages(baton) == 2);
         }
     }
 }

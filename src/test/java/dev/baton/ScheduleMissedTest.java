@@ -46,7 +46,7 @@ class ScheduleMissedTest {
         Instant tick = missOneTick("skip");
         try (TestBaton baton = TestBaton.restart(root)) {
             // The overdue tick message is delivered as soon as the consumer runs; once it is gone, it was handled.
-            await().atMost(Duration.ofSeconds(15)).until(() -> scheduleMessages() == 0);
+            await().atMost(Duration.ofSeconds(15)).until(() -> scheduleMessages(baton) == 0);
             assertThat(runs(baton, "once")).isZero();
             assertThat(baton.get("/api/pipelines/once").body().at("/schedule/nextFireTime").isNull()).isTrue();
             assertThat(tick).isBefore(Instant.now());
@@ -58,7 +58,7 @@ class ScheduleMissedTest {
         Instant tick = missOneTick("once");
         try (TestBaton baton = TestBaton.restart(root)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> runs(baton, "once") == 1);
-            await().atMost(Duration.ofSeconds(15)).until(() -> scheduleMessages() == 0);
+            await().atMost(Duration.ofSeconds(15)).until(() -> scheduleMessages(baton) == 0);
             assertThat(ticks(baton, "once")).containsExactly(tick);
             assertThat(runs(baton, "once")).isEqualTo(1);
         }
@@ -80,7 +80,7 @@ class ScheduleMissedTest {
                     pipeline("once", "{cron: \"" + cron + "\", params: {topic: t}, missed: " + missed + "}"));
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     tick.toString().equals(baton.get("/api/pipelines/once").body().at("/schedule/nextFireTime").asText()));
-            await().atMost(Duration.ofSeconds(5)).until(() -> scheduleMessages() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> scheduleMessages(baton) == 1);
         }
         assertThat(Instant.now()).as("Baton stopped before the tick").isBefore(tick);
         await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(tick.plusMillis(1500)));
@@ -88,8 +88,8 @@ class ScheduleMissedTest {
     }
 
     /** Messages on the schedule queue, scheduled ones included, from the embedded broker's management. */
-    static long scheduleMessages() throws Exception {
-        try (ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("vm://0");
+    static long scheduleMessages(TestBaton baton) throws Exception {
+        try (ActiveMQConnectionFactory cf = baton.brokerConnections();
                 QueueConnection c = cf.createQueueConnection()) {
             c.start();
             QueueSession session = c.createQueueSession(false, Session.AUTO_ACKNOWLEDGE);

@@ -11,10 +11,10 @@ import jakarta.jms.TextMessage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
- * An agent process's view of the broker for tests: a plain JMS consumer over TCP on {@code baton.agent.<name>}
+ * An agent process's view of the broker for tests: a plain JMS consumer over TCP, logged in as the agent's own
+ * broker user, on {@code baton.agent.<name>}
  * that answers each ticket with what a script returns ({@code status}, {@code output}, {@code error}), or not at
  * all when the script returns null. It records every ticket it received and every control message it was sent.
  */
@@ -29,8 +29,7 @@ public final class ScriptedAgent implements AutoCloseable {
 
     public static ScriptedAgent start(TestBaton baton, String name, Function<JsonNode, ObjectNode> script)
             throws Exception {
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-        Connection c = cf.createConnection();
+        Connection c = baton.agentConnections(name).createConnection();
         ScriptedAgent agent = new ScriptedAgent(c);
         Session session = c.createSession(true, Session.SESSION_TRANSACTED);
         MessageConsumer consumer = session.createConsumer(session.createQueue("baton.agent." + name));

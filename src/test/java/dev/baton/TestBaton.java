@@ -3,6 +3,7 @@ package dev.baton;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.broker.BrokerUsers;
 import dev.baton.config.BatonSettings;
 import dev.baton.pipeline.Json;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /** A real Baton (embedded Artemis, H2 file database, HTTP on a free port) in a temporary folder, for tests. */
 public final class TestBaton implements AutoCloseable {
@@ -83,6 +85,27 @@ public final class TestBaton implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** A JMS connection factory over TCP with Baton's own broker login (role baton: everything). */
+    public ActiveMQConnectionFactory brokerConnections() {
+        var b = server.settings().broker();
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port(), b.user(), b.password());
+    }
+
+    /** The password {@link #agentConnections} gives agent {@code agent}'s broker user. */
+    public static String agentPassword(String agent) {
+        return "test-secret-" + agent;
+    }
+
+    /**
+     * A JMS connection factory over TCP that logs in as agent {@code agent}'s own broker user, which is added to
+     * this Baton's users file first (as {@code baton broker-user} does).
+     */
+    public ActiveMQConnectionFactory agentConnections(String agent) throws IOException {
+        var b = server.settings().broker();
+        BrokerUsers.put(b.usersFile(), b.rolesFile(), agent, agentPassword(agent), false);
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port(), agent, agentPassword(agent));
     }
 
     public Response get(String path) throws Exception {

@@ -149,6 +149,11 @@ public final class AgentRegistry implements AgentCatalog {
         return agents.values().stream().map(AgentConfig::spec).toList();
     }
 
+    /** The names of the agents the file lists. */
+    public Set<String> names() {
+        return agents.keySet();
+    }
+
     @Override
     public boolean knows(String agent) {
         return agents.containsKey(agent) || defaultAgent != null;

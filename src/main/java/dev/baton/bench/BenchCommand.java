@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -99,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
                     peakHeapMiB(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
             out.flush();
             if (!noRaw) {
-                var cf = new ActiveMQConnectionFactory(server.settings().broker().connectUrl());
+                var cf = server.connectionFactory();
                 RawLoop.Result raw = RawLoop.run(cf, server.dataSource(), concurrency, Math.min(hops, 20_000));
                 out.printf("raw limit, same broker and database: JMS request/reply + ticket-row insert and update, "
                         + "%d clients%n", concurrency);
@@ -227,7 +226,7 @@ public final class BenchCommand implements Callable<Integer> {
         private final Map<String, Boolean> early = new ConcurrentHashMap<>();
 
         RunWaiter(BatonServer server) throws Exception {
-            connection = new ActiveMQConnectionFactory(server.settings().broker().connectUrl()).createConnection();
+            connection = server.connectionFactory().createConnection();
             Session s = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             s.createConsumer(s.createTopic(dev.baton.compile.Endpoints.EVENTS)).setMessageListener(m -> {
                 try {

@@ -1,11 +1,14 @@
 package dev.baton.cli;
 
+import dev.baton.broker.BrokerAccess;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.config.BatonSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code baton broker}: only the Artemis broker from {@code broker/broker.xml}, for split deployments (Baton
@@ -17,11 +20,24 @@ public final class BrokerCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         BatonSettings settings = BatonSettings.load(options.overrides());
-        int port = settings.broker().port();
-        EmbeddedBroker broker = EmbeddedBroker.start(settings.broker().brokerXml(), settings.dataDir(), settings.broker().ports());
+        var b = settings.broker();
+        if (b.password().isBlank()) {
+            spec.commandLine().getErr().println("baton.broker.password must be set: the Baton processes log in to this broker as "
+                    + "user '" + b.user() + "' with it (e.g. -Dbaton.broker.password=...)");
+            return 2;
+        }
+        int port = b.port();
+        EmbeddedBroker broker = EmbeddedBroker.start(b.brokerXml(), settings.dataDir(), b.ports(),
+                new BrokerAccess(b.user(), b.password(), b.usersFile(), b.rolesFile()));
+        // Agents of config/agents.yaml may consume their queues; agents only pipelines name need a broker.xml match.
+        dev.baton.agent.AgentRegistry.load(settings.configDir().resolve("agents.yaml")).names()
+                .forEach(broker::allowAgent);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -33,10 +49,10 @@ public final class BrokerCommand implements Callable<Integer> {
         }, "baton-broker-shutdown"));
         var out = System.out;
         out.printf("Artemis broker from %s listening on tcp://127.0.0.1:%d, journal in %s%n",
-                settings.broker().brokerXml(), port, settings.dataDir().resolve("broker"));
-        out.printf("STOMP on 127.0.0.1:%d, AMQP 1.0 on 127.0.0.1:%d%n", settings.broker().stompPort(),
-                settings.broker().amqpPort());
-        out.printf("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:%d%n", port);
+                b.brokerXml(), port, settings.dataDir().resolve("broker"));
+        out.printf("STOMP on 127.0.0.1:%d, AMQP 1.0 on 127.0.0.1:%d%n", b.stompPort(), b.amqpPort());
+        out.printf("Connect Baton with -Dbaton.broker.url=tcp://127.0.0.1:%d and the same baton.broker.password%n",
+                port);
         out.flush();
         stopped.await();
         return 0;

@@ -68,7 +68,19 @@ public final class RoutesFolder {
         }
         for (Path file : present) {
             try {
-                String text = Files.readString(file, StandardCharsets.UTF_8);
+                byte[] bytes = Files.readAllBytes(file);
+                String text = decode(bytes);
+                if (text == null) {
+                    // Not silently skipped: the file is listed as invalid and the version already running keeps going.
+                    String hash = dev.baton.pipeline.Json.sha256(java.util.HexFormat.of().formatHex(bytes));
+                    FileState old = files.get(file);
+                    if (old == null || !old.hash().equals(hash)) {
+                        Violation v = Violation.at(new Location(display(file), 1, 1), "the file is not valid UTF-8");
+                        LOG.error("{} not loaded: {}", display(file), v);
+                        files.put(file, keepOld(old, hash, List.of(v)));
+                    }
+                    continue;
+                }
                 if (text.isBlank()) {
                     continue; // an editor may show a new file empty before writing it
                 }
@@ -80,6 +92,18 @@ public final class RoutesFolder {
             } catch (IOException e) {
                 LOG.warn("cannot read {}: {}", file, e.getMessage());
             }
+        }
+    }
+
+    /** The text of a file, or null when it is not UTF-8. */
+    private static String decode(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
         }
     }
 
@@ -95,10 +119,15 @@ public final class RoutesFolder {
     private FileState load(Path file, String text, String hash, FileState old) {
         String shown = display(file);
         if (!PipelineLoader.isPipeline(text)) {
+            FileState routes = loadCamelRoutes(file, text, hash, old);
             if (old != null && old.pipeline() != null) {
+                if (!routes.violations().isEmpty()) {
+                    // A pipeline file broken into something that is not even a Camel route: the pipeline keeps serving.
+                    return keepOld(old, hash, routes.violations());
+                }
                 unloadPipeline(old.pipeline()); // the file was a pipeline and is a Camel route now
             }
-            return loadCamelRoutes(file, text, hash, old);
+            return routes;
         }
         LoadResult result = PipelineLoader.read(text, shown, agents);
         Pipeline p = result.pipeline();

@@ -46,10 +46,14 @@ public record BatonSettings(
 
     /**
      * Where the broker is and how Baton logs in to it; the embedded broker also listens for STOMP and AMQP 1.0
-     * agents on {@code stompPort} and {@code amqpPort}.
+     * agents on {@code stompPort} and {@code amqpPort}, and says who else may log in to it.
+     *
+     * @param password Baton's broker password; blank means a random one per process (embedded broker only)
+     * @param usersFile agent users with hashed passwords ({@code baton broker-user} writes it)
+     * @param rolesFile their roles
      */
     public record BrokerSettings(String url, int port, String user, String password, Path brokerXml, int stompPort,
-            int amqpPort) {
+            int amqpPort, Path usersFile, Path rolesFile) {
         public boolean embedded() {
             return url == null || url.isBlank();
         }
@@ -57,6 +61,17 @@ public record BatonSettings(
         /** The ports the embedded broker listens on. */
         public EmbeddedBroker.Ports ports() {
             return new EmbeddedBroker.Ports(port, stompPort, amqpPort);
+        }
+
+        @Override
+        public String toString() {
+            return "BrokerSettings[url=" + url + ", port=" + port + ", user=" + user + ", brokerXml=" + brokerXml
+                    + ", stompPort=" + stompPort + ", amqpPort=" + amqpPort + ", usersFile=" + usersFile + ", rolesFile=" + rolesFile + "]";
+        }
+
+        /** The same settings with Baton's password set, e.g. to the one generated for this process. */
+        public BrokerSettings withPassword(String pw) {
+            return new BrokerSettings(url, port, user, pw, brokerXml, stompPort, amqpPort, usersFile, rolesFile);
         }
 
         /** The URL Baton itself connects with: in-VM for the embedded broker. */
@@ -79,6 +94,12 @@ public record BatonSettings(
         public static Overrides none() {
             return new Overrides(null, null, null, null, null);
         }
+    }
+
+    /** The same settings with other broker settings. */
+    public BatonSettings withBroker(BrokerSettings b) {
+        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, b, db, resultConsumers,
+                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval, camelProperties);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -118,11 +139,13 @@ public record BatonSettings(
         var broker = new BrokerSettings(
                 r.str("baton.broker.url", ""),
                 r.port("baton.broker.port", 61616),
-                r.str("baton.broker.user", ""),
+                r.str("baton.broker.user", "baton").isBlank() ? "baton" : r.str("baton.broker.user", "baton"),
                 r.str("baton.broker.password", ""),
                 Path.of(r.str("baton.broker.config", "broker/broker.xml")),
                 r.port("baton.broker.stomp.port", 61613),
-                r.port("baton.broker.amqp.port", 5672));
+                r.port("baton.broker.amqp.port", 5672),
+                Path.of(r.str("baton.broker.users", configDir.resolve("broker-users.properties").toString())),
+                Path.of(r.str("baton.broker.roles", configDir.resolve("broker-roles.properties").toString())));
         distinctBrokerPorts(broker, errors);
         var db = new DbSettings(
                 r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0;LOCK_TIMEOUT=20000"),

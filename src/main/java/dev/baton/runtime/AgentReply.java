@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * @param usage token usage the reply reports ({@code promptTokens}, {@code completionTokens}, {@code totalTokens}),
  *     or null; any reply kind may carry it
  * @param instance the agent instance that sent it, when it says (optional): Baton then knows who holds the attempt
+ * @param sender the broker user that sent it when that user is an agent's (the broker stamps it); null for Baton's
+ *     own user or when the broker does not say
  */
 public record AgentReply(
         String ticketId,
@@ -25,7 +27,8 @@ public record AgentReply(
         Integer percent,
         String message,
         ObjectNode usage,
-        String instance) {
+        String instance,
+        String sender) {
     private static final Logger LOG = LoggerFactory.getLogger(AgentReply.class);
     private static final List<String> USAGE_FIELDS = List.of("promptTokens", "completionTokens", "totalTokens");
 
@@ -38,6 +41,14 @@ public record AgentReply(
 
     /** Parses a reply body; a body that is not a reply at all is a poison message. */
     public static AgentReply parse(String body, String correlationId) {
+        return parse(body, correlationId, null);
+    }
+
+    /**
+     * Parses a reply body sent by broker user {@code sender} (null: Baton's own or unknown). A body that is not a
+     * reply at all, or that names another ticket than its {@code JMSCorrelationID}, is a poison message.
+     */
+    public static AgentReply parse(String body, String correlationId, String sender) {
         JsonNode json;
         try {
             json = Json.parse(body);
@@ -50,6 +61,10 @@ public record AgentReply(
         String ticketId = json.path("ticketId").asText(correlationId);
         if (ticketId == null || ticketId.isBlank()) {
             throw new PoisonMessageException("reply has no ticketId and no JMSCorrelationID");
+        }
+        if (correlationId != null && !correlationId.isBlank() && !correlationId.equals(ticketId)) {
+            throw new PoisonMessageException("reply names ticket " + ticketId + " but its JMSCorrelationID is "
+                    + correlationId);
         }
         if (!json.path("attempt").canConvertToInt()) {
             throw new PoisonMessageException("reply for ticket " + ticketId + " has no integer 'attempt'");
@@ -68,7 +83,7 @@ public record AgentReply(
         Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
         return new AgentReply(ticketId, json.get("attempt").asInt(), kind, json.get("output"), errorMessage,
                 retryable, percent, json.path("message").asText(null), usage(ticketId, json.get("usage")),
-                instance(json));
+                instance(json), sender);
     }
 
     /**

@@ -22,6 +22,9 @@ public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
     private static final Duration SWEEP_AGE = Duration.ofSeconds(2);
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
+    /** Artemis' property for the authenticated user who sent a message. */
+    private static final String VALIDATED_USER =
+            org.apache.activemq.artemis.api.core.Message.HDR_VALIDATED_USER.toString();
 
     private final RunEngine engine;
     private final Scheduler scheduler;
@@ -29,10 +32,13 @@ public final class EngineRoutes extends RouteBuilder {
     private final OutboxRelay relay;
     private final Faults faults;
     private final int consumers;
+    private final String batonUser;
     private final AtomicBoolean firstSweep = new AtomicBoolean(true);
 
+    /** @param batonUser Baton's own broker user, whose replies (the demo agents') may answer any ticket */
     public EngineRoutes(RunEngine engine, Scheduler scheduler, Webhooks webhooks, OutboxRelay relay, Faults faults,
-            int consumers) {
+            int consumers, String batonUser) {
+        this.batonUser = batonUser;
         this.engine = engine;
         this.scheduler = scheduler;
         this.webhooks = webhooks;
@@ -109,7 +115,8 @@ public final class EngineRoutes extends RouteBuilder {
         if (body == null) {
             throw new PoisonMessageException("reply has no text body");
         }
-        AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class));
+        AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class),
+                sender(ex));
         String id = messageId(ex);
         List<Outgoing> out = engine.onReply(id, reply);
         LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", id, reply.ticketId(), reply.attempt(),
@@ -186,6 +193,22 @@ public final class EngineRoutes extends RouteBuilder {
             throw new PoisonMessageException("webhook message needs deliveryId and attempt");
         }
         applied(webhooks.attempt(msg.path("deliveryId").asText(), msg.path("attempt").asInt()));
+    }
+
+    /**
+     * The broker user that sent the message, as the broker stamped it ({@code populate-validated-user}), read from
+     * the JMS message itself so that no header filter can drop or forge it; null for Baton's own user.
+     */
+    private String sender(Exchange ex) {
+        if (!(ex.getMessage() instanceof org.apache.camel.component.jms.JmsMessage jms) || jms.getJmsMessage() == null) {
+            return null;
+        }
+        try {
+            String user = jms.getJmsMessage().getStringProperty(VALIDATED_USER);
+            return user == null || user.equals(batonUser) ? null : user;
+        } catch (jakarta.jms.JMSException e) {
+            return null;
+        }
     }
 
     /** The message's JSON body; a body that is not JSON can never be applied. */

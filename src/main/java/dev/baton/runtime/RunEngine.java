@@ -188,7 +188,10 @@ public final class RunEngine {
                 }
                 Step s = lockedStep(c, reply.ticketId());
                 TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
-                String refusal = refusal(s, t, reply.attempt());
+                // The broker stamps who sent it: one agent's user cannot answer another agent's ticket.
+                String refusal = reply.sender() != null && !reply.sender().equals(t.agent())
+                        ? "reply sent by broker user '" + reply.sender() + "', not by agent '" + t.agent() + "'"
+                        : refusal(s, t, reply.attempt());
                 if (refusal != null) {
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
                     flow.tickets().refuse(s, t, reply.attempt(),

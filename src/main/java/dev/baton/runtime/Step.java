@@ -65,8 +65,18 @@ final class Step {
         return ++historySeq;
     }
 
-    /** Writes the run row: status, error, history counter, and the context when a stage changed it. */
+    /**
+     * Writes the run row: status, error, history counter, and the context when a stage changed it. A step that
+     * changed none of them (a repeated decision, a lease renewal) leaves the row alone; a run that had ended and is
+     * still ended (a refused late reply or decision) keeps the time it ended.
+     */
     void save() throws SQLException {
-        store.updateRun(c, run.id(), status, contextChanged ? context : null, error, historySeq, now);
+        if (status == run.status() && historySeq == run.lastSeq() && !contextChanged
+                && java.util.Objects.equals(error, run.error())) {
+            return;
+        }
+        Instant finished = !status.terminal() ? null
+                : run.status().terminal() && run.finishedAt() != null ? run.finishedAt() : now;
+        store.updateRun(c, run.id(), status, contextChanged ? context : null, error, historySeq, now, finished);
     }
 }

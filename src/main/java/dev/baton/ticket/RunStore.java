@@ -71,16 +71,20 @@ public final class RunStore {
         return Sql.list(c, sql.toString(), RunStore::runRow, args.toArray());
     }
 
-    /** Writes the run's state after a transition; the context only when {@code context} is not null. */
+    /**
+     * Writes the run's state after a transition; the context only when {@code context} is not null.
+     *
+     * @param finishedAt when the run ended; null while it has not
+     */
     public void updateRun(Connection c, String id, RunStatus status, ObjectNode context, String error, int lastSeq,
-            Instant now) throws SQLException {
+            Instant now, Instant finishedAt) throws SQLException {
         if (context == null) {
             Sql.update(c, "UPDATE run SET status = ?, error = ?, last_seq = ?, updated_at = ?, finished_at = ? "
-                    + "WHERE id = ?", status.name(), error, lastSeq, now, status.terminal() ? now : null, id);
+                    + "WHERE id = ?", status.name(), error, lastSeq, now, finishedAt, id);
         } else {
             Sql.update(c, "UPDATE run SET status = ?, context = ?, error = ?, last_seq = ?, updated_at = ?, "
                     + "finished_at = ? WHERE id = ?", status.name(), Json.write(context), error, lastSeq, now,
-                    status.terminal() ? now : null, id);
+                    finishedAt, id);
         }
     }
 

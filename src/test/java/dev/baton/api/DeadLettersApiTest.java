@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,7 @@ class DeadLettersApiTest {
     @BeforeAll
     static void start() throws Exception {
         baton = TestBaton.start(root, "agents: {}\n", Map.of());
-        connection = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port())
+        connection = baton.brokerConnections()
                 .createConnection();
         connection.start();
         session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);

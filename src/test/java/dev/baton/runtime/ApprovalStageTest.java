@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -284,7 +283,7 @@ class ApprovalStageTest {
     @Test
     void aDecisionOverJmsIsAppliedAndAnsweredOnReplyTo() throws Exception {
         String id = waiting("any");
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+        var cf = baton.brokerConnections();
         try (Connection c = cf.createConnection()) {
             c.start();
             Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +47,7 @@ class EventsTest {
     @BeforeAll
     static void start() throws Exception {
         baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of("two-stages.yaml", TWO_STAGES));
-        connection = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port())
+        connection = baton.brokerConnections()
                 .createConnection();
         Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer subscriber = session.createConsumer(session.createTopic(Endpoints.EVENTS));

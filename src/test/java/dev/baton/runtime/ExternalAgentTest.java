@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,21 +134,23 @@ class ExternalAgentTest {
 
     @Test
     void aMessageThatIsNotAReplyIsDeadLetteredWithItsReason() throws Exception {
-        try (Agent agent = Agent.connect()) {
+        try (Agent agent = Agent.connect();
+                Connection admin = baton.brokerConnections().createConnection()) {
             Session s = agent.session();
             s.createProducer(s.createQueue("baton.results")).send(s.createTextMessage("{not json"));
-            TextMessage parked = (TextMessage) s.createConsumer(s.createQueue("baton.DLQ")).receive(10_000);
+            admin.start();
+            Session a = admin.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage parked = (TextMessage) a.createConsumer(a.createQueue("baton.DLQ")).receive(10_000);
             assertThat(parked).isNotNull();
             assertThat(parked.getText()).isEqualTo("{not json");
             assertThat(parked.getStringProperty("BatonDeadLetterReason")).startsWith("reply is not JSON");
         }
     }
 
-    /** An agent process's view of the broker: a plain JMS connection over TCP. */
+    /** An agent process's view of the broker: a plain JMS connection over TCP, logged in as the agent's user. */
     private record Agent(Connection connection, Session session) implements AutoCloseable {
         static Agent connect() throws Exception {
-            var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-            Connection c = cf.createConnection();
+            Connection c = baton.agentConnections("outside").createConnection();
             c.start();
             return new Agent(c, c.createSession(false, Session.AUTO_ACKNOWLEDGE));
         }

@@ -126,11 +126,15 @@ final class YamlScan {
                 if (key.getEventId() == Event.ID.MappingEnd) {
                     return false;
                 }
-                boolean isKind = key instanceof ScalarEvent s && s.getValue().equals("kind");
+                String name = key instanceof ScalarEvent s ? s.getValue() : "";
                 skip(key, events);
                 Event value = events.next();
-                if (isKind) {
-                    return value instanceof ScalarEvent v && v.getValue().equals("Pipeline");
+                String scalar = value instanceof ScalarEvent v ? v.getValue() : "";
+                // A Baton apiVersion makes the file Baton's even with a wrong kind: the loader then says what is
+                // wrong, instead of Camel loading no routes from it without a word.
+                if ((name.equals("kind") && scalar.equals("Pipeline")) || (name.equals("apiVersion")
+                        && (scalar.startsWith("baton/") || scalar.startsWith("orchestra.io/")))) {
+                    return true;
                 }
                 skip(value, events);
             }
