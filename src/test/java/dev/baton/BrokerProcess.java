@@ -38,7 +38,8 @@ public final class BrokerProcess {
         Files.createDirectories(log.getParent());
         long t0 = System.nanoTime();
         process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath(),
+                "-Xmx256m", "-Dbaton.broker.password=" + BatonProcess.TEST_BROKER_PASSWORD,
+                "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath(),
                 "-jar", jar.toString(), "broker", "--data", data.toString(), "--broker-port", Integer.toString(port),
                 "--stomp-port", Integer.toString(stompPort), "--amqp-port", Integer.toString(amqpPort)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -254,7 +254,8 @@ class FaultSuiteIT {
             queues.add("baton.agent." + agent);
         }
         Map<String, Integer> left = new LinkedHashMap<>();
-        try (Connection connection = new ActiveMQConnectionFactory(broker.url()).createConnection()) {
+        try (Connection connection = new ActiveMQConnectionFactory(broker.url(), "baton",
+                BatonProcess.TEST_BROKER_PASSWORD).createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             for (String q : queues) {
