@@ -5,7 +5,12 @@ import dev.baton.agent.AgentConfig;
 import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
+import dev.baton.api.ApiGuard;
 import dev.baton.api.ApiRoutes;
+import dev.baton.api.PipelineCheck;
+import dev.baton.api.auth.Authenticator;
+import dev.baton.api.auth.InitialAdminKey;
+import dev.baton.api.auth.SecurityConfig;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.RunService;
 import dev.baton.broker.EmbeddedBroker;
@@ -116,9 +121,12 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("baton.data", settings.dataDir().toString());
         main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
         main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
-        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes()));
+        ApiGuard guard = new ApiGuard(authenticator());
+        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
+                new PipelineCheck(agents)));
         main.start();
         CamelContext camel = main.getCamelContext();
+        guard.install(camel);
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
@@ -169,6 +177,30 @@ public final class BatonServer implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),
                 settings.db().url(), settings.routesDir());
+    }
+
+    /** Who may call the API: null when it runs open (with a loud warning), else the configured credentials. */
+    private Authenticator authenticator() throws java.io.IOException {
+        var security = settings.security();
+        if (security.open()) {
+            LOG.warn("*****************************************************************************");
+            LOG.warn("* THE REST API IS OPEN: no credentials are asked, every caller is admin.    *");
+            LOG.warn("* Only for the demo on a trusted machine (baton.security.open=true).        *");
+            LOG.warn("*****************************************************************************");
+            return null;
+        }
+        SecurityConfig config = SecurityConfig.load(security.file());
+        if (config.isEmpty()) {
+            config = InitialAdminKey.ensure(settings.dataDir());
+            LOG.warn("{} lists no API keys or users: the API accepts only the initial admin key in {} "
+                    + "(export BATON_API_KEY=$(cat {})); add credentials to {} and it stops being accepted",
+                    security.file(), settings.dataDir().resolve(InitialAdminKey.FILE),
+                    settings.dataDir().resolve(InitialAdminKey.FILE), security.file());
+        } else {
+            LOG.info("REST API credentials from {}: {} API key(s), {} user(s)", security.file(),
+                    config.apiKeys().size(), config.users().size());
+        }
+        return new Authenticator(config);
     }
 
     /** Demo agents live in this process: one consumer route per agent a pipeline names that is of the demo kind. */

@@ -141,7 +141,7 @@ class CrashIT {
         try {
             await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> succeeded(baton) == runs);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            for (JsonNode run : baton.get("/api/runs?status=RUNNING&limit=20")) {
+            for (JsonNode run : baton.get("/api/runs?status=RUNNING&limit=20").path("items")) {
                 System.out.println("unfinished run " + run.path("id").asText());
                 for (JsonNode h : baton.get("/api/runs/" + run.path("id").asText() + "/history")) {
                     System.out.println("  " + h);
@@ -153,7 +153,7 @@ class CrashIT {
     }
 
     private static int succeeded(BatonProcess baton) throws Exception {
-        return baton.get("/api/runs?status=SUCCEEDED&limit=1000").size();
+        return baton.get("/api/runs?status=SUCCEEDED&limit=1000").path("items").size();
     }
 
     /** Checks the database of a stopped Baton: the history proves each outcome was applied once. */

@@ -194,7 +194,7 @@ class StageKindsCrashIT {
         long[] live = {0};
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             live[0] = Math.max(live[0], baton.get("/api/health").path("heap").path("liveMiB").asLong());
-            return !baton.get("/api/runs?pipeline=big&limit=1").path(0).path("status").asText().equals("RUNNING");
+            return !baton.get("/api/runs?pipeline=big&limit=1").path("items").path(0).path("status").asText().equals("RUNNING");
         });
         double seconds = (System.nanoTime() - t0) / 1e9;
         JsonNode heap = baton.get("/api/health").path("heap");

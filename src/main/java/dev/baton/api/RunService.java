@@ -146,7 +146,12 @@ public final class RunService {
         });
     }
 
-    public ArrayNode list(String pipeline, String status, int limit) {
+    /**
+     * {@code GET /api/runs}: a page of runs, newest first, as {@code {"items": [...], "next": cursor|null}}. The
+     * cursor is opaque (base64url of the last run's creation time and id, and the filters it was made for), so the
+     * next page starts exactly after the last run shown, whatever started meanwhile.
+     */
+    public ObjectNode list(String pipeline, String status, int limit, String cursor) {
         if (status != null) {
             try {
                 RunStatus.valueOf(status);
@@ -158,13 +163,19 @@ public final class RunService {
         if (limit < 1 || limit > 1000) {
             throw Problem.badRequest("limit must be from 1 to 1000", List.of());
         }
+        RunCursor after = cursor == null ? null : RunCursor.decode(cursor, pipeline, status);
         return tx.run(c -> {
-            ArrayNode arr = Json.MAPPER.createArrayNode();
-            store.runs(c, pipeline, status, limit).forEach(r -> arr.add(RunViews.summary(r)));
-            return arr;
+            // One more than asked tells whether there is a next page without a count.
+            List<RunRow> rows = store.runs(c, pipeline, status, limit + 1, after == null ? null : after.createdAt(),
+                    after == null ? null : after.id());
+            ObjectNode page = Json.object();
+            ArrayNode items = page.putArray("items");
+            rows.stream().limit(limit).forEach(r -> items.add(RunViews.summary(r)));
+            RunRow last = rows.size() > limit ? rows.get(limit - 1) : null;
+            page.put("next", last == null ? null : new RunCursor(last.createdAt(), last.id()).encode(pipeline, status));
+            return page;
         });
     }
-
     public ObjectNode pipelines() {
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("pipelines");

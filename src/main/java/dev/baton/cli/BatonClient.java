@@ -31,7 +31,10 @@ final class BatonClient {
         return send(b.build());
     }
 
-    private JsonNode send(HttpRequest request) {
+    private JsonNode send(HttpRequest unsigned) {
+        String authorization = ClientCredentials.authorization();
+        HttpRequest request = authorization == null ? unsigned
+                : HttpRequest.newBuilder(unsigned, (n, v) -> true).header("Authorization", authorization).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -46,6 +49,9 @@ final class BatonClient {
             List<String> lines = new ArrayList<>();
             lines.add(response.statusCode() + " " + body.path("detail").asText(body.path("title").asText("error")));
             body.path("errors").forEach(e -> lines.add("  " + e.asText()));
+            if (response.statusCode() == 401) {
+                lines.add("  set BATON_API_KEY (or BATON_USER and BATON_PASSWORD)");
+            }
             throw new ClientException(response.statusCode() < 500 ? 2 : 1, String.join("\n", lines));
         }
         return body;

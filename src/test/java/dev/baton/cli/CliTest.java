@@ -45,7 +45,23 @@ public class CliTest {
         if (baton != null) baton.close();
     }
 
+    /** Runs a command with the test admin's API key in BATON_API_KEY. */
     public static Result run(String... args) {
+        return runAs("admin", args);
+    }
+
+    /** Runs a command with a test identity's API key in BATON_API_KEY, or none when {@code identity} is null. */
+    public static Result runAs(String identity, String... args) {
+        String key = identity == null ? null : dev.baton.TestSecurity.apiKey(identity);
+        ClientCredentials.readFrom(name -> name.equals("BATON_API_KEY") ? key : null);
+        try {
+            return execute(args);
+        } finally {
+            ClientCredentials.readFrom(null);
+        }
+    }
+
+    private static Result execute(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = BatonMain.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);

@@ -1,0 +1,119 @@
+package dev.baton.api;
+
+import dev.baton.api.auth.AccessTable;
+import dev.baton.api.auth.Authenticator;
+import dev.baton.api.auth.Identity;
+import dev.baton.api.auth.Role;
+import dev.baton.pipeline.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks every HTTP request under {@code /api} before any route sees it: who sent it ({@link Authenticator}) and
+ * whether its role may call that method and path ({@link AccessTable}); answers 401 and 403, and the HTTP server's
+ * own 404, 405, 413 and 500, as {@code application/problem+json}. The identity reaches the route as the Vert.x user.
+ */
+public final class ApiGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
+    static final String CHALLENGE_BEARER = "Bearer realm=\"baton\"";
+    static final String CHALLENGE_BASIC = "Basic realm=\"baton\", charset=\"UTF-8\"";
+    /** Who calls when the API runs open (the demo): no credentials, every right. */
+    public static final Identity OPEN = new Identity("anonymous", Role.ADMIN, "open");
+
+    private final Authenticator authenticator;
+    private final boolean open;
+
+    /** @param authenticator null when the API runs open */
+    public ApiGuard(Authenticator authenticator) {
+        this.authenticator = authenticator;
+        this.open = authenticator == null;
+    }
+
+    /** Puts the guard in front of every route of the HTTP server Camel started, and the problem error pages. */
+    public void install(CamelContext camel) {
+        VertxPlatformHttpRouter router = camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
+                .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
+        router.route("/api/*").order(-100).handler(this::check);
+        router.errorHandler(404, ctx -> problem(ctx, new Problem(404, "Not Found",
+                "no resource at " + ctx.request().method().name() + " " + ctx.normalizedPath()
+                        + "; GET /api/openapi.json lists every endpoint", List.of())));
+        router.errorHandler(405, ctx -> problem(ctx, new Problem(405, "Method Not Allowed",
+                ctx.request().method().name() + " is not allowed on " + ctx.normalizedPath(), List.of())));
+        router.errorHandler(413, ctx -> problem(ctx, new Problem(413, "Content Too Large",
+                "the request body is larger than the server accepts", List.of())));
+        router.errorHandler(500, ctx -> {
+            LOG.error("HTTP request failed: {}", ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
+            problem(ctx, new Problem(500, "Internal Server Error", "the request failed", List.of()));
+        });
+    }
+
+    private void check(RoutingContext ctx) {
+        Optional<Role> needed = AccessTable.required(ctx.request().method().name(), ctx.normalizedPath());
+        if (needed.isEmpty()) {
+            ctx.next();
+            return;
+        }
+        Identity who;
+        if (open) {
+            who = OPEN;
+        } else {
+            Authenticator.Outcome out = authenticator.authenticate(ctx.request().getHeader("Authorization"),
+                    ctx.request().getHeader("X-API-Key"));
+            if (out instanceof Authenticator.Outcome.None) {
+                unauthorized(ctx, "credentials are required: send Authorization: Bearer <API key>, X-API-Key, or "
+                        + "HTTP basic");
+                return;
+            }
+            if (out instanceof Authenticator.Outcome.Bad bad) {
+                LOG.info("refused {} {} from {}: {}", ctx.request().method(), ctx.normalizedPath(),
+                        ctx.request().remoteAddress(), bad.reason());
+                unauthorized(ctx, bad.reason());
+                return;
+            }
+            who = ((Authenticator.Outcome.Known) out).identity();
+        }
+        if (!who.role().includes(needed.get())) {
+            problem(ctx, new Problem(403, "Forbidden", "'" + who.name() + "' has role " + who.role().label() + "; "
+                    + ctx.request().method().name() + " " + ctx.normalizedPath() + " needs "
+                    + needed.get().label(), List.of()));
+            return;
+        }
+        ctx.setUser(User.create(new JsonObject().put("username", who.name()).put("role", who.role().label())
+                .put("via", who.via())));
+        ctx.next();
+    }
+
+    /** The identity the guard put on a request, or null when none (a public endpoint, or no guard installed). */
+    static Identity identity(Exchange ex) {
+        Object u = ex.getMessage().getHeader(VertxPlatformHttpConstants.AUTHENTICATED_USER);
+        if (!(u instanceof User user)) {
+            return null;
+        }
+        JsonObject p = user.principal();
+        Role role = Role.of(p.getString("role"));
+        return role == null ? null : new Identity(p.getString("username"), role, p.getString("via"));
+    }
+
+    private static void unauthorized(RoutingContext ctx, String detail) {
+        ctx.response().headers().add("WWW-Authenticate", CHALLENGE_BEARER).add("WWW-Authenticate", CHALLENGE_BASIC);
+        problem(ctx, new Problem(401, "Unauthorized", detail, List.of()));
+    }
+
+    private static void problem(RoutingContext ctx, Problem p) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json")
+                .end(Json.write(p.toJson()));
+    }
+}
