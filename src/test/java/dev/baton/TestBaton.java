@@ -120,7 +120,7 @@ public final class TestBaton implements AutoCloseable {
 
         /** Any method; a later header replaces an earlier one of the same name. */
         public Response request(String method, String path, String body, String... headers) throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method,
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).method(method,
                     body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             for (int i = 0; i < auth.length; i += 2) b.setHeader(auth[i], auth[i + 1]);
             for (int i = 0; i < headers.length; i += 2) b.setHeader(headers[i], headers[i + 1]);

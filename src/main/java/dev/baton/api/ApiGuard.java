@@ -63,29 +63,46 @@ public final class ApiGuard {
             ctx.next();
             return;
         }
-        Identity who;
         if (open) {
-            who = OPEN;
-        } else {
-            Authenticator.Outcome out = authenticator.authenticate(ctx.request().getHeader("Authorization"),
-                    ctx.request().getHeader("X-API-Key"));
-            if (out instanceof Authenticator.Outcome.None) {
-                unauthorized(ctx, "credentials are required: send Authorization: Bearer <API key>, X-API-Key, or "
-                        + "HTTP basic");
-                return;
-            }
-            if (out instanceof Authenticator.Outcome.Bad bad) {
-                LOG.info("refused {} {} from {}: {}", ctx.request().method(), ctx.normalizedPath(),
-                        ctx.request().remoteAddress(), bad.reason());
-                unauthorized(ctx, bad.reason());
-                return;
-            }
-            who = ((Authenticator.Outcome.Known) out).identity();
+            admit(ctx, needed.get(), new Authenticator.Outcome.Known(OPEN));
+            return;
         }
-        if (!who.role().includes(needed.get())) {
+        String authorization = ctx.request().getHeader("Authorization");
+        String apiKey = ctx.request().getHeader("X-API-Key");
+        if (!authenticator.slow(authorization)) {
+            admit(ctx, needed.get(), authenticator.authenticate(authorization, apiKey));
+            return;
+        }
+        // PBKDF2 takes a good part of a second: never on the event loop. The request is paused meanwhile so that
+        // no body bytes arrive before the route's body handler (which resumes it) is there to read them.
+        ctx.request().pause();
+        ctx.vertx().executeBlocking(() -> authenticator.authenticate(authorization, apiKey), false)
+                .onComplete(done -> {
+                    if (done.succeeded()) {
+                        admit(ctx, needed.get(), done.result());
+                    } else {
+                        ctx.fail(500, done.cause());
+                    }
+                });
+    }
+
+    private void admit(RoutingContext ctx, Role needed, Authenticator.Outcome out) {
+        if (out instanceof Authenticator.Outcome.None) {
+            unauthorized(ctx, "credentials are required: send Authorization: Bearer <API key>, X-API-Key, or "
+                    + "HTTP basic");
+            return;
+        }
+        if (out instanceof Authenticator.Outcome.Bad bad) {
+            LOG.info("refused {} {} from {}: {}", ctx.request().method(), ctx.normalizedPath(),
+                    ctx.request().remoteAddress(), bad.reason());
+            unauthorized(ctx, bad.reason());
+            return;
+        }
+        Identity who = ((Authenticator.Outcome.Known) out).identity();
+        if (!who.role().includes(needed)) {
             problem(ctx, new Problem(403, "Forbidden", "'" + who.name() + "' has role " + who.role().label() + "; "
-                    + ctx.request().method().name() + " " + ctx.normalizedPath() + " needs "
-                    + needed.get().label(), List.of()));
+                    + ctx.request().method().name() + " " + ctx.normalizedPath() + " needs " + needed.label(),
+                    List.of()));
             return;
         }
         ctx.setUser(User.create(new JsonObject().put("username", who.name()).put("role", who.role().label())
@@ -113,6 +130,7 @@ public final class ApiGuard {
         if (ctx.response().ended()) {
             return;
         }
+        ctx.request().resume(); // a refused request's body is read and dropped
         ctx.response().setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json")
                 .end(Json.write(p.toJson()));
     }

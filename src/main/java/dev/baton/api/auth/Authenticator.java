@@ -19,17 +19,28 @@ public final class Authenticator {
     private final SecurityConfig config;
     private final Map<String, Identity> verifiedBasic = new ConcurrentHashMap<>();
 
-    private static volatile String dummyHash;
-
-    private static String dummyHash() {
-        if (dummyHash == null) {
-            dummyHash = Secrets.hashPassword(Secrets.newApiKey());
-        }
-        return dummyHash;
-    }
+    /** Verified against for an unknown user, as costly as the dearest configured hash. */
+    private final String dummyHash;
 
     public Authenticator(SecurityConfig config) {
         this.config = config;
+        int iterations = config.users().values().stream()
+                .mapToInt(u -> Integer.parseInt(u.passwordHash().split("\\$")[1])).max().orElse(Secrets.MIN_ITERATIONS);
+        this.dummyHash = Secrets.hashPassword(Secrets.newApiKey(), iterations);
+    }
+
+    /** Whether authenticating these credentials takes long (a basic-auth password not verified before). */
+    public boolean slow(String authorization) {
+        if (authorization == null || !authorization.strip().regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        String encoded = authorization.strip().substring(6).strip();
+        try {
+            String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            return !verifiedBasic.containsKey(Secrets.sha256Hex("basic\n" + decoded));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** What a request's credentials say. */
@@ -101,7 +112,7 @@ public final class Authenticator {
         Optional<SecurityConfig.User> user = Optional.ofNullable(config.users().get(name));
         // An unknown user costs the same PBKDF2 as a known one: the time taken does not tell which names exist.
         boolean matches = Secrets.passwordMatches(password, user.map(SecurityConfig.User::passwordHash)
-                .orElseGet(Authenticator::dummyHash));
+                .orElse(dummyHash));
         if (user.isEmpty() || !matches) {
             return new Outcome.Bad("unknown user or wrong password");
         }
