@@ -119,8 +119,13 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("camel.server.host", settings.httpHost());
         // Plain Camel routes in routes/ may use {{baton.data}}, e.g. for a file inbox per instance.
         main.addOverrideProperty("baton.data", settings.dataDir().toString());
-        main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
-        main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
+        JmsComponent jms = JmsComponent.jmsComponent(cf);
+        JmsComponent jmsOut = JmsComponent.jmsComponent(relayConnections);
+        // A sender's Camel* properties never reach a route (reply consumers use the out component).
+        jms.setHeaderFilterStrategy(new InboundHeaderFilter());
+        jmsOut.setHeaderFilterStrategy(new InboundHeaderFilter());
+        main.bind(Endpoints.JMS, jms);
+        main.bind(Endpoints.JMS_OUT, jmsOut);
         ApiGuard guard = new ApiGuard(authenticator());
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
                 new PipelineCheck(agents)));

@@ -44,17 +44,40 @@ public final class ApiGuard {
                 .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
         router.route("/api/*").order(-100).handler(this::check);
-        router.errorHandler(404, ctx -> problem(ctx, new Problem(404, "Not Found",
+        io.vertx.ext.web.Router top = topRouter(router);
+        top.errorHandler(404, ctx -> problem(ctx, new Problem(404, "Not Found",
                 "no resource at " + ctx.request().method().name() + " " + ctx.normalizedPath()
                         + "; GET /api/openapi.json lists every endpoint", List.of())));
-        router.errorHandler(405, ctx -> problem(ctx, new Problem(405, "Method Not Allowed",
+        top.errorHandler(405, ctx -> problem(ctx, new Problem(405, "Method Not Allowed",
                 ctx.request().method().name() + " is not allowed on " + ctx.normalizedPath(), List.of())));
-        router.errorHandler(413, ctx -> problem(ctx, new Problem(413, "Content Too Large",
+        top.errorHandler(415, ctx -> problem(ctx, new Problem(415, "Unsupported Media Type",
+                "Content-Type " + ctx.request().getHeader("Content-Type") + " is not accepted by "
+                        + ctx.request().method().name() + " " + ctx.normalizedPath()
+                        + "; see GET /api/openapi.json", List.of())));
+        top.errorHandler(413, ctx -> problem(ctx, new Problem(413, "Content Too Large",
                 "the request body is larger than the server accepts", List.of())));
-        router.errorHandler(500, ctx -> {
+        top.errorHandler(500, ctx -> {
             LOG.error("HTTP request failed: {}", ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
             problem(ctx, new Problem(500, "Internal Server Error", "the request failed", List.of()));
         });
+    }
+
+    /**
+     * The server's top router, where unmatched requests end: Camel mounts its routes on a sub-router and keeps the
+     * top one private, and error pages set on the sub-router are never used for a path no route matches.
+     */
+    private static io.vertx.ext.web.Router topRouter(VertxPlatformHttpRouter router) {
+        try {
+            var field = router.getServer().getClass().getDeclaredField("router");
+            field.setAccessible(true);
+            Object top = field.get(router.getServer());
+            if (top instanceof io.vertx.ext.web.Router r) {
+                return r;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("unknown paths will answer in Vert.x's own format: {}", e.toString());
+        }
+        return router;
     }
 
     private void check(RoutingContext ctx) {
