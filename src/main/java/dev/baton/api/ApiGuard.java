@@ -130,6 +130,12 @@ public final class ApiGuard {
         }
         ctx.setUser(User.create(new JsonObject().put("username", who.name()).put("role", who.role().label())
                 .put("via", who.via())));
+        try {
+            // The secret stays here: no route, log line or error message downstream can show it.
+            ctx.request().headers().remove("Authorization").remove("X-API-Key");
+        } catch (UnsupportedOperationException e) {
+            LOG.debug("request headers are read-only; credentials stay on the request");
+        }
         ctx.next();
     }
 

@@ -1,7 +1,6 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import java.util.List;
@@ -12,7 +11,10 @@ import org.apache.camel.model.rest.RestBindingMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The REST API under {@code /api} (DESIGN §6); errors are {@code application/problem+json}. */
+/**
+ * The REST API under {@code /api} (DESIGN §6); errors are {@code application/problem+json}. Who may call what is
+ * checked before these routes by {@link ApiGuard}; the operations and their OpenAPI text are in {@link ApiDocs}.
+ */
 public final class ApiRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     private static final String JSON = "application/json";
@@ -26,8 +28,9 @@ public final class ApiRoutes extends RouteBuilder {
      * @param service the run service, or null while Baton is still starting: the routes are registered before the
      *     HTTP port opens and answer 503 with Retry-After until then, never a misleading 404
      * @param deadLetters the dead-letter queue, browsed (never consumed) by {@code GET /api/dead-letters}
-     * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling
-     *     answers in plain text, so the API checks first)
+     * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling is
+     *     answered by {@link ApiGuard}'s error page)
+     * @param check validates pipeline YAML for {@code POST /api/pipelines/validate}
      */
     public ApiRoutes(Supplier<RunService> service, DeadLetters deadLetters, int maxBodyBytes, PipelineCheck check) {
         this.service = service;
