@@ -15,6 +15,10 @@ final class ApiDocs {
 
     static void define(RouteBuilder b) {
         b.rest("/pipelines").description("Pipelines loaded from routes/")
+                .securityDefinitions()
+                .bearerToken("bearer", "an API key from config/security.yaml: Authorization: Bearer <key>")
+                .apiKey("apiKey", "the same API key in a header").withHeader("X-API-Key").end()
+                .basicAuth("basic", "a user and password from config/security.yaml").end()
                 .get().description("Loaded pipelines and invalid files with their errors. Role: viewer")
                 .produces(JSON).to("direct:api-pipelines")
                 .post("/validate").description("Validates a pipeline YAML body without loading it: 200 {valid: true} "
@@ -80,5 +84,20 @@ final class ApiDocs {
                 .to("direct:api-dead-letters");
         b.rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
                 .get().description("No credentials needed").produces(JSON).to("direct:api-health");
+        secure(b);
+    }
+
+    /** Every operation but {@code /health} says it takes any of the three credentials, as {@link ApiGuard} does. */
+    private static void secure(RouteBuilder b) {
+        for (var rest : b.getRestCollection().getRests()) {
+            if (!rest.getPath().equals("/health")) {
+                rest.getVerbs().forEach(verb -> verb.setSecurity(java.util.stream.Stream.of("bearer", "apiKey", "basic")
+                        .map(key -> {
+                            var requirement = new org.apache.camel.model.rest.SecurityDefinition();
+                            requirement.setKey(key);
+                            return requirement;
+                        }).collect(java.util.stream.Collectors.toList())));
+            }
+        }
     }
 }

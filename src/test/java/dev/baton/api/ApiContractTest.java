@@ -99,6 +99,12 @@ class ApiContractTest {
                 "/runs/{id}/rerun", "/dead-letters", "/health");
         assertThat(doc.at("/paths/~1runs/get/parameters").findValuesAsText("name"))
                 .contains("pipeline", "status", "limit", "cursor");
+        assertThat(doc.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+        assertThat(doc.at("/components/securitySchemes/basic/scheme").asText()).isEqualTo("basic");
+        assertThat(doc.at("/components/securitySchemes/apiKey/name").asText()).isEqualTo("X-API-Key");
+        assertThat(doc.at("/paths/~1runs~1{id}~1cancel/post/security").findValuesAsText("bearer")).isNotNull();
+        assertThat(doc.at("/paths/~1runs~1{id}~1cancel/post/security").toString()).contains("bearer", "basic");
+        assertThat(doc.at("/paths/~1health/get/security").isMissingNode()).isTrue();
     }
 
     @Test
