@@ -146,6 +146,22 @@ class ApiSecurityTest {
     }
 
     @Test
+    void theCliSendsTheCredentialsOfItsEnvironment() throws Exception {
+        String server = "http://127.0.0.1:" + baton.port;
+        var none = dev.baton.cli.CliTest.runAs(null, "status", NO_RUN, "--server", server);
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("401 credentials are required").contains("set BATON_API_KEY");
+        var viewer = dev.baton.cli.CliTest.runAs("viewer", "status", NO_RUN, "--server", server);
+        assertThat(viewer.err()).contains("404 run '" + NO_RUN + "' does not exist");
+        var cancel = dev.baton.cli.CliTest.runAs("viewer", "cancel", NO_RUN, "--server", server);
+        assertThat(cancel.exit()).isEqualTo(2);
+        assertThat(cancel.err()).contains("403 'viewer' has role viewer");
+        var as = dev.baton.cli.CliTest.runAs("alice", "approve", NO_RUN, "gate", "--as", "bob", "--server", server);
+        assertThat(as.exit()).isEqualTo(2);
+        assertThat(as.err()).contains("--as is gone");
+    }
+
+    @Test
     void anIdentityHeaderSentByTheClientIsNotBelieved() throws Exception {
         Response r = baton.anonymous().get("/api/runs", "CamelVertxPlatformHttpAuthenticatedUser", "admin");
         assertThat(r.status()).isEqualTo(401);
