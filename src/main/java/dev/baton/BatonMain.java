@@ -3,6 +3,7 @@ package dev.baton;
 import dev.baton.bench.BenchCommand;
 import dev.baton.cli.AgentsCommand;
 import dev.baton.cli.ApproveCommand;
+import dev.baton.cli.HashSecretCommand;
 import dev.baton.cli.BrokerCommand;
 import dev.baton.cli.BrokerUserCommand;
 import dev.baton.cli.CancelCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, BrokerCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
                 GraphCommand.class, ExportCommand.class, SubmitCommand.class, StatusCommand.class, RunsCommand.class,
                 ApproveCommand.class, CancelCommand.class, RerunCommand.class, BenchCommand.class, AgentsCommand.class,
-                BrokerUserCommand.class,
+                BrokerUserCommand.class, HashSecretCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success; for submit/rerun --wait and status: the run SUCCEEDED (status: or is still going)",

@@ -9,9 +9,13 @@ import dev.baton.agent.HttpAgent;
 import dev.baton.agent.LlmAgent;
 import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.agent.QueueLimits;
-import dev.baton.api.AgentApiRoutes;
 import dev.baton.api.AgentViews;
+import dev.baton.api.ApiGuard;
 import dev.baton.api.ApiRoutes;
+import dev.baton.api.PipelineCheck;
+import dev.baton.api.auth.Authenticator;
+import dev.baton.api.auth.InitialAdminKey;
+import dev.baton.api.auth.SecurityConfig;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.JmsSubmitRoutes;
 import dev.baton.api.Metrics;
@@ -165,14 +169,23 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("camel.server.host", settings.httpHost());
         // Plain Camel routes in routes/ may use {{baton.data}}, e.g. for a file inbox per instance.
         main.addOverrideProperty("baton.data", settings.dataDir().toString());
-        main.bind(Endpoints.JMS, JmsComponent.jmsComponent(cf));
-        main.bind(Endpoints.JMS_OUT, JmsComponent.jmsComponent(relayConnections));
-        main.bind(Endpoints.JMS_AGENT, JmsComponent.jmsComponent(agentConnections));
-        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes()));
+        JmsComponent jms = JmsComponent.jmsComponent(cf);
+        JmsComponent jmsOut = JmsComponent.jmsComponent(relayConnections);
+        JmsComponent jmsAgent = JmsComponent.jmsComponent(agentConnections);
+        // A sender's Camel* properties never reach a route (reply consumers use the out component).
+        jms.setHeaderFilterStrategy(new InboundHeaderFilter());
+        jmsOut.setHeaderFilterStrategy(new InboundHeaderFilter());
+        jmsAgent.setHeaderFilterStrategy(new InboundHeaderFilter());
+        main.bind(Endpoints.JMS, jms);
+        main.bind(Endpoints.JMS_OUT, jmsOut);
+        main.bind(Endpoints.JMS_AGENT, jmsAgent);
+        ApiGuard guard = new ApiGuard(authenticator());
         AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
-        main.configure().addRoutesBuilder(new AgentApiRoutes(new AgentViews(agents, pipelines, tx, health, cf, clock)));
+        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
+                new PipelineCheck(agents), new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
         CamelContext camel = main.getCamelContext();
+        guard.install(camel);
 
         OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
@@ -248,6 +261,30 @@ public final class BatonServer implements AutoCloseable {
     /** An in-process agent opens no more consumers than its queue admits: the ones over would fail and retry. */
     private static int consumers(int concurrency, Integer maxConcurrency) {
         return maxConcurrency == null ? concurrency : Math.min(concurrency, maxConcurrency);
+    }
+
+    /** Who may call the API: null when it runs open (with a loud warning), else the configured credentials. */
+    private Authenticator authenticator() throws java.io.IOException {
+        var security = settings.security();
+        if (security.open()) {
+            LOG.warn("*****************************************************************************");
+            LOG.warn("* THE REST API IS OPEN: no credentials are asked, every caller is admin.    *");
+            LOG.warn("* Only for the demo on a trusted machine (baton.security.open=true).        *");
+            LOG.warn("*****************************************************************************");
+            return null;
+        }
+        SecurityConfig config = SecurityConfig.load(security.file());
+        if (config.isEmpty()) {
+            config = InitialAdminKey.ensure(settings.dataDir());
+            LOG.warn("{} lists no API keys or users: the API accepts only the initial admin key in {} "
+                    + "(export BATON_API_KEY=$(cat {})); add credentials to {} and it stops being accepted",
+                    security.file(), settings.dataDir().resolve(InitialAdminKey.FILE),
+                    settings.dataDir().resolve(InitialAdminKey.FILE), security.file());
+        } else {
+            LOG.info("REST API credentials from {}: {} API key(s), {} user(s)", security.file(),
+                    config.apiKeys().size(), config.users().size());
+        }
+        return new Authenticator(config);
     }
 
     /**

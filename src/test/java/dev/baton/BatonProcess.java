@@ -85,6 +85,7 @@ public final class BatonProcess {
         if (fault != null) cmd.add("-Dbaton.fault=" + fault);
         // Baton's broker password: a second process may connect to this one's embedded broker with it.
         cmd.add("-Dbaton.broker.password=" + TEST_BROKER_PASSWORD);
+        cmd.add("-Dbaton.security.file=" + TestSecurity.write(root.resolve("test-security.yaml")).toAbsolutePath());
         cmd.addAll(properties);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),
                 "--config", root.resolve("config").toString(), "--data", root.resolve("data").toString(),
@@ -175,6 +176,7 @@ public final class BatonProcess {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/pipelines/" + pipeline + "/runs"))
                     .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
                     .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(params)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() >= 500) return null;
@@ -189,7 +191,8 @@ public final class BatonProcess {
     }
 
     public JsonNode get(String path) throws Exception {
-        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin")).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 

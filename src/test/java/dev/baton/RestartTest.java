@@ -74,7 +74,7 @@ class RestartTest {
             }
         }
         try (TestBaton second = TestBaton.restart(root)) {
-            assertThat(second.post("/api/runs/" + decided + "/approvals/gate",
+            assertThat(second.as("alice").post("/api/runs/" + decided + "/approvals/gate",
                     "{\"decision\": \"reject\", \"approver\": \"alice\"}").status()).isEqualTo(200);
             assertThat(second.awaitRun(decided, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("FAILED");
             // nobody decides the other: its timeout, a persistent scheduled message, fires after the restart

@@ -1,7 +1,6 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import java.util.List;
@@ -12,7 +11,10 @@ import org.apache.camel.model.rest.RestBindingMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The REST API under {@code /api} (DESIGN §6); errors are {@code application/problem+json}. */
+/**
+ * The REST API under {@code /api} (DESIGN §6); errors are {@code application/problem+json}. Who may call what is
+ * checked before these routes by {@link ApiGuard}; the operations and their OpenAPI text are in {@link ApiDocs}.
+ */
 public final class ApiRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     private static final String JSON = "application/json";
@@ -22,18 +24,24 @@ public final class ApiRoutes extends RouteBuilder {
     private final Supplier<RunService> service;
     private final DeadLetters deadLetters;
     private final int maxBodyBytes;
+    private final PipelineCheck check;
+    private final AgentViews agents;
 
     /**
      * @param service the run service, or null while Baton is still starting: the routes are registered before the
      *     HTTP port opens and answer 503 with Retry-After until then, never a misleading 404
      * @param deadLetters the dead-letter queue, browsed (never consumed) by {@code GET /api/dead-letters}
-     * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling
-     *     answers in plain text, so the API checks first)
+     * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling is
+     *     answered by {@link ApiGuard}'s error page)
+     * @param check validates pipeline YAML for {@code POST /api/pipelines/validate}
      */
-    public ApiRoutes(Supplier<RunService> service, DeadLetters deadLetters, int maxBodyBytes) {
+    public ApiRoutes(Supplier<RunService> service, DeadLetters deadLetters, int maxBodyBytes, PipelineCheck check,
+            AgentViews agents) {
         this.service = service;
         this.deadLetters = deadLetters;
         this.maxBodyBytes = maxBodyBytes;
+        this.check = check;
+        this.agents = agents;
     }
 
     private RunService runs() {
@@ -53,32 +61,16 @@ public final class ApiRoutes extends RouteBuilder {
             problem(ex, new Problem(500, "Internal Server Error", "the request failed: " + e.getMessage(), List.of()));
         });
 
-        restConfiguration().component("platform-http").contextPath("/api").bindingMode(RestBindingMode.off);
+        restConfiguration().component("platform-http").contextPath("/api").bindingMode(RestBindingMode.off)
+                .apiContextPath("/openapi.json").apiProperty("api.title", "Baton REST API")
+                .apiProperty("api.version", "1").apiProperty("openapi.version", "3.0.3");
+        ApiDocs.define(this);
 
-        rest("/pipelines").description("Pipelines loaded from routes/")
-                .get().produces(JSON).to("direct:api-pipelines")
-                .get("/{name}").produces(JSON).to("direct:api-pipeline")
-                .get("/{name}/revisions").produces(JSON).to("direct:api-pipeline-revisions")
-                .post("/{name}/runs").consumes(JSON).produces(JSON).to("direct:api-start-run");
-        rest("/runs").description("Runs and their history")
-                .get().produces(JSON).to("direct:api-runs")
-                .get("/{id}").produces(JSON).to("direct:api-run")
-                .get("/{id}/history").produces(JSON).to("direct:api-run-history")
-                .get("/{id}/events").produces(JSON).to("direct:api-run-events")
-                .get("/{id}/webhooks").produces(JSON).to("direct:api-run-webhooks")
-                .post("/{id}/approvals/{stage}").consumes(JSON).produces(JSON).to("direct:api-decide")
-                .post("/{id}/cancel").consumes(JSON).produces(JSON).to("direct:api-cancel")
-                .post("/{id}/rerun").consumes(JSON).produces(JSON).to("direct:api-rerun");
-        rest("/dead-letters").description("Messages on the dead-letter queue, browsed without consuming them")
-                .get().produces(JSON).to("direct:api-dead-letters");
-
-        rest("/metrics").description("Prometheus metrics: runs, ticket times, tickets in flight, queue depths")
-                .get().produces(PROMETHEUS).to("direct:api-metrics");
-        from("direct:api-metrics").routeId("api-metrics")
+        from("direct:api-agents").routeId("api-agents").process(this::authorized)
+                .process(ex -> ok(ex, 200, agents.list()));
+        from("direct:api-metrics").routeId("api-metrics").process(this::authorized)
                 .process(ex -> respond(ex, 200, PROMETHEUS, runs().metrics().scrape()));
 
-        rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
-                .get().produces(JSON).to("direct:api-health");
         from("direct:api-health").routeId("api-health").process(ex -> {
             RunService runs = runs();
             ObjectNode health = Json.object().put("status", "UP");
@@ -86,10 +78,12 @@ public final class ApiRoutes extends RouteBuilder {
             health.put("outbox", runs.records().outboxDepth());
             ok(ex, 200, health);
         });
-        from("direct:api-pipelines").routeId("api-pipelines").process(ex -> ok(ex, 200, runs().pipelines()));
-        from("direct:api-pipeline").routeId("api-pipeline")
+        from("direct:api-pipelines").routeId("api-pipelines").process(this::authorized).process(ex -> ok(ex, 200, runs().pipelines()));
+        from("direct:api-pipeline").routeId("api-pipeline").process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().pipeline(header(ex, "name"))));
-        from("direct:api-start-run").routeId("api-start-run").process(ex -> {
+        from("direct:api-validate").routeId("api-validate").process(this::authorized).process(ex ->
+                ok(ex, 200, check.validate(body(ex), header(ex, Exchange.CONTENT_TYPE))));
+        from("direct:api-start-run").routeId("api-start-run").process(this::authorized).process(ex -> {
             RunService.StartOutcome out = runs().start(header(ex, "name"), body(ex), header(ex, "Idempotency-Key"));
             if (out.replayed()) {
                 ex.getMessage().setHeader("Idempotent-Replayed", "true");
@@ -97,26 +91,58 @@ public final class ApiRoutes extends RouteBuilder {
             ex.getMessage().setHeader("Location", "/api/runs/" + out.run().path("id").asText());
             ok(ex, out.replayed() ? 200 : 201, out.run());
         });
-        from("direct:api-runs").routeId("api-runs").process(ex -> {
+        from("direct:api-runs").routeId("api-runs").process(this::authorized).process(ex -> {
             ok(ex, 200, runs().list(header(ex, "pipeline"), header(ex, "status"), limit(ex, 50), header(ex, "cursor")));
         });
-        from("direct:api-run").routeId("api-run").process(ex -> ok(ex, 200, runs().get(header(ex, "id"))));
-        from("direct:api-run-history").routeId("api-run-history")
+        from("direct:api-run").routeId("api-run").process(this::authorized)
+                .process(ex -> ok(ex, 200, RunViews.capTickets(runs().get(header(ex, "id")), tickets(ex))));
+        from("direct:api-run-history").routeId("api-run-history").process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
-        from("direct:api-decide").routeId("api-decide").process(ex ->
-                ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex))));
-        from("direct:api-cancel").routeId("api-cancel").process(ex ->
+        from("direct:api-decide").routeId("api-decide").process(this::authorized).process(ex ->
+                ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex), who(ex))));
+        from("direct:api-cancel").routeId("api-cancel").process(this::authorized).process(ex ->
                 ok(ex, 200, runs().control().cancel(header(ex, "id"), body(ex))));
-        from("direct:api-rerun").routeId("api-rerun").process(ex ->
+        from("direct:api-rerun").routeId("api-rerun").process(this::authorized).process(ex ->
                 ok(ex, 200, runs().control().rerun(header(ex, "id"), body(ex))));
-        from("direct:api-run-events").routeId("api-run-events")
+        from("direct:api-run-events").routeId("api-run-events").process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().records().events(header(ex, "id"))));
-        from("direct:api-run-webhooks").routeId("api-run-webhooks")
+        from("direct:api-run-webhooks").routeId("api-run-webhooks").process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().records().webhooks(header(ex, "id"))));
-        from("direct:api-pipeline-revisions").routeId("api-pipeline-revisions")
+        from("direct:api-pipeline-revisions").routeId("api-pipeline-revisions").process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().records().revisions(header(ex, "name"))));
-        from("direct:api-dead-letters").routeId("api-dead-letters")
+        from("direct:api-dead-letters").routeId("api-dead-letters").process(this::authorized)
                 .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
+    }
+
+    /**
+     * The second lock: a request that reached a route needing credentials without the identity the
+     * {@link ApiGuard} puts on it (say, in the moment before the guard is installed) is refused.
+     */
+    private void authorized(Exchange ex) {
+        if (ApiGuard.identity(ex) == null) {
+            throw new Problem(401, "Unauthorized", "credentials are required", List.of());
+        }
+    }
+
+    private static dev.baton.api.auth.Identity who(Exchange ex) {
+        return ApiGuard.identity(ex);
+    }
+
+    /** {@code ?tickets=N}: at most N tickets per stage in the answer (0-100000); absent means all. */
+    private static Integer tickets(Exchange ex) {
+        String n = header(ex, "tickets");
+        if (n == null) {
+            return null;
+        }
+        try {
+            int v = Integer.parseInt(n);
+            if (v >= 0 && v <= 100_000) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw Problem.badRequest("tickets must be an integer from 0 to 100000, not '" + n + "'", List.of());
     }
 
     private String body(Exchange ex) {
@@ -148,12 +174,7 @@ public final class ApiRoutes extends RouteBuilder {
     }
 
     private static void problem(Exchange ex, Problem p) {
-        ObjectNode body = Json.object().put("type", "about:blank").put("title", p.title()).put("status", p.status())
-                .put("detail", p.getMessage());
-        ArrayNode errors = body.putArray("errors");
-        p.errors().forEach(errors::add);
-        p.extensions().forEach(body::set);
-        respond(ex, p.status(), "application/problem+json", Json.write(body));
+        respond(ex, p.status(), "application/problem+json", Json.write(p.toJson()));
         if (p.status() == 503) {
             ex.getMessage().setHeader("Retry-After", "1");
         }

@@ -35,6 +35,16 @@ public class Problem extends RuntimeException {
         return java.util.Collections.unmodifiableMap(extensions);
     }
 
+    /** The RFC 9457 body: type, title, status, detail, errors and the extension members. */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        var body = dev.baton.pipeline.Json.object().put("type", "about:blank").put("title", title).put("status", status)
+                .put("detail", getMessage());
+        var list = body.putArray("errors");
+        errors.forEach(list::add);
+        extensions.forEach(body::set);
+        return body;
+    }
+
     public int status() {
         return status;
     }

@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.api.auth.Identity;
 import dev.baton.pipeline.Json;
 import dev.baton.runtime.ApprovalOutcome;
 import dev.baton.runtime.RefusedException;
@@ -96,16 +97,32 @@ public final class RunControl {
      * {@code POST /api/runs/{id}/approvals/{stage}}: 200 with the stage's approval state when the decision was
      * counted or repeated; 403 for someone who is not an approver; 409 with the outcome when the stage was already
      * decided or the approver already decided otherwise.
+     *
+     * @param who the authenticated caller, who is the approver. A body {@code approver} is only accepted when it
+     *     names the caller (400 otherwise). When the API runs open (the demo), nobody is authenticated and the body's
+     *     {@code approver} says who decides.
      */
-    public ObjectNode decide(String runId, String stage, String body) {
+    public ObjectNode decide(String runId, String stage, String body, Identity who) {
+        boolean open = who == null || "open".equals(who.via());
         DecisionRequest request;
         try {
-            request = DecisionRequest.parse(body == null || body.isBlank() ? null : Json.parse(body), false);
+            request = DecisionRequest.parse(body == null || body.isBlank() ? null : Json.parse(body), false, open);
         } catch (IllegalArgumentException e) {
             throw Problem.badRequest("the decision is not valid", Arrays.asList(e.getMessage().split("\n")));
         }
+        String approver;
+        if (open) {
+            approver = request.approver();
+        } else {
+            if (request.approver() != null && !request.approver().equals(who.name())) {
+                throw Problem.badRequest("the decision is not valid", List.of("approver '" + request.approver()
+                        + "' is not the caller: a decision is recorded as the authenticated identity ('" + who.name()
+                        + "'); leave approver out"));
+            }
+            approver = who.name();
+        }
         RunEngine.Decision d = apply(() ->
-                engine.decide(runId, stage, request.approver(), request.approve(), request.comment()),
+                engine.decide(runId, stage, approver, request.approve(), request.comment()),
                 RunEngine.Decision::outgoing);
         ApprovalOutcome o = d.outcome();
         switch (o.verdict()) {

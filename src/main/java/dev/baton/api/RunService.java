@@ -188,8 +188,9 @@ public final class RunService {
     }
 
     /**
-     * {@code {"items": [run...], "next": cursor | null}}, newest first. The cursor is a stand-in (an encoded offset)
-     * until the REST helper's keyset cursor lands; clients treat it as opaque.
+     * {@code GET /api/runs}: a page of runs, newest first, as {@code {"items": [...], "next": cursor|null}}. The
+     * cursor is opaque (base64url of the last run's creation time and id, and the filters it was made for), so the
+     * next page starts exactly after the last run shown, whatever started meanwhile.
      */
     public ObjectNode list(String pipeline, String status, int limit, String cursor) {
         if (status != null) {
@@ -203,34 +204,19 @@ public final class RunService {
         if (limit < 1 || limit > 1000) {
             throw Problem.badRequest("limit must be from 1 to 1000", List.of());
         }
-        int offset = offset(cursor);
+        RunCursor after = cursor == null ? null : RunCursor.decode(cursor, pipeline, status);
         return tx.run(c -> {
+            // One more than asked tells whether there is a next page without a count.
+            List<RunRow> rows = store.runs(c, pipeline, status, limit + 1, after == null ? null : after.createdAt(),
+                    after == null ? null : after.id());
             ObjectNode page = Json.object();
-            ArrayNode arr = page.putArray("items");
-            List<RunRow> rows = store.runs(c, pipeline, status, offset + limit + 1);
-            rows.stream().skip(offset).limit(limit).forEach(r -> arr.add(RunViews.summary(r)));
-            page.put("next", rows.size() > offset + limit ? java.util.Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(("o" + (offset + limit)).getBytes(java.nio.charset.StandardCharsets.UTF_8)) : null);
+            ArrayNode items = page.putArray("items");
+            rows.stream().limit(limit).forEach(r -> items.add(RunViews.summary(r)));
+            RunRow last = rows.size() > limit ? rows.get(limit - 1) : null;
+            page.put("next", last == null ? null : new RunCursor(last.createdAt(), last.id()).encode(pipeline, status));
             return page;
         });
     }
-
-    private static int offset(String cursor) {
-        if (cursor == null || cursor.isEmpty()) {
-            return 0;
-        }
-        try {
-            String text = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
-            int offset = Integer.parseInt(text.substring(1));
-            if (text.charAt(0) == 'o' && offset >= 0) {
-                return offset;
-            }
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            // falls through to the 400 below
-        }
-        throw Problem.badRequest("cursor '" + cursor + "' is not one this server gave out", List.of());
-    }
-
     public ObjectNode pipelines() {
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("pipelines");

@@ -73,6 +73,25 @@ public final class RunViews {
         return o;
     }
 
+    /**
+     * {@code GET /api/runs/{id}?tickets=N}: each stage keeps its first N tickets and says how many it has in
+     * {@code ticketCount}; a 10,000-item for_each need not come back whole. Null keeps every ticket.
+     */
+    public static ObjectNode capTickets(ObjectNode run, Integer max) {
+        if (max == null) {
+            return run;
+        }
+        for (var stage : run.path("stages")) {
+            ArrayNode tickets = (ArrayNode) stage.path("tickets");
+            int total = tickets.size();
+            ((ObjectNode) stage).put("ticketCount", total);
+            while (tickets.size() > max) {
+                tickets.remove(tickets.size() - 1);
+            }
+        }
+        return run;
+    }
+
     public static ArrayNode history(List<HistoryRow> rows) {
         ArrayNode arr = Json.MAPPER.createArrayNode();
         for (HistoryRow h : rows) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code baton approve RUN STAGE [--reject] [--comment TEXT] [--as NAME]}: a decision on an approval stage. */
+/** {@code baton approve RUN STAGE [--reject] [--comment TEXT]}: a decision on an approval stage, made by the caller. */
 @Command(name = "approve", mixinStandardHelpOptions = true,
         description = "Approve (or with --reject, reject) an approval stage of a run.")
 public final class ApproveCommand implements Callable<Integer> {
@@ -27,7 +27,8 @@ public final class ApproveCommand implements Callable<Integer> {
     @Option(names = {"-m", "--comment"}, description = "why; kept in the run's history")
     String comment;
 
-    @Option(names = "--as", paramLabel = "NAME", description = "who decides (default: $BATON_USER, else $USER)")
+    /** Gone: who decides is whoever the credentials are, never a name the client picks. */
+    @Option(names = "--as", paramLabel = "NAME", hidden = true)
     String approver;
 
     @Mixin
@@ -41,11 +42,12 @@ public final class ApproveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String who = approver != null ? approver : firstSet(client.env("BATON_USER"), client.env("USER"));
-        if (who == null) {
-            throw new ClientException(ExitCode.INVALID, "say who decides with --as NAME (or set BATON_USER)");
+        if (approver != null) {
+            throw new ClientException(ExitCode.INVALID, "--as is gone: the decision is made by the identity of your "
+                    + "credentials "
+                    + "(BATON_API_KEY, or BATON_USER and BATON_PASSWORD)");
         }
-        ObjectNode body = Json.object().put("decision", reject ? "reject" : "approve").put("approver", who);
+        ObjectNode body = Json.object().put("decision", reject ? "reject" : "approve");
         if (comment != null) {
             body.put("comment", comment);
         }
@@ -65,14 +67,5 @@ public final class ApproveCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCode.OK;
-    }
-
-    private static String firstSet(String... values) {
-        for (String v : values) {
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        return null;
     }
 }

@@ -79,6 +79,9 @@ final class BatonClient {
             List<String> lines = new ArrayList<>();
             lines.add(response.statusCode() + " " + body.path("detail").asText(body.path("title").asText("error")));
             body.path("errors").forEach(e -> lines.add("  " + e.asText()));
+            if (response.statusCode() == 401) {
+                lines.add("  set BATON_API_KEY (or BATON_USER and BATON_PASSWORD)");
+            }
             throw new ClientException(ExitCode.ofHttp(response.statusCode()), String.join("\n", lines), body);
         }
         return body;

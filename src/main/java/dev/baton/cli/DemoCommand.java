@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (options.port == null) options.port = freePort();
         if (options.brokerPort == null) options.brokerPort = freePort();
-        try (BatonServer server = BatonServer.start(BatonSettings.load(options.overrides()))) {
+        try (BatonServer server = BatonServer.start(BatonSettings.load(options.overrides()).withOpenApi())) {
             List<Pipeline> pipelines = List.copyOf(server.pipelines().all());
             if (pipelines.isEmpty()) {
                 out.println("no pipeline loaded from " + server.settings().routesDir());
@@ -93,7 +93,8 @@ public final class DemoCommand implements Callable<Integer> {
                 String approver = runs.approvers(run.path("id").asText(), name).stream().findFirst().orElse("demo");
                 ObjectNode decision = Json.object().put("decision", "approve").put("approver", approver)
                         .put("comment", "approved by baton demo");
-                runs.control().decide(run.path("id").asText(), name, Json.write(decision));
+                runs.control().decide(run.path("id").asText(), name, Json.write(decision),
+                        new dev.baton.api.auth.Identity(approver, dev.baton.api.auth.Role.APPROVER, "demo"));
             }
         }
         return run;

@@ -35,7 +35,30 @@ public record BatonSettings(
         Duration misfireThreshold,
         WebhookSettings webhooks,
         Duration heartbeatInterval,
-        Map<String, String> camelProperties) {
+        Map<String, String> camelProperties,
+        ApiSecurity security) {
+
+    /**
+     * Who may call the REST API: the credentials file ({@code baton.security.file}, default
+     * {@code <config>/security.yaml}), or nobody is asked ({@code baton.security.open=true}, what the demo does).
+     */
+    public record ApiSecurity(Path file, boolean open) {}
+
+    /** The same settings with the API open to anyone (the demo). */
+    public BatonSettings withOpenApi() {
+        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
+                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
+                camelProperties,
+                new ApiSecurity(security.file(), true));
+    }
+
+    /** The same settings with another credentials file (tests). */
+    public BatonSettings withSecurityFile(Path file) {
+        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
+                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
+                camelProperties,
+                new ApiSecurity(file, security.open()));
+    }
 
     /**
      * How webhook deliveries are attempted: at most {@code retry.maxAttempts} POSTs, the wait between them doubling
@@ -99,7 +122,9 @@ public record BatonSettings(
     /** The same settings with other broker settings. */
     public BatonSettings withBroker(BrokerSettings b) {
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, b, db, resultConsumers,
-                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval, camelProperties);
+                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
+                camelProperties,
+                security);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -174,7 +199,9 @@ public record BatonSettings(
                         r.duration("baton.webhooks.max-delay", Duration.ofMinutes(10)), 0),
                         r.duration("baton.webhooks.timeout", Duration.ofSeconds(10))),
                 r.duration("baton.agents.heartbeat-interval", Duration.ofSeconds(15)),
-                Map.copyOf(camel));
+                Map.copyOf(camel),
+                new ApiSecurity(Path.of(r.str("baton.security.file", configDir.resolve("security.yaml").toString())),
+                        r.bool("baton.security.open", false)));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);
         }
@@ -197,6 +224,14 @@ public record BatonSettings(
         String str(String key, String def) {
             String v = raw.get(key);
             return v == null ? def : v;
+        }
+
+        boolean bool(String key, boolean def) {
+            String v = raw.get(key);
+            if (v == null || v.isBlank()) return def;
+            if (v.trim().equals("true") || v.trim().equals("false")) return Boolean.parseBoolean(v.trim());
+            errors.add(key + " must be true or false, not '" + v + "'");
+            return def;
         }
 
         int positive(String key, int def) {

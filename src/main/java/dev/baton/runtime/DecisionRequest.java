@@ -21,6 +21,14 @@ public record DecisionRequest(boolean approve, String approver, String comment) 
      * @throws IllegalArgumentException listing every problem, one per line
      */
     public static DecisionRequest parse(JsonNode body, boolean addressed) {
+        return parse(body, addressed, true);
+    }
+
+    /**
+     * @param approverRequired false when the sender's identity comes from elsewhere (an authenticated REST caller,
+     *     a broker-validated JMS user): the field may then be left out
+     */
+    public static DecisionRequest parse(JsonNode body, boolean addressed, boolean approverRequired) {
         List<String> allowed = addressed ? ADDRESSED : FIELDS;
         List<String> problems = new ArrayList<>();
         if (body == null || !body.isObject()) {
@@ -37,7 +45,7 @@ public record DecisionRequest(boolean approve, String approver, String comment) 
                 || !(decision.asText().equals("approve") || decision.asText().equals("reject"))) {
             problems.add("decision must be \"approve\" or \"reject\"");
         }
-        String approver = text(body, "approver", MAX_APPROVER, true, problems);
+        String approver = text(body, "approver", MAX_APPROVER, approverRequired, problems);
         String comment = text(body, "comment", MAX_COMMENT, false, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));

@@ -159,15 +159,22 @@ public final class EngineRoutes extends RouteBuilder {
         com.fasterxml.jackson.databind.node.ObjectNode answer = Json.object();
         try {
             JsonNode body = Json.parse(in.getBody(String.class));
-            DecisionRequest request = DecisionRequest.parse(body, true);
+            // The broker-validated sender decides when the broker authenticates senders; without broker logins
+            // (no validated user) the body's approver does, as before.
+            String validated = validatedUser(ex);
+            DecisionRequest request = DecisionRequest.parse(body, true, validated == null);
             String runId = body.path("runId").asText(null);
             String stage = body.path("stage").asText(null);
             if (runId == null || stage == null) {
                 throw new IllegalArgumentException("runId and stage are required");
             }
+            if (validated != null && request.approver() != null && !request.approver().equals(validated)) {
+                throw new IllegalArgumentException("approver '" + request.approver() + "' is not the sender: the "
+                        + "decision is made by the broker user '" + validated + "'; leave approver out");
+            }
+            String approver = validated != null ? validated : request.approver();
             // No inbox here: a decision is idempotent per approver, so a redelivery is answered REPEATED.
-            RunEngine.Decision d = engine.decide(runId, stage, request.approver(), request.approve(),
-                    request.comment());
+            RunEngine.Decision d = engine.decide(runId, stage, approver, request.approve(), request.comment());
             applied(d.outgoing());
             ApprovalOutcome o = d.outcome();
             answer.put("runId", runId).put("stage", stage).put("verdict", o.verdict().name())
@@ -185,6 +192,22 @@ public final class EngineRoutes extends RouteBuilder {
             in.setHeader("JMSCorrelationID", correlation != null ? correlation : id);
             in.setBody(Json.write(answer));
         }
+    }
+
+    /** The user the broker authenticated for the message's sender, or null when the broker does not say. */
+    private static String validatedUser(Exchange ex) {
+        String user = null;
+        if (ex.getMessage() instanceof org.apache.camel.component.jms.JmsMessage jms && jms.getJmsMessage() != null) {
+            try {
+                user = jms.getJmsMessage().getStringProperty(Endpoints.HEADER_VALIDATED_USER);
+            } catch (jakarta.jms.JMSException e) {
+                user = null;
+            }
+        }
+        if (user == null) {
+            user = ex.getMessage().getHeader(Endpoints.HEADER_VALIDATED_USER, String.class);
+        }
+        return user == null || user.isBlank() ? null : user;
     }
 
     private void onWebhookAttempt(Exchange ex) {

@@ -56,7 +56,12 @@ public final class RunStore {
         return Sql.one(c, "SELECT " + RUN_COLS + " FROM run WHERE idempotency_key = ?", RunStore::runRow, key);
     }
 
-    public List<RunRow> runs(Connection c, String pipeline, String status, int limit) throws SQLException {
+    /**
+     * Runs newest first, filtered, after the keyset position {@code (afterCreated, afterId)} when given: ordered by
+     * creation time and then id, both descending, so a page never repeats or skips a run because others started.
+     */
+    public List<RunRow> runs(Connection c, String pipeline, String status, int limit, Instant afterCreated,
+            String afterId) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + RUN_COLS + " FROM run WHERE 1=1");
         List<Object> args = new ArrayList<>();
         if (pipeline != null) {
@@ -67,8 +72,18 @@ public final class RunStore {
             sql.append(" AND status = ?");
             args.add(status);
         }
-        sql.append(" ORDER BY created_at DESC, id FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        if (afterCreated != null) {
+            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+            args.add(afterCreated);
+            args.add(afterCreated);
+            args.add(afterId);
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
         return Sql.list(c, sql.toString(), RunStore::runRow, args.toArray());
+    }
+
+    public List<RunRow> runs(Connection c, String pipeline, String status, int limit) throws SQLException {
+        return runs(c, pipeline, status, limit, null, null);
     }
 
     /**

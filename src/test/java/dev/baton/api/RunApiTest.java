@@ -86,7 +86,8 @@ class RunApiTest {
         assertThat(statuses).containsExactly("RUN_RUNNING", "QUEUED", "RUNNING", "SUCCEEDED", "STAGE_SUCCEEDED", "RUN_SUCCEEDED");
 
         JsonNode list = baton.get("/api/runs?pipeline=greet&limit=500").body();
-        assertThat(list.findValuesAsText("id")).contains(id);
+        assertThat(list.path("items").findValuesAsText("id")).contains(id);
+        assertThat(list.path("next").isNull()).isTrue();
     }
 
     @Test

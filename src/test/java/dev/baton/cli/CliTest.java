@@ -95,8 +95,15 @@ public class CliTest {
         if (baton != null) baton.close();
     }
 
+    /** Runs a command with the test admin's API key in BATON_API_KEY. */
     public static Result run(String... args) {
-        return runWith(Map.of(), args);
+        return runAs("admin", args);
+    }
+
+    /** Runs a command with a test identity's API key in BATON_API_KEY, or none when {@code identity} is null. */
+    public static Result runAs(String identity, String... args) {
+        return runWith(identity == null ? Map.of() : Map.of("BATON_API_KEY", dev.baton.TestSecurity.apiKey(identity)),
+                args);
     }
 
     /** Runs a command with {@code env} as its whole environment (BATON_SERVER, BATON_API_KEY, ...). */

@@ -85,8 +85,8 @@ class ApprovalStageTest {
     }
 
     private static Response decide(String runId, String approver, String decision, String comment) throws Exception {
-        return baton.post("/api/runs/" + runId + "/approvals/gate", Json.write(Json.object().put("decision", decision)
-                .put("approver", approver).put("comment", comment)));
+        return baton.as(approver).post("/api/runs/" + runId + "/approvals/gate", Json.write(Json.object()
+                .put("decision", decision).put("comment", comment)));
     }
 
     private static List<String> history(String runId) throws Exception {
@@ -267,11 +267,18 @@ class ApprovalStageTest {
         assertThat(fields.status()).isEqualTo(400);
         assertThat(fields.body().path("errors")).extracting(JsonNode::asText).containsExactly(
                 "unknown field 'who'; expected decision, approver, comment",
-                "decision must be \"approve\" or \"reject\"", "approver is required");
+                "decision must be \"approve\" or \"reject\"");
+        Response impostor = baton.as("alice").post("/api/runs/" + id + "/approvals/gate",
+                "{\"decision\":\"approve\",\"approver\":\"bob\"}");
+        assertThat(impostor.status()).isEqualTo(400);
+        assertThat(impostor.body().path("errors").get(0).asText()).isEqualTo("approver 'bob' is not the caller: a "
+                + "decision is recorded as the authenticated identity ('alice'); leave approver out");
+        assertThat(baton.as("viewer").post("/api/runs/" + id + "/approvals/gate", "{\"decision\":\"approve\"}")
+                .status()).as("a viewer may not decide").isEqualTo(403);
         assertThat(decide("00000000-0000-0000-0000-000000000000", "alice", "approve", null).status()).isEqualTo(404);
-        assertThat(baton.post("/api/runs/" + id + "/approvals/nope", "{\"decision\":\"approve\",\"approver\":\"a\"}")
+        assertThat(baton.as("a").post("/api/runs/" + id + "/approvals/nope", "{\"decision\":\"approve\",\"approver\":\"a\"}")
                 .status()).isEqualTo(404);
-        Response notApproval = baton.post("/api/runs/" + id + "/approvals/ship",
+        Response notApproval = baton.as("alice").post("/api/runs/" + id + "/approvals/ship",
                 "{\"decision\":\"approve\",\"approver\":\"alice\"}");
         assertThat(notApproval.status()).isEqualTo(400);
         assertThat(notApproval.body().path("detail").asText()).isEqualTo("stage 'ship' is agent, not approval");
@@ -316,16 +323,16 @@ class ApprovalStageTest {
     void theCliApprovesAndRejects() throws Exception {
         String server = "http://127.0.0.1:" + baton.port;
         String id = waiting("all");
-        CliTest.Result first = CliTest.run("approve", id, "gate", "--as", "alice", "-m", "fine", "--server", server);
+        CliTest.Result first = CliTest.runAs("alice", "approve", id, "gate", "-m", "fine", "--server", server);
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("gate counted: WAITING_APPROVAL").contains("approve  alice        fine");
-        CliTest.Result reject = CliTest.run("approve", id, "gate", "--reject", "--as", "bob", "--server", server);
+        CliTest.Result reject = CliTest.runAs("bob", "approve", id, "gate", "--reject", "--server", server);
         assertThat(reject.exit()).isZero();
         assertThat(reject.out()).startsWith("gate counted: FAILED (rejected by bob)");
-        CliTest.Result retried = CliTest.run("approve", id, "gate", "--as", "alice", "--server", server);
+        CliTest.Result retried = CliTest.runAs("alice", "approve", id, "gate", "--server", server);
         assertThat(retried.exit()).as("the same decision again changes nothing").isZero();
         assertThat(retried.out()).startsWith("gate already counted: FAILED (rejected by bob)");
-        CliTest.Result late = CliTest.run("approve", id, "gate", "--reject", "--as", "alice", "--server", server);
+        CliTest.Result late = CliTest.runAs("alice", "approve", id, "gate", "--reject", "--server", server);
         assertThat(late.exit()).isEqualTo(2);
         assertThat(late.err()).contains("409 stage 'gate' was already decided: rejected by bob");
         assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("COMPENSATED");

@@ -1,0 +1,166 @@
+package dev.baton.api;
+
+import dev.baton.api.auth.AccessTable;
+import dev.baton.api.auth.Authenticator;
+import dev.baton.api.auth.Identity;
+import dev.baton.api.auth.Role;
+import dev.baton.pipeline.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks every HTTP request under {@code /api} before any route sees it: who sent it ({@link Authenticator}) and
+ * whether its role may call that method and path ({@link AccessTable}); answers 401 and 403, and the HTTP server's
+ * own 404, 405, 413 and 500, as {@code application/problem+json}. The identity reaches the route as the Vert.x user.
+ */
+public final class ApiGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
+    static final String CHALLENGE_BEARER = "Bearer realm=\"baton\"";
+    static final String CHALLENGE_BASIC = "Basic realm=\"baton\", charset=\"UTF-8\"";
+    /** Who calls when the API runs open (the demo): no credentials, every right. */
+    public static final Identity OPEN = new Identity("anonymous", Role.ADMIN, "open");
+
+    private final Authenticator authenticator;
+    private final boolean open;
+
+    /** @param authenticator null when the API runs open */
+    public ApiGuard(Authenticator authenticator) {
+        this.authenticator = authenticator;
+        this.open = authenticator == null;
+    }
+
+    /** Puts the guard in front of every route of the HTTP server Camel started, and the problem error pages. */
+    public void install(CamelContext camel) {
+        VertxPlatformHttpRouter router = camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
+                .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
+        router.route("/api/*").order(-100).handler(this::check);
+        io.vertx.ext.web.Router top = topRouter(router);
+        top.errorHandler(404, ctx -> problem(ctx, new Problem(404, "Not Found",
+                "no resource at " + ctx.request().method().name() + " " + ctx.normalizedPath()
+                        + "; GET /api/openapi.json lists every endpoint", List.of())));
+        top.errorHandler(405, ctx -> problem(ctx, new Problem(405, "Method Not Allowed",
+                ctx.request().method().name() + " is not allowed on " + ctx.normalizedPath(), List.of())));
+        top.errorHandler(415, ctx -> problem(ctx, new Problem(415, "Unsupported Media Type",
+                "Content-Type " + ctx.request().getHeader("Content-Type") + " is not accepted by "
+                        + ctx.request().method().name() + " " + ctx.normalizedPath()
+                        + "; see GET /api/openapi.json", List.of())));
+        top.errorHandler(413, ctx -> problem(ctx, new Problem(413, "Content Too Large",
+                "the request body is larger than the server accepts", List.of())));
+        top.errorHandler(500, ctx -> {
+            LOG.error("HTTP request failed: {}", ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
+            problem(ctx, new Problem(500, "Internal Server Error", "the request failed", List.of()));
+        });
+    }
+
+    /**
+     * The server's top router, where unmatched requests end: Camel mounts its routes on a sub-router and keeps the
+     * top one private, and error pages set on the sub-router are never used for a path no route matches.
+     */
+    private static io.vertx.ext.web.Router topRouter(VertxPlatformHttpRouter router) {
+        try {
+            var field = router.getServer().getClass().getDeclaredField("router");
+            field.setAccessible(true);
+            Object top = field.get(router.getServer());
+            if (top instanceof io.vertx.ext.web.Router r) {
+                return r;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("unknown paths will answer in Vert.x's own format: {}", e.toString());
+        }
+        return router;
+    }
+
+    private void check(RoutingContext ctx) {
+        Optional<Role> needed = AccessTable.required(ctx.request().method().name(), ctx.normalizedPath());
+        if (needed.isEmpty()) {
+            ctx.next();
+            return;
+        }
+        if (open) {
+            admit(ctx, needed.get(), new Authenticator.Outcome.Known(OPEN));
+            return;
+        }
+        String authorization = ctx.request().getHeader("Authorization");
+        String apiKey = ctx.request().getHeader("X-API-Key");
+        if (!authenticator.slow(authorization)) {
+            admit(ctx, needed.get(), authenticator.authenticate(authorization, apiKey));
+            return;
+        }
+        // PBKDF2 takes a good part of a second: never on the event loop. The request is paused meanwhile so that
+        // no body bytes arrive before the route's body handler (which resumes it) is there to read them.
+        ctx.request().pause();
+        ctx.vertx().executeBlocking(() -> authenticator.authenticate(authorization, apiKey), false)
+                .onComplete(done -> {
+                    if (done.succeeded()) {
+                        admit(ctx, needed.get(), done.result());
+                    } else {
+                        ctx.fail(500, done.cause());
+                    }
+                });
+    }
+
+    private void admit(RoutingContext ctx, Role needed, Authenticator.Outcome out) {
+        if (out instanceof Authenticator.Outcome.None) {
+            unauthorized(ctx, "credentials are required: send Authorization: Bearer <API key>, X-API-Key, or "
+                    + "HTTP basic");
+            return;
+        }
+        if (out instanceof Authenticator.Outcome.Bad bad) {
+            LOG.info("refused {} {} from {}: {}", ctx.request().method(), ctx.normalizedPath(),
+                    ctx.request().remoteAddress(), bad.reason());
+            unauthorized(ctx, bad.reason());
+            return;
+        }
+        Identity who = ((Authenticator.Outcome.Known) out).identity();
+        if (!who.role().includes(needed)) {
+            problem(ctx, new Problem(403, "Forbidden", "'" + who.name() + "' has role " + who.role().label() + "; "
+                    + ctx.request().method().name() + " " + ctx.normalizedPath() + " needs " + needed.label(),
+                    List.of()));
+            return;
+        }
+        ctx.setUser(User.create(new JsonObject().put("username", who.name()).put("role", who.role().label())
+                .put("via", who.via())));
+        try {
+            // The secret stays here: no route, log line or error message downstream can show it.
+            ctx.request().headers().remove("Authorization").remove("X-API-Key");
+        } catch (UnsupportedOperationException e) {
+            LOG.debug("request headers are read-only; credentials stay on the request");
+        }
+        ctx.next();
+    }
+
+    /** The identity the guard put on a request, or null when none (a public endpoint, or no guard installed). */
+    static Identity identity(Exchange ex) {
+        Object u = ex.getMessage().getHeader(VertxPlatformHttpConstants.AUTHENTICATED_USER);
+        if (!(u instanceof User user)) {
+            return null;
+        }
+        JsonObject p = user.principal();
+        Role role = Role.of(p.getString("role"));
+        return role == null ? null : new Identity(p.getString("username"), role, p.getString("via"));
+    }
+
+    private static void unauthorized(RoutingContext ctx, String detail) {
+        ctx.response().headers().add("WWW-Authenticate", CHALLENGE_BEARER).add("WWW-Authenticate", CHALLENGE_BASIC);
+        problem(ctx, new Problem(401, "Unauthorized", detail, List.of()));
+    }
+
+    private static void problem(RoutingContext ctx, Problem p) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.request().resume(); // a refused request's body is read and dropped
+        ctx.response().setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json")
+                .end(Json.write(p.toJson()));
+    }
+}
