@@ -37,8 +37,11 @@ public final class AgentProcess {
                 "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 AgentProcess.class.getName(), Integer.toString(brokerPort), agent, instance,
                 Long.toString(interval.toMillis())));
-        return new AgentProcess(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // It logs in as the agent's own broker user (TestBaton.agentConnections adds it).
+        pb.environment().put("BATON_BROKER_PASSWORD", TestBaton.agentPassword(agent));
+        return new AgentProcess(pb.start());
     }
 
     public void kill9() throws InterruptedException {
@@ -55,7 +58,8 @@ public final class AgentProcess {
         String agent = args[1];
         String instance = args[2];
         long interval = Long.parseLong(args[3]);
-        Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection();
+        Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port, agent,
+                System.getenv("BATON_BROKER_PASSWORD")).createConnection();
         c.start();
         List<String> inFlight = new java.util.concurrent.CopyOnWriteArrayList<>();
         Session hbSession = c.createSession(false, Session.AUTO_ACKNOWLEDGE);

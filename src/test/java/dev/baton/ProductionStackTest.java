@@ -92,8 +92,8 @@ class ProductionStackTest {
     /** A queue attribute as the broker's management address reports it. */
     private static int queueAttribute(int port, String queue, String attribute) throws Exception {
         try (jakarta.jms.Connection c =
-                new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + port)
-                        .createConnection()) {
+                new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + port, "baton",
+                        "external-secret").createConnection()) {
             c.start();
             jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
             var replies = s.createTemporaryQueue();

@@ -36,10 +36,11 @@ public final class StompClient implements AutoCloseable {
     }
 
     /** Connects and logs in; fails unless the broker answers CONNECTED. */
-    public static StompClient connect(int port) throws IOException {
+    public static StompClient connect(int port, String login, String passcode) throws IOException {
         StompClient c = new StompClient(new Socket("127.0.0.1", port));
         c.socket.setSoTimeout(30_000);
-        c.send("CONNECT", Map.of("accept-version", "1.2", "host", "localhost", "heart-beat", "0,0"), null);
+        c.send("CONNECT", Map.of("accept-version", "1.2", "host", "localhost", "heart-beat", "0,0", "login", login,
+                "passcode", passcode), null);
         Frame connected = c.read();
         if (!connected.command().equals("CONNECTED")) {
             throw new IOException("expected CONNECTED, got " + connected);

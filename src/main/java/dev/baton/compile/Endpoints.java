@@ -39,8 +39,6 @@ public final class Endpoints {
 
     /** Artemis duplicate detection: a re-sent message with the same id is dropped by the broker. */
     public static final String HEADER_DUPLICATE_ID = "_AMQ_DUPL_ID";
-    /** Artemis: the user the broker authenticated for the sender ({@code populate-validated-user} in broker.xml). */
-    public static final String HEADER_VALIDATED_USER = "_AMQ_VALIDATED_USER";
     /** Artemis scheduled delivery: absolute epoch millis. */
     public static final String HEADER_SCHEDULED = "_AMQ_SCHED_DELIVERY";
     /**

@@ -159,9 +159,9 @@ public final class EngineRoutes extends RouteBuilder {
         com.fasterxml.jackson.databind.node.ObjectNode answer = Json.object();
         try {
             JsonNode body = Json.parse(in.getBody(String.class));
-            // The broker-validated sender decides when the broker authenticates senders; without broker logins
-            // (no validated user) the body's approver does, as before.
-            String validated = validatedUser(ex);
+            // The broker-validated sender decides; only Baton's own broker user (a trusted integration, the
+            // demo) names the approver in the body.
+            String validated = sender(ex);
             DecisionRequest request = DecisionRequest.parse(body, true, validated == null);
             String runId = body.path("runId").asText(null);
             String stage = body.path("stage").asText(null);
@@ -192,22 +192,6 @@ public final class EngineRoutes extends RouteBuilder {
             in.setHeader("JMSCorrelationID", correlation != null ? correlation : id);
             in.setBody(Json.write(answer));
         }
-    }
-
-    /** The user the broker authenticated for the message's sender, or null when the broker does not say. */
-    private static String validatedUser(Exchange ex) {
-        String user = null;
-        if (ex.getMessage() instanceof org.apache.camel.component.jms.JmsMessage jms && jms.getJmsMessage() != null) {
-            try {
-                user = jms.getJmsMessage().getStringProperty(Endpoints.HEADER_VALIDATED_USER);
-            } catch (jakarta.jms.JMSException e) {
-                user = null;
-            }
-        }
-        if (user == null) {
-            user = ex.getMessage().getHeader(Endpoints.HEADER_VALIDATED_USER, String.class);
-        }
-        return user == null || user.isBlank() ? null : user;
     }
 
     private void onWebhookAttempt(Exchange ex) {

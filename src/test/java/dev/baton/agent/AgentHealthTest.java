@@ -102,7 +102,7 @@ class AgentHealthTest {
                         output: $.draft
                         retry: {maxAttempts: 3, initialDelay: 100ms}
                 """));
-        heartbeats = new Heartbeats(baton.server.settings().broker().port());
+        heartbeats = new Heartbeats(baton.brokerConnections());
     }
 
     @AfterAll
@@ -191,6 +191,7 @@ class AgentHealthTest {
     @Test
     void anAgentProcessKilledWhileItHoldsATicketIsFailedOverAndItsLateReplyIsRefused() throws Exception {
         int brokerPort = baton.server.settings().broker().port();
+        baton.agentConnections("worker"); // the agent's own broker user, which AgentProcess logs in as
         AgentProcess doomed = AgentProcess.start(brokerPort, "worker", "w-doomed", INTERVAL,
                 root.resolve("agent-process.log"));
         try {
@@ -310,11 +311,9 @@ class AgentHealthTest {
     }
 
     private static String cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = BatonMain.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        assertThat(exit).as(err.toString()).isZero();
-        return out.toString();
+        var result = dev.baton.cli.CliTest.runAs("admin", args);
+        assertThat(result.exit()).as(result.err()).isZero();
+        return result.out();
     }
 
     /** Heartbeats from the test, as agent instances would send them, every {@link #INTERVAL}. */
@@ -325,8 +324,8 @@ class AgentHealthTest {
         private final Set<String> beating = ConcurrentHashMap.newKeySet();
         private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
-        Heartbeats(int brokerPort) throws Exception {
-            connection = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort).createConnection();
+        Heartbeats(ActiveMQConnectionFactory connections) throws Exception {
+            connection = connections.createConnection();
             connection.start();
             session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             producer = session.createProducer(null);

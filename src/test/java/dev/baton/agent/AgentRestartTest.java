@@ -25,7 +25,7 @@ class AgentRestartTest {
         try (TestBaton baton = TestBaton.start(root, "agents:\n  probe: {kind: external, capabilities: [x]}\n",
                 Map.of());
                 AgentHealthTest.Heartbeats beats =
-                        new AgentHealthTest.Heartbeats(baton.server.settings().broker().port())) {
+                        new AgentHealthTest.Heartbeats(baton.brokerConnections())) {
             beats.beat("probe", "p1");
             await().atMost(Duration.ofSeconds(30)).until(() -> health(baton).equals("UP"));
             beats.silence("probe", "p1");

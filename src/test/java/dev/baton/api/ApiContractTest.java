@@ -221,7 +221,7 @@ class ApiContractTest {
 
     @Test
     void camelPropertiesSentOverJmsHaveNoEffect() throws Exception {
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+        var cf = baton.brokerConnections();
         try (Connection c = cf.createConnection()) {
             c.start();
             Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);

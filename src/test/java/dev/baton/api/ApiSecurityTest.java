@@ -32,6 +32,8 @@ class ApiSecurityTest {
 
     static {
         NEEDS.put("GET /api/health", null);
+        NEEDS.put("GET /api/agents", "viewer");
+        NEEDS.put("GET /api/metrics", "viewer");
         NEEDS.put("GET /api/pipelines", "viewer");
         NEEDS.put("GET /api/pipelines/{name}", "viewer");
         NEEDS.put("GET /api/pipelines/{name}/revisions", "viewer");
@@ -149,12 +151,12 @@ class ApiSecurityTest {
     void theCliSendsTheCredentialsOfItsEnvironment() throws Exception {
         String server = "http://127.0.0.1:" + baton.port;
         var none = dev.baton.cli.CliTest.runAs(null, "status", NO_RUN, "--server", server);
-        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.exit()).isEqualTo(dev.baton.cli.ExitCode.AUTH);
         assertThat(none.err()).contains("401 credentials are required").contains("set BATON_API_KEY");
         var viewer = dev.baton.cli.CliTest.runAs("viewer", "status", NO_RUN, "--server", server);
         assertThat(viewer.err()).contains("404 run '" + NO_RUN + "' does not exist");
         var cancel = dev.baton.cli.CliTest.runAs("viewer", "cancel", NO_RUN, "--server", server);
-        assertThat(cancel.exit()).isEqualTo(2);
+        assertThat(cancel.exit()).isEqualTo(dev.baton.cli.ExitCode.AUTH);
         assertThat(cancel.err()).contains("403 'viewer' has role viewer");
         var as = dev.baton.cli.CliTest.runAs("alice", "approve", NO_RUN, "gate", "--as", "bob", "--server", server);
         assertThat(as.exit()).isEqualTo(2);

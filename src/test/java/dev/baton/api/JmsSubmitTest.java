@@ -80,7 +80,7 @@ class JmsSubmitTest {
         final MessageProducer producer;
 
         Client(TestBaton baton) throws Exception {
-            var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+            var cf = baton.brokerConnections();
             connection = cf.createConnection();
             connection.start();
             session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -222,8 +222,8 @@ class JmsSubmitTest {
             client.submit("{}", b, "second", "BatonPipeline", "gated", "BatonIdempotencyKey", "gated-1");
             await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) baton.query(
                     "SELECT COUNT(*) AS n FROM run_reply WHERE run_id = ?", id).get(0).get("n")).intValue() == 2);
-            assertThat(baton.post("/api/runs/" + id + "/approvals/gate",
-                    "{\"decision\": \"approve\", \"approver\": \"alice\"}").status()).isEqualTo(200);
+            assertThat(baton.as("alice").post("/api/runs/" + id + "/approvals/gate",
+                    "{\"decision\": \"approve\"}").status()).isEqualTo(200);
 
             TextMessage toA = client.receive(a);
             TextMessage toB = client.receive(b);
@@ -268,8 +268,8 @@ class JmsSubmitTest {
                     "SELECT id FROM run WHERE idempotency_key = 'gone-1'"), r -> !r.isEmpty()).get(0).get("id")
                     .toString();
         } // the temporary queue goes with the connection
-        assertThat(baton.post("/api/runs/" + id + "/approvals/gate",
-                "{\"decision\": \"approve\", \"approver\": \"alice\"}").status()).isEqualTo(200);
+        assertThat(baton.as("alice").post("/api/runs/" + id + "/approvals/gate",
+                "{\"decision\": \"approve\"}").status()).isEqualTo(200);
         assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
         await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) baton.query("SELECT COUNT(*) AS n FROM outbox")
                 .get(0).get("n")).intValue() == 0);

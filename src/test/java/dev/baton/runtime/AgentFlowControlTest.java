@@ -90,8 +90,9 @@ class AgentFlowControlTest {
 
     /** Agents that hold one message at a time, as README tells external agents to be. */
     static ActiveMQConnectionFactory agentConnections() {
-        return new ActiveMQConnectionFactory(
-                "tcp://127.0.0.1:" + baton.server.settings().broker().port() + "?consumerWindowSize=0");
+        var b = baton.server.settings().broker();
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port() + "?consumerWindowSize=0", b.user(),
+                b.password());
     }
 
     @Test

@@ -53,7 +53,8 @@ class AmqpAgentTest {
 
     @Test
     void anAmqpClientTakesATicketAndItsReplyCompletesTheRun() throws Exception {
-        var cf = new JmsConnectionFactory("amqp://127.0.0.1:" + baton.server.settings().broker().amqpPort());
+        var b = baton.server.settings().broker();
+        var cf = new JmsConnectionFactory(b.user(), b.password(), "amqp://127.0.0.1:" + b.amqpPort());
         try (Connection c = cf.createConnection()) {
             c.start();
             Session s = c.createSession(false, Session.CLIENT_ACKNOWLEDGE);

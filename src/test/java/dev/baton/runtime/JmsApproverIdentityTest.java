@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Who decides over JMS: the broker-validated sender ({@code _AMQ_VALIDATED_USER}) when the message carries one, the
- * body's approver otherwise. The test broker asks for no logins, so the property is set here as Artemis stamps it
- * when it authenticates senders ({@code populate-validated-user}).
+ * Who decides over JMS: the broker-validated sender ({@code _AMQ_VALIDATED_USER}, stamped by Artemis with
+ * {@code populate-validated-user}; a value the client sets is overwritten), except for Baton's own broker user, the
+ * trusted integration, whose body names the approver.
  */
 class JmsApproverIdentityTest {
     @TempDir
@@ -53,8 +53,12 @@ class JmsApproverIdentityTest {
         String id = baton.startRun("both", "{}");
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 baton.get("/api/runs/" + id).body().at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
-        try (Connection c = cf.createConnection()) {
+        // bob is a broker user with the baton role (what an enterprise system sending decisions over JMS gets,
+        // `baton broker-user bob --baton`): the broker stamps his name on what he sends, whatever the body says.
+        var b = baton.server.settings().broker();
+        dev.baton.broker.BrokerUsers.put(b.usersFile(), b.rolesFile(), "bob", "bob-secret", true);
+        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port(), "bob", "bob-secret");
+        try (Connection c = cf.createConnection(); Connection own = baton.brokerConnections().createConnection()) {
             c.start();
             Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var replies = session.createTemporaryQueue();
@@ -63,7 +67,7 @@ class JmsApproverIdentityTest {
 
             TextMessage impostor = session.createTextMessage(Json.write(Json.object().put("runId", id)
                     .put("stage", "gate").put("decision", "approve").put("approver", "alice")));
-            impostor.setStringProperty("_AMQ_VALIDATED_USER", "bob");
+            impostor.setStringProperty("_AMQ_VALIDATED_USER", "alice"); // forged: the broker overwrites it
             impostor.setJMSReplyTo(replies);
             producer.send(impostor);
             JsonNode refused = Json.parse(((TextMessage) answers.receive(30_000)).getText());
@@ -73,19 +77,23 @@ class JmsApproverIdentityTest {
 
             TextMessage bob = session.createTextMessage(Json.write(Json.object().put("runId", id).put("stage", "gate")
                     .put("decision", "approve")));
-            bob.setStringProperty("_AMQ_VALIDATED_USER", "bob");
             bob.setJMSReplyTo(replies);
             producer.send(bob);
             JsonNode counted = Json.parse(((TextMessage) answers.receive(30_000)).getText());
             assertThat(counted.path("verdict").asText()).isEqualTo("COUNTED");
             assertThat(counted.path("decisions").findValuesAsText("approver")).containsExactly("bob");
 
-            TextMessage alice = session.createTextMessage(Json.write(Json.object().put("runId", id)
+            // Baton's own broker user is the trusted integration (the demo): the body says who decides.
+            own.start();
+            Session ownSession = own.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            var ownReplies = ownSession.createTemporaryQueue();
+            var ownAnswers = ownSession.createConsumer(ownReplies);
+            TextMessage alice = ownSession.createTextMessage(Json.write(Json.object().put("runId", id)
                     .put("stage", "gate").put("decision", "approve").put("approver", "alice")));
-            alice.setJMSReplyTo(replies);
-            producer.send(alice);
-            JsonNode fallback = Json.parse(((TextMessage) answers.receive(30_000)).getText());
-            assertThat(fallback.path("verdict").asText()).as("no validated user: the body says who").isEqualTo("COUNTED");
+            alice.setJMSReplyTo(ownReplies);
+            ownSession.createProducer(ownSession.createQueue("baton.approvals")).send(alice);
+            JsonNode fallback = Json.parse(((TextMessage) ownAnswers.receive(30_000)).getText());
+            assertThat(fallback.path("verdict").asText()).as("Baton's own user: the body says who").isEqualTo("COUNTED");
             assertThat(fallback.path("status").asText()).isEqualTo("SUCCEEDED");
         }
     }

@@ -73,7 +73,7 @@ class PythonAgentTest {
 
     @Test
     void thePythonAgentCompletesItsStageWithProgressAndHeartbeats() throws Exception {
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+        var cf = baton.brokerConnections();
         try (Connection c = cf.createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var heartbeats = s.createConsumer(s.createTopic("baton.heartbeats"));
@@ -158,7 +158,12 @@ class PythonAgentTest {
         List<String> cmd = new ArrayList<>(List.of("python3", AGENT.toString(), "--agent", "py",
                 "--port", Integer.toString(baton.server.settings().broker().stompPort())));
         cmd.addAll(List.of(options));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // The agent logs in as its own broker user, with an agent's rights only (README, Security).
+        baton.agentConnections("py");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("BATON_BROKER_USER", "py");
+        pb.environment().put("BATON_BROKER_PASSWORD", TestBaton.agentPassword("py"));
+        Process p = pb.start();
         processes.add(p);
         return p;
     }

@@ -71,7 +71,7 @@ class StompAgentTest {
 
     @Test
     void aTicketIsATextFrameWithItsJmsHeadersAndAStompReplyWithContentLengthCompletesIt() throws Exception {
-        try (StompClient stomp = StompClient.connect(baton.server.settings().broker().stompPort())) {
+        try (StompClient stomp = stomp()) {
             subscribe(stomp, "baton.agent.stompy");
             String runId = baton.startRun("stomp", "{}");
             Frame ticket = stomp.read();
@@ -108,7 +108,7 @@ class StompAgentTest {
 
     @Test
     void aStompReplyWithoutContentLengthIsATextMessageAndCompletesTheTicketToo() throws Exception {
-        try (StompClient stomp = StompClient.connect(baton.server.settings().broker().stompPort())) {
+        try (StompClient stomp = stomp()) {
             subscribe(stomp, "baton.agent.stompy");
             String runId = baton.startRun("stomp", "{\"q\": \"text\"}");
             Frame ticket = stomp.read();
@@ -131,7 +131,7 @@ class StompAgentTest {
 
     @Test
     void identicalProgressReportsOverStompAreEachAppliedSoTheLeaseKeepsBeingRenewed() throws Exception {
-        try (StompClient stomp = StompClient.connect(baton.server.settings().broker().stompPort())) {
+        try (StompClient stomp = stomp()) {
             subscribe(stomp, "baton.agent.slow");
             String runId = baton.startRun("slow", "{}");
             Frame ticket = stomp.read();
@@ -157,9 +157,9 @@ class StompAgentTest {
     @Test
     void aMessageExpiryReachesStompAsTheExpiresHeader() throws Exception {
         // Tickets with a deadline carry a JMS expiration; this is how a STOMP client sees one.
-        var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + baton.server.settings().broker().port());
+        var cf = baton.brokerConnections();
         try (Connection c = cf.createConnection();
-                StompClient stomp = StompClient.connect(baton.server.settings().broker().stompPort())) {
+                StompClient stomp = stomp()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var m = s.createTextMessage("{}");
             m.setStringProperty("BatonProbe", "yes");
@@ -176,7 +176,7 @@ class StompAgentTest {
 
     @Test
     void aStompSendThatIsNotAReplyIsDeadLetteredWithItsReason() throws Exception {
-        try (StompClient stomp = StompClient.connect(baton.server.settings().broker().stompPort())) {
+        try (StompClient stomp = stomp()) {
             String junk = "{\"status\": \"succeeded\"}";
             stomp.send("SEND", Map.of("destination", "baton.results", "content-length",
                     Integer.toString(junk.length()), "BatonProbe", "junk"), junk);
@@ -195,5 +195,11 @@ class StompAgentTest {
         h.put("subscription-type", "ANYCAST");
         h.put("ack", "client-individual");
         stomp.send("SUBSCRIBE", h, null);
+    }
+
+    /** A STOMP connection with Baton's own broker login (these tests are about the frames, not the rights). */
+    private static StompClient stomp() throws java.io.IOException {
+        var b = baton.server.settings().broker();
+        return StompClient.connect(b.stompPort(), b.user(), b.password());
     }
 }
