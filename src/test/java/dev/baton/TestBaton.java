@@ -64,7 +64,8 @@ public final class TestBaton implements AutoCloseable {
         }
         int port = freePort();
         var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
-                root.resolve("data"), port, freePort(), freePort(), freePort()));
+                root.resolve("data"), port, freePort(), freePort(), freePort()))
+                .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
         return new TestBaton(root, BatonServer.start(settings, env), port);
     }
 
