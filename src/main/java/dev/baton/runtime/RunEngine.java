@@ -281,7 +281,11 @@ public final class RunEngine {
 
     /** A lease message came due: an attempt still in flight past its lease has timed out. */
     public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
-        return timedOut(messageId, ticketId, attempt, false);
+        return onCurrentAttempt(messageId, ticketId, attempt, (s, t) -> {
+            if (flow.tickets().leaseExpired(s, t)) {
+                failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
+            }
+        });
     }
 
     /**
@@ -289,15 +293,22 @@ public final class RunEngine {
      * it; the broker moved it to {@code baton.tickets.expired}): a timeout of that attempt, like a lease's end.
      */
     public List<Outgoing> onExpired(String messageId, String ticketId, int attempt) {
-        return timedOut(messageId, ticketId, attempt, true);
+        return onCurrentAttempt(messageId, ticketId, attempt,
+                (s, t) -> failed(s, t, Tickets.deadlineDetail(policy(s, t).deadline(), t.attempt(), t.agent()), true));
+    }
+
+    /** What ends an attempt: a lease or deadline that ran out, the instance holding it gone. */
+    @FunctionalInterface
+    private interface AttemptEnd {
+        void apply(Step s, TicketRow t) throws SQLException;
     }
 
     /**
-     * The one path for both kinds of timeout: applied once per inbound message, and only to the ticket's current,
-     * active attempt, so a repeated or late message (a duplicate expiry, a lease check after the reply) changes
-     * nothing. The stage's retry policy then decides between attempt + 1 and failing.
+     * The one path for everything that ends an attempt from outside (lease, deadline, instance DOWN): applied once per
+     * inbound message, and only to the ticket's current, active attempt, so a repeated or late message (a duplicate
+     * expiry, a lease check after the reply) changes nothing.
      */
-    private List<Outgoing> timedOut(String messageId, String ticketId, int attempt, boolean expired) {
+    private List<Outgoing> onCurrentAttempt(String messageId, String ticketId, int attempt, AttemptEnd end) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
             return tx.run(c -> {
                 if (!store.firstDelivery(c, messageId, clock.instant())) {
@@ -306,14 +317,9 @@ public final class RunEngine {
                 Step s = lockedStep(c, ticketId);
                 TicketRow t = store.ticket(c, ticketId).orElseThrow();
                 if (refusal(s, t, attempt) != null) {
-                    return List.of(); // answered or superseded in the meantime
+                    return List.of(); // answered, superseded or cancelled in the meantime
                 }
-                TicketPolicy policy = policy(s, t);
-                if (expired) {
-                    failed(s, t, Tickets.deadlineDetail(policy.deadline(), t.attempt(), t.agent()), true);
-                } else if (flow.tickets().leaseExpired(s, t)) {
-                    failed(s, t, Tickets.leaseDetail(policy.timeout(), t.attempt()), true);
-                }
+                end.apply(s, t);
                 save(s);
                 return s.outgoing;
             });
@@ -322,24 +328,16 @@ public final class RunEngine {
 
     /**
      * An instance that held this attempt went DOWN: its lease ends now, whether or not the stage has a timeout (without
-     * one the attempt would wait for ever), and it is retried like an expired lease. A reply the dead instance sends
-     * after all is refused: its attempt is no longer current.
+     * one the attempt would wait for ever), and attempt + 1 is dispatched at once — the work did not fail, so this
+     * never fails the stage (it does count towards the retry budget of later failures). A reply the dead instance
+     * sends after all is refused: its attempt is no longer current.
      */
     public List<Outgoing> onInstanceDown(String messageId, String ticketId, int attempt, String instance,
             String lastHeartbeat) {
-        return tx.run(c -> {
-            if (!store.firstDelivery(c, messageId, clock.instant())) {
-                return List.of();
-            }
-            Step s = lockedStep(c, ticketId);
-            TicketRow t = store.ticket(c, ticketId).orElseThrow();
-            if (refusal(s, t, attempt) != null) {
-                return List.of(); // answered, superseded or cancelled in the meantime
-            }
-            failed(s, t, "instance " + instance + " of agent " + t.agent() + " is DOWN (last heartbeat "
-                    + lastHeartbeat + "); lease ended on attempt " + t.attempt(), true);
-            save(s);
-            return s.outgoing;
+        return onCurrentAttempt(messageId, ticketId, attempt, (s, t) -> {
+            flow.tickets().redispatch(s, t, policy(s, t), "instance " + instance + " of agent " + t.agent()
+                    + " is DOWN (last heartbeat " + lastHeartbeat + "); lease ended on attempt " + t.attempt());
+            flow.retrying(s, t);
         });
     }
 

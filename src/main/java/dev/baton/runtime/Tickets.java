@@ -196,6 +196,16 @@ input, null, null, null, s.now, s.now);
         return true;
     }
 
+    /**
+     * Dispatches attempt + 1 at once, whatever the retry budget: the attempt did not fail, its holder went away
+     * (an agent instance DOWN). The attempt still counts towards the budget of later failures.
+     */
+    void redispatch(Step s, TicketRow t, TicketPolicy policy, String why) throws SQLException {
+        int next = t.attempt() + 1;
+        history(s, t, TicketStatus.FAILED.name(), why + "; re-dispatched as attempt " + next);
+        dispatch(s, t, next, policy, Duration.ZERO, "attempt " + next + " after: " + why);
+    }
+
     TicketRow fail(Step s, TicketRow t, String error) throws SQLException {
         TicketRow failed = t.ended(TicketStatus.FAILED, null, error, s.now);
         store.updateTicket(s.c, failed);

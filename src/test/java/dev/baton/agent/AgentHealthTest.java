@@ -211,7 +211,7 @@ class AgentHealthTest {
                     + " AND stage = 'work'", runId).get(0).get("attempt").equals(2));
             JsonNode failed = history(runId, "FAILED").get(0);
             assertThat(failed.path("detail").asText()).startsWith("instance w-doomed of agent worker is DOWN "
-                    + "(last heartbeat ").contains("lease ended on attempt 1; retrying in");
+                    + "(last heartbeat ").contains("lease ended on attempt 1; re-dispatched as attempt 2");
             assertThat(failed.path("attempt").asInt()).isEqualTo(1);
 
             // The killed instance's reply, had it come late, is refused and recorded: its attempt is not current.
