@@ -237,9 +237,16 @@ class FaultSuiteIT {
                     .isEqualTo(RUNS * 3);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE stage = 'book' AND item = -1 AND status = "
                     + "'SUCCEEDED'")).as("compensations").isEqualTo(RUNS / 10);
+            // book's agent fails attempt 1 of every ticket: at most one such failure per ticket, and one per run
+            // unless attempt 1 was re-dispatched first because the instance holding it went DOWN
+            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_history WHERE stage = 'book' "
+                    + "AND status = 'FAILED' AND detail NOT LIKE '%re-dispatched as attempt%' GROUP BY ticket_id "
+                    + "HAVING COUNT(*) > 1) x")).as("book failed by its agent more than once").isZero();
+            int bookFailovers = count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'book' AND attempt = 1 "
+                    + "AND detail LIKE '%re-dispatched as attempt%'");
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'book' AND status = 'FAILED' "
-                    + "AND detail NOT LIKE '%re-dispatched as attempt%'"))
-                    .as("book fails its first attempt once per run").isEqualTo(RUNS);
+                    + "AND detail NOT LIKE '%re-dispatched as attempt%'")).as("book fails its first attempt once per run")
+                    .isBetween(RUNS - bookFailovers, RUNS);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_SUCCEEDED'"))
                     .isEqualTo(RUNS * 9 / 10);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_COMPENSATED'"))
