@@ -59,9 +59,4 @@ public final class TestSecurity {
         Files.writeString(file, text);
         return file;
     }
-
-    /** Whether {@code name} is an identity of the test credentials (and so has an API key). */
-    public static boolean isIdentity(String name) {
-        return IDENTITIES.containsKey(name);
-    }
 }

@@ -1,7 +1,5 @@
 package dev.baton.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.Json;
 import dev.baton.runtime.AlreadySubmittedException;
@@ -103,7 +101,7 @@ public final class JmsSubmitRoutes extends RouteBuilder {
             return;
         }
         in.removeHeaders("*");
-        answer(in, replyTo, correlation, Json.write(problem(p)));
+        answer(in, replyTo, correlation, Json.write(p.toJson()));
         in.setHeader(Endpoints.HEADER_SUBMIT_ERROR, p.getMessage());
         in.setHeader(Endpoints.HEADER_SUBMIT_ERROR_STATUS, p.status());
     }
@@ -114,16 +112,6 @@ public final class JmsSubmitRoutes extends RouteBuilder {
             in.setHeader("JMSCorrelationID", correlation);
         }
         in.setBody(body);
-    }
-
-    /** The body of an error answer: the same problem document the REST API answers with. */
-    static ObjectNode problem(Problem p) {
-        ObjectNode body = Json.object().put("type", "about:blank").put("title", p.title()).put("status", p.status())
-                .put("detail", p.getMessage());
-        ArrayNode errors = body.putArray("errors");
-        p.errors().forEach(errors::add);
-        p.extensions().forEach(body::set);
-        return body;
     }
 
     /** The reply address as the outbox will send to it later, checked to fit now. */
