@@ -180,7 +180,14 @@ public final class TestBaton implements AutoCloseable {
     }
 
     private Response send(HttpRequest request) throws Exception {
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try {
+            r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+            HangReport.write("no answer to " + request.method() + " " + request.uri() + " in "
+                    + request.timeout().orElse(null));
+            throw e;
+        }
         JsonNode body;
         try {
             body = r.body().isBlank() ? Json.object() : Json.parse(r.body());
