@@ -62,11 +62,7 @@ public final class TestBaton implements AutoCloseable {
         for (var e : routes.entrySet()) {
             Files.writeString(root.resolve("routes").resolve(e.getKey()), e.getValue());
         }
-        int port = freePort();
-        var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
-                root.resolve("data"), port, freePort(), freePort(), freePort()))
-                .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
-        return new TestBaton(root, BatonServer.start(settings, env), port);
+        return launch(root.resolve("routes"), root.resolve("config"), root, env);
     }
 
     /** Starts Baton again on the same folders and data, as after a crash. */
@@ -76,10 +72,37 @@ public final class TestBaton implements AutoCloseable {
 
     /** Starts Baton on given routes and config folders, with its data under {@code root}. */
     public static TestBaton startOn(Path routes, Path config, Path root) throws Exception {
-        int port = freePort();
-        var settings = BatonSettings.load(new BatonSettings.Overrides(routes, config, root.resolve("data"), port,
-                freePort(), freePort(), freePort())).withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
-        return new TestBaton(root, BatonServer.start(settings), port);
+        return launch(routes, config, root, System::getenv);
+    }
+
+    /**
+     * Starts Baton on free ports. A port found free can be taken by another socket before Baton binds it (the
+     * ephemeral range serves outgoing connections too): then Baton refuses to start, and this tries new ports.
+     */
+    private static TestBaton launch(Path routes, Path config, Path root,
+            java.util.function.Function<String, String> env) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            var settings = BatonSettings.load(new BatonSettings.Overrides(routes, config, root.resolve("data"), port,
+                    freePort(), freePort(), freePort()))
+                    .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
+            try {
+                return new TestBaton(root, BatonServer.start(settings, env), port);
+            } catch (Exception e) {
+                if (attempt == 3 || !portTaken(e)) throw e;
+                System.err.println("Baton could not bind its ports (" + e.getMessage() + "); trying other ports");
+            }
+        }
+    }
+
+    private static boolean portTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.net.BindException || m.contains("cannot listen") || m.contains("already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static int freePort() throws IOException {

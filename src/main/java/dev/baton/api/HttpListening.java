@@ -1,0 +1,23 @@
+package dev.baton.api;
+
+import io.vertx.core.net.impl.TCPServerBase;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+
+/**
+ * Camel's Vert.x HTTP server only logs a failed bind and the context starts anyway: a Baton that says it is up while
+ * another process answers on its port. This makes that a start failure.
+ */
+public final class HttpListening {
+    private HttpListening() {}
+
+    /** @throws IllegalStateException when the REST API's HTTP server is not listening */
+    public static void require(CamelContext camel, String host, int port) {
+        VertxPlatformHttpServer server = camel.hasService(VertxPlatformHttpServer.class);
+        // Vert.x's own flag (its public API has none): cleared when the bind failed
+        if (server == null || !(server.getServer() instanceof TCPServerBase tcp) || !tcp.isListening()) {
+            throw new IllegalStateException("the REST API cannot listen on " + host + ":" + port
+                    + " (is another process using the port? set camel.server.port or --port)");
+        }
+    }
+}
