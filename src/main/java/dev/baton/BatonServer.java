@@ -11,6 +11,7 @@ import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.agent.QueueLimits;
 import dev.baton.api.AgentViews;
 import dev.baton.api.ApiGuard;
+import dev.baton.api.HttpListening;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.PipelineCheck;
 import dev.baton.api.auth.Authenticator;
@@ -68,6 +69,8 @@ import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
+import org.springframework.jms.connection.JmsTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Starts the whole stack in order (broker, database, Camel with the engine, API and routes/) and stops it. */
 public final class BatonServer implements AutoCloseable {
@@ -91,6 +94,7 @@ public final class BatonServer implements AutoCloseable {
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
     private CachingConnectionFactory relayConnections;
+    private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;
     private ActiveMQConnectionFactory agentConnections;
     private QueueLimits queueLimits;
@@ -185,9 +189,12 @@ public final class BatonServer implements AutoCloseable {
                 new PipelineCheck(agents), new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
         CamelContext camel = main.getCamelContext();
+        HttpListening.require(camel, settings.httpHost(), settings.httpPort());
         guard.install(camel);
 
-        OutboxRelay relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock);
+        var relayTransactions = new TransactionTemplate(new JmsTransactionManager(relayConnections));
+        relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock,
+                sends -> relayTransactions.executeWithoutResult(status -> sends.run()));
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
         PrometheusMeterRegistry registry = meterRegistry();
         RunReplies replies = new RunReplies(new ReplyStore(), outbox,
@@ -359,6 +366,11 @@ public final class BatonServer implements AutoCloseable {
     public ActiveMQConnectionFactory connectionFactory() {
         var bs = settings.broker();
         return new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+    }
+
+    /** The outbox relay (tests send through it as a transition does). */
+    OutboxRelay relay() {
+        return relay;
     }
 
     /** The embedded broker; null when Baton uses an external one. */

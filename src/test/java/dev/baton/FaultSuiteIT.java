@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FaultSuiteIT {
     static final int RUNS = 1000;
+    /** {@code baton.agents.heartbeat-interval}: the default. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     static final String AGENTS = """
             agents:
@@ -133,6 +135,8 @@ class FaultSuiteIT {
         Map<String, Integer> brokerKillsAfter = Map.of("4", 1, "10", 2, "15", 3);
 
         baton.start(spec(deaths.get(0), random));
+        leases.launched();
+        leases.start();
         List<Throwable> submitFailures = new CopyOnWriteArrayList<>();
         Thread submitter = new Thread(() -> submitAll(baton), "submitter");
         submitter.setUncaughtExceptionHandler((t, e) -> submitFailures.add(e));
@@ -152,6 +156,7 @@ class FaultSuiteIT {
             String next = k + 1 < deaths.size() ? spec(deaths.get(k + 1), random) : null;
             long t0 = System.nanoTime();
             baton.launch(next);
+            leases.launched();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                     .until(() -> !baton.alive() || baton.up());
             String label = "#" + (k + 1) + " " + (death.equals("kill") ? "kill -9" : "halt at " + death);
@@ -171,10 +176,13 @@ class FaultSuiteIT {
                     System.out.printf("broker kill -9 #%d: runs ending again %d ms after the broker was back%n",
                             brokerKill, (System.nanoTime() - b0) / 1_000_000);
                 }
-            }
+                }
         }
         submitter.join(Duration.ofMinutes(3).toMillis());
         assertThat(submitFailures).isEmpty();
+        leases.stopSampling();
+        System.out.println("lease samples: " + leases.summary());
+        assertThat(leases.violations).as("RUNNING tickets without a live lease").isEmpty();
 
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> ended(baton) == RUNS);
         baton.awaitOutboxDrained();
@@ -266,6 +274,83 @@ class FaultSuiteIT {
             // each run's history is numbered 1..n without gaps or repeats, whatever the crashes
             assertThat(count(c, "SELECT COUNT(*) FROM (SELECT run_id FROM ticket_history GROUP BY run_id "
                     + "HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1) x")).isZero();
+        }
+    }
+
+    private final LeaseSampler leases = new LeaseSampler();
+
+    /**
+     * Every 2 s, the RUNNING tickets whose attempt no live instance holds. The pipeline's stages have no
+     * {@code timeout}, so an attempt's lease is its holder's heartbeats: Baton marks an instance unseen for 3 intervals
+     * DOWN, checking once an interval from one interval after its start, and re-dispatches its attempts. So once the
+     * current process has been up for 2 intervals, no RUNNING attempt may be held by a DOWN instance, by no one, or by
+     * one unseen for more than 4 intervals (a killed process's instances included).
+     */
+    private final class LeaseSampler extends Thread {
+        final List<String> violations = new CopyOnWriteArrayList<>();
+        private volatile long launchedAt;
+        private volatile boolean running = true;
+        private int samples;
+        private int ticketsSeen;
+
+        LeaseSampler() {
+            super("lease-sampler");
+            setDaemon(true);
+        }
+
+        void launched() {
+            launchedAt = System.nanoTime();
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                try {
+                    Thread.sleep(2000);
+                    if (Duration.ofNanos(System.nanoTime() - launchedAt).compareTo(HEARTBEAT.multipliedBy(2)) >= 0
+                            && baton.alive()) {
+                        sample();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    System.out.println("lease sample failed: " + e); // the database may be between connections
+                }
+            }
+        }
+
+        private void sample() throws Exception {
+            var staleBefore = java.sql.Timestamp.from(java.time.Instant.now().minus(HEARTBEAT.multipliedBy(4)));
+            try (var c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+                ticketsSeen += count(c, "SELECT COUNT(*) FROM ticket WHERE status = 'RUNNING'");
+                try (var ps = c.prepareStatement("SELECT t.id, t.stage, t.attempt, h.instance, h.attempt, i.status, "
+                        + "COALESCE(i.last_heartbeat, h.at) FROM ticket t "
+                        + "LEFT JOIN ticket_holder h ON h.ticket_id = t.id "
+                        + "LEFT JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
+                        + "WHERE t.status = 'RUNNING' AND (h.instance IS NULL OR h.attempt <> t.attempt "
+                        + "OR i.status = 'DOWN' OR COALESCE(i.last_heartbeat, h.at) < ?)")) {
+                    ps.setTimestamp(1, staleBefore);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            violations.add("ticket " + rs.getString(1) + " (" + rs.getString(2) + ") attempt "
+                                    + rs.getInt(3) + ": holder " + rs.getString(4) + " of attempt " + rs.getString(5)
+                                    + ", instance " + rs.getString(6) + ", last seen " + rs.getTimestamp(7));
+                        }
+                    }
+                }
+            }
+            samples++;
+        }
+
+        void stopSampling() throws InterruptedException {
+            running = false;
+            interrupt();
+            join();
+        }
+
+        String summary() {
+            return samples + " samples taken with the current process up for 2 heartbeat intervals or more, "
+                    + ticketsSeen + " RUNNING tickets seen in them, " + violations.size() + " without a live lease";
         }
     }
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
-    private static final Duration SWEEP_AGE = Duration.ofSeconds(2);
+    private static final Duration SWEEP_AGE = Duration.ofSeconds(10);
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
     /** Artemis' property for the authenticated user who sent a message. */
     private static final String VALIDATED_USER =

@@ -26,21 +26,57 @@ public final class OutboxRelay {
     private final OutboxStore outbox;
     private final Faults faults;
     private final Clock clock;
+    private final Batch batch;
 
-    public OutboxRelay(ProducerTemplate producer, Tx tx, OutboxStore outbox, Faults faults, Clock clock) {
+    /**
+     * Runs a send of several messages in one JMS transaction of the relay's connection factory: the broker then
+     * writes its journal once for all of them instead of once per message.
+     */
+    @FunctionalInterface
+    public interface Batch {
+        void inOneTransaction(Runnable sends);
+    }
+
+    public OutboxRelay(ProducerTemplate producer, Tx tx, OutboxStore outbox, Faults faults, Clock clock, Batch batch) {
         this.producer = producer;
+        this.batch = batch;
         this.tx = tx;
         this.outbox = outbox;
         this.faults = faults;
         this.clock = clock;
     }
 
-    /** Sends the messages through the relay route, then deletes their outbox rows. */
+    /**
+     * Sends a committed transition's messages through the relay route, in one JMS transaction, then deletes their
+     * outbox rows.
+     */
     public void send(List<Outgoing> messages) {
         if (messages.isEmpty()) {
             return;
         }
+        if (messages.size() == 1) {
+            sendEach(messages);
+            return;
+        }
+        try {
+            batch.inOneTransaction(() -> producer.sendBody(Endpoints.RELAY, messages));
+        } catch (RuntimeException e) {
+            // The broker ignores a whole transaction when one of its messages is a duplicate (the sweep got to some of
+            // these rows first): one at a time, a copy is dropped and the others go.
+            LOG.debug("outbox: the transaction of {} message(s) failed ({}); sending them one by one", messages.size(),
+                    e.getMessage());
+            producer.sendBody(Endpoints.RELAY, messages);
+        }
+        afterSend(messages);
+    }
+
+    /** Sends each message on its own, then deletes their outbox rows: a copy of a message already sent is dropped. */
+    private void sendEach(List<Outgoing> messages) {
         producer.sendBody(Endpoints.RELAY, messages);
+        afterSend(messages);
+    }
+
+    private void afterSend(List<Outgoing> messages) {
         faults.pass(Faults.AFTER_SEND);
         tx.run(c -> {
             outbox.delete(c, messages.stream().map(Outgoing::id).toList());
@@ -93,7 +129,7 @@ public final class OutboxRelay {
         List<Outgoing> left = tx.run(c -> outbox.pending(c, clock.instant().minus(minAge), SWEEP_BATCH));
         if (!left.isEmpty()) {
             LOG.info("outbox: re-sending {} message(s) left by an interrupted transition", left.size());
-            send(left);
+            sendEach(left); // some may have been sent before the interruption
         }
         return left.size();
     }

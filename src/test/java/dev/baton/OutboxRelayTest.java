@@ -1,0 +1,65 @@
+package dev.baton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.ticket.Rows.Outgoing;
+import jakarta.jms.Connection;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A transition's messages go to the broker in one JMS transaction; the broker ignores a whole transaction that holds
+ * a message it has seen (its duplicate-detection id), so the relay then sends them one by one and none is lost.
+ */
+class OutboxRelayTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void aBatchHoldingAMessageTheSweepAlreadySentStillDeliversTheOthersOnce() throws Exception {
+        try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of());
+                Connection c = baton.server.connectionFactory().createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createConsumer(s.createQueue("test.relay"));
+            c.start();
+            Outgoing early = message("first");
+            baton.server.relay().send(List.of(early)); // as the sweep would have, before the transition's own send
+
+            baton.server.relay().send(List.of(early, message("second"), message("third")));
+
+            List<String> got = new ArrayList<>();
+            for (TextMessage m; (m = (TextMessage) consumer.receive(2000)) != null; ) {
+                got.add(m.getText());
+            }
+            assertThat(got).containsExactly("first", "second", "third");
+        }
+    }
+
+    @Test
+    void aBatchOfNewMessagesArrivesWhole() throws Exception {
+        try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of());
+                Connection c = baton.server.connectionFactory().createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createConsumer(s.createQueue("test.relay"));
+            c.start();
+
+            baton.server.relay().send(List.of(message("a"), message("b")));
+
+            assertThat(((TextMessage) consumer.receive(5000)).getText()).isEqualTo("a");
+            assertThat(((TextMessage) consumer.receive(5000)).getText()).isEqualTo("b");
+            assertThat(consumer.receive(500)).isNull();
+        }
+    }
+
+    private static Outgoing message(String body) {
+        return new Outgoing(UUID.randomUUID().toString(), "queue:test.relay", body, null, null, 4, 0, 0);
+    }
+}
