@@ -38,6 +38,7 @@ class FaultSuiteIT {
     static final int RUNS = 1000;
     /** {@code baton.agents.heartbeat-interval}: the default. */
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    static final Duration FAILOVER_WITHIN = Duration.ofSeconds(20);
 
     static final String AGENTS = """
             agents:
@@ -283,8 +284,10 @@ class FaultSuiteIT {
      * Every 2 s, the RUNNING tickets whose attempt no live instance holds. The pipeline's stages have no
      * {@code timeout}, so an attempt's lease is its holder's heartbeats: Baton marks an instance unseen for 3 intervals
      * DOWN, checking once an interval from one interval after its start, and re-dispatches its attempts. So once the
-     * current process has been up for 2 intervals, no RUNNING attempt may be held by a DOWN instance, by no one, or by
-     * one unseen for more than 4 intervals (a killed process's instances included).
+     * current process has been up for 2 intervals, no RUNNING attempt may be held by no one, by an instance unseen for
+     * more than 4 intervals (a killed process's instances included), or by one that went DOWN more than
+     * {@link #FAILOVER_WITHIN} ago: marking it DOWN queues the failover of its attempts in the same transaction, and
+     * the coordinator applies them within that time.
      */
     private final class LeaseSampler extends Thread {
         final List<String> violations = new CopyOnWriteArrayList<>();
@@ -324,17 +327,20 @@ class FaultSuiteIT {
             try (var c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
                 ticketsSeen += count(c, "SELECT COUNT(*) FROM ticket WHERE status = 'RUNNING'");
                 try (var ps = c.prepareStatement("SELECT t.id, t.stage, t.attempt, h.instance, h.attempt, i.status, "
-                        + "COALESCE(i.last_heartbeat, h.at) FROM ticket t "
+                        + "COALESCE(i.last_heartbeat, h.at), i.down_at FROM ticket t "
                         + "LEFT JOIN ticket_holder h ON h.ticket_id = t.id "
                         + "LEFT JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
                         + "WHERE t.status = 'RUNNING' AND (h.instance IS NULL OR h.attempt <> t.attempt "
-                        + "OR i.status = 'DOWN' OR COALESCE(i.last_heartbeat, h.at) < ?)")) {
-                    ps.setTimestamp(1, staleBefore);
+                        + "OR (i.status = 'DOWN' AND i.down_at < ?) "
+                        + "OR (i.status <> 'DOWN' AND COALESCE(i.last_heartbeat, h.at) < ?))")) {
+                    ps.setTimestamp(1, java.sql.Timestamp.from(java.time.Instant.now().minus(FAILOVER_WITHIN)));
+                    ps.setTimestamp(2, staleBefore);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             violations.add("ticket " + rs.getString(1) + " (" + rs.getString(2) + ") attempt "
                                     + rs.getInt(3) + ": holder " + rs.getString(4) + " of attempt " + rs.getString(5)
-                                    + ", instance " + rs.getString(6) + ", last seen " + rs.getTimestamp(7));
+                                    + ", instance " + rs.getString(6) + ", last seen " + rs.getTimestamp(7)
+                                    + ", DOWN at " + rs.getTimestamp(8));
                         }
                     }
                 }

@@ -46,7 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-c", "--concurrency"}, defaultValue = "64", description = "runs in flight (default: ${DEFAULT-VALUE})")
     int concurrency;
 
-    @Option(names = "--warmup", defaultValue = "300", description = "runs before measuring (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "1000",
+            description = "runs before measuring, while the JIT compiles the hot paths (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--data", defaultValue = "data/bench", description = "scratch folder, emptied first (default: ${DEFAULT-VALUE})")
