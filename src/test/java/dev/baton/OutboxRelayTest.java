@@ -2,6 +2,7 @@ package dev.baton;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.runtime.OutboxRelay;
 import dev.baton.ticket.Rows.Outgoing;
 import jakarta.jms.Connection;
 import jakarta.jms.MessageConsumer;
@@ -25,37 +26,43 @@ class OutboxRelayTest {
 
     @Test
     void aBatchHoldingAMessageTheSweepAlreadySentStillDeliversTheOthersOnce() throws Exception {
-        try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of());
-                Connection c = baton.server.connectionFactory().createConnection()) {
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageConsumer consumer = s.createConsumer(s.createQueue("test.relay"));
-            c.start();
+        onRelayQueue((relay, queue) -> {
             Outgoing early = message("first");
-            baton.server.relay().send(List.of(early)); // as the sweep would have, before the transition's own send
+            relay.send(List.of(early)); // as the sweep would have, before the transition's own send
 
-            baton.server.relay().send(List.of(early, message("second"), message("third")));
+            relay.send(List.of(early, message("second"), message("third")));
 
             List<String> got = new ArrayList<>();
-            for (TextMessage m; (m = (TextMessage) consumer.receive(2000)) != null; ) {
+            for (TextMessage m; (m = (TextMessage) queue.receive(2000)) != null; ) {
                 got.add(m.getText());
             }
             assertThat(got).containsExactly("first", "second", "third");
-        }
+        });
     }
 
     @Test
     void aBatchOfNewMessagesArrivesWhole() throws Exception {
+        onRelayQueue((relay, queue) -> {
+            relay.send(List.of(message("a"), message("b")));
+
+            assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo("a");
+            assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo("b");
+            assertThat(queue.receive(500)).isNull();
+        });
+    }
+
+    private interface RelayCheck {
+        void run(OutboxRelay relay, MessageConsumer queue) throws Exception;
+    }
+
+    /** Runs {@code check} on a started Baton's relay, with a consumer of the queue the test messages go to. */
+    private void onRelayQueue(RelayCheck check) throws Exception {
         try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of());
                 Connection c = baton.server.connectionFactory().createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageConsumer consumer = s.createConsumer(s.createQueue("test.relay"));
+            MessageConsumer queue = s.createConsumer(s.createQueue("test.relay"));
             c.start();
-
-            baton.server.relay().send(List.of(message("a"), message("b")));
-
-            assertThat(((TextMessage) consumer.receive(5000)).getText()).isEqualTo("a");
-            assertThat(((TextMessage) consumer.receive(5000)).getText()).isEqualTo("b");
-            assertThat(consumer.receive(500)).isNull();
+            check.run(baton.server.relay(), queue);
         }
     }
 
