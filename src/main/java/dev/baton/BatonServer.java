@@ -70,6 +70,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.jms.connection.JmsTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Starts the whole stack in order (broker, database, Camel with the engine, API and routes/) and stops it. */
@@ -193,6 +194,8 @@ public final class BatonServer implements AutoCloseable {
         guard.install(camel);
 
         var relayTransactions = new TransactionTemplate(new JmsTransactionManager(relayConnections));
+        // Its own transaction even if a caller's thread had one on the same connections: committed when send returns.
+        relayTransactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock,
                 sends -> relayTransactions.executeWithoutResult(status -> sends.run()));
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);

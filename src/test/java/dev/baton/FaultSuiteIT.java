@@ -38,7 +38,8 @@ class FaultSuiteIT {
     static final int RUNS = 1000;
     /** {@code baton.agents.heartbeat-interval}: the default. */
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
-    static final Duration FAILOVER_WITHIN = Duration.ofSeconds(20);
+    /** From DOWN to the failover applied: the outbox relay or its sweep (10 s), a broker restart, the coordinator. */
+    static final Duration FAILOVER_WITHIN = Duration.ofSeconds(45);
 
     static final String AGENTS = """
             agents:
@@ -157,9 +158,9 @@ class FaultSuiteIT {
             String next = k + 1 < deaths.size() ? spec(deaths.get(k + 1), random) : null;
             long t0 = System.nanoTime();
             baton.launch(next);
-            leases.launched();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                     .until(() -> !baton.alive() || baton.up());
+            leases.launched();
             String label = "#" + (k + 1) + " " + (death.equals("kill") ? "kill -9" : "halt at " + death);
             recoveries.put(label, baton.alive() ? (System.nanoTime() - t0) / 1_000_000 : -1);
             System.out.printf("orchestrator death %s: back up in %s%n", label,
@@ -177,15 +178,15 @@ class FaultSuiteIT {
                     System.out.printf("broker kill -9 #%d: runs ending again %d ms after the broker was back%n",
                             brokerKill, (System.nanoTime() - b0) / 1_000_000);
                 }
-                }
+            }
         }
         submitter.join(Duration.ofMinutes(3).toMillis());
         assertThat(submitFailures).isEmpty();
+
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> ended(baton) == RUNS);
         leases.stopSampling();
         System.out.println("lease samples: " + leases.summary());
         assertThat(leases.violations).as("RUNNING tickets without a live lease").isEmpty();
-
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> ended(baton) == RUNS);
         baton.awaitOutboxDrained();
         baton.terminate();
         assertEveryRunEndedAndEveryAttemptAppliedOnce();
@@ -284,8 +285,9 @@ class FaultSuiteIT {
      * Every 2 s, the RUNNING tickets whose attempt no live instance holds. The pipeline's stages have no
      * {@code timeout}, so an attempt's lease is its holder's heartbeats: Baton marks an instance unseen for 3 intervals
      * DOWN, checking once an interval from one interval after its start, and re-dispatches its attempts. So once the
-     * current process has been up for 2 intervals, no RUNNING attempt may be held by no one, by an instance unseen for
-     * more than 4 intervals (a killed process's instances included), or by one that went DOWN more than
+     * current process has been up (its API answering) for 2 intervals, no RUNNING attempt may be held by no one, by an
+     * instance unseen for more than 5 intervals (3 to be DOWN, up to 2 more for the periodic check to run; a killed
+     * process's instances included), or by one that went DOWN more than
      * {@link #FAILOVER_WITHIN} ago: marking it DOWN queues the failover of its attempts in the same transaction, and
      * the coordinator applies them within that time.
      */
@@ -299,6 +301,10 @@ class FaultSuiteIT {
         LeaseSampler() {
             super("lease-sampler");
             setDaemon(true);
+        }
+
+        private static java.util.Calendar utc() {
+            return java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC"));
         }
 
         void launched() {
@@ -323,7 +329,7 @@ class FaultSuiteIT {
         }
 
         private void sample() throws Exception {
-            var staleBefore = java.sql.Timestamp.from(java.time.Instant.now().minus(HEARTBEAT.multipliedBy(4)));
+            var staleBefore = java.sql.Timestamp.from(java.time.Instant.now().minus(HEARTBEAT.multipliedBy(5)));
             try (var c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
                 ticketsSeen += count(c, "SELECT COUNT(*) FROM ticket WHERE status = 'RUNNING'");
                 try (var ps = c.prepareStatement("SELECT t.id, t.stage, t.attempt, h.instance, h.attempt, i.status, "
@@ -332,15 +338,16 @@ class FaultSuiteIT {
                         + "LEFT JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
                         + "WHERE t.status = 'RUNNING' AND (h.instance IS NULL OR h.attempt <> t.attempt "
                         + "OR (i.status = 'DOWN' AND i.down_at < ?) "
-                        + "OR (i.status <> 'DOWN' AND COALESCE(i.last_heartbeat, h.at) < ?))")) {
-                    ps.setTimestamp(1, java.sql.Timestamp.from(java.time.Instant.now().minus(FAILOVER_WITHIN)));
-                    ps.setTimestamp(2, staleBefore);
+                        + "OR (i.status IS DISTINCT FROM 'DOWN' AND COALESCE(i.last_heartbeat, h.at) < ?))")) {
+                    // Baton writes its TIMESTAMP columns as UTC wall-clock times (Sql)
+                    ps.setTimestamp(1, java.sql.Timestamp.from(java.time.Instant.now().minus(FAILOVER_WITHIN)), utc());
+                    ps.setTimestamp(2, staleBefore, utc());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             violations.add("ticket " + rs.getString(1) + " (" + rs.getString(2) + ") attempt "
                                     + rs.getInt(3) + ": holder " + rs.getString(4) + " of attempt " + rs.getString(5)
-                                    + ", instance " + rs.getString(6) + ", last seen " + rs.getTimestamp(7)
-                                    + ", DOWN at " + rs.getTimestamp(8));
+                                    + ", instance " + rs.getString(6) + ", last seen " + rs.getTimestamp(7, utc())
+                                    + " UTC, DOWN at " + rs.getTimestamp(8, utc()));
                         }
                     }
                 }

@@ -1,7 +1,9 @@
 package dev.baton;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.compile.Endpoints;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.ticket.Rows.Outgoing;
 import jakarta.jms.Connection;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A transition's messages go to the broker in one JMS transaction; the broker ignores a whole transaction that holds
+ * A transition's messages go to the broker in one JMS transaction (the relay route's sends join it); the broker ignores a whole transaction that holds
  * a message it has seen (its duplicate-detection id), so the relay then sends them one by one and none is lost.
  */
 class OutboxRelayTest {
@@ -26,7 +28,8 @@ class OutboxRelayTest {
 
     @Test
     void aBatchHoldingAMessageTheSweepAlreadySentStillDeliversTheOthersOnce() throws Exception {
-        onRelayQueue((relay, queue) -> {
+        onRelayQueue((baton, queue) -> {
+            OutboxRelay relay = baton.server.relay();
             Outgoing early = message("first");
             relay.send(List.of(early)); // as the sweep would have, before the transition's own send
 
@@ -42,8 +45,8 @@ class OutboxRelayTest {
 
     @Test
     void aBatchOfNewMessagesArrivesWhole() throws Exception {
-        onRelayQueue((relay, queue) -> {
-            relay.send(List.of(message("a"), message("b")));
+        onRelayQueue((baton, queue) -> {
+            baton.server.relay().send(List.of(message("a"), message("b")));
 
             assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo("a");
             assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo("b");
@@ -51,18 +54,34 @@ class OutboxRelayTest {
         });
     }
 
-    private interface RelayCheck {
-        void run(OutboxRelay relay, MessageConsumer queue) throws Exception;
+    @Test
+    void theRelayRouteSendsInsideTheBatchTransaction() throws Exception {
+        onRelayQueue((baton, queue) -> {
+            var route = baton.server.camel().createProducerTemplate();
+            assertThatThrownBy(() -> baton.server.relay().batch().inOneTransaction(() -> {
+                route.sendBody(Endpoints.RELAY, List.of(message("rolled back")));
+                throw new IllegalStateException("abandon the batch");
+            })).hasMessage("abandon the batch");
+            assertThat(queue.receive(1000)).as("a send that joined the rolled-back transaction").isNull();
+
+            baton.server.relay().batch().inOneTransaction(() -> route.sendBody(Endpoints.RELAY,
+                    List.of(message("committed"))));
+            assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo("committed");
+        });
     }
 
-    /** Runs {@code check} on a started Baton's relay, with a consumer of the queue the test messages go to. */
+    private interface RelayCheck {
+        void run(TestBaton baton, MessageConsumer queue) throws Exception;
+    }
+
+    /** Runs {@code check} on a started Baton, with a consumer of the queue the test messages go to. */
     private void onRelayQueue(RelayCheck check) throws Exception {
         try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of());
                 Connection c = baton.server.connectionFactory().createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageConsumer queue = s.createConsumer(s.createQueue("test.relay"));
             c.start();
-            check.run(baton.server.relay(), queue);
+            check.run(baton, queue);
         }
     }
 

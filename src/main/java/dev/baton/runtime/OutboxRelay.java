@@ -30,7 +30,7 @@ public final class OutboxRelay {
 
     /**
      * Runs a send of several messages in one JMS transaction of the relay's connection factory: the broker then
-     * writes its journal once for all of them instead of once per message.
+     * syncs its journal once for all of them instead of once per message.
      */
     @FunctionalInterface
     public interface Batch {
@@ -39,11 +39,16 @@ public final class OutboxRelay {
 
     public OutboxRelay(ProducerTemplate producer, Tx tx, OutboxStore outbox, Faults faults, Clock clock, Batch batch) {
         this.producer = producer;
-        this.batch = batch;
         this.tx = tx;
         this.outbox = outbox;
         this.faults = faults;
         this.clock = clock;
+        this.batch = batch;
+    }
+
+    /** How it makes one transaction of a transition's sends (tests roll one back). */
+    public Batch batch() {
+        return batch;
     }
 
     /**
