@@ -21,7 +21,6 @@ import dev.baton.api.DeadLetters;
 import dev.baton.api.JmsSubmitRoutes;
 import dev.baton.api.Metrics;
 import dev.baton.api.RunService;
-import dev.baton.broker.BrokerAccess;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
@@ -140,8 +139,7 @@ public final class BatonServer implements AutoCloseable {
                 settings = settings.withBroker(settings.broker().withPassword(randomPassword()));
             }
             var b = settings.broker();
-            broker = EmbeddedBroker.start(b.brokerXml(), settings.dataDir(), b.ports(),
-                    new BrokerAccess(b.user(), b.password(), b.usersFile(), b.rolesFile()));
+            broker = EmbeddedBroker.start(b, settings.dataDir());
             agents.names().forEach(broker::allowAgent);
         }
         dataSource = Database.open(settings.db());

@@ -3,7 +3,7 @@ package dev.baton;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.broker.BrokerAccess;
+import dev.baton.config.BatonSettings;
 import dev.baton.broker.EmbeddedBroker;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
@@ -50,10 +50,10 @@ class ProductionStackTest {
                 "baton.broker.password");
         int brokerPort = TestBaton.freePort();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-                EmbeddedBroker broker = EmbeddedBroker.start(Path.of("broker/broker.xml"), root.resolve("broker-host"),
-                        new EmbeddedBroker.Ports(brokerPort, TestBaton.freePort(), TestBaton.freePort()),
-                        new BrokerAccess("baton", "external-secret", root.resolve("none.properties"),
-                                root.resolve("none.properties")))) {
+                EmbeddedBroker broker = EmbeddedBroker.start(new BatonSettings.BrokerSettings("", brokerPort, "baton",
+                        "external-secret", Path.of("broker/broker.xml"), TestBaton.freePort(), TestBaton.freePort(),
+                        root.resolve("none.properties"), root.resolve("none.properties"), Map.of()),
+                        root.resolve("broker-host"))) {
             System.setProperty("baton.broker.password", "external-secret");
             System.setProperty("baton.db.url", pg.getJdbcUrl("postgres", "postgres"));
             System.setProperty("baton.db.user", "postgres");

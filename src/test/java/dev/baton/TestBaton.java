@@ -105,11 +105,19 @@ public final class TestBaton implements AutoCloseable {
         return false;
     }
 
+    /**
+     * A port free at the moment, and not one this JVM handed out before: the kernel may give a port it just took back
+     * again, and two of one Baton's ports once came out the same.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
+            }
         }
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A JMS connection factory over TCP with Baton's own broker login (role baton: everything). */
     public ActiveMQConnectionFactory brokerConnections() {

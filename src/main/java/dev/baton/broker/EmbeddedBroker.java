@@ -1,7 +1,9 @@
 package dev.baton.broker;
 
+import dev.baton.config.BatonSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 
@@ -20,11 +22,13 @@ public final class EmbeddedBroker implements AutoCloseable {
     public record Ports(int core, int stomp, int amqp) {}
 
     /**
-     * Starts the broker. broker.xml reads its ports and paths from {@code ${baton.broker.*}} system properties,
-     * so they are set first.
+     * Starts the broker. broker.xml reads its ports, paths and {@code xmlProperties} (journal, disk) from
+     * {@code ${baton.broker.*}} system properties, so they are set first.
      */
-    public static EmbeddedBroker start(Path brokerXml, Path dataDir, Ports ports, BrokerAccess access)
-            throws Exception {
+    public static EmbeddedBroker start(BatonSettings.BrokerSettings settings, Path dataDir) throws Exception {
+        Path brokerXml = settings.brokerXml();
+        Ports ports = settings.ports();
+        Map<String, String> xmlProperties = settings.xmlProperties();
         if (!Files.exists(brokerXml)) {
             throw new IllegalArgumentException("baton.broker.config: " + brokerXml + " does not exist");
         }
@@ -32,10 +36,26 @@ public final class EmbeddedBroker implements AutoCloseable {
         System.setProperty("baton.broker.stomp.port", Integer.toString(ports.stomp()));
         System.setProperty("baton.broker.amqp.port", Integer.toString(ports.amqp()));
         System.setProperty("baton.broker.dir", dataDir.resolve("broker").toAbsolutePath().toString());
+        // From config/application.properties or -D, only while broker.xml is read: a later load of Baton's settings
+        // in this JVM must not take them for a -D of its own.
+        Map<String, String> before = new java.util.HashMap<>();
+        for (String k : BatonSettings.BrokerSettings.XML_PROPERTIES) {
+            before.put(k, System.getProperty(k));
+            if (xmlProperties.containsKey(k)) System.setProperty(k, xmlProperties.get(k));
+            else System.clearProperty(k);
+        }
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
         broker.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());
-        broker.setSecurityManager(BrokerLogins.securityManager(access));
-        broker.start();
+        broker.setSecurityManager(BrokerLogins.securityManager(
+                new BrokerAccess(settings.user(), settings.password(), settings.usersFile(), settings.rolesFile())));
+        try {
+            broker.start();
+        } finally {
+            before.forEach((k, v) -> {
+                if (v == null) System.clearProperty(k);
+                else System.setProperty(k, v);
+            });
+        }
         return new EmbeddedBroker(broker);
     }
 

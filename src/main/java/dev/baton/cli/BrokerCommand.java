@@ -1,6 +1,5 @@
 package dev.baton.cli;
 
-import dev.baton.broker.BrokerAccess;
 import dev.baton.broker.EmbeddedBroker;
 import dev.baton.config.BatonSettings;
 import java.util.concurrent.Callable;
@@ -33,8 +32,7 @@ public final class BrokerCommand implements Callable<Integer> {
             return 2;
         }
         int port = b.port();
-        EmbeddedBroker broker = EmbeddedBroker.start(b.brokerXml(), settings.dataDir(), b.ports(),
-                new BrokerAccess(b.user(), b.password(), b.usersFile(), b.rolesFile()));
+        EmbeddedBroker broker = EmbeddedBroker.start(b, settings.dataDir());
         // Agents of config/agents.yaml may consume their queues; agents only pipelines name need a broker.xml match.
         dev.baton.agent.AgentRegistry.load(settings.configDir().resolve("agents.yaml")).names()
                 .forEach(broker::allowAgent);

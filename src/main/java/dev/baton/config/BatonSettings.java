@@ -76,7 +76,11 @@ public record BatonSettings(
      * @param rolesFile their roles
      */
     public record BrokerSettings(String url, int port, String user, String password, Path brokerXml, int stompPort,
-            int amqpPort, Path usersFile, Path rolesFile) {
+            int amqpPort, Path usersFile, Path rolesFile, Map<String, String> xmlProperties) {
+        /** Settings {@code broker/broker.xml} reads as {@code ${name:default}} beyond its ports and folder. */
+        public static final List<String> XML_PROPERTIES = List.of("baton.broker.min-disk-free",
+                "baton.broker.journal-buffer-timeout", "baton.broker.journal-datasync");
+
         public boolean embedded() {
             return url == null || url.isBlank();
         }
@@ -89,12 +93,14 @@ public record BatonSettings(
         @Override
         public String toString() {
             return "BrokerSettings[url=" + url + ", port=" + port + ", user=" + user + ", brokerXml=" + brokerXml
-                    + ", stompPort=" + stompPort + ", amqpPort=" + amqpPort + ", usersFile=" + usersFile + ", rolesFile=" + rolesFile + "]";
+                    + ", stompPort=" + stompPort + ", amqpPort=" + amqpPort + ", usersFile=" + usersFile + ", rolesFile=" + rolesFile
+                    + ", xmlProperties=" + xmlProperties + "]";
         }
 
         /** The same settings with Baton's password set, e.g. to the one generated for this process. */
         public BrokerSettings withPassword(String pw) {
-            return new BrokerSettings(url, port, user, pw, brokerXml, stompPort, amqpPort, usersFile, rolesFile);
+            return new BrokerSettings(url, port, user, pw, brokerXml, stompPort, amqpPort, usersFile, rolesFile,
+                    xmlProperties);
         }
 
         /** The URL Baton itself connects with: in-VM for the embedded broker. */
@@ -158,6 +164,14 @@ public record BatonSettings(
         return from(raw, configDir);
     }
 
+    private static Map<String, String> brokerXmlProperties(Map<String, String> raw) {
+        Map<String, String> xml = new LinkedHashMap<>();
+        for (String k : BrokerSettings.XML_PROPERTIES) {
+            if (raw.get(k) != null && !raw.get(k).isBlank()) xml.put(k, raw.get(k));
+        }
+        return Map.copyOf(xml);
+    }
+
     private static BatonSettings from(Map<String, String> raw, Path configDir) {
         List<String> errors = new ArrayList<>();
         Values r = new Values(raw, errors);
@@ -170,7 +184,8 @@ public record BatonSettings(
                 r.port("baton.broker.stomp.port", 61613),
                 r.port("baton.broker.amqp.port", 5672),
                 Path.of(r.str("baton.broker.users", configDir.resolve("broker-users.properties").toString())),
-                Path.of(r.str("baton.broker.roles", configDir.resolve("broker-roles.properties").toString())));
+                Path.of(r.str("baton.broker.roles", configDir.resolve("broker-roles.properties").toString())),
+                brokerXmlProperties(raw));
         distinctBrokerPorts(broker, errors);
         var db = new DbSettings(
                 r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0;LOCK_TIMEOUT=20000"),
