@@ -55,6 +55,11 @@ public final class BatonProcess {
         return brokerPort;
     }
 
+    /** How many times it was started. */
+    public int starts() {
+        return starts;
+    }
+
     /** Where the output of its {@code n}-th start goes. */
     public Path logFile(int n) throws IOException {
         return log(n);

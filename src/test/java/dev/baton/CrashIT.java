@@ -141,14 +141,12 @@ class CrashIT {
         try {
             await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> succeeded(baton) == runs);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<String> unfinished = new ArrayList<>();
             for (JsonNode run : baton.get("/api/runs?status=RUNNING&limit=20").path("items")) {
-                System.out.println("unfinished run " + run.path("id").asText());
-                for (JsonNode h : baton.get("/api/runs/" + run.path("id").asText() + "/history")) {
-                    System.out.println("  " + h);
-                }
+                unfinished.add(run.path("id").asText());
             }
             System.out.println("threads of the Baton process: " + baton.dumpThreads());
-            throw e;
+            throw new AssertionError(ProcessDiagnosis.of(baton, unfinished, "CrashIT: runs did not finish"), e);
         }
     }
 

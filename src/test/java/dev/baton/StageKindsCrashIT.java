@@ -81,12 +81,7 @@ class StageKindsCrashIT {
             System.out.printf("for_each: kill -9 once %d of %d items were done; back up in %d ms%n", target,
                     perRun * runs, recovery.toMillis());
         }
-        try {
-            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> ids.stream().allMatch(id -> status(baton, id).equals("SUCCEEDED")));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("runs did not finish; threads: " + baton.dumpThreads(), e);
-        }
+        awaitAll(baton, ids, "SUCCEEDED", Duration.ofMinutes(4));
         for (String id : ids) {
             JsonNode out = baton.get("/api/runs/" + id).path("context").path("out");
             assertThat(out).hasSize(perRun);
@@ -142,8 +137,7 @@ class StageKindsCrashIT {
             System.out.printf("saga: kill -9 once %d of %d compensations were done; back up in %d ms%n", target,
                     runs * 4, recovery.toMillis());
         }
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> ids.stream().allMatch(id -> status(baton, id).equals("COMPENSATED")));
+        awaitAll(baton, ids, "COMPENSATED", Duration.ofMinutes(3));
         baton.awaitOutboxDrained();
         baton.terminate();
         try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
@@ -226,6 +220,19 @@ class StageKindsCrashIT {
             }
         }
         return done;
+    }
+
+    /** Waits until every run has the status; if they do not, says where each stood (target/hang-reports.txt). */
+    private static void awaitAll(BatonProcess baton, List<String> ids, String status, Duration atMost)
+            throws Exception {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> ids.stream().allMatch(id -> status(baton, id).equals(status)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            Path threads = baton.dumpThreads();
+            throw new AssertionError("runs did not all reach " + status + "; threads: " + threads + "\n"
+                    + ProcessDiagnosis.of(baton, ids, "runs did not all reach " + status), e);
+        }
     }
 
     private static String status(BatonProcess baton, String id) {
