@@ -82,5 +82,18 @@ class BrokerCommandTest {
         assertThat(BatonMain.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
                 new java.io.PrintWriter(new java.io.StringWriter(), true), "broker-user", "no#pe", "--config",
                 root.toString())).isEqualTo(2);
+        // a submitter gets role submitter only: a user has the roles of one kind, so a new kind replaces the old
+        var submitter = new java.io.StringWriter();
+        assertThat(BatonMain.execute(new java.io.PrintWriter(submitter, true), new java.io.PrintWriter(System.err,
+                true), "broker-user", "scorer", "--role", "submitter", "--config", root.toString())).isZero();
+        assertThat(submitter.toString()).startsWith("Submitter user 'scorer' written to");
+        assertThat(Files.readString(root.resolve("broker-roles.properties")))
+                .contains("submitter = scorer").doesNotContain("agent = scorer").doesNotContain("agent.scorer");
+        var err = new java.io.StringWriter();
+        assertThat(BatonMain.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true), "broker-user", "x1", "--role", "root", "--config",
+                root.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--role root is not one of agent, submitter, approver, baton");
+        assertThat(Files.readString(root.resolve("broker-users.properties"))).doesNotContain("x1");
     }
 }

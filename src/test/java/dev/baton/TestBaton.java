@@ -136,7 +136,7 @@ public final class TestBaton implements AutoCloseable {
      */
     public ActiveMQConnectionFactory agentConnections(String agent) throws IOException {
         var b = server.settings().broker();
-        BrokerUsers.put(b.usersFile(), b.rolesFile(), agent, agentPassword(agent), false);
+        BrokerUsers.put(b.usersFile(), b.rolesFile(), agent, agentPassword(agent), BrokerUsers.Kind.AGENT);
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port(), agent, agentPassword(agent));
     }
 

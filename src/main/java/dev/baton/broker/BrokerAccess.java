@@ -25,6 +25,10 @@ public record BrokerAccess(String batonUser, String batonPassword, Path usersFil
     public static final String BATON_ROLE = "baton";
     /** Every agent user: may send to baton.results and baton.heartbeats (broker.xml). */
     public static final String AGENT_ROLE = "agent";
+    /** A system that starts runs over JMS: may send to baton.submit and read answers on its temporary queues. */
+    public static final String SUBMITTER_ROLE = "submitter";
+    /** A person or system that decides approvals over JMS: may send to baton.approvals, answers as above. */
+    public static final String APPROVER_ROLE = "approver";
 
     @Override
     public String toString() {

@@ -24,11 +24,29 @@ public final class BrokerUsers {
 
     private BrokerUsers() {}
 
-    /**
-     * Adds the user or replaces its password and roles: an agent user gets roles {@code agent} and
-     * {@code agent.<name>}; with {@code baton}, role {@code baton} (a Baton process of a split deployment).
-     */
-    public static void put(Path usersFile, Path rolesFile, String name, String password, boolean baton)
+    /** What a broker user is for, and so its roles (broker.xml says what each role may do). */
+    public enum Kind {
+        /** Roles {@code agent} and {@code agent.<name>}: its own queue, replies and heartbeats. */
+        AGENT,
+        /** Role {@code submitter}: starts runs on baton.submit. */
+        SUBMITTER,
+        /** Role {@code approver}: decides approvals on baton.approvals, as itself. */
+        APPROVER,
+        /** Role {@code baton}: everything (a Baton process of a split deployment). */
+        BATON;
+
+        Set<String> roles(String name) {
+            return switch (this) {
+                case AGENT -> Set.of(BrokerAccess.AGENT_ROLE, BrokerAccess.agentRole(name));
+                case SUBMITTER -> Set.of(BrokerAccess.SUBMITTER_ROLE);
+                case APPROVER -> Set.of(BrokerAccess.APPROVER_ROLE);
+                case BATON -> Set.of(BrokerAccess.BATON_ROLE);
+            };
+        }
+    }
+
+    /** Adds the user or replaces its password and roles (a user has the roles of one kind only). */
+    public static void put(Path usersFile, Path rolesFile, String name, String password, Kind kind)
             throws IOException {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("user name '" + name + "' must be 1 to 100 letters, digits, - or _");
@@ -42,8 +60,7 @@ public final class BrokerUsers {
         } catch (Exception e) {
             throw new IllegalStateException("cannot hash the password: " + e.getMessage(), e);
         }
-        Set<String> roles = baton ? Set.of(BrokerAccess.BATON_ROLE)
-                : Set.of(BrokerAccess.AGENT_ROLE, BrokerAccess.agentRole(name));
+        Set<String> roles = kind.roles(name);
         ReloadableProperties.LOCK.writeLock().lock();
         try {
             Lines users = Lines.read(usersFile);

@@ -20,13 +20,18 @@ import picocli.CommandLine.Spec;
 @Command(name = "broker-user", mixinStandardHelpOptions = true,
         description = {"Add a broker user, or set its password, in config/broker-users.properties (hashed).",
                 "An agent's user is named like the agent: it may consume only baton.agent.<name> and send only to "
-                        + "baton.results and baton.heartbeats.",
+                        + "baton.results and baton.heartbeats. A submitter may only send to baton.submit, an approver "
+                        + "only to baton.approvals; both read their answers on temporary queues.",
                 "The password is read from BATON_BROKER_PASSWORD; without it one is generated and printed once."})
 public final class BrokerUserCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME", description = "the agent's name (or, with --baton, Baton's user)")
+    @Parameters(index = "0", paramLabel = "NAME", description = "the agent's name, or any name for another role")
     String name;
 
-    @Option(names = "--baton", description = "a user for Baton processes of a split deployment (role baton)")
+    @Option(names = "--role", paramLabel = "ROLE", description = "agent (default), submitter, approver or baton "
+            + "(Baton processes of a split deployment: everything)")
+    String role;
+
+    @Option(names = "--baton", description = "the same as --role baton")
     boolean baton;
 
     @Option(names = "--config", description = "config folder (default: config)")
@@ -38,22 +43,43 @@ public final class BrokerUserCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var b = BatonSettings.load(new BatonSettings.Overrides(null, config, null, null, null)).broker();
+        BrokerUsers.Kind kind;
+        try {
+            kind = kind();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return 2;
+        }
         String env = System.getenv("BATON_BROKER_PASSWORD");
         boolean generated = env == null || env.isBlank();
         String password = generated ? generate() : env;
         try {
-            BrokerUsers.put(b.usersFile(), b.rolesFile(), name, password, baton);
+            BrokerUsers.put(b.usersFile(), b.rolesFile(), name, password, kind);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println(e.getMessage());
             return 2;
         }
         var out = spec.commandLine().getOut();
-        out.printf("%s user '%s' written to %s (roles in %s)%n", baton ? "Baton" : "Agent", name,
-                b.usersFile(), b.rolesFile());
+        String what = kind.name().charAt(0) + kind.name().substring(1).toLowerCase(java.util.Locale.ROOT);
+        out.printf("%s user '%s' written to %s (roles in %s)%n", what, name, b.usersFile(), b.rolesFile());
         if (generated) {
-            out.println("password (shown once; give it to the agent as BATON_BROKER_PASSWORD): " + password);
+            out.println("password (shown once; give it to the " + (kind == BrokerUsers.Kind.AGENT ? "agent" : "client")
+                    + " as BATON_BROKER_PASSWORD): " + password);
         }
         return 0;
+    }
+
+    private BrokerUsers.Kind kind() {
+        if (baton && role != null && !role.equals("baton")) {
+            throw new IllegalArgumentException("--baton and --role " + role + " contradict each other");
+        }
+        if (baton || role == null) {
+            return baton ? BrokerUsers.Kind.BATON : BrokerUsers.Kind.AGENT;
+        }
+        for (BrokerUsers.Kind k : BrokerUsers.Kind.values()) {
+            if (k.name().equalsIgnoreCase(role)) return k;
+        }
+        throw new IllegalArgumentException("--role " + role + " is not one of agent, submitter, approver, baton");
     }
 
     private static String generate() {

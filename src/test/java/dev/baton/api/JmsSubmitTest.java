@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.TestBaton;
+import dev.baton.broker.BrokerUsers;
 import dev.baton.pipeline.Json;
 import dev.baton.runtime.AlreadySubmittedException;
 import dev.baton.runtime.RunEngine;
 import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
 import jakarta.jms.Destination;
+import jakarta.jms.JMSSecurityException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
@@ -34,6 +37,7 @@ class JmsSubmitTest {
     static final String AGENTS = """
             agents:
               greeter: {kind: demo, output: {greeting: "hello {{ input.name }}"}}
+              broken: {kind: demo, fail: true}
             """;
     static final String GREET = """
             apiVersion: baton/v1
@@ -57,6 +61,15 @@ class JmsSubmitTest {
                     approval: {approvers: [alice]}
                   - {name: after, dependsOn: [gate], agent: greeter}
             """;
+    static final String FAILING = """
+            apiVersion: baton/v1
+            kind: Pipeline
+            metadata: {name: failing}
+            spec:
+              pipeline:
+                stages:
+                  - {name: doomed, agent: broken, retry: {maxAttempts: 1}}
+            """;
     private static final long WAIT_MS = 60_000;
 
     @TempDir
@@ -65,7 +78,7 @@ class JmsSubmitTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, AGENTS, Map.of("greet.yaml", GREET, "gated.yaml", GATED));
+        baton = TestBaton.start(root, AGENTS, Map.of("greet.yaml", GREET, "gated.yaml", GATED, "failing.yaml", FAILING));
     }
 
     @AfterAll
@@ -73,14 +86,24 @@ class JmsSubmitTest {
         if (baton != null) baton.close();
     }
 
-    /** A JMS client of the broker Baton uses, as an enterprise system would be. */
+    /** The broker login of an enterprise system that submits runs (`baton broker-user erp --role submitter`). */
+    static ActiveMQConnectionFactory submitter(TestBaton baton) throws Exception {
+        var b = baton.server.settings().broker();
+        BrokerUsers.put(b.usersFile(), b.rolesFile(), "erp", "erp-secret-1", BrokerUsers.Kind.SUBMITTER);
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port(), "erp", "erp-secret-1");
+    }
+
+    /** A JMS client of the broker Baton uses, as an enterprise system would be: it logs in as a submitter. */
     static final class Client implements AutoCloseable {
         final Connection connection;
         final Session session;
         final MessageProducer producer;
 
         Client(TestBaton baton) throws Exception {
-            var cf = baton.brokerConnections();
+            this(submitter(baton));
+        }
+
+        Client(ActiveMQConnectionFactory cf) throws Exception {
             connection = cf.createConnection();
             connection.start();
             session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -238,14 +261,18 @@ class JmsSubmitTest {
     @Test
     void aMalformedSubmissionWithoutReplyToIsDeadLetteredWithTheReason() throws Exception {
         long before = runs();
+        String sentId;
         try (Client client = new Client(baton)) {
-            TextMessage sent = client.submit("{\"name\": \"x\"}", null, null, "BatonPipeline", "missing-pipeline");
-            Queue dlq = client.session.createQueue("baton.DLQ");
+            sentId = client.submit("{\"name\": \"x\"}", null, null, "BatonPipeline", "missing-pipeline")
+                    .getJMSMessageID();
+        }
+        try (Client admin = new Client(baton.brokerConnections())) { // a submitter may not read the DLQ
+            Queue dlq = admin.session.createQueue("baton.DLQ");
             Message parked = await().atMost(Duration.ofSeconds(30)).until(() -> {
-                try (QueueBrowser browser = client.session.createBrowser(dlq)) {
+                try (QueueBrowser browser = admin.session.createBrowser(dlq)) {
                     for (Object o : Collections.list(browser.getEnumeration())) {
                         Message m = (Message) o;
-                        if (sent.getJMSMessageID().equals(m.getStringProperty("BatonDeadLetterMessageId"))) return m;
+                        if (sentId.equals(m.getStringProperty("BatonDeadLetterMessageId"))) return m;
                     }
                     return null;
                 }
@@ -277,6 +304,44 @@ class JmsSubmitTest {
             Queue replies = client.session.createTemporaryQueue();
             client.submit("{\"name\": \"after\"}", replies, "next", "BatonPipeline", "greet");
             assertThat(Json.parse(client.receive(replies).getText()).path("status").asText()).isEqualTo("SUCCEEDED");
+        }
+    }
+
+    @Test
+    void aFailedRunIsAnsweredWithItsError() throws Exception {
+        try (Client client = new Client(baton)) {
+            Queue replies = client.session.createTemporaryQueue();
+            client.submit("{}", replies, "order-failing", "BatonPipeline", "failing");
+            TextMessage answer = client.receive(replies);
+            assertThat(answer.getJMSCorrelationID()).isEqualTo("order-failing");
+            assertThat(answer.getStringProperty("BatonError")).as("a run that ran is no malformed submission").isNull();
+            JsonNode run = Json.parse(answer.getText());
+            assertThat(run.path("status").asText()).isEqualTo("FAILED");
+            assertThat(run.path("error").asText()).contains("doomed");
+            assertThat(run.at("/stages/0/status").asText()).isEqualTo("FAILED");
+            assertThat(baton.get("/api/runs/" + run.path("id").asText()).body()).isEqualTo(run);
+        }
+    }
+
+    @Test
+    void aSubmitterMaySubmitAndReadItsAnswersButNothingElse() throws Exception {
+        try (Client client = new Client(baton)) {
+            Session s = client.session;
+            for (String q : List.of("baton.approvals", "baton.results", "baton.agent.greeter", "baton.coordinator",
+                    "baton.DLQ")) {
+                var producer = s.createProducer(s.createQueue(q));
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT); // a blocking send: the refusal comes back here
+                assertThatThrownBy(() -> producer.send(s.createTextMessage("{}"))).as("send to " + q)
+                        .isInstanceOf(JMSSecurityException.class).hasMessageContaining("SEND");
+            }
+            for (String q : List.of("baton.submit", "baton.agent.greeter", "baton.results", "mine")) {
+                assertThatThrownBy(() -> s.createConsumer(s.createQueue(q)).close()).as("consume " + q)
+                        .isInstanceOf(JMSSecurityException.class);
+            }
+            assertThatThrownBy(() -> s.createBrowser(s.createQueue("baton.submit")).getEnumeration().hasMoreElements())
+                    .isInstanceOf(JMSSecurityException.class).hasMessageContaining("BROWSE");
+            assertThatThrownBy(() -> s.createConsumer(s.createTopic("baton.events")).close())
+                    .isInstanceOf(JMSSecurityException.class);
         }
     }
 

@@ -194,10 +194,10 @@ class BrokerSecurityTest {
         assertThat(users).contains("beta = ENC(").doesNotContain(TestBaton.agentPassword("beta"));
         assertThat(Files.readString(b.rolesFile())).containsPattern("(?m)^agent\\.beta = beta$");
         // a new password replaces the old one at once
-        BrokerUsers.put(b.usersFile(), b.rolesFile(), "beta", "another-secret", false);
+        BrokerUsers.put(b.usersFile(), b.rolesFile(), "beta", "another-secret", BrokerUsers.Kind.AGENT);
         String url = "tcp://127.0.0.1:" + b.port();
         new ActiveMQConnectionFactory(url, "beta", "another-secret").createConnection().close();
-        assertThatThrownBy(() -> BrokerUsers.put(b.usersFile(), b.rolesFile(), "be#ta", "another-secret", false))
+        assertThatThrownBy(() -> BrokerUsers.put(b.usersFile(), b.rolesFile(), "be#ta", "another-secret", BrokerUsers.Kind.AGENT))
                 .hasMessageContaining("user name 'be#ta'");
         baton.agentConnections("beta").createConnection().close(); // back to the test password
     }

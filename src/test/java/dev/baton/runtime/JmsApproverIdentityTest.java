@@ -53,10 +53,11 @@ class JmsApproverIdentityTest {
         String id = baton.startRun("both", "{}");
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 baton.get("/api/runs/" + id).body().at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
-        // bob is a broker user with the baton role (what an enterprise system sending decisions over JMS gets,
-        // `baton broker-user bob --baton`): the broker stamps his name on what he sends, whatever the body says.
+        // bob is a broker user with the approver role (`baton broker-user bob --role approver`): he may only send to
+        // baton.approvals and read the answer on a temporary queue; the broker stamps his name on what he sends.
         var b = baton.server.settings().broker();
-        dev.baton.broker.BrokerUsers.put(b.usersFile(), b.rolesFile(), "bob", "bob-secret", true);
+        dev.baton.broker.BrokerUsers.put(b.usersFile(), b.rolesFile(), "bob", "bob-secret",
+                dev.baton.broker.BrokerUsers.Kind.APPROVER);
         var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port(), "bob", "bob-secret");
         try (Connection c = cf.createConnection(); Connection own = baton.brokerConnections().createConnection()) {
             c.start();
