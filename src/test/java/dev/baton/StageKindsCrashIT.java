@@ -74,8 +74,8 @@ class StageKindsCrashIT {
             ids.add(baton.tryStart("fan", items(perRun), "fan-" + i).path("id").asText());
         }
         for (int target : List.of(perRun * runs / 4, perRun * runs / 2)) {
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> itemsDone(baton, ids) >= target);
+            awaitOrDiagnose(baton, ids, target + " items were not done", Duration.ofMinutes(3), Duration.ofMillis(50),
+                    () -> itemsDone(baton, ids) >= target);
             baton.kill9();
             Duration recovery = baton.start(null);
             System.out.printf("for_each: kill -9 once %d of %d items were done; back up in %d ms%n", target,
@@ -130,8 +130,8 @@ class StageKindsCrashIT {
         for (int i = 0; i < runs; i++) ids.add(baton.tryStart("saga", "{\"n\": " + i + "}", "saga-" + i).path("id").asText());
         for (int kill = 1; kill <= 2; kill++) {
             int target = kill * runs; // compensations done across all runs (4 per run)
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> compensationsDone(baton, ids) >= target);
+            awaitOrDiagnose(baton, ids, target + " compensations were not done", Duration.ofMinutes(2),
+                    Duration.ofMillis(200), () -> compensationsDone(baton, ids) >= target);
             baton.kill9();
             Duration recovery = baton.start(null);
             System.out.printf("saga: kill -9 once %d of %d compensations were done; back up in %d ms%n", target,
@@ -225,13 +225,18 @@ class StageKindsCrashIT {
     /** Waits until every run has the status; if they do not, says where each stood (target/hang-reports.txt). */
     private static void awaitAll(BatonProcess baton, List<String> ids, String status, Duration atMost)
             throws Exception {
+        awaitOrDiagnose(baton, ids, "runs did not all reach " + status, atMost, Duration.ofSeconds(1),
+                () -> ids.stream().allMatch(id -> status(baton, id).equals(status)));
+    }
+
+    /** Waits for the condition; if it does not come, the process's threads and where its runs stood are reported. */
+    private static void awaitOrDiagnose(BatonProcess baton, List<String> ids, String what, Duration atMost,
+            Duration poll, java.util.concurrent.Callable<Boolean> condition) throws Exception {
         try {
-            await().atMost(atMost).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> ids.stream().allMatch(id -> status(baton, id).equals(status)));
+            await().atMost(atMost).pollInterval(poll).until(condition);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             Path threads = baton.dumpThreads();
-            throw new AssertionError("runs did not all reach " + status + "; threads: " + threads + "\n"
-                    + ProcessDiagnosis.of(baton, ids, "runs did not all reach " + status), e);
+            throw new AssertionError(what + "; threads: " + threads + "\n" + ProcessDiagnosis.of(baton, ids, what), e);
         }
     }
 
