@@ -3,6 +3,7 @@ package dev.baton.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.BatonServer;
+import dev.baton.LogCapture;
 import dev.baton.TestBaton;
 import dev.baton.config.BatonSettings;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +48,10 @@ class FreshInstallTest {
         int again = TestBaton.freePort();
         var open = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
                 root.resolve("data2"), again, TestBaton.freePort())).withOpenApi();
-        try (BatonServer server = BatonServer.start(open)) {
+        try (LogCapture log = new LogCapture("dev.baton.BatonServer", Level.WARN, "%p %m%n");
+                BatonServer server = BatonServer.start(open)) {
+            assertThat(log.text()).as("it says so loudly at start")
+                    .contains("WARN * THE REST API IS OPEN: no credentials are asked, every caller is admin.");
             assertThat(status(again, null)).as("the demo runs open").isEqualTo(200);
             assertThat(root.resolve("data2/initial-admin.key")).doesNotExist();
         }

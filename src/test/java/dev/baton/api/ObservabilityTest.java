@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.TestBaton;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,13 +12,8 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.baton.LogCapture;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,30 +137,15 @@ class ObservabilityTest {
 
     @Test
     void logLinesCarryTheRunAndTicketIds() throws Exception {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        Configuration config = ctx.getConfiguration();
-        StringWriter out = new StringWriter();
-        WriterAppender appender = WriterAppender.newBuilder().setName("observability-test")
-                .setLayout(PatternLayout.newBuilder().withConfiguration(config)
-                        .withPattern("run=%X{runId} ticket=%X{ticketId} %c{1} %m%n").build())
-                .setTarget(out).build();
-        appender.start();
-        LoggerConfig runtime = new LoggerConfig("dev.baton.runtime", Level.DEBUG, true);
-        runtime.addAppender(appender, Level.DEBUG, null);
-        config.addLogger("dev.baton.runtime", runtime);
-        ctx.updateLoggers();
-        try {
+        try (LogCapture log = new LogCapture("dev.baton.runtime", Level.DEBUG,
+                "run=%X{runId} ticket=%X{ticketId} %c{1} %m%n")) {
             String id = baton.startRun("logged", "{}");
             JsonNode run = baton.awaitRun(id, Duration.ofSeconds(60));
             String ticket = run.at("/stages/1/tickets/0/id").asText();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(out.toString())
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
                     .contains("run=" + id + " ticket=" + ticket + " Tickets dispatching attempt 1 of stage 'second'")
                     .contains("run=" + id + " ticket=" + ticket + " RunEngine applying reply")
                     .contains("run=" + id + " ticket=" + ticket + " Flow run of 'logged' ended SUCCEEDED"));
-        } finally {
-            config.removeLogger("dev.baton.runtime");
-            ctx.updateLoggers();
-            appender.stop();
         }
     }
 }
