@@ -53,7 +53,20 @@ class AgentFlowControlTest {
                   late: {kind: external}
                   gone: {kind: external}
                   busy: {kind: demo, concurrency: 8, maxConcurrency: 2}
-                """.formatted(MAX), Map.of(
+                  shared: {kind: external, role: writer, maxConcurrency: 2}
+                """.formatted(MAX), Map.of("merged.yaml", """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: merged}
+                spec:
+                  agents:
+                    shared: {role: reviewer, maxConcurrency: 5, priority: 6, capabilities: [draft]}
+                    own: {maxConcurrency: 3}
+                  pipeline:
+                    stages:
+                      - {name: first, agent: shared}
+                      - {name: second, agent: own}
+                """,
                 "bounded.yaml", pipeline("bounded", "agent: bounded"),
                 "low.yaml", pipeline("low", "agent: solo\n        priority: 1"),
                 "high.yaml", pipeline("high", "agent: solo"),
@@ -231,6 +244,26 @@ class AgentFlowControlTest {
             assertThat(refused).as("the broker's refusal").isNotNull();
             assertThat(queueAttribute("scratch", "maxConsumers")).as("unchanged").isEqualTo(4);
         }
+    }
+
+    @Test
+    void theRegistryWinsOverAPipelinesAgentsAndThePipelineFillsTheRestIncludingTheBrokerLimit() throws Exception {
+        JsonNode agents = baton.get("/api/agents").body();
+        JsonNode shared = null;
+        JsonNode own = null;
+        for (JsonNode a : agents) {
+            if (a.path("name").asText().equals("shared")) shared = a;
+            if (a.path("name").asText().equals("own")) own = a;
+        }
+        assertThat(shared).as("GET /api/agents lists the registry's agent").isNotNull();
+        assertThat(shared.path("role").asText()).as("config/agents.yaml wins").isEqualTo("writer");
+        assertThat(shared.path("maxConcurrency").asInt()).isEqualTo(2);
+        assertThat(shared.path("priority").asInt()).as("filled from the pipeline").isEqualTo(6);
+        assertThat(shared.path("capabilities").toString()).isEqualTo("[\"draft\"]");
+        assertThat(queueAttribute("shared", "maxConsumers")).as("the broker's limit is the registry's").isEqualTo(2);
+        assertThat(own).as("an agent only a pipeline declares").isNotNull();
+        assertThat(own.path("maxConcurrency").asInt()).isEqualTo(3);
+        assertThat(queueAttribute("own", "maxConsumers")).isEqualTo(3);
     }
 
     @Test
