@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,7 +132,7 @@ class CrashIT {
         Files.writeString(root.resolve("routes/crash.yaml"), PIPELINE);
         BatonProcess p = new BatonProcess(root);
         started.add(p);
-        return p;
+        return p.onPostgres();
     }
 
     /** Waits for every run to succeed; on a timeout, prints each unfinished run's history to say why. */
@@ -156,7 +155,7 @@ class CrashIT {
 
     /** Checks the database of a stopped Baton: the history proves each outcome was applied once. */
     private static void assertExactlyOnce(BatonProcess baton, int runs) throws Exception {
-        try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
+        try (Connection c = baton.connect()) {
             assertThat(count(c, "SELECT COUNT(*) FROM run")).as("one run per idempotency key").isEqualTo(runs);
             assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'")).isEqualTo(runs);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket")).isEqualTo(runs * 4);

@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.runtime.Faults;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.jms.Connection;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,14 +96,11 @@ class FaultSuiteIT {
 
     private BatonProcess baton;
     private BrokerProcess broker;
-    private EmbeddedPostgres postgres;
-    private String jdbcUrl;
 
     @AfterEach
     void stopAll() throws Exception {
         if (baton != null) baton.stop();
         if (broker != null) broker.stop();
-        if (postgres != null) postgres.close();
     }
 
     @Test
@@ -122,10 +117,7 @@ class FaultSuiteIT {
         // PostgreSQL, not H2: H2 2.5.252 was seen to corrupt an index after repeated kill -9s under this load
         // ("Row not found in primary index OUTBOX_DATA", README: How a run executes), which is H2's durability, not
         // Baton's; the suite proves Baton's on the production database.
-        postgres = EmbeddedPostgres.builder().start();
-        jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
-        baton = new BatonProcess(root).property("baton.broker.url", broker.url()).property("baton.db.url", jdbcUrl)
-                .property("baton.db.user", "postgres").property("baton.db.password", "").maxHeap("512m");
+        baton = new BatonProcess(root).onPostgres().property("baton.broker.url", broker.url()).maxHeap("512m");
 
         // 20 deaths: the 7 fault points and 13 kill -9s, in a random order; fault points come before the last few
         // kills so that there is still work of every kind (compensations included) to halt in
@@ -226,7 +218,7 @@ class FaultSuiteIT {
     }
 
     private void assertEveryRunEndedAndEveryAttemptAppliedOnce() throws Exception {
-        try (java.sql.Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+        try (java.sql.Connection c = baton.connect()) {
             assertThat(count(c, "SELECT COUNT(*) FROM run")).as("one run per idempotency key").isEqualTo(RUNS);
             assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'"))
                     .as("runs by status and error: %s", rows(c, "SELECT status, LEFT(error, 300), COUNT(*) FROM run "
@@ -331,7 +323,7 @@ class FaultSuiteIT {
 
         private void sample() throws Exception {
             var staleBefore = java.sql.Timestamp.from(java.time.Instant.now().minus(HEARTBEAT.multipliedBy(5)));
-            try (var c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            try (var c = baton.connect()) {
                 ticketsSeen += count(c, "SELECT COUNT(*) FROM ticket WHERE status = 'RUNNING'");
                 // Held by an instance no heartbeat of which was recorded yet (its process died within a second of
                 // starting): by design such an instance is never marked DOWN until one arrives. Reported.

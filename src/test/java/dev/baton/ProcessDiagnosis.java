@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -68,8 +67,11 @@ final class ProcessDiagnosis {
     }
 
     private void database(BatonProcess baton) {
-        try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
+        try (Connection c = baton.connect()) {
             query(c, "SELECT status, COUNT(*) n FROM run GROUP BY status");
+            // a transition writes its history rows and the run's last_seq together: a gap says one was lost
+            query(c, "SELECT r.id, r.status, r.last_seq, (SELECT MAX(seq) FROM ticket_history h WHERE h.run_id = r.id) "
+                    + "max_seq FROM run r WHERE r.status NOT IN ('SUCCEEDED', 'FAILED', 'COMPENSATED', 'CANCELLED')");
             query(c, "SELECT run_id, name, status, items_total, items_next, items_done FROM run_stage "
                     + "WHERE status <> 'SUCCEEDED'");
             query(c, "SELECT status, COUNT(*) n FROM ticket GROUP BY status");

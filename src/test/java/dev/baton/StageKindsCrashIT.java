@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +65,7 @@ class StageKindsCrashIT {
                         dynamic: {generator: for_each, input: "$.params.items", maxParallel: 20, template: {agent: worker}}
                         output: "$.out"
                 """);
+        baton.onPostgres(); // the kills test Baton's durability, not H2's (BatonProcess.onPostgres)
         baton.start(null);
         int runs = 3;
         int perRun = 300;
@@ -89,7 +89,7 @@ class StageKindsCrashIT {
         }
         baton.awaitOutboxDrained();
         baton.terminate();
-        try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
+        try (Connection c = baton.connect()) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket")).isEqualTo(runs * perRun);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE status <> 'SUCCEEDED'")).isZero();
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'SUCCEEDED'"))
@@ -124,6 +124,7 @@ class StageKindsCrashIT {
                       - {name: s4, dependsOn: [s3], agent: step, compensate: {agent: undo}}
                       - {name: boom, dependsOn: [s4], agent: broken}
                 """);
+        baton.onPostgres(); // the kills test Baton's durability, not H2's (BatonProcess.onPostgres)
         baton.start(null);
         int runs = 20;
         List<String> ids = new ArrayList<>();
@@ -140,7 +141,7 @@ class StageKindsCrashIT {
         awaitAll(baton, ids, "COMPENSATED", Duration.ofMinutes(3));
         baton.awaitOutboxDrained();
         baton.terminate();
-        try (Connection c = DriverManager.getConnection(baton.jdbcUrl(), "sa", "")) {
+        try (Connection c = baton.connect()) {
             assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE item = -1 AND status = 'SUCCEEDED'"))
                     .isEqualTo(runs * 4);
             assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_history WHERE status = 'SUCCEEDED' "
