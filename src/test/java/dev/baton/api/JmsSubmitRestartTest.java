@@ -26,7 +26,7 @@ class JmsSubmitRestartTest {
     void theFinalResultIsSentAfterARestart() throws Exception {
         String id;
         try (TestBaton first = TestBaton.start(root, JmsSubmitTest.AGENTS, Map.of("gated.yaml", JmsSubmitTest.GATED));
-                JmsSubmitTest.Client client = new JmsSubmitTest.Client(first)) {
+                JmsSubmitTest.Client client = new JmsSubmitTest.Client(first.brokerConnections())) {
             // a durable reply queue: a temporary one would go with the client's connection to the old broker
             Queue replies = client.session.createQueue("erp.replies");
             client.submit("{}", replies, "po-4711", "BatonPipeline", "gated");
@@ -37,7 +37,7 @@ class JmsSubmitRestartTest {
         }
 
         try (TestBaton second = TestBaton.restart(root);
-                JmsSubmitTest.Client client = new JmsSubmitTest.Client(second)) {
+                JmsSubmitTest.Client client = new JmsSubmitTest.Client(second.brokerConnections())) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ObservabilityTest.sample(
                     second.getText("/api/metrics"), "baton_runs_in_flight", "pipeline", "gated")).hasValue(1.0));
             assertThat(second.as("alice").post("/api/runs/" + id + "/approvals/gate",
