@@ -7,6 +7,7 @@ import dev.baton.cli.HashSecretCommand;
 import dev.baton.cli.BrokerCommand;
 import dev.baton.cli.BrokerUserCommand;
 import dev.baton.cli.CancelCommand;
+import dev.baton.cli.PurgeCommand;
 import dev.baton.cli.ClientEnvironment;
 import dev.baton.cli.ClientException;
 import dev.baton.cli.DemoCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Command;
         description = "Durable orchestrator for teams of AI agents, on Apache Camel and Artemis.",
         subcommands = {RunCommand.class, BrokerCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
                 GraphCommand.class, ExportCommand.class, SubmitCommand.class, StatusCommand.class, RunsCommand.class,
-                ApproveCommand.class, CancelCommand.class, RerunCommand.class, BenchCommand.class, AgentsCommand.class,
+                ApproveCommand.class, CancelCommand.class, RerunCommand.class, PurgeCommand.class, BenchCommand.class, AgentsCommand.class,
                 BrokerUserCommand.class, HashSecretCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

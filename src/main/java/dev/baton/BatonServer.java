@@ -35,6 +35,8 @@ import dev.baton.runtime.AgentHealthRoutes;
 import dev.baton.runtime.EngineRoutes;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
+import dev.baton.runtime.Retention;
+import dev.baton.runtime.RetentionRoutes;
 import dev.baton.runtime.RunEngine;
 import dev.baton.runtime.RunMetrics;
 import dev.baton.runtime.RunReplies;
@@ -44,6 +46,7 @@ import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.Database;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.ReplyStore;
+import dev.baton.ticket.RetentionStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.StoreException;
 import dev.baton.ticket.Tx;
@@ -238,6 +241,10 @@ public final class BatonServer implements AutoCloseable {
         camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers(),
                 settings.broker().user()));
         camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay));
+        if (settings.retention().enabled()) {
+            camel.addRoutes(new RetentionRoutes(new Retention(tx, new RetentionStore(), Retention.BATCH),
+                    settings.retention().finishedRuns(), settings.retention().interval(), clock));
+        }
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override

@@ -75,6 +75,12 @@ final class ApiDocs {
                 .post("/{id}/cancel").description("Cancels a RUNNING run. Role: admin").consumes(JSON).produces(JSON)
                 .param().name("id").type(RestParamType.path).required(true).endParam()
                 .to("direct:api-cancel")
+                .post("/purge").description("Deletes every run that finished (SUCCEEDED, FAILED, COMPENSATED, "
+                        + "CANCELLED) before {\"before\": date or instant}, with its stages, tickets, history and "
+                        + "webhook deliveries; never a run in progress. Role: admin").consumes(JSON).produces(JSON)
+                .responseMessage().code(200).message("{before, deleted}").endResponseMessage()
+                .responseMessage().code(400).message("no or a bad 'before'").contentType(PROBLEM).endResponseMessage()
+                .to("direct:api-purge")
                 .post("/{id}/rerun").description("Reruns an ended run from a stage. Role: admin").consumes(JSON)
                 .produces(JSON).param().name("id").type(RestParamType.path).required(true).endParam()
                 .to("direct:api-rerun");

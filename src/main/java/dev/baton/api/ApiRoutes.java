@@ -102,6 +102,8 @@ public final class ApiRoutes extends RouteBuilder {
                 ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex), who(ex))));
         from("direct:api-cancel").routeId("api-cancel").process(this::authorized).process(ex ->
                 ok(ex, 200, runs().control().cancel(header(ex, "id"), body(ex))));
+        from("direct:api-purge").routeId("api-purge").process(this::authorized)
+                .process(ex -> ok(ex, 200, runs().purge(body(ex))));
         from("direct:api-rerun").routeId("api-rerun").process(this::authorized).process(ex ->
                 ok(ex, 200, runs().control().rerun(header(ex, "id"), body(ex))));
         from("direct:api-run-events").routeId("api-run-events").process(this::authorized)

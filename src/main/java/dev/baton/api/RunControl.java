@@ -64,7 +64,7 @@ public final class RunControl {
     }
 
     /** The one optional text field of a small JSON body; anything else in it is a 400. */
-    private static String field(String body, String name) {
+    static String field(String body, String name) {
         if (body == null || body.isBlank()) {
             return null;
         }

@@ -15,10 +15,12 @@ import dev.baton.pipeline.validate.Dag;
 import dev.baton.runtime.AlreadySubmittedException;
 import dev.baton.runtime.IdempotencyConflictException;
 import dev.baton.runtime.OutboxRelay;
+import dev.baton.runtime.Retention;
 import dev.baton.runtime.RunEngine;
 import dev.baton.runtime.Scheduler;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.RunStatus;
+import dev.baton.ticket.RetentionStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.Tx;
 import dev.baton.ticket.WebhookStore;
@@ -39,6 +41,7 @@ public final class RunService {
     private final Scheduler scheduler;
     private final RunRecords records;
     private final Metrics metrics;
+    private final Retention retention;
 
     /**
      * A started run as the API shows it; {@code replayed} when an earlier request with the same key made it.
@@ -62,6 +65,31 @@ public final class RunService {
         this.store = store;
         this.control = new RunControl(engine, relay, this::get);
         this.records = new RunRecords(tx, store, new WebhookStore(), pipelines);
+        this.retention = new Retention(tx, new RetentionStore(), Retention.BATCH);
+    }
+
+    /**
+     * {@code POST /api/runs/purge}, body {@code {"before": "2026-11-01"}} (a date, taken as its start in UTC, or an
+     * instant): deletes every run that finished before then, with its tickets, history and deliveries.
+     */
+    public ObjectNode purge(String body) {
+        String before = RunControl.field(body, "before");
+        if (before == null) {
+            throw Problem.badRequest("'before' is required: a date (2026-11-01) or an instant (2026-11-01T12:00:00Z)",
+                    List.of());
+        }
+        Retention.Purged purged = retention.purge(instant(before));
+        return Json.object().put("before", purged.before().toString()).put("deleted", purged.runs());
+    }
+
+    private static java.time.Instant instant(String text) {
+        try {
+            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Problem.badRequest("'before' must be a date (2026-11-01) or an instant with its offset "
+                    + "(2026-11-01T12:00:00Z), not '" + text + "'", List.of());
+        }
     }
 
     /** Decisions, cancellation and reruns of runs in flight. */

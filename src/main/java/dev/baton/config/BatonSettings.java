@@ -36,7 +36,18 @@ public record BatonSettings(
         WebhookSettings webhooks,
         Duration heartbeatInterval,
         Map<String, String> camelProperties,
-        ApiSecurity security) {
+        ApiSecurity security,
+        RetentionSettings retention) {
+
+    /**
+     * How long finished runs are kept ({@code baton.retention.finished-runs}; null: for ever) and how often the
+     * ones past it are deleted ({@code baton.retention.interval}).
+     */
+    public record RetentionSettings(Duration finishedRuns, Duration interval) {
+        public boolean enabled() {
+            return finishedRuns != null;
+        }
+    }
 
     /**
      * Who may call the REST API: the credentials file ({@code baton.security.file}, default
@@ -49,7 +60,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(security.file(), true));
+                new ApiSecurity(security.file(), true), retention);
     }
 
     /** The same settings with another credentials file (tests). */
@@ -57,7 +68,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(file, security.open()));
+                new ApiSecurity(file, security.open()), retention);
     }
 
     /**
@@ -130,7 +141,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, b, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                security);
+                security, retention);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -216,7 +227,9 @@ public record BatonSettings(
                 r.duration("baton.agents.heartbeat-interval", Duration.ofSeconds(15)),
                 Map.copyOf(camel),
                 new ApiSecurity(Path.of(r.str("baton.security.file", configDir.resolve("security.yaml").toString())),
-                        r.bool("baton.security.open", false)));
+                        r.bool("baton.security.open", false)),
+                new RetentionSettings(r.durationOrOff("baton.retention.finished-runs"),
+                        r.duration("baton.retention.interval", Duration.ofMinutes(10))));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);
         }
@@ -274,6 +287,13 @@ public record BatonSettings(
             }
             errors.add(key + " must be a positive duration such as 2s or 500ms, not '" + v + "'");
             return def;
+        }
+
+        /** A positive duration, or null when the key is absent, blank or {@code off}. */
+        Duration durationOrOff(String key) {
+            String v = raw.get(key);
+            if (v == null || v.isBlank() || v.trim().equals("off")) return null;
+            return duration(key, null);
         }
 
         int port(String key, int def) {

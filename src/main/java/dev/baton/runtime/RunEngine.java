@@ -311,7 +311,7 @@ public final class RunEngine {
     private List<Outgoing> onCurrentAttempt(String messageId, String ticketId, int attempt, AttemptEnd end) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
             return tx.run(c -> {
-                if (!store.firstDelivery(c, messageId, clock.instant())) {
+                if (!store.firstDelivery(c, messageId, clock.instant()) || purged(c, ticketId)) {
                     return List.of();
                 }
                 Step s = lockedStep(c, ticketId);
@@ -417,7 +417,7 @@ public final class RunEngine {
     public List<Outgoing> onApprovalTimeout(String messageId, String ticketId, int attempt) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
             return tx.run(c -> {
-                if (!store.firstDelivery(c, messageId, clock.instant())) {
+                if (!store.firstDelivery(c, messageId, clock.instant()) || purged(c, ticketId)) {
                     return List.of();
                 }
                 Step s = lockedStep(c, ticketId);
@@ -430,11 +430,25 @@ public final class RunEngine {
         }
     }
 
+    /**
+     * A timer of Baton's own (lease, deadline, approval timeout, instance DOWN) for a ticket that no longer exists: its
+     * run finished and was deleted by retention before the timer came due. Nothing is left to apply it to. (An agent's
+     * reply for an unknown ticket is still dead-lettered: that is input from outside.)
+     */
+    private boolean purged(Connection c, String ticketId) throws SQLException {
+        if (store.ticket(c, ticketId).isPresent()) {
+            return false;
+        }
+        LOG.debug("ticket {} no longer exists (its run was deleted): timer ignored", ticketId);
+        return true;
+    }
+
     /** Locks the ticket's run; the step's time is read after the lock, so a run's history is in time order. */
     private Step lockedStep(Connection c, String ticketId) throws SQLException {
         TicketRow unlocked = store.ticket(c, ticketId)
                 .orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
-        RunRow run = store.lockRun(c, unlocked.runId()).orElseThrow();
+        RunRow run = store.lockRun(c, unlocked.runId())
+                .orElseThrow(() -> new PoisonMessageException("the run of ticket " + ticketId + " was deleted"));
         LogContext.runIs(run.id());
         Instant now = clock.instant();
         Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());

@@ -47,6 +47,7 @@ class ApiSecurityTest {
         NEEDS.put("POST /api/runs/{id}/approvals/{stage}", "approver");
         NEEDS.put("POST /api/runs/{id}/cancel", "admin");
         NEEDS.put("POST /api/runs/{id}/rerun", "admin");
+        NEEDS.put("POST /api/runs/purge", "admin");
         NEEDS.put("GET /api/dead-letters", "viewer");
     }
 

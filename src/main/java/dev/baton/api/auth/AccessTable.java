@@ -22,7 +22,8 @@ public final class AccessTable {
             rule("POST", "/api/pipelines/{name}/runs", Role.SUBMITTER),
             rule("POST", "/api/runs/{id}/approvals/{stage}", Role.APPROVER),
             rule("POST", "/api/runs/{id}/cancel", Role.ADMIN),
-            rule("POST", "/api/runs/{id}/rerun", Role.ADMIN));
+            rule("POST", "/api/runs/{id}/rerun", Role.ADMIN),
+            rule("POST", "/api/runs/purge", Role.ADMIN));
 
     private AccessTable() {}
 
