@@ -165,6 +165,25 @@ class RetentionTest {
     }
 
     @Test
+    void batonPurgeDeletesOnceAndSaysHowMany() throws Exception {
+        try (TestBaton baton = TestBaton.start(root, AGENTS, ROUTES)) {
+            String done = baton.startRun("quick", "{}");
+            baton.awaitRun(done, Duration.ofSeconds(30));
+            var env = Map.of("BATON_SERVER", "http://127.0.0.1:" + baton.port,
+                    "BATON_API_KEY", dev.baton.TestSecurity.apiKey("admin"));
+            var bad = dev.baton.cli.CliTest.runWith(env, "purge", "--before", "soon");
+            assertThat(bad.exit()).isEqualTo(2);
+            assertThat(bad.err()).contains("'before' must be a date");
+            String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+            var ok = dev.baton.cli.CliTest.runWith(env, "purge", "--before", tomorrow);
+            assertThat(ok.exit()).isZero();
+            assertThat(ok.out()).isEqualTo("deleted 1 finished run(s) that ended before " + tomorrow + "T00:00:00Z"
+                    + System.lineSeparator());
+            assertThat(baton.get("/api/runs/" + done).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void theRetentionTimerDeletesRunsPastTheirTime() throws Exception {
         List<String> props = List.of("baton.retention.finished-runs", "baton.retention.interval");
         System.setProperty("baton.retention.finished-runs", "1s");
