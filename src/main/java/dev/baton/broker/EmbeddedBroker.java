@@ -44,19 +44,88 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (xmlProperties.containsKey(k)) System.setProperty(k, xmlProperties.get(k));
             else System.clearProperty(k);
         }
+        // Before Artemis tries: it logs a failed bind and may go on without that acceptor, so the cause would be
+        // buried under the failures that follow.
+        String busy = busyPort(ports);
+        if (busy != null) {
+            throw new IllegalStateException(busy);
+        }
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
         broker.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());
         broker.setSecurityManager(BrokerLogins.securityManager(
                 new BrokerAccess(settings.user(), settings.password(), settings.usersFile(), settings.rolesFile())));
         try {
             broker.start();
+        } catch (Exception e) {
+            java.util.List<String> down = acceptorsDown(broker);
+            stopQuietly(broker);
+            String taken = busyPort(ports);
+            if (taken != null) throw new IllegalStateException(taken, e);
+            throw e;
         } finally {
             before.forEach((k, v) -> {
                 if (v == null) System.clearProperty(k);
                 else System.setProperty(k, v);
             });
         }
+        java.util.List<String> down = acceptorsDown(broker);
+        if (!down.isEmpty()) {
+            stopQuietly(broker);
+            String taken = busyPort(ports);
+            throw new IllegalStateException(taken != null ? taken : "the embedded broker started without its acceptors "
+                    + down + "; see the broker's log above");
+        }
         return new EmbeddedBroker(broker);
+    }
+
+    /** The acceptors of broker.xml that are not listening (Artemis logs a failed bind, AMQ229230, and goes on). */
+    private static java.util.List<String> acceptorsDown(EmbeddedActiveMQ broker) {
+        ActiveMQServer server = broker.getActiveMQServer();
+        if (server == null || server.getRemotingService() == null) {
+            return java.util.List.of();
+        }
+        java.util.List<String> down = new java.util.ArrayList<>();
+        server.getRemotingService().getAcceptors().forEach((name, acceptor) -> {
+            if (!acceptor.isStarted()) down.add(name);
+        });
+        return down;
+    }
+
+    /**
+     * One sentence naming a port of broker.xml's acceptors that another process holds, or null. Artemis does not say
+     * which: the acceptor whose bind failed reports itself started, and the acceptors after it are not started at all.
+     * So each port is tried here, before the broker starts and after a failed start.
+     */
+    private static String busyPort(Ports ports) {
+        Map<String, Object[]> named = new java.util.LinkedHashMap<>();
+        named.put("tcp", new Object[] {"baton.broker.port (--broker-port)", ports.core()});
+        named.put("stomp", new Object[] {"baton.broker.stomp.port (--stomp-port)", ports.stomp()});
+        named.put("amqp", new Object[] {"baton.broker.amqp.port (--amqp-port)", ports.amqp()});
+        for (var e : named.entrySet()) {
+            int port = (Integer) e.getValue()[1];
+            if (port != 0 && taken(port)) {
+                return "the embedded broker cannot listen on port " + port + " (" + e.getValue()[0]
+                        + "): is another process using it? Choose another port.";
+            }
+        }
+        return null;
+    }
+
+    private static boolean taken(int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(System.getProperty("baton.broker.host", "127.0.0.1"), port));
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    private static void stopQuietly(EmbeddedActiveMQ broker) {
+        try {
+            broker.stop();
+        } catch (Exception ignored) {
+            // it did not start: the start failure is what the caller reports
+        }
     }
 
     /** Lets agent {@code agent}'s broker user consume its own queue; see {@link BrokerAccess#allowAgent}. */

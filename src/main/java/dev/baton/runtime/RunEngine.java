@@ -135,7 +135,9 @@ public final class RunEngine {
         }
         insertStages(c, run.id(), Scope.top(p));
         try (LogContext log = LogContext.run(run.id())) {
-            LOG.debug("run of '{}' started on revision {}", p.name(), p.revision());
+            // Said once it has happened: a start that rolls back (a concurrent request with the same key) logs nothing.
+            String revision = p.revision().substring(0, 12);
+            Tx.afterCommit(() -> LOG.info("run {} of '{}' started on revision {}", run.id(), p.name(), revision));
             Step s = new Step(c, store, now, p, run, store.stages(c, run.id()));
             flow.tickets().note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
             flow.afterChange(s, Scope.top(p));

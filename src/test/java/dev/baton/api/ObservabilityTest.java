@@ -143,6 +143,7 @@ class ObservabilityTest {
             JsonNode run = baton.awaitRun(id, Duration.ofSeconds(60));
             String ticket = run.at("/stages/1/tickets/0/id").asText();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
+                    .contains("RunEngine run " + id + " of 'logged' started on revision ")
                     .contains("run=" + id + " ticket=" + ticket + " Tickets dispatching attempt 1 of stage 'second'")
                     .contains("run=" + id + " ticket=" + ticket + " RunEngine applying reply")
                     .contains("run=" + id + " ticket=" + ticket + " Flow run of 'logged' ended SUCCEEDED"));
