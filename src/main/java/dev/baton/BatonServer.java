@@ -406,6 +406,23 @@ public final class BatonServer implements AutoCloseable {
         return dataSource;
     }
 
+    /**
+     * Stops, after one line saying what was in flight: those runs go on when Baton starts again, since their state is
+     * in the database and the broker.
+     */
+    public void stop() {
+        String inFlight;
+        try {
+            var n = new Tx(dataSource).run(c -> new RunStore().inFlight(c));
+            inFlight = n.runs() + " run(s) in flight, " + n.tickets() + " ticket(s) queued or with agents";
+        } catch (RuntimeException e) {
+            inFlight = "what was in flight is unknown (" + e.getMessage() + ")";
+        }
+        LOG.info("stopping: {}; they go on when Baton starts again", inFlight);
+        close();
+        LOG.info("stopped");
+    }
+
     @Override
     public void close() {
         try {

@@ -223,6 +223,14 @@ public final class BatonProcess {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
+    /** POST JSON as the test admin; the answer's body. */
+    public JsonNode post(String path, String json) throws Exception {
+        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
     public String jdbcUrl() {
         if (dbUrl != null) return dbUrl;
         return "jdbc:h2:file:" + root.resolve("data/db/baton").toAbsolutePath();

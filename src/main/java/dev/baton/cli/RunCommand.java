@@ -4,6 +4,9 @@ import dev.baton.BatonServer;
 import dev.baton.config.BatonSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -15,12 +18,34 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BatonServer server = BatonServer.start(BatonSettings.load(options.overrides()));
+        BatonSettings settings = BatonSettings.load(options.overrides());
+        AtomicReference<BatonServer> running = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean signalled = new AtomicBoolean();
+        // Registered before the start: a SIGTERM or Ctrl-C while Baton starts lets the start finish, then stops it.
+        // (Registered after, it would fail with "Shutdown in progress" and leave the process hanging in System.exit.)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            signalled.set(true);
+            try {
+                started.await();
+                BatonServer server = running.get();
+                if (server != null) server.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
         }, "baton-shutdown"));
+        try {
+            running.set(BatonServer.start(settings));
+        } catch (Exception e) {
+            if (!signalled.get()) throw e;
+            // Parts that start after the signal cannot register their own shutdown hooks ("Shutdown in progress").
+            LoggerFactory.getLogger(RunCommand.class).info("stopped while starting ({})", e.getMessage());
+        } finally {
+            started.countDown();
+        }
         stopped.await();
         return 0;
     }

@@ -11,7 +11,7 @@ public final class Database {
 
     public static HikariDataSource open(DbSettings db) {
         HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl(db.url());
+        cfg.setJdbcUrl(closedByBaton(db.url()));
         cfg.setUsername(db.user());
         cfg.setPassword(db.password());
         cfg.setMaximumPoolSize(db.poolSize());
@@ -26,5 +26,18 @@ public final class Database {
             throw e;
         }
         return ds;
+    }
+
+    /**
+     * H2 closes an embedded database in a JVM shutdown hook of its own, in no order with Baton's: on SIGTERM the
+     * routes still running then fail with "Database is already closed" while Baton stops. Baton closes the pool
+     * itself, after Camel, so H2 is told not to ({@code DB_CLOSE_ON_EXIT=FALSE}) unless the URL says otherwise.
+     */
+    static String closedByBaton(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
+                || url.startsWith("jdbc:h2:mem:") || url.startsWith("jdbc:h2:tcp:") || url.startsWith("jdbc:h2:ssl:")) {
+            return url;
+        }
+        return url + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 }

@@ -301,4 +301,15 @@ public final class RunStore {
     private static String jsonOrNull(JsonNode node) {
         return node == null ? null : Json.write(node);
     }
+
+    /** Runs not ended, and tickets queued for or held by agents: what a stopping Baton leaves for the next start. */
+    public record InFlight(int runs, int tickets) {}
+
+    public InFlight inFlight(Connection c) throws SQLException {
+        int runs = Sql.one(c, "SELECT COUNT(*) FROM run WHERE status IN ('RUNNING', 'COMPENSATING')", rs -> rs.getInt(1))
+                .orElse(0);
+        int tickets = Sql.one(c, "SELECT COUNT(*) FROM ticket WHERE status IN ('QUEUED', 'RUNNING')", rs -> rs.getInt(1))
+                .orElse(0);
+        return new InFlight(runs, tickets);
+    }
 }
