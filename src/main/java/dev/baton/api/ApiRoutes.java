@@ -145,14 +145,22 @@ public final class ApiRoutes extends RouteBuilder {
         throw Problem.badRequest("tickets must be an integer from 0 to 100000, not '" + n + "'", List.of());
     }
 
+    /** The request body as text: at most {@code maxBodyBytes}, and valid UTF-8 (never decoded with replacements). */
     private String body(Exchange ex) {
-        String body = ex.getMessage().getBody(String.class);
-        int bytes = body == null ? 0 : body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        byte[] raw = ex.getMessage().getBody(byte[].class);
+        int bytes = raw == null ? 0 : raw.length;
         if (bytes > maxBodyBytes) {
             throw new Problem(413, "Content Too Large",
                     "request body is " + bytes + " bytes; the limit is " + maxBodyBytes, List.of());
         }
-        return body;
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return dev.baton.pipeline.StrictJson.utf8(raw);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("request body is " + e.getMessage(), List.of());
+        }
     }
 
     /** The {@code limit} query parameter as an integer; its range is the callee's to check. */

@@ -63,6 +63,29 @@ public final class StrictJson {
         }
     }
 
+    /**
+     * The bytes as UTF-8 text, refusing what a lenient decoder would replace with U+FFFD (invalid or overlong
+     * sequences, encoded surrogates, a sequence cut short).
+     *
+     * @throws IllegalArgumentException naming the offset of the first bad byte
+     */
+    public static String utf8(byte[] bytes) {
+        var in = java.nio.ByteBuffer.wrap(bytes);
+        var out = java.nio.CharBuffer.allocate(bytes.length);
+        var decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        var result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new IllegalArgumentException("not valid UTF-8: byte 0x" + String.format("%02X", bytes[in.position()])
+                    + " at offset " + in.position() + " does not belong to a UTF-8 sequence there");
+        }
+        return out.flip().toString();
+    }
+
     private static String location(JsonProcessingException e) {
         var at = e.getLocation();
         return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
