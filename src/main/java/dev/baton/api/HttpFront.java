@@ -5,13 +5,14 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.RestRegistry;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,13 +114,18 @@ public final class HttpFront {
                 .onComplete(done -> request.connection().close());
     }
 
-    /** The methods some route takes at this path, as an Allow header lists them. */
+    /** The methods the routes of the HTTP server take at this path, as an Allow header lists them. */
     private Set<String> allowed(String path) {
         Set<String> methods = new TreeSet<>();
-        for (RestRegistry.RestService s : camel.getRestRegistry().listAllRestServices()) {
-            String template = s.getBasePath() + (s.getUriTemplate() == null ? "" : s.getUriTemplate());
-            if (matches(template, path)) {
-                methods.add(s.getMethod().toUpperCase(java.util.Locale.ROOT));
+        for (VertxPlatformHttpRouter router : camel.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
+            if (!router.isMainServer()) {
+                continue;
+            }
+            for (Route route : router.getRoutes()) {
+                // a route without methods is a handler every request passes (the guard), not an endpoint
+                if (route.methods() != null && route.getPath() != null && matches(route.getPath(), path)) {
+                    route.methods().forEach(m -> methods.add(m.name()));
+                }
             }
         }
         if (methods.contains("GET")) {
@@ -128,16 +134,15 @@ public final class HttpFront {
         return methods;
     }
 
-    /** Whether a REST template such as {@code /api/runs/{id}} takes this path (a {@code {name}} is one segment). */
-    static boolean matches(String template, String path) {
-        String[] t = template.replaceAll("/+$", "").split("/");
+    /** Whether a route's path such as {@code /api/runs/:id} takes this one (a {@code :name} is one segment). */
+    static boolean matches(String routePath, String path) {
+        String[] t = routePath.replaceAll("/+$", "").split("/");
         String[] p = path.replaceAll("/+$", "").split("/");
         if (t.length != p.length) {
             return false;
         }
         for (int i = 0; i < t.length; i++) {
-            boolean param = t[i].startsWith("{") && t[i].endsWith("}");
-            if (param ? p[i].isEmpty() : !t[i].equals(p[i])) {
+            if (t[i].startsWith(":") ? p[i].isEmpty() : !t[i].equals(p[i])) {
                 return false;
             }
         }
