@@ -32,7 +32,7 @@ public final class ApiRoutes extends RouteBuilder {
      *     HTTP port opens and answer 503 with Retry-After until then, never a misleading 404
      * @param deadLetters the dead-letter queue, browsed (never consumed) by {@code GET /api/dead-letters}
      * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling is
-     *     answered by {@link ApiGuard}'s error page)
+     *     answered by {@link HttpFront}'s error page)
      * @param check validates pipeline YAML for {@code POST /api/pipelines/validate}
      */
     public ApiRoutes(Supplier<RunService> service, DeadLetters deadLetters, int maxBodyBytes, PipelineCheck check,
