@@ -11,6 +11,8 @@ import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.agent.QueueLimits;
 import dev.baton.api.AgentViews;
 import dev.baton.api.ApiGuard;
+import dev.baton.api.BatonHttpServer;
+import dev.baton.api.HttpFront;
 import dev.baton.api.HttpListening;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.PipelineCheck;
@@ -186,6 +188,9 @@ public final class BatonServer implements AutoCloseable {
         main.bind(Endpoints.JMS_OUT, jmsOut);
         main.bind(Endpoints.JMS_AGENT, jmsAgent);
         ApiGuard guard = new ApiGuard(authenticator());
+        // every request answers 503 until front.ready(), from the moment the port opens
+        HttpFront front = new HttpFront();
+        main.bind("batonHttpServer", BatonHttpServer.factory(front));
         AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
                 new PipelineCheck(agents), new AgentViews(agents, pipelines, tx, health, cf, clock)));
@@ -257,6 +262,7 @@ public final class BatonServer implements AutoCloseable {
                 new Metrics(registry, tx, cf));
         camel.addRoutes(new JmsSubmitRoutes(service, SUBMIT_CONSUMERS));
         runs = service;
+        front.ready();
         LOG.info("Baton is up in {} ms: http://{}:{}/api, broker {}, database {}, routes from {}",
                 (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),

@@ -88,6 +88,10 @@ public final class AgentRegistry implements AgentCatalog {
             });
         }
         LlmOptions llm = kind == AgentKind.LLM ? LlmOptions.read(entry, COMMON_FIELDS) : null;
+        if (kind == AgentKind.LLM) {
+            TicketValues.check(n.get("system"), "system", entry);
+            TicketValues.check(n.get("prompt"), "prompt", entry);
+        }
         HttpOptions http = kind == AgentKind.HTTP ? HttpOptions.read(entry, COMMON_FIELDS) : null;
         DemoOptions demo = null;
         if (kind == AgentKind.DEMO) {
@@ -99,6 +103,7 @@ public final class AgentRegistry implements AgentCatalog {
                     errors.add(where + ".delay: " + e.getMessage());
                 }
             }
+            TicketValues.check(n.get("output"), "output", entry);
             demo = new DemoOptions(n.get("output"), delay, n.path("failFirstAttempts").asInt(0),
                     n.path("fail").asBoolean(false), Math.max(1, n.path("concurrency").asInt(4)));
         }

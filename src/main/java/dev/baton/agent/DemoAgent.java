@@ -2,7 +2,6 @@ package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Templates;
 
@@ -29,8 +28,14 @@ public final class DemoAgent {
                     .put("message", "agent " + name + " fails attempt " + attempt + " of its first "
                             + options.failFirstAttempts()).put("retryable", true));
         } else {
-            reply.put("status", "succeeded");
-            reply.set("output", output(ticket));
+            try {
+                reply.set("output", output(ticket));
+                reply.put("status", "succeeded");
+            } catch (IllegalArgumentException e) {
+                reply.put("status", "failed");
+                reply.set("error", Json.object().put("message", "agent " + name + " output template: "
+                        + e.getMessage()).put("retryable", false));
+            }
         }
         return reply;
     }
@@ -42,22 +47,13 @@ public final class DemoAgent {
                 .put("message", "started");
     }
 
+    /** The output template rendered for this ticket; a placeholder without a value fails the attempt, loudly. */
     private JsonNode output(JsonNode ticket) {
         if (options.output() == null) {
             ObjectNode out = Json.object().put("agent", name).put("stage", ticket.path("stage").asText());
             out.set("input", ticket.path("input"));
             return out;
         }
-        return Templates.render(options.output(), root -> roots(root, ticket));
-    }
-
-    private JsonNode roots(String root, JsonNode ticket) {
-        return switch (root) {
-            case "input" -> ticket.path("input");
-            case "item" -> ticket.path("item");
-            case "agent" -> new TextNode(name);
-            case "stage" -> ticket.path("stage");
-            default -> null;
-        };
+        return Templates.renderStrictly(options.output(), TicketValues.of(name, ticket));
     }
 }

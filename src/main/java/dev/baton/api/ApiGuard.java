@@ -4,7 +4,6 @@ import dev.baton.api.auth.AccessTable;
 import dev.baton.api.auth.Authenticator;
 import dev.baton.api.auth.Identity;
 import dev.baton.api.auth.Role;
-import dev.baton.pipeline.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.web.RoutingContext;
@@ -19,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks every HTTP request under {@code /api} before any route sees it: who sent it ({@link Authenticator}) and
- * whether its role may call that method and path ({@link AccessTable}); answers 401 and 403, and the HTTP server's
- * own 404, 405, 413 and 500, as {@code application/problem+json}. The identity reaches the route as the Vert.x user.
+ * whether its role may call that method and path ({@link AccessTable}); answers 401 and 403 as
+ * {@code application/problem+json} ({@link HttpFront} answers the HTTP server's own errors). The identity reaches the
+ * route as the Vert.x user.
  */
 public final class ApiGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ApiGuard.class);
@@ -38,46 +38,12 @@ public final class ApiGuard {
         this.open = authenticator == null;
     }
 
-    /** Puts the guard in front of every route of the HTTP server Camel started, and the problem error pages. */
+    /** Puts the guard in front of every {@code /api} route of the HTTP server Camel started. */
     public void install(CamelContext camel) {
         VertxPlatformHttpRouter router = camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
                 .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
         router.route("/api/*").order(-100).handler(this::check);
-        io.vertx.ext.web.Router top = topRouter(router);
-        top.errorHandler(404, ctx -> problem(ctx, new Problem(404, "Not Found",
-                "no resource at " + ctx.request().method().name() + " " + ctx.normalizedPath()
-                        + "; GET /api/openapi.json lists every endpoint", List.of())));
-        top.errorHandler(405, ctx -> problem(ctx, new Problem(405, "Method Not Allowed",
-                ctx.request().method().name() + " is not allowed on " + ctx.normalizedPath(), List.of())));
-        top.errorHandler(415, ctx -> problem(ctx, new Problem(415, "Unsupported Media Type",
-                "Content-Type " + ctx.request().getHeader("Content-Type") + " is not accepted by "
-                        + ctx.request().method().name() + " " + ctx.normalizedPath()
-                        + "; see GET /api/openapi.json", List.of())));
-        top.errorHandler(413, ctx -> problem(ctx, new Problem(413, "Content Too Large",
-                "the request body is larger than the server accepts", List.of())));
-        top.errorHandler(500, ctx -> {
-            LOG.error("HTTP request failed: {}", ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
-            problem(ctx, new Problem(500, "Internal Server Error", "the request failed", List.of()));
-        });
-    }
-
-    /**
-     * The server's top router, where unmatched requests end: Camel mounts its routes on a sub-router and keeps the
-     * top one private, and error pages set on the sub-router are never used for a path no route matches.
-     */
-    private static io.vertx.ext.web.Router topRouter(VertxPlatformHttpRouter router) {
-        try {
-            var field = router.getServer().getClass().getDeclaredField("router");
-            field.setAccessible(true);
-            Object top = field.get(router.getServer());
-            if (top instanceof io.vertx.ext.web.Router r) {
-                return r;
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("unknown paths will answer in Vert.x's own format: {}", e.toString());
-        }
-        return router;
     }
 
     private void check(RoutingContext ctx) {
@@ -156,11 +122,6 @@ public final class ApiGuard {
     }
 
     private static void problem(RoutingContext ctx, Problem p) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.request().resume(); // a refused request's body is read and dropped
-        ctx.response().setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json")
-                .end(Json.write(p.toJson()));
+        HttpFront.problem(ctx, p);
     }
 }

@@ -32,7 +32,7 @@ public final class ApiRoutes extends RouteBuilder {
      *     HTTP port opens and answer 503 with Retry-After until then, never a misleading 404
      * @param deadLetters the dead-letter queue, browsed (never consumed) by {@code GET /api/dead-letters}
      * @param maxBodyBytes larger request bodies are refused with 413 (the HTTP server's own, higher ceiling is
-     *     answered by {@link ApiGuard}'s error page)
+     *     answered by {@link HttpFront}'s error page)
      * @param check validates pipeline YAML for {@code POST /api/pipelines/validate}
      */
     public ApiRoutes(Supplier<RunService> service, DeadLetters deadLetters, int maxBodyBytes, PipelineCheck check,
@@ -147,14 +147,22 @@ public final class ApiRoutes extends RouteBuilder {
         throw Problem.badRequest("tickets must be an integer from 0 to 100000, not '" + n + "'", List.of());
     }
 
+    /** The request body as text: at most {@code maxBodyBytes}, and valid UTF-8 (never decoded with replacements). */
     private String body(Exchange ex) {
-        String body = ex.getMessage().getBody(String.class);
-        int bytes = body == null ? 0 : body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        byte[] raw = ex.getMessage().getBody(byte[].class);
+        int bytes = raw == null ? 0 : raw.length;
         if (bytes > maxBodyBytes) {
             throw new Problem(413, "Content Too Large",
                     "request body is " + bytes + " bytes; the limit is " + maxBodyBytes, List.of());
         }
-        return body;
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return dev.baton.pipeline.StrictJson.utf8(raw);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("request body is " + e.getMessage(), List.of());
+        }
     }
 
     /** The {@code limit} query parameter as an integer; its range is the callee's to check. */

@@ -68,7 +68,7 @@ public final class JmsSubmitRoutes extends RouteBuilder {
                         + " property is missing: it names the pipeline to run", List.of());
             }
             ReplyTo to = replyTo == null ? null : replyTo(replyTo, correlation);
-            RunService.StartOutcome out = runs.start(pipeline, in.getBody(String.class),
+            RunService.StartOutcome out = runs.start(pipeline, text(in),
                     in.getHeader(Endpoints.HEADER_SUBMIT_IDEMPOTENCY_KEY, String.class),
                     new RunEngine.Submission(messageId, to));
             String runId = out.run().path("id").asText();
@@ -85,6 +85,18 @@ public final class JmsSubmitRoutes extends RouteBuilder {
             in.removeHeaders("*");
         } catch (Problem p) {
             refuse(in, replyTo, correlation, messageId, p);
+        }
+    }
+
+    /** The body as text; a bytes body must be valid UTF-8 (a lenient decoder would replace what is not). */
+    private static String text(Message in) {
+        if (!(in.getBody() instanceof byte[] bytes)) {
+            return in.getBody(String.class);
+        }
+        try {
+            return dev.baton.pipeline.StrictJson.utf8(bytes);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("the submission's body is " + e.getMessage(), List.of());
         }
     }
 

@@ -14,15 +14,16 @@ public final class Json {
 
     private Json() {}
 
+    /**
+     * Exactly one JSON value, read strictly ({@link StrictJson}).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
     public static JsonNode parse(String text) {
         if (text == null) {
             return NullNode.getInstance();
         }
-        try {
-            return MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("invalid JSON: " + e.getOriginalMessage(), e);
-        }
+        return StrictJson.parse(text);
     }
 
     public static String write(Object value) {

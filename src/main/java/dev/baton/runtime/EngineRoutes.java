@@ -158,7 +158,7 @@ public final class EngineRoutes extends RouteBuilder {
         String id = in.getHeader("JMSMessageID", String.class);
         com.fasterxml.jackson.databind.node.ObjectNode answer = Json.object();
         try {
-            JsonNode body = Json.parse(in.getBody(String.class));
+            JsonNode body = Json.parse(text(ex));
             // The broker-validated sender decides; only Baton's own broker user (a trusted integration, the
             // demo) names the approver in the body.
             String validated = sender(ex);
@@ -180,7 +180,7 @@ public final class EngineRoutes extends RouteBuilder {
             answer.put("runId", runId).put("stage", stage).put("verdict", o.verdict().name())
                     .put("status", o.status().name()).put("refusal", o.refusal()).put("outcome", o.outcome());
             answer.set("decisions", o.decisions());
-        } catch (IllegalArgumentException | RefusedException e) {
+        } catch (IllegalArgumentException | RefusedException | PoisonMessageException e) {
             if (replyTo == null) {
                 throw new PoisonMessageException("decision cannot be applied: " + e.getMessage());
             }
@@ -232,10 +232,17 @@ public final class EngineRoutes extends RouteBuilder {
      * content-length, or an AMQP data section) is read as UTF-8, the protocol's encoding, whatever the JVM's default
      * charset is.
      */
+    /** The body as text; bytes must be valid UTF-8, or the message can never be applied. */
     private static String text(Exchange ex) {
         Object body = ex.getMessage().getBody();
-        return body instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
-                : ex.getMessage().getBody(String.class);
+        if (!(body instanceof byte[] bytes)) {
+            return ex.getMessage().getBody(String.class);
+        }
+        try {
+            return dev.baton.pipeline.StrictJson.utf8(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new PoisonMessageException("the body is " + e.getMessage());
+        }
     }
 
     private void applied(List<Outgoing> outgoing) {
@@ -263,7 +270,12 @@ public final class EngineRoutes extends RouteBuilder {
         if (stomp != null && !stomp.isBlank()) {
             return stomp;
         }
-        String body = text(ex);
+        String body;
+        try {
+            body = text(ex);
+        } catch (PoisonMessageException e) { // bytes that are not UTF-8 still identify the message
+            body = new String((byte[]) ex.getMessage().getBody(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
         return "sha256:" + dev.baton.pipeline.Json.sha256(body == null ? "" : body);
     }
 }

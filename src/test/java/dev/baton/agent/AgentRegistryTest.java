@@ -113,4 +113,24 @@ class AgentRegistryTest {
                 """)).hasMessage(f + ":2:87 agent 'w': apiKeyEnv must name an environment variable (letters, digits, _), "
                 + "not 'sk-abc-123'; the key itself never goes in this file");
     }
+
+    /** A placeholder that can never have a value is a load error with its place, not a null at run time (issue 18). */
+    @Test
+    void aPlaceholderThatCanNeverHaveAValueIsALoadError() throws Exception {
+        String f = dir.resolve("agents.yaml").toString();
+        assertThatThrownBy(() -> load("""
+                agents:
+                  fixer:
+                    kind: demo
+                    output: {fixed: "{{ item.id }}", index: "{{ item }}", fine: "{{ input.id }} {{ params.x }}"}
+                  odd: {kind: demo, output: [ "{{ itme }}" ]}
+                  w: {kind: llm, baseUrl: "http://127.0.0.1:1/v1", model: m, prompt: "Fix {{ stage.name }}"}
+                """)).hasMessage(String.join("\n",
+                f + ":4:21 agent 'fixer': '{{ item.id }}' never has a value: item is the ticket's for_each index (a "
+                        + "number; null outside a for_each); the for_each item itself is the ticket's input (unless "
+                        + "the for_each template sets another input), so use {{ input.id }}",
+                f + ":5:29 agent 'odd': '{{ itme }}' never has a value: 'itme' is not a name templates know; use "
+                        + "input, item, agent, stage or params",
+                f + ":6:70 agent 'w': '{{ stage.name }}' never has a value: stage is the stage's name, a string"));
+    }
 }
