@@ -110,7 +110,8 @@ final class RegistryEntry {
             return null;
         }
         if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
-            error(field, field + " must be an integer from " + min + " to " + max + ", not " + v);
+            error(field, field + " must be an integer " + (max == Integer.MAX_VALUE ? "of at least " + min
+                    : "from " + min + " to " + max) + ", not " + v);
             return null;
         }
         return v.asInt();
