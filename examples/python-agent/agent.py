@@ -200,12 +200,13 @@ class Agent:
             except (OSError, ValueError):
                 frame = None
             if frame is None:
-                if not self.stopping.is_set():
+                if not self.stopping.is_set() and stomp is self.stomp:
                     log("connection lost")
                 stomp.closed = True
                 for waiting in list(stomp.receipts.values()):
                     waiting.set()  # nobody waits 30 s for a RECEIPT that cannot come
-                self.lost.set()
+                if stomp is self.stomp:  # an older connection's end says nothing about the current one
+                    self.lost.set()
                 tickets.put(None)
                 return
             command, headers, body = frame
@@ -320,6 +321,7 @@ class Agent:
             try:
                 self.connect()
             except (ConnectionError, OSError, TimeoutError) as e:
+                self.lost.set()
                 if self.stomp is not None:
                     self.stomp.close()
                 delay = min(self.args.reconnect_max, max(0.5, delay * 2))

@@ -113,16 +113,7 @@ public final class BatonServer implements AutoCloseable {
 
     /** Starts Baton; {@code env} gives the environment variables agents take credentials from. */
     public static BatonServer start(BatonSettings settings, Function<String, String> env) throws Exception {
-        return start(settings, env, AgentRegistry.empty());
-    }
-
-    /**
-     * Starts Baton with {@code supplied} agents under the registry of {@code config/agents.yaml}: those the file
-     * does not list (how {@code baton demo} brings its examples' demo agents without touching the file).
-     */
-    public static BatonServer start(BatonSettings settings, Function<String, String> env, AgentRegistry supplied)
-            throws Exception {
-        LiveRegistry agents = LiveRegistry.load(settings.configDir().resolve("agents.yaml"), supplied);
+        LiveRegistry agents = LiveRegistry.load(settings.configDir().resolve("agents.yaml"));
         AgentConfig dflt = agents.current().defaultAgent();
         if (dflt != null) {
             LOG.warn("{} has a `default` of kind {}: every agent a pipeline names that is declared nowhere else "

@@ -214,19 +214,6 @@ public final class AgentRegistry implements AgentCatalog {
         return defaultAgent;
     }
 
-    /**
-     * This registry over {@code base}: the agents of {@code base} that this one does not list, then this one's; this
-     * one's default. How {@code baton demo} supplies its examples' agents without changing the user's file.
-     */
-    public AgentRegistry over(AgentRegistry base) {
-        Map<String, AgentConfig> merged = new LinkedHashMap<>();
-        base.agents.forEach((n, c) -> {
-            if (!agents.containsKey(n)) merged.put(n, c);
-        });
-        merged.putAll(agents);
-        return new AgentRegistry(Collections.unmodifiableMap(merged), defaultAgent);
-    }
-
     /** The agents the file lists, in file order. */
     public List<AgentConfig> all() {
         return List.copyOf(agents.values());

@@ -29,24 +29,22 @@ public final class LiveRegistry implements AgentCatalog {
             List<String> errors) {}
 
     private final Path file;
-    private final AgentRegistry base;
     private volatile Status status;
 
-    private LiveRegistry(Path file, AgentRegistry base, Status status) {
+    private LiveRegistry(Path file, Status status) {
         this.file = file;
-        this.base = base;
         this.status = status;
     }
 
     /**
-     * Loads {@code file} over {@code base} (the agents {@code baton demo} supplies; empty otherwise).
+     * Loads {@code file} (a missing file is an empty registry).
      *
      * @throws IllegalArgumentException listing every problem, when the file does not load
      */
-    public static LiveRegistry load(Path file, AgentRegistry base) {
+    public static LiveRegistry load(Path file) {
         String hash = hash(file);
-        AgentRegistry r = AgentRegistry.load(file).over(base);
-        return new LiveRegistry(file, base, new Status(file.toString(), r, hash, Instant.now(), null, List.of()));
+        AgentRegistry r = AgentRegistry.load(file);
+        return new LiveRegistry(file, new Status(file.toString(), r, hash, Instant.now(), null, List.of()));
     }
 
     /** The registry in force. */
@@ -70,10 +68,13 @@ public final class LiveRegistry implements AgentCatalog {
             return null;
         }
         try {
-            AgentRegistry r = AgentRegistry.load(file).over(base);
+            AgentRegistry r = AgentRegistry.load(file);
             status = new Status(s.file(), r, hash, Instant.now(), null, List.of());
-            LOG.info("{} reloaded: {} agent(s){}", file, r.all().size(),
-                    r.defaultAgent() == null ? "" : " and a default of kind " + kindName(r.defaultAgent()));
+            LOG.info("{} reloaded: {} agent(s)", file, r.all().size());
+            if (r.defaultAgent() != null) {
+                LOG.warn("{} has a `default` of kind {}: every agent a pipeline names that is declared nowhere else "
+                        + "runs as such an agent", file, kindName(r.defaultAgent()));
+            }
             return r;
         } catch (IllegalArgumentException e) {
             List<String> errors = List.of(e.getMessage().split("\n"));
