@@ -78,7 +78,7 @@ class RegistryReloadTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> !baton.get("/api/agents/registry").body()
                     .path("valid").asBoolean());
             assertThat(baton.get("/api/agents/registry").body().path("errors")).extracting(JsonNode::asText)
-                    .containsExactly(file + ":2:52 agent 'worker': delay: 'soon' is not a duration; use e.g. 200ms, "
+                    .containsExactly(file + ":2:47 agent 'worker': delay: 'soon' is not a duration; use e.g. 200ms, "
                             + "30s, 5m, 1h, 2d, 1m30s or PT5M");
             assertThat(output(baton, "uses-worker")).as("still the last good registry").isEqualTo(2);
 
