@@ -6,8 +6,12 @@ its outcome on baton.results (with the ticket's correlation id), acknowledges th
 after the broker has taken the reply, publishes heartbeats on baton.heartbeats, stops the
 current ticket when Baton publishes a cancel message on baton.control.<name>, and shuts down
 cleanly on SIGTERM or Ctrl-C (an unfinished ticket goes back to the queue for another instance).
+When the broker goes away (Baton restarts, the network drops) it stops the ticket it was working on
+without acknowledging it, so the broker delivers it again, and reconnects with exponential back-off
+(0.5 s doubling up to --reconnect-max seconds, with jitter), also when the broker is not up yet at start.
 
     python3 agent.py --agent writer [--host 127.0.0.1] [--port 61613] [--heartbeat 15] [--work-seconds 0]
+                     [--reconnect-max 30]
 
 Broker login from the environment: BATON_BROKER_USER and BATON_BROKER_PASSWORD (if set).
 Replace work() with what your agent really does.
@@ -18,6 +22,7 @@ import datetime
 import json
 import os
 import queue
+import random
 import signal
 import socket
 import sys
@@ -30,7 +35,7 @@ def log(*parts):
 
 
 class Cancelled(Exception):
-    """The ticket was cancelled by Baton or the agent is shutting down: stop without replying."""
+    """The ticket was cancelled by Baton, the agent is shutting down or lost the broker: stop without replying."""
 
 
 def work(ticket, progress, check):
@@ -83,6 +88,7 @@ class Stomp:
         self.lock = threading.Lock()
         self.receipts = {}
         self.next_receipt = 0
+        self.closed = False
 
     def send(self, command, headers, body=None):
         """Sends a frame. Bodies are JSON text, which never contains a NUL byte, so no content-length is
@@ -105,6 +111,8 @@ class Stomp:
         if not done.wait(timeout):
             raise TimeoutError(f"no RECEIPT for {command} within {timeout}s")
         self.receipts.pop(rid, None)
+        if self.closed:
+            raise ConnectionError(f"the connection closed before the RECEIPT for {command}")
 
     def beat(self):
         with self.lock:
@@ -151,13 +159,17 @@ class Agent:
         self.name = args.agent
         self.instance = args.instance or f"{socket.gethostname()}-{os.getpid()}"
         self.tickets = queue.Queue()
-        self.stopping = threading.Event()
+        self.stopping = threading.Event()   # asked to stop (SIGTERM, Ctrl-C)
+        self.lost = threading.Event()       # the current connection is gone
+        self.lost.set()
         self.current = None          # (ticketId, attempt) being worked on
         self.cancelled = set()       # (ticketId, attempt) Baton cancelled
         self.state = threading.Lock()
         self.stomp = None
 
     def connect(self):
+        """Opens a new connection with its own ticket queue; the frames of an older one are never mixed in."""
+        self.tickets = queue.Queue()
         self.stomp = Stomp(self.args.host, self.args.port)
         headers = {"accept-version": "1.2", "host": self.args.host, "heart-beat": "10000,0",
                    "client-id": self.instance}
@@ -168,8 +180,11 @@ class Agent:
         frame = self.stomp.read()
         if frame is None or frame[0] != "CONNECTED":
             detail = frame[1].get("message", "") + " " + frame[2].decode("utf-8", "replace") if frame else "closed"
+            self.stomp.close()
             raise ConnectionError(f"broker refused the connection: {detail.strip()}")
-        threading.Thread(target=self.reader, name="stomp-reader", daemon=True).start()
+        self.lost.clear()
+        threading.Thread(target=self.reader, args=(self.stomp, self.tickets), name="stomp-reader",
+                         daemon=True).start()
         # One unacknowledged ticket at a time, so that other instances of this agent get the rest.
         self.stomp.send_and_wait("SUBSCRIBE", {"id": "tickets", "destination": f"baton.agent.{self.name}",
                                                "subscription-type": "ANYCAST", "ack": "client-individual",
@@ -178,21 +193,25 @@ class Agent:
                                                "subscription-type": "MULTICAST", "ack": "auto"})
         log(f"{self.name} ({self.instance}) connected to {self.args.host}:{self.args.port}")
 
-    def reader(self):
+    def reader(self, stomp, tickets):
         while True:
             try:
-                frame = self.stomp.read()
+                frame = stomp.read()
             except (OSError, ValueError):
                 frame = None
             if frame is None:
-                if not self.stopping.is_set():
+                if not self.stopping.is_set() and stomp is self.stomp:
                     log("connection lost")
-                    self.stopping.set()
-                self.tickets.put(None)
+                stomp.closed = True
+                for waiting in list(stomp.receipts.values()):
+                    waiting.set()  # nobody waits 30 s for a RECEIPT that cannot come
+                if stomp is self.stomp:  # an older connection's end says nothing about the current one
+                    self.lost.set()
+                tickets.put(None)
                 return
             command, headers, body = frame
             if command == "RECEIPT":
-                done = self.stomp.receipts.get(headers.get("receipt-id"))
+                done = stomp.receipts.get(headers.get("receipt-id"))
                 if done:
                     done.set()
             elif command == "ERROR":
@@ -200,7 +219,7 @@ class Agent:
             elif command == "MESSAGE" and headers.get("subscription") == "control":
                 self.on_control(body)
             elif command == "MESSAGE":
-                self.tickets.put((headers, body))
+                tickets.put((headers, body))
 
     def on_control(self, body):
         try:
@@ -215,9 +234,14 @@ class Agent:
                 log(f"cancel ticket {key[0]} attempt {key[1]}: {msg.get('reason', '')}")
 
     def heartbeats(self):
+        """Runs for the life of the agent; while the broker is away there is nothing to send."""
         next_beat = 0.0
         while not self.stopping.is_set():
             now = time.monotonic()
+            if self.lost.is_set():
+                next_beat = 0.0  # the first beat goes out as soon as a connection is back
+                self.stopping.wait(0.2)
+                continue
             try:
                 if now >= next_beat:
                     body = {"type": "heartbeat", "agent": self.name, "instance": self.instance,
@@ -230,7 +254,7 @@ class Agent:
                 else:
                     self.stomp.beat()  # STOMP heart-beat: we promised one every 10 s
             except OSError:
-                return
+                pass  # the reader sees the connection go, and the agent reconnects
             self.stopping.wait(min(5.0, self.args.heartbeat))
 
     def reply(self, ticket, headers, fields):
@@ -256,7 +280,7 @@ class Agent:
         def check():
             with self.state:
                 cancelled = key in self.cancelled
-            if cancelled or self.stopping.is_set():
+            if cancelled or self.stopping.is_set() or self.lost.is_set():
                 raise Cancelled()
 
         def progress(percent, message):
@@ -271,26 +295,55 @@ class Agent:
                 if self.stopping.is_set():
                     log(f"ticket {key[0]} attempt {key[1]} left for another instance (shutting down)")
                     return  # not acknowledged: the broker gives it to another consumer
+                if self.lost.is_set():
+                    log(f"ticket {key[0]} attempt {key[1]} stopped: the broker went away; it delivers the ticket "
+                        "again once it is back")
+                    return  # the acknowledgement could not reach it: the ticket is still on its queue
                 log(f"ticket {key[0]} attempt {key[1]} cancelled; stopped")
             except Exception as e:  # the work failed: Baton retries it if the stage allows
                 self.reply(ticket, headers, {"status": "failed",
                                              "error": {"message": f"{type(e).__name__}: {e}", "retryable": True}})
                 log(f"ticket {key[0]} attempt {key[1]} failed: {e}")
             self.stomp.send("ACK", {"id": headers["ack"]})
+        except (OSError, TimeoutError) as e:
+            # A reply or ACK that did not reach the broker: the ticket comes again; Baton applies a reply once.
+            log(f"ticket {key[0]} attempt {key[1]} interrupted, the broker went away ({e}); it comes again")
+            self.lost.set()
         finally:
             with self.state:
                 self.current = None
                 self.cancelled.discard(key)
 
     def run(self):
-        self.connect()
         threading.Thread(target=self.heartbeats, name="heartbeats", daemon=True).start()
+        delay = 0.0
         while not self.stopping.is_set():
-            item = self.tickets.get()
-            if item is None or self.stopping.is_set():
-                break
-            self.handle(*item)
+            try:
+                self.connect()
+            except (ConnectionError, OSError, TimeoutError) as e:
+                self.lost.set()
+                if self.stomp is not None:
+                    self.stomp.close()
+                delay = min(self.args.reconnect_max, max(0.5, delay * 2))
+                wait = delay * random.uniform(0.8, 1.0)
+                log(f"cannot connect to {self.args.host}:{self.args.port} ({e}); next try in {wait:.1f}s")
+                self.stopping.wait(wait)
+                continue
+            delay = 0.0
+            self.serve()
+            if not self.stopping.is_set():
+                self.stomp.close()
+                log("reconnecting")
         self.shutdown()
+
+    def serve(self):
+        """Handles tickets until the connection is lost or the agent is asked to stop."""
+        tickets = self.tickets
+        while not self.stopping.is_set() and not self.lost.is_set():
+            item = tickets.get()
+            if item is None or self.stopping.is_set():
+                return
+            self.handle(*item)
 
     def stop(self, *_):
         if not self.stopping.is_set():
@@ -299,12 +352,14 @@ class Agent:
         self.tickets.put(None)
 
     def shutdown(self):
-        try:
-            self.stomp.send_and_wait("UNSUBSCRIBE", {"id": "tickets"}, timeout=5)
-            self.stomp.send_and_wait("DISCONNECT", {}, timeout=5)
-        except (OSError, TimeoutError):
-            pass
-        self.stomp.close()
+        if self.stomp is not None and not self.lost.is_set():
+            try:
+                self.stomp.send_and_wait("UNSUBSCRIBE", {"id": "tickets"}, timeout=5)
+                self.stomp.send_and_wait("DISCONNECT", {}, timeout=5)
+            except (OSError, TimeoutError):
+                pass
+        if self.stomp is not None:
+            self.stomp.close()
         log("stopped")
 
 
@@ -319,18 +374,16 @@ def main():
     p.add_argument("--capability", action="append", default=[], help="a capability to announce (repeatable)")
     p.add_argument("--heartbeat", type=float, default=15.0, help="seconds between heartbeats (default 15)")
     p.add_argument("--work-seconds", type=float, default=0.0, help="simulated work per ticket (default 0)")
+    p.add_argument("--reconnect-max", type=float, default=30.0,
+                   help="longest wait in seconds between two tries to reach the broker (default 30)")
     ARGS = p.parse_args()
-    if ARGS.heartbeat <= 0 or ARGS.work_seconds < 0:
-        p.error("--heartbeat must be positive and --work-seconds not negative")
+    if ARGS.heartbeat <= 0 or ARGS.work_seconds < 0 or ARGS.reconnect_max < 0.5:
+        p.error("--heartbeat must be positive, --work-seconds not negative and --reconnect-max at least 0.5")
 
     agent = Agent(ARGS)
     signal.signal(signal.SIGTERM, agent.stop)
     signal.signal(signal.SIGINT, agent.stop)
-    try:
-        agent.run()
-    except (ConnectionError, OSError, TimeoutError) as e:
-        log(f"cannot run: {e}")
-        return 1
+    agent.run()
     return 0
 
 

@@ -2,12 +2,9 @@ package dev.baton;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.baton.agent.AgentConfig;
-import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
-import dev.baton.agent.DemoAgentRoutes;
-import dev.baton.agent.HttpAgent;
-import dev.baton.agent.LlmAgent;
-import dev.baton.agent.ServiceAgentRoutes;
+import dev.baton.agent.InProcessAgents;
+import dev.baton.agent.LiveRegistry;
 import dev.baton.agent.QueueLimits;
 import dev.baton.api.AgentViews;
 import dev.baton.api.ApiGuard;
@@ -29,7 +26,6 @@ import dev.baton.compile.PipelineCompiler;
 import dev.baton.compile.PipelineRegistry;
 import dev.baton.compile.RoutesFolder;
 import dev.baton.config.BatonSettings;
-import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.runtime.AgentHealth;
@@ -61,9 +57,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
@@ -93,7 +87,7 @@ public final class BatonServer implements AutoCloseable {
     /** This process as an agent instance (its demo agents): {@code <pid>@<host>}. */
     private static final String INSTANCE = ProcessHandle.current().pid() + "@" + host();
     private BatonSettings settings;
-    private final AgentRegistry agents;
+    private final LiveRegistry agents;
     /** Where agents' credentials come from: the process environment, or a test's map. */
     private final Function<String, String> env;
     private EmbeddedBroker broker;
@@ -102,18 +96,17 @@ public final class BatonServer implements AutoCloseable {
     private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;
     private ActiveMQConnectionFactory agentConnections;
-    private QueueLimits queueLimits;
-    /** The max-consumers set on each agent's queue by this process. */
-    private final Map<String, Integer> queueLimitsApplied = new java.util.HashMap<>();
+    private InProcessAgents inProcess;
     private Main main;
     /** Set last: until then the API answers 503. */
     private volatile RunService runs;
     private PipelineRegistry pipelines;
     private RoutesFolder folder;
     private Scheduler scheduler;
-    private final Set<String> demoAgentsStarted = new LinkedHashSet<>();
+    private RunStore store;
+    private Tx tx;
 
-    private BatonServer(BatonSettings settings, AgentRegistry agents, Function<String, String> env) {
+    private BatonServer(BatonSettings settings, LiveRegistry agents, Function<String, String> env) {
         this.settings = settings;
         this.agents = agents;
         this.env = env;
@@ -125,7 +118,14 @@ public final class BatonServer implements AutoCloseable {
 
     /** Starts Baton; {@code env} gives the environment variables agents take credentials from. */
     public static BatonServer start(BatonSettings settings, Function<String, String> env) throws Exception {
-        AgentRegistry agents = AgentRegistry.load(settings.configDir().resolve("agents.yaml"));
+        LiveRegistry agents = LiveRegistry.load(settings.configDir().resolve("agents.yaml"));
+        AgentConfig dflt = agents.current().defaultAgent();
+        if (dflt != null) {
+            LOG.warn("{} has a `default` of kind {}: every agent a pipeline names that is declared nowhere else "
+                    + "runs as such an agent (each is named when its pipeline loads); remove `default` to make an "
+                    + "undeclared agent a validation error", settings.configDir().resolve("agents.yaml"),
+                    dflt.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
         BatonServer server = new BatonServer(settings, agents, env);
         try {
             server.startAll();
@@ -145,14 +145,14 @@ public final class BatonServer implements AutoCloseable {
             }
             var b = settings.broker();
             broker = EmbeddedBroker.start(b, settings.dataDir());
-            agents.names().forEach(broker::allowAgent);
+            agents.current().names().forEach(broker::allowAgent);
         }
         dataSource = Database.open(settings.db());
-        Tx tx = new Tx(dataSource);
+        tx = new Tx(dataSource);
         // Microseconds, what H2 and PostgreSQL keep: an event published from memory then says the same time as the
         // history row it is read back from.
         Clock clock = new MicrosClock();
-        RunStore store = new RunStore();
+        store = new RunStore();
         OutboxStore outbox = new OutboxStore();
         pipelines = new PipelineRegistry(store, clock);
         Faults faults = new Faults(settings.fault());
@@ -167,7 +167,7 @@ public final class BatonServer implements AutoCloseable {
         agentConnections =
                 new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
         agentConnections.setConsumerWindowSize(0);
-        queueLimits = new QueueLimits(cf);
+        QueueLimits queueLimits = new QueueLimits(cf);
 
         main = new Main();
         Map<String, String> camelProps = new LinkedHashMap<>(CAMEL_DEFAULTS);
@@ -210,10 +210,13 @@ public final class BatonServer implements AutoCloseable {
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
                 new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
-                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null), agents, health);
+                agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
+        inProcess = new InProcessAgents(camel, agents, queueLimits, name -> {
+            if (broker != null) broker.allowAgent(name);
+        }, new InProcessAgents.Setup(settings.heartbeatInterval(), INSTANCE, env));
         folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, new RoutesFolder.Listener() {
             @Override
             public void loaded(Pipeline p) throws Exception {
@@ -228,7 +231,7 @@ public final class BatonServer implements AutoCloseable {
                 scheduler.loaded(p);
                 removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
                 camel.addRoutes(compiler.compile(p));
-                startDemoAgents(camel, p);
+                inProcess.serve(p);
             }
 
             @Override
@@ -238,10 +241,7 @@ public final class BatonServer implements AutoCloseable {
             }
         });
         folder.scan();
-        // Runs in flight finish on their pinned revision even when its file is gone: their demo agents must run.
-        for (String[] pr : tx.run(store::activeRevisions)) {
-            startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
-        }
+        servePinned();
         scheduler.forgetAllBut(pipelines.all());
         camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers(),
                 settings.broker().user()));
@@ -255,7 +255,7 @@ public final class BatonServer implements AutoCloseable {
             @Override
             public void configure() {
                 from("timer:" + Endpoints.ROUTE_ROUTES_WATCH + "?period=" + settings.scanIntervalMillis())
-                        .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> folder.scan());
+                        .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> watch());
             }
         });
         RunService service = new RunService(pipelines, folder, engine, relay, tx, store, scheduler,
@@ -277,11 +277,6 @@ public final class BatonServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         return registry;
-    }
-
-    /** An in-process agent opens no more consumers than its queue admits: the ones over would fail and retry. */
-    private static int consumers(int concurrency, Integer maxConcurrency) {
-        return maxConcurrency == null ? concurrency : Math.min(concurrency, maxConcurrency);
     }
 
     /** Who may call the API: null when it runs open (with a loud warning), else the configured credentials. */
@@ -308,56 +303,32 @@ public final class BatonServer implements AutoCloseable {
         return new Authenticator(config);
     }
 
-    /**
-     * Sets the broker's max-consumers on the queue of every agent the pipeline names that has a
-     * {@code maxConcurrency}, then starts the demo, llm and http agents among them: they live in this process, one
-     * consumer route per agent, with no more consumers than the queue admits. Every agent a pipeline names (or
-     * its agentSelector can choose) may log in to the embedded broker with its own user and consume its queue.
-     */
-    private synchronized void startDemoAgents(CamelContext camel, Pipeline p) throws Exception {
-        Set<String> names = new LinkedHashSet<>(p.agents().keySet());
-        p.stages().forEach(s -> names.addAll(s.agentNames()));
-        // An agentSelector may choose any registry agent that matches, so those must consume too.
-        for (var stage : p.stages()) {
-            if (stage instanceof AgentStage a && a.selector() != null) {
-                for (AgentConfig c : agents.all()) {
-                    var spec = c.spec().mergedWith(p.agents().get(c.name()));
-                    if (a.selector().matches(spec.role(), spec.capabilities())) names.add(c.name());
-                }
-            }
-        }
-        if (broker != null) {
-            names.forEach(broker::allowAgent);
-        }
-        for (String name : names) {
-            AgentConfig a = agents.find(name).orElse(null);
-            Integer max = maxConcurrency(a, p.agents().get(name));
-            if (max != null && !max.equals(queueLimitsApplied.get(name)) && queueLimits.apply(name, max) == null) {
-                queueLimitsApplied.put(name, max);
-            }
-            if (a == null || a.kind() == AgentKind.EXTERNAL || !demoAgentsStarted.add(name)) {
-                continue;
-            }
-            switch (a.kind()) {
-                case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo(), queueLimitsApplied.get(name),
-                        settings.heartbeatInterval(), INSTANCE));
-                case LLM -> camel.addRoutes(new ServiceAgentRoutes(name, new LlmAgent(name, a.llm(), env),
-                        consumers(a.llm().concurrency(), queueLimitsApplied.get(name))));
-                case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), env),
-                        consumers(a.http().concurrency(), queueLimitsApplied.get(name))));
-                default -> throw new IllegalStateException("agent kind " + a.kind() + " does not run in Baton");
-            }
-            LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(java.util.Locale.ROOT), name,
-                    Endpoints.agentQueue(name));
+    /** Runs in flight finish on their pinned revision even when its file is gone: their in-process agents must run. */
+    private void servePinned() throws Exception {
+        for (String[] pr : tx.run(store::activeRevisions)) {
+            inProcess.serve(tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
         }
     }
 
-    /** config/agents.yaml wins over a pipeline's {@code spec.agents}: the queue is one for every pipeline. */
-    private static Integer maxConcurrency(AgentConfig registry, dev.baton.pipeline.AgentSpec declared) {
-        if (registry != null && registry.maxConcurrency() != null) {
-            return registry.maxConcurrency();
+    /**
+     * One tick of the watch on {@code config/}, then {@code routes/}: a registry that changed and loads is put in
+     * force, in-process agents it changed or removed are stopped, every pipeline file is validated again against it
+     * (one that no longer validates keeps its previous version serving, as after a broken edit), and the agents of
+     * the loaded pipelines are served as it says.
+     */
+    private void watch() throws Exception {
+        AgentRegistry before = agents.current();
+        AgentRegistry after = agents.reload();
+        if (after != null) {
+            if (broker != null) after.names().forEach(broker::allowAgent);
+            inProcess.registryChanged(before, after);
+            folder.revalidate();
         }
-        return declared == null ? null : declared.maxConcurrency();
+        folder.scan();
+        if (after != null) {
+            for (Pipeline p : pipelines.all()) inProcess.serve(p);
+            servePinned();
+        }
     }
 
     /** A compiled trigger route was called; a route that fires while Baton is still starting fails and retries. */

@@ -70,6 +70,19 @@ public final class TestBaton implements AutoCloseable {
         return startOn(root.resolve("routes"), root.resolve("config"), root);
     }
 
+    /**
+     * Starts Baton again on the same folders, data and ports (HTTP, broker TCP, STOMP, AMQP) as a Baton that ran with
+     * {@code before} and is closed, as a restarted process would: agents connected to the old broker find the new one
+     * where they left it.
+     */
+    public static TestBaton restartOnSamePorts(Path root, BatonSettings before) throws Exception {
+        var b = before.broker();
+        var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
+                root.resolve("data"), before.httpPort(), b.port(), b.stompPort(), b.amqpPort()))
+                .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
+        return new TestBaton(root, BatonServer.start(settings), before.httpPort());
+    }
+
     /** Starts Baton on given routes and config folders, with its data under {@code root}. */
     public static TestBaton startOn(Path routes, Path config, Path root) throws Exception {
         return launch(routes, config, root, System::getenv);

@@ -1,14 +1,17 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.AgentCatalog;
-import dev.baton.pipeline.Durations;
+import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.Json;
+import dev.baton.pipeline.Violation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,12 +23,11 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** The agents of {@code config/agents.yaml}, plus the optional default kind for agents it does not list. */
 public final class AgentRegistry implements AgentCatalog {
-    private static final Set<String> AGENT_FIELDS = Set.of("kind", "role", "capabilities", "maxConcurrency",
-            "output", "delay", "failFirstAttempts", "fail", "concurrency", "model", "baseUrl", "apiKeyEnv", "url",
-            "priority", "systemPrompt", "template");
-    /** What an agent of any kind may say; the llm and http kinds allow these and their own options only. */
+    /** What an agent of any kind may say; each kind allows these and its own options only. */
     private static final Set<String> COMMON_FIELDS = Set.of("kind", "role", "capabilities", "maxConcurrency",
             "priority");
+    private static final Set<String> DEMO_OPTIONS = Set.of("output", "delay", "failFirstAttempts", "fail",
+            "concurrency");
 
     private final Map<String, AgentConfig> agents;
     private final AgentConfig defaultAgent;
@@ -44,48 +46,70 @@ public final class AgentRegistry implements AgentCatalog {
         if (!Files.exists(file)) {
             return empty();
         }
+        try {
+            return parse(file.toString(), Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a registry from its text; every problem is in the exception's message, one a line, each as
+     * {@code file:line:column agent 'name': message}.
+     */
+    public static AgentRegistry parse(String file, String text) {
         Object doc;
         YamlPositions positions;
         try {
-            LoadSettings settings = LoadSettings.builder().setAllowDuplicateKeys(false)
-                    .setMaxAliasesForCollections(20).setLabel(file.toString()).build();
-            String text = Files.readString(file);
+            LoadSettings settings = settings(file);
             doc = new Load(settings).loadFromString(text);
-            positions = YamlPositions.of(file.toString(), text, settings);
-        } catch (IOException | RuntimeException e) {
+            positions = YamlPositions.of(file, text, settings);
+        } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         List<String> errors = new ArrayList<>();
         JsonNode root = Json.MAPPER.valueToTree(doc == null ? Map.of() : doc);
+        if (!root.isObject()) {
+            throw new IllegalArgumentException(file + ":1:1 the file must be a mapping with 'agents' (and 'default')");
+        }
         root.fieldNames().forEachRemaining(f -> {
             if (!f.equals("agents") && !f.equals("default")) {
-                errors.add(file + ": unknown field '" + f + "'; expected one of agents, default");
+                errors.add(positions.key(f) + " unknown field '" + f + "'; expected one of agents, default");
             }
         });
         Map<String, AgentConfig> agents = new LinkedHashMap<>();
-        root.path("agents").fields().forEachRemaining(e ->
-                agents.put(e.getKey(), parse(file + ": agents." + e.getKey(), e.getKey(), e.getValue(), errors,
-                        new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors))));
-        AgentConfig def = root.hasNonNull("default") ? parse(file + ": default", null, root.get("default"), errors,
-                new RegistryEntry(null, "default", root.get("default"), positions, errors)) : null;
+        JsonNode listed = root.path("agents");
+        if (!listed.isMissingNode() && !listed.isNull() && !listed.isObject()) {
+            errors.add(positions.value("agents") + " agents must be a mapping of agent names to their settings");
+        }
+        listed.fields().forEachRemaining(e -> agents.put(e.getKey(), parse(e.getKey(),
+                new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors))));
+        AgentConfig def = root.hasNonNull("default")
+                ? parse(null, new RegistryEntry(null, "default", root.get("default"), positions, errors)) : null;
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
-        return new AgentRegistry(java.util.Collections.unmodifiableMap(agents), def);
+        return new AgentRegistry(Collections.unmodifiableMap(agents), def);
     }
 
-    private static AgentConfig parse(String where, String name, JsonNode n, List<String> errors, RegistryEntry entry) {
+    private static LoadSettings settings(String file) {
+        return LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(20).setLabel(file)
+                .build();
+    }
+
+    private static AgentConfig parse(String name, RegistryEntry entry) {
+        JsonNode n = entry.node;
+        if (!n.isObject()) {
+            entry.error("the settings must be a mapping like {kind: external, capabilities: [draft]}");
+            n = Json.object();
+        }
         AgentKind kind;
         try {
             kind = AgentKind.valueOf(n.path("kind").asText("external").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            errors.add(where + ".kind: '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, http");
+            entry.error("kind", "kind '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, "
+                    + "http");
             kind = AgentKind.EXTERNAL;
-        }
-        if (kind != AgentKind.LLM && kind != AgentKind.HTTP) {
-            n.fieldNames().forEachRemaining(f -> {
-                if (!AGENT_FIELDS.contains(f)) errors.add(where + ": unknown field '" + f + "'");
-            });
         }
         LlmOptions llm = kind == AgentKind.LLM ? LlmOptions.read(entry, COMMON_FIELDS) : null;
         if (kind == AgentKind.LLM) {
@@ -95,44 +119,68 @@ public final class AgentRegistry implements AgentCatalog {
         HttpOptions http = kind == AgentKind.HTTP ? HttpOptions.read(entry, COMMON_FIELDS) : null;
         DemoOptions demo = null;
         if (kind == AgentKind.DEMO) {
-            Duration delay = Duration.ZERO;
-            if (n.hasNonNull("delay")) {
-                try {
-                    delay = Durations.parse(n.get("delay").asText());
-                } catch (IllegalArgumentException e) {
-                    errors.add(where + ".delay: " + e.getMessage());
-                }
-            }
+            entry.onlyOptions("demo", COMMON_FIELDS, DEMO_OPTIONS);
+            Duration delay = entry.duration("delay", Duration.ZERO);
+            Integer failFirst = entry.integer("failFirstAttempts", 0, 1000);
+            Integer concurrency = entry.integer("concurrency", 1, 1000);
             TicketValues.check(n.get("output"), "output", entry);
-            demo = new DemoOptions(n.get("output"), delay, n.path("failFirstAttempts").asInt(0),
-                    n.path("fail").asBoolean(false), Math.max(1, n.path("concurrency").asInt(4)));
+            demo = new DemoOptions(n.get("output"), delay, failFirst == null ? 0 : failFirst,
+                    n.path("fail").asBoolean(false), concurrency == null ? 4 : concurrency);
+        }
+        if (kind == AgentKind.EXTERNAL) {
+            entry.onlyOptions("external", COMMON_FIELDS, Set.of());
         }
         List<String> caps = new ArrayList<>();
         n.path("capabilities").forEach(c -> caps.add(c.asText()));
-        Integer max = integer(n, "maxConcurrency", 1, Integer.MAX_VALUE, where, "must be an integer of at least 1",
-                errors);
-        Integer priority = integer(n, "priority", 0, 9, where, "must be an integer from 0 to 9", errors);
+        Integer max = entry.integer("maxConcurrency", 1, Integer.MAX_VALUE);
+        Integer priority = entry.integer("priority", 0, 9);
         if (n.has("capabilities") && !n.get("capabilities").isArray()) {
-            errors.add(where + ".capabilities: must be a list of capability names");
+            entry.error("capabilities", "capabilities must be a list of capability names");
         }
         return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, llm,
                 http);
     }
 
-    private static Integer integer(JsonNode n, String field, int min, int max, String where, String rule,
-            List<String> errors) {
-        if (!n.hasNonNull(field)) {
-            return null;
-        }
-        JsonNode v = n.get(field);
-        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
-            errors.add(where + "." + field + ": " + rule + ", not " + v);
-            return null;
-        }
-        return v.asInt();
+    /**
+     * Problems with the kind and kind options a pipeline declares for one agent under {@code spec.agents}, as this
+     * file's entries are checked; the role, capabilities, maxConcurrency and priority are the pipeline loader's.
+     */
+    @Override
+    public List<Violation> checkDeclared(AgentSpec declared, String file, String source) {
+        return check(declared, file, source);
     }
 
-    /** The agent's configuration: listed, else the default kind under this name, else empty (unknown). */
+    static List<Violation> check(AgentSpec declared, String file, String source) {
+        ObjectNode options = declared.declaration().deepCopy();
+        options.remove(List.of("role", "capabilities", "maxConcurrency", "priority"));
+        YamlPositions positions;
+        try {
+            positions = YamlPositions.of(file, source, settings(file));
+        } catch (RuntimeException e) {
+            positions = YamlPositions.none(file); // the loader has reported the text's own problems
+        }
+        List<Violation> out = new ArrayList<>();
+        parse(declared.name(), new RegistryEntry(declared.name(), "spec.agents." + declared.name(), options,
+                positions, (at, message) -> out.add(Violation.at(at, message))));
+        return out;
+    }
+
+    /** The agent as a pipeline's {@code spec.agents} declares it with a kind; null when it declares none. */
+    private static AgentConfig declared(AgentSpec spec) {
+        if (spec == null || spec.declaration() == null) {
+            return null;
+        }
+        List<String> errors = new ArrayList<>();
+        AgentConfig c = parse(spec.name(), new RegistryEntry(spec.name(), "spec.agents." + spec.name(),
+                spec.declaration(), YamlPositions.none("pipeline"), errors));
+        // A loaded pipeline was checked with the same rules, so this only fails for a pipeline nobody validated.
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", errors));
+        }
+        return c;
+    }
+
+    /** The agent as this registry lists it, else under the default, else empty (unknown). */
     public Optional<AgentConfig> find(String name) {
         AgentConfig a = agents.get(name);
         if (a != null) {
@@ -144,13 +192,40 @@ public final class AgentRegistry implements AgentCatalog {
         return Optional.empty();
     }
 
+    /**
+     * What runs as agent {@code name} for a pipeline that declares it as {@code declared} (or not at all): the
+     * registry's entry wins; else the kind the pipeline declares; else the registry's {@code default}; else nothing
+     * (an external agent nobody described).
+     */
+    public Optional<AgentConfig> resolve(String name, AgentSpec declared) {
+        AgentConfig a = agents.get(name);
+        if (a != null) {
+            return Optional.of(a);
+        }
+        AgentConfig fromPipeline = declared(declared);
+        if (fromPipeline != null) {
+            return Optional.of(fromPipeline);
+        }
+        return find(name);
+    }
+
+    /** True when {@link #resolve} gives agent {@code name} the registry's {@code default}, nobody having said more. */
+    public boolean byDefault(String name, AgentSpec declared) {
+        return defaultAgent != null && !agents.containsKey(name) && (declared == null || declared.declaration() == null);
+    }
+
+    /** The {@code default} entry, or null. */
+    public AgentConfig defaultAgent() {
+        return defaultAgent;
+    }
+
     /** The agents the file lists, in file order. */
     public List<AgentConfig> all() {
         return List.copyOf(agents.values());
     }
 
     @Override
-    public List<dev.baton.pipeline.AgentSpec> listed() {
+    public List<AgentSpec> listed() {
         return agents.values().stream().map(AgentConfig::spec).toList();
     }
 

@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.pipeline.Durations;
+import dev.baton.pipeline.Location;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -11,18 +12,28 @@ import java.util.Set;
  * every problem is added to, as {@code file:line:column agent 'name': message}.
  */
 final class RegistryEntry {
+    /** Where the entry's problems go. */
+    @FunctionalInterface
+    interface Problems {
+        void add(Location at, String message);
+    }
+
     final String name;
     final JsonNode node;
     private final String path;
     private final YamlPositions positions;
-    private final List<String> errors;
+    private final Problems problems;
 
     RegistryEntry(String name, String path, JsonNode node, YamlPositions positions, List<String> errors) {
+        this(name, path, node, positions, (at, message) -> errors.add(at + " " + message));
+    }
+
+    RegistryEntry(String name, String path, JsonNode node, YamlPositions positions, Problems problems) {
         this.name = name;
         this.path = path;
         this.node = node;
         this.positions = positions;
-        this.errors = errors;
+        this.problems = problems;
     }
 
     private String who() {
@@ -31,20 +42,21 @@ final class RegistryEntry {
 
     /** A problem with the value of option {@code field}. */
     void error(String field, String message) {
-        errors.add(positions.value(path + "." + field) + " " + who() + ": " + message);
+        problems.add(positions.value(path + "." + field), who() + ": " + message);
     }
 
     /** A problem with the entry as a whole (e.g. a required option is missing). */
     void error(String message) {
-        errors.add(positions.key(path) + " " + who() + ": " + message);
+        problems.add(positions.key(path), who() + ": " + message);
     }
 
     /** Reports every option that is neither common to all kinds nor one of {@code kindOptions}. */
     void onlyOptions(String kind, Set<String> common, Set<String> kindOptions) {
         node.fieldNames().forEachRemaining(f -> {
             if (!common.contains(f) && !kindOptions.contains(f)) {
-                errors.add(positions.key(path + "." + f) + " " + who() + ": option '" + f + "' is unknown for kind "
-                        + kind + "; use one of " + String.join(", ", new java.util.TreeSet<>(kindOptions)));
+                problems.add(positions.key(path + "." + f), who() + ": option '" + f + "' is unknown for kind " + kind
+                        + (kindOptions.isEmpty() ? "; it takes only " + String.join(", ", new java.util.TreeSet<>(common))
+                        : "; use one of " + String.join(", ", new java.util.TreeSet<>(kindOptions))));
             }
         });
     }
@@ -98,7 +110,8 @@ final class RegistryEntry {
             return null;
         }
         if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
-            error(field, field + " must be an integer from " + min + " to " + max + ", not " + v);
+            error(field, field + " must be an integer " + (max == Integer.MAX_VALUE ? "of at least " + min
+                    : "from " + min + " to " + max) + ", not " + v);
             return null;
         }
         return v.asInt();

@@ -31,6 +31,11 @@ final class YamlPositions {
         return p;
     }
 
+    /** No positions: every problem is placed at the file's start (for entries that were checked before). */
+    static YamlPositions none(String file) {
+        return new YamlPositions(file);
+    }
+
     private void walk(String path, Node node) {
         if (!(node instanceof MappingNode m)) {
             return;

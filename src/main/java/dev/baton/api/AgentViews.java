@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.agent.AgentConfig;
 import dev.baton.agent.AgentRegistry;
+import dev.baton.agent.LiveRegistry;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineRegistry;
 import dev.baton.pipeline.AgentSpec;
@@ -35,7 +36,7 @@ import java.util.Optional;
 public final class AgentViews {
     private static final Duration MANAGEMENT_TIMEOUT = Duration.ofSeconds(2);
 
-    private final AgentRegistry registry;
+    private final LiveRegistry live;
     private final PipelineRegistry pipelines;
     private final Tx tx;
     private final AgentHealth.Policy health;
@@ -43,9 +44,9 @@ public final class AgentViews {
     private final Clock clock;
     private final AgentStore store = new AgentStore();
 
-    public AgentViews(AgentRegistry registry, PipelineRegistry pipelines, Tx tx, AgentHealth.Policy health,
+    public AgentViews(LiveRegistry registry, PipelineRegistry pipelines, Tx tx, AgentHealth.Policy health,
             ConnectionFactory connections, Clock clock) {
-        this.registry = registry;
+        this.live = registry;
         this.pipelines = pipelines;
         this.tx = tx;
         this.health = health;
@@ -55,6 +56,7 @@ public final class AgentViews {
 
     /** One entry per agent, by name: registry order first, then the pipelines', then those only heard of. */
     public ArrayNode list() {
+        AgentRegistry registry = live.current();
         Map<String, AgentSpec> specs = new LinkedHashMap<>();
         Map<String, String> kinds = new LinkedHashMap<>();
         for (AgentConfig a : registry.all()) {
@@ -68,8 +70,9 @@ public final class AgentViews {
         List<InstanceRow> instances = tx.run(store::instances);
         Map<String, Map<String, Integer>> load = tx.run(store::load);
         instances.forEach(i -> specs.putIfAbsent(i.agent(), new AgentSpec(i.agent(), null, List.of(), null, null)));
-        specs.keySet().forEach(n -> kinds.put(n, registry.find(n).map(c -> c.kind().name().toLowerCase(Locale.ROOT))
-                .orElse(null)));
+        // The kind as it runs: the registry's, else the one a pipeline declares, else the registry's default.
+        specs.forEach((n, spec) -> kinds.put(n, registry.resolve(n, spec)
+                .map(c -> c.kind().name().toLowerCase(Locale.ROOT)).orElse(null)));
         Instant now = clock.instant();
         ArrayNode out = Json.MAPPER.createArrayNode();
         try (Broker broker = Broker.open(connections)) {
@@ -80,6 +83,23 @@ public final class AgentViews {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code GET /api/agents/registry}: the registry in force (file, when it was loaded, its agents and default)
+     * and, when the file's last edit did not load, every problem of it with line and column.
+     */
+    public ObjectNode registry() {
+        LiveRegistry.Status s = live.status();
+        ObjectNode o = Json.object().put("file", s.file()).put("loadedAt", s.loadedAt().toString());
+        ArrayNode names = o.putArray("agents");
+        s.registry().all().forEach(a -> names.add(a.name()));
+        o.put("default", s.registry().defaultAgent() == null ? null
+                : s.registry().defaultAgent().kind().name().toLowerCase(Locale.ROOT));
+        o.put("valid", s.errors().isEmpty());
+        ArrayNode errors = o.putArray("errors");
+        s.errors().forEach(errors::add);
+        return o;
     }
 
     private ObjectNode view(AgentSpec a, String kind, List<InstanceRow> all, Map<String, Integer> load, Broker broker,

@@ -90,7 +90,9 @@ final class ApiDocs {
                 .to("direct:api-dead-letters");
         b.rest("/agents").description("Agents: registry, health, instances, tickets in flight, queues")
                 .get().description("Every agent with its health, instances, tickets and queue. Role: viewer")
-                .produces(JSON).to("direct:api-agents");
+                .produces(JSON).to("direct:api-agents")
+                .get("/registry").description("config/agents.yaml as in force, and the problems of an edit that did "
+                        + "not load. Role: viewer").produces(JSON).to("direct:api-agents-registry");
         b.rest("/metrics").description("Prometheus metrics: runs, ticket times, tickets in flight, queue depths")
                 .get().description("Prometheus text format. Role: viewer").produces("text/plain")
                 .to("direct:api-metrics");

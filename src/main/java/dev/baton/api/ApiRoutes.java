@@ -68,6 +68,8 @@ public final class ApiRoutes extends RouteBuilder {
 
         from("direct:api-agents").routeId("api-agents").process(this::authorized)
                 .process(ex -> ok(ex, 200, agents.list()));
+        from("direct:api-agents-registry").routeId("api-agents-registry").process(this::authorized)
+                .process(ex -> ok(ex, 200, agents.registry()));
         from("direct:api-metrics").routeId("api-metrics").process(this::authorized)
                 .process(ex -> respond(ex, 200, PROMETHEUS, runs().metrics().scrape()));
 

@@ -63,7 +63,7 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new IllegalStateException("an exported route starts runs only inside Baton");
             }).compile(p));
             for (String name : agentNames(p)) {
-                AgentConfig a = agents.find(name).orElse(null);
+                AgentConfig a = agents.resolve(name, p.agents().get(name)).orElse(null);
                 if (a != null && a.kind() == AgentKind.DEMO) {
                     camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
                 }

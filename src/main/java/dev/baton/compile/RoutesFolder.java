@@ -107,6 +107,15 @@ public final class RoutesFolder {
         }
     }
 
+    /**
+     * Makes the next {@link #scan} read every pipeline file again as if it had been edited, because what it may name
+     * changed (the agent registry was reloaded): one that no longer validates keeps its previous version serving.
+     */
+    public synchronized void revalidate() {
+        files.replaceAll((f, s) -> s.routeIds().isEmpty() ? new FileState("", s.pipeline(), s.routeIds(),
+                s.violations()) : s);
+    }
+
     /** Files whose last version did not load, with their violations. */
     public synchronized Map<String, List<Violation>> invalid() {
         Map<String, List<Violation>> out = new LinkedHashMap<>();

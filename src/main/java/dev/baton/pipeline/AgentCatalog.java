@@ -13,6 +13,14 @@ public interface AgentCatalog {
         return List.of();
     }
 
+    /**
+     * Every problem with an agent that a pipeline declares with a {@code kind} or kind options (its
+     * {@link AgentSpec#declaration()}), each at its place in {@code source}; none when this catalog cannot judge kinds.
+     */
+    default List<Violation> checkDeclared(AgentSpec declared, String file, String source) {
+        return List.of();
+    }
+
     /** True for a catalog that accepts every name and every selector (nothing is known about the deployment). */
     default boolean open() {
         return false;

@@ -36,9 +36,9 @@ class AgentRegistryFieldsTest {
         assertThatThrownBy(() -> load("""
                 agents:
                   a: {priority: 12, maxConcurrency: 0, capabilities: draft}
-                """)).hasMessageContainingAll("agents.a.priority: must be an integer from 0 to 9",
-                "agents.a.maxConcurrency: must be an integer of at least 1",
-                "agents.a.capabilities: must be a list of capability names");
+                """)).hasMessageContainingAll(":2:17 agent 'a': priority must be an integer from 0 to 9, not 12",
+                ":2:37 agent 'a': maxConcurrency must be an integer of at least 1, not 0",
+                ":2:54 agent 'a': capabilities must be a list of capability names");
     }
 
     @Test

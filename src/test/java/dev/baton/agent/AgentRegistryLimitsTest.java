@@ -42,11 +42,11 @@ class AgentRegistryLimitsTest {
 
         assertThatThrownBy(() -> AgentRegistry.load(f)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(String.join("\n",
-                        f + ": agents.a.maxConcurrency: must be an integer of at least 1, not 0",
-                        f + ": agents.a.priority: must be an integer from 0 to 9, not 10",
-                        f + ": agents.b.maxConcurrency: must be an integer of at least 1, not \"many\"",
-                        f + ": agents.b.priority: must be an integer from 0 to 9, not -1",
-                        f + ": agents.c.maxConcurrency: must be an integer of at least 1, not 2.5",
-                        f + ": agents.c.priority: must be an integer from 0 to 9, not \"high\""));
+                        f + ":2:23 agent 'a': maxConcurrency must be an integer of at least 1, not 0",
+                        f + ":2:36 agent 'a': priority must be an integer from 0 to 9, not 10",
+                        f + ":3:23 agent 'b': maxConcurrency must be an integer of at least 1, not \"many\"",
+                        f + ":3:39 agent 'b': priority must be an integer from 0 to 9, not -1",
+                        f + ":4:23 agent 'c': maxConcurrency must be an integer of at least 1, not 2.5",
+                        f + ":4:38 agent 'c': priority must be an integer from 0 to 9, not \"high\""));
     }
 }

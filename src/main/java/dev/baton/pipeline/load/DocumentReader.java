@@ -160,7 +160,7 @@ final class DocumentReader {
 
     private Map<String, AgentSpec> agents(Fields spec) {
         Map<String, AgentSpec> agents = new LinkedHashMap<>();
-        MappingNode node = spec.mapping("agents", "must be a mapping of agent names to {role, capabilities}");
+        MappingNode node = spec.mapping("agents", "must be a mapping of agent names to {kind, role, capabilities, ...}");
         if (node == null) {
             return agents;
         }
@@ -187,7 +187,10 @@ final class DocumentReader {
             scope.error(value, here.path() + " must be a mapping like {role: writer, capabilities: [draft]}");
             return null;
         }
-        Fields fields = new Fields(here, map).allow(AGENT, Set.of());
+        Fields fields = new Fields(here, map);
+        // A kind and its options are the agent registry's to check (PipelineValidator asks it); the rest is ours.
+        boolean kindOptions = fields.keys().stream().anyMatch(k -> !AGENT.contains(k));
+        JsonNode declaration = kindOptions ? JsonValues.convert(map, here) : null;
         String role = fields.text("role");
         List<String> capabilities = fields.names("capabilities", "must be a list of capability names").stream()
                 .map(ScalarNode::getValue)
@@ -195,6 +198,6 @@ final class DocumentReader {
         Integer maxConcurrency =
                 fields.integer("maxConcurrency", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
         Integer priority = fields.integer("priority", 0, 9, "must be an integer from 0 to 9");
-        return new AgentSpec(name, role, capabilities, maxConcurrency, priority, scope.locate(key));
+        return new AgentSpec(name, role, capabilities, maxConcurrency, priority, scope.locate(key), declaration);
     }
 }

@@ -71,6 +71,11 @@ public final class PipelineValidator {
     }
 
     private void run() {
+        for (AgentSpec declared : pipeline.agents().values()) {
+            if (declared.declaration() != null) {
+                violations.addAll(registry.checkDeclared(declared, pipeline.file(), pipeline.source()));
+            }
+        }
         check(new Body(pipeline.stages(), where, null), Map.of());
     }
 
