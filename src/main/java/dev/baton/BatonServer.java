@@ -7,6 +7,7 @@ import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
 import dev.baton.agent.HttpAgent;
 import dev.baton.agent.LlmAgent;
+import dev.baton.agent.CamelAgentRoutes;
 import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.agent.QueueLimits;
 import dev.baton.api.AgentViews;
@@ -332,6 +333,8 @@ public final class BatonServer implements AutoCloseable {
                         consumers(a.llm().concurrency(), queueLimitsApplied.get(name))));
                 case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), env),
                         consumers(a.http().concurrency(), queueLimitsApplied.get(name))));
+                case CAMEL -> camel.addRoutes(new CamelAgentRoutes(name, a.camel(),
+                        consumers(a.camel().concurrency(), queueLimitsApplied.get(name))));
                 default -> throw new IllegalStateException("agent kind " + a.kind() + " does not run in Baton");
             }
             LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(java.util.Locale.ROOT), name,

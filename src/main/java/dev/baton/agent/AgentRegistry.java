@@ -79,16 +79,17 @@ public final class AgentRegistry implements AgentCatalog {
         try {
             kind = AgentKind.valueOf(n.path("kind").asText("external").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            errors.add(where + ".kind: '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, http");
+            errors.add(where + ".kind: '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, http, camel");
             kind = AgentKind.EXTERNAL;
         }
-        if (kind != AgentKind.LLM && kind != AgentKind.HTTP) {
+        if (kind != AgentKind.LLM && kind != AgentKind.HTTP && kind != AgentKind.CAMEL) {
             n.fieldNames().forEachRemaining(f -> {
                 if (!AGENT_FIELDS.contains(f)) errors.add(where + ": unknown field '" + f + "'");
             });
         }
         LlmOptions llm = kind == AgentKind.LLM ? LlmOptions.read(entry, COMMON_FIELDS) : null;
         HttpOptions http = kind == AgentKind.HTTP ? HttpOptions.read(entry, COMMON_FIELDS) : null;
+        CamelOptions camel = kind == AgentKind.CAMEL ? CamelOptions.read(entry, COMMON_FIELDS) : null;
         DemoOptions demo = null;
         if (kind == AgentKind.DEMO) {
             Duration delay = Duration.ZERO;
@@ -111,7 +112,7 @@ public final class AgentRegistry implements AgentCatalog {
             errors.add(where + ".capabilities: must be a list of capability names");
         }
         return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, llm,
-                http);
+                http, camel);
     }
 
     private static Integer integer(JsonNode n, String field, int min, int max, String where, String rule,
