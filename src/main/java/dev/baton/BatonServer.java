@@ -8,6 +8,7 @@ import dev.baton.agent.DemoAgentRoutes;
 import dev.baton.agent.HttpAgent;
 import dev.baton.agent.LlmAgent;
 import dev.baton.agent.CamelAgentRoutes;
+import dev.baton.agent.McpAgent;
 import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.agent.QueueLimits;
 import dev.baton.api.AgentViews;
@@ -94,6 +95,8 @@ public final class BatonServer implements AutoCloseable {
     private final Function<String, String> env;
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
+    /** What in-process agents hold open (MCP server connections and processes), closed with Camel. */
+    private final java.util.List<AutoCloseable> agentResources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private CachingConnectionFactory relayConnections;
     private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;
@@ -335,6 +338,12 @@ public final class BatonServer implements AutoCloseable {
                         consumers(a.http().concurrency(), queueLimitsApplied.get(name))));
                 case CAMEL -> camel.addRoutes(new CamelAgentRoutes(name, a.camel(),
                         consumers(a.camel().concurrency(), queueLimitsApplied.get(name))));
+                case MCP -> {
+                    McpAgent mcp = new McpAgent(name, a.mcp(), env);
+                    agentResources.add(mcp);
+                    camel.addRoutes(new ServiceAgentRoutes(name, mcp,
+                            consumers(a.mcp().concurrency(), queueLimitsApplied.get(name))));
+                }
                 default -> throw new IllegalStateException("agent kind " + a.kind() + " does not run in Baton");
             }
             LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(java.util.Locale.ROOT), name,
@@ -408,6 +417,13 @@ public final class BatonServer implements AutoCloseable {
             if (main != null) main.stop();
         } catch (Exception e) {
             LOG.warn("stopping Camel: {}", e.getMessage());
+        }
+        for (AutoCloseable r : agentResources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing an agent's connection: {}", e.getMessage());
+            }
         }
         if (relayConnections != null) relayConnections.destroy();
         if (consumerConnections != null) consumerConnections.close();

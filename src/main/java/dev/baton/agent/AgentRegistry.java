@@ -79,10 +79,11 @@ public final class AgentRegistry implements AgentCatalog {
         try {
             kind = AgentKind.valueOf(n.path("kind").asText("external").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            errors.add(where + ".kind: '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, http, camel");
+            errors.add(where + ".kind: '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, http, camel, mcp");
             kind = AgentKind.EXTERNAL;
         }
-        if (kind != AgentKind.LLM && kind != AgentKind.HTTP && kind != AgentKind.CAMEL) {
+        if (kind != AgentKind.LLM && kind != AgentKind.HTTP && kind != AgentKind.CAMEL
+                && kind != AgentKind.MCP) {
             n.fieldNames().forEachRemaining(f -> {
                 if (!AGENT_FIELDS.contains(f)) errors.add(where + ": unknown field '" + f + "'");
             });
@@ -90,6 +91,7 @@ public final class AgentRegistry implements AgentCatalog {
         LlmOptions llm = kind == AgentKind.LLM ? LlmOptions.read(entry, COMMON_FIELDS) : null;
         HttpOptions http = kind == AgentKind.HTTP ? HttpOptions.read(entry, COMMON_FIELDS) : null;
         CamelOptions camel = kind == AgentKind.CAMEL ? CamelOptions.read(entry, COMMON_FIELDS) : null;
+        McpOptions mcp = kind == AgentKind.MCP ? McpOptions.read(entry, COMMON_FIELDS) : null;
         DemoOptions demo = null;
         if (kind == AgentKind.DEMO) {
             Duration delay = Duration.ZERO;
@@ -112,7 +114,7 @@ public final class AgentRegistry implements AgentCatalog {
             errors.add(where + ".capabilities: must be a list of capability names");
         }
         return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, llm,
-                http, camel);
+                http, camel, mcp);
     }
 
     private static Integer integer(JsonNode n, String field, int min, int max, String where, String rule,
