@@ -332,8 +332,12 @@ public final class BatonServer implements AutoCloseable {
             switch (a.kind()) {
                 case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo(), queueLimitsApplied.get(name),
                         settings.heartbeatInterval(), INSTANCE));
-                case LLM -> camel.addRoutes(new ServiceAgentRoutes(name, new LlmAgent(name, a.llm(), env),
-                        consumers(a.llm().concurrency(), queueLimitsApplied.get(name))));
+                case LLM -> {
+                    LlmAgent llm = new LlmAgent(name, a.llm(), env);
+                    agentResources.add(llm);
+                    camel.addRoutes(new ServiceAgentRoutes(name, llm,
+                            consumers(a.llm().concurrency(), queueLimitsApplied.get(name))));
+                }
                 case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), env),
                         consumers(a.http().concurrency(), queueLimitsApplied.get(name))));
                 case CAMEL -> camel.addRoutes(new CamelAgentRoutes(name, a.camel(),

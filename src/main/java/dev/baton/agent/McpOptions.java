@@ -13,7 +13,7 @@ public record McpOptions(McpServerOptions server, String tool, int concurrency) 
     /** Reads and checks the entry's options, adding every problem to the entry's errors. */
     static McpOptions read(RegistryEntry e, Set<String> common) {
         e.onlyOptions("mcp", common, OPTIONS);
-        McpServerOptions server = McpServerOptions.read(e, "", e.node, "mcp");
+        McpServerOptions server = McpServerOptions.read(e, "mcp");
         String tool = e.requiredText("tool", "mcp");
         Integer concurrency = e.integer("concurrency", 1, 1000);
         return new McpOptions(server, tool, concurrency == null ? 4 : concurrency);

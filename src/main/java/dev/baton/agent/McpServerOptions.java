@@ -22,23 +22,23 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
     static final Set<String> OPTIONS = Set.of("command", "url", "env", "timeout");
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Reads the server options found under {@code prefix} (empty, or e.g. {@code tools.0.}) of the entry. */
-    static McpServerOptions read(RegistryEntry e, String prefix, JsonNode node, String kind) {
+    /** Reads the server options of the entry (an agent, or one item of an llm agent's {@code tools}). */
+    static McpServerOptions read(RegistryEntry e, String kind) {
+        JsonNode node = e.node;
         JsonNode cmd = node.get("command");
         JsonNode url = node.get("url");
         List<String> command = null;
         URI uri = null;
         if ((cmd == null || cmd.isNull()) == (url == null || url.isNull())) {
-            e.error(prefix.isEmpty() ? kind + " needs exactly one of command (stdio) and url (streamable HTTP)"
-                    : prefix.substring(0, prefix.length() - 1) + " needs exactly one of command and url");
+            e.error(kind + " needs exactly one of command (stdio) and url (streamable HTTP)");
         } else if (cmd != null && !cmd.isNull()) {
             if (!cmd.isArray() || cmd.isEmpty()) {
-                e.error(prefix + "command", "command must be a non-empty list: the program, then its arguments");
+                e.error("command", "command must be a non-empty list: the program, then its arguments");
             } else {
                 command = new ArrayList<>();
                 for (JsonNode c : cmd) {
                     if (!c.isValueNode() || c.isNull() || c.asText().isEmpty()) {
-                        e.error(prefix + "command", "command must be a list of non-empty strings, not " + cmd);
+                        e.error("command", "command must be a list of non-empty strings, not " + cmd);
                         command = null;
                         break;
                     }
@@ -46,13 +46,13 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
                 }
             }
         } else {
-            uri = e.httpUrl(prefix + "url", kind);
+            uri = e.httpUrl("url", kind);
         }
         Map<String, String> env = new LinkedHashMap<>();
         JsonNode en = node.get("env");
         if (en != null && !en.isNull()) {
             if (!en.isObject() || command == null && uri != null) {
-                e.error(prefix + "env", "env must be a mapping of variable name to value, for a command only");
+                e.error("env", "env must be a mapping of variable name to value, for a command only");
             } else {
                 en.fields().forEachRemaining(f -> {
                     String problem = f.getValue().isValueNode() && !f.getValue().isNull()
@@ -61,7 +61,7 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
                         problem = "is not a variable name";
                     }
                     if (problem != null) {
-                        e.error(prefix + "env." + f.getKey(), "env '" + f.getKey() + "': " + problem);
+                        e.error("env." + f.getKey(), "env '" + f.getKey() + "': " + problem);
                     } else {
                         env.put(f.getKey(), f.getValue().asText());
                     }
@@ -69,7 +69,7 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
             }
         }
         return new McpServerOptions(command == null ? null : List.copyOf(command), uri, Map.copyOf(env),
-                e.duration(prefix + "timeout", DEFAULT_TIMEOUT));
+                e.duration("timeout", DEFAULT_TIMEOUT));
     }
 
     /** The server as people name it in messages: its URL, or its command line. */

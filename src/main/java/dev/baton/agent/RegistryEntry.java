@@ -25,6 +25,11 @@ final class RegistryEntry {
         this.errors = errors;
     }
 
+    /** The entry's nested mapping at {@code relative} (e.g. {@code tools.0}), read the same way, errors in the same list. */
+    RegistryEntry child(String relative, JsonNode child) {
+        return new RegistryEntry(name, path + "." + relative, child, positions, errors);
+    }
+
     private String who() {
         return name == null ? "default agent" : "agent '" + name + "'";
     }
