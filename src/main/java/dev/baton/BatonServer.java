@@ -92,6 +92,7 @@ public final class BatonServer implements AutoCloseable {
     private final Function<String, String> env;
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
+    /** What in-process agents hold open (MCP server connections and processes), closed with Camel. */
     private CachingConnectionFactory relayConnections;
     private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;
@@ -407,6 +408,7 @@ public final class BatonServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping Camel: {}", e.getMessage());
         }
+        if (inProcess != null) inProcess.close();
         if (relayConnections != null) relayConnections.destroy();
         if (consumerConnections != null) consumerConnections.close();
         if (agentConnections != null) agentConnections.close();

@@ -85,6 +85,15 @@ class ExamplesTest {
         assertThat(run.at("/context/result/ok").asBoolean()).isTrue();
     }
 
+    @Test
+    void camelAgentGreetsWithALanguageEndpointThenMakesACardWithADirectRoute() throws Exception {
+        JsonNode run = baton.awaitRun(baton.startRun("camel-agent", "{\"name\": \"Ada\"}"), Duration.ofSeconds(30));
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(run.at("/context/greeting").asText()).isEqualTo("Hello, Ada!");
+        assertThat(run.at("/context/card/front").asText()).isEqualTo("Hello, Ada!");
+        assertThat(run.at("/context/card/back").asText()).isEqualTo("made by a Camel route, attempt 1");
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);

@@ -4,7 +4,7 @@ import dev.baton.pipeline.AgentSpec;
 import java.util.List;
 
 /**
- * One agent as the registry knows it; {@code demo}, {@code llm} and {@code http} are set for their kind only (their
+ * One agent as the registry knows it; {@code demo}, {@code llm}, {@code http}, {@code camel} and {@code mcp} are set for their kind only (their
  * credentials by the name of an environment variable such as {@code apiKeyEnv}, never the secret itself).
  *
  * @param maxConcurrency the most tickets in flight at once (the queue's max-consumers), or null for no limit
@@ -19,11 +19,14 @@ public record AgentConfig(
         Integer priority,
         DemoOptions demo,
         LlmOptions llm,
-        HttpOptions http) {
+        HttpOptions http,
+        CamelOptions camel,
+        McpOptions mcp) {
 
     /** The same settings under another name (the registry's default for an agent it does not list). */
     AgentConfig named(String other) {
-        return new AgentConfig(other, kind, role, capabilities, maxConcurrency, priority, demo, llm, http);
+        return new AgentConfig(other, kind, role, capabilities, maxConcurrency, priority, demo, llm, http, camel,
+                mcp);
     }
 
     /** What a pipeline validator and the selector need to know of this agent. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class AgentFailure extends Exception {
     private final boolean retryable;
     private transient ObjectNode usage;
+    private transient com.fasterxml.jackson.databind.node.ArrayNode toolCalls;
 
     private AgentFailure(String message, boolean retryable) {
         super(message, null, false, false);
@@ -29,6 +30,17 @@ public final class AgentFailure extends Exception {
     public AgentFailure withUsage(ObjectNode tokens) {
         this.usage = tokens;
         return this;
+    }
+
+    /** This failure, reporting the tool calls the attempt made before it failed. */
+    public AgentFailure withToolCalls(com.fasterxml.jackson.databind.node.ArrayNode calls) {
+        this.toolCalls = calls;
+        return this;
+    }
+
+    /** The tool calls to report with the failure, or null. */
+    public com.fasterxml.jackson.databind.node.ArrayNode toolCalls() {
+        return toolCalls;
     }
 
     /** The token usage to report with the failure, or null. */

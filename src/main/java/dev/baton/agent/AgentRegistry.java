@@ -108,7 +108,7 @@ public final class AgentRegistry implements AgentCatalog {
             kind = AgentKind.valueOf(n.path("kind").asText("external").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             entry.error("kind", "kind '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, "
-                    + "http");
+                    + "http, camel, mcp");
             kind = AgentKind.EXTERNAL;
         }
         LlmOptions llm = kind == AgentKind.LLM ? LlmOptions.read(entry, COMMON_FIELDS) : null;
@@ -117,6 +117,8 @@ public final class AgentRegistry implements AgentCatalog {
             TicketValues.check(n.get("prompt"), "prompt", entry);
         }
         HttpOptions http = kind == AgentKind.HTTP ? HttpOptions.read(entry, COMMON_FIELDS) : null;
+        CamelOptions camel = kind == AgentKind.CAMEL ? CamelOptions.read(entry, COMMON_FIELDS) : null;
+        McpOptions mcp = kind == AgentKind.MCP ? McpOptions.read(entry, COMMON_FIELDS) : null;
         DemoOptions demo = null;
         if (kind == AgentKind.DEMO) {
             entry.onlyOptions("demo", COMMON_FIELDS, DEMO_OPTIONS);
@@ -138,7 +140,7 @@ public final class AgentRegistry implements AgentCatalog {
             entry.error("capabilities", "capabilities must be a list of capability names");
         }
         return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, llm,
-                http);
+                http, camel, mcp);
     }
 
     /**

@@ -39,7 +39,8 @@ public final class InProcessAgents {
     public record Setup(Duration heartbeatInterval, String instance, Function<String, String> env) {}
 
     /** One agent running here: the settings it was started with and the routes that are it. */
-    private record Running(AgentConfig config, List<String> routeIds) {}
+    /** An agent this process runs: its routes, and what they hold open (an MCP server process, HTTP clients). */
+    private record Running(AgentConfig config, List<String> routeIds, List<AutoCloseable> resources) {}
 
     private final CamelContext camel;
     private final LiveRegistry registry;
@@ -122,6 +123,7 @@ public final class InProcessAgents {
                     camel.getRouteController().stopRoute(id);
                     camel.removeRoute(id);
                 }
+                closeAll(r.resources());
                 running.remove(name);
                 LOG.info("{} agent '{}' stopped: {}", LiveRegistry.kindName(r.config()), name, now == null
                         ? "config/agents.yaml no longer lists it" : "config/agents.yaml changed it");
@@ -132,20 +134,46 @@ public final class InProcessAgents {
     private void start(String name, AgentConfig a) throws Exception {
         Set<String> before = routeIds();
         Integer limit = queueLimitsApplied.get(name);
+        List<AutoCloseable> resources = new ArrayList<>();
         switch (a.kind()) {
             case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo(), limit, setup.heartbeatInterval(),
                     setup.instance()));
-            case LLM -> camel.addRoutes(new ServiceAgentRoutes(name, new LlmAgent(name, a.llm(), setup.env()),
-                    consumers(a.llm().concurrency(), limit)));
+            case LLM -> {
+                LlmAgent llm = new LlmAgent(name, a.llm(), setup.env());
+                resources.add(llm);
+                camel.addRoutes(new ServiceAgentRoutes(name, llm, consumers(a.llm().concurrency(), limit)));
+            }
             case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), setup.env()),
                     consumers(a.http().concurrency(), limit)));
+            case CAMEL -> camel.addRoutes(new CamelAgentRoutes(name, a.camel(),
+                    consumers(a.camel().concurrency(), limit)));
+            case MCP -> {
+                McpAgent mcp = new McpAgent(name, a.mcp(), setup.env());
+                resources.add(mcp);
+                camel.addRoutes(new ServiceAgentRoutes(name, mcp, consumers(a.mcp().concurrency(), limit)));
+            }
             default -> throw new IllegalStateException("agent kind " + a.kind() + " does not run in Baton");
         }
         List<String> added = new ArrayList<>(routeIds());
         added.removeAll(before);
-        running.put(name, new Running(a, List.copyOf(added)));
+        running.put(name, new Running(a, List.copyOf(added), List.copyOf(resources)));
         LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(Locale.ROOT), name,
                 Endpoints.agentQueue(name));
+    }
+
+    /** Closes what the agents hold open; their routes stop with Camel, which the caller stops first. */
+    public synchronized void close() {
+        running.values().forEach(r -> closeAll(r.resources()));
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing an agent's connection: {}", e.getMessage());
+            }
+        }
     }
 
     private Set<String> routeIds() {

@@ -2,11 +2,15 @@ package dev.baton.agent;
 
 import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Templates;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.HttpException;
@@ -23,9 +27,11 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code llm} agent: renders the ticket into a chat request to an OpenAI-compatible chat-completions endpoint
- * (through LangChain4j) and makes the answer the output, as JSON or text, with the token usage.
+ * (through LangChain4j) and makes the answer the output, as JSON or text, with the token usage. With {@code tools},
+ * the model may call tools of MCP servers: Baton runs the loop (the model asks, Baton calls the tool, the result goes
+ * back) up to {@code maxToolCalls} calls, and reports every call with the reply.
  */
-public final class LlmAgent implements ServiceAgent {
+public final class LlmAgent implements ServiceAgent, AutoCloseable {
     /** A whole answer wrapped in one Markdown code fence, as models often write JSON. */
     private static final Pattern FENCED = Pattern.compile("(?s)\\s*```[A-Za-z0-9_-]*\\s*\\n(.*?)\\n?\\s*```\\s*");
 
@@ -34,6 +40,7 @@ public final class LlmAgent implements ServiceAgent {
     private final OpenAiChatModel model;
     private final String missingKey;
     private final List<String> secrets;
+    private final LlmTools tools;
 
     /** @param env looks up environment variables ({@code System::getenv}; tests pass their own) */
     public LlmAgent(String name, LlmOptions options, Function<String, String> env) {
@@ -43,6 +50,7 @@ public final class LlmAgent implements ServiceAgent {
         this.missingKey = options.apiKeyEnv() != null && (key == null || key.isBlank())
                 ? "environment variable " + options.apiKeyEnv() + " (apiKeyEnv) is not set" : null;
         this.secrets = key == null ? List.of() : List.of(key);
+        this.tools = new LlmTools("agent '" + name + "'", options.tools(), env);
         // No retries inside the call: Baton retries the ticket with the stage's policy, and a lease bounds an attempt.
         this.model = OpenAiChatModel.builder().baseUrl(options.baseUrl().toString()).apiKey(key)
                 .modelName(options.model()).temperature(options.temperature()).maxTokens(options.maxTokens())
@@ -59,25 +67,50 @@ public final class LlmAgent implements ServiceAgent {
             messages.add(SystemMessage.from(Templates.renderText(options.system(), TicketValues.of(name, ticket))));
         }
         messages.add(UserMessage.from(Templates.renderText(options.prompt(), TicketValues.of(name, ticket))));
+        LlmTools.Offer offer = tools.offer();
+        ArrayNode calls = Json.MAPPER.createArrayNode();
+        ObjectNode usage = null;
         ChatResponse response;
-        try {
-            response = model.chat(ChatRequest.builder().messages(messages).build());
-        } catch (RuntimeException e) {
-            throw failure(e);
+        int made = 0;
+        while (true) {
+            ChatRequest.Builder request = ChatRequest.builder().messages(messages);
+            if (!offer.specifications().isEmpty()) request.toolSpecifications(offer.specifications());
+            try {
+                response = model.chat(request.build());
+            } catch (RuntimeException e) {
+                throw failure(e).withUsage(usage).withToolCalls(calls);
+            }
+            usage = sum(usage, usage(response.tokenUsage()));
+            AiMessage ai = response.aiMessage();
+            if (ai == null || !ai.hasToolExecutionRequests()) {
+                break;
+            }
+            made += ai.toolExecutionRequests().size();
+            if (made > options.maxToolCalls()) {
+                throw AgentFailure.permanent(what() + ": the model asked for more than maxToolCalls ("
+                        + options.maxToolCalls() + ") tool calls").withUsage(usage).withToolCalls(calls);
+            }
+            messages.add(ai);
+            for (ToolExecutionRequest call : ai.toolExecutionRequests()) {
+                try {
+                    messages.add(ToolExecutionResultMessage.from(call, offer.call(call, calls)));
+                } catch (AgentFailure f) {
+                    throw f.withUsage(usage).withToolCalls(calls);
+                }
+            }
         }
-        ObjectNode usage = usage(response.tokenUsage());
         String answer = response.aiMessage() == null ? null : response.aiMessage().text();
         if (options.output() == LlmOptions.Output.TEXT) {
-            return new AgentResult(answer == null ? null : new TextNode(answer), usage);
+            return new AgentResult(answer == null ? null : new TextNode(answer), usage, calls);
         }
         JsonNode json = StrictJson.parseOrNull(unfenced(answer));
         if (json == null) {
             // The tokens are spent: the failure reports them too.
             throw AgentFailure.permanent(what() + ": the model's answer is not JSON (output: json): "
                     + (answer == null || answer.isBlank() ? "<empty>" : HttpFailures.excerpt(answer, secrets)))
-                    .withUsage(usage);
+                    .withUsage(usage).withToolCalls(calls);
         }
-        return new AgentResult(json, usage);
+        return new AgentResult(json, usage, calls);
     }
 
     private static String unfenced(String answer) {
@@ -114,6 +147,20 @@ public final class LlmAgent implements ServiceAgent {
         if (u.outputTokenCount() != null) o.put("completionTokens", u.outputTokenCount());
         if (u.totalTokenCount() != null) o.put("totalTokens", u.totalTokenCount());
         return o.isEmpty() ? null : o;
+    }
+
+    /** The tokens of all the calls of one attempt. */
+    private static ObjectNode sum(ObjectNode total, ObjectNode more) {
+        if (total == null || more == null) {
+            return total == null ? more : total;
+        }
+        more.fields().forEachRemaining(f -> total.put(f.getKey(), total.path(f.getKey()).asLong() + f.getValue().asLong()));
+        return total;
+    }
+
+    @Override
+    public void close() {
+        tools.close();
     }
 
     private String what() {

@@ -36,6 +36,11 @@ final class RegistryEntry {
         this.problems = problems;
     }
 
+    /** The entry's nested mapping at {@code relative} (e.g. {@code tools.0}), read the same way, errors in the same list. */
+    RegistryEntry child(String relative, JsonNode child) {
+        return new RegistryEntry(name, path + "." + relative, child, positions, problems);
+    }
+
     private String who() {
         return name == null ? "default agent" : "agent '" + name + "'";
     }

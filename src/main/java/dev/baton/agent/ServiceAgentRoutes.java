@@ -66,12 +66,14 @@ public final class ServiceAgentRoutes extends RouteBuilder {
             AgentResult result = agent.handle(ticket);
             reply.put("status", "succeeded").set("output", result.output());
             if (result.usage() != null) reply.set("usage", result.usage());
+            if (result.toolCalls() != null && !result.toolCalls().isEmpty()) reply.set("toolCalls", result.toolCalls());
         } catch (AgentFailure f) {
             LOG.info("ticket {} attempt {}: {} ({})", ticket.path("ticketId").asText(), ticket.path("attempt").asInt(1),
                     f.getMessage(), f.retryable() ? "retryable" : "permanent");
             reply.put("status", "failed").set("error",
                     Json.object().put("message", f.getMessage()).put("retryable", f.retryable()));
             if (f.usage() != null) reply.set("usage", f.usage());
+            if (f.toolCalls() != null && !f.toolCalls().isEmpty()) reply.set("toolCalls", f.toolCalls());
         } catch (RuntimeException e) {
             LOG.warn("agent '{}' failed on ticket {}", name, ticket.path("ticketId").asText(), e);
             reply.put("status", "failed").set("error", Json.object()

@@ -10,6 +10,7 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Where each key and value of a YAML mapping tree starts, by dotted path ({@code agents.writer.model}), so that
@@ -37,6 +38,16 @@ final class YamlPositions {
     }
 
     private void walk(String path, Node node) {
+        if (node instanceof SequenceNode seq) {
+            // list items by index: tools.0.command
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                Node item = seq.getValue().get(i);
+                keys.put(path + "." + i, at(item));
+                values.put(path + "." + i, at(item));
+                walk(path + "." + i, item);
+            }
+            return;
+        }
         if (!(node instanceof MappingNode m)) {
             return;
         }

@@ -66,6 +66,8 @@ public final class ExportCommand implements Callable<Integer> {
                 AgentConfig a = agents.resolve(name, p.agents().get(name)).orElse(null);
                 if (a != null && a.kind() == AgentKind.DEMO) {
                     camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
+                } else if (a != null && a.kind() == AgentKind.CAMEL) {
+                    camel.addRoutes(new dev.baton.agent.CamelAgentRoutes(name, a.camel(), a.camel().concurrency()));
                 }
             }
             RoutesDefinition routes = new RoutesDefinition();

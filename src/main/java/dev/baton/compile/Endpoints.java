@@ -162,6 +162,10 @@ public final class Endpoints {
         return "baton-service-agent-" + agent;
     }
 
+    public static String camelAgentRoute(String agent) {
+        return "baton-camel-agent-" + agent;
+    }
+
     public static String pipelineTrigger(String pipeline) {
         return "direct:" + pipelineTriggerRoute(pipeline);
     }

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * @param instance the agent instance that sent it, when it says (optional): Baton then knows who holds the attempt
  * @param sender the broker user that sent it when that user is an agent's (the broker stamps it); null for Baton's
  *     own user or when the broker does not say
+ * @param toolCalls the tool calls the agent made in the attempt, each {@code {tool, arguments, output | error}},
+ *     recorded in the ticket's history with the reply; empty when it says none
  */
 public record AgentReply(
         String ticketId,
@@ -28,7 +30,8 @@ public record AgentReply(
         String message,
         ObjectNode usage,
         String instance,
-        String sender) {
+        String sender,
+        List<JsonNode> toolCalls) {
     private static final Logger LOG = LoggerFactory.getLogger(AgentReply.class);
     private static final List<String> USAGE_FIELDS = List.of("promptTokens", "completionTokens", "totalTokens");
 
@@ -83,7 +86,7 @@ public record AgentReply(
         Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
         return new AgentReply(ticketId, json.get("attempt").asInt(), kind, json.get("output"), errorMessage,
                 retryable, percent, json.path("message").asText(null), usage(ticketId, json.get("usage")),
-                instance(json), sender);
+                instance(json), sender, toolCalls(json.get("toolCalls")));
     }
 
     /**
@@ -112,6 +115,18 @@ public record AgentReply(
             return null;
         }
         return out;
+    }
+
+    /** The reported tool calls that are objects naming a tool; at most 1000, so a reply cannot flood the history. */
+    private static List<JsonNode> toolCalls(JsonNode calls) {
+        if (calls == null || !calls.isArray()) {
+            return List.of();
+        }
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (JsonNode c : calls) {
+            if (c.isObject() && c.path("tool").isTextual() && out.size() < 1000) out.add(c);
+        }
+        return List.copyOf(out);
     }
 
     private static String instance(JsonNode json) {

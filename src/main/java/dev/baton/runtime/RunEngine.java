@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineCatalog;
 import dev.baton.pipeline.AgentCatalog;
@@ -208,6 +209,9 @@ public final class RunEngine {
                 LOG.debug("applying reply {}: attempt {} {}", messageId, reply.attempt(), reply.kind());
                 if (reply.usage() != null) {
                     store.addUsage(c, t.id(), reply.usage());
+                }
+                for (JsonNode call : reply.toolCalls()) {
+                    flow.tickets().toolCall(s, t, reply.attempt(), call);
                 }
                 TicketTiming timing = flow.tickets().timing();
                 Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);

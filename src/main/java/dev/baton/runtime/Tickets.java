@@ -235,6 +235,16 @@ input, null, null, null, s.now, s.now);
                 TicketStatus.REFUSED.name(), t.agent(), t.agent(), why, s.now));
     }
 
+    /** A tool call the agent reports with its reply: {@code tool {arguments} -> output}, or {@code ... failed: error}. */
+    void toolCall(Step s, TicketRow t, int attempt, JsonNode call) throws SQLException {
+        String detail = call.path("tool").asText() + " " + Json.write(call.path("arguments"))
+                + (call.hasNonNull("error") ? " failed: " + call.path("error").asText()
+                        : " -> " + Json.write(call.path("output")));
+        log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
+                TicketStatus.TOOL_CALL.name(), t.agent(), t.agent(),
+                detail.length() > 4000 ? detail.substring(0, 4000) + "..." : detail, s.now));
+    }
+
     void history(Step s, TicketRow t, String status, String detail) throws SQLException {
         log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(), status,
                 t.agent(), ENGINE, detail, s.now));

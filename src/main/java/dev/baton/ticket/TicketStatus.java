@@ -12,7 +12,9 @@ public enum TicketStatus {
     SKIPPED,
     CANCELLED,
     /** Not a state: a history entry for a message that was refused (stale attempt, late, duplicate). */
-    REFUSED;
+    REFUSED,
+    /** Not a state: a history entry for a tool call the agent made during the attempt (an llm agent's tools). */
+    TOOL_CALL;
 
     public boolean terminal() {
         return this == SUCCEEDED || this == FAILED || this == SKIPPED || this == CANCELLED;

@@ -78,7 +78,7 @@ class AgentRegistryTest {
                     method: PUT
                 """)).isInstanceOf(IllegalArgumentException.class).hasMessage(String.join("\n",
                 f + ":6:5 agent 'writer': option 'apiKey' is unknown for kind llm; use one of apiKeyEnv, baseUrl, "
-                        + "concurrency, maxTokens, model, output, prompt, system, temperature, timeout",
+                        + "concurrency, maxTokens, maxToolCalls, model, output, prompt, system, temperature, timeout, tools",
                 f + ":2:3 agent 'writer': model is required for kind llm",
                 f + ":5:13 agent 'writer': output 'yaml' is unknown; use one of json, text",
                 f + ":7:18 agent 'writer': temperature must be a number from 0.0 to 2.0, not 7",
