@@ -100,7 +100,7 @@ class DeclaredAgentsTest {
                     "request:6:34 agent 'a': option 'colour' is unknown for kind demo; use one of concurrency, delay, "
                             + "fail, failFirstAttempts, output",
                     "request:7:5 agent 'b': model is required for kind llm",
-                    "request:8:15 agent 'c': kind 'robot' is unknown; use one of external, demo, llm, http");
+                    "request:8:15 agent 'c': kind 'robot' is unknown; use one of external, demo, llm, http, camel, mcp");
         }
     }
 
