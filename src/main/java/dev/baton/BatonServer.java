@@ -183,7 +183,8 @@ public final class BatonServer implements AutoCloseable {
         main.bind(Endpoints.JMS_OUT, jmsOut);
         main.bind(Endpoints.JMS_AGENT, jmsAgent);
         ApiGuard guard = new ApiGuard(authenticator());
-        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
+        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3,
+                settings.limits().maxInstances());
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
                 new PipelineCheck(agents), new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
@@ -235,9 +236,10 @@ public final class BatonServer implements AutoCloseable {
             startDemoAgents(camel, tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
         }
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers(),
-                settings.broker().user()));
-        camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay));
+        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, new EngineRoutes.Options(
+                settings.resultConsumers(), settings.broker().user(), settings.limits().maxOutputBytes())));
+        camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay,
+                settings.broker().user(), registry));
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override

@@ -36,7 +36,29 @@ public record BatonSettings(
         WebhookSettings webhooks,
         Duration heartbeatInterval,
         Map<String, String> camelProperties,
-        ApiSecurity security) {
+        ApiSecurity security,
+        Limits limits) {
+
+    /**
+     * Bounds on what agents and pipelines may make Baton store, so that one agent or one file cannot grow the
+     * database without end.
+     *
+     * @param maxInstances instances one agent may have registered by heartbeats ({@code baton.agents.max-instances})
+     * @param maxOutputBytes the largest reply an agent may send, in bytes of UTF-8 ({@code baton.agents.max-output-size})
+     * @param maxStages stages in one pipeline, inner loop stages included ({@code baton.pipelines.max-stages})
+     * @param maxForEachItems items one {@code for_each} stage may fan out to ({@code baton.pipelines.max-for-each-items})
+     */
+    public record Limits(int maxInstances, int maxOutputBytes, int maxStages, int maxForEachItems) {
+        public static final int MAX_INSTANCES = 64;
+        public static final int MAX_OUTPUT_BYTES = 1024 * 1024;
+        public static final int MAX_STAGES = 1000;
+        public static final int MAX_FOR_EACH_ITEMS = 100_000;
+
+        /** The defaults, for tools that read no settings (the CLI's validate). */
+        public static Limits defaults() {
+            return new Limits(MAX_INSTANCES, MAX_OUTPUT_BYTES, MAX_STAGES, MAX_FOR_EACH_ITEMS);
+        }
+    }
 
     /**
      * Who may call the REST API: the credentials file ({@code baton.security.file}, default
@@ -49,7 +71,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(security.file(), true));
+                new ApiSecurity(security.file(), true), limits);
     }
 
     /** The same settings with another credentials file (tests). */
@@ -57,7 +79,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(file, security.open()));
+                new ApiSecurity(file, security.open()), limits);
     }
 
     /**
@@ -130,7 +152,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, b, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                security);
+                security, limits);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -216,7 +238,11 @@ public record BatonSettings(
                 r.duration("baton.agents.heartbeat-interval", Duration.ofSeconds(15)),
                 Map.copyOf(camel),
                 new ApiSecurity(Path.of(r.str("baton.security.file", configDir.resolve("security.yaml").toString())),
-                        r.bool("baton.security.open", false)));
+                        r.bool("baton.security.open", false)),
+                new Limits(r.positive("baton.agents.max-instances", Limits.MAX_INSTANCES),
+                        r.positive("baton.agents.max-output-size", Limits.MAX_OUTPUT_BYTES),
+                        r.positive("baton.pipelines.max-stages", Limits.MAX_STAGES),
+                        r.positive("baton.pipelines.max-for-each-items", Limits.MAX_FOR_EACH_ITEMS)));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);
         }

@@ -194,10 +194,14 @@ public final class RunEngine {
                         : refusal(s, t, reply.attempt());
                 if (refusal != null) {
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
-                    flow.tickets().refuse(s, t, reply.attempt(),
+                    boolean recorded = flow.tickets().refuse(s, t, reply.attempt(),
                             refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
+                    if (!recorded) {
+                        // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy.
+                        store.forgetDelivery(c, messageId);
+                    }
                     save(s);
-                    return s.outgoing; // the REFUSED event
+                    return s.outgoing; // the REFUSED event, none for a repeat
                 }
                 // Only progress says "I hold it and work on"; a final reply ends the attempt, so who held it is moot.
                 if (reply.instance() != null && reply.kind() == AgentReply.Kind.PROGRESS && t.agent() != null) {

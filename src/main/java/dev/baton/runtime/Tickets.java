@@ -24,6 +24,8 @@ import java.util.UUID;
  */
 final class Tickets {
     static final String ENGINE = "baton";
+    /** REFUSED rows one ticket may have; later refusals are counted on the newest (see {@link #refuse}). */
+    static final int MAX_REFUSAL_ROWS = 20;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tickets.class);
     private final RunStore store;
     private final EventLog log;
@@ -230,9 +232,26 @@ input, null, null, null, s.now, s.now);
         }
     }
 
-    void refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
+    /**
+     * Records a refused message as a REFUSED history row and event. The same refusal again (the newest refusal of
+     * the ticket, same attempt and reason), or any refusal once the ticket has {@link #MAX_REFUSAL_ROWS} of them, is
+     * counted on the newest row instead, with no event: a flood of copies grows neither the store nor the events.
+     *
+     * @return whether a new row was written
+     */
+    boolean refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
+        RunStore.Refusals earlier = store.refusals(s.c, t.runId(), t.id());
+        if (earlier.newest().isPresent()) {
+            HistoryRow last = earlier.newest().get();
+            boolean same = java.util.Objects.equals(last.attempt(), attempt) && why.equals(last.detail());
+            if (same || earlier.count() >= MAX_REFUSAL_ROWS) {
+                store.repeated(s.c, t.runId(), last.seq(), s.now);
+                return false;
+            }
+        }
         log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
                 TicketStatus.REFUSED.name(), t.agent(), t.agent(), why, s.now));
+        return true;
     }
 
     void history(Step s, TicketRow t, String status, String detail) throws SQLException {
