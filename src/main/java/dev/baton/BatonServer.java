@@ -186,7 +186,7 @@ public final class BatonServer implements AutoCloseable {
         AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3,
                 settings.limits().maxInstances());
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
-                new PipelineCheck(agents), new AgentViews(agents, pipelines, tx, health, cf, clock)));
+                new PipelineCheck(agents, settings.limits().maxStages()), new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
         CamelContext camel = main.getCamelContext();
         HttpListening.require(camel, settings.httpHost(), settings.httpPort());
@@ -203,7 +203,8 @@ public final class BatonServer implements AutoCloseable {
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
                 new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
-                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null), agents, health);
+                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null), agents, health,
+                settings.limits().maxForEachItems());
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
@@ -229,7 +230,7 @@ public final class BatonServer implements AutoCloseable {
                 scheduler.unloaded(pipeline);
                 removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
             }
-        });
+        }, settings.limits().maxStages());
         folder.scan();
         // Runs in flight finish on their pinned revision even when its file is gone: their demo agents must run.
         for (String[] pr : tx.run(store::activeRevisions)) {

@@ -56,10 +56,7 @@ public final class ApiGuard {
                         + "; see GET /api/openapi.json", List.of())));
         top.errorHandler(413, ctx -> problem(ctx, new Problem(413, "Content Too Large",
                 "the request body is larger than the server accepts", List.of())));
-        top.errorHandler(500, ctx -> {
-            LOG.error("HTTP request failed: {}", ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
-            problem(ctx, new Problem(500, "Internal Server Error", "the request failed", List.of()));
-        });
+        top.errorHandler(500, ctx -> problem(ctx, Problem.unexpected(LOG, ctx.failure())));
     }
 
     /**

@@ -51,7 +51,7 @@ public record BatonSettings(
     public record Limits(int maxInstances, int maxOutputBytes, int maxStages, int maxForEachItems) {
         public static final int MAX_INSTANCES = 64;
         public static final int MAX_OUTPUT_BYTES = 1024 * 1024;
-        public static final int MAX_STAGES = 1000;
+        public static final int MAX_STAGES = dev.baton.pipeline.StoreLimits.DEFAULT_MAX_STAGES;
         public static final int MAX_FOR_EACH_ITEMS = 100_000;
 
         /** The defaults, for tools that read no settings (the CLI's validate). */

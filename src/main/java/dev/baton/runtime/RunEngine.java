@@ -59,14 +59,14 @@ public final class RunEngine {
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
             Clock clock, Reporting reporting, Faults faults, AgentPriorities agentPriorities, AgentCatalog agents,
-            AgentHealth.Policy health) {
+            AgentHealth.Policy health, int maxForEachItems) {
         this.tx = tx;
         this.faults = faults;
         this.store = store;
         this.pipelines = pipelines;
         TicketTiming timing = new TicketTiming(new TicketTimes(), reporting.metrics());
         this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing, agentPriorities,
-                new AgentChooser(agents, this.agents, health)), new Conditions());
+                new AgentChooser(agents, this.agents, health)), new Conditions(), maxForEachItems);
         this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
         this.reporting = reporting;

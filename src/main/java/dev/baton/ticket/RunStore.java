@@ -265,16 +265,34 @@ public final class RunStore {
      * message, so "applied" and "recorded" commit together.
      */
     public boolean firstDelivery(Connection c, String messageId, Instant now) throws SQLException {
-        if (Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, messageId).isPresent()) {
+        String key = inboxKey(messageId);
+        if (Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, key).isPresent()) {
             return false;
         }
-        Sql.update(c, "INSERT INTO inbox (message_id, received_at) VALUES (?, ?)", messageId, now);
+        Sql.update(c, "INSERT INTO inbox (message_id, received_at) VALUES (?, ?)", key, now);
         return true;
+    }
+
+    /**
+     * The inbox key of a message id: the id itself, or its SHA-256 when it is longer than the column's 200
+     * characters (an AMQP sender chooses its message ids; one too long for the column failed every delivery).
+     */
+    static String inboxKey(String messageId) {
+        if (messageId.length() <= 200) {
+            return messageId;
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(messageId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256-id:" + java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** Forgets an inbound message id recorded in this transaction: its message changed nothing worth guarding. */
     public void forgetDelivery(Connection c, String messageId) throws SQLException {
-        Sql.update(c, "DELETE FROM inbox WHERE message_id = ?", messageId);
+        Sql.update(c, "DELETE FROM inbox WHERE message_id = ?", inboxKey(messageId));
     }
 
     /** The (pipeline, revision) pairs that runs still in progress are pinned to. */
