@@ -218,6 +218,11 @@ public final class RunEngine {
                         TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
                                 : t;
                         flow.tickets().renewLease(s, current, policy(s, current));
+                        if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
+                            // Only renewed a lease, which a redelivery may do again: keeping its id would let an
+                            // agent that reports progress in a tight loop grow the inbox by a row a message.
+                            store.forgetDelivery(c, messageId);
+                        }
                     }
                     case SUCCEEDED -> {
                         timing.done(s, t, heard);

@@ -58,7 +58,9 @@ class AgentAbuseTest {
                   gamma: {kind: external}
                   delta: {kind: external}
                   epsilon: {kind: external}
-                """, Map.of("a.yaml", WORK.replace("NAME", "a").replace("AGENT", "alpha"),
+                  zeta: {kind: external}
+                """, Map.of("z.yaml", WORK.replace("NAME", "z").replace("AGENT", "zeta"),
+                "a.yaml", WORK.replace("NAME", "a").replace("AGENT", "alpha"),
                 "g.yaml", WORK.replace("NAME", "g").replace("AGENT", "gamma"),
                 "d.yaml", WORK.replace("NAME", "d").replace("AGENT", "delta"),
                 "e.yaml", WORK.replace("NAME", "e").replace("AGENT", "epsilon")));
@@ -284,6 +286,55 @@ class AgentAbuseTest {
                     + "' AND status = 'REFUSED'")).isEqualTo(20);
             // the copies left no inbox rows behind: only the first of each kind of refusal is remembered
             assertThat(count("SELECT COUNT(*) AS n FROM inbox")).isLessThanOrEqualTo(inbox + 20);
+        }
+    }
+
+    /** An agent of its own reporting progress in a tight loop: each renews the lease, none stays in the inbox. */
+    @Test
+    void progressInATightLoopLeavesNoRowsBehind() throws Exception {
+        Connection c = baton.agentConnections("zeta").createConnection();
+        try (c) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer tickets = s.createConsumer(s.createQueue("baton.agent.zeta"));
+            String runId = baton.startRun("z", "{}");
+            String ticketId = Json.parse(((TextMessage) tickets.receive(30_000)).getText()).path("ticketId").asText();
+            replyAs("zeta", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "progress"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
+                    "SELECT 1 FROM ticket WHERE id = ? AND status = 'RUNNING'", ticketId).size() == 1);
+            long inbox = count("SELECT COUNT(*) AS n FROM inbox");
+            long history = count("SELECT COUNT(*) AS n FROM ticket_history");
+            Object lease = baton.query("SELECT lease_until FROM ticket WHERE id = ?", ticketId).get(0)
+                    .get("lease_until");
+            for (int i = 0; i < 50; i++) {
+                replyAs("zeta", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "progress")
+                        .put("percent", i).put("message", "step " + i));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> resultsDepth() == 0);
+            assertThat(baton.query("SELECT lease_until FROM ticket WHERE id = ?", ticketId).get(0).get("lease_until"))
+                    .as("renewed").isNotEqualTo(lease);
+            replyAs("zeta", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "succeeded")
+                    .put("output", "done"));
+            assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+            // the final reply is remembered (one inbox row), the fifty progress reports are not
+            assertThat(count("SELECT COUNT(*) AS n FROM inbox")).isLessThanOrEqualTo(inbox + 1);
+            // and they wrote no history: the run's rows are its own transitions only
+            assertThat(count("SELECT COUNT(*) AS n FROM ticket_history")).isLessThan(history + 10);
+        }
+    }
+
+    /** Messages on baton.results, those being delivered included: 0 once every reply sent has been applied. */
+    private static long resultsDepth() throws Exception {
+        try (Connection c = baton.brokerConnections().createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            var request = s.createMessage();
+            org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.putAttribute(request,
+                    "queue.baton.results", "messageCount");
+            var reply = new jakarta.jms.QueueRequestor((jakarta.jms.QueueSession) s,
+                    s.createQueue("activemq.management")).request(request);
+            return ((Number) org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.getResult(reply))
+                    .longValue();
         }
     }
 
