@@ -10,6 +10,7 @@ import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.RefusalStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
@@ -28,6 +29,7 @@ final class Tickets {
     static final int MAX_REFUSAL_ROWS = 20;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tickets.class);
     private final RunStore store;
+    private final RefusalStore refusals = new RefusalStore();
     private final EventLog log;
     private final TicketTiming timing;
     private final AgentPriorities agentPriorities;
@@ -240,12 +242,12 @@ input, null, null, null, s.now, s.now);
      * @return whether a new row was written
      */
     boolean refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
-        RunStore.Refusals earlier = store.refusals(s.c, t.runId(), t.id());
+        RefusalStore.Refusals earlier = refusals.refusals(s.c, t.runId(), t.id());
         if (earlier.newest().isPresent()) {
             HistoryRow last = earlier.newest().get();
             boolean same = java.util.Objects.equals(last.attempt(), attempt) && why.equals(last.detail());
             if (same || earlier.count() >= MAX_REFUSAL_ROWS) {
-                store.repeated(s.c, t.runId(), last.seq(), s.now);
+                refusals.repeated(s.c, t.runId(), last.seq(), s.now);
                 return false;
             }
         }

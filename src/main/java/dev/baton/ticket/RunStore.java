@@ -219,27 +219,7 @@ public final class RunStore {
                 h.at());
     }
 
-    /** The newest REFUSED row of a ticket, if any, and how many REFUSED rows it has. */
-    public record Refusals(Optional<HistoryRow> newest, int count) {}
-
-    public Refusals refusals(Connection c, String runId, String ticketId) throws SQLException {
-        int count = Sql.one(c, "SELECT COUNT(*) FROM ticket_history WHERE ticket_id = ? AND status = 'REFUSED' "
-                + "AND run_id = ?", rs -> rs.getInt(1), ticketId, runId).orElse(0);
-        if (count == 0) {
-            return new Refusals(Optional.empty(), 0);
-        }
-        return new Refusals(Sql.one(c, "SELECT " + HISTORY_COLS + " FROM ticket_history WHERE ticket_id = ? "
-                + "AND status = 'REFUSED' AND run_id = ? ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY",
-                RunStore::historyRow, ticketId, runId), count);
-    }
-
-    /** Counts one more occurrence of the refusal in history row {@code seq} instead of writing a row for it. */
-    public void repeated(Connection c, String runId, int seq, Instant now) throws SQLException {
-        Sql.update(c, "UPDATE ticket_history SET repeats = repeats + 1, repeated_at = ? WHERE run_id = ? AND seq = ?",
-                now, runId, seq);
-    }
-
-    private static final String HISTORY_COLS =
+    static final String HISTORY_COLS =
             "seq, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at, repeats, repeated_at";
 
     /** The history rows of one attempt of one ticket, in order. */
@@ -254,7 +234,7 @@ public final class RunStore {
                 + "FROM ticket_history WHERE run_id = ? ORDER BY seq", RunStore::historyRow, runId);
     }
 
-    private static HistoryRow historyRow(ResultSet rs) throws SQLException {
+    static HistoryRow historyRow(ResultSet rs) throws SQLException {
         return new HistoryRow(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 (Integer) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                 Sql.instant(rs, 10), rs.getInt(11), Sql.instant(rs, 12));

@@ -100,7 +100,8 @@ class StoreLimitsTest {
 
     private static void exercise(Path root) throws Exception {
         Files.createDirectories(root.resolve("config"));
-        Files.writeString(root.resolve("config/application.properties"), "baton.pipelines.max-for-each-items = 3\n");
+        Files.writeString(root.resolve("config/application.properties"), "baton.pipelines.max-for-each-items = 3\n"
+                + "baton.agents.max-instances = 2\n");
         try (TestBaton baton = TestBaton.start(root, "default: {kind: demo}\n",
                 Map.of("limits.yaml", AT_THE_LIMITS.replace("NAME", "m".repeat(63)), "split.yaml", SPLIT))) {
             assertThat(baton.get("/api/pipelines").body().path("invalid")).as("nothing invalid").isEmpty();
@@ -130,8 +131,41 @@ class StoreLimitsTest {
             assertThat(baton.awaitRun(baton.startRun("split", "{\"items\": [1, 2, 3]}"), Duration.ofSeconds(60))
                     .path("status").asText()).isEqualTo("SUCCEEDED");
 
+            refusalsAndInstancesStayBounded(baton, runId);
             storeFailureIsAGeneric500(baton);
         }
+    }
+
+    /** The store side of the flood guards, on this database: repeats counted on one row, instances replaced. */
+    private static void refusalsAndInstancesStayBounded(TestBaton baton, String endedRun) throws Exception {
+        String ticket = baton.query("SELECT id FROM ticket WHERE run_id = ? AND stage = ?", endedRun, STAGE).get(0)
+                .get("id").toString();
+        try (jakarta.jms.Connection c = baton.brokerConnections().createConnection()) {
+            jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            var results = s.createProducer(s.createQueue("baton.results"));
+            for (int i = 0; i < 5; i++) {
+                var m = s.createTextMessage("{\"ticketId\": \"" + ticket + "\", \"attempt\": 1, "
+                        + "\"status\": \"succeeded\", \"output\": \"late\"}");
+                m.setJMSCorrelationID(ticket);
+                results.send(m);
+            }
+            var heartbeats = s.createProducer(s.createTopic("baton.heartbeats"));
+            for (String i : List.of("p-1", "p-2")) {
+                heartbeats.send(s.createTextMessage("{\"agent\": \"bounded\", \"instance\": \"" + i + "\"}"));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
+                    "SELECT instance FROM agent_instance WHERE agent = 'bounded' AND instance LIKE 'p-%'").size() == 2);
+            execute(baton, "UPDATE agent_instance SET status = 'DOWN', down_at = last_heartbeat WHERE instance = 'p-1'");
+            heartbeats.send(s.createTextMessage("{\"agent\": \"bounded\", \"instance\": \"p-3\"}"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> baton.query("SELECT repeats FROM ticket_history WHERE "
+                + "ticket_id = ? AND status = 'REFUSED'", ticket).stream().anyMatch(r -> ((Number) r.get("repeats"))
+                        .intValue() == 4));
+        assertThat(baton.query("SELECT detail FROM ticket_history WHERE ticket_id = ? AND status = 'REFUSED'", ticket))
+                .singleElement().extracting(r -> r.get("detail")).isEqualTo("run is already SUCCEEDED");
+        await().atMost(Duration.ofSeconds(30)).until(() -> baton.query("SELECT instance FROM agent_instance WHERE "
+                + "agent = 'bounded' AND instance LIKE 'p-%' ORDER BY instance").stream().map(r -> r.get("instance"))
+                .toList().equals(List.of("p-2", "p-3")));
     }
 
     /** The store fails under a request (its run table is gone for a moment): no SQL reaches the client. */
