@@ -132,6 +132,7 @@ class StoreLimitsTest {
                     .path("status").asText()).isEqualTo("SUCCEEDED");
 
             refusalsAndInstancesStayBounded(baton, runId);
+            aMessageIdLongerThanTheInboxColumnIsStillDeduplicated(baton);
             storeFailureIsAGeneric500(baton);
         }
     }
@@ -166,6 +167,21 @@ class StoreLimitsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> baton.query("SELECT instance FROM agent_instance WHERE "
                 + "agent = 'bounded' AND instance LIKE 'p-%' ORDER BY instance").stream().map(r -> r.get("instance"))
                 .toList().equals(List.of("p-2", "p-3")));
+    }
+
+    /** An AMQP sender picks its own message ids: one of 300 characters is kept as its hash, and still dedupes. */
+    private static void aMessageIdLongerThanTheInboxColumnIsStillDeduplicated(TestBaton baton) throws Exception {
+        var store = new dev.baton.ticket.RunStore();
+        String id = "amqp:" + "m".repeat(295);
+        try (java.sql.Connection c = baton.server.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            assertThat(store.firstDelivery(c, id, java.time.Instant.now())).isTrue();
+            c.commit();
+            assertThat(store.firstDelivery(c, id, java.time.Instant.now())).as("a redelivery").isFalse();
+            assertThat(store.firstDelivery(c, id + "x", java.time.Instant.now())).as("another message").isTrue();
+            c.rollback();
+        }
+        assertThat(baton.query("SELECT message_id FROM inbox WHERE message_id LIKE 'sha256-id:%'")).hasSize(1);
     }
 
     /** The store fails under a request (its run table is gone for a moment): no SQL reaches the client. */
