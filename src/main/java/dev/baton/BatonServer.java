@@ -192,9 +192,10 @@ public final class BatonServer implements AutoCloseable {
         // every request answers 503 until front.ready(), from the moment the port opens
         HttpFront front = new HttpFront();
         main.bind("batonHttpServer", BatonHttpServer.factory(front));
-        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3);
+        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3,
+                settings.limits().maxInstances());
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
-                new PipelineCheck(agents), new AgentViews(agents, pipelines, tx, health, cf, clock)));
+                new PipelineCheck(agents, settings.limits().maxStages()), new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
         CamelContext camel = main.getCamelContext();
         HttpListening.require(camel, settings.httpHost(), settings.httpPort());
@@ -211,7 +212,8 @@ public final class BatonServer implements AutoCloseable {
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
                 new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
-                agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health);
+                agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health,
+                settings.limits().maxForEachItems());
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
@@ -240,13 +242,14 @@ public final class BatonServer implements AutoCloseable {
                 scheduler.unloaded(pipeline);
                 removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
             }
-        });
+        }, settings.limits().maxStages());
         folder.scan();
         servePinned();
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, settings.resultConsumers(),
-                settings.broker().user()));
-        camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay));
+        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, new EngineRoutes.Options(
+                settings.resultConsumers(), settings.broker().user(), settings.limits().maxOutputBytes())));
+        camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay,
+                settings.broker().user(), registry));
         if (settings.retention().enabled()) {
             camel.addRoutes(new RetentionRoutes(new Retention(tx, new RetentionStore(), Retention.BATCH),
                     settings.retention().finishedRuns(), settings.retention().interval(), clock));

@@ -56,9 +56,7 @@ public final class ApiRoutes extends RouteBuilder {
     public void configure() {
         onException(Problem.class).handled(true).process(ex -> problem(ex, ex.getProperty(Exchange.EXCEPTION_CAUGHT, Problem.class)));
         onException(Exception.class).handled(true).process(ex -> {
-            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            LOG.error("request failed: {}", e.toString(), e);
-            problem(ex, new Problem(500, "Internal Server Error", "the request failed: " + e.getMessage(), List.of()));
+            problem(ex, Problem.unexpected(LOG, ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
         });
 
         restConfiguration().component("platform-http").contextPath("/api").bindingMode(RestBindingMode.off)

@@ -21,9 +21,12 @@ public final class PipelineCheck {
     private static final Set<String> TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml",
             "text/x-yaml", "text/plain", "application/json");
     private final AgentCatalog agents;
+    private final int maxStages;
 
-    public PipelineCheck(AgentCatalog agents) {
+    /** @param maxStages as for files in routes/ ({@code baton.pipelines.max-stages}) */
+    public PipelineCheck(AgentCatalog agents, int maxStages) {
         this.agents = agents;
+        this.maxStages = maxStages;
     }
 
     /**
@@ -39,7 +42,7 @@ public final class PipelineCheck {
             }
         }
         String text = yaml == null ? "" : yaml;
-        LoadResult r = PipelineLoader.read(text, SHOWN_AS, agents);
+        LoadResult r = PipelineLoader.read(text, SHOWN_AS, agents, maxStages);
         if (!r.ok()) {
             List<String> errors = r.violations().stream().map(Object::toString).toList();
             throw new Problem(422, "Unprocessable Content", "the pipeline is not valid: " + errors.size()

@@ -21,6 +21,18 @@ public class Problem extends RuntimeException {
         return new Problem(404, "Not Found", detail, List.of());
     }
 
+    /**
+     * A failure nobody anticipated (a database error, a bug): the client learns only that it failed and an error id;
+     * the cause, which may carry SQL, table names or values, goes to the server log under that id.
+     */
+    public static Problem unexpected(org.slf4j.Logger log, Throwable cause) {
+        String id = java.util.UUID.randomUUID().toString();
+        log.error("request failed, error id {}: {}", id, cause == null ? "(no cause)" : cause.toString(), cause);
+        return new Problem(500, "Internal Server Error", "the request failed unexpectedly; the server log has the "
+                + "cause under error id " + id, List.of()).with("errorId", com.fasterxml.jackson.databind.node.TextNode
+                        .valueOf(id));
+    }
+
     public static Problem badRequest(String detail, List<String> errors) {
         return new Problem(400, "Bad Request", detail, errors);
     }

@@ -99,6 +99,9 @@ public final class RunViews {
                     .put("stage", h.stage()).put("ticketId", h.ticketId());
             if (h.attempt() != null) o.put("attempt", h.attempt());
             o.put("agent", h.agent()).put("actor", h.actor()).put("detail", h.detail());
+            if (h.repeats() > 0) {
+                o.put("repeats", h.repeats()).put("repeatedAt", h.repeatedAt().toString());
+            }
         }
         return arr;
     }

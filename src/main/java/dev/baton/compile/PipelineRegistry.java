@@ -57,7 +57,9 @@ public final class PipelineRegistry implements PipelineCatalog {
         }
         String source = store.pipelineSource(c, pipeline, revision)
                 .orElseThrow(() -> new IllegalStateException("revision " + revision + " of " + pipeline + " is not stored"));
-        LoadResult loaded = PipelineLoader.read(source, pipeline + "@" + revision.substring(0, 12), AgentCatalog.any());
+        // No stage limit: a revision already runs, and a lower baton.pipelines.max-stages must not strand its runs.
+        LoadResult loaded = PipelineLoader.read(source, pipeline + "@" + revision.substring(0, 12), AgentCatalog.any(),
+                Integer.MAX_VALUE);
         if (loaded.pipeline() == null) {
             throw new IllegalStateException("stored revision " + revision + " of " + pipeline + " no longer loads: "
                     + loaded.violations());

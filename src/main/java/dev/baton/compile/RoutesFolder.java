@@ -44,9 +44,17 @@ public final class RoutesFolder {
     private final AgentCatalog agents;
     private final CamelContext camel;
     private final Listener listener;
+    private final int maxStages;
     private final Map<Path, FileState> files = new LinkedHashMap<>();
 
     public RoutesFolder(Path dir, PipelineRegistry registry, AgentCatalog agents, CamelContext camel, Listener listener) {
+        this(dir, registry, agents, camel, listener, dev.baton.pipeline.StoreLimits.DEFAULT_MAX_STAGES);
+    }
+
+    /** @param maxStages stages a pipeline file may have, inner loop stages included ({@code baton.pipelines.max-stages}) */
+    public RoutesFolder(Path dir, PipelineRegistry registry, AgentCatalog agents, CamelContext camel, Listener listener,
+            int maxStages) {
+        this.maxStages = maxStages;
         this.dir = dir;
         this.registry = registry;
         this.agents = agents;
@@ -138,7 +146,7 @@ public final class RoutesFolder {
             }
             return routes;
         }
-        LoadResult result = PipelineLoader.read(text, shown, agents);
+        LoadResult result = PipelineLoader.read(text, shown, agents, maxStages);
         Pipeline p = result.pipeline();
         if (p != null) {
             String owner = files.entrySet().stream()

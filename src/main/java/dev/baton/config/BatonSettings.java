@@ -37,7 +37,8 @@ public record BatonSettings(
         Duration heartbeatInterval,
         Map<String, String> camelProperties,
         ApiSecurity security,
-        RetentionSettings retention) {
+        RetentionSettings retention,
+        Limits limits) {
 
     /**
      * How long finished runs are kept ({@code baton.retention.finished-runs}; null: for ever) and how often the
@@ -46,6 +47,27 @@ public record BatonSettings(
     public record RetentionSettings(Duration finishedRuns, Duration interval) {
         public boolean enabled() {
             return finishedRuns != null;
+        }
+    }
+
+    /**
+     * Bounds on what agents and pipelines may make Baton store, so that one agent or one file cannot grow the
+     * database without end.
+     *
+     * @param maxInstances instances one agent may have registered by heartbeats ({@code baton.agents.max-instances})
+     * @param maxOutputBytes the largest reply an agent may send, in bytes of UTF-8 ({@code baton.agents.max-output-size})
+     * @param maxStages stages in one pipeline, inner loop stages included ({@code baton.pipelines.max-stages})
+     * @param maxForEachItems items one {@code for_each} stage may fan out to ({@code baton.pipelines.max-for-each-items})
+     */
+    public record Limits(int maxInstances, int maxOutputBytes, int maxStages, int maxForEachItems) {
+        public static final int MAX_INSTANCES = 64;
+        public static final int MAX_OUTPUT_BYTES = 1024 * 1024;
+        public static final int MAX_STAGES = dev.baton.pipeline.StoreLimits.DEFAULT_MAX_STAGES;
+        public static final int MAX_FOR_EACH_ITEMS = 100_000;
+
+        /** The defaults, for tools that read no settings (the CLI's validate). */
+        public static Limits defaults() {
+            return new Limits(MAX_INSTANCES, MAX_OUTPUT_BYTES, MAX_STAGES, MAX_FOR_EACH_ITEMS);
         }
     }
 
@@ -60,7 +82,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(security.file(), true), retention);
+                new ApiSecurity(security.file(), true), retention, limits);
     }
 
     /** The same settings with another credentials file (tests). */
@@ -68,7 +90,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(file, security.open()), retention);
+                new ApiSecurity(file, security.open()), retention, limits);
     }
 
     /**
@@ -141,7 +163,7 @@ public record BatonSettings(
         return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, b, db, resultConsumers,
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
-                security, retention);
+                security, retention, limits);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -229,7 +251,11 @@ public record BatonSettings(
                 new ApiSecurity(Path.of(r.str("baton.security.file", configDir.resolve("security.yaml").toString())),
                         r.bool("baton.security.open", false)),
                 new RetentionSettings(r.durationOrOff("baton.retention.finished-runs"),
-                        r.duration("baton.retention.interval", Duration.ofMinutes(10))));
+                        r.duration("baton.retention.interval", Duration.ofMinutes(10))),
+                new Limits(r.positive("baton.agents.max-instances", Limits.MAX_INSTANCES),
+                        r.positive("baton.agents.max-output-size", Limits.MAX_OUTPUT_BYTES),
+                        r.positive("baton.pipelines.max-stages", Limits.MAX_STAGES),
+                        r.positive("baton.pipelines.max-for-each-items", Limits.MAX_FOR_EACH_ITEMS)));
         if (!errors.isEmpty()) {
             throw new SettingsException(errors);
         }

@@ -36,9 +36,14 @@ public final class AgentHealth {
     private static final int MAX_IN_FLIGHT = 1000;
 
     /**
-     * When an agent is healthy: a heartbeat every {@code interval}; {@code missed} intervals without one is DOWN.
+     * When an agent is healthy: a heartbeat every {@code interval}; {@code missed} intervals without one is DOWN. One
+     * agent may have at most {@code maxInstances} instances registered.
      */
-    public record Policy(Duration interval, int missed) {
+    public record Policy(Duration interval, int missed, int maxInstances) {
+        public Policy(Duration interval, int missed) {
+            this(interval, missed, dev.baton.config.BatonSettings.Limits.MAX_INSTANCES);
+        }
+
         public Duration downAfter() {
             return interval.multipliedBy(missed);
         }
@@ -72,11 +77,34 @@ public final class AgentHealth {
         return policy;
     }
 
-    /**
-     * A heartbeat {@code {"type": "heartbeat", "agent", "instance", "at", "inFlight": [ticketIds]}}. One that is
-     * older than the DOWN threshold (queued while Baton was down) is ignored: it proves nothing about now.
-     */
+    /** A heartbeat that is refused and not applied, with why; {@code reason} is a short tag for the metric. */
+    public static final class Refused extends RuntimeException {
+        private final String reason;
+
+        Refused(String reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
+    /** A heartbeat sent by Baton's own user (the in-process agents), which may speak for any agent. */
     public void onHeartbeat(String body) {
+        onHeartbeat(body, null);
+    }
+
+    /**
+     * A heartbeat {@code {"type": "heartbeat", "agent", "instance", "at", "inFlight": [ticketIds]}} sent by broker
+     * user {@code sender} (null: Baton's own). One that is older than the DOWN threshold (queued while Baton was down)
+     * is ignored: it proves nothing about now.
+     *
+     * @throws Refused when an agent's user speaks for another agent, or a new instance would exceed
+     *     {@link Policy#maxInstances}: nothing is applied
+     */
+    public void onHeartbeat(String body, String sender) {
         JsonNode hb;
         try {
             hb = Json.parse(body == null ? "" : body);
@@ -90,6 +118,11 @@ public final class AgentHealth {
             throw new PoisonMessageException("a heartbeat needs \"type\": \"heartbeat\", \"agent\" (at most 100 "
                     + "characters) and \"instance\" (at most 200)");
         }
+        if (sender != null && !sender.equals(agent)) {
+            // Otherwise one agent's user could mark another UP with nothing behind it, or claim its tickets.
+            throw new Refused("other-agent", "heartbeat for agent '" + agent + "' (instance '" + instance
+                    + "') sent by broker user '" + sender + "': an agent's user speaks only for itself");
+        }
         Instant now = clock.instant();
         Instant at = at(hb);
         if (at != null && at.isBefore(now.minus(policy.downAfter()))) {
@@ -101,6 +134,7 @@ public final class AgentHealth {
             if (t.isTextual() && inFlight.size() < MAX_IN_FLIGHT) inFlight.add(t.asText());
         });
         String before = tx.run(c -> {
+            roomFor(c, agent, instance);
             String was = agents.heartbeat(c, agent, instance, now, Json.write(Json.MAPPER.valueToTree(inFlight)));
             for (String ticketId : inFlight) {
                 var t = runs.ticket(c, ticketId);
@@ -117,6 +151,21 @@ public final class AgentHealth {
             LOG.info("agent {} instance {} is UP (first heartbeat)", agent, instance);
         } else if (DOWN.equals(before)) {
             LOG.info("agent {} instance {} is UP again", agent, instance);
+        }
+    }
+
+    /**
+     * Makes room for a new instance of the agent: at the limit, the instance DOWN the longest is forgotten (its
+     * failover was done when it went DOWN); when every one is UP, the heartbeat is refused.
+     */
+    private void roomFor(java.sql.Connection c, String agent, String instance) throws java.sql.SQLException {
+        if (agents.known(c, agent, instance) || agents.count(c, agent) < policy.maxInstances()) {
+            return;
+        }
+        if (!agents.forgetOldestDown(c, agent)) {
+            throw new Refused("too-many-instances", "heartbeat of a new instance '" + instance + "' of agent '"
+                    + agent + "' refused: it already has " + policy.maxInstances() + " instances UP, the limit "
+                    + "(baton.agents.max-instances)");
         }
     }
 

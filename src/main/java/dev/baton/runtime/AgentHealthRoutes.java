@@ -12,12 +12,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentHealthRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHealthRoutes.class);
+    /** Heartbeats refused, by the broker user that sent them and why: the visible trace of a forging agent. */
+    public static final String HEARTBEATS_REFUSED = "baton.heartbeats.refused";
     private final AgentHealth health;
     private final OutboxRelay relay;
+    private final String batonUser;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
 
-    public AgentHealthRoutes(AgentHealth health, OutboxRelay relay) {
+    /**
+     * @param batonUser Baton's own broker user, whose heartbeats (the in-process agents') may name any agent
+     * @param registry where refused heartbeats are counted
+     */
+    public AgentHealthRoutes(AgentHealth health, OutboxRelay relay, String batonUser,
+            io.micrometer.core.instrument.MeterRegistry registry) {
         this.health = health;
         this.relay = relay;
+        this.batonUser = batonUser;
+        this.registry = registry;
     }
 
     @Override
@@ -25,9 +36,20 @@ public final class AgentHealthRoutes extends RouteBuilder {
         // A heartbeat that is not one is dropped with a warning: heartbeats are ephemeral, the next one counts.
         onException(PoisonMessageException.class).handled(true).process(ex -> LOG.warn("heartbeat dropped: {}",
                 ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()));
+        // Refused (another agent's name, too many instances): logged and counted, never applied; not redelivered.
+        onException(AgentHealth.Refused.class).handled(true).process(ex -> {
+            AgentHealth.Refused r = ex.getProperty(Exchange.EXCEPTION_CAUGHT, AgentHealth.Refused.class);
+            LOG.warn("heartbeat refused: {}", r.getMessage());
+            String user = BrokerSender.of(ex, batonUser);
+            io.micrometer.core.instrument.Counter.builder(HEARTBEATS_REFUSED)
+                    .description("Heartbeats refused: sent by one agent's user for another agent, or a new instance "
+                            + "beyond baton.agents.max-instances")
+                    .tag("user", user == null ? batonUser : user).tag("reason", r.reason()).register(registry)
+                    .increment();
+        });
 
         from(Endpoints.consumer(Endpoints.HEARTBEATS_QUEUE, 2)).routeId(Endpoints.ROUTE_HEARTBEATS)
-                .process(ex -> health.onHeartbeat(ex.getMessage().getBody(String.class)));
+                .process(ex -> health.onHeartbeat(ex.getMessage().getBody(String.class), BrokerSender.of(ex, batonUser)));
 
         long period = Math.max(50, health.policy().interval().toMillis());
         from("timer:" + Endpoints.ROUTE_AGENT_SWEEP + "?period=" + period + "&delay=" + period)

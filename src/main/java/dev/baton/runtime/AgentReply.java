@@ -90,6 +90,37 @@ public record AgentReply(
     }
 
     /**
+     * This reply as a failure of its attempt because its body of {@code bytes} is larger than {@code limit}: nothing
+     * it carries (output, error text, progress message) is kept, only who it answers. Retryable: the stage's retry
+     * policy decides, as for any failed attempt.
+     */
+    AgentReply tooLarge(long bytes, int limit) {
+        return new AgentReply(ticketId, attempt, Kind.FAILED, null, "reply of " + bytes + " bytes is larger than "
+                + "baton.agents.max-output-size (" + limit + " bytes); its output was not stored", true, null, null,
+                null, instance, sender, List.of());
+    }
+
+    /** The size of {@code text} in UTF-8 bytes, counted without copying it. */
+    static long utf8Bytes(String text) {
+        long n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch < 0x80) {
+                n++;
+            } else if (ch < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(ch) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /**
      * The reply's usage with only its known counters; a malformed one is left out with a warning rather than making
      * the reply a poison message: the outcome matters more than the bookkeeping.
      */

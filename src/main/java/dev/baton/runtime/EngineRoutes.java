@@ -22,29 +22,32 @@ public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
     private static final Duration SWEEP_AGE = Duration.ofSeconds(10);
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
-    /** Artemis' property for the authenticated user who sent a message. */
-    private static final String VALIDATED_USER =
-            org.apache.activemq.artemis.api.core.Message.HDR_VALIDATED_USER.toString();
 
     private final RunEngine engine;
     private final Scheduler scheduler;
     private final Webhooks webhooks;
     private final OutboxRelay relay;
     private final Faults faults;
-    private final int consumers;
-    private final String batonUser;
+    private final Options options;
     private final AtomicBoolean firstSweep = new AtomicBoolean(true);
 
-    /** @param batonUser Baton's own broker user, whose replies (the demo agents') may answer any ticket */
+    /**
+     * How the engine consumes.
+     *
+     * @param consumers consumers of {@code baton.results}
+     * @param batonUser Baton's own broker user, whose replies (the demo agents') may answer any ticket
+     * @param maxOutputBytes the largest reply body applied as sent; a larger one fails its attempt
+     */
+    public record Options(int consumers, String batonUser, int maxOutputBytes) {}
+
     public EngineRoutes(RunEngine engine, Scheduler scheduler, Webhooks webhooks, OutboxRelay relay, Faults faults,
-            int consumers, String batonUser) {
-        this.batonUser = batonUser;
+            Options options) {
+        this.options = options;
         this.engine = engine;
         this.scheduler = scheduler;
         this.webhooks = webhooks;
         this.relay = relay;
         this.faults = faults;
-        this.consumers = consumers;
     }
 
     @Override
@@ -75,7 +78,7 @@ public final class EngineRoutes extends RouteBuilder {
                     .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
                 .end();
 
-        from(Endpoints.consumer(Endpoints.RESULTS, consumers)).routeId(Endpoints.ROUTE_RESULTS)
+        from(Endpoints.consumer(Endpoints.RESULTS, options.consumers())).routeId(Endpoints.ROUTE_RESULTS)
                 .process(this::onReply);
 
         from(Endpoints.consumer(Endpoints.COORDINATOR, 2)).routeId(Endpoints.ROUTE_COORDINATOR)
@@ -117,6 +120,13 @@ public final class EngineRoutes extends RouteBuilder {
         }
         AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class),
                 sender(ex));
+        long bytes = body.length() <= options.maxOutputBytes() / 3 ? 0 : AgentReply.utf8Bytes(body);
+        if (bytes > options.maxOutputBytes()) {
+            // Stored, a 10 MB output made GET /api/runs/{id} 63 MB and the H2 file 440 MB: the attempt fails instead.
+            LOG.warn("reply for ticket {} attempt {} is {} bytes, above baton.agents.max-output-size ({}): the attempt "
+                    + "fails", reply.ticketId(), reply.attempt(), bytes, options.maxOutputBytes());
+            reply = reply.tooLarge(bytes, options.maxOutputBytes());
+        }
         String id = messageId(ex);
         List<Outgoing> out = engine.onReply(id, reply);
         LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", id, reply.ticketId(), reply.attempt(),
@@ -202,20 +212,9 @@ public final class EngineRoutes extends RouteBuilder {
         applied(webhooks.attempt(msg.path("deliveryId").asText(), msg.path("attempt").asInt()));
     }
 
-    /**
-     * The broker user that sent the message, as the broker stamped it ({@code populate-validated-user}), read from
-     * the JMS message itself so that no header filter can drop or forge it; null for Baton's own user.
-     */
+    /** The agent's broker user that sent the message; null for Baton's own user (see {@link BrokerSender}). */
     private String sender(Exchange ex) {
-        if (!(ex.getMessage() instanceof org.apache.camel.component.jms.JmsMessage jms) || jms.getJmsMessage() == null) {
-            return null;
-        }
-        try {
-            String user = jms.getJmsMessage().getStringProperty(VALIDATED_USER);
-            return user == null || user.equals(batonUser) ? null : user;
-        } catch (jakarta.jms.JMSException e) {
-            return null;
-        }
+        return BrokerSender.of(ex, options.batonUser());
     }
 
     /** The message's JSON body; a body that is not JSON can never be applied. */

@@ -36,13 +36,14 @@ final class Flow {
     private final ApprovalRunner approvals;
     private final Compensations compensations;
 
-    Flow(RunStore store, Tickets tickets, Conditions conditions) {
+    /** @param maxForEachItems items one for_each stage may fan out to; more fails the stage */
+    Flow(RunStore store, Tickets tickets, Conditions conditions, int maxForEachItems) {
         this.store = store;
         this.tickets = tickets;
         this.conditions = conditions;
         this.agents = new AgentRunner(this, tickets);
         this.multi = new MultiAgentRunner(this, store, tickets);
-        this.forEach = new ForEachRunner(this, store, tickets);
+        this.forEach = new ForEachRunner(this, store, tickets, maxForEachItems);
         this.loops = new LoopRunner(this, store, tickets, conditions);
         this.approvals = new ApprovalRunner(this, store, tickets);
         this.compensations = new Compensations(this, store, tickets);

@@ -25,8 +25,10 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
     private final Flow flow;
     private final RunStore store;
     private final Tickets tickets;
+    private final int maxItems;
 
-    ForEachRunner(Flow flow, RunStore store, Tickets tickets) {
+    ForEachRunner(Flow flow, RunStore store, Tickets tickets, int maxItems) {
+        this.maxItems = maxItems;
         this.flow = flow;
         this.store = store;
         this.tickets = tickets;
@@ -44,13 +46,19 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
             flow.stageSucceeded(s, scope, stage, Json.MAPPER.createArrayNode(), "no items");
             return;
         }
+        if (items.size() > maxItems) {
+            // One row per item, written in this transaction: the limit keeps one run from filling the store.
+            flow.stageFailed(s, scope, stage, "for_each input " + stage.items() + " has " + items.size()
+                    + " items; at most " + maxItems + " are allowed (baton.pipelines.max-for-each-items)");
+            return;
+        }
         StageRow row = flow.row(s, scope, stage);
         List<TicketRow> rows = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
             Function<String, JsonNode> roots = roots(item, i);
-            String label = stage.template().name() == null ? stage.name() + "[" + i + "]"
-                    : Templates.renderText(stage.template().name(), roots);
+            String label = label(stage.template().name() == null ? stage.name() + "[" + i + "]"
+                    : Templates.renderText(stage.template().name(), roots));
             JsonNode input = stage.template().input() == null ? item : Templates.render(stage.template().input(), roots);
             rows.add(Tickets.row(s, scope.qualified(stage), row.iteration(), i, label, stage.template().agent(), input,
                     TicketStatus.PENDING));
@@ -63,6 +71,16 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
             tickets.dispatch(s, rows.get(i), rows.get(i).attempt() + 1, policy, java.time.Duration.ZERO, null);
         }
         flow.putStage(s, row.items(rows.size(), first, 0));
+    }
+
+    /** An item's label as its column holds it: a name rendered from the item's data may be of any length. */
+    static String label(String rendered) {
+        int max = dev.baton.pipeline.StoreLimits.LABEL;
+        if (rendered == null || rendered.length() <= max) {
+            return rendered;
+        }
+        int end = Character.isHighSurrogate(rendered.charAt(max - 2)) ? max - 2 : max - 1;
+        return rendered.substring(0, end) + "…";
     }
 
     /**

@@ -60,14 +60,14 @@ public final class RunEngine {
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
             Clock clock, Reporting reporting, Faults faults, AgentPriorities agentPriorities, AgentCatalog agents,
-            AgentHealth.Policy health) {
+            AgentHealth.Policy health, int maxForEachItems) {
         this.tx = tx;
         this.faults = faults;
         this.store = store;
         this.pipelines = pipelines;
         TicketTiming timing = new TicketTiming(new TicketTimes(), reporting.metrics());
         this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing, agentPriorities,
-                new AgentChooser(agents, this.agents, health)), new Conditions());
+                new AgentChooser(agents, this.agents, health)), new Conditions(), maxForEachItems);
         this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
         this.reporting = reporting;
@@ -197,10 +197,14 @@ public final class RunEngine {
                         : refusal(s, t, reply.attempt());
                 if (refusal != null) {
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
-                    flow.tickets().refuse(s, t, reply.attempt(),
+                    boolean recorded = flow.tickets().refuse(s, t, reply.attempt(),
                             refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
+                    if (!recorded) {
+                        // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy.
+                        store.forgetDelivery(c, messageId);
+                    }
                     save(s);
-                    return s.outgoing; // the REFUSED event
+                    return s.outgoing; // the REFUSED event, none for a repeat
                 }
                 // Only progress says "I hold it and work on"; a final reply ends the attempt, so who held it is moot.
                 if (reply.instance() != null && reply.kind() == AgentReply.Kind.PROGRESS && t.agent() != null) {
@@ -220,6 +224,11 @@ public final class RunEngine {
                         TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
                                 : t;
                         flow.tickets().renewLease(s, current, policy(s, current));
+                        if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
+                            // Only renewed a lease, which a redelivery may do again: keeping its id would let an
+                            // agent that reports progress in a tight loop grow the inbox by a row a message.
+                            store.forgetDelivery(c, messageId);
+                        }
                     }
                     case SUCCEEDED -> {
                         timing.done(s, t, heard);

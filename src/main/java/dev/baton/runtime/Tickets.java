@@ -10,6 +10,7 @@ import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.RefusalStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
@@ -24,8 +25,11 @@ import java.util.UUID;
  */
 final class Tickets {
     static final String ENGINE = "baton";
+    /** REFUSED rows one ticket may have; later refusals are counted on the newest (see {@link #refuse}). */
+    static final int MAX_REFUSAL_ROWS = 20;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tickets.class);
     private final RunStore store;
+    private final RefusalStore refusals = new RefusalStore();
     private final EventLog log;
     private final TicketTiming timing;
     private final AgentPriorities agentPriorities;
@@ -230,9 +234,26 @@ input, null, null, null, s.now, s.now);
         }
     }
 
-    void refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
+    /**
+     * Records a refused message as a REFUSED history row and event. The same refusal again (the newest refusal of
+     * the ticket, same attempt and reason), or any refusal once the ticket has {@link #MAX_REFUSAL_ROWS} of them, is
+     * counted on the newest row instead, with no event: a flood of copies grows neither the store nor the events.
+     *
+     * @return whether a new row was written
+     */
+    boolean refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
+        RefusalStore.Refusals earlier = refusals.refusals(s.c, t.runId(), t.id());
+        if (earlier.newest().isPresent()) {
+            HistoryRow last = earlier.newest().get();
+            boolean same = java.util.Objects.equals(last.attempt(), attempt) && why.equals(last.detail());
+            if (same || earlier.count() >= MAX_REFUSAL_ROWS) {
+                refusals.repeated(s.c, t.runId(), last.seq(), s.now);
+                return false;
+            }
+        }
         log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
                 TicketStatus.REFUSED.name(), t.agent(), t.agent(), why, s.now));
+        return true;
     }
 
     /** A tool call the agent reports with its reply: {@code tool {arguments} -> output}, or {@code ... failed: error}. */

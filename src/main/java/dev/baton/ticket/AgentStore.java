@@ -37,6 +37,28 @@ public final class AgentStore {
         return before.get();
     }
 
+    /** Whether the instance has sent a heartbeat before. */
+    public boolean known(Connection c, String agent, String instance) throws SQLException {
+        return Sql.one(c, "SELECT 1 FROM agent_instance WHERE agent = ? AND instance = ?", rs -> 1, agent, instance)
+                .isPresent();
+    }
+
+    /** How many instances of the agent are recorded, UP or DOWN. */
+    public int count(Connection c, String agent) throws SQLException {
+        return Sql.one(c, "SELECT COUNT(*) FROM agent_instance WHERE agent = ?", rs -> rs.getInt(1), agent).orElse(0);
+    }
+
+    /** Deletes the agent's instance that has been DOWN the longest; false when none is DOWN. */
+    public boolean forgetOldestDown(Connection c, String agent) throws SQLException {
+        var oldest = Sql.one(c, "SELECT instance FROM agent_instance WHERE agent = ? AND status = 'DOWN' "
+                + "ORDER BY down_at, instance FETCH FIRST 1 ROWS ONLY", rs -> rs.getString(1), agent);
+        if (oldest.isEmpty()) {
+            return false;
+        }
+        return Sql.update(c, "DELETE FROM agent_instance WHERE agent = ? AND instance = ? AND status = 'DOWN'", agent,
+                oldest.get()) == 1;
+    }
+
     public List<InstanceRow> instances(Connection c) throws SQLException {
         return Sql.list(c, "SELECT " + COLS + " FROM agent_instance ORDER BY agent, instance", AgentStore::row);
     }

@@ -147,7 +147,10 @@ public final class Rows {
         }
     }
 
-    /** One transition in the audit trail of a run; {@code seq} numbers a run's entries from 1, in order. */
+    /**
+     * One transition in the audit trail of a run; {@code seq} numbers a run's entries from 1, in order. A refusal
+     * that came again is counted on its row: {@code repeats} more times, the last at {@code repeatedAt}.
+     */
     public record HistoryRow(
             int seq,
             String runId,
@@ -158,7 +161,15 @@ public final class Rows {
             String agent,
             String actor,
             String detail,
-            Instant at) {}
+            Instant at,
+            int repeats,
+            Instant repeatedAt) {
+        /** A new entry, not repeated (yet). */
+        public HistoryRow(int seq, String runId, String ticketId, String stage, Integer attempt, String status,
+                String agent, String actor, String detail, Instant at) {
+            this(seq, runId, ticketId, stage, attempt, status, agent, actor, detail, at, 0, null);
+        }
+    }
 
     /** A message committed with a state change, handed to the broker after the commit. */
     public record Outgoing(

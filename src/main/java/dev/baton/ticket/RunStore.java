@@ -219,22 +219,25 @@ public final class RunStore {
                 h.at());
     }
 
+    static final String HISTORY_COLS =
+            "seq, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at, repeats, repeated_at";
+
     /** The history rows of one attempt of one ticket, in order. */
     public List<HistoryRow> history(Connection c, String runId, String ticketId, int attempt) throws SQLException {
-        return Sql.list(c, "SELECT seq, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at "
+        return Sql.list(c, "SELECT " + HISTORY_COLS + " "
                 + "FROM ticket_history WHERE run_id = ? AND ticket_id = ? AND attempt = ? ORDER BY seq",
                 RunStore::historyRow, runId, ticketId, attempt);
     }
 
     public List<HistoryRow> history(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT seq, run_id, ticket_id, stage, attempt, status, agent, actor, detail, at "
+        return Sql.list(c, "SELECT " + HISTORY_COLS + " "
                 + "FROM ticket_history WHERE run_id = ? ORDER BY seq", RunStore::historyRow, runId);
     }
 
-    private static HistoryRow historyRow(ResultSet rs) throws SQLException {
+    static HistoryRow historyRow(ResultSet rs) throws SQLException {
         return new HistoryRow(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 (Integer) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                Sql.instant(rs, 10));
+                Sql.instant(rs, 10), rs.getInt(11), Sql.instant(rs, 12));
     }
 
     /**
@@ -242,11 +245,34 @@ public final class RunStore {
      * message, so "applied" and "recorded" commit together.
      */
     public boolean firstDelivery(Connection c, String messageId, Instant now) throws SQLException {
-        if (Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, messageId).isPresent()) {
+        String key = inboxKey(messageId);
+        if (Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, key).isPresent()) {
             return false;
         }
-        Sql.update(c, "INSERT INTO inbox (message_id, received_at) VALUES (?, ?)", messageId, now);
+        Sql.update(c, "INSERT INTO inbox (message_id, received_at) VALUES (?, ?)", key, now);
         return true;
+    }
+
+    /**
+     * The inbox key of a message id: the id itself, or its SHA-256 when it is longer than the column's 200
+     * characters (an AMQP sender chooses its message ids; one too long for the column failed every delivery).
+     */
+    static String inboxKey(String messageId) {
+        if (messageId.length() <= 200) {
+            return messageId;
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(messageId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256-id:" + java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Forgets an inbound message id recorded in this transaction: its message changed nothing worth guarding. */
+    public void forgetDelivery(Connection c, String messageId) throws SQLException {
+        Sql.update(c, "DELETE FROM inbox WHERE message_id = ?", inboxKey(messageId));
     }
 
     /** The (pipeline, revision) pairs that runs still in progress are pinned to. */

@@ -233,7 +233,7 @@ class BadInputCatalogueTest {
                 "unknown-stage-field", "cycle", "self-dependency", "duplicate-key", "multiple-documents",
                 "wrong-kind", "bad-api-version", "empty-stages", "duplicate-stage-names",
                 "depends-on-not-a-list", "bad-duration", "missing-stage-name", "conditions", "bad-retry",
-                "long-metadata-name");
+                "long-metadata-name", "store-limits", "too-many-stages");
     }
 
     @ParameterizedTest(name = "pipeline file: {0}")

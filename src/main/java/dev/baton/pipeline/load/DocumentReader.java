@@ -169,6 +169,9 @@ final class DocumentReader {
             Node key = declared.keyNode(name);
             if (!AGENT_NAME.matcher(name).matches()) {
                 scope.error(key, "spec.agents name '" + name + "' must match " + AGENT_NAME);
+            } else if (name.length() > dev.baton.pipeline.StoreLimits.AGENT) {
+                scope.error(key, "spec.agents name is " + name.length() + " characters; at most "
+                        + dev.baton.pipeline.StoreLimits.AGENT + " are allowed");
             }
             AgentSpec agent = agent(name, key, declared.raw(name));
             if (agent != null) {

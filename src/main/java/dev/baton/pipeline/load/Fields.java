@@ -1,6 +1,7 @@
 package dev.baton.pipeline.load;
 
 import dev.baton.pipeline.Durations;
+import dev.baton.pipeline.StoreLimits;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,6 +165,11 @@ final class Fields {
             Duration d = Durations.parse(scalar.getValue());
             if (positive && d.isZero()) {
                 scope.error(value, scope.field(key) + " must be longer than zero");
+                return null;
+            }
+            if (d.compareTo(StoreLimits.MAX_DURATION) > 0) {
+                scope.error(value, scope.field(key) + " (" + scalar.getValue() + ") must not be longer than "
+                        + Durations.format(StoreLimits.MAX_DURATION));
                 return null;
             }
             return d;

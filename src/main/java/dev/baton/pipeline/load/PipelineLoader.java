@@ -49,6 +49,15 @@ public final class PipelineLoader {
      * @param registry agents known outside the file, which stages may name without declaring them
      */
     public static LoadResult read(String text, String file, AgentCatalog registry) {
+        return read(text, file, registry, dev.baton.pipeline.StoreLimits.DEFAULT_MAX_STAGES);
+    }
+
+    /**
+     * Loads pipeline YAML with at most {@code maxStages} stages (inner loop stages included).
+     *
+     * @see #read(String, String, AgentCatalog)
+     */
+    public static LoadResult read(String text, String file, AgentCatalog registry, int maxStages) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(registry, "registry");
         List<Violation> out = new ArrayList<>();
@@ -75,12 +84,17 @@ public final class PipelineLoader {
         root.ifPresent(node -> YamlScan.untag(node, tagged));
         SourceMap where = new SourceMap();
         Pipeline draft = DocumentReader.read(root.orElse(null), scope, where).toPipeline(file, sha256(text), text);
-        out.addAll(PipelineValidator.validate(draft, registry, where));
+        out.addAll(PipelineValidator.validate(draft, registry, where, maxStages));
         return result(draft, out);
     }
 
     /** Loads a pipeline file; a file that cannot be read is reported as a violation like any other. */
     public static LoadResult read(Path file, String displayName, AgentCatalog registry) {
+        return read(file, displayName, registry, dev.baton.pipeline.StoreLimits.DEFAULT_MAX_STAGES);
+    }
+
+    /** Loads a pipeline file with at most {@code maxStages} stages. */
+    public static LoadResult read(Path file, String displayName, AgentCatalog registry, int maxStages) {
         Scope scope = Scope.root(displayName, new ArrayList<>());
         try {
             // UTF-8 takes at most 4 bytes a code point, so a larger file cannot be within the limit.
@@ -93,7 +107,7 @@ public final class PipelineLoader {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
                     .toString();
-            return read(text, displayName, registry);
+            return read(text, displayName, registry, maxStages);
         } catch (CharacterCodingException e) {
             return failed(scope, "the file is not valid UTF-8");
         } catch (NoSuchFileException e) {

@@ -13,6 +13,7 @@ import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
+import dev.baton.pipeline.StoreLimits;
 import dev.baton.pipeline.Violation;
 import dev.baton.pipeline.expr.ConditionVariables;
 import dev.baton.pipeline.expr.Expression;
@@ -33,16 +34,20 @@ import java.util.regex.Pattern;
  */
 public final class PipelineValidator {
     private static final Pattern OUTPUT = Pattern.compile("\\$(\\.[A-Za-z_][A-Za-z0-9_-]*)+");
+    /** An agent's name is part of its queue's name and of the broker's security matches: no wildcards, no dots. */
+    private static final Pattern AGENT_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
     private final Pipeline pipeline;
     private final AgentCatalog registry;
     private final SourceMap where;
+    private final int maxStages;
     private final List<Violation> violations = new ArrayList<>();
 
-    private PipelineValidator(Pipeline pipeline, AgentCatalog registry, SourceMap where) {
+    private PipelineValidator(Pipeline pipeline, AgentCatalog registry, SourceMap where, int maxStages) {
         this.pipeline = pipeline;
         this.registry = registry;
         this.where = where;
+        this.maxStages = maxStages;
     }
 
     /** Every violation of {@code pipeline}, pointing at each stage's own location. */
@@ -57,7 +62,12 @@ public final class PipelineValidator {
      * @param registry agents known outside the file; a stage may name these or the pipeline's {@code spec.agents}
      */
     public static List<Violation> validate(Pipeline pipeline, AgentCatalog registry, SourceMap where) {
-        PipelineValidator validator = new PipelineValidator(pipeline, registry, where);
+        return validate(pipeline, registry, where, StoreLimits.DEFAULT_MAX_STAGES);
+    }
+
+    /** As {@link #validate(Pipeline, AgentCatalog, SourceMap)}, with at most {@code maxStages} stages in all. */
+    public static List<Violation> validate(Pipeline pipeline, AgentCatalog registry, SourceMap where, int maxStages) {
+        PipelineValidator validator = new PipelineValidator(pipeline, registry, where, maxStages);
         validator.run();
         return List.copyOf(validator.violations);
     }
@@ -76,7 +86,24 @@ public final class PipelineValidator {
                 violations.addAll(registry.checkDeclared(declared, pipeline.file(), pipeline.source()));
             }
         }
+        checkStageCount();
         check(new Body(pipeline.stages(), where, null), Map.of());
+    }
+
+    /** Reported once, at the top-level stage where the count (inner loop stages included) passes the limit. */
+    private void checkStageCount() {
+        int total = 0;
+        Stage over = null;
+        for (Stage stage : pipeline.stages()) {
+            total += 1 + (stage instanceof LoopStage loop ? loop.stages().size() : 0);
+            if (over == null && total > maxStages) {
+                over = stage;
+            }
+        }
+        if (over != null) {
+            violations.add(Violation.inStage(over.location(), over.name(), "the pipeline has " + total + " stages "
+                    + "(inner loop stages included); at most " + maxStages + " are allowed (baton.pipelines.max-stages)"));
+        }
     }
 
     /** @param outer the stage names outside this body, with the line each is written on */
@@ -95,6 +122,10 @@ public final class PipelineValidator {
             }
         }
         for (int i = 0; i < stages.size(); i++) {
+            if (b.name(i).length() > StoreLimits.NAME) {
+                report(b, i, "name", (b.loop() == null ? "name" : "name, with its loop's,")
+                        + " is " + b.name(i).length() + " characters; at most " + StoreLimits.NAME + " are allowed");
+            }
             checkDependsOn(b, i, firstIndex.keySet());
             checkAgents(b, i);
             checkPaths(b, i);
@@ -147,7 +178,12 @@ public final class PipelineValidator {
     }
 
     private void checkAgent(Body b, int i, String field, String agent) {
-        if (agent != null && !pipeline.agents().containsKey(agent) && !registry.knows(agent)) {
+        if (agent != null && (!AGENT_NAME.matcher(agent).matches() || agent.length() > StoreLimits.AGENT)) {
+            // A registry with a default agent knows every name: the name itself must still be one a queue can have.
+            report(b, i, field, "agent name must match " + AGENT_NAME + " and have at most " + StoreLimits.AGENT
+                    + " characters" + (agent.length() > StoreLimits.AGENT ? " (it has " + agent.length() + ")"
+                            : ", not '" + agent + "'"));
+        } else if (agent != null && !pipeline.agents().containsKey(agent) && !registry.knows(agent)) {
             report(b, i, field, "agent '" + agent + "' is not declared in spec.agents or config/agents.yaml");
         }
     }
