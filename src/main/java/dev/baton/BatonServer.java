@@ -11,6 +11,8 @@ import dev.baton.agent.ServiceAgentRoutes;
 import dev.baton.agent.QueueLimits;
 import dev.baton.api.AgentViews;
 import dev.baton.api.ApiGuard;
+import dev.baton.api.Console;
+import dev.baton.api.EventStream;
 import dev.baton.api.HttpListening;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.PipelineCheck;
@@ -96,6 +98,7 @@ public final class BatonServer implements AutoCloseable {
     private CachingConnectionFactory relayConnections;
     private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;
+    private EventStream events;
     private ActiveMQConnectionFactory agentConnections;
     private QueueLimits queueLimits;
     /** The max-consumers set on each agent's queue by this process. */
@@ -190,6 +193,9 @@ public final class BatonServer implements AutoCloseable {
         CamelContext camel = main.getCamelContext();
         HttpListening.require(camel, settings.httpHost(), settings.httpPort());
         guard.install(camel);
+        events = new EventStream(cf);
+        events.install(ApiGuard.router(camel));
+        Console.install(ApiGuard.router(camel));
 
         var relayTransactions = new TransactionTemplate(new JmsTransactionManager(relayConnections));
         // Its own transaction even if a caller's thread had one on the same connections: committed when send returns.
@@ -250,8 +256,9 @@ public final class BatonServer implements AutoCloseable {
                 new Metrics(registry, tx, cf));
         camel.addRoutes(new JmsSubmitRoutes(service, SUBMIT_CONSUMERS));
         runs = service;
-        LOG.info("Baton is up in {} ms: http://{}:{}/api, broker {}, database {}, routes from {}",
-                (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
+        LOG.info("Baton is up in {} ms: http://{}:{}/api, web console http://{}:{}/, broker {}, database {}, "
+                + "routes from {}", (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
+                settings.httpHost(), settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),
                 settings.db().url(), settings.routesDir());
     }
@@ -401,6 +408,7 @@ public final class BatonServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (events != null) events.close();
         try {
             if (main != null) main.stop();
         } catch (Exception e) {

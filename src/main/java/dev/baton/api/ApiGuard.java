@@ -40,9 +40,7 @@ public final class ApiGuard {
 
     /** Puts the guard in front of every route of the HTTP server Camel started, and the problem error pages. */
     public void install(CamelContext camel) {
-        VertxPlatformHttpRouter router = camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
-                .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
-                .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
+        VertxPlatformHttpRouter router = router(camel);
         router.route("/api/*").order(-100).handler(this::check);
         io.vertx.ext.web.Router top = topRouter(router);
         top.errorHandler(404, ctx -> problem(ctx, new Problem(404, "Not Found",
@@ -60,6 +58,13 @@ public final class ApiGuard {
             LOG.error("HTTP request failed: {}", ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
             problem(ctx, new Problem(500, "Internal Server Error", "the request failed", List.of()));
         });
+    }
+
+    /** The router of the HTTP server Camel started, where Baton adds its own Vert.x handlers. */
+    public static VertxPlatformHttpRouter router(CamelContext camel) {
+        return camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
+                .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
     }
 
     /**
