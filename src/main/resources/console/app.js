@@ -6,6 +6,7 @@
 let auth = null; // {header: 'Basic …' | 'Bearer …'} once signed in; null in open mode or signed out
 let me = null; // GET /api/whoami: {name, role, via, open}
 let pageAbort = null; // stops the current page's live stream when another page is shown
+const drafts = {}; // comments being typed on decisions, by run and stage
 const ROLES = ['viewer', 'submitter', 'approver', 'admin'];
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'COMPENSATED'];
 
@@ -404,12 +405,20 @@ function tokens(u) {
 
 /** Approve or reject, with a comment, as the signed-in person; the server judges the decision as any other. */
 function decisionRow(run, s) {
-  const comment = h('input', {type: 'text', class: 'comment', placeholder: 'comment', 'data-comment': s.name});
+  // The page re-renders on every event: what was typed survives in `drafts`.
+  const key = run.id + '/' + s.name;
+  const comment = h('input', {type: 'text', class: 'comment', placeholder: 'comment', 'data-comment': s.name,
+    value: drafts[key] || '', oninput: () => (drafts[key] = comment.value)});
+  // Open mode knows nobody: the decision names its approver, as the API asks there.
+  const node = (run.graph || []).find((n) => n.name === s.name) || {};
+  const as = me.open ? h('input', {type: 'text', class: 'approver', value: (node.approvers || [])[0] || 'demo',
+    'aria-label': 'approver'}) : null;
   const out = h('span', {class: 'outcome'});
   const decide = (decision) => async () => {
     try {
       const body = {decision};
       if (comment.value.trim()) body.comment = comment.value.trim();
+      if (as) body.approver = as.value.trim();
       const r = await api('/api/runs/' + run.id + '/approvals/' + encodeURIComponent(s.name), {method: 'POST', body});
       out.textContent = 'counted: stage is ' + r.status;
     } catch (e) {
@@ -417,7 +426,8 @@ function decisionRow(run, s) {
       out.className = 'outcome error';
     }
   };
-  return h('tr', {class: 'decide'}, h('td', {colspan: 7}, 'Your decision on ', h('strong', {}, s.name), ': ', comment,
+  return h('tr', {class: 'decide'}, h('td', {colspan: 7}, 'Your decision on ', h('strong', {}, s.name), ': ',
+    as ? ['as ', as, ' '] : null, comment,
     h('button', {type: 'button', class: 'approve', 'data-approve': s.name, onclick: decide('approve')}, 'Approve'),
     h('button', {type: 'button', class: 'reject danger', 'data-reject': s.name, onclick: decide('reject')}, 'Reject'),
     out));

@@ -381,6 +381,11 @@ public final class BatonServer implements AutoCloseable {
         return relay;
     }
 
+    /** The live event streams of the web console. */
+    public EventStream events() {
+        return events;
+    }
+
     /** The embedded broker; null when Baton uses an external one. */
     public EmbeddedBroker broker() {
         return broker;

@@ -126,7 +126,11 @@ class ConsoleBrowserTest {
     }
 
     private static WebDriverWait waiting() {
-        return new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+        // The pages re-render on every event: an element found a moment ago may be gone, so look again.
+        return (WebDriverWait) new WebDriverWait(browser, WAIT, Duration.ofMillis(100))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .ignoring(org.openqa.selenium.ElementNotInteractableException.class);
     }
 
     private static WebElement shown(By by) {
@@ -149,6 +153,16 @@ class ConsoleBrowserTest {
     private static void screenshot(String name) throws Exception {
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Types into a field of a page that may re-render meanwhile (what was typed is kept across renders). */
+    private static void type(By field, String text) {
+        waiting().until(d -> {
+            WebElement e = d.findElement(field);
+            e.clear();
+            e.sendKeys(text);
+            return text.equals(d.findElement(field).getAttribute("value"));
+        });
     }
 
     private static void signIn(String user, String password) {
@@ -236,10 +250,12 @@ class ConsoleBrowserTest {
         String waitingFill = nodeFill("gate");
         assertThat(nodeStatus("ship")).isIn("PENDING", "WAITING_DEPS");
         mark();
-        WebElement comment = shown(By.cssSelector("input[data-comment='gate']"));
-        comment.sendKeys("ship it");
+        type(By.cssSelector("input[data-comment='gate']"), "ship it");
         screenshot("run-waiting");
-        browser.findElement(By.cssSelector("button[data-approve='gate']")).click();
+        waiting().until(d -> {
+            d.findElement(By.cssSelector("button[data-approve='gate']")).click();
+            return true;
+        });
 
         awaitNode("gate", "SUCCEEDED");
         assertThat(nodeFill("gate")).as("the node changed colour").isNotEqualTo(waitingFill);
