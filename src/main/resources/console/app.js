@@ -569,9 +569,10 @@ async function agentsPage(main) {
     ? h('p', {class: 'error'}, problemText(dead))
     : [h('p', {}, (dead.depth ?? dead.count) + ' message(s) on baton.DLQ'),
       table(['When', 'From', 'Reason', 'Deliveries', 'By', 'Correlation', 'Body'],
-        dead.items.map((d) => h('tr', {}, h('td', {}, when(d.timestamp)), h('td', {}, d.originalAddress || ''),
+        dead.items.length ? dead.items.map((d) => h('tr', {'data-correlation': d.correlationId}, h('td', {}, when(d.timestamp)), h('td', {}, d.originalAddress || ''),
           h('td', {class: 'error'}, d.reason || ''), h('td', {}, d.deliveryCount ?? ''), h('td', {}, d.deadLetteredBy || ''),
-          h('td', {}, h('code', {}, short(d.correlationId))), h('td', {}, json('body', d.body))))),
+          h('td', {}, h('code', {}, short(d.correlationId))), h('td', {}, json('body', d.body))))
+          : [h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'None.'))]),
     ];
   main.replaceChildren(h('h1', {}, 'Agents'),
     table(['Agent', 'Kind', 'Role', 'Capabilities', 'Max conc.', 'Health', 'Last heartbeat', 'Instances', 'In flight',

@@ -340,10 +340,20 @@ class ConsoleBrowserTest {
     @Test
     @Order(5)
     void theAgentsPageShowsTheRegistryAndTheDeadLetters() throws Exception {
+        // A reply that is not JSON is parked on baton.DLQ with its reason.
+        try (jakarta.jms.Connection c = baton.brokerConnections().createConnection()) {
+            jakarta.jms.Session session = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            jakarta.jms.TextMessage m = session.createTextMessage("{not json");
+            m.setJMSCorrelationID("console-dead-letter");
+            session.createProducer(session.createQueue("baton.results")).send(m);
+        }
+        org.awaitility.Awaitility.await().atMost(WAIT)
+                .until(() -> baton.get("/api/dead-letters").body().path("items").size() > 0);
         js("location.hash = '#/agents';");
         WebElement row = shown(By.cssSelector("tr[data-agent='booker']"));
-        assertThat(row.getText()).contains("demo");
-        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Dead letters", "on baton.DLQ");
+        assertThat(row.getText()).contains("demo", "UP");
+        WebElement dead = shown(By.cssSelector("#dead-letters tr[data-correlation='console-dead-letter']"));
+        assertThat(dead.getText()).contains("baton.results", "reply is not JSON");
         screenshot("agents");
     }
 
