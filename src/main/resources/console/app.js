@@ -28,6 +28,8 @@ function h(tag, attrs, ...children) {
 }
 
 const $ = (id) => document.getElementById(id);
+/** Replaces an element's content; null, undefined and false parts are left out, arrays flattened. */
+const render = (el, ...kids) => el.replaceChildren(...kids.flat(Infinity).filter((k) => k !== null && k !== undefined && k !== false));
 const may = (role) => me && ROLES.indexOf(me.role) >= ROLES.indexOf(role);
 const badge = (status) => h('span', {class: 'badge st-' + (status || 'PENDING'), 'data-status': status || 'PENDING'},
   status || 'PENDING');
@@ -239,7 +241,7 @@ function route() {
   const page = parts[0] || 'runs';
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.page === page);
   const main = $('main');
-  main.replaceChildren(h('p', {class: 'muted'}, 'Loading…'));
+  render(main, h('p', {class: 'muted'}, 'Loading…'));
   const signal = pageAbort.signal;
   const pages = {
     runs: () => (parts[1] ? runPage(main, parts[1], signal) : runsPage(main, signal)),
@@ -248,7 +250,7 @@ function route() {
     agents: () => agentsPage(main),
   };
   (pages[page] || pages.runs)().catch((e) => {
-    if (!signal.aborted) main.replaceChildren(h('p', {class: 'error'}, problemText(e)));
+    if (!signal.aborted) render(main, h('p', {class: 'error'}, problemText(e)));
   });
 }
 
@@ -277,7 +279,7 @@ async function runsPage(main, signal) {
     cursor = '';
     load();
   });
-  main.replaceChildren(h('h1', {}, 'Runs'), form,
+  render(main, h('h1', {}, 'Runs'), form,
     table(['Run', 'Pipeline', 'Status', 'Started', 'Ended', 'Duration', 'Params'], body, {class: 'runs'}), pager);
 
   async function load() {
@@ -321,7 +323,9 @@ async function runPage(main, id, signal) {
     const byName = Object.fromEntries(run.stages.map((s) => [s.name, s]));
     const nodes = (run.graph || []).map((n) => Object.assign({}, n, {stage: byName[n.name]}));
     graphBox = h('div', {class: 'graph', id: 'run-graph'}, graph(nodes, (n) => n.stage && n.stage.status));
-    main.replaceChildren(
+    // A live re-render keeps the JSON the reader opened open (matched by position, while the page keeps its shape).
+    const opened = [...main.querySelectorAll('details')].map((d) => d.open);
+    render(main, 
       h('h1', {}, 'Run ', h('code', {}, run.id), ' ', badge(run.status)),
       h('dl', {class: 'facts'},
         h('dt', {}, 'Pipeline'), h('dd', {}, h('a', {href: '#/pipelines/' + run.pipeline}, run.pipeline),
@@ -340,6 +344,8 @@ async function runPage(main, id, signal) {
           h('td', {}, x.attempt ?? ''), h('td', {}, badge(x.status)), h('td', {}, x.agent || ''),
           h('td', {}, x.actor || ''), h('td', {}, x.detail || '')))),
       h('h2', {}, 'Events'), json(events.length + ' events as published on baton.events', events));
+    const now = [...main.querySelectorAll('details')];
+    if (now.length === opened.length) now.forEach((d, i) => (d.open = opened[i]));
   }
   await load();
   const reload = debounce(() => load().catch((e) => console.warn(e)), 250);
@@ -507,7 +513,7 @@ async function approvalsPage(main, signal) {
   async function load() {
     const waiting = await api('/api/approvals');
     if (signal.aborted) return;
-    main.replaceChildren(h('h1', {}, 'Approvals waiting for ', me.open ? 'anyone (open mode)' : me.name),
+    render(main, h('h1', {}, 'Approvals waiting for ', me.open ? 'anyone (open mode)' : me.name),
       !may('approver') ? h('p', {class: 'muted'}, 'Your role (' + me.role + ') decides nothing.') : null,
       table(['Run', 'Pipeline', 'Stage', 'Waiting since', 'Approvers', 'Policy', 'Decisions so far'],
         waiting.length ? waiting.map((w) => h('tr', {'data-run': w.runId, 'data-stage': w.stage},
@@ -529,7 +535,7 @@ async function approvalsPage(main, signal) {
 async function pipelinesPage(main) {
   const all = await api('/api/pipelines');
   const detailed = await Promise.all(all.pipelines.map((p) => api('/api/pipelines/' + encodeURIComponent(p.name))));
-  main.replaceChildren(h('h1', {}, 'Pipelines'),
+  render(main, h('h1', {}, 'Pipelines'),
     table(['Name', 'Description', 'File', 'Revision', 'Stages', 'Schedule', 'Next fire time'],
       detailed.map((p) => h('tr', {'data-pipeline': p.name},
         h('td', {}, h('a', {href: '#/pipelines/' + p.name}, p.name)), h('td', {}, p.description || ''),
@@ -546,7 +552,7 @@ async function pipelinesPage(main) {
 async function pipelinePage(main, name) {
   const [p, revisions] = await Promise.all([api('/api/pipelines/' + encodeURIComponent(name)),
     api('/api/pipelines/' + encodeURIComponent(name) + '/revisions')]);
-  main.replaceChildren(h('h1', {}, 'Pipeline ', p.name),
+  render(main, h('h1', {}, 'Pipeline ', p.name),
     h('p', {}, p.description || ''),
     h('dl', {class: 'facts'}, h('dt', {}, 'File'), h('dd', {}, p.file || ''),
       h('dt', {}, 'Revision'), h('dd', {}, h('code', {}, p.revision)),
@@ -574,7 +580,7 @@ async function agentsPage(main) {
           h('td', {}, h('code', {}, short(d.correlationId))), h('td', {}, json('body', d.body))))
           : [h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'None.'))]),
     ];
-  main.replaceChildren(h('h1', {}, 'Agents'),
+  render(main, h('h1', {}, 'Agents'),
     table(['Agent', 'Kind', 'Role', 'Capabilities', 'Max conc.', 'Health', 'Last heartbeat', 'Instances', 'In flight',
       'Queued', 'Queue depth', 'Consumers'],
     agents.map((a) => h('tr', {'data-agent': a.name}, h('td', {}, h('strong', {}, a.name)), h('td', {}, a.kind || ''),

@@ -185,11 +185,21 @@ class ConsoleBrowserTest {
     }
 
     private static String nodeStatus(String stage) {
-        return browser.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "']")).getAttribute("data-status");
+        return waiting().until(d -> d.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "']"))
+                .getAttribute("data-status"));
     }
 
     private static String nodeFill(String stage) {
-        return browser.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "'] rect")).getCssValue("fill");
+        return waiting().until(d -> d.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "'] rect"))
+                .getCssValue("fill"));
+    }
+
+    /** Clicks on a page that may re-render meanwhile: finds the element again until the click lands. */
+    private static void click(By by) {
+        waiting().until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
     }
 
     private static void awaitNode(String stage, String status) {
@@ -228,7 +238,7 @@ class ConsoleBrowserTest {
         assertNotReloaded();
         screenshot("runs");
 
-        browser.findElement(By.cssSelector("#runs-body tr[data-run='" + id + "'] a")).click();
+        click(By.cssSelector("#runs-body tr[data-run='" + id + "'] a"));
         awaitNode("publish", "SUCCEEDED");
         screenshot("run-succeeded");
     }
@@ -236,7 +246,7 @@ class ConsoleBrowserTest {
     @Test
     @Order(2)
     void anApproverWatchesTheGateTurnFromWaitingToSucceededAndTheRunGoOn() throws Exception {
-        browser.findElement(By.id("signout")).click();
+        click(By.id("signout"));
         signInWithKey("alice");
         String id = baton.startRun("gated", "{}");
 
@@ -245,17 +255,14 @@ class ConsoleBrowserTest {
         shown(By.cssSelector("table.approvals tr[data-run='" + id + "'][data-stage='gate']"));
         screenshot("approvals");
 
-        browser.findElement(By.cssSelector("table.approvals tr[data-run='" + id + "'] a")).click();
+        click(By.cssSelector("table.approvals tr[data-run='" + id + "'] a"));
         awaitNode("gate", "WAITING_APPROVAL");
         String waitingFill = nodeFill("gate");
         assertThat(nodeStatus("ship")).isIn("PENDING", "WAITING_DEPS");
         mark();
         type(By.cssSelector("input[data-comment='gate']"), "ship it");
         screenshot("run-waiting");
-        waiting().until(d -> {
-            d.findElement(By.cssSelector("button[data-approve='gate']")).click();
-            return true;
-        });
+        click(By.cssSelector("button[data-approve='gate']"));
 
         awaitNode("gate", "SUCCEEDED");
         assertThat(nodeFill("gate")).as("the node changed colour").isNotEqualTo(waitingFill);
