@@ -238,6 +238,25 @@ class ConsoleBrowserTest {
         assertNotReloaded();
         screenshot("runs");
 
+        // Text in the params, over REST and in the page's filter.
+        assertThat(baton.get("/api/runs?q=BROWSERS").body().path("items").findValuesAsText("id")).containsExactly(id);
+        assertThat(baton.get("/api/runs?q=no-such-text").body().path("items")).isEmpty();
+        assertThat(baton.get("/api/runs?q=" + "x".repeat(201)).status()).isEqualTo(400);
+        String second = baton.startRun("quick", "{\"topic\": \"paging\"}");
+        JsonNode first = baton.get("/api/runs?q=topic&limit=1").body();
+        assertThat(first.path("items").findValuesAsText("id")).containsExactly(second);
+        String next = first.path("next").asText();
+        assertThat(baton.get("/api/runs?q=topic&limit=1&cursor=" + next).body().path("items").findValuesAsText("id"))
+                .as("the cursor keeps the text filter").containsExactly(id);
+        assertThat(baton.get("/api/runs?q=other&limit=1&cursor=" + next).status()).as("another q").isEqualTo(400);
+        assertThat(baton.get("/api/runs?limit=1&cursor=" + next).status()).as("no q").isEqualTo(400);
+        type(By.name("q"), "no-such-text");
+        click(By.cssSelector("#run-filters button[type=submit]"));
+        waiting().until(ExpectedConditions.textToBe(By.id("runs-body"), "No runs."));
+        type(By.name("q"), "rowsers");
+        click(By.cssSelector("#run-filters button[type=submit]"));
+        shown(row);
+
         click(By.cssSelector("#runs-body tr[data-run='" + id + "'] a"));
         awaitNode("publish", "SUCCEEDED");
         screenshot("run-succeeded");
