@@ -55,6 +55,27 @@ class EventStreamTest {
     }
 
     @Test
+    void streamsAreBoundedInNumber() throws Exception {
+        List<java.io.InputStream> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < EventStream.MAX_STREAMS; i++) {
+                HttpResponse<java.io.InputStream> r = http.send(stream("?run=none").header("Authorization",
+                        "Bearer " + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(r.statusCode()).as("stream " + (i + 1)).isEqualTo(200);
+                open.add(r.body());
+            }
+            HttpResponse<String> over = http.send(stream("").header("Authorization", "Bearer "
+                    + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(over.statusCode()).isEqualTo(503);
+            assertThat(over.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(over.body()).contains(EventStream.MAX_STREAMS + " event streams are open");
+        } finally {
+            for (java.io.InputStream in : open) in.close();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> baton.server.events().open() == 0);
+    }
+
+    @Test
     void aViewerFollowsOneRunToItsEndAndAClosedStreamIsLetGo() throws Exception {
         HttpResponse<java.io.InputStream> r = http.send(stream("").header("Authorization", "Bearer "
                 + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofInputStream());
