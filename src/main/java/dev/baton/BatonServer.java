@@ -10,6 +10,8 @@ import dev.baton.api.AgentViews;
 import dev.baton.api.ApiGuard;
 import dev.baton.api.BatonHttpServer;
 import dev.baton.api.HttpFront;
+import dev.baton.api.Console;
+import dev.baton.api.EventStream;
 import dev.baton.api.HttpListening;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.PipelineCheck;
@@ -96,6 +98,7 @@ public final class BatonServer implements AutoCloseable {
     private CachingConnectionFactory relayConnections;
     private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;
+    private EventStream events;
     private ActiveMQConnectionFactory agentConnections;
     private InProcessAgents inProcess;
     private Main main;
@@ -200,6 +203,9 @@ public final class BatonServer implements AutoCloseable {
         CamelContext camel = main.getCamelContext();
         HttpListening.require(camel, settings.httpHost(), settings.httpPort());
         guard.install(camel);
+        events = new EventStream(cf);
+        events.install(ApiGuard.router(camel));
+        Console.install(ApiGuard.router(camel));
 
         var relayTransactions = new TransactionTemplate(new JmsTransactionManager(relayConnections));
         // Its own transaction even if a caller's thread had one on the same connections: committed when send returns.
@@ -267,8 +273,9 @@ public final class BatonServer implements AutoCloseable {
         camel.addRoutes(new JmsSubmitRoutes(service, SUBMIT_CONSUMERS));
         runs = service;
         front.ready();
-        LOG.info("Baton is up in {} ms: http://{}:{}/api, broker {}, database {}, routes from {}",
-                (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
+        LOG.info("Baton is up in {} ms: http://{}:{}/api, web console http://{}:{}/, broker {}, database {}, "
+                + "routes from {}", (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
+                settings.httpHost(), settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),
                 settings.db().url(), settings.routesDir());
     }
@@ -362,6 +369,11 @@ public final class BatonServer implements AutoCloseable {
         return relay;
     }
 
+    /** The live event streams of the web console. */
+    public EventStream events() {
+        return events;
+    }
+
     /** The embedded broker; null when Baton uses an external one. */
     public EmbeddedBroker broker() {
         return broker;
@@ -406,6 +418,7 @@ public final class BatonServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (events != null) events.close();
         try {
             if (main != null) main.stop();
         } catch (Exception e) {

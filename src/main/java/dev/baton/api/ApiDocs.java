@@ -49,6 +49,8 @@ final class ApiDocs {
                 .param().name("status").type(RestParamType.query).required(false).endParam()
                 .param().name("limit").type(RestParamType.query).required(false).dataType("integer")
                 .description("1-1000, default 50").endParam()
+                .param().name("q").type(RestParamType.query).required(false)
+                .description("only runs whose params contain this text (ignoring case)").endParam()
                 .param().name("cursor").type(RestParamType.query).required(false)
                 .description("the next of the previous page").endParam()
                 .to("direct:api-runs")
@@ -96,6 +98,13 @@ final class ApiDocs {
         b.rest("/metrics").description("Prometheus metrics: runs, ticket times, tickets in flight, queue depths")
                 .get().description("Prometheus text format. Role: viewer").produces("text/plain")
                 .to("direct:api-metrics");
+        b.rest("/whoami").description("Who the credentials sent belong to")
+                .get().description("{name, role, via, open}; open is true when the API asks nobody. Role: viewer")
+                .produces(JSON).to("direct:api-whoami");
+        b.rest("/approvals").description("Approval stages waiting for the caller")
+                .get().description("Stages of running runs the caller may decide and has not: [{runId, pipeline, "
+                        + "stage, since, approvers, policy, needed, decisions}], oldest first. Role: viewer (empty "
+                        + "below approver)").produces(JSON).to("direct:api-approvals");
         b.rest("/health").description("Readiness: 200 once the engine, the API and routes/ are loaded")
                 .get().description("No credentials needed").produces(JSON).to("direct:api-health");
         secure(b);

@@ -40,10 +40,15 @@ public final class ApiGuard {
 
     /** Puts the guard in front of every {@code /api} route of the HTTP server Camel started. */
     public void install(CamelContext camel) {
-        VertxPlatformHttpRouter router = camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
+        VertxPlatformHttpRouter router = router(camel);
+        router.route("/api/*").order(-100).handler(this::check);
+    }
+
+    /** The router of the HTTP server Camel started, where Baton adds its own Vert.x handlers. */
+    public static VertxPlatformHttpRouter router(CamelContext camel) {
+        return camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
                 .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
                 .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
-        router.route("/api/*").order(-100).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {

@@ -92,7 +92,8 @@ public final class ApiRoutes extends RouteBuilder {
             ok(ex, out.replayed() ? 200 : 201, out.run());
         });
         from("direct:api-runs").routeId("api-runs").process(this::authorized).process(ex -> {
-            ok(ex, 200, runs().list(header(ex, "pipeline"), header(ex, "status"), limit(ex, 50), header(ex, "cursor")));
+            ok(ex, 200, runs().list(header(ex, "pipeline"), header(ex, "status"), header(ex, "q"), limit(ex, 50),
+                    header(ex, "cursor")));
         });
         from("direct:api-run").routeId("api-run").process(this::authorized)
                 .process(ex -> ok(ex, 200, RunViews.capTickets(runs().get(header(ex, "id")), tickets(ex))));
@@ -112,6 +113,13 @@ public final class ApiRoutes extends RouteBuilder {
                 .process(ex -> ok(ex, 200, runs().records().webhooks(header(ex, "id"))));
         from("direct:api-pipeline-revisions").routeId("api-pipeline-revisions").process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().records().revisions(header(ex, "name"))));
+        from("direct:api-whoami").routeId("api-whoami").process(this::authorized).process(ex -> {
+            var who = who(ex);
+            ok(ex, 200, Json.object().put("name", who.name()).put("role", who.role().label()).put("via", who.via())
+                    .put("open", "open".equals(who.via())));
+        });
+        from("direct:api-approvals").routeId("api-approvals").process(this::authorized)
+                .process(ex -> ok(ex, 200, runs().approvals().forCaller(who(ex))));
         from("direct:api-dead-letters").routeId("api-dead-letters").process(this::authorized)
                 .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
     }

@@ -14,23 +14,43 @@ import java.util.Objects;
  */
 record RunCursor(Instant createdAt, String id) {
     private static final String VERSION = "r1";
+    /** Also carries the text filter; an r1 cursor (made before it existed) continues a listing without one. */
+    private static final String VERSION_TEXT = "r2";
 
     String encode(String pipeline, String status) {
-        String raw = String.join("\n", VERSION, createdAt.toString(), id, Objects.toString(pipeline, ""),
-                Objects.toString(status, ""));
+        return encode(pipeline, status, null);
+    }
+
+    String encode(String pipeline, String status, String text) {
+        String raw = text == null
+                ? String.join("\n", VERSION, createdAt.toString(), id, Objects.toString(pipeline, ""),
+                        Objects.toString(status, ""))
+                : String.join("\n", VERSION_TEXT, createdAt.toString(), id, Objects.toString(pipeline, ""),
+                        Objects.toString(status, ""), text);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
     /** @throws Problem 400 for a cursor this server did not make, or one made for other filters */
     static RunCursor decode(String cursor, String pipeline, String status) {
+        return decode(cursor, pipeline, status, null);
+    }
+
+    /** @throws Problem 400 for a cursor this server did not make, or one made for other filters */
+    static RunCursor decode(String cursor, String pipeline, String status, String text) {
         String[] p;
         try {
             p = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\n", -1);
         } catch (IllegalArgumentException e) {
             throw bad();
         }
-        if (p.length != 5 || !p[0].equals(VERSION) || p[2].isEmpty()) {
+        boolean v1 = p.length == 5 && p[0].equals(VERSION);
+        boolean v2 = p.length == 6 && p[0].equals(VERSION_TEXT);
+        if (!(v1 || v2) || p[2].isEmpty()) {
             throw bad();
+        }
+        if (!Objects.equals(v2 ? p[5] : null, text)) {
+            throw Problem.badRequest("cursor was made for another text filter (q '" + (v2 ? p[5] : "")
+                    + "'); send the same q as the first page, or start without a cursor", List.of());
         }
         if (!p[3].equals(Objects.toString(pipeline, "")) || !p[4].equals(Objects.toString(status, ""))) {
             throw Problem.badRequest("cursor was made for other filters (pipeline '" + p[3] + "', status '" + p[4]

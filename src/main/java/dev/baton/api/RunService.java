@@ -53,6 +53,8 @@ public final class RunService {
         }
     }
 
+    private final WaitingApprovals approvals;
+
     public RunService(PipelineRegistry pipelines, RoutesFolder folder, RunEngine engine, OutboxRelay relay, Tx tx,
             RunStore store, Scheduler scheduler, Metrics metrics) {
         this.metrics = metrics;
@@ -66,6 +68,7 @@ public final class RunService {
         this.control = new RunControl(engine, relay, this::get);
         this.records = new RunRecords(tx, store, new WebhookStore(), pipelines);
         this.retention = new Retention(tx, new RetentionStore(), Retention.BATCH);
+        this.approvals = new WaitingApprovals(tx, store, pipelines);
     }
 
     /**
@@ -90,6 +93,11 @@ public final class RunService {
             throw Problem.badRequest("'before' must be a date (2026-11-01) or an instant with its offset "
                     + "(2026-11-01T12:00:00Z), not '" + text + "'", List.of());
         }
+    }
+
+    /** The approval stages waiting for a person. */
+    public WaitingApprovals approvals() {
+        return approvals;
     }
 
     /** Decisions, cancellation and reruns of runs in flight. */
@@ -184,8 +192,12 @@ public final class RunService {
             throws java.sql.SQLException {
         RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
         List<String> order = new java.util.ArrayList<>();
-        qualifiedNames(pipelines.pinned(c, run.pipeline(), run.revision()).stages(), "", order);
-        return RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order, store.usages(c, runId));
+        Pipeline pinned = pipelines.pinned(c, run.pipeline(), run.revision());
+        qualifiedNames(pinned.stages(), "", order);
+        ObjectNode view = RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order,
+                store.usages(c, runId));
+        view.set("graph", RunViews.graph(pinned.stages(), ""));
+        return view;
     }
 
     /** Stage names in file order; a loop's inner stages follow it as {@code loop/inner}. */
@@ -221,6 +233,14 @@ public final class RunService {
      * next page starts exactly after the last run shown, whatever started meanwhile.
      */
     public ObjectNode list(String pipeline, String status, int limit, String cursor) {
+        return list(pipeline, status, null, limit, cursor);
+    }
+
+    /** As {@link #list(String, String, int, String)}, keeping only runs whose params contain {@code text}. */
+    public ObjectNode list(String pipeline, String status, String text, int limit, String cursor) {
+        if (text != null && (text.isBlank() || text.length() > 200)) {
+            throw Problem.badRequest("q must be 1 to 200 characters", List.of());
+        }
         if (status != null) {
             try {
                 RunStatus.valueOf(status);
@@ -232,16 +252,16 @@ public final class RunService {
         if (limit < 1 || limit > 1000) {
             throw Problem.badRequest("limit must be from 1 to 1000", List.of());
         }
-        RunCursor after = cursor == null ? null : RunCursor.decode(cursor, pipeline, status);
+        RunCursor after = cursor == null ? null : RunCursor.decode(cursor, pipeline, status, text);
         return tx.run(c -> {
             // One more than asked tells whether there is a next page without a count.
-            List<RunRow> rows = store.runs(c, pipeline, status, limit + 1, after == null ? null : after.createdAt(),
-                    after == null ? null : after.id());
+            List<RunRow> rows = store.runs(c, pipeline, status, text, limit + 1,
+                    after == null ? null : after.createdAt(), after == null ? null : after.id());
             ObjectNode page = Json.object();
             ArrayNode items = page.putArray("items");
             rows.stream().limit(limit).forEach(r -> items.add(RunViews.summary(r)));
             RunRow last = rows.size() > limit ? rows.get(limit - 1) : null;
-            page.put("next", last == null ? null : new RunCursor(last.createdAt(), last.id()).encode(pipeline, status));
+            page.put("next", last == null ? null : new RunCursor(last.createdAt(), last.id()).encode(pipeline, status, text));
             return page;
         });
     }

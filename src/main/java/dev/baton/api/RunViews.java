@@ -63,8 +63,11 @@ public final class RunViews {
                     to.put("iteration", t.iteration());
                 }
                 to.put("attempt", t.attempt()).put("status", t.status().name());
+                to.set("input", t.input());
                 to.set("output", t.output());
                 to.put("error", t.error());
+                time(to, "createdAt", t.createdAt());
+                time(to, "updatedAt", t.updatedAt());
                 if (usages.containsKey(t.id())) {
                     to.set("usage", usages.get(t.id()));
                 }
@@ -108,5 +111,29 @@ public final class RunViews {
 
     private static void time(ObjectNode o, String field, Instant t) {
         o.put(field, t == null ? null : t.toString());
+    }
+
+    /**
+     * The stages of the run's pinned revision with their dependencies, also those that have not started: what the
+     * console draws. A loop's inner stages follow it as {@code loop/inner}, depending on {@code loop/other}.
+     */
+    static ArrayNode graph(List<dev.baton.pipeline.Stage> stages, String prefix) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (dev.baton.pipeline.Stage st : stages) {
+            ObjectNode n = out.addObject().put("name", prefix + st.name()).put("kind", st.kind());
+            ArrayNode deps = n.putArray("dependsOn");
+            st.dependsOn().forEach(d -> deps.add(prefix + d));
+            ArrayNode agents = n.putArray("agents");
+            st.agentNames().forEach(agents::add);
+            if (st instanceof dev.baton.pipeline.ApprovalStage a) {
+                ArrayNode approvers = n.putArray("approvers");
+                a.approvers().forEach(approvers::add);
+                n.put("policy", a.policy().yaml()).put("needed", a.needed());
+            }
+            if (st instanceof dev.baton.pipeline.LoopStage loop) {
+                out.addAll(graph(loop.stages(), prefix + st.name() + "/"));
+            }
+        }
+        return out;
     }
 }

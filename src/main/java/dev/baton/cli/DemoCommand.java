@@ -33,6 +33,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "120", description = "seconds to wait for the runs (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
+    @Option(names = "--stay", description = "keep serving after the runs, for the web console at http://127.0.0.1:<port>/ "
+            + "(open: no sign-in), until Ctrl-C")
+    boolean stay;
+
     @Spec
     CommandSpec spec;
 
@@ -69,6 +73,13 @@ public final class DemoCommand implements Callable<Integer> {
             }
             out.printf("%d of %d runs SUCCEEDED%n", ids.size() - failed, ids.size());
             out.flush();
+            if (stay) {
+                out.printf("%nWeb console (open, no sign-in): http://127.0.0.1:%d/ - Ctrl-C stops%n", options.port);
+                out.flush();
+                // Ctrl-C: the hook closes Baton and the JVM ends; this thread never returns.
+                Runtime.getRuntime().addShutdownHook(new Thread(server::close, "baton-demo-shutdown"));
+                new java.util.concurrent.CountDownLatch(1).await();
+            }
             return failed == 0 ? 0 : 1;
         }
     }

@@ -62,8 +62,20 @@ public final class RunStore {
      */
     public List<RunRow> runs(Connection c, String pipeline, String status, int limit, Instant afterCreated,
             String afterId) throws SQLException {
+        return runs(c, pipeline, status, null, limit, afterCreated, afterId);
+    }
+
+    /** @param text when not null, only runs whose params' JSON text contains it, ignoring case */
+    public List<RunRow> runs(Connection c, String pipeline, String status, String text, int limit,
+            Instant afterCreated, String afterId) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + RUN_COLS + " FROM run WHERE 1=1");
         List<Object> args = new ArrayList<>();
+        if (text != null) {
+            // LIKE's wildcards in the text are literal characters here
+            sql.append(" AND LOWER(params) LIKE ? ESCAPE '!'");
+            args.add("%" + text.toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
+                    .replace("_", "!_") + "%");
+        }
         if (pipeline != null) {
             sql.append(" AND pipeline = ?");
             args.add(pipeline);
@@ -188,6 +200,13 @@ public final class RunStore {
             throws SQLException {
         return Sql.one(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND stage = ? AND iteration = ? "
                 + "AND item = ?", RunStore::ticketRow, runId, stage, iteration, item);
+    }
+
+    /** Approval tickets waiting for a decision in running runs, oldest first. */
+    public List<TicketRow> waitingApprovals(Connection c, int limit) throws SQLException {
+        return Sql.list(c, "SELECT " + TICKET_COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2") + " FROM ticket t "
+                + "JOIN run r ON r.id = t.run_id WHERE r.status = 'RUNNING' AND t.status = 'WAITING_APPROVAL' "
+                + "ORDER BY t.created_at, t.id FETCH FIRST " + limit + " ROWS ONLY", RunStore::ticketRow);
     }
 
     /** The tickets of a run in one of the given states (e.g. those in flight when it fails). */

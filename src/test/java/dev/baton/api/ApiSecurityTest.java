@@ -49,6 +49,8 @@ class ApiSecurityTest {
         NEEDS.put("POST /api/runs/{id}/rerun", "admin");
         NEEDS.put("POST /api/runs/purge", "admin");
         NEEDS.put("GET /api/dead-letters", "viewer");
+        NEEDS.put("GET /api/whoami", "viewer");
+        NEEDS.put("GET /api/approvals", "viewer");
     }
 
     static final List<String> ROLES = List.of("viewer", "submitter", "approver", "admin");
