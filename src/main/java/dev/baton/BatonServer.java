@@ -202,7 +202,8 @@ public final class BatonServer implements AutoCloseable {
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
                 new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
-                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null), agents, health);
+                agent -> agents.find(agent).map(AgentConfig::priority).orElse(null), agents, health,
+                agents::price);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);

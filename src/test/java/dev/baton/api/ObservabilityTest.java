@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** GET /api/metrics carries the run and ticket series after runs; log lines carry the run and ticket ids. */
-class ObservabilityTest {
+public class ObservabilityTest {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -69,7 +69,7 @@ class ObservabilityTest {
     }
 
     /** The value of the one sample with this name and exactly these labels, if there is one. */
-    static OptionalDouble sample(String text, String name, String... labels) {
+    public static OptionalDouble sample(String text, String name, String... labels) {
         Map<String, String> want = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i += 2) want.put(labels[i], labels[i + 1]);
         for (String line : text.split("\n")) {
