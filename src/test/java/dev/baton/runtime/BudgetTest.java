@@ -147,6 +147,12 @@ class BudgetTest {
         assertThat(stage(run, "one").path("usage").path("costUsd").asDouble())
                 .isCloseTo(0.07, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(stage(run, "three").path("tickets")).isEmpty();
+        // the CLI's status view shows the spending against the budget, and each stage's tokens
+        var status = dev.baton.cli.CliTest.run("status", run.path("id").asText(), "--server",
+                "http://127.0.0.1:" + baton.port);
+        assertThat(status.out().lines()).contains("  tokens 76  cost $0.14 of $0.1 (budget)");
+        assertThat(status.out().lines()).anySatisfy(l -> assertThat(l).startsWith("  one ")
+                .contains("attempts 1  tokens 38 "));
         String metrics = baton.getText("/api/metrics");
         assertThat(ObservabilityTest.sample(metrics, "baton_cost_usd_total", "agent", "pricey", "pipeline", "dollars",
                 "stage", "one").orElseThrow()).isCloseTo(0.07, org.assertj.core.data.Offset.offset(1e-9));
