@@ -195,9 +195,14 @@ public final class RunEngine {
                         ? "reply sent by broker user '" + reply.sender() + "', not by agent '" + t.agent() + "'"
                         : refusal(s, t, reply.attempt());
                 if (refusal != null) {
+                    String overBudget = null;
                     if (reply.usage() != null && (reply.sender() == null || reply.sender().equals(t.agent()))) {
                         // A late or stale reply was refused, but the tokens behind it were spent all the same.
-                        spending.record(s, t, reply.usage());
+                        overBudget = spending.record(s, t, reply.usage());
+                    }
+                    if (overBudget != null) {
+                        flow.tickets().note(s, t.stage(), "BUDGET_EXCEEDED", overBudget);
+                        flow.failRun(s, overBudget);
                     }
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
                     flow.tickets().refuse(s, t, reply.attempt(),
