@@ -6,6 +6,7 @@ import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Violation;
+import dev.baton.pipeline.TokenPrice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,14 +32,16 @@ public final class AgentRegistry implements AgentCatalog {
 
     private final Map<String, AgentConfig> agents;
     private final AgentConfig defaultAgent;
+    private final Map<String, TokenPrice> prices;
 
-    private AgentRegistry(Map<String, AgentConfig> agents, AgentConfig defaultAgent) {
+    private AgentRegistry(Map<String, AgentConfig> agents, AgentConfig defaultAgent, Map<String, TokenPrice> prices) {
         this.agents = agents;
         this.defaultAgent = defaultAgent;
+        this.prices = prices;
     }
 
     public static AgentRegistry empty() {
-        return new AgentRegistry(Map.of(), null);
+        return new AgentRegistry(Map.of(), null, Map.of());
     }
 
     /** Reads {@code agents.yaml}; a missing file is an empty registry, a broken one an error listing every problem. */
@@ -73,8 +76,8 @@ public final class AgentRegistry implements AgentCatalog {
             throw new IllegalArgumentException(file + ":1:1 the file must be a mapping with 'agents' (and 'default')");
         }
         root.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("agents") && !f.equals("default")) {
-                errors.add(positions.key(f) + " unknown field '" + f + "'; expected one of agents, default");
+            if (!f.equals("agents") && !f.equals("default") && !f.equals("prices")) {
+                errors.add(positions.key(f) + " unknown field '" + f + "'; expected one of agents, default, prices");
             }
         });
         Map<String, AgentConfig> agents = new LinkedHashMap<>();
@@ -86,10 +89,11 @@ public final class AgentRegistry implements AgentCatalog {
                 new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors))));
         AgentConfig def = root.hasNonNull("default")
                 ? parse(null, new RegistryEntry(null, "default", root.get("default"), positions, errors)) : null;
+        Map<String, TokenPrice> prices = PriceTable.read(root.get("prices"), positions, errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
-        return new AgentRegistry(Collections.unmodifiableMap(agents), def);
+        return new AgentRegistry(Collections.unmodifiableMap(agents), def, Map.copyOf(prices));
     }
 
     private static LoadSettings settings(String file) {
@@ -219,6 +223,16 @@ public final class AgentRegistry implements AgentCatalog {
     /** The {@code default} entry, or null. */
     public AgentConfig defaultAgent() {
         return defaultAgent;
+    }
+
+    /**
+     * The price of the agent's tokens: that of its {@code model} (llm agents), else one listed under the agent's own
+     * name; empty when {@code prices} has neither.
+     */
+    public Optional<TokenPrice> price(String agent) {
+        String model = find(agent).map(AgentConfig::llm).map(LlmOptions::model).orElse(null);
+        TokenPrice p = model == null ? null : prices.get(model);
+        return Optional.ofNullable(p != null ? p : prices.get(agent));
     }
 
     /** The agents the file lists, in file order. */

@@ -29,6 +29,7 @@ import java.util.Locale;
 
 /** What the REST API, the CLI's demo and Camel triggers do with runs; input checked here, answers as JSON. */
 public final class RunService {
+    private static final dev.baton.ticket.UsageStore USAGE = new dev.baton.ticket.UsageStore();
     static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final PipelineRegistry pipelines;
@@ -197,7 +198,7 @@ public final class RunService {
         ObjectNode view = RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order,
                 store.usages(c, runId));
         view.set("graph", RunViews.graph(pinned.stages(), ""));
-        return view;
+        return UsageViews.addToRun(view, USAGE.run(c, runId).orElse(null), pinned.budget());
     }
 
     /** Stage names in file order; a loop's inner stages follow it as {@code loop/inner}. */
@@ -268,7 +269,9 @@ public final class RunService {
     public ObjectNode pipelines() {
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("pipelines");
-        pipelines.all().forEach(p -> arr.add(describe(p, scheduler)));
+        var spent = tx.run(USAGE::byPipeline);
+        pipelines.all().forEach(p -> arr.add(describe(p, scheduler).set("usage", UsageViews.spent(spent.get(p.name()),
+                true))));
         ArrayNode invalid = out.putArray("invalid");
         folder.invalid().forEach((file, violations) -> {
             ObjectNode o = invalid.addObject().put("file", file);
@@ -279,8 +282,10 @@ public final class RunService {
     }
 
     public ObjectNode pipeline(String name) {
-        return describe(pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name + "' is not loaded")),
-                scheduler);
+        ObjectNode o = describe(pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name
+                + "' is not loaded")), scheduler);
+        o.set("usage", UsageViews.spent(tx.run(USAGE::byPipeline).get(name), true));
+        return o;
     }
 
     static ObjectNode describe(Pipeline p, Scheduler scheduler) {
@@ -309,6 +314,9 @@ public final class RunService {
             s.dependsOn().forEach(deps::add);
         }
         o.set("waves", Json.MAPPER.valueToTree(Dag.waves(p)));
+        if (p.budget() != null) {
+            o.set("budget", UsageViews.budget(p.budget()));
+        }
         if (p.schedule() != null) {
             Schedule s = p.schedule();
             ObjectNode so = o.putObject("schedule").put("cron", s.cron()).put("timezone", s.timezone().getId())

@@ -43,6 +43,11 @@ final class ProgressView {
             lines.add("  error: " + run.path("error").asText());
             state.append(run.path("error").asText());
         }
+        String spent = SpendLine.of(run);
+        if (spent != null) {
+            lines.add(spent);
+            state.append(spent);
+        }
         for (StageProgress p : stages) {
             String note = p.iteration() > 0 && p.name().indexOf('/') < 0 ? "  iteration " + p.iteration() : "";
             lines.add(String.format("  %-20s %-16s %s %3d%% %7s  %s%s%s", p.name(), p.status(), bar(p.done(), p.total()),

@@ -80,11 +80,13 @@ public final class StatusCommand implements Callable<Integer> {
         out.printf("run %s  pipeline %s  %s%n", run.path("id").asText(), run.path("pipeline").asText(),
                 run.path("status").asText());
         if (run.hasNonNull("error")) out.printf("  error: %s%n", run.path("error").asText());
+        String spent = SpendLine.of(run);
+        if (spent != null) out.println(spent);
         for (JsonNode s : run.path("stages")) {
             String output = s.hasNonNull("output") ? Json.write(s.get("output")) : "";
             if (output.length() > MAX_OUTPUT) output = output.substring(0, MAX_OUTPUT - 3) + "...";
-            out.printf("  %-20s %-16s attempts %-2d %s%n", s.path("name").asText(), s.path("status").asText(),
-                    s.path("attempts").asInt(), note(s, output));
+            out.printf("  %-20s %-16s attempts %-2d %s%s%n", s.path("name").asText(), s.path("status").asText(),
+                    s.path("attempts").asInt(), SpendLine.stage(s), note(s, output));
         }
         out.flush();
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param stages stages in file order
  * @param schedule when the pipeline starts by itself; null when it does not
  * @param notification where run outcomes are reported, or null
+ * @param budget the most a run may spend in tokens or dollars, or null
  */
 public record Pipeline(
         String apiVersion,
@@ -25,12 +26,13 @@ public record Pipeline(
         Map<String, AgentSpec> agents,
         List<Stage> stages,
         Schedule schedule,
-        Notify notification) {
+        Notify notification,
+        Budget budget) {
 
     /** A pipeline without a schedule that notifies nobody. */
     public Pipeline(String apiVersion, String name, String description, String file, String revision, String source,
             Map<String, ParamSpec> params, Map<String, AgentSpec> agents, List<Stage> stages) {
-        this(apiVersion, name, description, file, revision, source, params, agents, stages, null, null);
+        this(apiVersion, name, description, file, revision, source, params, agents, stages, null, null, null);
     }
 
     public Optional<Stage> stage(String name) {

@@ -260,7 +260,25 @@ final class Flow {
 
     void putStage(Step s, StageRow row) throws SQLException {
         store.updateStage(s.c, row);
-        s.stages.put(row.name(), row);
+        StageRow before = s.stages.put(row.name(), row);
+        if (row.status().terminal() && (before == null || !before.status().terminal())) {
+            stageEnded(s, row);
+        }
+    }
+
+    /** Times a stage that ended; one that never started (cancelled while it waited) is not a stage that ran. */
+    private void stageEnded(Step s, StageRow row) {
+        RunMetrics.Outcome outcome = switch (row.status()) {
+            case SUCCEEDED -> RunMetrics.Outcome.SUCCEEDED;
+            case SKIPPED -> RunMetrics.Outcome.SKIPPED;
+            case CANCELLED -> RunMetrics.Outcome.CANCELLED;
+            default -> s.timedOut ? RunMetrics.Outcome.TIMED_OUT : RunMetrics.Outcome.FAILED;
+        };
+        if (row.startedAt() == null && outcome != RunMetrics.Outcome.SKIPPED) {
+            return;
+        }
+        tickets.timing().metrics().stageEnded(s.pipeline.name(), row.name(), outcome,
+                row.startedAt() == null ? null : java.time.Duration.between(row.startedAt(), s.now));
     }
 
     /** An action that may throw SQLException, run inside a visitor (whose methods cannot throw it). */

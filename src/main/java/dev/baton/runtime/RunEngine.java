@@ -45,6 +45,7 @@ public final class RunEngine {
     private final Reporting reporting;
     private final Faults faults;
     private final AgentStore agents = new AgentStore();
+    private final Spending spending;
 
     /** A started (or, for a repeated Idempotency-Key, an earlier) run and the messages to send. */
     public record Started(RunRow run, boolean replayed, List<Outgoing> outgoing) {}
@@ -60,8 +61,9 @@ public final class RunEngine {
 
     public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
             Clock clock, Reporting reporting, Faults faults, AgentPriorities agentPriorities, AgentCatalog agents,
-            AgentHealth.Policy health, int maxForEachItems) {
+            AgentHealth.Policy health, int maxForEachItems, TokenPrices prices) {
         this.tx = tx;
+        this.spending = new Spending(store, prices, reporting.metrics());
         this.faults = faults;
         this.store = store;
         this.pipelines = pipelines;
@@ -196,6 +198,15 @@ public final class RunEngine {
                         ? "reply sent by broker user '" + reply.sender() + "', not by agent '" + t.agent() + "'"
                         : refusal(s, t, reply.attempt());
                 if (refusal != null) {
+                    String overBudget = null;
+                    if (reply.usage() != null && (reply.sender() == null || reply.sender().equals(t.agent()))) {
+                        // A late or stale reply was refused, but the tokens behind it were spent all the same.
+                        overBudget = spending.record(s, t, reply.usage());
+                    }
+                    if (overBudget != null) {
+                        flow.tickets().note(s, t.stage(), "BUDGET_EXCEEDED", overBudget);
+                        flow.failRun(s, overBudget);
+                    }
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
                     boolean recorded = flow.tickets().refuse(s, t, reply.attempt(),
                             refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
@@ -211,15 +222,19 @@ public final class RunEngine {
                     agents.hold(c, t.id(), t.attempt(), t.agent(), reply.instance(), s.now);
                 }
                 LOG.debug("applying reply {}: attempt {} {}", messageId, reply.attempt(), reply.kind());
-                if (reply.usage() != null) {
-                    store.addUsage(c, t.id(), reply.usage());
-                }
-                for (JsonNode call : reply.toolCalls()) {
-                    flow.tickets().toolCall(s, t, reply.attempt(), call);
+                String overBudget = reply.usage() == null ? null : spending.record(s, t, reply.usage());
+                // Tool calls come with the reply that ends the attempt: one that ends it is applied once (its inbox row
+                // stays), whereas a progress report may be forgotten and applied again.
+                if (reply.kind() != AgentReply.Kind.PROGRESS) {
+                    for (JsonNode call : reply.toolCalls()) {
+                        flow.tickets().toolCall(s, t, reply.attempt(), call);
+                    }
                 }
                 TicketTiming timing = flow.tickets().timing();
                 Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);
-                switch (reply.kind()) {
+                if (overBudget != null) {
+                    stopOverBudget(s, t, reply, heard, overBudget);
+                } else switch (reply.kind()) {
                     case PROGRESS -> {
                         TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
                                 : t;
@@ -231,13 +246,11 @@ public final class RunEngine {
                         }
                     }
                     case SUCCEEDED -> {
-                        timing.done(s, t, heard);
+                        timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
                         succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t, reply.output());
                     }
-                    case FAILED -> {
-                        timing.done(s, t, heard);
-                        failed(s, t, reply.errorMessage(), reply.retryable());
-                    }
+                    case FAILED -> timing.done(s, t, heard, failed(s, t, reply.errorMessage(), reply.retryable())
+                            ? RunMetrics.Outcome.RETRIED : RunMetrics.Outcome.FAILED);
                 }
                 save(s);
                 faults.pass(Faults.BEFORE_DB_COMMIT);
@@ -245,6 +258,28 @@ public final class RunEngine {
                 return s.outgoing;
             });
         }
+    }
+
+    /**
+     * The reply took the run past its budget: the reply's own outcome is kept on its ticket, but its stage goes no
+     * further and the run fails (compensating what completed), so nothing more is dispatched.
+     */
+    private void stopOverBudget(Step s, TicketRow t, AgentReply reply, Instant heard, String why)
+            throws SQLException {
+        TicketTiming timing = flow.tickets().timing();
+        switch (reply.kind()) {
+            case SUCCEEDED -> {
+                timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
+                flow.tickets().succeed(s, t, reply.output(), "the run's budget is spent: the stage goes no further");
+            }
+            case FAILED -> {
+                timing.done(s, t, heard, RunMetrics.Outcome.FAILED);
+                flow.tickets().fail(s, t, reply.errorMessage());
+            }
+            case PROGRESS -> { } // the attempt in flight is cancelled with the run, and its agent told
+        }
+        flow.tickets().note(s, t.stage(), "BUDGET_EXCEEDED", why);
+        flow.failRun(s, why);
     }
 
     /** The fault-injection point of the reply being applied, by what the ticket was for. */
@@ -272,15 +307,18 @@ public final class RunEngine {
         }
     }
 
-    private void failed(Step s, TicketRow t, String error, boolean retryable) throws SQLException {
+    /** Applies a failed attempt; true when another attempt was dispatched. */
+    private boolean failed(Step s, TicketRow t, String error, boolean retryable) throws SQLException {
         if (flow.tickets().retry(s, t, policy(s, t), error, retryable)) {
             flow.retrying(s, t);
+            return true;
         } else if (t.compensation()) {
             flow.compensations().failed(s, t, error);
         } else {
             Scope.Found f = Scope.find(s.pipeline, t.stage());
             flow.ticketFailed(s, f.scope(), f.stage(), t, error);
         }
+        return false;
     }
 
     private static TicketPolicy policy(Step s, TicketRow t) {
@@ -298,6 +336,7 @@ public final class RunEngine {
     public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
         return onCurrentAttempt(messageId, ticketId, attempt, (s, t) -> {
             if (flow.tickets().leaseExpired(s, t)) {
+                s.timedOut = true;
                 failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
             }
         });
@@ -309,7 +348,10 @@ public final class RunEngine {
      */
     public List<Outgoing> onExpired(String messageId, String ticketId, int attempt) {
         return onCurrentAttempt(messageId, ticketId, attempt,
-                (s, t) -> failed(s, t, Tickets.deadlineDetail(policy(s, t).deadline(), t.attempt(), t.agent()), true));
+                (s, t) -> {
+                    s.timedOut = true;
+                    failed(s, t, Tickets.deadlineDetail(policy(s, t).deadline(), t.attempt(), t.agent()), true);
+                });
     }
 
     /** What ends an attempt: a lease or deadline that ran out, the instance holding it gone. */

@@ -33,6 +33,8 @@ final class Step {
     private int historySeq;
     RunStatus status;
     String error;
+    /** Set when this event is an attempt's time running out (lease or deadline): its failure is a timeout. */
+    boolean timedOut;
 
     Step(Connection c, RunStore store, Instant now, Pipeline pipeline, RunRow run, List<StageRow> stageRows) {
         this.c = c;

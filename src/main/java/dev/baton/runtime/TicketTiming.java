@@ -42,8 +42,12 @@ final class TicketTiming {
         return s.now;
     }
 
-    /** The agent's final reply to the attempt (succeeded or failed). */
-    void done(Step s, TicketRow t, Instant heardSince) {
-        metrics.processing(s.pipeline.name(), t.stage(), t.agent(), Duration.between(heardSince, s.now));
+    /** The agent's final reply to the attempt: succeeded, failed for good, or failed and retried. */
+    void done(Step s, TicketRow t, Instant heardSince, RunMetrics.Outcome outcome) {
+        metrics.processing(s.pipeline.name(), t.stage(), t.agent(), outcome, Duration.between(heardSince, s.now));
+    }
+
+    RunMetrics metrics() {
+        return metrics;
     }
 }

@@ -7,6 +7,7 @@ import dev.baton.pipeline.AgentSelector;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.Json;
+import dev.baton.runtime.RunMetrics.Outcome;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.TicketRow;
@@ -181,6 +182,7 @@ input, null, null, null, s.now, s.now);
         TicketRow done = t.ended(TicketStatus.SUCCEEDED, output, null, s.now);
         store.updateTicket(s.c, done);
         history(s, done, TicketStatus.SUCCEEDED.name(), detail);
+        attemptEnded(s, t, Outcome.SUCCEEDED, false);
         return done;
     }
 
@@ -196,6 +198,7 @@ input, null, null, null, s.now, s.now);
         // back-off counts from this try's first attempt, like the budget
         Duration delay = policy.retry().delayBefore(next - t.baseAttempt(), t.id().hashCode());
         history(s, t, TicketStatus.FAILED.name(), error + "; retrying in " + delay.toMillis() + "ms");
+        attemptEnded(s, t, Outcome.RETRIED, true);
         dispatch(s, t, next, policy, delay, "attempt " + next + " after: " + error);
         return true;
     }
@@ -207,6 +210,7 @@ input, null, null, null, s.now, s.now);
     void redispatch(Step s, TicketRow t, TicketPolicy policy, String why) throws SQLException {
         int next = t.attempt() + 1;
         history(s, t, TicketStatus.FAILED.name(), why + "; re-dispatched as attempt " + next);
+        attemptEnded(s, t, Outcome.RETRIED, false);
         dispatch(s, t, next, policy, Duration.ZERO, "attempt " + next + " after: " + why);
     }
 
@@ -214,6 +218,7 @@ input, null, null, null, s.now, s.now);
         TicketRow failed = t.ended(TicketStatus.FAILED, null, error, s.now);
         store.updateTicket(s.c, failed);
         history(s, failed, TicketStatus.FAILED.name(), error);
+        attemptEnded(s, t, s.timedOut ? Outcome.TIMED_OUT : Outcome.FAILED, true);
         return failed;
     }
 
@@ -227,10 +232,18 @@ input, null, null, null, s.now, s.now);
         store.updateTicket(s.c, cancelled);
         history(s, cancelled, TicketStatus.CANCELLED.name(), reason);
         if (held) {
+            attemptEnded(s, t, Outcome.CANCELLED, false);
             ObjectNode msg = Json.object().put("type", "cancel").put("ticketId", t.id()).put("attempt", t.attempt())
                     .put("runId", t.runId()).put("stage", t.stage()).put("agent", t.agent()).put("reason", reason);
             emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.topic(Endpoints.controlTopic(t.agent())),
                     Json.write(msg), t.id(), null, 7, 0, 0));
+        }
+    }
+
+    /** Counts how an attempt of an agent's ticket ended (approvals, which people decide, have no agent). */
+    private void attemptEnded(Step s, TicketRow t, Outcome outcome, boolean failure) {
+        if (t.agent() != null) {
+            timing.metrics().attemptEnded(s.pipeline.name(), t.stage(), t.agent(), outcome, failure);
         }
     }
 

@@ -164,12 +164,18 @@ public final class RunStore {
                 t.leaseUntil(), t.updatedAt(), t.label(), t.id());
     }
 
-    /** Adds an agent's reported token usage to the ticket's total (counters a reply leaves out add nothing). */
-    public void addUsage(Connection c, String ticketId, ObjectNode usage) throws SQLException {
+    /**
+     * Adds an agent's reported token usage to the ticket's total (counters a reply leaves out add nothing), and
+     * their cost in US dollars as {@code costUsd} when it is known.
+     */
+    public void addUsage(Connection c, String ticketId, ObjectNode usage, Double costUsd) throws SQLException {
         List<String> rows = Sql.list(c, "SELECT token_usage FROM ticket WHERE id = ?", rs -> rs.getString(1), ticketId);
         String before = rows.isEmpty() ? null : rows.get(0);
         ObjectNode sum = before == null ? Json.object() : (ObjectNode) Json.parse(before);
         usage.fields().forEachRemaining(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong(0) + e.getValue().asLong()));
+        if (costUsd != null) {
+            sum.put("costUsd", sum.path("costUsd").asDouble(0) + costUsd);
+        }
         Sql.update(c, "UPDATE ticket SET token_usage = ? WHERE id = ?", Json.write(sum), ticketId);
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.TestBaton;
+import dev.baton.agent.FakeService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,21 +21,53 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** GET /api/metrics carries the run and ticket series after runs; log lines carry the run and ticket ids. */
-class ObservabilityTest {
+public class ObservabilityTest {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     @TempDir
     static Path root;
     static TestBaton baton;
+    static FakeService llm;
 
     @BeforeAll
     static void start() throws Exception {
+        llm = FakeService.start().path("/v1/chat/completions", (n, r) -> FakeService.chatCompletion("\"ok\"", 20, 5));
         baton = TestBaton.start(root, """
+                prices:
+                  test-model: {inputPerMillion: 1, outputPerMillion: 2}
                 agents:
                   greeter: {kind: demo, delay: 300ms}
                   broken: {kind: demo, fail: true}
-                """, Map.of("watched.yaml", """
+                  flaky: {kind: demo, failFirstAttempts: 2}
+                  silent: {kind: external}
+                  writer: {kind: llm, model: test-model, output: text, baseUrl: "%s"}
+                """.formatted(llm.url("/v1")), Map.of("flaky.yaml", """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: flaky}
+                spec:
+                  pipeline:
+                    stages:
+                      - {name: shaky, agent: flaky, retry: {maxAttempts: 3, backoff: fixed, initialDelay: 10ms}}
+                      - {name: words, agent: writer, dependsOn: [shaky]}
+                """, "stalled.yaml", """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: stalled}
+                spec:
+                  pipeline:
+                    stages:
+                      - {name: wait, agent: silent, timeout: 1s}
+                """, "held.yaml", """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: held}
+                spec:
+                  pipeline:
+                    stages:
+                      - {name: hold, agent: silent}
+                """, "watched.yaml", """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: watched}
@@ -66,10 +99,11 @@ class ObservabilityTest {
     @AfterAll
     static void stop() {
         if (baton != null) baton.close();
+        if (llm != null) llm.close();
     }
 
     /** The value of the one sample with this name and exactly these labels, if there is one. */
-    static OptionalDouble sample(String text, String name, String... labels) {
+    public static OptionalDouble sample(String text, String name, String... labels) {
         Map<String, String> want = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i += 2) want.put(labels[i], labels[i + 1]);
         for (String line : text.split("\n")) {
@@ -107,22 +141,31 @@ class ObservabilityTest {
             assertThat(sample(text, "baton_runs_ended_total", "pipeline", "watched", "status", "FAILED")).isEmpty();
             for (String stage : new String[] {"first", "second"}) {
                 String[] labels = {"agent", "greeter", "pipeline", "watched", "stage", stage};
+                String[] succeeded = {"agent", "greeter", "outcome", "succeeded", "pipeline", "watched", "stage", stage};
                 assertThat(sample(text, "baton_ticket_queue_wait_seconds_count", labels)).as(stage).hasValue(1.0);
-                assertThat(sample(text, "baton_ticket_processing_seconds_count", labels)).as(stage).hasValue(1.0);
+                assertThat(sample(text, "baton_ticket_processing_seconds_count", succeeded)).as(stage).hasValue(1.0);
                 // the demo agent reports progress as it starts, then works 300 ms before it answers (Baton times from
                 // when it applies the progress, a little after the agent sent it)
-                assertThat(sample(text, "baton_ticket_processing_seconds_sum", labels).orElseThrow())
+                assertThat(sample(text, "baton_ticket_processing_seconds_sum", succeeded).orElseThrow())
                         .isGreaterThan(0.1);
-                assertThat(sample(text, "baton_ticket_processing_seconds_bucket",
-                        "agent", "greeter", "pipeline", "watched", "stage", stage, "le", "0.1")).hasValue(0.0);
-                assertThat(sample(text, "baton_ticket_processing_seconds_bucket",
-                        "agent", "greeter", "pipeline", "watched", "stage", stage, "le", "+Inf")).hasValue(1.0);
+                assertThat(sample(text, "baton_ticket_processing_seconds_bucket", "agent", "greeter", "le", "0.1",
+                        "outcome", "succeeded", "pipeline", "watched", "stage", stage)).hasValue(0.0);
+                assertThat(sample(text, "baton_ticket_processing_seconds_bucket", "agent", "greeter", "le", "+Inf",
+                        "outcome", "succeeded", "pipeline", "watched", "stage", stage)).hasValue(1.0);
                 assertThat(sample(text, "baton_ticket_queue_wait_seconds_bucket",
                         "agent", "greeter", "pipeline", "watched", "stage", stage, "le", "+Inf")).hasValue(1.0);
             }
             // an agent that answers at once without progress: its wait is all there is, its processing time is 0
             assertThat(sample(text, "baton_ticket_processing_seconds_sum",
-                    "agent", "broken", "pipeline", "doomed", "stage", "only")).hasValue(0.0);
+                    "agent", "broken", "outcome", "failed", "pipeline", "doomed", "stage", "only")).hasValue(0.0);
+            assertThat(sample(text, "baton_ticket_attempts_total",
+                    "agent", "broken", "outcome", "failed", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
+            assertThat(sample(text, "baton_ticket_failures_total",
+                    "agent", "broken", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
+            assertThat(sample(text, "baton_stage_duration_seconds_count",
+                    "outcome", "failed", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
+            assertThat(sample(text, "baton_stage_duration_seconds_count",
+                    "outcome", "succeeded", "pipeline", "watched", "stage", "second")).hasValue(1.0);
             assertThat(sample(text, "baton_ticket_queue_wait_seconds_count",
                     "agent", "broken", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
             assertThat(sample(text, "baton_runs_in_flight", "pipeline", "gated")).hasValue(1.0);
@@ -132,6 +175,65 @@ class ObservabilityTest {
             assertThat(sample(text, "baton_queue_depth", "queue", "baton.results")).isPresent();
             assertThat(sample(text, "baton_dead_letters")).isPresent();
             assertThat(sample(text, "jvm_threads_live_threads")).isPresent();
+        });
+    }
+
+    @Test
+    void aStageThatFailedTwiceThenSucceededShowsItsFailuresRetriesAndOutcomes() throws Exception {
+        String id = baton.startRun("flaky", "{}");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String text = baton.getText("/api/metrics");
+            String[] where = {"agent", "flaky", "pipeline", "flaky", "stage", "shaky"};
+            assertThat(sample(text, "baton_ticket_failures_total", where)).hasValue(2.0);
+            assertThat(sample(text, "baton_ticket_retries_total", where)).hasValue(2.0);
+            assertThat(sample(text, "baton_ticket_attempts_total",
+                    "agent", "flaky", "outcome", "retried", "pipeline", "flaky", "stage", "shaky")).hasValue(2.0);
+            assertThat(sample(text, "baton_ticket_attempts_total",
+                    "agent", "flaky", "outcome", "succeeded", "pipeline", "flaky", "stage", "shaky")).hasValue(1.0);
+            assertThat(sample(text, "baton_ticket_attempts_total",
+                    "agent", "flaky", "outcome", "failed", "pipeline", "flaky", "stage", "shaky")).isEmpty();
+            assertThat(sample(text, "baton_ticket_processing_seconds_count",
+                    "agent", "flaky", "outcome", "retried", "pipeline", "flaky", "stage", "shaky")).hasValue(2.0);
+            assertThat(sample(text, "baton_ticket_processing_seconds_count",
+                    "agent", "flaky", "outcome", "succeeded", "pipeline", "flaky", "stage", "shaky")).hasValue(1.0);
+            assertThat(sample(text, "baton_stage_duration_seconds_count",
+                    "outcome", "succeeded", "pipeline", "flaky", "stage", "shaky")).hasValue(1.0);
+            assertThat(sample(text, "baton_stage_duration_seconds_count",
+                    "outcome", "failed", "pipeline", "flaky", "stage", "shaky")).isEmpty();
+            // the llm stage's tokens, priced by the registry's table: 20 * $1/M + 5 * $2/M
+            String[] words = {"agent", "writer", "pipeline", "flaky", "stage", "words"};
+            assertThat(sample(text, "baton_tokens_total", "agent", "writer", "pipeline", "flaky", "stage", "words",
+                    "type", "total")).hasValue(25.0);
+            assertThat(sample(text, "baton_tokens_total", "agent", "writer", "pipeline", "flaky", "stage", "words",
+                    "type", "completion")).hasValue(5.0);
+            assertThat(sample(text, "baton_cost_usd_total", words).orElseThrow())
+                    .isCloseTo(0.00003, org.assertj.core.data.Offset.offset(1e-12));
+        });
+    }
+
+    @Test
+    void anAttemptWhoseLeaseRanOutIsTimedOutAndOneInFlightWhenTheRunIsCancelledIsCancelled() throws Exception {
+        String stalled = baton.startRun("stalled", "{}");
+        assertThat(baton.awaitRun(stalled, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("FAILED");
+        String held = baton.startRun("held", "{}");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                baton.server.runs().get(held).at("/stages/0/status").asText().equals("QUEUED"));
+        assertThat(baton.post("/api/runs/" + held + "/cancel", "{}").status()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String text = baton.getText("/api/metrics");
+            assertThat(sample(text, "baton_ticket_attempts_total",
+                    "agent", "silent", "outcome", "timed_out", "pipeline", "stalled", "stage", "wait")).hasValue(1.0);
+            assertThat(sample(text, "baton_ticket_failures_total",
+                    "agent", "silent", "pipeline", "stalled", "stage", "wait")).hasValue(1.0);
+            assertThat(sample(text, "baton_stage_duration_seconds_count",
+                    "outcome", "timed_out", "pipeline", "stalled", "stage", "wait")).hasValue(1.0);
+            assertThat(sample(text, "baton_ticket_attempts_total",
+                    "agent", "silent", "outcome", "cancelled", "pipeline", "held", "stage", "hold")).hasValue(1.0);
+            assertThat(sample(text, "baton_stage_duration_seconds_count",
+                    "outcome", "cancelled", "pipeline", "held", "stage", "hold")).hasValue(1.0);
         });
     }
 

@@ -86,14 +86,20 @@ class ExternalAgentTest {
             assertThat(t2.path("attempt").asInt()).isEqualTo(2);
 
             var results = s.createProducer(s.createQueue("baton.results"));
-            results.send(reply(s, t1, "{\"status\": \"succeeded\", \"output\": \"too late\"}"));
+            results.send(reply(s, t1, "{\"status\": \"succeeded\", \"output\": \"too late\", "
+                    + "\"usage\": {\"totalTokens\": 7}}"));
             await().atMost(Duration.ofSeconds(10)).until(() -> statuses(runId).contains("REFUSED"));
-            results.send(reply(s, t2, "{\"status\": \"succeeded\", \"output\": \"because\"}"));
-            JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(10));
+            results.send(reply(s, t2, "{\"status\": \"succeeded\", \"output\": \"because\", "
+                    + "\"usage\": {\"totalTokens\": 5}}"));
+            baton.awaitRun(runId, Duration.ofSeconds(10));
+            JsonNode run = baton.get("/api/runs/" + runId).body();
 
             assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
             assertThat(run.at("/context/answer").asText()).isEqualTo("because");
             assertThat(run.at("/stages/0/attempts").asInt()).isEqualTo(2);
+            // the refused reply changed nothing, but the tokens behind it were spent all the same
+            assertThat(run.at("/stages/0/tickets/0/usage/totalTokens").asLong()).isEqualTo(12);
+            assertThat(run.at("/usage/tokens").asLong()).isEqualTo(12);
             JsonNode history = baton.get("/api/runs/" + runId + "/history").body();
             JsonNode refused = null;
             JsonNode expired = null;

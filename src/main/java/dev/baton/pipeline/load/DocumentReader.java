@@ -2,6 +2,7 @@ package dev.baton.pipeline.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.pipeline.AgentSpec;
+import dev.baton.pipeline.Budget;
 import dev.baton.pipeline.Notify;
 import dev.baton.pipeline.ParamSpec;
 import dev.baton.pipeline.Pipeline;
@@ -24,7 +25,7 @@ final class DocumentReader {
     private static final Set<String> API_VERSIONS = Set.of(API_VERSION, "orchestra.io/v1");
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA = Set.of("name", "description");
-    private static final Set<String> SPEC = Set.of("params", "agents", "schedule", "pipeline", "notify");
+    private static final Set<String> SPEC = Set.of("params", "agents", "schedule", "pipeline", "notify", "budget");
     private static final Set<String> PARAM = Set.of("required", "default");
     private static final Set<String> AGENT = Set.of("role", "capabilities", "maxConcurrency", "priority");
     private static final Pattern PIPELINE_NAME = Pattern.compile("[a-z0-9-]+");
@@ -42,10 +43,11 @@ final class DocumentReader {
             Map<String, AgentSpec> agents,
             List<Stage> stages,
             Schedule schedule,
-            Notify notification) {
+            Notify notification,
+            Budget budget) {
         Pipeline toPipeline(String file, String revision, String source) {
             return new Pipeline(apiVersion, name, description, file, revision, source, params, agents, stages,
-                    schedule, notification);
+                    schedule, notification, budget);
         }
     }
 
@@ -62,7 +64,7 @@ final class DocumentReader {
     }
 
     private Draft document(Node root) {
-        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of(), null, null);
+        Draft empty = new Draft(null, null, null, Map.of(), Map.of(), List.of(), null, null, null);
         if (root == null) {
             scope.errorAt(scope.start(), "the file is empty; expected a Pipeline document");
             return empty;
@@ -96,7 +98,7 @@ final class DocumentReader {
             if (top.value("spec") == null) {
                 scope.missing(map, "spec");
             }
-            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of(), null, null);
+            return new Draft(API_VERSION, name, description, Map.of(), Map.of(), List.of(), null, null, null);
         }
         Fields spec = new Fields(scope.child("spec"), specNode).allow(SPEC, Set.of());
         Map<String, ParamSpec> params = params(spec);
@@ -104,7 +106,8 @@ final class DocumentReader {
         Schedule schedule = ScheduleReader.read(spec, scope, params);
         List<Stage> stages = StageReader.readAll(spec, scope, where);
         Notify notify = NotifyReader.read(spec, scope);
-        return new Draft(API_VERSION, name, description, params, agents, stages, schedule, notify);
+        Budget budget = BudgetReader.read(spec, scope);
+        return new Draft(API_VERSION, name, description, params, agents, stages, schedule, notify, budget);
     }
 
     private void checkName(String name, Node at) {

@@ -1,0 +1,22 @@
+package dev.baton.pipeline;
+
+/**
+ * What one model's tokens cost, in US dollars per million tokens ({@code prices} in {@code config/agents.yaml}).
+ *
+ * @param inputPerMillion the price of a million prompt tokens
+ * @param outputPerMillion the price of a million completion tokens
+ */
+public record TokenPrice(double inputPerMillion, double outputPerMillion) {
+    private static final double MILLION = 1_000_000d;
+
+    /**
+     * The cost of one reply's tokens. A reply that reports only a total (no prompt/completion split) is priced
+     * entirely as output, the dearer kind with every provider we know: a budget errs on the side of stopping early.
+     */
+    public double cost(long prompt, long completion, long total) {
+        if (prompt == 0 && completion == 0) {
+            return total * outputPerMillion / MILLION;
+        }
+        return (prompt * inputPerMillion + completion * outputPerMillion) / MILLION;
+    }
+}
