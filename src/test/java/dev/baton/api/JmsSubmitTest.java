@@ -38,6 +38,7 @@ class JmsSubmitTest {
             agents:
               greeter: {kind: demo, output: {greeting: "hello {{ input.name }}"}}
               broken: {kind: demo, fail: true}
+              closer: {kind: demo}
             """;
     static final String GREET = """
             apiVersion: baton/v1
@@ -59,7 +60,7 @@ class JmsSubmitTest {
                 stages:
                   - name: gate
                     approval: {approvers: [alice]}
-                  - {name: after, dependsOn: [gate], agent: greeter}
+                  - {name: after, dependsOn: [gate], agent: closer}
             """;
     static final String FAILING = """
             apiVersion: baton/v1

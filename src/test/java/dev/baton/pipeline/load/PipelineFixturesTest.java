@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Loads every fixture under pipelines/valid and pipelines/invalid; the expected messages are part of the API. */
 class PipelineFixturesTest {
-    static final AgentCatalog REGISTRY = AgentCatalog.of(Set.of("registered-agent"));
+    /** A real registry, so that kinds and kind options declared in spec.agents are judged as Baton judges them. */
+    static final AgentCatalog REGISTRY =
+            dev.baton.agent.AgentRegistry.parse("agents.yaml", "agents:\n  registered-agent: {}\n");
 
     static Path root() throws URISyntaxException {
         return Path.of(PipelineFixturesTest.class.getResource("/pipelines").toURI());
