@@ -51,6 +51,7 @@ class ApiSecurityTest {
         NEEDS.put("GET /api/dead-letters", "viewer");
         NEEDS.put("GET /api/whoami", "viewer");
         NEEDS.put("GET /api/approvals", "viewer");
+        NEEDS.put("GET /api/agents/registry", "viewer");
     }
 
     static final List<String> ROLES = List.of("viewer", "submitter", "approver", "admin");
