@@ -38,9 +38,12 @@ public final class InProcessAgents {
      */
     public record Setup(Duration heartbeatInterval, String instance, Function<String, String> env) {}
 
-    /** One agent running here: the settings it was started with and the routes that are it. */
-    /** An agent this process runs: its routes, and what they hold open (an MCP server process, HTTP clients). */
-    private record Running(AgentConfig config, List<String> routeIds, List<AutoCloseable> resources) {}
+    /**
+     * An agent this process runs: the settings it was started with, the pipeline whose {@code spec.agents} declared
+     * them (null when they came from the registry), its routes, and what they hold open (an MCP server, HTTP clients).
+     */
+    private record Running(AgentConfig config, String declaredBy, List<String> routeIds,
+            List<AutoCloseable> resources) {}
 
     private final CamelContext camel;
     private final LiveRegistry registry;
@@ -87,6 +90,12 @@ public final class InProcessAgents {
                 continue;
             }
             Running now = running.get(name);
+            boolean fromPipeline = declared != null && declared.declaration() != null && !agents.names().contains(name);
+            if (now != null && !now.config().equals(a) && fromPipeline && p.name().equals(now.declaredBy())) {
+                // The pipeline that declared it was edited: its new revision serves new runs, with the new settings.
+                stop(name, now, "pipeline '" + p.name() + "' declares it anew");
+                now = null;
+            }
             if (now != null) {
                 if (!now.config().equals(a)) {
                     LOG.warn("pipeline '{}' declares agent '{}' as {}, but it already runs here as {} (declared "
@@ -95,7 +104,7 @@ public final class InProcessAgents {
                 }
                 continue;
             }
-            start(name, a);
+            start(name, a, fromPipeline ? p.name() : null);
         }
         byDefault.removeIf(n -> !warnedDefault.add(n));
         if (!byDefault.isEmpty()) {
@@ -119,19 +128,23 @@ public final class InProcessAgents {
             boolean stale = fromRegistry ? !r.config().equals(now)
                     : after.names().contains(name) && !r.config().equals(now);
             if (stale) {
-                for (String id : r.routeIds()) {
-                    camel.getRouteController().stopRoute(id);
-                    camel.removeRoute(id);
-                }
-                closeAll(r.resources());
-                running.remove(name);
-                LOG.info("{} agent '{}' stopped: {}", LiveRegistry.kindName(r.config()), name, now == null
-                        ? "config/agents.yaml no longer lists it" : "config/agents.yaml changed it");
+                stop(name, r, now == null ? "config/agents.yaml no longer lists it" : "config/agents.yaml changed it");
             }
         }
     }
 
-    private void start(String name, AgentConfig a) throws Exception {
+    /** Stops an agent's routes (its ticket in hand finishes first) and closes what it holds open. */
+    private void stop(String name, Running r, String why) throws Exception {
+        for (String id : r.routeIds()) {
+            camel.getRouteController().stopRoute(id);
+            camel.removeRoute(id);
+        }
+        closeAll(r.resources());
+        running.remove(name);
+        LOG.info("{} agent '{}' stopped: {}", LiveRegistry.kindName(r.config()), name, why);
+    }
+
+    private void start(String name, AgentConfig a, String declaredBy) throws Exception {
         Set<String> before = routeIds();
         Integer limit = queueLimitsApplied.get(name);
         List<AutoCloseable> resources = new ArrayList<>();
@@ -156,7 +169,7 @@ public final class InProcessAgents {
         }
         List<String> added = new ArrayList<>(routeIds());
         added.removeAll(before);
-        running.put(name, new Running(a, List.copyOf(added), List.copyOf(resources)));
+        running.put(name, new Running(a, declaredBy, List.copyOf(added), List.copyOf(resources)));
         LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(Locale.ROOT), name,
                 Endpoints.agentQueue(name));
     }

@@ -99,6 +99,36 @@ class RegistryReloadTest {
         }
     }
 
+    static String declaring(int v) {
+        return """
+                apiVersion: baton/v1
+                kind: Pipeline
+                metadata: {name: declares}
+                spec:
+                  agents:
+                    own: {kind: demo, output: {v: %d}}
+                  pipeline:
+                    stages:
+                      - {name: work, agent: own, output: "$.out"}
+                """.formatted(v);
+    }
+
+    @Test
+    void anEditOfThePipelinesOwnAgentDeclarationServesItsNewRuns() throws Exception {
+        try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of("declares.yaml", declaring(1)))) {
+            assertThat(output(baton, "declares")).isEqualTo(1);
+            String first = baton.get("/api/pipelines/declares").body().path("revision").asText();
+            Path tmp = root.resolve("declares.tmp");
+            Files.writeString(tmp, declaring(7));
+            Files.move(tmp, root.resolve("routes/declares.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !first.equals(
+                    baton.get("/api/pipelines/declares").body().path("revision").asText()));
+            assertThat(output(baton, "declares")).as("the agent restarted as the new revision declares it")
+                    .isEqualTo(7);
+        }
+    }
+
     private static int output(TestBaton baton, String pipeline) throws Exception {
         JsonNode run = baton.awaitRun(baton.startRun(pipeline, "{}"), Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
