@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * exited, an HTTP server that restarted).
  */
 public final class McpConnection implements AutoCloseable {
+    /** The variables of Baton's environment a stdio MCP server inherits; its {@code env} option adds the rest. */
+    private static final java.util.Set<String> INHERITED_ENV =
+            java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "USER", "SHELL", "TERM");
+
     private static final Logger LOG = LoggerFactory.getLogger(McpConnection.class);
     private static final JacksonMcpJsonMapper JSON = new JacksonMcpJsonMapper(new ObjectMapper());
 
@@ -122,7 +126,18 @@ public final class McpConnection implements AutoCloseable {
         }
         List<String> cmd = options.command();
         StdioClientTransport t = new StdioClientTransport(ServerParameters.builder(cmd.get(0))
-                .args(cmd.subList(1, cmd.size())).env(vars).build(), JSON);
+                .args(cmd.subList(1, cmd.size())).env(vars).build(), JSON) {
+            /**
+             * The server gets the agent's {@code env} and what a program needs to start, not Baton's environment,
+             * which holds other agents' keys and Baton's own passwords.
+             */
+            @Override
+            protected ProcessBuilder getProcessBuilder() {
+                ProcessBuilder pb = new ProcessBuilder();
+                pb.environment().keySet().retainAll(INHERITED_ENV);
+                return pb;
+            }
+        };
         t.setStdErrorHandler(line -> LOG.debug("{}: MCP server stderr: {}", who, line));
         return t;
     }

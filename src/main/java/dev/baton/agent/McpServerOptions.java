@@ -72,8 +72,15 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
                 e.duration("timeout", DEFAULT_TIMEOUT));
     }
 
-    /** The server as people name it in messages: its URL, or its command line. */
+    /**
+     * The server as people name it in messages, logs and ticket errors (which every viewer reads): its URL without
+     * user info or query, where a token could be, or its command line.
+     */
     public String describe() {
-        return url != null ? url.toString() : String.join(" ", command);
+        if (url == null) {
+            return String.join(" ", command);
+        }
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 }

@@ -38,9 +38,11 @@ class McpAgentTest {
                 + "  echo: {kind: mcp, command: " + stdio + ", tool: echo, timeout: 30s}\n"
                 + "  echo-http: {kind: mcp, url: \"" + http.url() + "\", tool: echo, timeout: 30s}\n"
                 + "  shout: {kind: mcp, command: " + stdio + ", tool: shout, timeout: 30s}\n"
-                + "  dead: {kind: mcp, command: [node, -e, \"process.exit(3)\"], tool: echo, timeout: 3s}\n";
+                + "  dead: {kind: mcp, command: [node, -e, \"process.exit(3)\"], tool: echo, timeout: 3s}\n"
+                + "  env-check: {kind: mcp, command: " + stdio + ", tool: get-env, env: {FROM_AGENT: given}, "
+                + "timeout: 30s}\n";
         Map<String, String> routes = new LinkedHashMap<>();
-        for (String agent : List.of("echo", "echo-http", "shout", "dead")) {
+        for (String agent : List.of("echo", "echo-http", "shout", "dead", "env-check")) {
             routes.put(agent + ".yaml", """
                     apiVersion: baton/v1
                     kind: Pipeline
@@ -84,6 +86,27 @@ class McpAgentTest {
         // the server process stays up between tickets
         JsonNode again = run("echo", "{\"message\": \"again\"}");
         assertThat(again.path("context").path("work").asText()).isEqualTo("Echo: again");
+    }
+
+    @Test
+    void aStdioServerGetsItsEnvAndNotBatonsEnvironment() throws Exception {
+        String leaked = System.getenv().keySet().stream()
+                .filter(k -> !java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "USER",
+                        "SHELL", "TERM").contains(k))
+                .findFirst().orElseThrow(() -> new AssertionError("the test JVM has no variable to leak"));
+        JsonNode run = run("env-check", "{}");
+
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        String env = run.path("context").path("work").toString();
+        assertThat(env).contains("FROM_AGENT").contains("given").contains("PATH").doesNotContain("\\\"" + leaked + "\\\"")
+                .doesNotContain("\"" + leaked + "\"");
+    }
+
+    @Test
+    void aServerUrlIsNamedWithoutItsUserInfoOrQuery() {
+        var options = new McpServerOptions(null, java.net.URI.create("http://u:s3cret@127.0.0.1:9/mcp?token=s3cret"),
+                Map.of(), Duration.ofSeconds(1));
+        assertThat(options.describe()).isEqualTo("http://127.0.0.1:9/mcp");
     }
 
     @Test
