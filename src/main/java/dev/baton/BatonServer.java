@@ -94,7 +94,6 @@ public final class BatonServer implements AutoCloseable {
     private final Function<String, String> env;
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
-    /** What in-process agents hold open (MCP server connections and processes), closed with Camel. */
     private CachingConnectionFactory relayConnections;
     private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;

@@ -34,6 +34,9 @@ public final class AgentRegistry implements AgentCatalog {
     private final AgentConfig defaultAgent;
     private final Map<String, TokenPrice> prices;
 
+    /** Agent names, as pipelines must write them too. */
+    private static final java.util.regex.Pattern AGENT_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]*");
+
     private AgentRegistry(Map<String, AgentConfig> agents, AgentConfig defaultAgent, Map<String, TokenPrice> prices) {
         this.agents = agents;
         this.defaultAgent = defaultAgent;
@@ -85,8 +88,18 @@ public final class AgentRegistry implements AgentCatalog {
         if (!listed.isMissingNode() && !listed.isNull() && !listed.isObject()) {
             errors.add(positions.value("agents") + " agents must be a mapping of agent names to their settings");
         }
-        listed.fields().forEachRemaining(e -> agents.put(e.getKey(), parse(e.getKey(),
-                new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors))));
+        listed.fields().forEachRemaining(e -> {
+            // The same names a pipeline may use: each becomes a queue name, a broker security match and a column.
+            if (!AGENT_NAME.matcher(e.getKey()).matches()) {
+                errors.add(positions.key("agents." + e.getKey()) + " agent name '" + e.getKey() + "' must match "
+                        + AGENT_NAME);
+            } else if (e.getKey().length() > dev.baton.pipeline.StoreLimits.AGENT) {
+                errors.add(positions.key("agents." + e.getKey()) + " agent name is " + e.getKey().length()
+                        + " characters; at most " + dev.baton.pipeline.StoreLimits.AGENT + " are allowed");
+            }
+            agents.put(e.getKey(), parse(e.getKey(),
+                    new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors)));
+        });
         AgentConfig def = root.hasNonNull("default")
                 ? parse(null, new RegistryEntry(null, "default", root.get("default"), positions, errors)) : null;
         Map<String, TokenPrice> prices = PriceTable.read(root.get("prices"), positions, errors);

@@ -57,7 +57,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             broker.start();
         } catch (Exception e) {
-            java.util.List<String> down = acceptorsDown(broker);
             stopQuietly(broker);
             String taken = busyPort(ports);
             if (taken != null) throw new IllegalStateException(taken, e);

@@ -49,7 +49,7 @@ public final class AgentHealthRoutes extends RouteBuilder {
         });
 
         from(Endpoints.consumer(Endpoints.HEARTBEATS_QUEUE, 2)).routeId(Endpoints.ROUTE_HEARTBEATS)
-                .process(ex -> health.onHeartbeat(ex.getMessage().getBody(String.class), BrokerSender.of(ex, batonUser)));
+                .process(ex -> health.onHeartbeat(EngineRoutes.text(ex), BrokerSender.of(ex, batonUser)));
 
         long period = Math.max(50, health.policy().interval().toMillis());
         from("timer:" + Endpoints.ROUTE_AGENT_SWEEP + "?period=" + period + "&delay=" + period)

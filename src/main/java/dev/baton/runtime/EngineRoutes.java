@@ -228,11 +228,10 @@ public final class EngineRoutes extends RouteBuilder {
 
     /**
      * The body as text. A JMS TextMessage is text already; a BytesMessage (what Artemis makes of a STOMP SEND with
-     * content-length, or an AMQP data section) is read as UTF-8, the protocol's encoding, whatever the JVM's default
-     * charset is.
+     * content-length, or an AMQP data section) must be valid UTF-8, the protocol's encoding, whatever the JVM's
+     * default charset is, or the message can never be applied.
      */
-    /** The body as text; bytes must be valid UTF-8, or the message can never be applied. */
-    private static String text(Exchange ex) {
+    static String text(Exchange ex) {
         Object body = ex.getMessage().getBody();
         if (!(body instanceof byte[] bytes)) {
             return ex.getMessage().getBody(String.class);

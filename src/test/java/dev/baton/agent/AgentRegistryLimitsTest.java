@@ -49,4 +49,20 @@ class AgentRegistryLimitsTest {
                         f + ":4:23 agent 'c': maxConcurrency must be an integer of at least 1, not 2.5",
                         f + ":4:38 agent 'c': priority must be an integer from 0 to 9, not \"high\""));
     }
+
+    @Test
+    void agentNamesAreThoseAPipelineMayUse() throws Exception {
+        String tooLong = "a".repeat(101);
+        Path f = Files.writeString(dir.resolve("agents.yaml"), """
+                agents:
+                  Team.Writer: {kind: external}
+                  %s: {kind: external}
+                  fine-name: {kind: external}
+                """.formatted(tooLong));
+
+        assertThatThrownBy(() -> AgentRegistry.load(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(String.join("\n",
+                        f + ":2:3 agent name 'Team.Writer' must match [a-z0-9][a-z0-9-]*",
+                        f + ":3:3 agent name is 101 characters; at most 100 are allowed"));
+    }
 }
