@@ -368,10 +368,12 @@ public final class RunEngine {
     private List<Outgoing> onCurrentAttempt(String messageId, String ticketId, int attempt, AttemptEnd end) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
             return tx.run(c -> {
-                if (!store.firstDelivery(c, messageId, clock.instant()) || purged(c, ticketId)) {
+                Optional<Step> found = store.firstDelivery(c, messageId, clock.instant())
+                        ? timerStep(c, ticketId) : Optional.empty();
+                if (found.isEmpty()) {
                     return List.of();
                 }
-                Step s = lockedStep(c, ticketId);
+                Step s = found.get();
                 TicketRow t = store.ticket(c, ticketId).orElseThrow();
                 if (refusal(s, t, attempt) != null) {
                     return List.of(); // answered, superseded or cancelled in the meantime
@@ -474,10 +476,12 @@ public final class RunEngine {
     public List<Outgoing> onApprovalTimeout(String messageId, String ticketId, int attempt) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
             return tx.run(c -> {
-                if (!store.firstDelivery(c, messageId, clock.instant()) || purged(c, ticketId)) {
+                Optional<Step> found = store.firstDelivery(c, messageId, clock.instant())
+                        ? timerStep(c, ticketId) : Optional.empty();
+                if (found.isEmpty()) {
                     return List.of();
                 }
-                Step s = lockedStep(c, ticketId);
+                Step s = found.get();
                 TicketRow t = store.ticket(c, ticketId).orElseThrow();
                 Scope.Found f = Scope.find(s.pipeline, t.stage());
                 flow.approvals().timedOut(s, f.scope(), (dev.baton.pipeline.ApprovalStage) f.stage(), t, attempt);
@@ -488,16 +492,19 @@ public final class RunEngine {
     }
 
     /**
-     * A timer of Baton's own (lease, deadline, approval timeout, instance DOWN) for a ticket that no longer exists: its
-     * run finished and was deleted by retention before the timer came due. Nothing is left to apply it to. (An agent's
-     * reply for an unknown ticket is still dead-lettered: that is input from outside.)
+     * {@link #lockedStep} for a timer of Baton's own (lease, deadline, approval timeout, instance DOWN): empty when the
+     * ticket or its run no longer exists, because the run finished and retention deleted it before the timer came due
+     * (or while this waited for the run's lock, which the deletion holds). Nothing is left to apply it to. An agent's
+     * reply for an unknown ticket is still dead-lettered: that is input from outside.
      */
-    private boolean purged(Connection c, String ticketId) throws SQLException {
-        if (store.ticket(c, ticketId).isPresent()) {
-            return false;
+    private Optional<Step> timerStep(Connection c, String ticketId) throws SQLException {
+        Optional<TicketRow> unlocked = store.ticket(c, ticketId);
+        Optional<RunRow> run = unlocked.isEmpty() ? Optional.empty() : store.lockRun(c, unlocked.get().runId());
+        if (run.isEmpty()) {
+            LOG.debug("ticket {} no longer exists (its run was deleted): timer ignored", ticketId);
+            return Optional.empty();
         }
-        LOG.debug("ticket {} no longer exists (its run was deleted): timer ignored", ticketId);
-        return true;
+        return Optional.of(step(c, run.get()));
     }
 
     /** Locks the ticket's run; the step's time is read after the lock, so a run's history is in time order. */
@@ -506,6 +513,11 @@ public final class RunEngine {
                 .orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
         RunRow run = store.lockRun(c, unlocked.runId())
                 .orElseThrow(() -> new PoisonMessageException("the run of ticket " + ticketId + " was deleted"));
+        return step(c, run);
+    }
+
+    /** The step of a locked run; its time is read after the lock, so a run's history is in time order. */
+    private Step step(Connection c, RunRow run) throws SQLException {
         LogContext.runIs(run.id());
         Instant now = clock.instant();
         Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
