@@ -159,7 +159,7 @@ public final class AgentHealth {
      * failover was done when it went DOWN); when every one is UP, the heartbeat is refused.
      */
     private void roomFor(java.sql.Connection c, String agent, String instance) throws java.sql.SQLException {
-        if (agents.known(c, agent, instance) || agents.count(c, agent) < policy.maxInstances()) {
+        if (agents.known(c, agent, instance) || agents.countLocked(c, agent) < policy.maxInstances()) {
             return;
         }
         if (!agents.forgetOldestDown(c, agent)) {

@@ -43,9 +43,12 @@ public final class AgentStore {
                 .isPresent();
     }
 
-    /** How many instances of the agent are recorded, UP or DOWN. */
-    public int count(Connection c, String agent) throws SQLException {
-        return Sql.one(c, "SELECT COUNT(*) FROM agent_instance WHERE agent = ?", rs -> rs.getInt(1), agent).orElse(0);
+    /**
+     * Counts the agent's instances with their rows locked until commit: two new instances registering at once (two
+     * heartbeat consumers, several Baton processes) then count one after the other, not both under the limit.
+     */
+    public int countLocked(Connection c, String agent) throws SQLException {
+        return Sql.list(c, "SELECT instance FROM agent_instance WHERE agent = ? FOR UPDATE", rs -> 1, agent).size();
     }
 
     /** Deletes the agent's instance that has been DOWN the longest; false when none is DOWN. */
