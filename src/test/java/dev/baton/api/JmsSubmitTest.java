@@ -38,7 +38,6 @@ class JmsSubmitTest {
             agents:
               greeter: {kind: demo, output: {greeting: "hello {{ input.name }}"}}
               broken: {kind: demo, fail: true}
-              closer: {kind: demo}
             """;
     static final String GREET = """
             apiVersion: baton/v1
@@ -56,6 +55,8 @@ class JmsSubmitTest {
             kind: Pipeline
             metadata: {name: gated}
             spec:
+              agents:
+                closer: {kind: demo}
               pipeline:
                 stages:
                   - name: gate
