@@ -245,11 +245,17 @@ class BrokerSecurityTest {
         assertThat(xml).doesNotContain("<web").doesNotContain("jolokia").doesNotContain("hawtio");
 
         HttpClient http = HttpClient.newHttpClient();
-        for (String path : List.of("/console", "/jolokia", "/hawtio", "/api/console", "/q/dev", "/actuator")) {
+        for (String path : List.of("/jolokia", "/hawtio", "/api/console", "/q/dev", "/actuator")) {
             int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.port + path))
                     .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             assertThat(status).as(path).isIn(401, 403, 404);
         }
+        // /console/ is Baton's own web console (static pages that call the guarded API), not a broker console.
+        var console = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.port + "/console/"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(console.statusCode()).isEqualTo(200);
+        assertThat(console.body()).contains("<title>Baton").doesNotContainIgnoringCase("artemis")
+                .doesNotContainIgnoringCase("hawtio");
         // The acceptors' URIs as the running broker has them, for the report when this fails.
         TreeSet<String> configured = server.getConfiguration().getAcceptorConfigurations().stream()
                 .map(TransportConfiguration::getName).collect(Collectors.toCollection(TreeSet::new));
