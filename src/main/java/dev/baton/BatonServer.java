@@ -218,7 +218,7 @@ public final class BatonServer implements AutoCloseable {
         RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
                 new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
                 agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health,
-                settings.limits().maxForEachItems(), agent -> agents.current().price(agent));
+                settings.limits().maxForEachItems(), (agent, declared) -> agents.current().price(agent, declared));
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);

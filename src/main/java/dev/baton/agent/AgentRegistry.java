@@ -243,7 +243,12 @@ public final class AgentRegistry implements AgentCatalog {
      * name; empty when {@code prices} has neither.
      */
     public Optional<TokenPrice> price(String agent) {
-        String model = find(agent).map(AgentConfig::llm).map(LlmOptions::model).orElse(null);
+        return price(agent, null);
+    }
+
+    /** {@link #price(String)} of the agent as a pipeline declaring it as {@code declared} runs it ({@link #resolve}). */
+    public Optional<TokenPrice> price(String agent, AgentSpec declared) {
+        String model = resolve(agent, declared).map(AgentConfig::llm).map(LlmOptions::model).orElse(null);
         TokenPrice p = model == null ? null : prices.get(model);
         return Optional.ofNullable(p != null ? p : prices.get(agent));
     }

@@ -10,13 +10,12 @@ public record TokenPrice(double inputPerMillion, double outputPerMillion) {
     private static final double MILLION = 1_000_000d;
 
     /**
-     * The cost of one reply's tokens. A reply that reports only a total (no prompt/completion split) is priced
-     * entirely as output, the dearer kind with every provider we know: a budget errs on the side of stopping early.
+     * The cost of one reply's tokens. Tokens of the total beyond the prompt/completion split (all of them when a reply
+     * reports only a total) are priced as output, the dearer kind with every provider we know: a budget errs on the
+     * side of stopping early.
      */
     public double cost(long prompt, long completion, long total) {
-        if (prompt == 0 && completion == 0) {
-            return total * outputPerMillion / MILLION;
-        }
-        return (prompt * inputPerMillion + completion * outputPerMillion) / MILLION;
+        long unsplit = Math.max(0, total - prompt - completion);
+        return (prompt * inputPerMillion + (completion + unsplit) * outputPerMillion) / MILLION;
     }
 }

@@ -210,8 +210,9 @@ public final class RunEngine {
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
                     boolean recorded = flow.tickets().refuse(s, t, reply.attempt(),
                             refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
-                    if (!recorded) {
-                        // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy.
+                    if (!recorded && reply.usage() == null) {
+                        // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy. A
+                        // reply with usage keeps it, so that a redelivery does not count its tokens twice.
                         store.forgetDelivery(c, messageId);
                     }
                     save(s);

@@ -16,6 +16,8 @@ import java.util.Locale;
  * that crossed the budget.
  */
 final class Spending {
+    /** Far below a cent, far above the rounding error of summing a run's costs. */
+    private static final double COST_EPSILON = 1e-9;
     private final RunStore store;
     private final UsageStore usage = new UsageStore();
     private final TokenPrices prices;
@@ -32,7 +34,8 @@ final class Spending {
      * nobody priced), or null.
      */
     String record(Step s, TicketRow t, ObjectNode reported) throws SQLException {
-        TokenPrice price = t.agent() == null ? null : prices.of(t.agent()).orElse(null);
+        TokenPrice price = t.agent() == null ? null
+                : prices.of(t.agent(), s.pipeline.agents().get(t.agent())).orElse(null);
         TokenUsage u = TokenUsage.of(reported, null);
         Double cost = price == null ? null : price.cost(u.prompt(), u.completion(), u.total());
         u = new TokenUsage(u.prompt(), u.completion(), u.total(), cost);
@@ -53,7 +56,8 @@ final class Spending {
             return "cost budget cannot be kept: agent '" + t.agent() + "' reported " + u.total() + " tokens, but "
                     + "config/agents.yaml prices lists neither its model nor the agent";
         }
-        if (budget.costUsd() != null && spent.costUsd() != null && spent.costUsd() > budget.costUsd()) {
+        // Costs are sums of doubles: 0.1 + 0.1 + 0.1 must not exceed a budget of 0.3.
+        if (budget.costUsd() != null && spent.costUsd() != null && spent.costUsd() > budget.costUsd() + COST_EPSILON) {
             return "cost budget exceeded: the run's tokens cost " + dollars(spent.costUsd())
                     + ", more than spec.budget.costUsd " + dollars(budget.costUsd()) + where;
         }

@@ -52,7 +52,12 @@ abstract class BudgetCases {
                 "tokens.yaml", pipeline("tokens", "budget: {tokens: 50}") + stages.formatted("writer"),
                 "roomy.yaml", pipeline("roomy", "budget: {tokens: 1000}") + stages.formatted("writer"),
                 "dollars.yaml", pipeline("dollars", "budget: {costUsd: 0.1}") + stages.formatted("pricey"),
-                "unpriced.yaml", pipeline("unpriced", "budget: {costUsd: 5}") + stages.formatted("writer")),
+                "unpriced.yaml", pipeline("unpriced", "budget: {costUsd: 5}") + stages.formatted("writer"),
+                // 3 calls of $0.07: 0.07 + 0.07 + 0.07 is 0.21000000000000002 in doubles, and spends exactly $0.21
+                "exact.yaml", pipeline("exact", "budget: {costUsd: 0.21}") + stages.formatted("pricey"),
+                // an llm agent only this pipeline declares is priced by its model too
+                "declared.yaml", pipeline("declared", "budget: {costUsd: 5}\n  agents:\n    own-llm: "
+                        + model.formatted("priced-model")) + stages.formatted("own-llm")),
                 Map.of("LLM_KEY", "sk-budget-test-key")::get);
     }
 
@@ -156,6 +161,22 @@ abstract class BudgetCases {
                 "stage", "one").orElseThrow()).isCloseTo(0.07, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(ObservabilityTest.sample(metrics, "baton_tokens_total", "agent", "pricey", "pipeline", "dollars",
                 "stage", "two", "type", "prompt")).hasValue(30.0);
+    }
+
+    @Test
+    void aRunThatSpendsExactlyItsCostBudgetSucceeds() throws Exception {
+        JsonNode run = run("exact");
+
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.path("usage").path("costUsd").asDouble()).isCloseTo(0.21, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void anLlmAgentDeclaredOnlyInThePipelineIsPricedByItsModel() throws Exception {
+        JsonNode run = run("declared");
+
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
+        assertThat(run.path("usage").path("costUsd").asDouble()).isCloseTo(0.21, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
