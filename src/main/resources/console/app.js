@@ -119,6 +119,10 @@ async function follow(run, signal, onEvent, onOpen) {
       const headers = {Accept: 'text/event-stream'};
       if (auth) headers.Authorization = auth.header;
       const res = await fetch(url, {headers, signal, cache: 'no-store', credentials: 'omit'});
+      if (res.status === 401 && auth) {
+        signOut('Your credentials were refused; sign in again.');
+        return;
+      }
       if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
       live(true);
       if (onOpen) onOpen();
@@ -268,7 +272,7 @@ async function runsPage(main, signal) {
       pipelines.pipelines.map((p) => h('option', {value: p.name}, p.name)))),
     h('label', {}, 'Status ', h('select', {name: 'status'}, h('option', {value: ''}, 'any'),
       ['RUNNING', ...TERMINAL, 'COMPENSATING'].map((s) => h('option', {value: s}, s)))),
-    h('label', {}, 'Params contain ', h('input', {name: 'q', type: 'search', placeholder: 'text'})),
+    h('label', {}, 'Params contain ', h('input', {name: 'q', type: 'search', placeholder: 'text', maxlength: '200'})),
     h('button', {type: 'submit'}, 'Filter'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -279,15 +283,26 @@ async function runsPage(main, signal) {
     cursor = '';
     load();
   });
-  render(main, h('h1', {}, 'Runs'), form,
+  const error = h('p', {class: 'error', role: 'alert', id: 'runs-error'});
+  render(main, h('h1', {}, 'Runs'), form, error,
     table(['Run', 'Pipeline', 'Status', 'Started', 'Ended', 'Duration', 'Params'], body, {class: 'runs'}), pager);
 
+  // Loads overlap (a live update while a filter is applied): only the answer to the latest one is shown.
+  let latest = 0;
   async function load() {
+    const mine = ++latest;
     const q = new URLSearchParams({limit: '20'});
     for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
     if (cursor) q.set('cursor', cursor);
-    const page = await api('/api/runs?' + q);
-    if (signal.aborted) return;
+    let page;
+    try {
+      page = await api('/api/runs?' + q);
+    } catch (e) {
+      if (!signal.aborted && mine === latest) error.textContent = problemText(e);
+      return;
+    }
+    if (signal.aborted || mine !== latest) return;
+    error.textContent = '';
     body.replaceChildren(...page.items.map((r) => h('tr', {'data-run': r.id},
       h('td', {}, h('a', {href: '#/runs/' + r.id}, short(r.id))), h('td', {}, r.pipeline),
       h('td', {}, badge(r.status)), h('td', {}, when(r.createdAt)), h('td', {}, when(r.finishedAt)),
@@ -314,12 +329,14 @@ async function runsPage(main, signal) {
 
 async function runPage(main, id, signal) {
   let graphBox = null;
+  let latest = 0; // overlapping loads: only the answer to the latest one is rendered
   async function load() {
+    const mine = ++latest;
     const [run, history, events, waiting] = await Promise.all([api('/api/runs/' + encodeURIComponent(id) + '?tickets=200'),
       api('/api/runs/' + encodeURIComponent(id) + '/history'), api('/api/runs/' + encodeURIComponent(id) + '/events'),
       api('/api/approvals')]);
-    if (signal.aborted) return;
-    const mine = new Set(waiting.filter((w) => w.runId === run.id).map((w) => w.stage));
+    if (signal.aborted || mine !== latest) return;
+    const decidable = new Set(waiting.filter((w) => w.runId === run.id).map((w) => w.stage));
     const byName = Object.fromEntries(run.stages.map((s) => [s.name, s]));
     const nodes = (run.graph || []).map((n) => Object.assign({}, n, {stage: byName[n.name]}));
     graphBox = h('div', {class: 'graph', id: 'run-graph'}, graph(nodes, (n) => n.stage && n.stage.status));
@@ -338,7 +355,7 @@ async function runPage(main, id, signal) {
         run.error ? [h('dt', {}, 'Error'), h('dd', {class: 'error'}, run.error)] : null),
       controls(run),
       h('h2', {}, 'Graph'), graphBox,
-      h('h2', {}, 'Stages'), stagesTable(run, mine),
+      h('h2', {}, 'Stages'), stagesTable(run, decidable),
       h('h2', {}, 'History'), table(['#', 'At', 'Stage', 'Attempt', 'Status', 'Agent', 'Actor', 'Detail'],
         history.map((x) => h('tr', {}, h('td', {}, x.seq), h('td', {}, when(x.at)), h('td', {}, x.stage || ''),
           h('td', {}, x.attempt ?? ''), h('td', {}, badge(x.status)), h('td', {}, x.agent || ''),

@@ -30,6 +30,8 @@ public final class EventStream implements AutoCloseable {
     static final String PATH = "/api/events/stream";
     /** Open streams at most; one more is refused with 503. */
     static final int MAX_STREAMS = 64;
+    /** Streams one identity may hold, so that one client cannot take every stream from everyone else. */
+    static final int MAX_STREAMS_PER_IDENTITY = 8;
     /** A comment line this often keeps proxies and the browser from timing an idle stream out. */
     static final long HEARTBEAT_MILLIS = 15_000;
     /** A stream ends after this long and the client opens a new one, so none lives for ever. */
@@ -58,18 +60,17 @@ public final class EventStream implements AutoCloseable {
             problem(ctx, new Problem(401, "Unauthorized", "credentials are required", List.of()));
             return;
         }
-        if (subscribers.size() >= MAX_STREAMS) {
+        String who = ctx.user().principal().getString("username");
+        HttpServerResponse res = ctx.response();
+        Subscriber s = new Subscriber(ctx.vertx().getOrCreateContext(), res, ctx.request().getParam("run"), who);
+        String full = admit(s);
+        if (full != null) {
             ctx.response().putHeader("Retry-After", "5");
-            problem(ctx, new Problem(503, "Service Unavailable", MAX_STREAMS + " event streams are open; retry later",
-                    List.of()));
+            problem(ctx, new Problem(503, "Service Unavailable", full + "; retry later", List.of()));
             return;
         }
-        HttpServerResponse res = ctx.response();
         res.setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
-        Subscriber s = new Subscriber(ctx.vertx().getOrCreateContext(), res, ctx.request().getParam("run"));
-        subscribers.add(s);
-        res.write("retry: 2000\n: open\n\n");
         long beat = ctx.vertx().setPeriodic(HEARTBEAT_MILLIS, id -> s.write(": beat\n\n"));
         long end = ctx.vertx().setTimer(LIFETIME_MILLIS, id -> s.end());
         res.closeHandler(v -> closed(ctx, s, beat, end));
@@ -77,10 +78,23 @@ public final class EventStream implements AutoCloseable {
         ctx.vertx().executeBlocking(() -> {
             subscribe();
             return null;
-        }, false).onFailure(e -> {
+        }, false).onSuccess(v -> s.write("retry: 2000\n: open\n\n")) // said once events can reach it
+                .onFailure(e -> {
             LOG.warn("event stream: cannot subscribe to {}: {}", Endpoints.EVENTS, e.toString());
             s.end();
         });
+    }
+
+    /** Takes a place for the stream, or says why there is none: the check and the add are one step. */
+    private synchronized String admit(Subscriber s) {
+        if (subscribers.size() >= MAX_STREAMS) {
+            return MAX_STREAMS + " event streams are open";
+        }
+        if (subscribers.stream().filter(o -> s.who().equals(o.who())).count() >= MAX_STREAMS_PER_IDENTITY) {
+            return "'" + s.who() + "' has " + MAX_STREAMS_PER_IDENTITY + " event streams open, the most one identity may";
+        }
+        subscribers.add(s);
+        return null;
     }
 
     private void closed(RoutingContext ctx, Subscriber s, long beat, long end) {
@@ -171,7 +185,7 @@ public final class EventStream implements AutoCloseable {
     }
 
     /** One open stream: its response, written on its own event loop, and which events it wants. */
-    private record Subscriber(Context context, HttpServerResponse response, String run) {
+    private record Subscriber(Context context, HttpServerResponse response, String run, String who) {
         /** With {@code ?run=<id>} that run's events, otherwise every event. */
         boolean wants(JsonNode event) {
             return run == null || run.equals(event.path("runId").asText());

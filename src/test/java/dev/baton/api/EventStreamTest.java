@@ -55,17 +55,26 @@ class EventStreamTest {
     }
 
     @Test
-    void streamsAreBoundedInNumber() throws Exception {
+    void streamsAreBoundedInNumberAndPerIdentity() throws Exception {
         List<java.io.InputStream> open = new ArrayList<>();
+        List<String> identities = new ArrayList<>(TestSecurity.IDENTITIES.keySet());
         try {
-            for (int i = 0; i < EventStream.MAX_STREAMS; i++) {
-                HttpResponse<java.io.InputStream> r = http.send(stream("?run=none").header("Authorization",
-                        "Bearer " + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofInputStream());
-                assertThat(r.statusCode()).as("stream " + (i + 1)).isEqualTo(200);
-                open.add(r.body());
+            for (int i = 0; i < EventStream.MAX_STREAMS_PER_IDENTITY; i++) {
+                open.add(openStream("viewer", 200));
+            }
+            HttpResponse<String> mine = http.send(stream("").header("Authorization", "Bearer "
+                    + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(mine.statusCode()).isEqualTo(503);
+            assertThat(mine.body()).contains("'viewer' has " + EventStream.MAX_STREAMS_PER_IDENTITY
+                    + " event streams open, the most one identity may");
+            // Everyone else still gets theirs, up to the limit of the process.
+            for (int i = EventStream.MAX_STREAMS_PER_IDENTITY; i < EventStream.MAX_STREAMS; i++) {
+                String who = identities.get(1 + i / EventStream.MAX_STREAMS_PER_IDENTITY);
+                open.add(openStream(who, 200));
             }
             HttpResponse<String> over = http.send(stream("").header("Authorization", "Bearer "
-                    + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofString());
+                    + TestSecurity.apiKey(identities.get(identities.size() - 1))).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(over.statusCode()).isEqualTo(503);
             assertThat(over.headers().firstValue("Retry-After")).hasValue("5");
             assertThat(over.body()).contains(EventStream.MAX_STREAMS + " event streams are open");
@@ -73,6 +82,13 @@ class EventStreamTest {
             for (java.io.InputStream in : open) in.close();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> baton.server.events().open() == 0);
+    }
+
+    private java.io.InputStream openStream(String who, int status) throws Exception {
+        HttpResponse<java.io.InputStream> r = http.send(stream("?run=none").header("Authorization",
+                "Bearer " + TestSecurity.apiKey(who)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).as("a stream of " + who).isEqualTo(status);
+        return r.body();
     }
 
     @Test
