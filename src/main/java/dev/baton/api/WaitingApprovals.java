@@ -12,6 +12,7 @@ import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.Tx;
+import java.util.List;
 
 /**
  * {@code GET /api/approvals}: the approval stages a caller could decide now, by the same rules a decision is judged
@@ -20,6 +21,11 @@ import dev.baton.ticket.Tx;
 public final class WaitingApprovals {
     /** Enough for a person's queue; the oldest come first, so nothing waits unseen for ever. */
     static final int LIMIT = 500;
+    /**
+     * Waiting stages read to find them, in pages: the approvers are in the pinned revision, not in a column, so the
+     * caller's stages are picked out here, and stages others must decide do not hide theirs.
+     */
+    static final int SCAN = 20_000;
 
     private final Tx tx;
     private final RunStore store;
@@ -39,29 +45,42 @@ public final class WaitingApprovals {
         }
         boolean open = "open".equals(who.via()); // the demo: the caller may decide as anyone
         return tx.run(c -> {
-            for (TicketRow t : store.waitingApprovals(c, LIMIT)) {
-                RunRow run = store.run(c, t.runId()).orElse(null);
-                if (run == null) continue;
-                var stage = pipelines.pinned(c, run.pipeline(), run.revision()).stage(t.stage())
-                        .filter(ApprovalStage.class::isInstance).map(ApprovalStage.class::cast).orElse(null);
-                if (stage == null || !(open || stage.mayDecide(who.name()))) continue;
-                ArrayNode decisions = Json.MAPPER.createArrayNode();
-                boolean decided = false;
-                for (HistoryRow h : store.history(c, t.runId(), t.id(), t.attempt())) {
-                    if (h.status().equals("APPROVED") || h.status().equals("REJECTED")) {
-                        decisions.addObject().put("approver", h.actor()).put("decision", h.status())
-                                .put("comment", h.detail()).put("at", h.at().toString());
-                        decided |= h.actor().equals(who.name());
-                    }
+            TicketRow after = null;
+            for (int read = 0; read < SCAN && out.size() < LIMIT; ) {
+                List<TicketRow> page = store.waitingApprovals(c, LIMIT, after);
+                if (page.isEmpty()) break;
+                read += page.size();
+                after = page.get(page.size() - 1);
+                for (TicketRow t : page) {
+                    if (out.size() < LIMIT) add(c, out, who, open, t);
                 }
-                if (decided && !open) continue;
-                ObjectNode o = out.addObject().put("runId", run.id()).put("pipeline", run.pipeline())
-                        .put("stage", t.stage()).put("since", t.updatedAt().toString());
-                stage.approvers().forEach(o.putArray("approvers")::add);
-                o.put("policy", stage.policy().yaml()).put("needed", stage.needed());
-                o.set("decisions", decisions);
             }
             return out;
         });
+    }
+
+    /** Adds the waiting stage of {@code t} when the caller may decide it and has not. */
+    private void add(java.sql.Connection c, ArrayNode out, Identity who, boolean open, TicketRow t)
+            throws java.sql.SQLException {
+        RunRow run = store.run(c, t.runId()).orElse(null);
+        if (run == null) return;
+        var stage = pipelines.pinned(c, run.pipeline(), run.revision()).stage(t.stage())
+                .filter(ApprovalStage.class::isInstance).map(ApprovalStage.class::cast).orElse(null);
+        if (stage == null || !(open || stage.mayDecide(who.name()))) return;
+        ArrayNode decisions = Json.MAPPER.createArrayNode();
+        boolean decided = false;
+        for (HistoryRow h : store.history(c, t.runId(), t.id(), t.attempt())) {
+            if (h.status().equals("APPROVED") || h.status().equals("REJECTED")) {
+                decisions.addObject().put("approver", h.actor()).put("decision", h.status())
+                        .put("comment", h.detail()).put("at", h.at().toString());
+                decided |= h.actor().equals(who.name());
+            }
+        }
+        if (decided && !open) return;
+        ObjectNode o = out.addObject().put("runId", run.id()).put("pipeline", run.pipeline())
+                .put("stage", t.stage()).put("since", t.updatedAt().toString());
+        stage.approvers().forEach(o.putArray("approvers")::add);
+        o.put("policy", stage.policy().yaml()).put("needed", stage.needed());
+        o.set("decisions", decisions);
     }
 }

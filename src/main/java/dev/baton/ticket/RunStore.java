@@ -208,11 +208,14 @@ public final class RunStore {
                 + "AND item = ?", RunStore::ticketRow, runId, stage, iteration, item);
     }
 
-    /** Approval tickets waiting for a decision in running runs, oldest first. */
-    public List<TicketRow> waitingApprovals(Connection c, int limit) throws SQLException {
+    /** Approval tickets waiting for a decision in running runs, oldest first, after {@code after} (keyset), or from the first. */
+    public List<TicketRow> waitingApprovals(Connection c, int limit, TicketRow after) throws SQLException {
+        String keyset = after == null ? "" : " AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))";
+        Object[] args = after == null ? new Object[0]
+                : new Object[] {after.createdAt(), after.createdAt(), after.id()};
         return Sql.list(c, "SELECT " + TICKET_COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2") + " FROM ticket t "
-                + "JOIN run r ON r.id = t.run_id WHERE r.status = 'RUNNING' AND t.status = 'WAITING_APPROVAL' "
-                + "ORDER BY t.created_at, t.id FETCH FIRST " + limit + " ROWS ONLY", RunStore::ticketRow);
+                + "JOIN run r ON r.id = t.run_id WHERE r.status = 'RUNNING' AND t.status = 'WAITING_APPROVAL'" + keyset
+                + " ORDER BY t.created_at, t.id FETCH FIRST " + limit + " ROWS ONLY", RunStore::ticketRow, args);
     }
 
     /** The tickets of a run in one of the given states (e.g. those in flight when it fails). */
