@@ -74,6 +74,10 @@ public final class BatonHttpServer extends VertxPlatformHttpServer {
             throw new IllegalStateException("camel.server TLS settings are not supported by Baton's REST API; "
                     + "terminate TLS in a proxy in front of it");
         }
+        // Camel's startServer, replaced here, makes the executor its stop closes Vert.x on; without it, stopping
+        // fails with a NullPointerException (a WARN and a stack trace on every Ctrl-C).
+        setPrivate("executor", getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "platform-http-service"));
         // Vert.x's limits (a 4096-byte request line, 8 KiB of headers); only the answer above them changes.
         HttpServer s = getVertx().createHttpServer(new HttpServerOptions()).invalidRequestHandler(front::invalid)
                 .requestHandler(topRouter());
@@ -116,13 +120,26 @@ public final class BatonHttpServer extends VertxPlatformHttpServer {
      * route matches.
      */
     private Router topRouter() {
+        return (Router) privateField("router", false, null);
+    }
+
+    private void setPrivate(String name, Object value) {
+        privateField(name, true, value);
+    }
+
+    /** A private field of Camel's server class, read or written; a Camel upgrade that renames it fails loudly. */
+    private Object privateField(String name, boolean write, Object value) {
         try {
-            var field = VertxPlatformHttpServer.class.getDeclaredField("router");
+            var field = VertxPlatformHttpServer.class.getDeclaredField(name);
             field.setAccessible(true);
-            return (Router) field.get(this);
+            if (write) {
+                field.set(this, value);
+                return value;
+            }
+            return field.get(this);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Camel's HTTP server has no top router field any more (a Camel upgrade "
-                    + "changed it): " + e, e);
+            throw new IllegalStateException("Camel's HTTP server has no '" + name + "' field any more (a Camel "
+                    + "upgrade changed it): " + e, e);
         }
     }
 }
