@@ -1,6 +1,6 @@
 package dev.baton.agent;
 
-/** The built-in kinds of agent (DESIGN §5). */
+/** The built-in kinds of agent (README: The agent protocol). */
 public enum AgentKind {
     /** A process of its own that reads its queue; Baton only sends it tickets. */
     EXTERNAL,

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Templates;
 
-/** The deterministic {@code demo} agent: turns a ticket into the reply DESIGN §5 fixes for its options. */
+/** The deterministic {@code demo} agent: turns a ticket into the reply the README fixes for its options. */
 public final class DemoAgent {
     private final String name;
     private final DemoOptions options;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 
 /**
- * The options of a {@code demo} agent, exactly as DESIGN §5 fixes them.
+ * The options of a {@code demo} agent, exactly as the README fixes them.
  *
  * @param output JSON template of the output, or null for {@code {"agent", "stage", "input"}}
  * @param failFirstAttempts attempts 1..N of every ticket fail (retryable)

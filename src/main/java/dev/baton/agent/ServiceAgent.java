@@ -7,7 +7,7 @@ public interface ServiceAgent {
     /**
      * Does one ticket.
      *
-     * @param ticket the ticket message as DESIGN §5 defines it
+     * @param ticket the ticket message as the agent protocol (README) defines it
      * @throws AgentFailure when the service failed; the failure says whether to try again
      */
     AgentResult handle(JsonNode ticket) throws AgentFailure;

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API under {@code /api} (DESIGN §6); errors are {@code application/problem+json}. Who may call what is
+ * The REST API under {@code /api} (README: REST API); errors are {@code application/problem+json}. Who may call what is
  * checked before these routes by {@link ApiGuard}; the operations and their OpenAPI text are in {@link ApiDocs}.
  */
 public final class ApiRoutes extends RouteBuilder {

@@ -10,7 +10,7 @@ import dev.baton.ticket.Rows.TicketRow;
 import java.time.Instant;
 import java.util.List;
 
-/** Renders runs, stages, tickets and history in the JSON shapes of DESIGN §6. */
+/** Renders runs, stages, tickets and history in the JSON shapes of the REST API (README). */
 public final class RunViews {
     private RunViews() {}
 

@@ -10,7 +10,7 @@ import org.apache.activemq.artemis.core.server.impl.AddressInfo;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 
 /**
- * Who logs in to the broker and what each role may do there (DESIGN §7). The static rules are the
+ * Who logs in to the broker and what each role may do there (README: Security). The static rules are the
  * {@code security-settings} of {@code broker/broker.xml}; the rules that name one agent's queue cannot be written
  * there for agents nobody listed yet, so Baton adds them to the embedded broker as it learns the agents
  * ({@link #allowAgent}).

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** How the replies of a multi-agent stage become its outcome (DESIGN §3). */
+/** How the replies of a multi-agent stage become its outcome (README: Stage kinds). */
 public enum AggregateStrategy {
     /** Every agent must succeed; the output is the array of outputs in agent order. */
     ALL,

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A reply from an agent on {@code baton.results} (DESIGN §5): a final outcome or a progress report.
+ * A reply from an agent on {@code baton.results} (README: The agent protocol): a final outcome or a progress report.
  *
  * @param retryable for failures: whether another attempt may succeed (default true)
  * @param usage token usage the reply reports ({@code promptTokens}, {@code completionTokens}, {@code totalTokens}),

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The aggregation strategies of DESIGN §3, as a pure function of the stage's tickets (in agent order): either no
- * decision yet, or the stage's output, or the reason it failed.
+ * The aggregation strategies of the pipeline format (README: Stage kinds), as a pure function of the stage's tickets
+ * (in agent order): either no decision yet, or the stage's output, or the reason it failed.
  */
 final class Aggregation {
     private Aggregation() {}

@@ -1,6 +1,6 @@
 package dev.baton.ticket;
 
-/** The life of a run (DESIGN §4). */
+/** The life of a run (README: How a run executes). */
 public enum RunStatus {
     RUNNING,
     SUCCEEDED,

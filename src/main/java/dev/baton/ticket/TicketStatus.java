@@ -1,6 +1,6 @@
 package dev.baton.ticket;
 
-/** The life of a ticket (DESIGN §4); a stage shares these names. */
+/** The life of a ticket (README: How a run executes); a stage shares these names. */
 public enum TicketStatus {
     PENDING,
     WAITING_DEPS,
