@@ -74,9 +74,10 @@ public final class CamelAgentRoutes extends RouteBuilder {
     }
 
     private void succeeded(Exchange ex) {
-        ObjectNode reply = reply(ex).put("status", "succeeded");
+        JsonNode ticket = ex.getProperty(TICKET, JsonNode.class);
+        ObjectNode reply = ServiceAgentRoutes.replyTo(ticket).put("status", "succeeded");
         reply.set("output", output(ex));
-        send(ex, reply);
+        ServiceAgentRoutes.reply(ex, reply);
     }
 
     private void failed(Exchange ex) {
@@ -86,9 +87,9 @@ public final class CamelAgentRoutes extends RouteBuilder {
         JsonNode ticket = ex.getProperty(TICKET, JsonNode.class);
         LOG.info("ticket {} attempt {}: {}", ticket.path("ticketId").asText(), ticket.path("attempt").asInt(1),
                 message);
-        ObjectNode reply = reply(ex).put("status", "failed");
+        ObjectNode reply = ServiceAgentRoutes.replyTo(ticket).put("status", "failed");
         reply.set("error", Json.object().put("message", message).put("retryable", true));
-        send(ex, reply);
+        ServiceAgentRoutes.reply(ex, reply);
     }
 
     /** The endpoint's answer as JSON: structured values as they are, text parsed when it is JSON, else a string. */
@@ -107,18 +108,5 @@ public final class CamelAgentRoutes extends RouteBuilder {
         String text = ex.getMessage().getBody(String.class);
         JsonNode json = StrictJson.parseOrNull(text);
         return json != null ? json : new TextNode(text);
-    }
-
-    private static ObjectNode reply(Exchange ex) {
-        JsonNode ticket = ex.getProperty(TICKET, JsonNode.class);
-        return Json.object().put("ticketId", ticket.path("ticketId").asText())
-                .put("attempt", ticket.path("attempt").asInt(1));
-    }
-
-    private static void send(Exchange ex, ObjectNode body) {
-        var msg = ex.getMessage();
-        msg.removeHeaders("*");
-        msg.setBody(Json.write(body));
-        msg.setHeader("JMSCorrelationID", body.path("ticketId").asText());
     }
 }

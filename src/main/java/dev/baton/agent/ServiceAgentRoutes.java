@@ -60,8 +60,7 @@ public final class ServiceAgentRoutes extends RouteBuilder {
 
     /** The final reply for a ticket: its output, or the failure the agent mapped. */
     ObjectNode outcome(JsonNode ticket) {
-        ObjectNode reply = Json.object().put("ticketId", ticket.path("ticketId").asText())
-                .put("attempt", ticket.path("attempt").asInt(1));
+        ObjectNode reply = replyTo(ticket);
         try {
             AgentResult result = agent.handle(ticket);
             reply.put("status", "succeeded").set("output", result.output());
@@ -95,7 +94,14 @@ public final class ServiceAgentRoutes extends RouteBuilder {
         }
     }
 
-    private static void reply(Exchange ex, ObjectNode body) {
+    /** The start of every reply to {@code ticket}: which ticket and attempt it answers. */
+    static ObjectNode replyTo(JsonNode ticket) {
+        return Json.object().put("ticketId", ticket.path("ticketId").asText())
+                .put("attempt", ticket.path("attempt").asInt(1));
+    }
+
+    /** Makes the exchange the reply message: its JSON body, correlated to the ticket, no other header. */
+    static void reply(Exchange ex, ObjectNode body) {
         var msg = ex.getMessage();
         msg.removeHeaders("*");
         msg.setBody(Json.write(body));
