@@ -5,6 +5,7 @@ import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
 import dev.baton.compile.PipelineCompiler;
+import dev.baton.compile.PrintedProcessors;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.load.LoadResult;
 import java.io.PrintWriter;
@@ -13,8 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.model.RoutesDefinition;
-import org.apache.camel.support.PluginHelper;
+import java.util.List;
+import org.apache.camel.model.RouteDefinition;
+import dev.baton.compile.Endpoints;
+import dev.baton.compile.RouteDump;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,9 +30,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "export", mixinStandardHelpOptions = true, description = {
     "Validate a pipeline and print, as Camel YAML DSL, the Camel routes it compiles to: its start route "
-            + "(direct:baton-start-<name>, which any Camel route can call) and a consumer route per demo agent it uses.",
-    "Stages are not routes of their own: the engine's shared routes drive every run's stages from the database, "
-            + "so that a run keeps the revision it started on. Works offline."})
+            + "(direct:baton-start-<name>, which any Camel route can call), the routes of each stage (join, "
+            + "condition, run, ended, done, compensate), the run's end, and a route per in-process agent it declares.",
+    "These are the routes Baton adds for the revision when it loads the file. Works offline."})
 public final class ExportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "pipeline file")
     Path file;
@@ -72,14 +75,22 @@ public final class ExportCommand implements Callable<Integer> {
                     camel.addRoutes(new dev.baton.agent.CamelAgentRoutes(name, a.camel(), a.camel().concurrency()));
                 }
             }
-            RoutesDefinition routes = new RoutesDefinition();
-            routes.setRoutes(camel.getRouteDefinitions());
-            // Camel's dumper leaves route descriptions out, so what the routes are for is said in a comment.
+            String trigger = Endpoints.pipelineTriggerRoute(p.name());
+            String revision = Endpoints.revisionRoutes(p.name(), p.revision());
+            List<RouteDefinition> defs = camel.getRouteDefinitions();
             return "# Camel routes of pipeline '" + p.name() + "' revision " + p.revision().substring(0, 12) + " ("
                     + p.file() + "), as Baton adds them when it loads the file.\n"
-                    + "# Its stages run on Baton's shared engine routes, driven from the database.\n"
-                    + PluginHelper.getModelToYAMLDumper(camel).dumpModelAsYaml(camel, routes);
+                    + "# Every event of a run (a reply, a timeout, a decision) calls them in its database transaction.\n"
+                    + "# the start route: any Camel route may call it\n"
+                    + RouteDump.yaml(camel, defs.stream().filter(r -> r.getRouteId().equals(trigger)).toList())
+                    + RouteDump.revision(camel, p)
+                    + agentsYaml(camel, defs.stream().filter(r -> !r.getRouteId().equals(trigger)
+                            && !r.getRouteId().startsWith(revision)).toList());
         }
+    }
+
+    private static String agentsYaml(DefaultCamelContext camel, List<RouteDefinition> agents) throws Exception {
+        return agents.isEmpty() ? "" : "# the in-process agents it declares\n" + RouteDump.yaml(camel, agents);
     }
 
     /** The agents the pipeline declares and those its stages name, as Baton starts demo agents for them. */

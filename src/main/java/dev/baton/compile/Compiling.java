@@ -46,8 +46,8 @@ record Compiling(Pipeline pipeline, Scope scope, StageProcessors processors) {
         return processors.check(scope, stage, check);
     }
 
+    /** What a route of the stage does, as its Camel description (its id names the stage and the revision). */
     String description(Stage stage, String what) {
-        return "stage '" + scope.qualified(stage) + "' of " + pipeline.name() + " revision "
-                + pipeline.revision().substring(0, 12) + ": " + what;
+        return what;
     }
 }

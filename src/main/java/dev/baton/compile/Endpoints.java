@@ -174,6 +174,9 @@ public final class Endpoints {
         return "baton-start-" + pipeline;
     }
 
+    /** Header of the results route: the id the inbox deduplicates a reply on. */
+    public static final String HEADER_INBOX_ID = "BatonInboxId";
+
     /** Exchange property of compiled routes: the scope prefix ({@code ""}, {@code "loop/"}) CEL is evaluated in. */
     public static final String PROPERTY_SCOPE = "BatonScope";
     /** The name CEL is registered under as a Camel language. */

@@ -22,6 +22,8 @@ public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
     private static final Duration SWEEP_AGE = Duration.ofSeconds(10);
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
+    /** Exchange property: a reply's body as it was consumed, before it was read into an {@link AgentReply}. */
+    private static final String ORIGINAL_BODY = "BatonOriginalBody";
 
     private final RunEngine engine;
     private final Scheduler scheduler;
@@ -60,6 +62,10 @@ public final class EngineRoutes extends RouteBuilder {
         onException(PoisonMessageException.class).handled(true)
                 .process(ex -> {
                     Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+                    if (ex.getProperty(ORIGINAL_BODY) != null) {
+                        ex.getMessage().setBody(ex.getProperty(ORIGINAL_BODY));
+                        ex.getMessage().removeHeader(Endpoints.HEADER_INBOX_ID);
+                    }
                     LOG.warn("dead-lettering message {}: {}", messageId(ex), e.getMessage());
                     var msg = ex.getMessage();
                     msg.setHeader(Endpoints.HEADER_DEAD_LETTER_REASON, e.getMessage());
@@ -78,8 +84,17 @@ public final class EngineRoutes extends RouteBuilder {
                     .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
                 .end();
 
+        // A reply is applied in one database transaction (the policy), recorded in the inbox by Camel's idempotent
+        // consumer in that same transaction, and its messages are relayed once it has committed.
         from(Endpoints.consumer(Endpoints.RESULTS, options.consumers())).routeId(Endpoints.ROUTE_RESULTS)
-                .process(this::onReply);
+                .process(this::readReply).id("read-reply")
+                .policy(engine.transaction()).id("transaction")
+                    .idempotentConsumer(header(Endpoints.HEADER_INBOX_ID), engine.inbox()).removeOnFailure(false)
+                        .id("inbox")
+                        .process(this::applyReply).id("apply-reply")
+                    .end()
+                .end()
+                .process(this::relayReply).id("relay");
 
         from(Endpoints.consumer(Endpoints.COORDINATOR, 2)).routeId(Endpoints.ROUTE_COORDINATOR)
                 .process(this::onCoordinatorMessage);
@@ -113,7 +128,8 @@ public final class EngineRoutes extends RouteBuilder {
                 .process(ex -> engine.pruneInbox(INBOX_KEEP));
     }
 
-    private void onReply(Exchange ex) {
+    /** Reads and checks a reply: its body becomes the {@link AgentReply}, its inbox id a header. */
+    private void readReply(Exchange ex) {
         String body = text(ex);
         if (body == null) {
             throw new PoisonMessageException("reply has no text body");
@@ -127,11 +143,30 @@ public final class EngineRoutes extends RouteBuilder {
                     + "fails", reply.ticketId(), reply.attempt(), bytes, options.maxOutputBytes());
             reply = reply.tooLarge(bytes, options.maxOutputBytes());
         }
-        String id = messageId(ex);
-        List<Outgoing> out = engine.onReply(id, reply);
+        ex.getMessage().setHeader(Endpoints.HEADER_INBOX_ID, messageId(ex));
+        ex.setProperty(ORIGINAL_BODY, ex.getMessage().getBody()); // a dead letter carries what was sent
+        ex.getMessage().setBody(reply);
+    }
+
+    /** Applies a reply the inbox has not seen; its messages become the body. */
+    private void applyReply(Exchange ex) {
+        AgentReply reply = ex.getMessage().getBody(AgentReply.class);
+        String id = ex.getMessage().getHeader(Endpoints.HEADER_INBOX_ID, String.class);
+        List<Outgoing> out = engine.applyReply(id, reply);
         LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", id, reply.ticketId(), reply.attempt(),
                 reply.kind(), out.size());
-        applied(out);
+        ex.getMessage().setBody(out);
+    }
+
+    /** Once the transaction has committed: the reply's messages go out (none for a duplicate). */
+    private void relayReply(Exchange ex) {
+        if (ex.getMessage().getBody() instanceof List<?> out) {
+            @SuppressWarnings("unchecked")
+            List<Outgoing> messages = (List<Outgoing>) out;
+            applied(messages);
+        } else {
+            LOG.debug("reply {} was applied before: ignored", ex.getMessage().getHeader(Endpoints.HEADER_INBOX_ID));
+        }
         faults.pass(Faults.BEFORE_ACK);
     }
 

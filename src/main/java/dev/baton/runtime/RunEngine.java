@@ -194,82 +194,100 @@ public final class RunEngine {
         }
     }
 
-    /** Applies an agent reply; returns the messages to send (none for a duplicate, the event for a refusal). */
-    public List<Outgoing> onReply(String messageId, AgentReply reply) {
+    /** The inbox table as the results route's idempotent repository. */
+    InboxRepository inbox() {
+        return new InboxRepository(store, clock);
+    }
+
+    /** Where the results route's database transaction begins. */
+    TransactionPolicy transaction() {
+        return new TransactionPolicy(tx);
+    }
+
+    /**
+     * Applies an agent reply in the transaction the results route began, whose idempotent consumer has just
+     * recorded the reply's message id; returns the messages to send (the event for a refusal).
+     */
+    List<Outgoing> applyReply(String messageId, AgentReply reply) {
         try (LogContext ticket = LogContext.ticket(reply.ticketId()); LogContext run = LogContext.run(null)) {
-            return events(c -> {
-                if (!store.firstDelivery(c, messageId, clock.instant())) {
-                    LOG.debug("reply {} was applied before: ignored", messageId);
-                    return List.of();
-                }
-                Step s = lockedStep(c, reply.ticketId());
-                TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
-                // The broker stamps who sent it: one agent's user cannot answer another agent's ticket.
-                String refusal = reply.sender() != null && !reply.sender().equals(t.agent())
-                        ? "reply sent by broker user '" + reply.sender() + "', not by agent '" + t.agent() + "'"
-                        : refusal(s, t, reply.attempt());
-                if (refusal != null) {
-                    String overBudget = null;
-                    if (reply.usage() != null && (reply.sender() == null || reply.sender().equals(t.agent()))) {
-                        // A late or stale reply was refused, but the tokens behind it were spent all the same.
-                        overBudget = spending.record(s, t, reply.usage());
-                    }
-                    if (overBudget != null) {
-                        tickets.note(s, t.stage(), "BUDGET_EXCEEDED", overBudget);
-                        stages.failRun(s, overBudget);
-                    }
-                    LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
-                    boolean recorded = tickets.refuse(s, t, reply.attempt(),
-                            refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
-                    if (!recorded && reply.usage() == null) {
-                        // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy. A
-                        // reply with usage keeps it, so that a redelivery does not count its tokens twice.
-                        store.forgetDelivery(c, messageId);
-                    }
-                    save(s);
-                    return s.outgoing; // the REFUSED event, none for a repeat
-                }
-                // Only progress says "I hold it and work on"; a final reply ends the attempt, so who held it is moot.
-                if (reply.instance() != null && reply.kind() == AgentReply.Kind.PROGRESS && t.agent() != null) {
-                    agents.hold(c, t.id(), t.attempt(), t.agent(), reply.instance(), s.now);
-                }
-                LOG.debug("applying reply {}: attempt {} {}", messageId, reply.attempt(), reply.kind());
-                String overBudget = reply.usage() == null ? null : spending.record(s, t, reply.usage());
-                // Tool calls come with the reply that ends the attempt: one that ends it is applied once (its inbox row
-                // stays), whereas a progress report may be forgotten and applied again.
-                if (reply.kind() != AgentReply.Kind.PROGRESS) {
-                    for (JsonNode call : reply.toolCalls()) {
-                        tickets.toolCall(s, t, reply.attempt(), call);
-                    }
-                }
-                TicketTiming timing = tickets.timing();
-                Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);
-                if (overBudget != null) {
-                    stopOverBudget(s, t, reply, heard, overBudget);
-                } else switch (reply.kind()) {
-                    case PROGRESS -> {
-                        TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
-                                : t;
-                        tickets.renewLease(s, current, policy(s, current));
-                        if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
-                            // Only renewed a lease, which a redelivery may do again: keeping its id would let an
-                            // agent that reports progress in a tight loop grow the inbox by a row a message.
-                            store.forgetDelivery(c, messageId);
-                        }
-                    }
-                    case SUCCEEDED -> {
-                        timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
-                        succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t, reply.output());
-                    }
-                    case FAILED -> timing.done(s, t, heard, failed(s, t, reply.errorMessage(), reply.retryable())
-                            ? RunMetrics.Outcome.RETRIED : RunMetrics.Outcome.FAILED);
-                }
-                save(s);
-                faults.pass(Faults.BEFORE_DB_COMMIT);
-                faults.pass(faultPoint(s, t));
-                return s.outgoing;
-            });
+            Connection c = Tx.current();
+            try {
+                return applyReply(c, messageId, reply);
+            } catch (UnloadableRevisionException e) {
+                return e.outgoing();
+            } catch (SQLException e) {
+                throw new StoreException(e);
+            }
         }
+    }
+
+    private List<Outgoing> applyReply(Connection c, String messageId, AgentReply reply) throws SQLException {
+        Step s = lockedStep(c, reply.ticketId());
+        TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
+        // The broker stamps who sent it: one agent's user cannot answer another agent's ticket.
+        String refusal = reply.sender() != null && !reply.sender().equals(t.agent())
+                ? "reply sent by broker user '" + reply.sender() + "', not by agent '" + t.agent() + "'"
+                : refusal(s, t, reply.attempt());
+        if (refusal != null) {
+            String overBudget = null;
+            if (reply.usage() != null && (reply.sender() == null || reply.sender().equals(t.agent()))) {
+                // A late or stale reply was refused, but the tokens behind it were spent all the same.
+                overBudget = spending.record(s, t, reply.usage());
+            }
+            if (overBudget != null) {
+                tickets.note(s, t.stage(), "BUDGET_EXCEEDED", overBudget);
+                stages.failRun(s, overBudget);
+            }
+            LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
+            boolean recorded = tickets.refuse(s, t, reply.attempt(),
+                    refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
+            if (!recorded && reply.usage() == null) {
+                // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy. A
+                // reply with usage keeps it, so that a redelivery does not count its tokens twice.
+                store.forgetDelivery(c, messageId);
+            }
+            save(s);
+            return s.outgoing; // the REFUSED event, none for a repeat
+        }
+        // Only progress says "I hold it and work on"; a final reply ends the attempt, so who held it is moot.
+        if (reply.instance() != null && reply.kind() == AgentReply.Kind.PROGRESS && t.agent() != null) {
+            agents.hold(c, t.id(), t.attempt(), t.agent(), reply.instance(), s.now);
+        }
+        LOG.debug("applying reply {}: attempt {} {}", messageId, reply.attempt(), reply.kind());
+        String overBudget = reply.usage() == null ? null : spending.record(s, t, reply.usage());
+        // Tool calls come with the reply that ends the attempt: one that ends it is applied once (its inbox row
+        // stays), whereas a progress report may be forgotten and applied again.
+        if (reply.kind() != AgentReply.Kind.PROGRESS) {
+            for (JsonNode call : reply.toolCalls()) {
+                tickets.toolCall(s, t, reply.attempt(), call);
+            }
+        }
+        TicketTiming timing = tickets.timing();
+        Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);
+        if (overBudget != null) {
+            stopOverBudget(s, t, reply, heard, overBudget);
+        } else switch (reply.kind()) {
+            case PROGRESS -> {
+                TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
+                        : t;
+                tickets.renewLease(s, current, policy(s, current));
+                if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
+                    // Only renewed a lease, which a redelivery may do again: keeping its id would let an
+                    // agent that reports progress in a tight loop grow the inbox by a row a message.
+                    store.forgetDelivery(c, messageId);
+                }
+            }
+            case SUCCEEDED -> {
+                timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
+                succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t, reply.output());
+            }
+            case FAILED -> timing.done(s, t, heard, failed(s, t, reply.errorMessage(), reply.retryable())
+                    ? RunMetrics.Outcome.RETRIED : RunMetrics.Outcome.FAILED);
+        }
+        save(s);
+        faults.pass(Faults.BEFORE_DB_COMMIT);
+        faults.pass(faultPoint(s, t));
+        return s.outgoing;
     }
 
     /**

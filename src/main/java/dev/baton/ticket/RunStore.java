@@ -298,6 +298,11 @@ public final class RunStore {
         }
     }
 
+    /** Whether an inbound message id was applied (and not yet pruned). */
+    public boolean delivered(Connection c, String messageId) throws SQLException {
+        return Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, inboxKey(messageId)).isPresent();
+    }
+
     /** Forgets an inbound message id recorded in this transaction: its message changed nothing worth guarding. */
     public void forgetDelivery(Connection c, String messageId) throws SQLException {
         Sql.update(c, "DELETE FROM inbox WHERE message_id = ?", inboxKey(messageId));

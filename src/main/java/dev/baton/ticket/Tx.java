@@ -22,6 +22,8 @@ public final class Tx {
         T apply(Connection c) throws SQLException;
     }
 
+    /** The connection of the transaction this thread is in, for code that cannot be handed it (a Camel SPI). */
+    private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
     private final DataSource dataSource;
 
     public Tx(DataSource dataSource) {
@@ -33,7 +35,9 @@ public final class Tx {
         List<Runnable> mine = new ArrayList<>();
         pending.push(mine);
         T result;
+        Connection outer = CURRENT.get();
         try (Connection c = dataSource.getConnection()) {
+            CURRENT.set(c);
             try {
                 result = work.apply(c);
                 c.commit();
@@ -44,6 +48,7 @@ public final class Tx {
         } catch (SQLException e) {
             throw new StoreException(e);
         } finally {
+            CURRENT.set(outer);
             pending.pop();
         }
         for (Runnable r : mine) {
@@ -67,6 +72,15 @@ public final class Tx {
         } else {
             current.add(action);
         }
+    }
+
+    /** The connection of the transaction this thread is in. */
+    public static Connection current() {
+        Connection c = CURRENT.get();
+        if (c == null) {
+            throw new IllegalStateException("not in a transaction");
+        }
+        return c;
     }
 
     public DataSource dataSource() {

@@ -1,7 +1,6 @@
-package dev.baton.cli;
+package dev.baton.compile;
 
-import dev.baton.compile.Scope;
-import dev.baton.compile.StageProcessors;
+
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Stage;
 import java.util.Set;
@@ -20,7 +19,7 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
  * The processors {@code baton export} compiles a pipeline with: the routes are the ones Baton runs, step for step,
  * but printed, never started; a step that is called anyway fails, saying so.
  */
-final class PrintedProcessors implements StageProcessors {
+public final class PrintedProcessors implements StageProcessors {
     private static final String WHY = "an exported route runs only inside Baton, in an event's transaction";
 
     private static IllegalStateException notHere() {
