@@ -109,6 +109,15 @@ public final class DocPages {
         return anchors;
     }
 
+    /** The second-level headings ({@code ## …}) of a page, in order, outside fenced blocks. */
+    public static List<String> sections(Path page) {
+        List<String> sections = new ArrayList<>();
+        forEachProseLine(page, (n, line) -> {
+            if (line.startsWith("## ")) sections.add(line.substring(3).strip());
+        });
+        return sections;
+    }
+
     /** GitHub's anchor for a heading: lower case, punctuation other than - and _ dropped, spaces as hyphens. */
     static String slug(String heading) {
         return heading.strip().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}\\- _]", "").replace(' ', '-');

@@ -36,6 +36,24 @@ class DocsTest {
     }
 
     @Test
+    void everyPageOfDocsWithThreeSectionsOrMoreListsThemAll() throws IOException {
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("docs"))) {
+            for (Path doc : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                List<String> sections = DocPages.sections(doc);
+                if (sections.size() < 3) continue;
+                String contents = Files.readAllLines(doc).stream().filter(l -> l.startsWith("Contents: ")).findFirst()
+                        .orElse("");
+                for (String section : sections) {
+                    String link = "[" + section + "](#" + DocPages.slug(section) + ")";
+                    if (!contents.contains(link)) missing.add(doc + ": the Contents line lacks " + link);
+                }
+            }
+        }
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
     void everyRelativeLinkResolvesInsideTheRepository() {
         Path root = Path.of("").toAbsolutePath().normalize();
         List<String> broken = new ArrayList<>();
