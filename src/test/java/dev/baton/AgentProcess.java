@@ -21,7 +21,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 /**
  * An external agent in a JVM of its own, for failover tests: sends heartbeats as one instance, takes tickets from
  * its queue, reports progress naming its instance, and never finishes them (the work outlasts the process, which
- * the test kills -9). It speaks only the protocol the README documents.
+ * the test kills -9). It speaks only the protocol docs/agents.md documents.
  */
 public final class AgentProcess {
     private final Process process;

@@ -56,7 +56,7 @@ public final class BatonProcess {
     /**
      * Runs on a PostgreSQL database of its own (embedded, started now, stopped with {@link #stop}) instead of the H2
      * file under its data folder: the crash tests prove Baton's durability on the production database, since H2 can
-     * come back from a kill -9 with a row locked for ever (README: How a run executes).
+     * come back from a kill -9 with a row locked for ever (docs/how-a-run-executes.md).
      */
     public BatonProcess onPostgres() throws IOException {
         postgres = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start();

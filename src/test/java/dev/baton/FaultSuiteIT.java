@@ -115,7 +115,7 @@ class FaultSuiteIT {
         broker = new BrokerProcess(root.resolve("broker-host"));
         broker.start();
         // PostgreSQL, not H2: H2 2.5.252 was seen to corrupt an index after repeated kill -9s under this load
-        // ("Row not found in primary index OUTBOX_DATA", README: How a run executes), which is H2's durability, not
+        // ("Row not found in primary index OUTBOX_DATA", docs/how-a-run-executes.md), which is H2's durability, not
         // Baton's; the suite proves Baton's on the production database.
         baton = new BatonProcess(root).onPostgres().property("baton.broker.url", broker.url()).maxHeap("512m");
 

@@ -93,11 +93,12 @@ class AgentRegistryTest {
     }
 
     @Test
-    void theReadmeExampleLoads() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        int section = readme.indexOf("### LLM and HTTP agents");
-        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
-        AgentRegistry r = load(readme.substring(start, readme.indexOf("```", start)));
+    void theDocsExampleLoads() throws Exception {
+        String doc = Files.readString(Path.of("docs/agents.md"));
+        int section = doc.indexOf("\n## LLM and HTTP agents");
+        assertThat(section).as("the section in docs/agents.md").isPositive();
+        int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+        AgentRegistry r = load(doc.substring(start, doc.indexOf("```", start)));
 
         assertThat(r.find("writer").orElseThrow().llm().prompt()).contains("{{ input }}");
         assertThat(r.find("scorer").orElseThrow().http().headers()).containsEntry("Authorization",

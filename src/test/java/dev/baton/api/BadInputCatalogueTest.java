@@ -386,7 +386,7 @@ class BadInputCatalogueTest {
     void aBodyAboveTheHttpServersCeilingIsRefused() throws Exception {
         State before = state();
         // Above camel.server.max-body-size Vert.x refuses the body while it streams in; the answer is problem+json
-        // too (README, REST API), like the API's own limit below it (see badBodies).
+        // too (docs/api.md, REST API), like the API's own limit below it (see badBodies).
         TestBaton.Response r = baton.post("/api/pipelines/good/runs", "{\"topic\": \"" + "x".repeat(10 * 1024 * 1024)
                 + "\"}");
         assertThat(r.status()).isEqualTo(413);

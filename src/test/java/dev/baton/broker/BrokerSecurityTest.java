@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker's security with real logins over TCP (README: Security): an agent's user may consume only its own queue and
+ * The broker's security with real logins over TCP (docs/security.md): an agent's user may consume only its own queue and
  * send only to baton.results and baton.heartbeats; everything else is refused by the broker itself.
  */
 class BrokerSecurityTest {

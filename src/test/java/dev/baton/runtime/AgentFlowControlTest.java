@@ -101,7 +101,7 @@ class AgentFlowControlTest {
         if (baton != null) baton.close();
     }
 
-    /** Agents that hold one message at a time, as README tells external agents to be. */
+    /** Agents that hold one message at a time, as docs/agents.md tells external agents to be. */
     static ActiveMQConnectionFactory agentConnections() {
         var b = baton.server.settings().broker();
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port() + "?consumerWindowSize=0", b.user(),

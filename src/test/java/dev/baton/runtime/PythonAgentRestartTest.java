@@ -26,8 +26,8 @@ class PythonAgentRestartTest {
 
     @Test
     void theAgentReconnectsAfterBatonRestartsAndTheTicketItHeldIsAnswered() throws Exception {
-        // The example pipeline as README tells to use it: py-writer declared `kind: external` in its spec.agents,
-        // config/agents.yaml listing nobody.
+        // The example pipeline as examples/python-agent/README.md tells to use it: py-writer declared
+        // `kind: external` in its spec.agents, config/agents.yaml listing nobody.
         TestBaton first = TestBaton.start(root, "agents: {}\n",
                 Map.of("py-hello.yaml", Files.readString(Path.of("examples", "python-agent", "py-hello.yaml"))));
         Path log = root.resolve("py.log");

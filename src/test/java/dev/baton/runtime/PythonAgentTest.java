@@ -158,7 +158,7 @@ class PythonAgentTest {
         List<String> cmd = new ArrayList<>(List.of("python3", AGENT.toString(), "--agent", "py",
                 "--port", Integer.toString(baton.server.settings().broker().stompPort())));
         cmd.addAll(List.of(options));
-        // The agent logs in as its own broker user, with an agent's rights only (README, Security).
+        // The agent logs in as its own broker user, with an agent's rights only (docs/security.md).
         baton.agentConnections("py");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("BATON_BROKER_USER", "py");
