@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * reply protocol tells apart ({@code error.retryable}).
  */
 public final class AgentFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final boolean retryable;
     private transient ObjectNode usage;
     private transient com.fasterxml.jackson.databind.node.ArrayNode toolCalls;

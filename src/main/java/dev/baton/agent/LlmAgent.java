@@ -154,7 +154,7 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
         if (total == null || more == null) {
             return total == null ? more : total;
         }
-        more.fields().forEachRemaining(f -> total.put(f.getKey(), total.path(f.getKey()).asLong() + f.getValue().asLong()));
+        more.properties().forEach(f -> total.put(f.getKey(), total.path(f.getKey()).asLong() + f.getValue().asLong()));
         return total;
     }
 

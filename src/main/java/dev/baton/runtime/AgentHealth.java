@@ -79,6 +79,8 @@ public final class AgentHealth {
 
     /** A heartbeat that is refused and not applied, with why; {@code reason} is a short tag for the metric. */
     public static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         private final String reason;
 
         Refused(String reason, String message) {
