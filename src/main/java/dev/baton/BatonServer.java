@@ -2,6 +2,7 @@ package dev.baton;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.baton.agent.AgentConfig;
+import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.InProcessAgents;
 import dev.baton.agent.LiveRegistry;
 import dev.baton.agent.QueueLimits;
@@ -24,13 +25,16 @@ import dev.baton.broker.Messaging;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
 import dev.baton.compile.PipelineRegistry;
+import dev.baton.compile.RevisionRoutes;
 import dev.baton.compile.RoutesFolder;
 import dev.baton.config.BatonSettings;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.runtime.AgentHealth;
 import dev.baton.runtime.AgentHealthRoutes;
+import dev.baton.runtime.CelLanguage;
 import dev.baton.runtime.EngineRoutes;
+import dev.baton.runtime.EngineWiring;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.Retention;
@@ -99,6 +103,9 @@ public final class BatonServer implements AutoCloseable {
     private volatile RunService runs;
     private PipelineRegistry pipelines;
     private RoutesFolder folder;
+    private RevisionRoutes revisions;
+    /** When the routes of revisions no run needs any more were last looked for. */
+    private long retiredAt;
     private Scheduler scheduler;
     private RunStore store;
     private Tx tx;
@@ -192,17 +199,48 @@ public final class BatonServer implements AutoCloseable {
         PrometheusMeterRegistry registry = meterRegistry();
         RunReplies replies = new RunReplies(new ReplyStore(), outbox,
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
+        EngineWiring wiring = new EngineWiring(new EngineWiring.Inputs(tx, store, outbox, pipelines, webhooks, clock,
+                new RunEngine.Reporting(new RunMetrics(registry), replies), faults, new EngineWiring.Agents(
+                        agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health),
+                settings.limits().maxForEachItems(), (agent, declared) -> agents.current().price(agent, declared)));
+        PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute, wiring.processors());
+        camel.getRegistry().bind(Endpoints.CEL, new CelLanguage());
+        revisions = new RevisionRoutes(camel, compiler, clock);
+        RunEngine engine = wiring.engine(camel.createProducerTemplate(), revisions::ensure);
+        scheduler = new Scheduler(tx, pipelines, engine, relay,
+                new Scheduler.Misfire(clock, settings.misfireThreshold()));
         inProcess = new InProcessAgents(camel, agents, queueLimits, name -> {
             if (broker != null) broker.allowAgent(name);
         }, new InProcessAgents.Setup(settings.heartbeatInterval(), INSTANCE, env));
-        Engine engine = engine(new EngineParts(camel, outbox, clock, faults, webhooks, health, registry, replies));
-        scheduler = engine.scheduler();
-        folder = engine.folder();
-        ConfigWatch watch = new ConfigWatch(agents, broker, inProcess, folder, pipelines, tx, store);
+        folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, new RoutesFolder.Listener() {
+            @Override
+            public void loaded(Pipeline p) throws Exception {
+                try {
+                    tx.run(c -> {
+                        pipelines.remember(c, p);
+                        return null;
+                    });
+                } catch (StoreException e) {
+                    if (!e.uniqueViolation()) throw e; // another instance stored the same revision first
+                }
+                scheduler.loaded(p);
+                revisions.ensure(p);
+                removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
+                camel.addRoutes(compiler.trigger(p));
+                inProcess.serve(p);
+            }
+
+            @Override
+            public void unloaded(String pipeline) throws Exception {
+                scheduler.unloaded(pipeline);
+                removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
+            }
+        }, settings.limits().maxStages());
         folder.scan();
-        watch.servePinned();
+        servePinned();
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(engine.routes());
+        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, new EngineRoutes.Options(
+                settings.resultConsumers(), settings.broker().user(), settings.limits().maxOutputBytes())));
         camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay,
                 settings.broker().user(), registry));
         if (settings.retention().enabled()) {
@@ -214,10 +252,10 @@ public final class BatonServer implements AutoCloseable {
             @Override
             public void configure() {
                 from("timer:" + Endpoints.ROUTE_ROUTES_WATCH + "?period=" + settings.scanIntervalMillis())
-                        .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> watch.tick());
+                        .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> watch());
             }
         });
-        RunService service = new RunService(pipelines, folder, engine.engine(), relay, tx, store, scheduler,
+        RunService service = new RunService(pipelines, folder, engine, relay, tx, store, scheduler,
                 new Metrics(registry, tx, cf));
         camel.addRoutes(new JmsSubmitRoutes(service, SUBMIT_CONSUMERS));
         runs = service;
@@ -230,53 +268,6 @@ public final class BatonServer implements AutoCloseable {
                 settings.db().url(), settings.routesDir());
     }
 
-    /** What the engine is built from, besides the server's own fields. */
-    private record EngineParts(CamelContext camel, OutboxStore outbox, Clock clock, Faults faults, Webhooks webhooks,
-            AgentHealth.Policy health, PrometheusMeterRegistry registry, RunReplies replies) {}
-
-    /** The engine and what drives it: its scheduler, the routes/ folder it compiles, and its routes (not added yet). */
-    private record Engine(RunEngine engine, Scheduler scheduler, RoutesFolder folder, EngineRoutes routes) {}
-
-    /** Builds the engine, the pipeline compiler and the routes/ folder that feeds it. */
-    private Engine engine(EngineParts p) {
-        CamelContext camel = p.camel();
-        RunEngine engine = new RunEngine(tx, store, p.outbox(), pipelines, p.webhooks(), p.clock(),
-                new RunEngine.Reporting(new RunMetrics(p.registry()), p.replies()), p.faults(),
-                agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, p.health(),
-                settings.limits().maxForEachItems(), (agent, declared) -> agents.current().price(agent, declared));
-        Scheduler scheduler = new Scheduler(tx, pipelines, engine, relay,
-                new Scheduler.Misfire(p.clock(), settings.misfireThreshold()));
-        PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
-        RoutesFolder folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel,
-                new RoutesFolder.Listener() {
-                    @Override
-                    public void loaded(Pipeline pipeline) throws Exception {
-                        try {
-                            tx.run(c -> {
-                                pipelines.remember(c, pipeline);
-                                return null;
-                            });
-                        } catch (StoreException e) {
-                            if (!e.uniqueViolation()) throw e; // another instance stored the same revision first
-                        }
-                        scheduler.loaded(pipeline);
-                        removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline.name()));
-                        camel.addRoutes(compiler.compile(pipeline));
-                        inProcess.serve(pipeline);
-                    }
-
-                    @Override
-                    public void unloaded(String pipeline) throws Exception {
-                        scheduler.unloaded(pipeline);
-                        removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
-                    }
-                }, settings.limits().maxStages());
-        EngineRoutes routes = new EngineRoutes(engine, scheduler, p.webhooks(), relay, p.faults(),
-                new EngineRoutes.Options(settings.resultConsumers(), settings.broker().user(),
-                        settings.limits().maxOutputBytes()));
-        return new Engine(engine, scheduler, folder, routes);
-    }
-
     /** Baton's own meters, and the JVM's and the process's that every Prometheus dashboard expects. */
     private static PrometheusMeterRegistry meterRegistry() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -285,6 +276,62 @@ public final class BatonServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         return registry;
+    }
+
+    /** Runs in flight finish on their pinned revision even when its file is gone: their in-process agents must run. */
+    private void servePinned() throws Exception {
+        for (String[] pr : tx.run(store::activeRevisions)) {
+            Pipeline p;
+            try {
+                p = tx.run(c -> pipelines.pinned(c, pr[0], pr[1]));
+                revisions.ensure(p);
+            } catch (IllegalStateException e) {
+                // its runs fail, naming the revision, on their next event
+                LOG.error("revision {} of pipeline '{}' has unfinished runs but can no longer be compiled: {}",
+                        pr[1].substring(0, 12), pr[0], e.getMessage());
+                continue;
+            }
+            inProcess.serve(p);
+        }
+    }
+
+    /**
+     * One tick of the watch on {@code config/}, then {@code routes/}: a registry that changed and loads is put in
+     * force, in-process agents it changed or removed are stopped, every pipeline file is validated again against it
+     * (one that no longer validates keeps its previous version serving, as after a broken edit), and the agents of
+     * the loaded pipelines are served as it says.
+     */
+    private void watch() throws Exception {
+        AgentRegistry before = agents.current();
+        AgentRegistry after = agents.reload();
+        if (after != null) {
+            if (broker != null) after.names().forEach(broker::allowAgent);
+            inProcess.registryChanged(before, after);
+            folder.revalidate();
+        }
+        folder.scan();
+        if (after != null) {
+            for (Pipeline p : pipelines.all()) inProcess.serve(p);
+            servePinned();
+        }
+        if (System.nanoTime() - retiredAt > RETIRE_EVERY_NANOS) {
+            retiredAt = System.nanoTime();
+            retireRevisions();
+        }
+    }
+
+    private static final long RETIRE_EVERY_NANOS = java.time.Duration.ofSeconds(30).toNanos();
+
+    /** Removes the compiled routes of revisions that are neither current nor pinned by an unfinished run. */
+    private void retireRevisions() throws Exception {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        pipelines.all().forEach(p -> keep.add(RevisionRoutes.key(p.name(), p.revision())));
+        for (String[] pr : tx.run(store::activeRevisions)) {
+            keep.add(RevisionRoutes.key(pr[0], pr[1]));
+        }
+        for (String retired : revisions.retire(keep)) {
+            LOG.info("removed the routes of {}: no unfinished run is pinned to it", retired);
+        }
     }
 
     /** A compiled trigger route was called; a route that fires while Baton is still starting fails and retries. */

@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.agent.protocol.Control;
@@ -44,6 +45,10 @@ final class Tickets {
         this.timing = timing;
         this.agentPriorities = agentPriorities;
         this.chooser = chooser;
+    }
+
+    RunStore store() {
+        return store;
     }
 
     TicketTiming timing() {
@@ -104,7 +109,7 @@ input, null, null, null, s.now, s.now);
 
         // The broker drops a ticket nobody took by then onto baton.tickets.expired; Baton reads that as a timeout.
         Instant expires = policy.deadline() == null ? null : ceilMillis(deliverAt.plus(policy.deadline()));
-        Ticket msg = new Ticket(t.id(), s.run.id(), s.pipeline.name(), t.stage(),
+        Ticket msg = new Ticket(t.id(), s.run.id(), s.run.pipeline(), t.stage(),
                 t.item() >= 0 && !t.label().equals(t.stage()) ? t.item() : null,
                 t.iteration() > 0 ? t.iteration() : null, t.label(),
                 t.compensation() ? Ticket.Purpose.COMPENSATE : Ticket.Purpose.WORK, attempt, t.agent(), t.input(),
@@ -232,7 +237,7 @@ input, null, null, null, s.now, s.now);
     /** Counts how an attempt of an agent's ticket ended (approvals, which people decide, have no agent). */
     private void attemptEnded(Step s, TicketRow t, Outcome outcome, boolean failure) {
         if (t.agent() != null) {
-            timing.metrics().attemptEnded(s.pipeline.name(), t.stage(), t.agent(), outcome, failure);
+            timing.metrics().attemptEnded(s.run.pipeline(), t.stage(), t.agent(), outcome, failure);
         }
     }
 
