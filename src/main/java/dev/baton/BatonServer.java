@@ -15,14 +15,13 @@ import dev.baton.api.EventStream;
 import dev.baton.api.HttpListening;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.PipelineCheck;
-import dev.baton.api.auth.Authenticator;
-import dev.baton.api.auth.InitialAdminKey;
-import dev.baton.api.auth.SecurityConfig;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.JmsSubmitRoutes;
 import dev.baton.api.Metrics;
 import dev.baton.api.RunService;
+import dev.baton.api.auth.SecurityBootstrap;
 import dev.baton.broker.EmbeddedBroker;
+import dev.baton.broker.Messaging;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
 import dev.baton.compile.PipelineRegistry;
@@ -67,11 +66,9 @@ import java.util.function.Function;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.jms.connection.JmsTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -97,11 +94,9 @@ public final class BatonServer implements AutoCloseable {
     private final Function<String, String> env;
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
-    private CachingConnectionFactory relayConnections;
+    private Messaging messaging;
     private OutboxRelay relay;
-    private ActiveMQConnectionFactory consumerConnections;
     private EventStream events;
-    private ActiveMQConnectionFactory agentConnections;
     private InProcessAgents inProcess;
     private Main main;
     /** Set last: until then the API answers 503. */
@@ -158,24 +153,14 @@ public final class BatonServer implements AutoCloseable {
         }
         dataSource = Database.open(settings.db());
         tx = new Tx(dataSource);
-        // Microseconds, what H2 and PostgreSQL keep: an event published from memory then says the same time as the
-        // history row it is read back from.
         Clock clock = new MicrosClock();
         store = new RunStore();
         OutboxStore outbox = new OutboxStore();
         pipelines = new PipelineRegistry(store, clock);
         Faults faults = new Faults(settings.fault());
 
-        var bs = settings.broker();
-        var cf = connectionFactory();
-        consumerConnections = cf;
-        relayConnections = new CachingConnectionFactory(connectionFactory());
-        relayConnections.setSessionCacheSize(32);
-        // In-process agents hold one ticket at a time: without prefetch a consumer takes its next ticket only when
-        // it asks, so max-consumers bounds the tickets in flight and priority order holds up to the last message.
-        agentConnections =
-                new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
-        agentConnections.setConsumerWindowSize(0);
+        messaging = Messaging.to(settings.broker());
+        var cf = messaging.consumers();
         QueueLimits queueLimits = new QueueLimits(cf);
 
         main = new Main();
@@ -186,17 +171,10 @@ public final class BatonServer implements AutoCloseable {
         main.addOverrideProperty("camel.server.host", settings.httpHost());
         // Plain Camel routes in routes/ may use {{baton.data}}, e.g. for a file inbox per instance.
         main.addOverrideProperty("baton.data", settings.dataDir().toString());
-        JmsComponent jms = JmsComponent.jmsComponent(cf);
-        JmsComponent jmsOut = JmsComponent.jmsComponent(relayConnections);
-        JmsComponent jmsAgent = JmsComponent.jmsComponent(agentConnections);
-        // A sender's Camel* properties never reach a route (reply consumers use the out component).
-        jms.setHeaderFilterStrategy(new InboundHeaderFilter());
-        jmsOut.setHeaderFilterStrategy(new InboundHeaderFilter());
-        jmsAgent.setHeaderFilterStrategy(new InboundHeaderFilter());
-        main.bind(Endpoints.JMS, jms);
-        main.bind(Endpoints.JMS_OUT, jmsOut);
-        main.bind(Endpoints.JMS_AGENT, jmsAgent);
-        ApiGuard guard = new ApiGuard(authenticator());
+        main.bind(Endpoints.JMS, messaging.consumerComponent());
+        main.bind(Endpoints.JMS_OUT, messaging.relayComponent());
+        main.bind(Endpoints.JMS_AGENT, messaging.agentComponent());
+        ApiGuard guard = new ApiGuard(SecurityBootstrap.authenticator(settings.security(), settings.dataDir()));
         // every request answers 503 until front.ready(), from the moment the port opens
         HttpFront front = new HttpFront();
         main.bind("batonHttpServer", BatonHttpServer.factory(front));
@@ -212,7 +190,7 @@ public final class BatonServer implements AutoCloseable {
         events.install(ApiGuard.router(camel));
         Console.install(ApiGuard.router(camel));
 
-        var relayTransactions = new TransactionTemplate(new JmsTransactionManager(relayConnections));
+        var relayTransactions = new TransactionTemplate(new JmsTransactionManager(messaging.relay()));
         // Its own transaction even if a caller's thread had one on the same connections: committed when send returns.
         relayTransactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock,
@@ -282,6 +260,7 @@ public final class BatonServer implements AutoCloseable {
         camel.addRoutes(new JmsSubmitRoutes(service, SUBMIT_CONSUMERS));
         runs = service;
         front.ready();
+        var bs = settings.broker();
         LOG.info("Baton is up in {} ms: http://{}:{}/api, web console http://{}:{}/, broker {}, database {}, "
                 + "routes from {}", (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
                 settings.httpHost(), settings.httpPort(),
@@ -297,30 +276,6 @@ public final class BatonServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         return registry;
-    }
-
-    /** Who may call the API: null when it runs open (with a loud warning), else the configured credentials. */
-    private Authenticator authenticator() throws java.io.IOException {
-        var security = settings.security();
-        if (security.open()) {
-            LOG.warn("*****************************************************************************");
-            LOG.warn("* THE REST API IS OPEN: no credentials are asked, every caller is admin.    *");
-            LOG.warn("* Only for the demo on a trusted machine (baton.security.open=true).        *");
-            LOG.warn("*****************************************************************************");
-            return null;
-        }
-        SecurityConfig config = SecurityConfig.load(security.file());
-        if (config.isEmpty()) {
-            config = InitialAdminKey.ensure(settings.dataDir());
-            LOG.warn("{} lists no API keys or users: the API accepts only the initial admin key in {} "
-                    + "(export BATON_API_KEY=$(cat {})); add credentials to {} and it stops being accepted",
-                    security.file(), settings.dataDir().resolve(InitialAdminKey.FILE),
-                    settings.dataDir().resolve(InitialAdminKey.FILE), security.file());
-        } else {
-            LOG.info("REST API credentials from {}: {} API key(s), {} user(s)", security.file(),
-                    config.apiKeys().size(), config.users().size());
-        }
-        return new Authenticator(config);
     }
 
     /** Runs in flight finish on their pinned revision even when its file is gone: their in-process agents must run. */
@@ -397,8 +352,7 @@ public final class BatonServer implements AutoCloseable {
 
     /** A new connection factory to the broker with Baton's own login (for in-process tools such as the bench). */
     public ActiveMQConnectionFactory connectionFactory() {
-        var bs = settings.broker();
-        return new ActiveMQConnectionFactory(bs.connectUrl(), blankToNull(bs.user()), blankToNull(bs.password()));
+        return messaging.newConnectionFactory();
     }
 
     /** The outbox relay (tests send through it as a transition does). */
@@ -462,37 +416,12 @@ public final class BatonServer implements AutoCloseable {
             LOG.warn("stopping Camel: {}", e.getMessage());
         }
         if (inProcess != null) inProcess.close();
-        if (relayConnections != null) relayConnections.destroy();
-        if (consumerConnections != null) consumerConnections.close();
-        if (agentConnections != null) agentConnections.close();
+        if (messaging != null) messaging.close();
         if (dataSource != null) dataSource.close();
         try {
             if (broker != null) broker.close();
         } catch (Exception e) {
             LOG.warn("stopping the broker: {}", e.getMessage());
-        }
-    }
-
-    /** The UTC system clock cut to microseconds ({@code Clock.tick} below a millisecond divides by zero). */
-    private static final class MicrosClock extends Clock {
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException("Baton's clock is UTC");
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        }
-
-        @Override
-        public long millis() {
-            return System.currentTimeMillis();
         }
     }
 
@@ -508,9 +437,5 @@ public final class BatonServer implements AutoCloseable {
         byte[] bytes = new byte[24];
         new java.security.SecureRandom().nextBytes(bytes);
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 }

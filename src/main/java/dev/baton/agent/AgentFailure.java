@@ -1,14 +1,16 @@
 package dev.baton.agent;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.agent.protocol.Usage;
 
 /**
  * Why a built-in agent could not do a ticket, and whether another attempt may succeed: the two kinds of failure the
  * reply protocol tells apart ({@code error.retryable}).
  */
 public final class AgentFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final boolean retryable;
-    private transient ObjectNode usage;
+    private transient Usage usage;
     private transient com.fasterxml.jackson.databind.node.ArrayNode toolCalls;
 
     private AgentFailure(String message, boolean retryable) {
@@ -27,7 +29,7 @@ public final class AgentFailure extends Exception {
     }
 
     /** This failure, reporting the tokens the attempt spent (e.g. on an answer that was unusable). */
-    public AgentFailure withUsage(ObjectNode tokens) {
+    public AgentFailure withUsage(Usage tokens) {
         this.usage = tokens;
         return this;
     }
@@ -44,7 +46,7 @@ public final class AgentFailure extends Exception {
     }
 
     /** The token usage to report with the failure, or null. */
-    public ObjectNode usage() {
+    public Usage usage() {
         return usage;
     }
 

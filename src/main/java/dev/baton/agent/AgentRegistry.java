@@ -88,7 +88,7 @@ public final class AgentRegistry implements AgentCatalog {
         if (!listed.isMissingNode() && !listed.isNull() && !listed.isObject()) {
             errors.add(positions.value("agents") + " agents must be a mapping of agent names to their settings");
         }
-        listed.fields().forEachRemaining(e -> {
+        listed.properties().forEach(e -> {
             // The same names a pipeline may use: each becomes a queue name, a broker security match and a column.
             if (!AGENT_NAME.matcher(e.getKey()).matches()) {
                 errors.add(positions.key("agents." + e.getKey()) + " agent name '" + e.getKey() + "' must match "

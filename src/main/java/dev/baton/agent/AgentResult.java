@@ -2,16 +2,16 @@ package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.agent.protocol.Usage;
 
 /**
  * What a built-in agent made of a ticket.
  *
- * @param usage token usage for the reply's {@code usage} field, or null
- * @param toolCalls the tool calls made on the way, for the reply's {@code toolCalls} field, or null
+ * @param usage token usage for the reply, or null
+ * @param toolCalls the tool calls made on the way, for the reply, or null
  */
-public record AgentResult(JsonNode output, ObjectNode usage, ArrayNode toolCalls) {
-    public AgentResult(JsonNode output, ObjectNode usage) {
+public record AgentResult(JsonNode output, Usage usage, ArrayNode toolCalls) {
+    public AgentResult(JsonNode output, Usage usage) {
         this(output, usage, null);
     }
 }

@@ -3,9 +3,10 @@ package dev.baton.agent;
 import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.baton.compile.Endpoints;
+import dev.baton.agent.protocol.Reply;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.pipeline.Json;
 import java.util.Collection;
 import java.util.Map;
@@ -63,33 +64,28 @@ public final class CamelAgentRoutes extends RouteBuilder {
      * The broker's headers are dropped so that none of them steers the endpoint.
      */
     private void input(Exchange ex) {
-        JsonNode ticket = Json.parse(ex.getMessage().getBody(String.class));
+        Ticket ticket = Ticket.parse(ex.getMessage().getBody(String.class));
         ex.setProperty(TICKET, ticket);
         var msg = ex.getMessage();
         msg.removeHeaders("*");
-        msg.setHeader(TICKET_ID, ticket.path("ticketId").asText());
-        msg.setHeader(ATTEMPT, ticket.path("attempt").asInt(1));
-        msg.setHeader(STAGE, ticket.path("stage").asText());
-        msg.setBody(Json.MAPPER.convertValue(ticket.path("input"), Object.class));
+        msg.setHeader(TICKET_ID, ticket.ticketId());
+        msg.setHeader(ATTEMPT, ticket.attempt());
+        msg.setHeader(STAGE, ticket.stage());
+        msg.setBody(Json.MAPPER.convertValue(ticket.input(), Object.class));
     }
 
     private void succeeded(Exchange ex) {
-        JsonNode ticket = ex.getProperty(TICKET, JsonNode.class);
-        ObjectNode reply = ServiceAgentRoutes.replyTo(ticket).put("status", "succeeded");
-        reply.set("output", output(ex));
-        ServiceAgentRoutes.reply(ex, reply);
+        Ticket ticket = ex.getProperty(TICKET, Ticket.class);
+        ServiceAgentRoutes.reply(ex, Reply.succeeded(ticket, output(ex)));
     }
 
     private void failed(Exchange ex) {
         Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String message = "agent '" + name + "' (" + URISupport.sanitizeUri(options.uri()) + "): "
                 + (e == null ? "failed" : e.getClass().getSimpleName() + ": " + e.getMessage());
-        JsonNode ticket = ex.getProperty(TICKET, JsonNode.class);
-        LOG.info("ticket {} attempt {}: {}", ticket.path("ticketId").asText(), ticket.path("attempt").asInt(1),
-                message);
-        ObjectNode reply = ServiceAgentRoutes.replyTo(ticket).put("status", "failed");
-        reply.set("error", Json.object().put("message", message).put("retryable", true));
-        ServiceAgentRoutes.reply(ex, reply);
+        Ticket ticket = ex.getProperty(TICKET, Ticket.class);
+        LOG.info("ticket {} attempt {}: {}", ticket.ticketId(), ticket.attempt(), message);
+        ServiceAgentRoutes.reply(ex, Reply.failed(ticket, message, true));
     }
 
     /** The endpoint's answer as JSON: structured values as they are, text parsed when it is JSON, else a string. */

@@ -2,6 +2,8 @@ package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.agent.protocol.Reply;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Templates;
 
@@ -16,42 +18,32 @@ public final class DemoAgent {
     }
 
     /** The final reply for a ticket message. */
-    public ObjectNode reply(JsonNode ticket) {
-        int attempt = ticket.path("attempt").asInt(1);
-        ObjectNode reply = Json.object().put("ticketId", ticket.path("ticketId").asText()).put("attempt", attempt);
+    public Reply reply(Ticket ticket) {
+        int attempt = ticket.attempt();
         if (options.fail()) {
-            reply.put("status", "failed");
-            reply.set("error", Json.object().put("message", "agent " + name + " always fails").put("retryable", false));
-        } else if (attempt <= options.failFirstAttempts()) {
-            reply.put("status", "failed");
-            reply.set("error", Json.object()
-                    .put("message", "agent " + name + " fails attempt " + attempt + " of its first "
-                            + options.failFirstAttempts()).put("retryable", true));
-        } else {
-            try {
-                reply.set("output", output(ticket));
-                reply.put("status", "succeeded");
-            } catch (IllegalArgumentException e) {
-                reply.put("status", "failed");
-                reply.set("error", Json.object().put("message", "agent " + name + " output template: "
-                        + e.getMessage()).put("retryable", false));
-            }
+            return Reply.failed(ticket, "agent " + name + " always fails", false);
         }
-        return reply;
+        if (attempt <= options.failFirstAttempts()) {
+            return Reply.failed(ticket, "agent " + name + " fails attempt " + attempt + " of its first "
+                    + options.failFirstAttempts(), true);
+        }
+        try {
+            return Reply.succeeded(ticket, output(ticket));
+        } catch (IllegalArgumentException e) {
+            return Reply.failed(ticket, "agent " + name + " output template: " + e.getMessage(), false);
+        }
     }
 
     /** A progress report sent as the work starts, so the ticket shows RUNNING while the delay lasts. */
-    public ObjectNode started(JsonNode ticket) {
-        return Json.object().put("ticketId", ticket.path("ticketId").asText())
-                .put("attempt", ticket.path("attempt").asInt(1)).put("status", "progress").put("percent", 0)
-                .put("message", "started");
+    public Reply started(Ticket ticket) {
+        return Reply.progress(ticket, 0, "started");
     }
 
     /** The output template rendered for this ticket; a placeholder without a value fails the attempt, loudly. */
-    private JsonNode output(JsonNode ticket) {
+    private JsonNode output(Ticket ticket) {
         if (options.output() == null) {
-            ObjectNode out = Json.object().put("agent", name).put("stage", ticket.path("stage").asText());
-            out.set("input", ticket.path("input"));
+            ObjectNode out = Json.object().put("agent", name).put("stage", ticket.stage());
+            out.set("input", ticket.input());
             return out;
         }
         return Templates.renderStrictly(options.output(), TicketValues.of(name, ticket));

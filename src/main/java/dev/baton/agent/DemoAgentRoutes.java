@@ -1,7 +1,9 @@
 package dev.baton.agent;
 
 import dev.baton.compile.Endpoints;
-import dev.baton.pipeline.Json;
+import dev.baton.agent.protocol.Heartbeat;
+import dev.baton.agent.protocol.Reply;
+import dev.baton.agent.protocol.Ticket;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.Exchange;
@@ -53,32 +55,30 @@ public final class DemoAgentRoutes extends RouteBuilder {
                 .convertBodyTo(String.class)
                 .setProperty("ticket", body());
         if (!options.delay().isZero()) {
-            route.process(ex -> reply(ex, agent.started(ticket(ex)).put("instance", instance), 0))
+            route.process(ex -> reply(ex, agent.started(ticket(ex)).withInstance(instance), 0))
                     .to(Endpoints.agentReplies());
         }
-        route.process(ex -> reply(ex, agent.reply(ticket(ex)).put("instance", instance), options.delay().toMillis()))
+        route.process(ex -> reply(ex, agent.reply(ticket(ex)).withInstance(instance), options.delay().toMillis()))
                 .to(Endpoints.agentReplies());
 
         // Not persistent, and gone after three intervals: a heartbeat is only news while it is fresh.
         long period = heartbeatInterval.toMillis();
         from("timer:" + Endpoints.demoHeartbeatRoute(name) + "?period=" + period + "&delay=0")
                 .routeId(Endpoints.demoHeartbeatRoute(name))
-                .process(ex -> ex.getMessage().setBody(Json.write(Json.object().put("type", "heartbeat")
-                        .put("agent", name).put("instance", instance).put("at", Instant.now().toString()))))
+                .process(ex -> ex.getMessage().setBody(Heartbeat.of(name, instance, Instant.now()).toJson()))
                 .to(Endpoints.JMS_OUT + ":topic:" + Endpoints.HEARTBEATS + "?deliveryPersistent=false&timeToLive="
                         + period * 3);
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode ticket(Exchange ex) {
-        return Json.parse(ex.getProperty("ticket", String.class));
+    private static Ticket ticket(Exchange ex) {
+        return Ticket.parse(ex.getProperty("ticket", String.class));
     }
 
-    private static void reply(Exchange ex, Object body, long delayMillis) {
+    private static void reply(Exchange ex, Reply body, long delayMillis) {
         var msg = ex.getMessage();
-        String ticketId = ((com.fasterxml.jackson.databind.JsonNode) body).path("ticketId").asText();
         msg.removeHeaders("*");
-        msg.setBody(Json.write(body));
-        msg.setHeader("JMSCorrelationID", ticketId);
+        msg.setBody(body.toJson());
+        msg.setHeader("JMSCorrelationID", body.ticketId());
         if (delayMillis > 0) {
             msg.setHeader(Endpoints.HEADER_SCHEDULED, System.currentTimeMillis() + delayMillis);
         }

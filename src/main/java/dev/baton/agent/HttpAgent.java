@@ -3,6 +3,7 @@ package dev.baton.agent;
 import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.pipeline.Json;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -33,12 +34,12 @@ public final class HttpAgent implements ServiceAgent {
     }
 
     @Override
-    public AgentResult handle(JsonNode ticket) throws AgentFailure {
+    public AgentResult handle(Ticket ticket) throws AgentFailure {
         List<String> secrets = new ArrayList<>();
         HttpRequest.Builder request = HttpRequest.newBuilder(options.url()).timeout(options.timeout())
                 .header("Content-Type", "application/json").header("Accept", "application/json")
-                .header("X-Baton-Ticket", ticket.path("ticketId").asText())
-                .header("X-Baton-Attempt", ticket.path("attempt").asText());
+                .header("X-Baton-Ticket", ticket.ticketId())
+                .header("X-Baton-Attempt", Integer.toString(ticket.attempt()));
         for (Map.Entry<String, String> h : options.headers().entrySet()) {
             try {
                 request.setHeader(h.getKey(), EnvValues.resolve(h.getValue(), env, secrets));
@@ -48,7 +49,7 @@ public final class HttpAgent implements ServiceAgent {
         }
         HttpResponse<String> response;
         try {
-            response = client.send(request.POST(HttpRequest.BodyPublishers.ofString(Json.write(ticket))).build(),
+            response = client.send(request.POST(HttpRequest.BodyPublishers.ofString(ticket.toJson())).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw HttpFailures.forIo(what(), e, options.timeout(), secrets);

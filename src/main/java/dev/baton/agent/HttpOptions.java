@@ -31,7 +31,7 @@ public record HttpOptions(URI url, Map<String, String> headers, Duration timeout
             if (!h.isObject()) {
                 e.error("headers", "headers must be a mapping of header name to value");
             } else {
-                h.fields().forEachRemaining(f -> {
+                h.properties().forEach(f -> {
                     String field = "headers." + f.getKey();
                     if (RESERVED.contains(f.getKey().toLowerCase(java.util.Locale.ROOT))) {
                         e.error(field, "header '" + f.getKey() + "' is set by Baton and may not be configured");

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.baton.agent.protocol.Ticket;
+import dev.baton.agent.protocol.Usage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Templates;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
@@ -58,7 +60,7 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
     }
 
     @Override
-    public AgentResult handle(JsonNode ticket) throws AgentFailure {
+    public AgentResult handle(Ticket ticket) throws AgentFailure {
         if (missingKey != null) {
             throw AgentFailure.permanent(what() + ": " + missingKey);
         }
@@ -69,7 +71,7 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
         messages.add(UserMessage.from(Templates.renderText(options.prompt(), TicketValues.of(name, ticket))));
         LlmTools.Offer offer = tools.offer();
         ArrayNode calls = Json.MAPPER.createArrayNode();
-        ObjectNode usage = null;
+        Usage usage = null;
         ChatResponse response;
         int made = 0;
         while (true) {
@@ -138,24 +140,20 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
                 + HttpFailures.excerpt(e.getMessage(), secrets));
     }
 
-    private static ObjectNode usage(TokenUsage u) {
-        if (u == null) {
+    private static Usage usage(TokenUsage u) {
+        if (u == null || (u.inputTokenCount() == null && u.outputTokenCount() == null && u.totalTokenCount() == null)) {
             return null;
         }
-        ObjectNode o = Json.object();
-        if (u.inputTokenCount() != null) o.put("promptTokens", u.inputTokenCount());
-        if (u.outputTokenCount() != null) o.put("completionTokens", u.outputTokenCount());
-        if (u.totalTokenCount() != null) o.put("totalTokens", u.totalTokenCount());
-        return o.isEmpty() ? null : o;
+        return new Usage(toLong(u.inputTokenCount()), toLong(u.outputTokenCount()), toLong(u.totalTokenCount()));
+    }
+
+    private static Long toLong(Integer n) {
+        return n == null ? null : n.longValue();
     }
 
     /** The tokens of all the calls of one attempt. */
-    private static ObjectNode sum(ObjectNode total, ObjectNode more) {
-        if (total == null || more == null) {
-            return total == null ? more : total;
-        }
-        more.fields().forEachRemaining(f -> total.put(f.getKey(), total.path(f.getKey()).asLong() + f.getValue().asLong()));
-        return total;
+    private static Usage sum(Usage total, Usage more) {
+        return total == null ? more : total.plus(more);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.pipeline.Json;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.Map;
@@ -23,11 +24,11 @@ public final class McpAgent implements ServiceAgent, AutoCloseable {
     }
 
     @Override
-    public AgentResult handle(JsonNode ticket) throws AgentFailure {
-        JsonNode input = ticket.path("input");
+    public AgentResult handle(Ticket ticket) throws AgentFailure {
+        JsonNode input = ticket.input();
         if (!input.isObject()) {
             throw AgentFailure.permanent(what() + ": the input must be a JSON object, the tool's arguments, not "
-                    + (input.isMissingNode() ? "nothing" : Json.write(input)));
+                    + (input.isNull() ? "nothing" : Json.write(input)));
         }
         if (server.tools().stream().noneMatch(t -> t.name().equals(options.tool()))) {
             throw AgentFailure.permanent(what() + ": the server has no tool '" + options.tool() + "'; it has "

@@ -54,7 +54,7 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
             if (!en.isObject() || command == null && uri != null) {
                 e.error("env", "env must be a mapping of variable name to value, for a command only");
             } else {
-                en.fields().forEachRemaining(f -> {
+                en.properties().forEach(f -> {
                     String problem = f.getValue().isValueNode() && !f.getValue().isNull()
                             ? EnvValues.check(f.getValue().asText()) : "must have a text value";
                     if (!EnvValues.NAME.matcher(f.getKey()).matches()) {

@@ -27,7 +27,7 @@ final class PriceTable {
                     + "{inputPerMillion: 0.15, outputPerMillion: 0.6}");
             return out;
         }
-        prices.fields().forEachRemaining(e -> {
+        prices.properties().forEach(e -> {
             String path = "prices." + e.getKey();
             JsonNode n = e.getValue();
             if (!n.isObject()) {

@@ -1,10 +1,13 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.baton.agent.protocol.Reply;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.compile.Endpoints;
-import dev.baton.pipeline.Json;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +46,7 @@ public final class ServiceAgentRoutes extends RouteBuilder {
                 .routeId(Endpoints.serviceAgentRoute(name))
                 .convertBodyTo(String.class)
                 .process(ex -> {
-                    JsonNode ticket = Json.parse(ex.getMessage().getBody(String.class));
+                    Ticket ticket = Ticket.parse(ex.getMessage().getBody(String.class));
                     // A call that lasts reports progress, sent at once outside the consumer's transaction, so the
                     // ticket shows RUNNING meanwhile. Not sent for quick calls: a progress reply that the engine
                     // happened to take after the final one would only be refused.
@@ -59,52 +62,42 @@ public final class ServiceAgentRoutes extends RouteBuilder {
     }
 
     /** The final reply for a ticket: its output, or the failure the agent mapped. */
-    ObjectNode outcome(JsonNode ticket) {
-        ObjectNode reply = replyTo(ticket);
+    Reply outcome(Ticket ticket) {
         try {
             AgentResult result = agent.handle(ticket);
-            reply.put("status", "succeeded").set("output", result.output());
-            if (result.usage() != null) reply.set("usage", result.usage());
-            if (result.toolCalls() != null && !result.toolCalls().isEmpty()) reply.set("toolCalls", result.toolCalls());
+            return Reply.succeeded(ticket, result.output()).withUsage(result.usage())
+                    .withToolCalls(calls(result.toolCalls()));
         } catch (AgentFailure f) {
-            LOG.info("ticket {} attempt {}: {} ({})", ticket.path("ticketId").asText(), ticket.path("attempt").asInt(1),
-                    f.getMessage(), f.retryable() ? "retryable" : "permanent");
-            reply.put("status", "failed").set("error",
-                    Json.object().put("message", f.getMessage()).put("retryable", f.retryable()));
-            if (f.usage() != null) reply.set("usage", f.usage());
-            if (f.toolCalls() != null && !f.toolCalls().isEmpty()) reply.set("toolCalls", f.toolCalls());
+            LOG.info("ticket {} attempt {}: {} ({})", ticket.ticketId(), ticket.attempt(), f.getMessage(),
+                    f.retryable() ? "retryable" : "permanent");
+            return Reply.failed(ticket, f.getMessage(), f.retryable()).withUsage(f.usage())
+                    .withToolCalls(calls(f.toolCalls()));
         } catch (RuntimeException e) {
-            LOG.warn("agent '{}' failed on ticket {}", name, ticket.path("ticketId").asText(), e);
-            reply.put("status", "failed").set("error", Json.object()
-                    .put("message", "agent '" + name + "' failed: " + e.getClass().getSimpleName())
-                    .put("retryable", true));
+            LOG.warn("agent '{}' failed on ticket {}", name, ticket.ticketId(), e);
+            return Reply.failed(ticket, "agent '" + name + "' failed: " + e.getClass().getSimpleName(), true);
         }
-        return reply;
     }
 
-    private void started(ProducerTemplate progress, JsonNode ticket) {
-        String ticketId = ticket.path("ticketId").asText();
-        ObjectNode body = Json.object().put("ticketId", ticketId).put("attempt", ticket.path("attempt").asInt(1))
-                .put("status", "progress").put("message", "calling");
+    private static List<JsonNode> calls(ArrayNode calls) {
+        List<JsonNode> out = new ArrayList<>();
+        if (calls != null) calls.forEach(out::add);
+        return out;
+    }
+
+    private void started(ProducerTemplate progress, Ticket ticket) {
         try {
-            progress.sendBodyAndHeader(Endpoints.producer("queue:" + Endpoints.RESULTS), Json.write(body),
-                    "JMSCorrelationID", ticketId);
+            progress.sendBodyAndHeader(Endpoints.producer("queue:" + Endpoints.RESULTS),
+                    Reply.progress(ticket, null, "calling").toJson(), "JMSCorrelationID", ticket.ticketId());
         } catch (RuntimeException e) {
-            LOG.warn("agent '{}': progress for ticket {} not sent: {}", name, ticketId, e.getMessage());
+            LOG.warn("agent '{}': progress for ticket {} not sent: {}", name, ticket.ticketId(), e.getMessage());
         }
-    }
-
-    /** The start of every reply to {@code ticket}: which ticket and attempt it answers. */
-    static ObjectNode replyTo(JsonNode ticket) {
-        return Json.object().put("ticketId", ticket.path("ticketId").asText())
-                .put("attempt", ticket.path("attempt").asInt(1));
     }
 
     /** Makes the exchange the reply message: its JSON body, correlated to the ticket, no other header. */
-    static void reply(Exchange ex, ObjectNode body) {
+    static void reply(Exchange ex, Reply body) {
         var msg = ex.getMessage();
         msg.removeHeaders("*");
-        msg.setBody(Json.write(body));
-        msg.setHeader("JMSCorrelationID", body.path("ticketId").asText());
+        msg.setBody(body.toJson());
+        msg.setHeader("JMSCorrelationID", body.ticketId());
     }
 }

@@ -1,7 +1,11 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.pipeline.Templates;
 import java.util.Map;
 import java.util.function.Function;
@@ -21,13 +25,17 @@ final class TicketValues {
 
     private TicketValues() {}
 
-    static Function<String, JsonNode> of(String agent, JsonNode ticket) {
+    /** A ticket with nothing in it: what {@link #check} asks {@link #of} about to learn which names it knows. */
+    private static final Ticket NOTHING =
+            new Ticket(null, null, null, null, null, null, null, null, 0, null, null, null, null, null);
+
+    static Function<String, JsonNode> of(String agent, Ticket ticket) {
         return root -> switch (root) {
-            case "input" -> ticket.path("input");
-            case "item" -> ticket.path("item");
+            case "input" -> ticket.input();
+            case "item" -> ticket.item() == null ? NullNode.getInstance() : IntNode.valueOf(ticket.item());
             case "agent" -> new TextNode(agent);
-            case "stage" -> ticket.path("stage");
-            case "params" -> ticket.path("params");
+            case "stage" -> ticket.stage() == null ? MissingNode.getInstance() : new TextNode(ticket.stage());
+            case "params" -> ticket.params();
             default -> null;
         };
     }
@@ -42,7 +50,7 @@ final class TicketValues {
         }
         if (template.isTextual()) {
             for (Templates.Placeholder p : Templates.placeholders(template.asText())) {
-                if (of("", com.fasterxml.jackson.databind.node.MissingNode.getInstance()).apply(p.root()) == null) {
+                if (of("", NOTHING).apply(p.root()) == null) {
                     entry.error(field, "'" + p.text() + "' never has a value: '" + p.root() + "' is not a name "
                             + "templates know; use input, item, agent, stage or params");
                 } else if (p.path() != null && SCALARS.containsKey(p.root())) {

@@ -80,6 +80,15 @@ public final class ApiGuard {
                 });
     }
 
+    /**
+     * Vert.x Web 4.5 deprecates {@code setUser} for its own authentication handlers and offers no other setter; this
+     * guard is such a handler (it checks Baton's credentials), so it sets the user itself.
+     */
+    @SuppressWarnings("deprecation")
+    private static void authenticated(RoutingContext ctx, User user) {
+        ctx.setUser(user);
+    }
+
     private void admit(RoutingContext ctx, Role needed, Authenticator.Outcome out) {
         if (out instanceof Authenticator.Outcome.None) {
             unauthorized(ctx, "credentials are required: send Authorization: Bearer <API key>, X-API-Key, or "
@@ -99,7 +108,7 @@ public final class ApiGuard {
                     List.of()));
             return;
         }
-        ctx.setUser(User.create(new JsonObject().put("username", who.name()).put("role", who.role().label())
+        authenticated(ctx, User.create(new JsonObject().put("username", who.name()).put("role", who.role().label())
                 .put("via", who.via())));
         try {
             // The secret stays here: no route, log line or error message downstream can show it.

@@ -195,7 +195,7 @@ public final class EventStream implements AutoCloseable {
             context.runOnContext(v -> {
                 if (response.ended() || response.closed()) return;
                 if (response.writeQueueFull()) {
-                    response.close(); // too slow: the client re-reads the state when it reconnects
+                    response.reset(); // too slow: closes the connection; the client re-reads the state when it reconnects
                     return;
                 }
                 response.write(frame);

@@ -53,6 +53,7 @@ public final class JmsSubmitRoutes extends RouteBuilder {
                 .end();
     }
 
+    @SuppressWarnings("try") // the LogContext resource puts the run id in the log lines its block writes
     private void onSubmission(Exchange ex) throws JMSException {
         Message in = ex.getMessage();
         Destination replyTo = in.getHeader("JMSReplyTo", Destination.class);

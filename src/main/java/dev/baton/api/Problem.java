@@ -4,6 +4,8 @@ import java.util.List;
 
 /** An error answered as {@code application/problem+json} (RFC 9457), with every problem listed. */
 public class Problem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final String title;
     private final List<String> errors;

@@ -50,7 +50,7 @@ final class UsageViews {
     }
 
     private static void add(ObjectNode sum, JsonNode usage) {
-        usage.fields().forEachRemaining(e -> {
+        usage.properties().forEach(e -> {
             if (e.getValue().isIntegralNumber()) {
                 sum.put(e.getKey(), sum.path(e.getKey()).asLong(0) + e.getValue().asLong());
             } else if (e.getValue().isNumber()) {

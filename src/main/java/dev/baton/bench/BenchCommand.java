@@ -266,7 +266,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws jakarta.jms.JMSException {
             connection.close();
         }
     }

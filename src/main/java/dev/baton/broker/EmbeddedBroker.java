@@ -138,7 +138,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        broker.stop();
+    public void close() {
+        try {
+            broker.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the embedded broker", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the embedded broker: " + e.getMessage(), e);
+        }
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** A client command that failed, with the exit code it maps to (see {@link ExitCode}) and the server's problem, if any. */
 public final class ClientException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int exitCode;
     private final transient JsonNode problem;
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -85,9 +84,7 @@ public final class Templates {
             return new TextNode(sb.toString());
         }
         if (node instanceof ObjectNode o) {
-            Iterator<Map.Entry<String, JsonNode>> it = o.fields();
-            while (it.hasNext()) {
-                var e = it.next();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
                 e.setValue(substitute(e.getValue(), roots, missing));
             }
         } else if (node instanceof ArrayNode a) {

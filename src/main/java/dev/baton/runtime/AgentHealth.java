@@ -3,6 +3,7 @@ package dev.baton.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
+import dev.baton.agent.protocol.Heartbeat;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.AgentStore.HeldTicket;
@@ -14,7 +15,6 @@ import dev.baton.ticket.Tx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -79,6 +79,8 @@ public final class AgentHealth {
 
     /** A heartbeat that is refused and not applied, with why; {@code reason} is a short tag for the metric. */
     public static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         private final String reason;
 
         Refused(String reason, String message) {
@@ -111,9 +113,10 @@ public final class AgentHealth {
         } catch (IllegalArgumentException e) {
             throw new PoisonMessageException("heartbeat is not JSON: " + e.getMessage());
         }
-        String agent = text(hb, "agent");
-        String instance = text(hb, "instance");
-        if (!"heartbeat".equals(hb.path("type").asText("heartbeat")) || agent == null || instance == null
+        Heartbeat beat = Heartbeat.read(hb, MAX_IN_FLIGHT);
+        String agent = beat.agent();
+        String instance = beat.instance();
+        if (!Heartbeat.TYPE.equals(beat.type()) || agent == null || instance == null
                 || agent.length() > 100 || instance.length() > 200) {
             throw new PoisonMessageException("a heartbeat needs \"type\": \"heartbeat\", \"agent\" (at most 100 "
                     + "characters) and \"instance\" (at most 200)");
@@ -124,15 +127,12 @@ public final class AgentHealth {
                     + "') sent by broker user '" + sender + "': an agent's user speaks only for itself");
         }
         Instant now = clock.instant();
-        Instant at = at(hb);
+        Instant at = beat.sentAt();
         if (at != null && at.isBefore(now.minus(policy.downAfter()))) {
             LOG.debug("heartbeat of {}/{} from {} is too old to count", agent, instance, at);
             return;
         }
-        List<String> inFlight = new ArrayList<>();
-        hb.path("inFlight").forEach(t -> {
-            if (t.isTextual() && inFlight.size() < MAX_IN_FLIGHT) inFlight.add(t.asText());
-        });
+        List<String> inFlight = beat.inFlight();
         String before = tx.run(c -> {
             roomFor(c, agent, instance);
             String was = agents.heartbeat(c, agent, instance, now, Json.write(Json.MAPPER.valueToTree(inFlight)));
@@ -199,18 +199,5 @@ public final class AgentHealth {
             }
             return out;
         });
-    }
-
-    private static String text(JsonNode n, String field) {
-        String v = n.path(field).isTextual() ? n.get(field).asText().strip() : null;
-        return v == null || v.isEmpty() ? null : v;
-    }
-
-    private static Instant at(JsonNode hb) {
-        try {
-            return hb.path("at").isTextual() ? Instant.parse(hb.get("at").asText()) : null;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

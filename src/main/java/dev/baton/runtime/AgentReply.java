@@ -2,13 +2,13 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.agent.protocol.Reply;
 import dev.baton.pipeline.Json;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A reply from an agent on {@code baton.results} (README: The agent protocol): a final outcome or a progress report.
+ * A reply from an agent on {@code baton.results} ({@link Reply} on the wire) as the engine uses it: a final outcome
+ * or a progress report.
  *
  * @param retryable for failures: whether another attempt may succeed (default true)
  * @param usage token usage the reply reports ({@code promptTokens}, {@code completionTokens}, {@code totalTokens}),
@@ -32,8 +32,6 @@ public record AgentReply(
         String instance,
         String sender,
         List<JsonNode> toolCalls) {
-    private static final Logger LOG = LoggerFactory.getLogger(AgentReply.class);
-    private static final List<String> USAGE_FIELDS = List.of("promptTokens", "completionTokens", "totalTokens");
 
     /** What the reply says happened. */
     public enum Kind {
@@ -58,35 +56,16 @@ public record AgentReply(
         } catch (IllegalArgumentException e) {
             throw new PoisonMessageException("reply is not JSON: " + e.getMessage());
         }
-        if (!json.isObject()) {
-            throw new PoisonMessageException("reply must be a JSON object");
-        }
-        String ticketId = json.path("ticketId").asText(correlationId);
-        if (ticketId == null || ticketId.isBlank()) {
-            throw new PoisonMessageException("reply has no ticketId and no JMSCorrelationID");
-        }
-        if (correlationId != null && !correlationId.isBlank() && !correlationId.equals(ticketId)) {
-            throw new PoisonMessageException("reply names ticket " + ticketId + " but its JMSCorrelationID is "
-                    + correlationId);
-        }
-        if (!json.path("attempt").canConvertToInt()) {
-            throw new PoisonMessageException("reply for ticket " + ticketId + " has no integer 'attempt'");
-        }
-        Kind kind;
+        Reply r;
         try {
-            kind = Kind.valueOf(json.path("status").asText("").toUpperCase(java.util.Locale.ROOT));
+            r = Reply.read(json, correlationId);
         } catch (IllegalArgumentException e) {
-            throw new PoisonMessageException("reply status must be succeeded, failed or progress, not '"
-                    + json.path("status").asText("") + "'");
+            throw new PoisonMessageException(e.getMessage());
         }
-        JsonNode error = json.path("error");
-        String errorMessage = error.isObject() ? error.path("message").asText("agent failed")
-                : error.isTextual() ? error.asText() : kind == Kind.FAILED ? "agent failed" : null;
-        boolean retryable = !error.isObject() || error.path("retryable").asBoolean(true);
-        Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
-        return new AgentReply(ticketId, json.get("attempt").asInt(), kind, json.get("output"), errorMessage,
-                retryable, percent, json.path("message").asText(null), usage(ticketId, json.get("usage")),
-                instance(json), sender, toolCalls(json.get("toolCalls")));
+        return new AgentReply(r.ticketId(), r.attempt(), Kind.valueOf(r.status().name()), r.output(),
+                r.error() == null ? null : r.error().message(), r.error() == null || r.error().retryable(),
+                r.percent(), r.message(), r.usage() == null ? null : r.usage().toObject(), r.instance(), sender,
+                r.toolCalls());
     }
 
     /**
@@ -118,50 +97,5 @@ public record AgentReply(
             }
         }
         return n;
-    }
-
-    /**
-     * The reply's usage with only its known counters; a malformed one is left out with a warning rather than making
-     * the reply a poison message: the outcome matters more than the bookkeeping.
-     */
-    private static ObjectNode usage(String ticketId, JsonNode usage) {
-        if (usage == null || usage.isNull()) {
-            return null;
-        }
-        ObjectNode out = Json.object();
-        if (usage.isObject()) {
-            for (String f : USAGE_FIELDS) {
-                JsonNode v = usage.get(f);
-                if (v != null && v.canConvertToLong() && v.isIntegralNumber() && v.asLong() >= 0) {
-                    out.put(f, v.asLong());
-                } else if (v != null && !v.isNull()) {
-                    out.removeAll();
-                    break;
-                }
-            }
-        }
-        if (out.isEmpty()) {
-            LOG.warn("reply for ticket {}: usage ignored; expected an object of non-negative integers {}", ticketId,
-                    USAGE_FIELDS);
-            return null;
-        }
-        return out;
-    }
-
-    /** The reported tool calls that are objects naming a tool; at most 1000, so a reply cannot flood the history. */
-    private static List<JsonNode> toolCalls(JsonNode calls) {
-        if (calls == null || !calls.isArray()) {
-            return List.of();
-        }
-        List<JsonNode> out = new java.util.ArrayList<>();
-        for (JsonNode c : calls) {
-            if (c.isObject() && c.path("tool").isTextual() && out.size() < 1000) out.add(c);
-        }
-        return List.copyOf(out);
-    }
-
-    private static String instance(JsonNode json) {
-        String instance = json.path("instance").isTextual() ? json.get("instance").asText().strip() : null;
-        return instance == null || instance.isEmpty() || instance.length() > 200 ? null : instance;
     }
 }

@@ -8,7 +8,6 @@ import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,9 +84,7 @@ final class Aggregation {
     }
 
     private static void deepMerge(ObjectNode into, ObjectNode from) {
-        Iterator<Map.Entry<String, JsonNode>> it = from.fields();
-        while (it.hasNext()) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : from.properties()) {
             JsonNode existing = into.get(e.getKey());
             if (existing instanceof ObjectNode eo && e.getValue() instanceof ObjectNode vo) {
                 deepMerge(eo, vo);

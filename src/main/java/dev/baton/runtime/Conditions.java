@@ -12,7 +12,6 @@ import dev.baton.pipeline.expr.Expression;
 import dev.baton.pipeline.expr.ExpressionException;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,9 +63,7 @@ final class Conditions {
             }
         }
         values.put("outputs", outputs);
-        Iterator<Map.Entry<String, JsonNode>> it = s.context().fields();
-        while (it.hasNext()) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : s.context().properties()) {
             values.put(e.getKey(), e.getValue());
         }
         values.put("params", s.run.params());

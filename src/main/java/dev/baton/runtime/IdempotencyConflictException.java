@@ -2,6 +2,8 @@ package dev.baton.runtime;
 
 /** An Idempotency-Key reused for a different pipeline or different params. */
 public class IdempotencyConflictException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final String runId;
 
     public IdempotencyConflictException(String runId) {

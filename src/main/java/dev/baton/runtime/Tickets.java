@@ -3,6 +3,8 @@ package dev.baton.runtime;
 import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.agent.protocol.Control;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.AgentSelector;
 import dev.baton.pipeline.AgentStage;
@@ -105,27 +107,15 @@ input, null, null, null, s.now, s.now);
             }
         }
 
-        ObjectNode msg = Json.object();
-        msg.put("ticketId", t.id()).put("runId", s.run.id()).put("pipeline", s.run.pipeline())
-                .put("stage", t.stage());
-        if (t.item() >= 0 && !t.label().equals(t.stage())) {
-            msg.put("item", t.item());
-        } else {
-            msg.putNull("item");
-        }
-        if (t.iteration() > 0) {
-            msg.put("iteration", t.iteration());
-        }
-        msg.put("label", t.label()).put("purpose", t.compensation() ? "compensate" : "work");
-        msg.put("attempt", attempt).put("agent", t.agent());
-        msg.set("input", t.input());
-        msg.set("params", s.run.params());
-        msg.put("deadline", lease == null ? null : lease.toString());
         // The broker drops a ticket nobody took by then onto baton.tickets.expired; Baton reads that as a timeout.
         Instant expires = policy.deadline() == null ? null : ceilMillis(deliverAt.plus(policy.deadline()));
-        msg.put("expiresAt", expires == null ? null : expires.toString());
+        Ticket msg = new Ticket(t.id(), s.run.id(), s.run.pipeline(), t.stage(),
+                t.item() >= 0 && !t.label().equals(t.stage()) ? t.item() : null,
+                t.iteration() > 0 ? t.iteration() : null, t.label(),
+                t.compensation() ? Ticket.Purpose.COMPENSATE : Ticket.Purpose.WORK, attempt, t.agent(), t.input(),
+                s.run.params(), lease == null ? null : lease.toString(), expires == null ? null : expires.toString());
         emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.agentQueue(t.agent())),
-                Json.write(msg), t.id(), Endpoints.RESULTS, priority(policy, t.agent()), deliverAt.toEpochMilli(),
+                msg.toJson(), t.id(), Endpoints.RESULTS, priority(policy, t.agent()), deliverAt.toEpochMilli(),
                 expires == null ? 0 : expires.toEpochMilli()));
         if (lease != null) {
             armLease(s, queued, lease);
@@ -238,10 +228,9 @@ input, null, null, null, s.now, s.now);
         history(s, cancelled, TicketStatus.CANCELLED.name(), reason);
         if (held) {
             attemptEnded(s, t, Outcome.CANCELLED, false);
-            ObjectNode msg = Json.object().put("type", "cancel").put("ticketId", t.id()).put("attempt", t.attempt())
-                    .put("runId", t.runId()).put("stage", t.stage()).put("agent", t.agent()).put("reason", reason);
+            Control msg = Control.cancel(t.id(), t.attempt(), t.runId(), t.stage(), t.agent(), reason);
             emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.topic(Endpoints.controlTopic(t.agent())),
-                    Json.write(msg), t.id(), null, 7, 0, 0));
+                    msg.toJson(), t.id(), null, 7, 0, 0));
         }
     }
 

@@ -172,7 +172,7 @@ public final class RunStore {
         List<String> rows = Sql.list(c, "SELECT token_usage FROM ticket WHERE id = ?", rs -> rs.getString(1), ticketId);
         String before = rows.isEmpty() ? null : rows.get(0);
         ObjectNode sum = before == null ? Json.object() : (ObjectNode) Json.parse(before);
-        usage.fields().forEachRemaining(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong(0) + e.getValue().asLong()));
+        usage.properties().forEach(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong(0) + e.getValue().asLong()));
         if (costUsd != null) {
             sum.put("costUsd", sum.path("costUsd").asDouble(0) + costUsd);
         }

@@ -4,6 +4,8 @@ import java.sql.SQLException;
 
 /** A database failure; transient by nature, so the message that caused it is redelivered. */
 public class StoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public StoreException(SQLException cause) {
         super(cause.getMessage(), cause);
     }

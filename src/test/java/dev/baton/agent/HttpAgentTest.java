@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.FakeService.Answer;
+import dev.baton.agent.protocol.Ticket;
 import dev.baton.pipeline.Json;
 import java.net.URI;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The http kind against a local server: the ticket goes out as JSON, the answer comes back as the output. */
 class HttpAgentTest {
     static final String TOKEN = "tok-secret-98765";
-    static final JsonNode TICKET = LlmAgentTest.TICKET;
+    static final Ticket TICKET = LlmAgentTest.TICKET;
 
     FakeService server;
 
@@ -48,7 +49,7 @@ class HttpAgentTest {
         assertThat(result.usage()).isNull();
         var request = server.requests("/score").get(0);
         assertThat(request.method()).isEqualTo("POST");
-        assertThat(request.json()).isEqualTo(TICKET);
+        assertThat(request.json()).isEqualTo(Json.parse(TICKET.toJson()));
         assertThat(request.header("Content-Type")).isEqualTo("application/json");
         assertThat(request.header("Authorization")).isEqualTo("Bearer " + TOKEN);
         assertThat(request.header("X-Team")).isEqualTo("docs");

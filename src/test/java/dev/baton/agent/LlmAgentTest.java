@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.FakeService.Answer;
+import dev.baton.agent.protocol.Ticket;
+import dev.baton.agent.protocol.Usage;
 import dev.baton.pipeline.Json;
 import java.net.URI;
 import java.time.Duration;
@@ -20,9 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The llm kind against a local server that speaks the OpenAI chat-completions shapes. */
 class LlmAgentTest {
     static final String KEY = "sk-test-0123456789abcdef";
-    static final JsonNode TICKET = Json.parse("""
-            {"ticketId": "t-1", "runId": "r-1", "pipeline": "p", "stage": "review", "item": 0, "attempt": 1,
-             "agent": "writer", "input": {"title": "Camel", "words": 120}, "params": {"tone": "dry"}}""");
+    static final Ticket TICKET = new Ticket("t-1", "r-1", "p", "review", 0, null, "review[0]", Ticket.Purpose.WORK, 1,
+            "writer", Json.parse("{\"title\": \"Camel\", \"words\": 120}"), Json.parse("{\"tone\": \"dry\"}"), null,
+            null);
 
     FakeService server;
 
@@ -54,8 +56,7 @@ class LlmAgentTest {
         AgentResult result = agent(LlmOptions.Output.JSON).handle(TICKET);
 
         assertThat(result.output()).isEqualTo(Json.parse("{\"verdict\": \"approve\", \"score\": 7}"));
-        assertThat(result.usage()).isEqualTo(Json.parse(
-                "{\"promptTokens\": 42, \"completionTokens\": 9, \"totalTokens\": 51}"));
+        assertThat(result.usage()).isEqualTo(new Usage(42L, 9L, 51L));
         var request = server.requests("/v1/chat/completions").get(0);
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.header("Authorization")).isEqualTo("Bearer " + KEY);
@@ -102,7 +103,7 @@ class LlmAgentTest {
                     assertThat(f.retryable()).isFalse();
                     assertThat(f.getMessage()).isEqualTo("agent 'writer' (model test-model at " + server.url("/v1")
                             + "): the model's answer is not JSON (output: json): 42 is the answer");
-                    assertThat(f.usage().path("totalTokens").asInt()).isEqualTo(14);
+                    assertThat(f.usage().totalTokens()).isEqualTo(14L);
                 });
     }
 

@@ -48,7 +48,7 @@ class FreshInstallTest {
         int again = TestBaton.freePort();
         var open = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
                 root.resolve("data2"), again, TestBaton.freePort())).withOpenApi();
-        try (LogCapture log = new LogCapture("dev.baton.BatonServer", Level.WARN, "%p %m%n");
+        try (LogCapture log = new LogCapture("dev.baton.api.auth.SecurityBootstrap", Level.WARN, "%p %m%n");
                 BatonServer server = BatonServer.start(open)) {
             assertThat(log.text()).as("it says so loudly at start")
                     .contains("WARN * THE REST API IS OPEN: no credentials are asked, every caller is admin.");

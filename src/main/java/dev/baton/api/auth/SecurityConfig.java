@@ -68,7 +68,7 @@ public record SecurityConfig(Map<String, ApiKey> apiKeys, Map<String, User> user
         Map<String, ApiKey> keys = new LinkedHashMap<>();
         Map<String, User> users = new LinkedHashMap<>();
         Set<String> hashes = new java.util.HashSet<>();
-        root.path("apiKeys").fields().forEachRemaining(e -> {
+        root.path("apiKeys").properties().forEach(e -> {
             String where = file + ": apiKeys." + e.getKey();
             Role role = role(where, e.getValue(), Set.of("role", "sha256"), errors);
             String sha = e.getValue().path("sha256").asText("");
@@ -79,7 +79,7 @@ public record SecurityConfig(Map<String, ApiKey> apiKeys, Map<String, User> user
             }
             keys.put(e.getKey(), new ApiKey(e.getKey(), role, sha));
         });
-        root.path("users").fields().forEachRemaining(e -> {
+        root.path("users").properties().forEach(e -> {
             String where = file + ": users." + e.getKey();
             Role role = role(where, e.getValue(), Set.of("role", "password"), errors);
             String hash = e.getValue().path("password").asText("");

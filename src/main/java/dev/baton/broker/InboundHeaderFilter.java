@@ -1,4 +1,4 @@
-package dev.baton;
+package dev.baton.broker;
 
 import java.util.Locale;
 import org.apache.camel.Exchange;

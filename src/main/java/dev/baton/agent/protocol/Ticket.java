@@ -1,0 +1,82 @@
+package dev.baton.agent.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.baton.pipeline.Json;
+import java.util.Locale;
+
+/**
+ * The work message Baton sends on an agent's queue: one attempt of one ticket.
+ *
+ * @param item the for_each index, or null (written as {@code null}) outside a for_each
+ * @param iteration the loop iteration, or null (then not written) outside a loop
+ * @param attempt the attempt number, which the reply must repeat
+ * @param input the stage's input; {@code null} when it has none
+ * @param params the run's parameters
+ * @param deadline when the attempt's lease ends (ISO-8601), or null when the stage has no timeout
+ * @param expiresAt when the broker drops the ticket if no agent took it (ISO-8601), or null
+ */
+@JsonPropertyOrder({
+    "ticketId", "runId", "pipeline", "stage", "item", "iteration", "label", "purpose", "attempt", "agent", "input",
+    "params", "deadline", "expiresAt"
+})
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Ticket(
+        String ticketId,
+        String runId,
+        String pipeline,
+        String stage,
+        Integer item,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer iteration,
+        String label,
+        Purpose purpose,
+        int attempt,
+        String agent,
+        JsonNode input,
+        JsonNode params,
+        String deadline,
+        String expiresAt) {
+
+    /** Why the ticket exists: the stage's work, or undoing it (compensation). */
+    public enum Purpose {
+        WORK,
+        COMPENSATE;
+
+        @JsonValue
+        String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** An absent input or params is JSON {@code null} on the wire, and so in the record. */
+    public Ticket {
+        input = input == null ? NullNode.getInstance() : input;
+        params = params == null ? NullNode.getInstance() : params;
+    }
+
+    /**
+     * Reads a ticket message; fields it does not know are ignored, so an agent keeps working when Baton adds one.
+     *
+     * @throws IllegalArgumentException when the text is not a ticket
+     */
+    public static Ticket parse(String text) {
+        JsonNode json = Json.parse(text);
+        if (!json.isObject()) {
+            throw new IllegalArgumentException("a ticket must be a JSON object");
+        }
+        try {
+            return Json.MAPPER.treeToValue(json, Ticket.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a ticket: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The ticket as its JSON text on the wire. */
+    public String toJson() {
+        return Json.write(this);
+    }
+}
