@@ -36,7 +36,8 @@ final class OpenApiDocument {
     private static final String PROBLEM = "application/problem+json";
     private static final List<String> SCHEMES = List.of("bearer", "apiKey", "basic");
     /** A Host header fit to be a server URL's authority: a name or address, and a port. */
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+    private static final Pattern HOST =
+            Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
     private static final Map<Integer, String> COMMON = Map.of(
             400, "the request is not valid: a parameter, the body or its encoding; errors lists every problem",
             401, "no credentials, or credentials that are not valid",
