@@ -59,10 +59,15 @@ public final class ApiRoutes extends RouteBuilder {
             problem(ex, Problem.unexpected(LOG, ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
         });
 
-        restConfiguration().component("platform-http").contextPath("/api").bindingMode(RestBindingMode.off)
-                .apiContextPath("/openapi.json").apiProperty("api.title", "Baton REST API")
-                .apiProperty("api.version", "1").apiProperty("openapi.version", "3.0.3");
+        restConfiguration().component("platform-http").contextPath("/api").bindingMode(RestBindingMode.off);
         ApiDocs.define(this);
+        OpenApiDocument openApi = new OpenApiDocument(getRestCollection().getRests());
+        from("direct:api-openapi").routeId("api-openapi")
+                .process(ex -> ok(ex, 200, openApi.forHost(authority(header(ex, Exchange.HTTP_URL)))));
+        from("direct:api-schema-pipeline").routeId("api-schema-pipeline").process(this::authorized)
+                .process(ex -> respond(ex, 200, ApiContract.SCHEMA_JSON, FileSchemas.PIPELINE.text()));
+        from("direct:api-schema-agents").routeId("api-schema-agents").process(this::authorized)
+                .process(ex -> respond(ex, 200, ApiContract.SCHEMA_JSON, FileSchemas.AGENTS.text()));
 
         from("direct:api-agents").routeId("api-agents").process(this::authorized)
                 .process(ex -> ok(ex, 200, agents.list()));
@@ -180,6 +185,15 @@ public final class ApiRoutes extends RouteBuilder {
             return limit == null ? absent : Integer.parseInt(limit);
         } catch (NumberFormatException e) {
             throw Problem.badRequest("limit must be an integer, not '" + limit + "'", List.of());
+        }
+    }
+
+    /** The host and port of the URL the request was made to (Vert.x builds it from the Host header). */
+    private static String authority(String url) {
+        try {
+            return url == null ? null : java.net.URI.create(url).getRawAuthority();
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

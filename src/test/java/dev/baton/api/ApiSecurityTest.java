@@ -52,6 +52,10 @@ class ApiSecurityTest {
         NEEDS.put("GET /api/whoami", "viewer");
         NEEDS.put("GET /api/approvals", "viewer");
         NEEDS.put("GET /api/agents/registry", "viewer");
+        NEEDS.put("GET /api/openapi.json", null);
+        NEEDS.put("GET /api/schema/pipeline.json", "viewer");
+        NEEDS.put("GET /api/schema/agents.json", "viewer");
+        NEEDS.put("GET /api/events/stream", "viewer");
     }
 
     static final List<String> ROLES = List.of("viewer", "submitter", "approver", "admin");
@@ -86,6 +90,9 @@ class ApiSecurityTest {
             List<String> callers = new ArrayList<>(ROLES);
             callers.add(null);
             for (String caller : callers) {
+                if (path.equals(EventStream.PATH) && caller != null) {
+                    continue; // an admitted stream stays open for minutes; EventStreamTest covers it
+                }
                 TestBaton.Caller c = caller == null ? baton.anonymous() : baton.as(caller);
                 Response r = method.equals("GET") ? c.get(path) : c.post(path, body);
                 calls++;
@@ -116,7 +123,7 @@ class ApiSecurityTest {
             }
         }
         assertThat(wrong).isEmpty();
-        assertThat(calls).isEqualTo(NEEDS.size() * 5);
+        assertThat(calls).isEqualTo(NEEDS.size() * 5 - ROLES.size()); // the stream is called without credentials only
     }
 
     @Test
