@@ -254,7 +254,7 @@ public final class BatonServer implements AutoCloseable {
         camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, new EngineRoutes.Options(
                 settings.resultConsumers(), settings.broker().user(), settings.limits().maxOutputBytes())));
         camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay,
-                settings.broker().user(), registry));
+                settings.broker().user(), registry, dev.baton.runtime.LocalProcesses.current(INSTANCE)));
         if (settings.retention().enabled()) {
             camel.addRoutes(new RetentionRoutes(new Retention(tx, new RetentionStore(), Retention.BATCH),
                     settings.retention().finishedRuns(), settings.retention().interval(), clock));
