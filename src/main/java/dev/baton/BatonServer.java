@@ -16,8 +16,6 @@ import dev.baton.api.HttpListening;
 import dev.baton.api.ApiRoutes;
 import dev.baton.api.PipelineCheck;
 import dev.baton.api.auth.Authenticator;
-import dev.baton.api.auth.InitialAdminKey;
-import dev.baton.api.auth.SecurityConfig;
 import dev.baton.api.DeadLetters;
 import dev.baton.api.JmsSubmitRoutes;
 import dev.baton.api.Metrics;
@@ -100,6 +98,8 @@ public final class BatonServer implements AutoCloseable {
     private EventStream events;
     private ActiveMQConnectionFactory agentConnections;
     private InProcessAgents inProcess;
+    /** security.yaml as it says now; null when the API runs open. */
+    private dev.baton.api.auth.LiveSecurity liveSecurity;
     private Main main;
     /** Set last: until then the API answers 503. */
     private volatile RunService runs;
@@ -299,18 +299,8 @@ public final class BatonServer implements AutoCloseable {
             LOG.warn("*****************************************************************************");
             return null;
         }
-        SecurityConfig config = SecurityConfig.load(security.file());
-        if (config.isEmpty()) {
-            config = InitialAdminKey.ensure(settings.dataDir());
-            LOG.warn("{} lists no API keys or users: the API accepts only the initial admin key in {} "
-                    + "(export BATON_API_KEY=$(cat {})); add credentials to {} and it stops being accepted",
-                    security.file(), settings.dataDir().resolve(InitialAdminKey.FILE),
-                    settings.dataDir().resolve(InitialAdminKey.FILE), security.file());
-        } else {
-            LOG.info("REST API credentials from {}: {} API key(s), {} user(s)", security.file(),
-                    config.apiKeys().size(), config.users().size());
-        }
-        return new Authenticator(config);
+        liveSecurity = new dev.baton.api.auth.LiveSecurity(security.file(), settings.dataDir());
+        return liveSecurity.authenticator();
     }
 
     /** Runs in flight finish on their pinned revision even when its file is gone: their in-process agents must run. */
@@ -327,6 +317,7 @@ public final class BatonServer implements AutoCloseable {
      * the loaded pipelines are served as it says.
      */
     private void watch() throws Exception {
+        if (liveSecurity != null) liveSecurity.reload();
         AgentRegistry before = agents.current();
         AgentRegistry after = agents.reload();
         if (after != null) {
