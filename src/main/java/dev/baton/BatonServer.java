@@ -194,6 +194,8 @@ public final class BatonServer implements AutoCloseable {
         // every request answers 503 until front.ready(), from the moment the port opens
         HttpFront front = new HttpFront();
         main.bind("batonHttpServer", BatonHttpServer.factory(front));
+        main.bind(dev.baton.api.HealthParts.NAME,
+                dev.baton.api.HealthParts.of(broker, dataSource, agents, liveSecurity));
         AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3,
                 settings.limits().maxInstances());
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),

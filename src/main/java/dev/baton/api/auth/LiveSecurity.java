@@ -23,6 +23,7 @@ public final class LiveSecurity {
     private String hash;
     private String rejectedHash;
     private Instant loadedAt;
+    private volatile String problem;
 
     /**
      * Loads {@code file} as at start.
@@ -36,6 +37,11 @@ public final class LiveSecurity {
         this.hash = hash(file);
         this.authenticator = new Authenticator(inForce(SecurityConfig.load(file)));
         this.loadedAt = Instant.now();
+    }
+
+    /** Why the file's current content is not in force (no detail: anyone may read it in /api/health), or null. */
+    public String problem() {
+        return problem;
     }
 
     public Authenticator authenticator() {
@@ -57,8 +63,11 @@ public final class LiveSecurity {
             config = SecurityConfig.load(file);
         } catch (IllegalArgumentException e) {
             rejectedHash = now;
-            for (String problem : e.getMessage().split("\n")) LOG.error("{}", problem);
+            String[] problems = e.getMessage().split("\n");
+            for (String p : problems) LOG.error("{}", p);
             LOG.error("{} not reloaded: the credentials loaded at {} stay in force", file, loadedAt);
+            problem = file.getFileName() + ": the last edit was not loaded (" + problems.length + " problem(s), "
+                    + "logged); the credentials loaded at " + loadedAt + " stay in force";
             return false;
         }
         try {
@@ -71,6 +80,7 @@ public final class LiveSecurity {
         hash = now;
         rejectedHash = null;
         loadedAt = Instant.now();
+        problem = null;
         return true;
     }
 

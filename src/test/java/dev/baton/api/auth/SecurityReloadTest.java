@@ -70,6 +70,11 @@ class SecurityReloadTest {
                     + "credentials loaded at ");
             assertThat(bearer(baton, "brand-new-key").status()).isEqualTo(200);
             assertThat(baton.as("alice").get("/api/runs").status()).isEqualTo(401);
+            var health = baton.anonymous().get("/api/health");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.body().path("status").asText()).isEqualTo("DEGRADED");
+            assertThat(health.body().at("/parts/security/reason").asText()).startsWith("test-security.yaml: the last "
+                    + "edit was not loaded (1 problem(s), logged); the credentials loaded at ").doesNotContain("boss");
 
             // Fixed again: in force, and the broken version is not reported twice.
             Files.writeString(file, edited.replace("  newcomer: {role: admin,", "  newcomer: {role: viewer,"));
@@ -77,6 +82,8 @@ class SecurityReloadTest {
                     && baton.anonymous().post("/api/pipelines/hello/runs", "{}", "Authorization",
                             "Bearer brand-new-key").status() == 403);
             assertThat(log.text().split("not reloaded", -1)).hasSize(2);
+            assertThat(baton.anonymous().get("/api/health").body().at("/parts/security/status").asText())
+                    .isEqualTo("UP");
         }
     }
 
