@@ -98,6 +98,8 @@ public final class BatonServer implements AutoCloseable {
     private OutboxRelay relay;
     private EventStream events;
     private InProcessAgents inProcess;
+    /** security.yaml as it says now; null when the API runs open. */
+    private dev.baton.api.auth.LiveSecurity liveSecurity;
     private Main main;
     /** Set last: until then the API answers 503. */
     private volatile RunService runs;
@@ -174,10 +176,13 @@ public final class BatonServer implements AutoCloseable {
         main.bind(Endpoints.JMS, messaging.consumerComponent());
         main.bind(Endpoints.JMS_OUT, messaging.relayComponent());
         main.bind(Endpoints.JMS_AGENT, messaging.agentComponent());
-        ApiGuard guard = new ApiGuard(SecurityBootstrap.authenticator(settings.security(), settings.dataDir()));
+        liveSecurity = SecurityBootstrap.live(settings.security(), settings.dataDir());
+        ApiGuard guard = new ApiGuard(liveSecurity == null ? null : liveSecurity.authenticator());
         // every request answers 503 until front.ready(), from the moment the port opens
         HttpFront front = new HttpFront();
         main.bind("batonHttpServer", BatonHttpServer.factory(front));
+        main.bind(dev.baton.api.HealthParts.NAME,
+                dev.baton.api.HealthParts.of(broker, dataSource, agents, liveSecurity));
         AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3,
                 settings.limits().maxInstances());
         main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
@@ -242,7 +247,7 @@ public final class BatonServer implements AutoCloseable {
         camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, new EngineRoutes.Options(
                 settings.resultConsumers(), settings.broker().user(), settings.limits().maxOutputBytes())));
         camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay,
-                settings.broker().user(), registry));
+                settings.broker().user(), registry, dev.baton.runtime.LocalProcesses.current(INSTANCE)));
         if (settings.retention().enabled()) {
             camel.addRoutes(new RetentionRoutes(new Retention(tx, new RetentionStore(), Retention.BATCH),
                     settings.retention().finishedRuns(), settings.retention().interval(), clock));
@@ -302,6 +307,7 @@ public final class BatonServer implements AutoCloseable {
      * the loaded pipelines are served as it says.
      */
     private void watch() throws Exception {
+        if (liveSecurity != null) liveSecurity.reload();
         AgentRegistry before = agents.current();
         AgentRegistry after = agents.reload();
         if (after != null) {

@@ -36,6 +36,8 @@ class FaultSuiteIT {
     static final int RUNS = 1000;
     /** {@code baton.agents.heartbeat-interval}: the default. */
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** An attempt is failed over within 3 heartbeat intervals + 10 s of its holder's last heartbeat. */
+    static final Duration FAILOVER_BOUND = HEARTBEAT.multipliedBy(3).plusSeconds(10);
 
     static final String AGENTS = """
             agents:
@@ -159,6 +161,7 @@ class FaultSuiteIT {
             if (brokerKill != null) {
                 broker.kill9();
                 Duration up = broker.start();
+                leases.brokerBack();
                 System.out.printf("broker kill -9 #%d: broker back in %d ms%n", brokerKill, up.toMillis());
                 if (baton.alive() && ended(baton) < RUNS) {
                     long b0 = System.nanoTime();
@@ -177,6 +180,8 @@ class FaultSuiteIT {
         leases.stopSampling();
         System.out.println("lease samples: " + leases.summary());
         assertThat(leases.violations).as("RUNNING tickets without a live lease").isEmpty();
+        assertThat(leases.lateFailovers).as("attempts not failed over within 3 heartbeat intervals + 10 s of their "
+                + "holder's last heartbeat (or claim, or of Baton and the broker being up)").isEmpty();
         baton.awaitOutboxDrained();
         baton.terminate();
         assertEveryRunEndedAndEveryAttemptAppliedOnce();
@@ -274,17 +279,21 @@ class FaultSuiteIT {
     /**
      * Every 2 s, the RUNNING tickets whose attempt no live instance holds. The pipeline's stages have no
      * {@code timeout}, so an attempt's lease is its holder's heartbeats: Baton marks an instance unseen for 3 intervals
-     * DOWN, checking once an interval from one interval after its start, and re-dispatches its attempts. So once the
-     * current process has been up (its API answering) for 2 intervals, no RUNNING attempt may be held by no one, or by
-     * an instance that is not DOWN and was unseen for more than 5 intervals (3 to be DOWN, up to 2 more for the periodic
-     * check to run; a killed process's instances included). An attempt held by an instance already DOWN has a failover
-     * queued with the DOWN mark; the longest wait for it is printed. One held by an instance whose first heartbeat was
-     * never recorded (its process died within a second of starting) is never failed over until a heartbeat of it
-     * arrives, by design (agents without heartbeats are never failed over): counted and printed.
+     * DOWN, checking every second from its start, and re-dispatches its attempts. So once the current process has
+     * been up (its API answering) for 2 intervals, no RUNNING attempt may be held by no one, or by an instance that is
+     * not DOWN and was unseen for more than 5 intervals (a killed process's instances included). Then the bound: an
+     * attempt still RUNNING 3 intervals + 10 s after its holder's last sign of life — its last heartbeat, or its claim
+     * when no heartbeat of it was recorded — or after Baton and the broker were last back up, whichever is later, is
+     * a late failover, whether its holder is UP, DOWN or unknown. Also printed: the longest wait seen between a DOWN
+     * mark and the failover, and the most RUNNING tickets held by an instance without a heartbeat row in one sample
+     * (a claim registers such an instance, so it should stay 0).
      */
     private final class LeaseSampler extends Thread {
         final List<String> violations = new CopyOnWriteArrayList<>();
+        final List<String> lateFailovers = new CopyOnWriteArrayList<>();
         private volatile long launchedAt;
+        /** When the current process and the broker were last both back: the failover bound counts from there. */
+        private volatile java.time.Instant boundFrom = java.time.Instant.now();
         private volatile boolean running = true;
         private int samples;
         private int ticketsSeen;
@@ -302,6 +311,11 @@ class FaultSuiteIT {
 
         void launched() {
             launchedAt = System.nanoTime();
+            boundFrom = java.time.Instant.now();
+        }
+
+        void brokerBack() {
+            boundFrom = java.time.Instant.now();
         }
 
         @Override
@@ -325,14 +339,14 @@ class FaultSuiteIT {
             var staleBefore = java.sql.Timestamp.from(java.time.Instant.now().minus(HEARTBEAT.multipliedBy(5)));
             try (var c = baton.connect()) {
                 ticketsSeen += count(c, "SELECT COUNT(*) FROM ticket WHERE status = 'RUNNING'");
-                // Held by an instance no heartbeat of which was recorded yet (its process died within a second of
-                // starting): by design such an instance is never marked DOWN until one arrives. Reported.
+                // Held by an instance no heartbeat of which was recorded: its claim registers it when its agent sends
+                // heartbeats, so this stays 0 (the bound below holds such an attempt to its claim time). Reported.
                 unknownHolders = Math.max(unknownHolders, count(c, "SELECT COUNT(*) FROM ticket t "
                         + "JOIN ticket_holder h ON h.ticket_id = t.id AND h.attempt = t.attempt "
                         + "LEFT JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
                         + "WHERE t.status = 'RUNNING' AND i.instance IS NULL"));
                 // Held by an instance already DOWN: the lease has ended and the failover is queued (same transaction
-                // as the DOWN mark); how long until the coordinator applies it is reported, not asserted.
+                // as the DOWN mark); how long until the coordinator applies it is reported (and bounded below).
                 try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MIN(i.down_at) FROM ticket t "
                         + "JOIN ticket_holder h ON h.ticket_id = t.id AND h.attempt = t.attempt "
                         + "JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
@@ -360,6 +374,26 @@ class FaultSuiteIT {
                         }
                     }
                 }
+                // The bound, from the holder's last sign of life or from when Baton and the broker were back.
+                java.time.Instant now = java.time.Instant.now();
+                java.time.Instant from = boundFrom;
+                if (Duration.between(from, now).compareTo(FAILOVER_BOUND) > 0) {
+                    try (var ps = c.prepareStatement("SELECT t.id, t.stage, t.attempt, h.instance, i.status, "
+                            + "COALESCE(i.last_heartbeat, h.at) FROM ticket t "
+                            + "JOIN ticket_holder h ON h.ticket_id = t.id AND h.attempt = t.attempt "
+                            + "LEFT JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
+                            + "WHERE t.status = 'RUNNING' AND COALESCE(i.last_heartbeat, h.at) < ?")) {
+                        ps.setTimestamp(1, java.sql.Timestamp.from(now.minus(FAILOVER_BOUND)), utc());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                lateFailovers.add("ticket " + rs.getString(1) + " (" + rs.getString(2) + ") attempt "
+                                        + rs.getInt(3) + " still RUNNING at " + now + ": holder " + rs.getString(4)
+                                        + " (" + rs.getString(5) + "), last seen " + rs.getTimestamp(6, utc())
+                                        + " UTC; Baton and broker up since " + from);
+                            }
+                        }
+                    }
+                }
             }
             samples++;
         }
@@ -372,7 +406,8 @@ class FaultSuiteIT {
 
         String summary() {
             return samples + " samples taken with the current process up for 2 heartbeat intervals or more, "
-                    + ticketsSeen + " RUNNING tickets seen in them, " + violations.size() + " without a live lease; "
+                    + ticketsSeen + " RUNNING tickets seen in them, " + violations.size() + " without a live lease, "
+                    + lateFailovers.size() + " not failed over within " + FAILOVER_BOUND.toSeconds() + " s; "
                     + "longest seen between an instance's DOWN and the failover of an attempt it held: "
                     + longestFailoverWait.toSeconds() + " s; most RUNNING tickets held by an instance without a "
                     + "recorded heartbeat in one sample: " + unknownHolders;

@@ -80,8 +80,13 @@ public final class ApiRoutes extends RouteBuilder {
             RunService runs = runs();
             ObjectNode health = Json.object().put("status", "UP");
             health.set("heap", heap());
-            health.put("outbox", runs.records().outboxDepth());
-            ok(ex, 200, health);
+            HealthParts parts = getContext().getRegistry().lookupByNameAndType(HealthParts.NAME, HealthParts.class);
+            String status = parts == null ? "UP" : parts.report(health);
+            if (!"DOWN".equals(status)) {
+                health.put("outbox", runs.records().outboxDepth());
+            }
+            // DEGRADED answers 200: the process is ready and a restart would not help (a full disk, a broken edit).
+            ok(ex, "DOWN".equals(status) ? 503 : 200, health);
         });
         from("direct:api-pipelines").routeId("api-pipelines").process(this::authorized).process(ex -> ok(ex, 200, runs().pipelines()));
         from("direct:api-pipeline").routeId("api-pipeline").process(this::authorized)

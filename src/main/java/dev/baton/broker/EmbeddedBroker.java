@@ -50,6 +50,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (busy != null) {
             throw new IllegalStateException(busy);
         }
+        DroppedDuplicates.install();
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
         broker.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());
         broker.setSecurityManager(BrokerLogins.securityManager(

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,33 +173,68 @@ public final class AgentHealth {
 
     /**
      * Marks every instance silent for too long DOWN and queues the failover of what it held; returns the messages
-     * for the relay. Run by every Baton process; the conditional update lets one of them do each instance.
+     * for the relay. Run by every Baton process; the conditional update lets one of them do each instance. Instances
+     * of {@code local} processes that are gone (this host's previous Baton, after a restart) are marked DOWN at once,
+     * with one line per process rather than one WARN per agent.
      */
-    public List<Outgoing> sweep() {
+    public List<Outgoing> sweep(LocalProcesses local) {
         return tx.run(c -> {
             Instant now = clock.instant();
             Instant cutoff = now.minus(policy.downAfter());
             List<Outgoing> out = new ArrayList<>();
-            for (InstanceRow i : agents.silentSince(c, cutoff)) {
-                if (!agents.markDown(c, i.agent(), i.instance(), cutoff, now)) {
-                    continue;
-                }
-                boolean agentDown = !UP.equals(policy.of(agents.lastHeartbeats(c).get(i.agent()), now));
-                List<HeldTicket> held = agents.heldBy(c, i.agent(), i.instance(), agentDown);
-                LOG.warn("agent {} instance {} is DOWN: no heartbeat since {}{}; {} ticket(s) to fail over",
-                        i.agent(), i.instance(), i.lastHeartbeat(), agentDown ? " (no instance of it is UP)" : "",
-                        held.size());
-                for (HeldTicket t : held) {
-                    ObjectNode msg = Json.object().put("type", INSTANCE_DOWN_MESSAGE).put("ticketId", t.ticketId())
-                            .put("attempt", t.attempt()).put("agent", i.agent()).put("instance", i.instance())
-                            .put("lastHeartbeat", i.lastHeartbeat().toString());
-                    Outgoing m = new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
-                            Json.write(msg), t.ticketId(), null, 6, 0, 0);
-                    outbox.add(c, m, now);
-                    out.add(m);
+            Map<Long, int[]> gone = new TreeMap<>(); // pid -> {instances, attempts, spoke after this process started}
+            List<InstanceRow> candidates = new ArrayList<>();
+            if (local != null && local.hostSuffix() != null) {
+                candidates.addAll(agents.upEndingWith(c, local.hostSuffix()));
+            }
+            candidates.addAll(agents.silentSince(c, cutoff));
+            for (InstanceRow i : candidates) {
+                long pid = local == null ? -1 : local.gonePid(i.instance(), i.lastHeartbeat());
+                if (pid > 0) {
+                    if (agents.markDown(c, i.agent(), i.instance(), i.lastHeartbeat().plusMillis(1), now)) {
+                        int[] n = gone.computeIfAbsent(pid, p -> new int[3]);
+                        n[0]++;
+                        n[1] += failover(c, i, now, out);
+                        n[2] += local.beforeThisProcess(i.lastHeartbeat()) ? 0 : 1;
+                    }
+                } else if (i.lastHeartbeat().isBefore(cutoff) && agents.markDown(c, i.agent(), i.instance(), cutoff,
+                        now)) {
+                    int held = failover(c, i, now, out);
+                    LOG.warn("agent {} instance {} is DOWN: no heartbeat since {}; {} ticket(s) to fail over",
+                            i.agent(), i.instance(), i.lastHeartbeat(), held);
                 }
             }
+            gone.forEach((pid, n) -> {
+                if (n[2] == 0) {
+                    LOG.info("Baton process {}{} of this host's previous start is gone: its {} agent instance(s) "
+                            + "marked DOWN, {} attempt(s) to fail over", pid, local.hostSuffix(), n[0], n[1]);
+                } else {
+                    LOG.warn("process {}{} on this host is no longer running: its {} agent instance(s) marked "
+                            + "DOWN, {} attempt(s) to fail over", pid, local.hostSuffix(), n[0], n[1]);
+                }
+            });
             return out;
         });
+    }
+
+    /**
+     * Queues an {@code instance-down} coordinator message for every attempt the instance (just marked DOWN) held, and
+     * when no instance of its agent is UP any more, for the agent's RUNNING tickets no instance claimed.
+     */
+    private int failover(java.sql.Connection c, InstanceRow i, Instant now, List<Outgoing> out)
+            throws java.sql.SQLException {
+        boolean agentDown = !UP.equals(policy.of(agents.lastHeartbeats(c).get(i.agent()), now))
+                || !agents.anyUp(c, i.agent());
+        List<HeldTicket> held = agents.heldBy(c, i.agent(), i.instance(), agentDown);
+        for (HeldTicket t : held) {
+            ObjectNode msg = Json.object().put("type", INSTANCE_DOWN_MESSAGE).put("ticketId", t.ticketId())
+                    .put("attempt", t.attempt()).put("agent", i.agent()).put("instance", i.instance())
+                    .put("lastHeartbeat", i.lastHeartbeat().toString());
+            Outgoing m = new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
+                    Json.write(msg), t.ticketId(), null, 6, 0, 0);
+            outbox.add(c, m, now);
+            out.add(m);
+        }
+        return held.size();
     }
 }

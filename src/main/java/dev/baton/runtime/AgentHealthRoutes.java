@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Heartbeats in (one shared queue on {@code baton.heartbeats} for all Baton processes), and the sweep that marks
- * silent instances DOWN every heartbeat interval and hands their failover messages to the relay.
+ * silent instances DOWN and hands their failover messages to the relay.
  */
 public final class AgentHealthRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHealthRoutes.class);
@@ -18,17 +18,28 @@ public final class AgentHealthRoutes extends RouteBuilder {
     private final OutboxRelay relay;
     private final String batonUser;
     private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final LocalProcesses local;
 
     /**
      * @param batonUser Baton's own broker user, whose heartbeats (the in-process agents') may name any agent
      * @param registry where refused heartbeats are counted
+     * @param local this process and its host, to know this host's gone processes' instances without waiting
      */
     public AgentHealthRoutes(AgentHealth health, OutboxRelay relay, String batonUser,
-            io.micrometer.core.instrument.MeterRegistry registry) {
+            io.micrometer.core.instrument.MeterRegistry registry, LocalProcesses local) {
         this.health = health;
         this.relay = relay;
         this.batonUser = batonUser;
         this.registry = registry;
+        this.local = local;
+    }
+
+    /**
+     * How often the sweep runs: at most a second apart (and at most an interval), so that an instance is marked
+     * DOWN within a second of its three intervals of silence, not up to a whole interval (15 s) later.
+     */
+    static long sweepPeriodMillis(java.time.Duration interval) {
+        return Math.max(50, Math.min(1000, interval.toMillis()));
     }
 
     @Override
@@ -51,9 +62,9 @@ public final class AgentHealthRoutes extends RouteBuilder {
         from(Endpoints.consumer(Endpoints.HEARTBEATS_QUEUE, 2)).routeId(Endpoints.ROUTE_HEARTBEATS)
                 .process(ex -> health.onHeartbeat(EngineRoutes.text(ex), BrokerSender.of(ex, batonUser)));
 
-        long period = Math.max(50, health.policy().interval().toMillis());
-        from("timer:" + Endpoints.ROUTE_AGENT_SWEEP + "?period=" + period + "&delay=" + period)
-                .routeId(Endpoints.ROUTE_AGENT_SWEEP)
-                .process(ex -> relay.send(health.sweep()));
+        // From the start (delay 0): a restarted process fails over its previous life's attempts at once.
+        from("timer:" + Endpoints.ROUTE_AGENT_SWEEP + "?period=" + sweepPeriodMillis(health.policy().interval())
+                + "&delay=0").routeId(Endpoints.ROUTE_AGENT_SWEEP)
+                .process(ex -> relay.send(health.sweep(local)));
     }
 }

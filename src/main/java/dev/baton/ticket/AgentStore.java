@@ -66,6 +66,18 @@ public final class AgentStore {
         return Sql.list(c, "SELECT " + COLS + " FROM agent_instance ORDER BY agent, instance", AgentStore::row);
     }
 
+    /** UP instances whose name ends with {@code suffix} (e.g. {@code @host}), for {@link #markDown} checks. */
+    public List<InstanceRow> upEndingWith(Connection c, String suffix) throws SQLException {
+        return Sql.list(c, "SELECT " + COLS + " FROM agent_instance WHERE status = 'UP'", AgentStore::row).stream()
+                .filter(i -> i.instance().endsWith(suffix)).toList();
+    }
+
+    /** Whether an instance of the agent is marked UP. */
+    public boolean anyUp(Connection c, String agent) throws SQLException {
+        return Sql.one(c, "SELECT 1 FROM agent_instance WHERE agent = ? AND status = 'UP' FETCH FIRST 1 ROWS ONLY",
+                rs -> 1, agent).isPresent();
+    }
+
     /** UP instances whose last heartbeat is before {@code cutoff}: candidates to be marked DOWN. */
     public List<InstanceRow> silentSince(Connection c, Instant cutoff) throws SQLException {
         return Sql.list(c, "SELECT " + COLS + " FROM agent_instance WHERE status = 'UP' AND last_heartbeat < ?",
@@ -96,13 +108,34 @@ public final class AgentStore {
         return out;
     }
 
-    /** Records that {@code instance} holds attempt {@code attempt} of the ticket. */
+    /**
+     * Records that {@code instance} holds attempt {@code attempt} of the ticket. An instance no heartbeat of which was
+     * recorded yet, of an agent that sends heartbeats (another instance of it did), is registered UP by its claim, as
+     * if the claim were its first heartbeat: otherwise, dying before that heartbeat was applied, it would have no row
+     * to be marked DOWN and its attempts would never be failed over. Agents that send no heartbeats at all keep their
+     * claims unregistered (their stage {@code timeout} is their lease). Only the agent's own broker user can claim its
+     * tickets, one instance name per ticket at most, so this cannot grow the table faster than the agent's tickets.
+     */
     public void hold(Connection c, String ticketId, int attempt, String agent, String instance, Instant now)
             throws SQLException {
         if (Sql.update(c, "UPDATE ticket_holder SET attempt = ?, agent = ?, instance = ?, at = ? WHERE ticket_id = ?",
                 attempt, agent, instance, now, ticketId) == 0) {
             Sql.update(c, "INSERT INTO ticket_holder (ticket_id, attempt, agent, instance, at) VALUES (?,?,?,?,?)",
                     ticketId, attempt, agent, instance, now);
+        }
+        if (known(c, agent, instance) || Sql.one(c, "SELECT 1 FROM agent_instance WHERE agent = ? "
+                + "FETCH FIRST 1 ROWS ONLY", rs -> 1, agent).isEmpty()) {
+            return;
+        }
+        // Two claims of one new instance applied at once: the second insert fails; a savepoint keeps the claim.
+        java.sql.Savepoint before = c.setSavepoint();
+        try {
+            Sql.update(c, "INSERT INTO agent_instance (" + COLS + ") VALUES (?,?,?,?,?,?,?)", agent, instance, "UP",
+                    now, now, null, null);
+            c.releaseSavepoint(before);
+        } catch (SQLException e) {
+            c.rollback(before);
+            if (!known(c, agent, instance)) throw e;
         }
     }
 

@@ -16,17 +16,36 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Authenticator {
     private static final int CACHE_LIMIT = 1_000;
-    private final SecurityConfig config;
-    private final Map<String, Identity> verifiedBasic = new ConcurrentHashMap<>();
 
-    /** Verified against for an unknown user, as costly as the dearest configured hash. */
-    private final String dummyHash;
+    /**
+     * The credentials in force, with what is derived from them: replaced as one piece, so a request sees either the
+     * old file or the new one, and a password verified under the old one is not remembered under the new.
+     *
+     * @param dummyHash verified against for an unknown user, as costly as the dearest configured hash
+     */
+    private record State(SecurityConfig config, String dummyHash, Map<String, Identity> verifiedBasic) {
+        static State of(SecurityConfig config) {
+            int iterations = config.users().values().stream()
+                    .mapToInt(u -> Integer.parseInt(u.passwordHash().split("\\$")[1])).max()
+                    .orElse(Secrets.MIN_ITERATIONS);
+            return new State(config, Secrets.hashPassword(Secrets.newApiKey(), iterations), new ConcurrentHashMap<>());
+        }
+    }
+
+    private volatile State state;
 
     public Authenticator(SecurityConfig config) {
-        this.config = config;
-        int iterations = config.users().values().stream()
-                .mapToInt(u -> Integer.parseInt(u.passwordHash().split("\\$")[1])).max().orElse(Secrets.MIN_ITERATIONS);
-        this.dummyHash = Secrets.hashPassword(Secrets.newApiKey(), iterations);
+        this.state = State.of(config);
+    }
+
+    /** Puts new credentials in force from the next request on (security.yaml reloaded). */
+    public void replace(SecurityConfig config) {
+        this.state = State.of(config);
+    }
+
+    /** The credentials in force. */
+    public SecurityConfig config() {
+        return state.config();
     }
 
     /** Whether authenticating these credentials takes long (a basic-auth password not verified before). */
@@ -37,7 +56,7 @@ public final class Authenticator {
         String encoded = authorization.strip().substring(6).strip();
         try {
             String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-            return !verifiedBasic.containsKey(Secrets.sha256Hex("basic\n" + decoded));
+            return !state.verifiedBasic().containsKey(Secrets.sha256Hex("basic\n" + decoded));
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -81,7 +100,7 @@ public final class Authenticator {
     private Outcome key(String key) {
         byte[] presented = Secrets.sha256(key.getBytes(StandardCharsets.UTF_8));
         SecurityConfig.ApiKey found = null;
-        for (SecurityConfig.ApiKey k : config.apiKeys().values()) {
+        for (SecurityConfig.ApiKey k : state.config().apiKeys().values()) {
             // No early exit: the time taken does not depend on which key (if any) matched.
             if (MessageDigest.isEqual(presented, HexFormat.of().parseHex(k.sha256())) && found == null) {
                 found = k;
@@ -102,6 +121,8 @@ public final class Authenticator {
         if (colon < 0) {
             return new Outcome.Bad("basic credentials must be user:password");
         }
+        State now = state;
+        Map<String, Identity> verifiedBasic = now.verifiedBasic();
         String cacheKey = Secrets.sha256Hex("basic\n" + decoded);
         Identity cached = verifiedBasic.get(cacheKey);
         if (cached != null) {
@@ -109,10 +130,10 @@ public final class Authenticator {
         }
         String name = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
-        Optional<SecurityConfig.User> user = Optional.ofNullable(config.users().get(name));
+        Optional<SecurityConfig.User> user = Optional.ofNullable(now.config().users().get(name));
         // An unknown user costs the same PBKDF2 as a known one: the time taken does not tell which names exist.
         boolean matches = Secrets.passwordMatches(password, user.map(SecurityConfig.User::passwordHash)
-                .orElse(dummyHash));
+                .orElse(now.dummyHash()));
         if (user.isEmpty() || !matches) {
             return new Outcome.Bad("unknown user or wrong password");
         }

@@ -13,10 +13,10 @@ public final class SecurityBootstrap {
     private SecurityBootstrap() {}
 
     /**
-     * Null when the API runs open (with a loud warning); else the credentials of {@code security}'s file, or, when it
-     * lists none, only the initial admin key kept in {@code dataDir} (made on first start).
+     * Null when the API runs open (with a loud warning); else {@code security}'s file, kept in force as it changes
+     * (or, while it lists no one, only the initial admin key kept in {@code dataDir}, made on first start).
      */
-    public static Authenticator authenticator(ApiSecurity security, Path dataDir) throws IOException {
+    public static LiveSecurity live(ApiSecurity security, Path dataDir) throws IOException {
         if (security.open()) {
             LOG.warn("*****************************************************************************");
             LOG.warn("* THE REST API IS OPEN: no credentials are asked, every caller is admin.    *");
@@ -24,17 +24,6 @@ public final class SecurityBootstrap {
             LOG.warn("*****************************************************************************");
             return null;
         }
-        SecurityConfig config = SecurityConfig.load(security.file());
-        if (config.isEmpty()) {
-            config = InitialAdminKey.ensure(dataDir);
-            LOG.warn("{} lists no API keys or users: the API accepts only the initial admin key in {} "
-                    + "(export BATON_API_KEY=$(cat {})); add credentials to {} and it stops being accepted",
-                    security.file(), dataDir.resolve(InitialAdminKey.FILE), dataDir.resolve(InitialAdminKey.FILE),
-                    security.file());
-        } else {
-            LOG.info("REST API credentials from {}: {} API key(s), {} user(s)", security.file(),
-                    config.apiKeys().size(), config.users().size());
-        }
-        return new Authenticator(config);
+        return new LiveSecurity(security.file(), dataDir);
     }
 }

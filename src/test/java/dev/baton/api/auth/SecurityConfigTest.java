@@ -51,13 +51,20 @@ class SecurityConfigTest {
                 keys: []
                 """.formatted(Secrets.sha256Hex("x")));
         assertThatThrownBy(() -> SecurityConfig.load(file)).hasMessage(String.join("\n",
-                file + ": unknown field 'keys'; expected apiKeys, users",
-                file + ": apiKeys.ci.role 'boss' is unknown; use one of viewer, submitter, approver, admin",
-                file + ": apiKeys.ci.sha256 must be 64 lower-case hex digits (make one with ./baton hash-secret)",
-                file + ": apiKeys.dup: unknown field 'colour'; expected role, sha256",
-                file + ": apiKeys.dup2.sha256 is the hash of another key too",
-                file + ": users.ci.password must look like pbkdf2-sha256$ITERATIONS$SALT$HASH (make one with "
+                file + ":7:1 unknown field 'keys'; expected apiKeys, users",
+                file + ":2:14 apiKeys.ci.role 'boss' is unknown; use one of viewer, submitter, approver, admin",
+                file + ":2:28 apiKeys.ci.sha256 must be 64 lower-case hex digits (make one with ./baton hash-secret)",
+                file + ":3:97 apiKeys.dup: unknown field 'colour'; expected role, sha256",
+                file + ":4:32 apiKeys.dup2.sha256 is the hash of another key too",
+                file + ":6:31 users.ci.password must look like pbkdf2-sha256$ITERATIONS$SALT$HASH (make one with "
                         + "./baton hash-secret --password)",
-                file + ": users.ci: the name is also an API key's; an identity has one name"));
+                file + ":6:3 users.ci: the name is also an API key's; an identity has one name"));
+    }
+
+    @Test
+    void aYamlSyntaxErrorSaysWhere() throws Exception {
+        Path file = dir.resolve("security.yaml");
+        Files.writeString(file, "apiKeys:\n  ci: {role: admin\n");
+        assertThatThrownBy(() -> SecurityConfig.load(file)).hasMessageStartingWith(file + ":3:1 YAML syntax error: ");
     }
 }
