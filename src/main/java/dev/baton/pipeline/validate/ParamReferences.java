@@ -33,10 +33,12 @@ public final class ParamReferences {
 
     private ParamReferences() {}
 
-    /** Every reference, in file order of the stages (a loop's inner stages after the loop's own fields). */
+    /** Every reference, in the order they are written in the file. */
     public static List<Reference> of(List<Stage> stages, SourceMap where) {
         ParamReferences refs = new ParamReferences();
         refs.scan(stages, where, null);
+        refs.found.sort(java.util.Comparator.comparingInt((Reference r) -> r.location().line())
+                .thenComparingInt(r -> r.location().column()));
         return List.copyOf(refs.found);
     }
 
