@@ -61,7 +61,7 @@ public final class PipelinesCommand implements Callable<Integer> {
     /** {@code topic*, tone=neutral}: required params starred, defaults after '='. */
     static String params(JsonNode params) {
         List<String> parts = new ArrayList<>();
-        params.fields().forEachRemaining(e -> {
+        params.properties().forEach(e -> {
             JsonNode spec = e.getValue();
             String part = e.getKey();
             if (spec.path("required").asBoolean()) {
