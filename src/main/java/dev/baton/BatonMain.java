@@ -7,6 +7,12 @@ import dev.baton.cli.HashSecretCommand;
 import dev.baton.cli.BrokerCommand;
 import dev.baton.cli.BrokerUserCommand;
 import dev.baton.cli.CancelCommand;
+import dev.baton.cli.CompletionCommand;
+import dev.baton.cli.DeadLettersCommand;
+import dev.baton.cli.EventsCommand;
+import dev.baton.cli.HistoryCommand;
+import dev.baton.cli.InitCommand;
+import dev.baton.cli.PipelinesCommand;
 import dev.baton.cli.PurgeCommand;
 import dev.baton.cli.ClientEnvironment;
 import dev.baton.cli.ClientException;
@@ -31,7 +37,8 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, BrokerCommand.class, DemoCommand.class, ValidateCommand.class, DryRunCommand.class,
                 GraphCommand.class, ExportCommand.class, SubmitCommand.class, StatusCommand.class, RunsCommand.class,
                 ApproveCommand.class, CancelCommand.class, RerunCommand.class, PurgeCommand.class, BenchCommand.class, AgentsCommand.class,
-                BrokerUserCommand.class, HashSecretCommand.class,
+                BrokerUserCommand.class, HashSecretCommand.class, PipelinesCommand.class, HistoryCommand.class,
+                EventsCommand.class, DeadLettersCommand.class, InitCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success; for submit/rerun --wait and status: the run SUCCEEDED (status: or is still going)",

@@ -49,17 +49,7 @@ public final class AgentsCommand implements Callable<Integer> {
                     text(a, "lastHeartbeat"), up + "/" + a.path("instances").size(), text(a, "inFlight"),
                     text(a, "queued"), text(a, "queueDepth"), text(a, "consumers")));
         }
-        int[] widths = new int[COLUMNS.size()];
-        rows.forEach(r -> {
-            for (int i = 0; i < r.size(); i++) widths[i] = Math.max(widths[i], r.get(i).length());
-        });
-        for (List<String> r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.size(); i++) {
-                line.append(i == r.size() - 1 ? r.get(i) : String.format("%-" + (widths[i] + 2) + "s", r.get(i)));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        Table.print(out, rows);
         out.flush();
         return ExitCode.OK;
     }

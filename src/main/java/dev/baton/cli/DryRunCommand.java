@@ -1,7 +1,9 @@
 package dev.baton.cli;
 
 import dev.baton.agent.AgentRegistry;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
+import dev.baton.pipeline.Params;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Schedule;
@@ -14,19 +16,25 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton dry-run FILE}: the order stages would run in, as waves of stages that run at the same time. */
-@Command(name = "dry-run", mixinStandardHelpOptions = true, description = "Validate a pipeline and print its topological order and waves of parallel stages.")
+@Command(name = "dry-run", mixinStandardHelpOptions = true, description = {"Validate a pipeline and print its topological order, waves of parallel stages and params.",
+    "With -p or --values: check the params as a run would (missing, unknown), print them with defaults filled in, "
+            + "and which conditions that read only params would skip their stage."})
 public final class DryRunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "pipeline file")
     Path file;
 
     @Option(names = "--config", defaultValue = "config", description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
     Path config;
+
+    @Mixin
+    ParamsOption params;
 
     @Spec
     CommandSpec spec;
@@ -35,14 +43,31 @@ public final class DryRunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        ObjectNode given = params.given() ? params.toJson() : null; // a bad --values file fails first
         LoadResult r = ValidateCommand.load(file, AgentRegistry.load(config.resolve("agents.yaml")), err);
+        if (r != null) ValidateCommand.warn(r, err);
         if (r == null || r.pipeline() == null) {
             if (r != null) r.violations().forEach(err::println);
             err.flush();
             return 2;
         }
         print(r.pipeline(), out);
+        out.println("params: " + DryRunParams.declared(r.pipeline()));
         out.flush();
+        if (given == null) {
+            err.flush();
+            return 0;
+        }
+        Params.Resolution resolved = Params.resolve(r.pipeline(), given);
+        if (!resolved.ok()) {
+            err.println("baton: params do not match pipeline '" + r.pipeline().name() + "':");
+            resolved.problems().forEach(p -> err.println("  " + p));
+            err.flush();
+            return 2;
+        }
+        DryRunParams.print(r.pipeline(), resolved.params(), out);
+        out.flush();
+        err.flush();
         return 0;
     }
 

@@ -1,30 +1,36 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code baton submit NAME -p k=v}: starts a run over REST, optionally waiting for its end. */
-@Command(name = "submit", mixinStandardHelpOptions = true, description = "Start a run of a pipeline.")
+/** {@code baton submit NAME|FILE -p k=v}: starts a run over REST, optionally waiting for its end. */
+@Command(name = "submit", mixinStandardHelpOptions = true, description = {
+    "Start a run of a pipeline, named or given as its file, and print the run id and status at once.",
+    "A FILE (a path ending in .yaml or .yml, or with a /) is validated by the server, then run only when it is the "
+            + "revision the server has loaded from its routes/ folder (a file just saved there is waited for, "
+            + "--reload-timeout): the run is always of exactly the file named."})
 public final class SubmitCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "PIPELINE", description = "pipeline name")
+    @Parameters(paramLabel = "PIPELINE", description = "pipeline name, or the path of its file")
     String pipeline;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
-            description = "a param; VALUE is read as JSON when it parses (42, true, [1,2], {\"a\":1}), else as text")
-    Map<String, String> params = new LinkedHashMap<>();
+    @Mixin
+    ParamsOption params;
 
     @Option(names = "--idempotency-key", description = "the same key always yields the same run")
     String idempotencyKey;
+
+    @Option(names = "--reload-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "for a FILE: seconds to wait for the server to load this revision of it (default: ${DEFAULT-VALUE})")
+    int reloadTimeoutSeconds;
 
     @Mixin
     WaitOption waiting;
@@ -40,13 +46,27 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ObjectNode body = Json.object();
-        params.forEach((k, v) -> body.set(k, value(v)));
+        if (reloadTimeoutSeconds < 0) {
+            throw new ParameterException(spec.commandLine(), "--reload-timeout must be 0 or more seconds, not "
+                    + reloadTimeoutSeconds);
+        }
+        String body = Json.write(params.toJson()); // a bad --values file fails before anything is sent
         BatonClient http = client.client();
-        JsonNode run = http.post("/api/pipelines/" + BatonClient.segment(pipeline) + "/runs", Json.write(body),
-                idempotencyKey);
+        PrintWriter err = spec.commandLine().getErr();
+        String name = pipeline;
+        PipelineFile file = null;
+        if (PipelineFile.isPath(pipeline)) {
+            file = PipelineFile.read(pipeline);
+            name = file.checkedOn(http, reloadTimeoutSeconds * 1000L);
+        }
+        JsonNode run = http.post("/api/pipelines/" + BatonClient.segment(name) + "/runs", body, idempotencyKey);
         String id = run.path("id").asText();
-        var out = spec.commandLine().getOut();
+        if (file != null && !file.revision().equals(run.path("revision").asText(file.revision()))) {
+            err.println("baton: warning: the server reloaded " + name + " meanwhile; run " + id + " is of revision "
+                    + PipelineFile.shortRevision(run.path("revision").asText()) + ", not of " + file.path());
+            err.flush();
+        }
+        PrintWriter out = spec.commandLine().getOut();
         if (!waiting.await) {
             if (output.json()) {
                 OutputOption.print(out, run);
@@ -56,14 +76,14 @@ public final class SubmitCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         }
-        return waiting.printWhenEnded(out, http, id, output);
-    }
-
-    static JsonNode value(String text) {
-        try {
-            return Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            return Json.MAPPER.getNodeFactory().textNode(text);
+        // The id first, so that a user who stops waiting (Ctrl-C) still knows which run goes on.
+        if (output.json()) {
+            err.println("baton: started run " + id); // stdout stays one JSON document
+            err.flush();
+        } else {
+            out.println(id + " " + run.path("status").asText());
+            out.flush();
         }
+        return waiting.printWhenEnded(out, http, id, output);
     }
 }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton validate FILE...}: every problem of every file, with file:line:column; exit 2 if any. */
-@Command(name = "validate", mixinStandardHelpOptions = true, description = "Validate pipeline files; print every problem with file:line:column.")
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Validate pipeline files; print every problem with file:line:column (exit 2), and warnings "
+        + "(a param read but not declared) that do not fail the file.")
 public final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "pipeline files")
     List<Path> files;
@@ -34,6 +35,7 @@ public final class ValidateCommand implements Callable<Integer> {
         int bad = 0;
         for (Path f : files) {
             LoadResult r = load(f, agents, err);
+            if (r != null) warn(r, err);
             if (r == null || r.pipeline() == null) {
                 bad++;
                 if (r != null) r.violations().forEach(err::println);
@@ -45,6 +47,12 @@ public final class ValidateCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return bad == 0 ? 0 : 2;
+    }
+
+    /** Prints each warning as {@code file:line:column warning: stage 'x': ...}; warnings never fail a command. */
+    static void warn(LoadResult r, PrintWriter err) {
+        r.warnings().forEach(w -> err.println(w.location() + " warning: "
+                + (w.stage() == null ? "" : "stage '" + w.stage() + "': ") + w.message()));
     }
 
     /** Loads a file, or prints why it cannot be read and returns null. */

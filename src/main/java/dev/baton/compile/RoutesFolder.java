@@ -172,6 +172,8 @@ public final class RoutesFolder {
         if (old != null) {
             removeRoutes(old.routeIds()); // the file held plain Camel routes before
         }
+        result.warnings().forEach(w -> LOG.warn("{} warning: {}{}", w.location(),
+                w.stage() == null ? "" : "stage '" + w.stage() + "': ", w.message()));
         registry.put(p);
         try {
             listener.loaded(p);

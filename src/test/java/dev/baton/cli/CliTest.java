@@ -159,7 +159,7 @@ public class CliTest {
         assertThat(submitted.exit()).as(submitted.err()).isZero();
         assertThat(submitted.out()).contains("pipeline cli  SUCCEEDED").contains("hello").contains("\"Ada\"");
 
-        String id = submitted.out().lines().findFirst().orElseThrow().split(" ")[1];
+        String id = submitted.out().lines().findFirst().orElseThrow().split(" ")[0]; // printed at once: "ID RUNNING"
         Result status = run("status", id, "--server", server);
         assertThat(status.exit()).isZero();
         assertThat(status.out()).contains("run " + id).contains("SUCCEEDED");

@@ -8,6 +8,7 @@ import dev.baton.pipeline.ParamSpec;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Schedule;
 import dev.baton.pipeline.Stage;
+import dev.baton.pipeline.validate.ParamReferences;
 import dev.baton.pipeline.validate.SourceMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,7 +23,9 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 /** Reads the parts of a pipeline document around its stages: apiVersion, kind, metadata, params, agents and schedule. */
 final class DocumentReader {
     static final String API_VERSION = "baton/v1";
-    private static final Set<String> API_VERSIONS = Set.of(API_VERSION, "orchestra.io/v1");
+    /** Agent Orchestra's files: the same format, except that params need not be declared (see {@link #document}). */
+    static final String ORCHESTRA = "orchestra.io/v1";
+    private static final Set<String> API_VERSIONS = Set.of(API_VERSION, ORCHESTRA);
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA = Set.of("name", "description");
     private static final Set<String> SPEC = Set.of("params", "agents", "schedule", "pipeline", "notify", "budget");
@@ -103,8 +106,13 @@ final class DocumentReader {
         Fields spec = new Fields(scope.child("spec"), specNode).allow(SPEC, Set.of());
         Map<String, ParamSpec> params = params(spec);
         Map<String, AgentSpec> agents = agents(spec);
-        Schedule schedule = ScheduleReader.read(spec, scope, params);
         List<Stage> stages = StageReader.readAll(spec, scope, where);
+        if (ORCHESTRA.equals(apiVersion) && !spec.has("params")) {
+            // Orchestra files read $.params.x without declaring x: the params they read are their params (optional,
+            // as Orchestra does not require them), so that a run may set them and the schedule may name them.
+            params = Collections.unmodifiableMap(ParamReferences.inferred(ParamReferences.of(stages, where)));
+        }
+        Schedule schedule = ScheduleReader.read(spec, scope, params);
         Notify notify = NotifyReader.read(spec, scope);
         Budget budget = BudgetReader.read(spec, scope);
         return new Draft(API_VERSION, name, description, params, agents, stages, schedule, notify, budget);

@@ -4,6 +4,7 @@ import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.Location;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Violation;
+import dev.baton.pipeline.validate.ParamReferences;
 import dev.baton.pipeline.validate.PipelineValidator;
 import dev.baton.pipeline.validate.SourceMap;
 import java.io.IOException;
@@ -85,7 +86,11 @@ public final class PipelineLoader {
         SourceMap where = new SourceMap();
         Pipeline draft = DocumentReader.read(root.orElse(null), scope, where).toPipeline(file, sha256(text), text);
         out.addAll(PipelineValidator.validate(draft, registry, where, maxStages));
-        return result(draft, out);
+        List<Violation> warnings = new ArrayList<>(
+                ParamReferences.undeclared(ParamReferences.of(draft.stages(), where), draft.params()));
+        warnings.sort(BY_POSITION);
+        out.sort(BY_POSITION);
+        return new LoadResult(out.isEmpty() ? draft : null, out, warnings);
     }
 
     /** Loads a pipeline file; a file that cannot be read is reported as a violation like any other. */
