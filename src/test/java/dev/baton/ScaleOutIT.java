@@ -135,7 +135,9 @@ class ScaleOutIT {
         Files.createDirectories(dir.resolve("config"));
         Files.writeString(dir.resolve("config/agents.yaml"), CrashIT.AGENTS);
         Files.writeString(dir.resolve("routes/crash.yaml"), CrashIT.PIPELINE);
-        return new BatonProcess(dir).startTimeout(Duration.ofMinutes(4)).onDatabase(db, "postgres")
+        // Three JVMs starting at once on two shared cores: C1 alone compiles far less while they start.
+        return new BatonProcess(dir).startTimeout(Duration.ofMinutes(6)).jvmOption("-XX:TieredStopAtLevel=1")
+                .onDatabase(db, "postgres")
                 .property("baton.broker.url", BrokerProcess.failoverUrl(pair));
     }
 
