@@ -75,6 +75,7 @@ class ScaleOutIT {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> succeeded(db) >= 150);
         double[] beforeBrokerKill = {attemptsApplied(batons.get(0)), attemptsApplied(batons.get(1))};
         pair.get(0).kill9();
+        long brokerKilled = System.nanoTime();
         System.out.printf("kill -9 of the primary broker once %d runs had succeeded%n", succeeded(db));
 
         submitter.join(Duration.ofMinutes(3).toMillis());
@@ -82,6 +83,8 @@ class ScaleOutIT {
         assertThat(submitter.isAlive()).as("every run submitted").isFalse();
         try {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> succeeded(db) == RUNS);
+            System.out.printf("all %d runs succeeded %d s after the primary broker was killed%n", RUNS,
+                    Duration.ofNanos(System.nanoTime() - brokerKilled).toSeconds());
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError(ProcessDiagnosis.of(batons.get(0), unfinished(db),
                     "ScaleOutIT: runs did not finish after the kills"), e);
