@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
  * {@code --primary} or {@code --backup}, one half of a pair that replicates its journal and fails over.
  */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "Run only the Artemis broker from broker/broker.xml (journal under --data), until stopped.")
+        description = "Run only the Artemis broker from broker/broker.xml (journal under --data), until stopped; with "
+                + "--primary or --backup, one half of a pair that replicates its journal and fails over.")
 public final class BrokerCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
