@@ -39,7 +39,7 @@ public final class BrokerProcess {
         BrokerProcess backup = new BrokerProcess(root.resolve("backup"));
         primary.pairArgs.addAll(List.of("--primary", "--peer", "127.0.0.1:" + backup.port));
         backup.pairArgs.addAll(List.of("--backup", "--peer", "127.0.0.1:" + primary.port));
-        backup.ready = "backup in sync with the primary";
+        backup.ready = "in sync with the active broker";
         return List.of(primary, backup);
     }
 

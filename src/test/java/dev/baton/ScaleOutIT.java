@@ -89,7 +89,7 @@ class ScaleOutIT {
             throw new AssertionError(ProcessDiagnosis.of(batons.get(0), unfinished(db),
                     "ScaleOutIT: runs did not finish after the kills"), e);
         }
-        assertThat(pair.get(1).log()).as("the backup took over").contains("backup took over");
+        assertThat(pair.get(1).log()).as("the backup took over").contains("took over: active");
         for (int i = 0; i < 2; i++) {
             assertThat(attemptsApplied(batons.get(i))).as("process %d applied outcomes through the backup", i)
                     .isGreaterThan(beforeBrokerKill[i]);

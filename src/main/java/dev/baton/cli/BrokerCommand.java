@@ -92,7 +92,13 @@ public final class BrokerCommand implements Callable<Integer> {
                     port);
         } else {
             String self = replication.advertise() + ":" + port;
-            if (replication.role() == Replication.Role.PRIMARY) {
+            if (replication.role() == Replication.Role.PRIMARY && !broker.server().isActive()) {
+                // Restarted after its backup took over (check-for-active-server): it copies the journal back first.
+                out.printf("Artemis broker from %s and %s, primary of a pair: the broker at %s is active, this one "
+                        + "copies its journal and then takes over on tcp://%s; journal in %s%n", b.brokerXml(),
+                        replication.file(b.brokerXml()).getFileName(), replication.peer(), self,
+                        settings.dataDir().resolve("broker"));
+            } else if (replication.role() == Replication.Role.PRIMARY) {
                 out.printf("Artemis broker from %s and %s, primary of a pair, listening on tcp://%s, journal in %s%n",
                         b.brokerXml(), replication.file(b.brokerXml()).getFileName(), self,
                         settings.dataDir().resolve("broker"));

@@ -4,8 +4,8 @@ import dev.baton.broker.Replication;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 
 /**
- * Prints when a broker of a replicating pair changes state (the backup in sync, the backup taking over), so that an
- * operator, a container's log or a test can see the pair is ready to lose a broker.
+ * Prints when a broker of a replicating pair changes state (a backup in sync, a backup taking over, a fail-back), so
+ * that an operator, a container's log or a test can see whether the pair is ready to lose a broker.
  */
 final class PairWatch implements Runnable {
     private final ActiveMQServer server;
@@ -29,25 +29,33 @@ final class PairWatch implements Runnable {
 
     @Override
     public void run() {
-        boolean backup = replication.role() == Replication.Role.BACKUP;
+        boolean active = server.isActive();
         boolean inSync = false;
-        boolean active = !backup;
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 // Artemis keeps these as plain fields: polling them costs nothing and needs no internal callback API.
-                boolean syncNow = server.isReplicaSync();
-                if (syncNow != inSync && (backup ? !active : true)) {
-                    System.out.println(syncNow
-                            ? (backup ? "backup in sync with the primary at " + replication.peer()
-                                    + ": it can take over" : "the backup at " + replication.peer() + " is in sync")
-                            : (backup ? "backup out of sync with the primary" : "the backup at " + replication.peer()
-                                    + " is not replicating: this broker is alone"));
-                    inSync = syncNow;
+                boolean activeNow = server.isActive();
+                if (activeNow != active) {
+                    if (activeNow) {
+                        onTakeOver.run();
+                        System.out.println("took over: active, listening on tcp://" + self);
+                    } else {
+                        System.out.println("handed the work back to the broker at " + replication.peer()
+                                + " (fail-back): replicating it again");
+                    }
+                    active = activeNow;
+                    inSync = false;
                 }
-                if (backup && !active && server.isActive()) {
-                    active = true;
-                    onTakeOver.run();
-                    System.out.println("backup took over: active, listening on tcp://" + self);
+                boolean syncNow = server.isReplicaSync();
+                if (syncNow != inSync) {
+                    // Active, the other broker is this one's backup; passive, this one is the other's.
+                    System.out.println(active
+                            ? (syncNow ? "the backup at " + replication.peer() + " is in sync"
+                                    : "no backup in sync: this broker is alone")
+                            : (syncNow ? "in sync with the active broker at " + replication.peer()
+                                    + ": this one can take over" : "not in sync with the broker at "
+                                    + replication.peer() + " (gone, or still copying its journal)"));
+                    inSync = syncNow;
                 }
                 System.out.flush();
                 Thread.sleep(200);
