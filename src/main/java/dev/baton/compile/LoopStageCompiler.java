@@ -33,11 +33,12 @@ final class LoopStageCompiler implements StageCompiler<LoopStage> {
         String iteration = at.id(loop, "iteration");
         routes.from(Endpoints.direct(iteration)).routeId(iteration)
                 .description(at.description(loop, "an inner stage ended; until decides once all have"))
-                .setProperty(Endpoints.PROPERTY_SCOPE, routes.constant(inner.prefix()))
                 .aggregate(p.correlation(inner, loop), p.strategy(SCOPE)).id(iteration + ".aggregate")
                     .aggregationRepository(p.state(inner, loop, SCOPE))
                     .completionPredicate(p.check(inner, loop, SCOPE_ENDED))
                     .executorService(p.inline())
+                    // the aggregate is a new exchange: until is evaluated in the loop's inner scope
+                    .setProperty(Endpoints.PROPERTY_SCOPE, routes.constant(inner.prefix()))
                     .doTry()
                         .choice().id(iteration + ".until")
                             .when(new LanguageExpression(Endpoints.CEL, loop.until()))

@@ -39,11 +39,14 @@ final class LoopSteps {
         stages.release(s, inner);
     }
 
-    /** Every inner stage of the current iteration has ended, and the loop has not. */
+    /**
+     * Every inner stage of the current iteration succeeded or was skipped, and the loop still runs (an inner stage
+     * that failed fails the loop through its {@code failed} route instead).
+     */
     boolean iterationEnded(Step s, Scope inner) {
         LoopStage loop = inner.loop();
         return !stages.row(s, inner.parent(), loop).status().terminal() && s.status == dev.baton.ticket.RunStatus.RUNNING
-                && loop.stages().stream().allMatch(st -> stages.row(s, inner, st).status().terminal());
+                && loop.stages().stream().allMatch(st -> StageChecks.passed(s, inner, st));
     }
 
     boolean belowMax(Step s, Scope scope, LoopStage loop) {

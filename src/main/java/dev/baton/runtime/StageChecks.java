@@ -62,9 +62,17 @@ final class StageChecks {
                 .allMatch(d -> d.status() == TicketStatus.SUCCEEDED || d.status() == TicketStatus.SKIPPED);
     }
 
+    /**
+     * Every stage of the run succeeded or was skipped. A stage that failed in this event is not an end: its
+     * failure, queued behind this check, fails the run.
+     */
     private static boolean runEnded(Step s, Scope top) {
-        return s.status == RunStatus.RUNNING
-                && top.stages().stream().allMatch(st -> s.stages.get(top.qualified(st)).status().terminal());
+        return s.status == RunStatus.RUNNING && top.stages().stream().allMatch(st -> passed(s, top, st));
+    }
+
+    static boolean passed(Step s, Scope scope, Stage stage) {
+        TicketStatus status = s.stages.get(scope.qualified(stage)).status();
+        return status == TicketStatus.SUCCEEDED || status == TicketStatus.SKIPPED;
     }
 
     @SuppressWarnings("unchecked")
