@@ -27,7 +27,9 @@ public final class BatonProcess {
     private Process process;
     private int starts;
     private String maxHeap = "384m";
+    private Duration startTimeout = Duration.ofSeconds(90);
     private final List<String> properties = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
     private String dbUrl;
     private String dbUser = "sa";
@@ -47,6 +49,18 @@ public final class BatonProcess {
         return this;
     }
 
+    /** How long {@link #start} waits for the API (default 90 s): several processes starting at once take longer. */
+    public BatonProcess startTimeout(Duration atMost) {
+        this.startTimeout = atMost;
+        return this;
+    }
+
+    /** A JVM option for the next starts, e.g. {@code -XX:TieredStopAtLevel=1} to start sooner on a busy machine. */
+    public BatonProcess jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
     /** A system property for the next starts, e.g. another database or an external broker. */
     public BatonProcess property(String name, String value) {
         properties.add("-D" + name + "=" + value);
@@ -63,6 +77,13 @@ public final class BatonProcess {
         dbUrl = postgres.getJdbcUrl("postgres", "postgres");
         dbUser = "postgres";
         return property("baton.db.url", dbUrl).property("baton.db.user", dbUser).property("baton.db.password", "");
+    }
+
+    /** Runs on a database another party started and stops, e.g. one PostgreSQL shared by several processes. */
+    public BatonProcess onDatabase(String url, String user) {
+        dbUrl = url;
+        dbUser = user;
+        return property("baton.db.url", url).property("baton.db.user", user).property("baton.db.password", "");
     }
 
     /** A connection to its database (H2 only once the process has stopped: the file is locked while it runs). */
@@ -89,7 +110,7 @@ public final class BatonProcess {
     public Duration start(String fault) throws Exception {
         long t0 = System.nanoTime();
         launch(fault);
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        Awaitility.await().atMost(startTimeout).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
                     + "; see " + log(starts));
             return up();
@@ -107,6 +128,7 @@ public final class BatonProcess {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath()));
+        cmd.addAll(jvmOptions);
         if (fault != null) cmd.add("-Dbaton.fault=" + fault);
         // Baton's broker password: a second process may connect to this one's embedded broker with it.
         cmd.add("-Dbaton.broker.password=" + TEST_BROKER_PASSWORD);
@@ -221,6 +243,13 @@ public final class BatonProcess {
         return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + TestSecurity.apiKey("admin")).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** GET as the test admin; the answer's body as text (e.g. the Prometheus scrape). */
+    public String getText(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** POST JSON as the test admin; the answer's body. */

@@ -65,6 +65,28 @@ class BrokerCommandTest {
     }
 
     @Test
+    void aHalfOfAPairNeedsItsRoleAndAPeerItCanReach() throws Exception {
+        Map<String[], String> refused = new java.util.LinkedHashMap<>();
+        refused.put(new String[] {"--peer", "127.0.0.1:61617"}, "--peer needs --primary or --backup");
+        refused.put(new String[] {"--backup"}, "--peer must be HOST:PORT of the other broker's Core port, not 'null'");
+        refused.put(new String[] {"--primary", "--peer", "tcp://b:61617"}, "--peer must be HOST:PORT");
+        refused.put(new String[] {"--backup", "--peer", "b:61617", "--advertise", "0.0.0.0"},
+                "--advertise must be a host name or address the peer and the clients can reach, not '0.0.0.0'");
+        refused.put(new String[] {"--primary", "--backup", "--peer", "b:61617"}, "mutually exclusive");
+        for (var e : refused.entrySet()) {
+            var err = new java.io.StringWriter();
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("broker", "--data",
+                    root.resolve("pair").toString()));
+            args.addAll(java.util.List.of(e.getKey()));
+            int code = BatonMain.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                    new java.io.PrintWriter(err, true), args.toArray(String[]::new));
+            assertThat(code).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(err.toString()).contains(e.getValue());
+        }
+        assertThat(Files.exists(root.resolve("pair/broker"))).as("no broker started").isFalse();
+    }
+
+    @Test
     void brokerUserWritesAHashedAgentUserAndItsRoles() throws Exception {
         var out = new java.io.StringWriter();
         int code = BatonMain.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(System.err, true),

@@ -153,8 +153,11 @@ class CrashIT {
         return baton.get("/api/runs?status=SUCCEEDED&limit=1000").path("items").size();
     }
 
-    /** Checks the database of a stopped Baton: the history proves each outcome was applied once. */
-    private static void assertExactlyOnce(BatonProcess baton, int runs) throws Exception {
+    /**
+     * Checks the database of a stopped Baton, running {@link #PIPELINE} for {@code runs} runs: the history proves each
+     * outcome was applied once.
+     */
+    static void assertExactlyOnce(BatonProcess baton, int runs) throws Exception {
         try (Connection c = baton.connect()) {
             assertThat(count(c, "SELECT COUNT(*) FROM run")).as("one run per idempotency key").isEqualTo(runs);
             assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'")).isEqualTo(runs);

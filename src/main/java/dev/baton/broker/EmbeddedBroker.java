@@ -26,6 +26,15 @@ public final class EmbeddedBroker implements AutoCloseable {
      * {@code ${baton.broker.*}} system properties, so they are set first.
      */
     public static EmbeddedBroker start(BatonSettings.BrokerSettings settings, Path dataDir) throws Exception {
+        return start(settings, dataDir, null);
+    }
+
+    /**
+     * Starts the broker as one half of a replicating pair ({@code replication} not null) or alone. A backup returns
+     * once it replicates: its acceptors listen only when it takes over.
+     */
+    public static EmbeddedBroker start(BatonSettings.BrokerSettings settings, Path dataDir, Replication replication)
+            throws Exception {
         Path brokerXml = settings.brokerXml();
         Ports ports = settings.ports();
         Map<String, String> xmlProperties = settings.xmlProperties();
@@ -36,6 +45,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         System.setProperty("baton.broker.stomp.port", Integer.toString(ports.stomp()));
         System.setProperty("baton.broker.amqp.port", Integer.toString(ports.amqp()));
         System.setProperty("baton.broker.dir", dataDir.resolve("broker").toAbsolutePath().toString());
+        if (replication != null) {
+            System.setProperty("baton.broker.peer", replication.peer());
+            System.setProperty("baton.broker.advertise", replication.advertise());
+        }
         // From config/application.properties or -D, only while broker.xml is read: a later load of Baton's settings
         // in this JVM must not take them for a -D of its own.
         Map<String, String> before = new java.util.HashMap<>();
@@ -52,10 +65,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         DroppedDuplicates.install();
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
-        broker.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());
         broker.setSecurityManager(BrokerLogins.securityManager(
                 new BrokerAccess(settings.user(), settings.password(), settings.usersFile(), settings.rolesFile())));
         try {
+            if (replication == null) {
+                broker.setConfigResourcePath(brokerXml.toAbsolutePath().toUri().toString());
+            } else {
+                broker.setConfiguration(replication.configure(brokerXml, settings.password()));
+            }
             broker.start();
         } catch (Exception e) {
             stopQuietly(broker);
@@ -68,7 +85,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 else System.setProperty(k, v);
             });
         }
-        java.util.List<String> down = acceptorsDown(broker);
+        boolean backup = replication != null && replication.role() == Replication.Role.BACKUP;
+        java.util.List<String> down = backup ? java.util.List.of() : acceptorsDown(broker);
         if (!down.isEmpty()) {
             stopQuietly(broker);
             String taken = busyPort(ports);
