@@ -350,8 +350,14 @@ public class CliTest {
             fromById.put((String) route.get("id"), (String) ((Map<?, ?>) route.get("from")).get("uri"));
         }
         assertThat(fromById).containsEntry("baton-start-fix-each", "direct:baton-start-fix-each");
-        assertThat(fromById.keySet()).containsExactly("baton-start-fix-each", "baton-demo-agent-fixer",
+        assertThat(fromById.keySet()).contains("baton-start-fix-each", "baton-demo-agent-fixer",
                 "baton-demo-heartbeat-fixer", "baton-demo-agent-publisher", "baton-demo-heartbeat-publisher");
+        // every other route is a compiled route of the revision: per stage, and the run's end and failure
+        List<String> compiled = fromById.keySet().stream().filter(id -> id.startsWith("baton.fix-each.")).toList();
+        assertThat(fromById).hasSize(5 + compiled.size());
+        assertThat(compiled).anyMatch(id -> id.endsWith(".fix.run")).anyMatch(id -> id.endsWith(".fix.ended"))
+                .anyMatch(id -> id.endsWith(".publish.join")).anyMatch(id -> id.endsWith(".end"));
+        assertThat(exported.out()).contains("split:", "aggregate:", "# stage 'fix' (for_each)");
         assertThat(fromById.get("baton-demo-agent-fixer")).startsWith("jmsagent:queue:baton.agent.fixer?transacted=true");
         assertThat(fromById.get("baton-demo-heartbeat-fixer")).startsWith("timer:");
 
