@@ -248,7 +248,7 @@ public class ObservabilityTest {
                     .contains("RunEngine run " + id + " of 'logged' started on revision ")
                     .contains("run=" + id + " ticket=" + ticket + " Tickets dispatching attempt 1 of stage 'second'")
                     .contains("run=" + id + " ticket=" + ticket + " RunEngine applying reply")
-                    .contains("run=" + id + " ticket=" + ticket + " Flow run of 'logged' ended SUCCEEDED"));
+                    .contains("run=" + id + " ticket=" + ticket + " Stages run of 'logged' ended SUCCEEDED"));
         }
     }
 }
