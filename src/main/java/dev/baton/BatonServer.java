@@ -322,22 +322,25 @@ public final class BatonServer implements AutoCloseable {
         }
         if (System.nanoTime() - retiredAt > RETIRE_EVERY_NANOS) {
             retiredAt = System.nanoTime();
-            retireRevisions();
+            for (String retired : retireRevisions(RevisionRoutes.IDLE)) {
+                LOG.info("removed the routes of {}: no unfinished run is pinned to it", retired);
+            }
         }
     }
 
     private static final long RETIRE_EVERY_NANOS = java.time.Duration.ofSeconds(30).toNanos();
 
-    /** Removes the compiled routes of revisions that are neither current nor pinned by an unfinished run. */
-    private void retireRevisions() throws Exception {
+    /**
+     * Removes the compiled routes of revisions that are neither current nor pinned by an unfinished run, and unused
+     * for {@code idle}; returns them as {@code pipeline@revision}.
+     */
+    public java.util.List<String> retireRevisions(java.time.Duration idle) throws Exception {
         java.util.Set<String> keep = new java.util.HashSet<>();
         pipelines.all().forEach(p -> keep.add(RevisionRoutes.key(p.name(), p.revision())));
         for (String[] pr : tx.run(store::activeRevisions)) {
             keep.add(RevisionRoutes.key(pr[0], pr[1]));
         }
-        for (String retired : revisions.retire(keep)) {
-            LOG.info("removed the routes of {}: no unfinished run is pinned to it", retired);
-        }
+        return revisions.retire(keep, idle);
     }
 
     /** A compiled trigger route was called; a route that fires while Baton is still starting fails and retries. */

@@ -19,7 +19,7 @@ import org.apache.camel.Route;
  */
 public final class RevisionRoutes {
     /** How long a retired revision's routes stay after their last use: longer than any one event takes. */
-    static final Duration IDLE = Duration.ofMinutes(1);
+    public static final Duration IDLE = Duration.ofMinutes(1);
     private final CamelContext camel;
     private final PipelineCompiler compiler;
     private final Clock clock;
@@ -55,10 +55,10 @@ public final class RevisionRoutes {
         return used.containsKey(key(pipeline, revision));
     }
 
-    /** Removes the routes of revisions not in {@code keep} and idle; returns their keys. */
-    public synchronized List<String> retire(Set<String> keep) throws Exception {
+    /** Removes the routes of revisions not in {@code keep} and unused for {@code idle}; returns their keys. */
+    public synchronized List<String> retire(Set<String> keep, Duration idle) throws Exception {
         List<String> retired = new ArrayList<>();
-        Instant idleSince = clock.instant().minus(IDLE);
+        Instant idleSince = clock.instant().minus(idle);
         for (Map.Entry<String, Instant> e : Map.copyOf(used).entrySet()) {
             if (keep.contains(e.getKey()) || e.getValue().isAfter(idleSince)) {
                 continue;

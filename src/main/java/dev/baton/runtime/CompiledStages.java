@@ -187,4 +187,12 @@ public final class CompiledStages implements StageProcessors {
     public ExecutorService inline() {
         return INLINE;
     }
+
+    /**
+     * The executor every compiled aggregator completes on: Camel's own synchronous one, which runs the completed
+     * aggregate on the caller's thread, so completion is part of the event's transaction.
+     */
+    public static ExecutorService inlineExecutor() {
+        return INLINE;
+    }
 }
