@@ -44,6 +44,7 @@ import dev.baton.runtime.Scheduler;
 import dev.baton.runtime.Webhooks;
 import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.Database;
+import dev.baton.ticket.EmbeddedPostgres;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.ReplyStore;
 import dev.baton.ticket.RetentionStore;
@@ -94,6 +95,7 @@ public final class BatonServer implements AutoCloseable {
     private final Function<String, String> env;
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
+    private EmbeddedPostgres postgres;
     private CachingConnectionFactory relayConnections;
     private OutboxRelay relay;
     private ActiveMQConnectionFactory consumerConnections;
@@ -149,6 +151,10 @@ public final class BatonServer implements AutoCloseable {
             var b = settings.broker();
             broker = EmbeddedBroker.start(b, settings.dataDir());
             agents.current().names().forEach(broker::allowAgent);
+        }
+        if (settings.db().embedded()) {
+            postgres = EmbeddedPostgres.startIn(settings.dataDir(), settings.db().embeddedPort());
+            settings = settings.withDb(settings.db().on(postgres.jdbcUrl(), EmbeddedPostgres.USER, postgres.password()));
         }
         dataSource = Database.open(settings.db());
         tx = new Tx(dataSource);
@@ -428,6 +434,7 @@ public final class BatonServer implements AutoCloseable {
         if (consumerConnections != null) consumerConnections.close();
         if (agentConnections != null) agentConnections.close();
         if (dataSource != null) dataSource.close();
+        if (postgres != null) postgres.close();
         try {
             if (broker != null) broker.close();
         } catch (Exception e) {

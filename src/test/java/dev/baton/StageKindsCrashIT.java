@@ -65,7 +65,6 @@ class StageKindsCrashIT {
                         dynamic: {generator: for_each, input: "$.params.items", maxParallel: 20, template: {agent: worker}}
                         output: "$.out"
                 """);
-        baton.onPostgres(); // the kills test Baton's durability, not H2's (BatonProcess.onPostgres)
         baton.start(null);
         int runs = 3;
         int perRun = 300;
@@ -124,7 +123,6 @@ class StageKindsCrashIT {
                       - {name: s4, dependsOn: [s3], agent: step, compensate: {agent: undo}}
                       - {name: boom, dependsOn: [s4], agent: broken}
                 """);
-        baton.onPostgres(); // the kills test Baton's durability, not H2's (BatonProcess.onPostgres)
         baton.start(null);
         int runs = 20;
         List<String> ids = new ArrayList<>();
