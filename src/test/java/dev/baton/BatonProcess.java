@@ -105,7 +105,8 @@ public final class BatonProcess {
     public Duration start(String fault) throws Exception {
         long t0 = System.nanoTime();
         launch(fault);
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // A first start also makes its database's cluster (a few seconds alone, far more on a loaded machine).
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
                     + "; see " + log(starts));
             return up();

@@ -38,7 +38,7 @@ final class PostgresClusters {
         copy(template, tmp);
         String password = EmbeddedPostgres.randomPassword();
         // Single-user mode listens on no socket: nobody can use the template's password in the meantime.
-        single(binaries, tmp, "ALTER ROLE " + EmbeddedPostgres.USER + " PASSWORD '" + password + "';\n");
+        single(binaries, tmp, EmbeddedPostgres.DATABASE, "ALTER ROLE " + EmbeddedPostgres.USER + " PASSWORD '" + password + "';\n");
         Path pw = tmp.resolve(EmbeddedPostgres.PASSWORD_FILE);
         Files.writeString(pw, password + "\n", StandardCharsets.UTF_8);
         setOwnerOnly(pw, "rw-------");
@@ -55,7 +55,8 @@ final class PostgresClusters {
 
     /** The template cluster under the cache folder: initdb with role and database {@code baton}, made once. */
     private static Path template(PostgresBinaries binaries) throws IOException, InterruptedException {
-        Path template = binaries.home().resolveSibling(binaries.home().getFileName() + "-cluster");
+        // "-cluster2": a template made the way this code makes it (a smaller one replaced the first)
+        Path template = binaries.home().resolveSibling(binaries.home().getFileName() + "-cluster2");
         if (Files.exists(template.resolve("PG_VERSION"))) return template;
         try (FileChannel ch = FileChannel.open(template.resolveSibling(template.getFileName() + ".lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
@@ -68,21 +69,25 @@ final class PostgresClusters {
             try {
                 Files.writeString(pwfile, EmbeddedPostgres.randomPassword() + "\n", StandardCharsets.UTF_8);
                 PostgresCommands.run(binaries.command("initdb", "-D", tmp.toString(), "-U", EmbeddedPostgres.USER,
-                        "-A", "scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"),
+                        "-A", "scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync",
+                        // 4 MB WAL segments instead of 16 and no "postgres" database: a smaller copy to write to
+                        // disk at each new cluster
+                        "--wal-segsize=4"),
                         "creating a PostgreSQL cluster in " + tmp);
             } finally {
                 Files.deleteIfExists(pwfile);
             }
-            single(binaries, tmp, "CREATE DATABASE " + EmbeddedPostgres.DATABASE + ";\n");
+            single(binaries, tmp, "template1", "CREATE DATABASE " + EmbeddedPostgres.DATABASE + ";\nDROP DATABASE postgres;\n");
             Files.move(tmp, template, StandardCopyOption.ATOMIC_MOVE);
         }
         return template;
     }
 
     /** Runs SQL in single-user mode (no server, no socket); its errors are printed, not returned, so they are read. */
-    private static void single(PostgresBinaries binaries, Path cluster, String sql) throws IOException, InterruptedException {
+    private static void single(PostgresBinaries binaries, Path cluster, String database, String sql)
+            throws IOException, InterruptedException {
         String out = PostgresCommands.run(binaries.command("postgres", "--single", "-D", cluster.toString(),
-                "-c", "listen_addresses=", "postgres"), sql, "running PostgreSQL in single-user mode on " + cluster);
+                "-c", "listen_addresses=", database), sql, "running PostgreSQL in single-user mode on " + cluster);
         if (out.contains("ERROR:") || out.contains("FATAL:")) {
             throw new IllegalStateException("PostgreSQL in single-user mode on " + cluster + " failed: " + out.strip());
         }
