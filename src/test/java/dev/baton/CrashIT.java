@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Durability: Baton in its own process is killed with SIGKILL while 200 runs are in flight, and halted by fault
  * injection exactly between the DB commit and the JMS commit. After restarts on the same data every run ends
- * SUCCEEDED and every ticket attempt's outcome is applied exactly once, as counted from the history.
+ * SUCCEEDED and every ticket attempt's outcome is applied exactly once, as counted from the history. Baton runs on
+ * its default store, the PostgreSQL it starts itself on its data folder, as {@code ./baton run} does.
  */
 class CrashIT {
     static final String AGENTS = """
