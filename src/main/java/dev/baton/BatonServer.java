@@ -26,13 +26,16 @@ import dev.baton.broker.EmbeddedBroker;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
 import dev.baton.compile.PipelineRegistry;
+import dev.baton.compile.RevisionRoutes;
 import dev.baton.compile.RoutesFolder;
 import dev.baton.config.BatonSettings;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.runtime.AgentHealth;
 import dev.baton.runtime.AgentHealthRoutes;
+import dev.baton.runtime.CelLanguage;
 import dev.baton.runtime.EngineRoutes;
+import dev.baton.runtime.EngineWiring;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.Retention;
@@ -107,6 +110,9 @@ public final class BatonServer implements AutoCloseable {
     private volatile RunService runs;
     private PipelineRegistry pipelines;
     private RoutesFolder folder;
+    private RevisionRoutes revisions;
+    /** When the routes of revisions no run needs any more were last looked for. */
+    private long retiredAt;
     private Scheduler scheduler;
     private RunStore store;
     private Tx tx;
@@ -221,13 +227,16 @@ public final class BatonServer implements AutoCloseable {
         PrometheusMeterRegistry registry = meterRegistry();
         RunReplies replies = new RunReplies(new ReplyStore(), outbox,
                 (c, runId) -> RunService.view(c, store, pipelines, runId));
-        RunEngine engine = new RunEngine(tx, store, outbox, pipelines, webhooks, clock,
-                new RunEngine.Reporting(new RunMetrics(registry), replies), faults,
-                agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health,
-                settings.limits().maxForEachItems(), (agent, declared) -> agents.current().price(agent, declared));
+        EngineWiring wiring = new EngineWiring(new EngineWiring.Inputs(tx, store, outbox, pipelines, webhooks, clock,
+                new RunEngine.Reporting(new RunMetrics(registry), replies), faults, new EngineWiring.Agents(
+                        agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health),
+                settings.limits().maxForEachItems(), (agent, declared) -> agents.current().price(agent, declared)));
+        PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute, wiring.processors());
+        camel.getRegistry().bind(Endpoints.CEL, new CelLanguage());
+        revisions = new RevisionRoutes(camel, compiler, clock);
+        RunEngine engine = wiring.engine(camel.createProducerTemplate(), revisions::ensure);
         scheduler = new Scheduler(tx, pipelines, engine, relay,
                 new Scheduler.Misfire(clock, settings.misfireThreshold()));
-        PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute);
         inProcess = new InProcessAgents(camel, agents, queueLimits, name -> {
             if (broker != null) broker.allowAgent(name);
         }, new InProcessAgents.Setup(settings.heartbeatInterval(), INSTANCE, env));
@@ -243,8 +252,9 @@ public final class BatonServer implements AutoCloseable {
                     if (!e.uniqueViolation()) throw e; // another instance stored the same revision first
                 }
                 scheduler.loaded(p);
+                revisions.ensure(p);
                 removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
-                camel.addRoutes(compiler.compile(p));
+                camel.addRoutes(compiler.trigger(p));
                 inProcess.serve(p);
             }
 
@@ -322,7 +332,17 @@ public final class BatonServer implements AutoCloseable {
     /** Runs in flight finish on their pinned revision even when its file is gone: their in-process agents must run. */
     private void servePinned() throws Exception {
         for (String[] pr : tx.run(store::activeRevisions)) {
-            inProcess.serve(tx.run(c -> pipelines.pinned(c, pr[0], pr[1])));
+            Pipeline p;
+            try {
+                p = tx.run(c -> pipelines.pinned(c, pr[0], pr[1]));
+                revisions.ensure(p);
+            } catch (IllegalStateException e) {
+                // its runs fail, naming the revision, on their next event
+                LOG.error("revision {} of pipeline '{}' has unfinished runs but can no longer be compiled: {}",
+                        pr[1].substring(0, 12), pr[0], e.getMessage());
+                continue;
+            }
+            inProcess.serve(p);
         }
     }
 
@@ -344,6 +364,24 @@ public final class BatonServer implements AutoCloseable {
         if (after != null) {
             for (Pipeline p : pipelines.all()) inProcess.serve(p);
             servePinned();
+        }
+        if (System.nanoTime() - retiredAt > RETIRE_EVERY_NANOS) {
+            retiredAt = System.nanoTime();
+            retireRevisions();
+        }
+    }
+
+    private static final long RETIRE_EVERY_NANOS = java.time.Duration.ofSeconds(30).toNanos();
+
+    /** Removes the compiled routes of revisions that are neither current nor pinned by an unfinished run. */
+    private void retireRevisions() throws Exception {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        pipelines.all().forEach(p -> keep.add(RevisionRoutes.key(p.name(), p.revision())));
+        for (String[] pr : tx.run(store::activeRevisions)) {
+            keep.add(RevisionRoutes.key(pr[0], pr[1]));
+        }
+        for (String retired : revisions.retire(keep)) {
+            LOG.info("removed the routes of {}: no unfinished run is pinned to it", retired);
         }
     }
 

@@ -59,9 +59,11 @@ public final class ExportCommand implements Callable<Integer> {
     /** The routes as YAML; the context is never started, so nothing connects to a broker or opens a port. */
     static String yaml(Pipeline p, AgentRegistry agents) throws Exception {
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.addRoutes(new PipelineCompiler((name, params, key) -> {
+            PipelineCompiler compiler = new PipelineCompiler((name, params, key) -> {
                 throw new IllegalStateException("an exported route starts runs only inside Baton");
-            }).compile(p));
+            }, new PrintedProcessors());
+            camel.addRoutes(compiler.trigger(p));
+            camel.addRoutes(compiler.revision(p));
             for (String name : agentNames(p)) {
                 AgentConfig a = agents.resolve(name, p.agents().get(name)).orElse(null);
                 if (a != null && a.kind() == AgentKind.DEMO) {

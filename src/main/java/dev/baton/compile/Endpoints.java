@@ -173,4 +173,32 @@ public final class Endpoints {
     public static String pipelineTriggerRoute(String pipeline) {
         return "baton-start-" + pipeline;
     }
+
+    /** Exchange property of compiled routes: the scope prefix ({@code ""}, {@code "loop/"}) CEL is evaluated in. */
+    public static final String PROPERTY_SCOPE = "BatonScope";
+    /** The name CEL is registered under as a Camel language. */
+    public static final String CEL = "cel";
+
+    /**
+     * The prefix of every route id of one pipeline revision: {@code baton.<pipeline>.<revision>.}, with the first 8
+     * characters of the revision, so that two revisions can run side by side while runs finish on the older one.
+     */
+    public static String revisionRoutes(String pipeline, String revision) {
+        return "baton." + pipeline + "." + revision.substring(0, 8) + ".";
+    }
+
+    /** The id of one part of a stage's compiled routes: {@code baton.<pipeline>.<revision>.<stage>.<part>}. */
+    public static String stageRoute(String pipeline, String revision, String qualifiedStage, String part) {
+        return revisionRoutes(pipeline, revision) + qualifiedStage.replace("/", ".") + "." + part;
+    }
+
+    /** The id of a route of the run as a whole (its end, its failure): {@code baton.<pipeline>.<revision>.<part>}. */
+    public static String runRoute(String pipeline, String revision, String part) {
+        return revisionRoutes(pipeline, revision) + part;
+    }
+
+    /** The endpoint a compiled route is called on. */
+    public static String direct(String routeId) {
+        return "direct:" + routeId;
+    }
 }

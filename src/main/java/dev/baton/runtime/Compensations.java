@@ -5,7 +5,6 @@ import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.Rows.StageRow;
 import dev.baton.ticket.Rows.TicketRow;
-import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
@@ -19,12 +18,10 @@ import java.util.Optional;
  * numbers and the compensation tickets (item -1) — so it survives any crash and needs no coordinator in memory.
  */
 final class Compensations {
-    private final Flow flow;
     private final RunStore store;
     private final Tickets tickets;
 
-    Compensations(Flow flow, RunStore store, Tickets tickets) {
-        this.flow = flow;
+    Compensations(RunStore store, Tickets tickets) {
         this.store = store;
         this.tickets = tickets;
     }
@@ -43,22 +40,27 @@ final class Compensations {
                 .toList();
     }
 
-    /** Dispatches the next compensation, or ends the run COMPENSATED when every one has succeeded. */
-    void next(Step s) throws SQLException {
+    /**
+     * Calls the compiled {@code compensate} route of the next stage to undo; false when every compensation has
+     * succeeded (the run then ends).
+     */
+    boolean next(Step s) throws SQLException {
         for (Stage stage : toUndo(s)) {
             Optional<TicketRow> existing = store.ticket(s.c, s.run.id(), stage.name(), 0, TicketRow.COMPENSATION);
             if (existing.isPresent() && existing.get().status() == TicketStatus.SUCCEEDED) {
                 continue;
             }
             if (existing.isEmpty() || existing.get().status() == TicketStatus.CANCELLED) {
-                dispatch(s, stage); // a cancelled one was superseded by a rerun: it is revived, attempts go on
+                // a cancelled one was superseded by a rerun: it is revived, attempts go on
+                s.later.add(new Step.Call(Stages.uri(s, stage.name(), "compensate"), null));
             }
-            return;
+            return true;
         }
-        flow.finish(s, Flow.ended(s) == RunStatus.CANCELLED ? RunStatus.CANCELLED : RunStatus.COMPENSATED, s.error);
+        return false;
     }
 
-    private void dispatch(Step s, Stage stage) throws SQLException {
+    /** The stage's compensation ticket, dispatched by its compiled {@code compensate} route. */
+    void dispatch(Step s, Stage stage) throws SQLException {
         Compensation comp = stage.base().compensate();
         StageRow row = s.stages.get(stage.name());
         JsonNode input = comp.input() == null ? row.output() : RunContext.read(s.context(), comp.input());
@@ -67,14 +69,9 @@ final class Compensations {
         tickets.start(s, t, TicketPolicy.of(stage.base(), comp), "compensating stage '" + stage.name() + "'");
     }
 
-    void succeeded(Step s, TicketRow t, JsonNode output) throws SQLException {
-        tickets.succeed(s, t, output, null);
-        next(s);
-    }
-
-    void failed(Step s, TicketRow t, String error) throws SQLException {
-        tickets.fail(s, t, error);
-        flow.finish(s, RunStatus.FAILED, "compensation of stage '" + t.stage() + "' failed " + Tickets.afterAttempts(t)
-                + ": " + error + " (the run had failed: " + s.error + ")");
+    /** A compensation failed for good: the run ends FAILED with both reasons. */
+    static String failure(Step s, TicketRow t, String error) {
+        return "compensation of stage '" + t.stage() + "' failed " + Tickets.afterAttempts(t) + ": " + error
+                + " (the run had failed: " + s.error + ")";
     }
 }

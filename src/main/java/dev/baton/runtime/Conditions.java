@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

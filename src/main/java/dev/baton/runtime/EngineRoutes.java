@@ -143,7 +143,7 @@ public final class EngineRoutes extends RouteBuilder {
             case "lease" -> applied(engine.onLease(messageId(ex), ticketId, msg.path("attempt").asInt()));
             case AgentHealth.INSTANCE_DOWN_MESSAGE -> applied(engine.onInstanceDown(messageId(ex), ticketId,
                     msg.path("attempt").asInt(), msg.path("instance").asText(), msg.path("lastHeartbeat").asText()));
-            case ApprovalRunner.TIMEOUT_MESSAGE ->
+            case ApprovalSteps.TIMEOUT_MESSAGE ->
                     applied(engine.onApprovalTimeout(messageId(ex), ticketId, msg.path("attempt").asInt()));
             default -> throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
         }

@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.compile.Scope;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
@@ -24,12 +25,12 @@ import java.util.Set;
 final class Reruns {
     static final Set<RunStatus> RERUNNABLE = EnumSet.of(RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.COMPENSATED);
 
-    private final Flow flow;
+    private final Stages stages;
     private final RunStore store;
     private final Tickets tickets;
 
-    Reruns(Flow flow, RunStore store, Tickets tickets) {
-        this.flow = flow;
+    Reruns(Stages stages, RunStore store, Tickets tickets) {
+        this.stages = stages;
         this.store = store;
         this.tickets = tickets;
     }
@@ -69,11 +70,11 @@ final class Reruns {
         Scope top = Scope.top(p);
         for (String name : ordered) {
             Stage stage = p.stage(name).orElseThrow();
-            flow.putStage(s, s.stages.get(name).reset(0));
+            stages.putStage(s, s.stages.get(name).reset(0));
             if (stage instanceof LoopStage loop) {
                 Scope inner = top.inner(loop);
                 for (Stage st : loop.stages()) {
-                    flow.putStage(s, flow.row(s, inner, st).reset(0));
+                    stages.putStage(s, stages.row(s, inner, st).reset(0));
                 }
             }
         }
@@ -81,7 +82,7 @@ final class Reruns {
         s.error = null;
         tickets.note(s, null, "RUN_RERUN", (from == null ? "" : "from stage '" + from + "'; ")
                 + "running again: " + String.join(", ", ordered));
-        flow.afterChange(s, top);
+        stages.release(s, top);
         return ordered;
     }
 

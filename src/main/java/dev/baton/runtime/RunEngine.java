@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineCatalog;
@@ -39,8 +40,11 @@ public final class RunEngine {
     private final Tx tx;
     private final RunStore store;
     private final PipelineCatalog pipelines;
-    private final Flow flow;
+    private final Stages stages;
+    private final Tickets tickets;
     private final Reruns reruns;
+    private final RouteCalls calls;
+    private final Revisions revisions;
     private final Clock clock;
     private final Reporting reporting;
     private final Faults faults;
@@ -59,20 +63,25 @@ public final class RunEngine {
      */
     public record Submission(String messageId, ReplyStore.ReplyTo replyTo) {}
 
-    public RunEngine(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
-            Clock clock, Reporting reporting, Faults faults, AgentPriorities agentPriorities, AgentCatalog agents,
-            AgentHealth.Policy health, int maxForEachItems, TokenPrices prices) {
+    /** Makes sure the compiled routes of a revision are in the CamelContext before one of its events is applied. */
+    @FunctionalInterface
+    public interface Revisions {
+        void ensure(Pipeline p) throws Exception;
+    }
+
+    RunEngine(Tx tx, PipelineCatalog pipelines, Clock clock, Reporting reporting, Faults faults, EngineParts parts) {
         this.tx = tx;
-        this.spending = new Spending(store, prices, reporting.metrics());
         this.faults = faults;
-        this.store = store;
         this.pipelines = pipelines;
-        TicketTiming timing = new TicketTiming(new TicketTimes(), reporting.metrics());
-        this.flow = new Flow(store, new Tickets(store, new EventLog(store, outbox, webhooks), timing, agentPriorities,
-                new AgentChooser(agents, this.agents, health)), new Conditions(), maxForEachItems);
-        this.reruns = new Reruns(flow, store, flow.tickets());
         this.clock = clock;
         this.reporting = reporting;
+        this.store = parts.stages().tickets().store();
+        this.stages = parts.stages();
+        this.tickets = parts.stages().tickets();
+        this.spending = parts.spending();
+        this.reruns = parts.reruns();
+        this.calls = parts.calls();
+        this.revisions = parts.revisions();
     }
 
     /**
@@ -130,6 +139,7 @@ public final class RunEngine {
             throw new AlreadySubmittedException(submission.messageId());
         }
         pipelines.remember(c, p);
+        ensureRoutes(p);
         RunRow run = new RunRow(UUID.randomUUID().toString(), p.name(), p.revision(), RunStatus.RUNNING, params,
                 RunContext.initial(params), key, null, now, now, null, requestHash, 0);
         store.insertRun(c, run);
@@ -142,8 +152,8 @@ public final class RunEngine {
             String revision = p.revision().substring(0, 12);
             Tx.afterCommit(() -> LOG.info("run {} of '{}' started on revision {}", run.id(), p.name(), revision));
             Step s = new Step(c, store, now, p, run, store.stages(c, run.id()));
-            flow.tickets().note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
-            flow.afterChange(s, Scope.top(p));
+            tickets.note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
+            stages.release(s, Scope.top(p));
             reporting.metrics().runStarted(p.name());
             save(s);
             return new Started(run, false, s.outgoing);
@@ -167,9 +177,10 @@ public final class RunEngine {
 
     /** Writes the step's run row; a run that ends here is counted and, if it was submitted over JMS, answered. */
     private void save(Step s) throws SQLException {
+        calls.drain(s);
         s.save();
         if (s.status.terminal() && s.status != s.run.status()) {
-            reporting.metrics().runEnded(s.pipeline.name(), s.status);
+            reporting.metrics().runEnded(s.run.pipeline(), s.status);
             reporting.replies().ended(s);
         }
     }
@@ -186,7 +197,7 @@ public final class RunEngine {
     /** Applies an agent reply; returns the messages to send (none for a duplicate, the event for a refusal). */
     public List<Outgoing> onReply(String messageId, AgentReply reply) {
         try (LogContext ticket = LogContext.ticket(reply.ticketId()); LogContext run = LogContext.run(null)) {
-            return tx.run(c -> {
+            return events(c -> {
                 if (!store.firstDelivery(c, messageId, clock.instant())) {
                     LOG.debug("reply {} was applied before: ignored", messageId);
                     return List.of();
@@ -204,11 +215,11 @@ public final class RunEngine {
                         overBudget = spending.record(s, t, reply.usage());
                     }
                     if (overBudget != null) {
-                        flow.tickets().note(s, t.stage(), "BUDGET_EXCEEDED", overBudget);
-                        flow.failRun(s, overBudget);
+                        tickets.note(s, t.stage(), "BUDGET_EXCEEDED", overBudget);
+                        stages.failRun(s, overBudget);
                     }
                     LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
-                    boolean recorded = flow.tickets().refuse(s, t, reply.attempt(),
+                    boolean recorded = tickets.refuse(s, t, reply.attempt(),
                             refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
                     if (!recorded && reply.usage() == null) {
                         // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy. A
@@ -228,10 +239,10 @@ public final class RunEngine {
                 // stays), whereas a progress report may be forgotten and applied again.
                 if (reply.kind() != AgentReply.Kind.PROGRESS) {
                     for (JsonNode call : reply.toolCalls()) {
-                        flow.tickets().toolCall(s, t, reply.attempt(), call);
+                        tickets.toolCall(s, t, reply.attempt(), call);
                     }
                 }
-                TicketTiming timing = flow.tickets().timing();
+                TicketTiming timing = tickets.timing();
                 Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);
                 if (overBudget != null) {
                     stopOverBudget(s, t, reply, heard, overBudget);
@@ -239,7 +250,7 @@ public final class RunEngine {
                     case PROGRESS -> {
                         TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
                                 : t;
-                        flow.tickets().renewLease(s, current, policy(s, current));
+                        tickets.renewLease(s, current, policy(s, current));
                         if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
                             // Only renewed a lease, which a redelivery may do again: keeping its id would let an
                             // agent that reports progress in a tight loop grow the inbox by a row a message.
@@ -267,20 +278,20 @@ public final class RunEngine {
      */
     private void stopOverBudget(Step s, TicketRow t, AgentReply reply, Instant heard, String why)
             throws SQLException {
-        TicketTiming timing = flow.tickets().timing();
+        TicketTiming timing = tickets.timing();
         switch (reply.kind()) {
             case SUCCEEDED -> {
                 timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
-                flow.tickets().succeed(s, t, reply.output(), "the run's budget is spent: the stage goes no further");
+                tickets.succeed(s, t, reply.output(), "the run's budget is spent: the stage goes no further");
             }
             case FAILED -> {
                 timing.done(s, t, heard, RunMetrics.Outcome.FAILED);
-                flow.tickets().fail(s, t, reply.errorMessage());
+                tickets.fail(s, t, reply.errorMessage());
             }
             case PROGRESS -> { } // the attempt in flight is cancelled with the run, and its agent told
         }
-        flow.tickets().note(s, t.stage(), "BUDGET_EXCEEDED", why);
-        flow.failRun(s, why);
+        tickets.note(s, t.stage(), "BUDGET_EXCEEDED", why);
+        stages.failRun(s, why);
     }
 
     /** The fault-injection point of the reply being applied, by what the ticket was for. */
@@ -294,30 +305,31 @@ public final class RunEngine {
     }
 
     private TicketRow started(Step s, TicketRow t, String detail) throws SQLException {
-        TicketRow r = flow.tickets().running(s, t, detail);
-        flow.running(s, r);
+        TicketRow r = tickets.running(s, t, detail);
+        stages.running(s, r);
         return r;
     }
 
-    private void succeeded(Step s, TicketRow t, com.fasterxml.jackson.databind.JsonNode output) throws SQLException {
+    /** A work ticket succeeded: its stage's compiled {@code ended} route decides what that means. */
+    private void succeeded(Step s, TicketRow t, JsonNode output) throws SQLException {
         if (t.compensation()) {
-            flow.compensations().succeeded(s, t, output);
+            tickets.succeed(s, t, output, null);
+            stages.compensateNext(s);
         } else {
-            Scope.Found f = Scope.find(s.pipeline, t.stage());
-            flow.ticketSucceeded(s, f.scope(), f.stage(), t, output);
+            s.later.add(new Step.Call(Stages.uri(s, t.stage(), "ended"), new TicketEnd(t, output, null)));
         }
     }
 
     /** Applies a failed attempt; true when another attempt was dispatched. */
     private boolean failed(Step s, TicketRow t, String error, boolean retryable) throws SQLException {
-        if (flow.tickets().retry(s, t, policy(s, t), error, retryable)) {
-            flow.retrying(s, t);
+        if (tickets.retry(s, t, policy(s, t), error, retryable)) {
+            stages.retrying(s, t);
             return true;
         } else if (t.compensation()) {
-            flow.compensations().failed(s, t, error);
+            TicketRow failed = tickets.fail(s, t, error);
+            stages.finish(s, RunStatus.FAILED, Compensations.failure(s, failed, error));
         } else {
-            Scope.Found f = Scope.find(s.pipeline, t.stage());
-            flow.ticketFailed(s, f.scope(), f.stage(), t, error);
+            s.later.add(new Step.Call(Stages.uri(s, t.stage(), "ended"), new TicketEnd(t, null, error)));
         }
         return false;
     }
@@ -336,7 +348,7 @@ public final class RunEngine {
     /** A lease message came due: an attempt still in flight past its lease has timed out. */
     public List<Outgoing> onLease(String messageId, String ticketId, int attempt) {
         return onCurrentAttempt(messageId, ticketId, attempt, (s, t) -> {
-            if (flow.tickets().leaseExpired(s, t)) {
+            if (tickets.leaseExpired(s, t)) {
                 s.timedOut = true;
                 failed(s, t, Tickets.leaseDetail(policy(s, t).timeout(), t.attempt()), true);
             }
@@ -368,7 +380,7 @@ public final class RunEngine {
      */
     private List<Outgoing> onCurrentAttempt(String messageId, String ticketId, int attempt, AttemptEnd end) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
-            return tx.run(c -> {
+            return events(c -> {
                 Optional<Step> found = store.firstDelivery(c, messageId, clock.instant())
                         ? timerStep(c, ticketId) : Optional.empty();
                 if (found.isEmpty()) {
@@ -395,9 +407,9 @@ public final class RunEngine {
     public List<Outgoing> onInstanceDown(String messageId, String ticketId, int attempt, String instance,
             String lastHeartbeat) {
         return onCurrentAttempt(messageId, ticketId, attempt, (s, t) -> {
-            flow.tickets().redispatch(s, t, policy(s, t), "instance " + instance + " of agent " + t.agent()
+            tickets.redispatch(s, t, policy(s, t), "instance " + instance + " of agent " + t.agent()
                     + " is DOWN (last heartbeat " + lastHeartbeat + "); lease ended on attempt " + t.attempt());
-            flow.retrying(s, t);
+            stages.retrying(s, t);
         });
     }
 
@@ -421,8 +433,8 @@ public final class RunEngine {
                 TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0).orElseThrow(() ->
                         new RefusedException(409, "stage '" + stageName + "' is not waiting for approval yet (it is "
                                 + row.status() + ")"));
-                ApprovalOutcome outcome =
-                        flow.approvals().decide(s, Scope.top(p), approval, t, approver, approve, comment);
+                ApprovalOutcome outcome = (ApprovalOutcome) calls.request(s, Stages.uri(s, stageName, "decide"),
+                        new ApprovalSteps.Decision(t, approver, approve, comment));
                 save(s);
                 return new Decision(outcome, s.outgoing);
             });
@@ -435,13 +447,13 @@ public final class RunEngine {
      */
     public List<Outgoing> cancel(String runId, String reason) {
         try (LogContext run = LogContext.run(runId)) {
-            return tx.run(c -> {
+            return events(c -> {
                 Step s = lockedRun(c, runId);
                 if (s.status != RunStatus.RUNNING) {
                     throw new RefusedException(409, "run " + runId + " is " + s.status + "; only a RUNNING run can be "
                             + "cancelled" + (s.status == RunStatus.COMPENSATING ? " (its compensation must finish)" : ""));
                 }
-                flow.cancelRun(s, reason == null ? "cancelled by request" : reason);
+                stages.cancelRun(s, reason == null ? "cancelled by request" : reason);
                 save(s);
                 return s.outgoing;
             });
@@ -466,8 +478,25 @@ public final class RunEngine {
     private Step lockedRun(Connection c, String runId) throws SQLException {
         RunRow run = store.lockRun(c, runId)
                 .orElseThrow(() -> new RefusedException(404, "run " + runId + " does not exist"));
-        Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
-        return new Step(c, store, clock.instant(), p, run, store.stages(c, run.id()));
+        try {
+            return step(c, run);
+        } catch (UnloadableRevisionException e) {
+            throw new RefusedException(409, e.getMessage()); // rolled back: the run's next event fails it
+        }
+    }
+
+    /**
+     * Applies an event in one transaction. When the run's pinned revision can no longer be compiled, the run has
+     * been failed in that transaction instead, and its messages are sent.
+     */
+    private List<Outgoing> events(Tx.Work<List<Outgoing>> work) {
+        return tx.run(c -> {
+            try {
+                return work.apply(c);
+            } catch (UnloadableRevisionException e) {
+                return e.outgoing();
+            }
+        });
     }
 
     /** What a decision did, and the messages to send. */
@@ -476,7 +505,7 @@ public final class RunEngine {
     /** An approval stage's timeout came due. */
     public List<Outgoing> onApprovalTimeout(String messageId, String ticketId, int attempt) {
         try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
-            return tx.run(c -> {
+            return events(c -> {
                 Optional<Step> found = store.firstDelivery(c, messageId, clock.instant())
                         ? timerStep(c, ticketId) : Optional.empty();
                 if (found.isEmpty()) {
@@ -484,8 +513,7 @@ public final class RunEngine {
                 }
                 Step s = found.get();
                 TicketRow t = store.ticket(c, ticketId).orElseThrow();
-                Scope.Found f = Scope.find(s.pipeline, t.stage());
-                flow.approvals().timedOut(s, f.scope(), (dev.baton.pipeline.ApprovalStage) f.stage(), t, attempt);
+                s.later.add(new Step.Call(Stages.uri(s, t.stage(), "timeout"), new ApprovalSteps.Timeout(t, attempt)));
                 save(s);
                 return s.outgoing;
             });
@@ -521,8 +549,41 @@ public final class RunEngine {
     private Step step(Connection c, RunRow run) throws SQLException {
         LogContext.runIs(run.id());
         Instant now = clock.instant();
-        Pipeline p = pipelines.pinned(c, run.pipeline(), run.revision());
+        Pipeline p;
+        try {
+            p = pipelines.pinned(c, run.pipeline(), run.revision());
+            ensureRoutes(p);
+        } catch (IllegalStateException | CompileException e) {
+            // Redelivering its events would never help: the run fails, saying which revision and why.
+            Step s = new Step(c, store, now, null, run, store.stages(c, run.id()));
+            String why = "revision " + run.revision().substring(0, 12) + " of pipeline '" + run.pipeline()
+                    + "' can no longer be compiled: " + e.getMessage();
+            if (!run.status().terminal()) {
+                stages.abandon(s, why);
+                s.save();
+            }
+            throw new UnloadableRevisionException(why, s.outgoing);
+        }
         return new Step(c, store, now, p, run, store.stages(c, run.id()));
+    }
+
+    /** A revision whose routes cannot be added to the CamelContext. */
+    private static final class CompileException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CompileException(Exception cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private void ensureRoutes(Pipeline p) {
+        try {
+            revisions.ensure(p);
+        } catch (RuntimeException e) {
+            throw new CompileException(e);
+        } catch (Exception e) {
+            throw new CompileException(e);
+        }
     }
 
     private static String refusal(Step s, TicketRow t, int attempt) {

@@ -35,6 +35,47 @@ final class Step {
     String error;
     /** Set when this event is an attempt's time running out (lease or deadline): its failure is a timeout. */
     boolean timedOut;
+    /** Compiled routes to call once the current one returns, in order (a stage that ended tells its dependents). */
+    final java.util.ArrayDeque<Call> later = new java.util.ArrayDeque<>();
+    /** The item tickets a for_each stage's splitter has made so far, stored together once it is done. */
+    final List<dev.baton.ticket.Rows.TicketRow> splitItems = new ArrayList<>();
+    /** A failure inside a compiled route that Camel would only log (an aggregate completed inline): rethrown. */
+    RuntimeException failure;
+
+    /** Records a failure inside a compiled route (the first one wins) and returns it, to be thrown. */
+    RuntimeException failed(RuntimeException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        return e;
+    }
+
+    /** A compiled route to call with a body. */
+    record Call(String uri, Object body) {}
+
+    private static final ThreadLocal<Step> CURRENT = new ThreadLocal<>();
+
+    /** The step this thread is applying, for the compiled routes' processors and aggregation repositories. */
+    static Step current() {
+        Step s = CURRENT.get();
+        if (s == null) {
+            throw new IllegalStateException("no event is being applied on this thread");
+        }
+        return s;
+    }
+
+    /** While open, the step is the current one of this thread. */
+    interface Entered extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Makes this the current step until the returned scope closes. */
+    Entered enter() {
+        Step outer = CURRENT.get();
+        CURRENT.set(this);
+        return () -> CURRENT.set(outer);
+    }
 
     Step(Connection c, RunStore store, Instant now, Pipeline pipeline, RunRow run, List<StageRow> stageRows) {
         this.c = c;

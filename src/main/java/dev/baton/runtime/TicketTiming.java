@@ -37,14 +37,14 @@ final class TicketTiming {
         Instant queued = progress ? times.running(s.c, t.id(), s.now).orElse(null)
                 : times.queuedAt(s.c, t.id()).orElse(null);
         if (queued != null) {
-            metrics.queueWait(s.pipeline.name(), t.stage(), t.agent(), Duration.between(queued, s.now));
+            metrics.queueWait(s.run.pipeline(), t.stage(), t.agent(), Duration.between(queued, s.now));
         }
         return s.now;
     }
 
     /** The agent's final reply to the attempt: succeeded, failed for good, or failed and retried. */
     void done(Step s, TicketRow t, Instant heardSince, RunMetrics.Outcome outcome) {
-        metrics.processing(s.pipeline.name(), t.stage(), t.agent(), outcome, Duration.between(heardSince, s.now));
+        metrics.processing(s.run.pipeline(), t.stage(), t.agent(), outcome, Duration.between(heardSince, s.now));
     }
 
     RunMetrics metrics() {

@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
@@ -42,6 +43,10 @@ final class Tickets {
         this.timing = timing;
         this.agentPriorities = agentPriorities;
         this.chooser = chooser;
+    }
+
+    RunStore store() {
+        return store;
     }
 
     TicketTiming timing() {
@@ -101,7 +106,7 @@ input, null, null, null, s.now, s.now);
         }
 
         ObjectNode msg = Json.object();
-        msg.put("ticketId", t.id()).put("runId", s.run.id()).put("pipeline", s.pipeline.name())
+        msg.put("ticketId", t.id()).put("runId", s.run.id()).put("pipeline", s.run.pipeline())
                 .put("stage", t.stage());
         if (t.item() >= 0 && !t.label().equals(t.stage())) {
             msg.put("item", t.item());
@@ -243,7 +248,7 @@ input, null, null, null, s.now, s.now);
     /** Counts how an attempt of an agent's ticket ended (approvals, which people decide, have no agent). */
     private void attemptEnded(Step s, TicketRow t, Outcome outcome, boolean failure) {
         if (t.agent() != null) {
-            timing.metrics().attemptEnded(s.pipeline.name(), t.stage(), t.agent(), outcome, failure);
+            timing.metrics().attemptEnded(s.run.pipeline(), t.stage(), t.agent(), outcome, failure);
         }
     }
 

@@ -49,7 +49,7 @@ public final class Webhooks {
 
     /** In the transition: a run outcome the run's pipeline revision notifies becomes a delivery. */
     void record(Step s, HistoryRow h, ObjectNode event) throws SQLException {
-        Notify notify = s.pipeline.notification();
+        Notify notify = s.pipeline == null ? null : s.pipeline.notification();
         if (notify == null || !h.status().startsWith(RUN) || !notify.wants(h.status().substring(RUN.length()))) {
             return;
         }

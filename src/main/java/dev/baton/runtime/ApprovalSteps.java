@@ -1,9 +1,9 @@
 package dev.baton.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.Endpoints;
+import dev.baton.compile.Scope;
 import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.Json;
@@ -24,26 +24,32 @@ import java.util.UUID;
  * succeed it; its timeout is a scheduled broker message. Whichever is applied first under the run's lock decides,
  * and everything after that is refused and recorded.
  */
-final class ApprovalRunner implements StageRunner<ApprovalStage> {
+final class ApprovalSteps {
     static final String APPROVED = "APPROVED";
     static final String REJECTED = "REJECTED";
     static final String TIMEOUT_MESSAGE = "approval-timeout";
 
-    private final Flow flow;
+    /** A person's decision on the stage's ticket, as its {@code decide} route is given it. */
+    record Decision(TicketRow ticket, String approver, boolean approve, String comment) {}
+
+    /** The timeout of ask {@code attempt} of the stage's ticket, as its {@code timeout} route is given it. */
+    record Timeout(TicketRow ticket, int attempt) {}
+
+    private final Stages stages;
     private final RunStore store;
     private final Tickets tickets;
 
-    ApprovalRunner(Flow flow, RunStore store, Tickets tickets) {
-        this.flow = flow;
+    ApprovalSteps(Stages stages, RunStore store, Tickets tickets) {
+        this.stages = stages;
         this.store = store;
         this.tickets = tickets;
     }
 
-    @Override
-    public void start(Step s, Scope scope, ApprovalStage stage) throws SQLException {
-        StageRow row = flow.row(s, scope, stage);
+    /** Asks: the ticket waits for people, and the timeout is scheduled. */
+    void ask(Step s, Scope scope, ApprovalStage stage) throws SQLException {
+        StageRow row = stages.row(s, scope, stage);
         TicketRow t = Tickets.row(s, scope.qualified(stage), row.iteration(), 0, stage.name(), null,
-                flow.input(s, scope, stage), TicketStatus.WAITING_APPROVAL);
+                stages.input(s, scope, stage), TicketStatus.WAITING_APPROVAL);
         // Each time the stage asks (a rerun asks again) is an attempt: its decisions and its timeout belong to it.
         TicketRow stored = tickets.store(s, t);
         t = stored.attempt(stored.attempt() + 1, null, s.now).with(TicketStatus.WAITING_APPROVAL, s.now);
@@ -52,23 +58,13 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         tickets.history(s, t, TicketStatus.WAITING_APPROVAL.name(), "needs " + stage.needed() + " approval"
                 + (stage.needed() == 1 ? "" : "s") + " from " + who
                 + (stage.timeout() == null ? "" : "; times out in " + Durations.format(stage.timeout())));
-        flow.putStage(s, row.running(TicketStatus.WAITING_APPROVAL, 1, s.now));
+        stages.putStage(s, row.running(TicketStatus.WAITING_APPROVAL, 1, s.now));
         if (stage.timeout() != null) {
             ObjectNode msg = Json.object().put("type", TIMEOUT_MESSAGE).put("ticketId", t.id())
                     .put("attempt", t.attempt());
             tickets.emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
                     Json.write(msg), t.id(), null, 4, s.now.plus(stage.timeout()).toEpochMilli(), 0));
         }
-    }
-
-    @Override
-    public void succeeded(Step s, Scope scope, ApprovalStage stage, TicketRow t, JsonNode output) {
-        throw new IllegalStateException("an approval ticket is never sent to an agent");
-    }
-
-    @Override
-    public void failed(Step s, Scope scope, ApprovalStage stage, TicketRow t, String error) {
-        throw new IllegalStateException("an approval ticket is never sent to an agent");
     }
 
     /** A person's decision; applied only while the ticket waits, and counted once per approver. */
@@ -144,7 +140,7 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         ObjectNode output = Json.object().put("decision", "approved").put("how", how);
         output.set("decisions", view(all));
         tickets.succeed(s, t, output, how);
-        flow.stageSucceeded(s, scope, stage, output, how);
+        stages.succeeded(s, scope, stage, output, how);
     }
 
     private void reject(Step s, Scope scope, ApprovalStage stage, TicketRow t, List<HistoryRow> all, String how)
@@ -152,7 +148,7 @@ final class ApprovalRunner implements StageRunner<ApprovalStage> {
         TicketRow failed = t.ended(TicketStatus.FAILED, null, how, s.now);
         store.updateTicket(s.c, failed);
         tickets.history(s, failed, TicketStatus.FAILED.name(), how);
-        flow.stageFailed(s, scope, stage, how);
+        stages.failed(s, scope, stage, how);
     }
 
     private void refuse(Step s, TicketRow t, String approver, boolean approve, String why) throws SQLException {

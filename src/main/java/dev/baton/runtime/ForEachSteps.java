@@ -3,6 +3,7 @@ package dev.baton.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import dev.baton.compile.Scope;
 import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Templates;
@@ -17,60 +18,67 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * Runs a {@code dynamic: for_each} stage (the splitter): one PENDING ticket row per item up front, at most
- * {@code maxParallel} of them dispatched; each item that ends dispatches the next. Counters on the stage row, not
- * scans, tell when the stage is done, so each reply costs the same at item 10 and at item 10,000.
+ * The steps of a {@code dynamic: for_each} stage's routes: the items read, one PENDING ticket per item (the
+ * splitter's), at most {@code maxParallel} dispatched, the next dispatched as each ends, and the outputs gathered
+ * once the aggregator's counters say every item has ended. Counters on the stage row, not scans, tell when the
+ * stage is done, so each reply costs the same at item 10 and at item 10,000.
  */
-final class ForEachRunner implements StageRunner<ForEachStage> {
-    private final Flow flow;
+final class ForEachSteps {
+    private final Stages stages;
     private final RunStore store;
     private final Tickets tickets;
     private final int maxItems;
 
-    ForEachRunner(Flow flow, RunStore store, Tickets tickets, int maxItems) {
+    ForEachSteps(Stages stages, RunStore store, Tickets tickets, int maxItems) {
         this.maxItems = maxItems;
-        this.flow = flow;
+        this.stages = stages;
         this.store = store;
         this.tickets = tickets;
     }
 
-    @Override
-    public void start(Step s, Scope scope, ForEachStage stage) throws SQLException {
+    /** The items to split, or null when the stage ended here (not an array, empty, too many). */
+    ArrayNode items(Step s, Scope scope, ForEachStage stage) throws SQLException {
         JsonNode items = RunContext.read(s.context(), stage.items());
         if (!items.isArray()) {
-            flow.stageFailed(s, scope, stage, "for_each input " + stage.items() + " is "
+            stages.failed(s, scope, stage, "for_each input " + stage.items() + " is "
                     + items.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an array");
-            return;
+            return null;
         }
         if (items.isEmpty()) {
-            flow.stageSucceeded(s, scope, stage, Json.MAPPER.createArrayNode(), "no items");
-            return;
+            stages.succeeded(s, scope, stage, Json.MAPPER.createArrayNode(), "no items");
+            return null;
         }
         if (items.size() > maxItems) {
             // One row per item, written in this transaction: the limit keeps one run from filling the store.
-            flow.stageFailed(s, scope, stage, "for_each input " + stage.items() + " has " + items.size()
+            stages.failed(s, scope, stage, "for_each input " + stage.items() + " has " + items.size()
                     + " items; at most " + maxItems + " are allowed (baton.pipelines.max-for-each-items)");
-            return;
+            return null;
         }
-        StageRow row = flow.row(s, scope, stage);
-        List<TicketRow> rows = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode item = items.get(i);
-            Function<String, JsonNode> roots = roots(item, i);
-            String label = label(stage.template().name() == null ? stage.name() + "[" + i + "]"
-                    : Templates.renderText(stage.template().name(), roots));
-            JsonNode input = stage.template().input() == null ? item : Templates.render(stage.template().input(), roots);
-            rows.add(Tickets.row(s, scope.qualified(stage), row.iteration(), i, label, stage.template().agent(), input,
-                    TicketStatus.PENDING));
-        }
-        rows = stored(s, rows);
+        s.splitItems.clear();
+        return (ArrayNode) items;
+    }
+
+    /** One item of the splitter: its ticket row, stored with the others once the split is done. */
+    void item(Step s, Scope scope, ForEachStage stage, JsonNode item, int i) {
+        Function<String, JsonNode> roots = roots(item, i);
+        String label = label(stage.template().name() == null ? stage.name() + "[" + i + "]"
+                : Templates.renderText(stage.template().name(), roots));
+        JsonNode input = stage.template().input() == null ? item : Templates.render(stage.template().input(), roots);
+        s.splitItems.add(Tickets.row(s, scope.qualified(stage), stages.row(s, scope, stage).iteration(), i, label,
+                stage.template().agent(), input, TicketStatus.PENDING));
+    }
+
+    /** Stores the split's rows in one batch and dispatches the first {@code maxParallel}. */
+    void dispatch(Step s, Scope scope, ForEachStage stage) throws SQLException {
+        List<TicketRow> rows = stored(s, List.copyOf(s.splitItems));
+        s.splitItems.clear();
         int first = Math.min(stage.maxParallel(), rows.size());
         tickets.note(s, scope.qualified(stage), "SPLIT", rows.size() + " items, " + first + " dispatched at once");
         TicketPolicy policy = TicketPolicy.of(stage.base());
         for (int i = 0; i < first; i++) {
             tickets.dispatch(s, rows.get(i), rows.get(i).attempt() + 1, policy, java.time.Duration.ZERO, null);
         }
-        flow.putStage(s, row.items(rows.size(), first, 0));
+        stages.putStage(s, stages.row(s, scope, stage).items(rows.size(), first, 0));
     }
 
     /** An item's label as its column holds it: a name rendered from the item's data may be of any length. */
@@ -123,40 +131,41 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
         };
     }
 
-    @Override
-    public void succeeded(Step s, Scope scope, ForEachStage stage, TicketRow t, JsonNode output) throws SQLException {
-        tickets.succeed(s, t, output, null);
-        itemEnded(s, scope, stage);
+    TicketRow ended(Step s, TicketEnd e) throws SQLException {
+        return e.failed() ? tickets.fail(s, e.ticket(), e.error()) : tickets.succeed(s, e.ticket(), e.output(), null);
     }
 
-    @Override
-    public void failed(Step s, Scope scope, ForEachStage stage, TicketRow t, String error) throws SQLException {
-        tickets.fail(s, t, error);
-        if (stage.continueOnError()) {
-            itemEnded(s, scope, stage);
-            return;
-        }
-        flow.stageFailed(s, scope, stage, "item " + t.item() + " '" + t.label() + "' failed " + Tickets.afterAttempts(t)
-                + ": " + error);
+    /** A failed item fails the stage unless it continues on error. */
+    static boolean stops(ForEachStage stage, TicketEnd e) {
+        return e.failed() && !stage.continueOnError();
     }
 
-    private void itemEnded(Step s, Scope scope, ForEachStage stage) throws SQLException {
-        StageRow row = flow.row(s, scope, stage);
+    void itemFailed(Step s, Scope scope, ForEachStage stage, TicketEnd e) throws SQLException {
+        TicketRow t = e.ticket();
+        stages.failed(s, scope, stage, "item " + t.item() + " '" + t.label() + "' failed " + Tickets.afterAttempts(t)
+                + ": " + e.error());
+    }
+
+    /** An item ended: the next one waiting is dispatched, keeping {@code maxParallel} in flight. */
+    void next(Step s, Scope scope, ForEachStage stage) throws SQLException {
+        StageRow row = stages.row(s, scope, stage);
         int next = row.itemsNext();
         if (next < row.itemsTotal()) {
             TicketRow t = store.ticket(s.c, s.run.id(), row.name(), row.iteration(), next).orElseThrow();
             tickets.dispatch(s, t, t.attempt() + 1, TicketPolicy.of(stage.base()), java.time.Duration.ZERO, null);
-            next++;
-        }
-        int done = row.itemsDone() + 1;
-        flow.putStage(s, row.items(row.itemsTotal(), next, done));
-        if (done == row.itemsTotal()) {
-            gather(s, scope, stage, row);
+            stages.putStage(s, row.items(row.itemsTotal(), next + 1, row.itemsDone()));
         }
     }
 
+    /** The aggregator's state written back: how many items have ended. */
+    void counted(Step s, StageRow counters) throws SQLException {
+        stages.putStage(s, counters);
+    }
+
     /** The stage's output: every item's output in item order; a failed item (continueOnError) is its error. */
-    private void gather(Step s, Scope scope, ForEachStage stage, StageRow row) throws SQLException {
+    void gather(Step s, Scope scope, ForEachStage stage, StageRow counters) throws SQLException {
+        stages.putStage(s, counters);
+        StageRow row = stages.row(s, scope, stage);
         ArrayNode out = Json.MAPPER.createArrayNode();
         int failed = 0;
         for (TicketRow t : store.tickets(s.c, s.run.id(), row.name(), row.iteration())) {
@@ -171,6 +180,6 @@ final class ForEachRunner implements StageRunner<ForEachStage> {
             }
         }
         String detail = row.itemsTotal() + " items" + (failed == 0 ? "" : ", " + failed + " failed (continueOnError)");
-        flow.stageSucceeded(s, scope, stage, out, detail);
+        stages.succeeded(s, scope, stage, out, detail);
     }
 }
