@@ -210,7 +210,13 @@ public final class BatonProcess {
 
     /** Kills the process if it still runs (a failed test must not leave a Baton behind) and stops its PostgreSQL. */
     public void stop() throws Exception {
+        Path pidFile = root.resolve("data/postgres/postmaster.pid");
+        java.util.Optional<ProcessHandle> server = Files.exists(pidFile)
+                ? ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
+                : java.util.Optional.empty();
         if (alive()) kill9();
+        // The killed process's watchdog stops its server: wait, or the temporary folder is deleted under it.
+        server.ifPresent(h -> Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !h.isAlive()));
         closeOwnPostgres();
         if (postgres != null) postgres.close();
         postgres = null;
