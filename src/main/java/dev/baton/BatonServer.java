@@ -46,6 +46,7 @@ import dev.baton.runtime.Scheduler;
 import dev.baton.runtime.Webhooks;
 import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.Database;
+import dev.baton.ticket.EmbeddedPostgres;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.ReplyStore;
 import dev.baton.ticket.RetentionStore;
@@ -95,6 +96,7 @@ public final class BatonServer implements AutoCloseable {
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
     private Messaging messaging;
+    private EmbeddedPostgres postgres;
     private OutboxRelay relay;
     private EventStream events;
     private InProcessAgents inProcess;
@@ -152,6 +154,10 @@ public final class BatonServer implements AutoCloseable {
             var b = settings.broker();
             broker = EmbeddedBroker.start(b, settings.dataDir());
             agents.current().names().forEach(broker::allowAgent);
+        }
+        if (settings.db().embedded()) {
+            postgres = EmbeddedPostgres.startIn(settings.dataDir(), settings.db().embeddedPort());
+            settings = settings.withDb(settings.db().on(postgres.jdbcUrl(), EmbeddedPostgres.USER, postgres.password()));
         }
         dataSource = Database.open(settings.db());
         tx = new Tx(dataSource);
@@ -427,6 +433,7 @@ public final class BatonServer implements AutoCloseable {
         if (inProcess != null) inProcess.close();
         if (messaging != null) messaging.close();
         if (dataSource != null) dataSource.close();
+        if (postgres != null) postgres.close();
         try {
             if (broker != null) broker.close();
         } catch (Exception e) {

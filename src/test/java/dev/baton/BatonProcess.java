@@ -27,12 +27,14 @@ public final class BatonProcess {
     private Process process;
     private int starts;
     private String maxHeap = "384m";
-    private Duration startTimeout = Duration.ofSeconds(90);
+    private Duration startTimeout = Duration.ofMinutes(3);
     private final List<String> properties = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
+    /** The default store's server, started by {@link #connect} on the folder of a stopped process. */
+    private dev.baton.ticket.EmbeddedPostgres ownPostgres;
     private String dbUrl;
-    private String dbUser = "sa";
+    private String dbUser;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public BatonProcess(Path root) throws IOException {
@@ -63,20 +65,21 @@ public final class BatonProcess {
 
     /** A system property for the next starts, e.g. another database or an external broker. */
     public BatonProcess property(String name, String value) {
+        if (name.equals("baton.db.url")) dbUrl = value;
+        if (name.equals("baton.db.user")) dbUser = value;
         properties.add("-D" + name + "=" + value);
         return this;
     }
 
     /**
-     * Runs on a PostgreSQL database of its own (embedded, started now, stopped with {@link #stop}) instead of the H2
-     * file under its data folder: the crash tests prove Baton's durability on the production database, since H2 can
-     * come back from a kill -9 with a row locked for ever (docs/how-a-run-executes.md).
+     * Runs on a PostgreSQL server the test starts (embedded, started now, stopped with {@link #stop}) instead of
+     * Baton's default store, the PostgreSQL that Baton runs itself on its data folder: for processes that must share
+     * one database, or a test that must not depend on Baton stopping its own server.
      */
     public BatonProcess onPostgres() throws IOException {
         postgres = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start();
-        dbUrl = postgres.getJdbcUrl("postgres", "postgres");
-        dbUser = "postgres";
-        return property("baton.db.url", dbUrl).property("baton.db.user", dbUser).property("baton.db.password", "");
+        return property("baton.db.url", postgres.getJdbcUrl("postgres", "postgres")).property("baton.db.user", "postgres")
+                .property("baton.db.password", "");
     }
 
     /** Runs on a database another party started and stops, e.g. one PostgreSQL shared by several processes. */
@@ -86,9 +89,22 @@ public final class BatonProcess {
         return property("baton.db.url", url).property("baton.db.user", user).property("baton.db.password", "");
     }
 
-    /** A connection to its database (H2 only once the process has stopped: the file is locked while it runs). */
-    public java.sql.Connection connect() throws java.sql.SQLException {
-        return java.sql.DriverManager.getConnection(jdbcUrl(), dbUser, "");
+    /**
+     * A connection to its database. On the default store: Baton's own server while the process runs (its port is
+     * line 4 of postmaster.pid, its password in baton.password); once it has stopped, one this test starts on the
+     * same folder (stopped by {@link #stop} or the next start), which also proves the data outlived its server.
+     */
+    public java.sql.Connection connect() throws Exception {
+        if (dbUrl != null) return java.sql.DriverManager.getConnection(dbUrl, dbUser, "");
+        Path dir = root.resolve("data/postgres");
+        String user = dev.baton.ticket.EmbeddedPostgres.USER;
+        if (!alive()) {
+            if (ownPostgres == null) ownPostgres = dev.baton.ticket.EmbeddedPostgres.start(dir, 0);
+            return java.sql.DriverManager.getConnection(ownPostgres.jdbcUrl(), user, ownPostgres.password());
+        }
+        String port = Files.readAllLines(dir.resolve("postmaster.pid")).get(3).trim();
+        String password = Files.readString(dir.resolve("baton.password")).trim();
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/baton", user, password);
     }
 
     /** The TCP port of its embedded broker, for a second process to share. */
@@ -110,6 +126,7 @@ public final class BatonProcess {
     public Duration start(String fault) throws Exception {
         long t0 = System.nanoTime();
         launch(fault);
+        // A first start also makes its database's cluster (a few seconds alone, far more on a loaded machine).
         Awaitility.await().atMost(startTimeout).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
                     + "; see " + log(starts));
@@ -123,6 +140,7 @@ public final class BatonProcess {
      * (the point can be passed while it recovers).
      */
     public void launch(String fault) throws Exception {
+        closeOwnPostgres();
         Path jar = Path.of("target", "baton.jar").toAbsolutePath();
         if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run mvn verify (package first)");
         List<String> cmd = new ArrayList<>(List.of(
@@ -181,6 +199,26 @@ public final class BatonProcess {
     }
 
     /**
+     * SIGKILLs the process together with every process of its default store's server (and the watchdog that would
+     * stop it), as {@code docker kill} or an out-of-memory kill of a whole container does: the server then
+     * recovers from its write-ahead log on the next start instead of having shut down cleanly.
+     */
+    public void kill9WithDatabase() throws Exception {
+        List<ProcessHandle> all = new ArrayList<>();
+        Path pidFile = root.resolve("data/postgres/postmaster.pid");
+        if (Files.exists(pidFile)) {
+            ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim())).ifPresent(pm -> {
+                all.add(pm);
+                pm.descendants().forEach(all::add);
+            });
+        }
+        process.descendants().forEach(all::add);
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /**
      * Waits until every committed message has been handed to the broker, and stays so for a second: a kill before
      * that leaves outbox rows (which the sweep would send after a restart), so a test that checks the outbox is
      * empty waits for this first. A late duplicate reply (a ticket redelivered after a kill) is refused and its
@@ -194,9 +232,21 @@ public final class BatonProcess {
 
     /** Kills the process if it still runs (a failed test must not leave a Baton behind) and stops its PostgreSQL. */
     public void stop() throws Exception {
+        Path pidFile = root.resolve("data/postgres/postmaster.pid");
+        java.util.Optional<ProcessHandle> server = Files.exists(pidFile)
+                ? ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
+                : java.util.Optional.empty();
         if (alive()) kill9();
+        // The killed process's watchdog stops its server: wait, or the temporary folder is deleted under it.
+        server.ifPresent(h -> Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !h.isAlive()));
+        closeOwnPostgres();
         if (postgres != null) postgres.close();
         postgres = null;
+    }
+
+    private void closeOwnPostgres() {
+        if (ownPostgres != null) ownPostgres.close();
+        ownPostgres = null;
     }
 
     public boolean alive() {
@@ -258,11 +308,6 @@ public final class BatonProcess {
                 .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
-    }
-
-    public String jdbcUrl() {
-        if (dbUrl != null) return dbUrl;
-        return "jdbc:h2:file:" + root.resolve("data/db/baton").toAbsolutePath();
     }
 
     private URI uri(String path) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Durability: Baton in its own process is killed with SIGKILL while 200 runs are in flight, and halted by fault
  * injection exactly between the DB commit and the JMS commit. After restarts on the same data every run ends
- * SUCCEEDED and every ticket attempt's outcome is applied exactly once, as counted from the history.
+ * SUCCEEDED and every ticket attempt's outcome is applied exactly once, as counted from the history. Baton runs on
+ * its default store, the PostgreSQL it starts itself on its data folder, as {@code ./baton run} does.
  */
 class CrashIT {
     static final String AGENTS = """
@@ -79,7 +80,8 @@ class CrashIT {
             int target = (kill - 1) * 60 + 1 + random.nextInt(40);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
                     .until(() -> succeeded(baton) >= target);
-            baton.kill9();
+            // the second kill takes the default store's server with it, as a container's kill would
+            if (kill == 2) baton.kill9WithDatabase(); else baton.kill9();
             Duration recovery = baton.start(null);
             System.out.printf("kill -9 #%d once %d runs had succeeded; back up in %d ms%n", kill, target,
                     recovery.toMillis());
@@ -130,9 +132,10 @@ class CrashIT {
         Files.createDirectories(root.resolve("config"));
         Files.writeString(root.resolve("config/agents.yaml"), AGENTS);
         Files.writeString(root.resolve("routes/crash.yaml"), PIPELINE);
+        // Baton's default store, the PostgreSQL it runs itself on its data folder: what ./baton run uses
         BatonProcess p = new BatonProcess(root);
         started.add(p);
-        return p.onPostgres();
+        return p;
     }
 
     /** Waits for every run to succeed; on a timeout, prints each unfinished run's history to say why. */

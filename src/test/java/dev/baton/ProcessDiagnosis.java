@@ -84,7 +84,7 @@ final class ProcessDiagnosis {
                     + "JOIN ticket t ON t.id = h.ticket_id WHERE t.status IN " + OPEN);
             query(c, "SELECT COUNT(*) outbox_rows, MIN(created_at) oldest FROM outbox");
             query(c, "SELECT agent, instance, status, first_seen, last_heartbeat, down_at FROM agent_instance");
-        } catch (SQLException e) {
+        } catch (Exception e) {
             out.append("database could not be read: ").append(e).append('\n');
         }
     }

@@ -80,6 +80,7 @@ public final class TestBaton implements AutoCloseable {
         var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
                 root.resolve("data"), before.httpPort(), b.port(), b.stompPort(), b.amqpPort()))
                 .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
+        settings = onH2(settings);
         return new TestBaton(root, BatonServer.start(settings), before.httpPort());
     }
 
@@ -99,6 +100,7 @@ public final class TestBaton implements AutoCloseable {
             var settings = BatonSettings.load(new BatonSettings.Overrides(routes, config, root.resolve("data"), port,
                     freePort(), freePort(), freePort()))
                     .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
+            settings = onH2(settings);
             try {
                 return new TestBaton(root, BatonServer.start(settings, env), port);
             } catch (Exception e) {
@@ -106,6 +108,16 @@ public final class TestBaton implements AutoCloseable {
                 System.err.println("Baton could not bind its ports (" + e.getMessage() + "); trying other ports");
             }
         }
+    }
+
+    /**
+     * An H2 file under the data folder unless the test names a database ({@code baton.db.url}): these tests are about
+     * the engine, and H2 starts in no time; the crash tests ({@link BatonProcess}) run on Baton's default store.
+     */
+    static BatonSettings onH2(BatonSettings s) {
+        if (!s.db().embedded()) return s;
+        String url = "jdbc:h2:file:" + s.dataDir().resolve("db/baton").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=20000";
+        return s.withDb(s.db().on(url, "sa", ""));
     }
 
     private static boolean portTaken(Throwable e) {

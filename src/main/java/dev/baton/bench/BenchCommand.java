@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code baton bench}: N runs of a k-stage chain with zero-delay demo agents, C runs in flight, on the embedded
- * durable stack (broker journal as in broker.xml, H2 file); then the raw limit of the same broker and database
+ * durable stack (broker journal as in broker.xml, the default store: the PostgreSQL Baton runs); then the raw limit of the same broker and database
  * ({@link RawLoop}) and the ratio of the two. Prints figures; asserts nothing.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -62,6 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        dev.baton.ticket.EmbeddedPostgres.stopLeftOver(data.resolve("state").resolve("postgres"));
         deleteTree(data);
         Path routes = Files.createDirectories(data.resolve("routes"));
         Path config = Files.createDirectories(data.resolve("config"));

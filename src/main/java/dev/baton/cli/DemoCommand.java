@@ -45,7 +45,9 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (options.data == null) {
             options.data = Path.of("data", "demo");
-            deleteTree(options.data); // a demo starts from nothing, every time
+            // a demo starts from nothing, every time (after stopping a server an earlier demo killed left running)
+            dev.baton.ticket.EmbeddedPostgres.stopLeftOver(options.data.resolve("postgres"));
+            deleteTree(options.data);
         }
         if (options.port == null) options.port = freePort();
         if (options.brokerPort == null) options.brokerPort = freePort();

@@ -142,8 +142,20 @@ public record BatonSettings(
         }
     }
 
-    /** The JDBC database holding runs, tickets and history. */
-    public record DbSettings(String url, String user, String password, int poolSize) {}
+    /**
+     * The JDBC database holding runs, tickets and history: with no {@code url}, the embedded PostgreSQL under the data
+     * folder, on {@code embeddedPort} ({@code baton.db.embedded.port}; 0: a free port at each start).
+     */
+    public record DbSettings(String url, String user, String password, int poolSize, int embeddedPort) {
+        public boolean embedded() {
+            return url.isBlank();
+        }
+
+        /** The same pool on another database (the embedded one once it is up). */
+        public DbSettings on(String jdbcUrl, String dbUser, String dbPassword) {
+            return new DbSettings(jdbcUrl, dbUser, dbPassword, poolSize, embeddedPort);
+        }
+    }
 
     /** Command-line options of {@code run} and {@code demo}; null means "from the file". */
     public record Overrides(Path routes, Path config, Path data, Integer port, Integer brokerPort, Integer stompPort,
@@ -164,6 +176,13 @@ public record BatonSettings(
                 scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
                 camelProperties,
                 security, retention, limits);
+    }
+
+    /** The same settings with another database. */
+    public BatonSettings withDb(DbSettings d) {
+        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, d, resultConsumers,
+                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
+                camelProperties, security, retention, limits);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -221,10 +240,11 @@ public record BatonSettings(
                 brokerXmlProperties(raw));
         distinctBrokerPorts(broker, errors);
         var db = new DbSettings(
-                r.str("baton.db.url", "jdbc:h2:file:" + raw.get("baton.data") + "/db/baton;WRITE_DELAY=0;LOCK_TIMEOUT=20000"),
+                r.str("baton.db.url", "").trim(),
                 r.str("baton.db.user", "sa"),
                 r.str("baton.db.password", ""),
-                r.positive("baton.db.pool-size", 16));
+                r.positive("baton.db.pool-size", 16),
+                r.port("baton.db.embedded.port", 0));
         Map<String, String> camel = new LinkedHashMap<>();
         raw.forEach((k, v) -> {
             if (k.startsWith("camel.")) camel.put(k, v);

@@ -34,7 +34,7 @@ class PortInUseTest {
                     .hasMessage("the REST API cannot listen on 127.0.0.1:" + port
                             + " (is another process using the port? set camel.server.port or --port)");
         }
-        // the failed start closed what it had opened: the same data folder (H2 file, broker journal) starts again
+        // the failed start closed what it had opened: the same data folder (database, broker journal) starts again
         int port = TestBaton.freePort();
         try (BatonServer server = BatonServer.start(settings(port))) {
             assertThat(server.settings().httpPort()).isEqualTo(port);
