@@ -8,16 +8,16 @@ import dev.baton.agent.LiveRegistry;
 import dev.baton.agent.QueueLimits;
 import dev.baton.api.AgentViews;
 import dev.baton.api.ApiGuard;
-import dev.baton.api.BatonHttpServer;
-import dev.baton.api.HttpFront;
-import dev.baton.api.Console;
-import dev.baton.api.EventStream;
-import dev.baton.api.HttpListening;
 import dev.baton.api.ApiRoutes;
-import dev.baton.api.PipelineCheck;
+import dev.baton.api.BatonHttpServer;
+import dev.baton.api.Console;
 import dev.baton.api.DeadLetters;
+import dev.baton.api.EventStream;
+import dev.baton.api.HttpFront;
+import dev.baton.api.HttpListening;
 import dev.baton.api.JmsSubmitRoutes;
 import dev.baton.api.Metrics;
+import dev.baton.api.PipelineCheck;
 import dev.baton.api.RunService;
 import dev.baton.api.auth.SecurityBootstrap;
 import dev.baton.broker.EmbeddedBroker;
@@ -89,10 +89,12 @@ public final class BatonServer implements AutoCloseable {
 
     /** This process as an agent instance (its demo agents): {@code <pid>@<host>}. */
     private static final String INSTANCE = ProcessHandle.current().pid() + "@" + host();
+
     private BatonSettings settings;
     private final LiveRegistry agents;
     /** Where agents' credentials come from: the process environment, or a test's map. */
     private final Function<String, String> env;
+
     private EmbeddedBroker broker;
     private HikariDataSource dataSource;
     private Messaging messaging;
@@ -102,14 +104,17 @@ public final class BatonServer implements AutoCloseable {
     private InProcessAgents inProcess;
     /** security.yaml as it says now; null when the API runs open. */
     private dev.baton.api.auth.LiveSecurity liveSecurity;
+
     private Main main;
     /** Set last: until then the API answers 503. */
     private volatile RunService runs;
+
     private PipelineRegistry pipelines;
     private RoutesFolder folder;
     private RevisionRoutes revisions;
     /** When the routes of revisions no run needs any more were last looked for. */
     private long retiredAt;
+
     private Scheduler scheduler;
     private RunStore store;
     private Tx tx;
@@ -129,9 +134,11 @@ public final class BatonServer implements AutoCloseable {
         LiveRegistry agents = LiveRegistry.load(settings.configDir().resolve("agents.yaml"));
         AgentConfig dflt = agents.current().defaultAgent();
         if (dflt != null) {
-            LOG.warn("{} has a `default` of kind {}: every agent a pipeline names that is declared nowhere else "
-                    + "runs as such an agent (each is named when its pipeline loads); remove `default` to make an "
-                    + "undeclared agent a validation error", settings.configDir().resolve("agents.yaml"),
+            LOG.warn(
+                    "{} has a `default` of kind {}: every agent a pipeline names that is declared nowhere else "
+                            + "runs as such an agent (each is named when its pipeline loads); remove `default` to make an "
+                            + "undeclared agent a validation error",
+                    settings.configDir().resolve("agents.yaml"),
                     dflt.kind().name().toLowerCase(java.util.Locale.ROOT));
         }
         BatonServer server = new BatonServer(settings, agents, env);
@@ -156,8 +163,10 @@ public final class BatonServer implements AutoCloseable {
             agents.current().names().forEach(broker::allowAgent);
         }
         if (settings.db().embedded()) {
-            postgres = EmbeddedPostgres.startIn(settings.dataDir(), settings.db().embeddedPort());
-            settings = settings.withDb(settings.db().on(postgres.jdbcUrl(), EmbeddedPostgres.USER, postgres.password()));
+            postgres =
+                    EmbeddedPostgres.startIn(settings.dataDir(), settings.db().embeddedPort());
+            settings =
+                    settings.withDb(settings.db().on(postgres.jdbcUrl(), EmbeddedPostgres.USER, postgres.password()));
         }
         dataSource = Database.open(settings.db());
         tx = new Tx(dataSource);
@@ -187,12 +196,17 @@ public final class BatonServer implements AutoCloseable {
         // every request answers 503 until front.ready(), from the moment the port opens
         HttpFront front = new HttpFront();
         main.bind("batonHttpServer", BatonHttpServer.factory(front));
-        main.bind(dev.baton.api.HealthParts.NAME,
-                dev.baton.api.HealthParts.of(broker, dataSource, agents, liveSecurity));
-        AgentHealth.Policy health = new AgentHealth.Policy(settings.heartbeatInterval(), 3,
-                settings.limits().maxInstances());
-        main.configure().addRoutesBuilder(new ApiRoutes(() -> runs, new DeadLetters(cf), settings.apiMaxBodyBytes(),
-                new PipelineCheck(agents, settings.limits().maxStages()), new AgentViews(agents, pipelines, tx, health, cf, clock)));
+        main.bind(
+                dev.baton.api.HealthParts.NAME, dev.baton.api.HealthParts.of(broker, dataSource, agents, liveSecurity));
+        AgentHealth.Policy health = new AgentHealth.Policy(
+                settings.heartbeatInterval(), 3, settings.limits().maxInstances());
+        main.configure()
+                .addRoutesBuilder(new ApiRoutes(
+                        () -> runs,
+                        new DeadLetters(cf),
+                        settings.apiMaxBodyBytes(),
+                        new PipelineCheck(agents, settings.limits().maxStages()),
+                        new AgentViews(agents, pipelines, tx, health, cf, clock)));
         main.start();
         CamelContext camel = main.getCamelContext();
         HttpListening.require(camel, settings.httpHost(), settings.httpPort());
@@ -204,79 +218,136 @@ public final class BatonServer implements AutoCloseable {
         var relayTransactions = new TransactionTemplate(new JmsTransactionManager(messaging.relay()));
         // Its own transaction even if a caller's thread had one on the same connections: committed when send returns.
         relayTransactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        relay = new OutboxRelay(camel.createProducerTemplate(), tx, outbox, faults, clock,
+        relay = new OutboxRelay(
+                camel.createProducerTemplate(),
+                tx,
+                outbox,
+                faults,
+                clock,
                 sends -> relayTransactions.executeWithoutResult(status -> sends.run()));
         Webhooks webhooks = new Webhooks(tx, new WebhookStore(), outbox, settings.webhooks(), clock);
         PrometheusMeterRegistry registry = meterRegistry();
-        RunReplies replies = new RunReplies(new ReplyStore(), outbox,
-                (c, runId) -> RunService.view(c, store, pipelines, runId));
-        EngineWiring wiring = new EngineWiring(new EngineWiring.Inputs(tx, store, outbox, pipelines, webhooks, clock,
-                new RunEngine.Reporting(new RunMetrics(registry), replies), faults, new EngineWiring.Agents(
-                        agent -> agents.current().find(agent).map(AgentConfig::priority).orElse(null), agents, health),
-                settings.limits().maxForEachItems(), (agent, declared) -> agents.current().price(agent, declared)));
+        // Camel's standard timers for every route added from here on: each stage's compiled routes among them.
+        camel.getRegistry()
+                .bind(org.apache.camel.component.micrometer.MicrometerConstants.METRICS_REGISTRY_NAME, registry);
+        camel.addRoutePolicyFactory(
+                new org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory());
+        RunReplies replies =
+                new RunReplies(new ReplyStore(), outbox, (c, runId) -> RunService.view(c, store, pipelines, runId));
+        EngineWiring wiring = new EngineWiring(new EngineWiring.Inputs(
+                tx,
+                store,
+                outbox,
+                pipelines,
+                webhooks,
+                clock,
+                new RunEngine.Reporting(new RunMetrics(registry), replies),
+                faults,
+                new EngineWiring.Agents(
+                        agent -> agents.current()
+                                .find(agent)
+                                .map(AgentConfig::priority)
+                                .orElse(null),
+                        agents,
+                        health),
+                settings.limits().maxForEachItems(),
+                (agent, declared) -> agents.current().price(agent, declared)));
         PipelineCompiler compiler = new PipelineCompiler(this::startFromRoute, wiring.processors());
         camel.getRegistry().bind(Endpoints.CEL, new CelLanguage());
         revisions = new RevisionRoutes(camel, compiler, clock);
         RunEngine engine = wiring.engine(camel.createProducerTemplate(), revisions::ensure);
-        scheduler = new Scheduler(tx, pipelines, engine, relay,
-                new Scheduler.Misfire(clock, settings.misfireThreshold()));
-        inProcess = new InProcessAgents(camel, agents, queueLimits, name -> {
-            if (broker != null) broker.allowAgent(name);
-        }, new InProcessAgents.Setup(settings.heartbeatInterval(), INSTANCE, env));
-        folder = new RoutesFolder(settings.routesDir(), pipelines, agents, camel, new RoutesFolder.Listener() {
-            @Override
-            public void loaded(Pipeline p) throws Exception {
-                try {
-                    tx.run(c -> {
-                        pipelines.remember(c, p);
-                        return null;
-                    });
-                } catch (StoreException e) {
-                    if (!e.uniqueViolation()) throw e; // another instance stored the same revision first
-                }
-                scheduler.loaded(p);
-                revisions.ensure(p);
-                removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
-                camel.addRoutes(compiler.trigger(p));
-                inProcess.serve(p);
-            }
+        scheduler =
+                new Scheduler(tx, pipelines, engine, relay, new Scheduler.Misfire(clock, settings.misfireThreshold()));
+        inProcess = new InProcessAgents(
+                camel,
+                agents,
+                queueLimits,
+                name -> {
+                    if (broker != null) broker.allowAgent(name);
+                },
+                new InProcessAgents.Setup(settings.heartbeatInterval(), INSTANCE, env));
+        folder = new RoutesFolder(
+                settings.routesDir(),
+                pipelines,
+                agents,
+                camel,
+                new RoutesFolder.Listener() {
+                    @Override
+                    public void loaded(Pipeline p) throws Exception {
+                        try {
+                            tx.run(c -> {
+                                pipelines.remember(c, p);
+                                return null;
+                            });
+                        } catch (StoreException e) {
+                            if (!e.uniqueViolation()) throw e; // another instance stored the same revision first
+                        }
+                        scheduler.loaded(p);
+                        revisions.ensure(p);
+                        removeRoute(camel, Endpoints.pipelineTriggerRoute(p.name()));
+                        camel.addRoutes(compiler.trigger(p));
+                        inProcess.serve(p);
+                    }
 
-            @Override
-            public void unloaded(String pipeline) throws Exception {
-                scheduler.unloaded(pipeline);
-                removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
-            }
-        }, settings.limits().maxStages());
+                    @Override
+                    public void unloaded(String pipeline) throws Exception {
+                        scheduler.unloaded(pipeline);
+                        removeRoute(camel, Endpoints.pipelineTriggerRoute(pipeline));
+                    }
+                },
+                settings.limits().maxStages());
         folder.scan();
         servePinned();
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, new EngineRoutes.Options(
-                settings.resultConsumers(), settings.broker().user(), settings.limits().maxOutputBytes())));
-        camel.addRoutes(new AgentHealthRoutes(new AgentHealth(tx, new AgentStore(), store, outbox, health, clock), relay,
-                settings.broker().user(), registry, dev.baton.runtime.LocalProcesses.current(INSTANCE)));
+        camel.addRoutes(new EngineRoutes(
+                engine,
+                scheduler,
+                webhooks,
+                relay,
+                faults,
+                new EngineRoutes.Options(
+                        settings.resultConsumers(),
+                        settings.broker().user(),
+                        settings.limits().maxOutputBytes())));
+        camel.addRoutes(new AgentHealthRoutes(
+                new AgentHealth(tx, new AgentStore(), store, outbox, health, clock),
+                relay,
+                settings.broker().user(),
+                registry,
+                dev.baton.runtime.LocalProcesses.current(INSTANCE)));
         if (settings.retention().enabled()) {
-            camel.addRoutes(new RetentionRoutes(new Retention(tx, new RetentionStore(), Retention.BATCH),
-                    settings.retention().finishedRuns(), settings.retention().interval(), clock));
+            camel.addRoutes(new RetentionRoutes(
+                    new Retention(tx, new RetentionStore(), Retention.BATCH),
+                    settings.retention().finishedRuns(),
+                    settings.retention().interval(),
+                    clock));
         }
         scheduler.start(pipelines.all());
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("timer:" + Endpoints.ROUTE_ROUTES_WATCH + "?period=" + settings.scanIntervalMillis())
-                        .routeId(Endpoints.ROUTE_ROUTES_WATCH).process(ex -> watch());
+                        .routeId(Endpoints.ROUTE_ROUTES_WATCH)
+                        .process(ex -> watch());
             }
         });
-        RunService service = new RunService(pipelines, folder, engine, relay, tx, store, scheduler,
-                new Metrics(registry, tx, cf));
+        RunService service =
+                new RunService(pipelines, folder, engine, relay, tx, store, scheduler, new Metrics(registry, tx, cf));
         camel.addRoutes(new JmsSubmitRoutes(service, SUBMIT_CONSUMERS));
         runs = service;
         front.ready();
         var bs = settings.broker();
-        LOG.info("Baton is up in {} ms: http://{}:{}/api, web console http://{}:{}/, broker {}, database {}, "
-                + "routes from {}", (System.nanoTime() - t0) / 1_000_000, settings.httpHost(), settings.httpPort(),
-                settings.httpHost(), settings.httpPort(),
+        LOG.info(
+                "Baton is up in {} ms: http://{}:{}/api, web console http://{}:{}/, broker {}, database {}, "
+                        + "routes from {}",
+                (System.nanoTime() - t0) / 1_000_000,
+                settings.httpHost(),
+                settings.httpPort(),
+                settings.httpHost(),
+                settings.httpPort(),
                 bs.embedded() ? "embedded (tcp port " + bs.port() + ")" : bs.url(),
-                settings.db().url(), settings.routesDir());
+                settings.db().url(),
+                settings.routesDir());
     }
 
     /** Baton's own meters, and the JVM's and the process's that every Prometheus dashboard expects. */
@@ -298,8 +369,11 @@ public final class BatonServer implements AutoCloseable {
                 revisions.ensure(p);
             } catch (IllegalStateException e) {
                 // its runs fail, naming the revision, on their next event
-                LOG.error("revision {} of pipeline '{}' has unfinished runs but can no longer be compiled: {}",
-                        pr[1].substring(0, 12), pr[0], e.getMessage());
+                LOG.error(
+                        "revision {} of pipeline '{}' has unfinished runs but can no longer be compiled: {}",
+                        pr[1].substring(0, 12),
+                        pr[0],
+                        e.getMessage());
                 continue;
             }
             inProcess.serve(p);
@@ -334,7 +408,8 @@ public final class BatonServer implements AutoCloseable {
         }
     }
 
-    private static final long RETIRE_EVERY_NANOS = java.time.Duration.ofSeconds(30).toNanos();
+    private static final long RETIRE_EVERY_NANOS =
+            java.time.Duration.ofSeconds(30).toNanos();
 
     /**
      * Removes the compiled routes of revisions that are neither current nor pinned by an unfinished run, and unused

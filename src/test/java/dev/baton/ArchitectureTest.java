@@ -17,26 +17,38 @@ class ArchitectureTest {
 
     @Test
     void theModelImportsNeitherCamelNorAnyOtherLayer() throws IOException {
-        assertThat(imports("pipeline", Pattern.compile(
-                "import (static )?(org\\.apache\\.camel|dev\\.baton\\.(compile|runtime|api|cli|ticket|agent|broker|config))\\b")))
+        assertThat(
+                        imports(
+                                "pipeline",
+                                Pattern.compile(
+                                        "import (static )?(org\\.apache\\.camel|dev\\.baton\\.(compile|runtime|api|cli|ticket|agent|broker|config))\\b")))
                 .isEmpty();
     }
 
     @Test
     void theCompilerDoesNotReachIntoTheRuntimeOrTheInterfaces() throws IOException {
-        assertThat(imports("compile", Pattern.compile("import (static )?dev\\.baton\\.(runtime|api|cli)\\b"))).isEmpty();
+        assertThat(imports("compile", Pattern.compile("import (static )?dev\\.baton\\.(runtime|api|cli)\\b")))
+                .isEmpty();
     }
 
     @Test
     void theRuntimeNeverReadsYaml() throws IOException {
-        assertThat(imports("runtime", Pattern.compile(
-                "import (static )?(org\\.snakeyaml|dev\\.baton\\.pipeline\\.load|dev\\.baton\\.(api|cli))\\b"))).isEmpty();
+        assertThat(
+                        imports(
+                                "runtime",
+                                Pattern.compile(
+                                        "import (static )?(org\\.snakeyaml|dev\\.baton\\.pipeline\\.load|dev\\.baton\\.(api|cli))\\b")))
+                .isEmpty();
     }
 
     @Test
     void theStoreKnowsNothingOfCamelOrTheEngine() throws IOException {
-        assertThat(imports("ticket", Pattern.compile(
-                "import (static )?(org\\.apache\\.camel|dev\\.baton\\.(compile|runtime|api|cli|agent))\\b"))).isEmpty();
+        assertThat(
+                        imports(
+                                "ticket",
+                                Pattern.compile(
+                                        "import (static )?(org\\.apache\\.camel|dev\\.baton\\.(compile|runtime|api|cli|agent))\\b")))
+                .isEmpty();
     }
 
     /** Lines of the package's sources (sub-packages included) that match, as file: line. */

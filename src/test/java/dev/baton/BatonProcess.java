@@ -19,6 +19,7 @@ import org.awaitility.Awaitility;
 public final class BatonProcess {
     /** Baton's broker password in every process these tests start. */
     public static final String TEST_BROKER_PASSWORD = "process-test-secret";
+
     private final Path root;
     private final int port;
     private final int brokerPort;
@@ -33,9 +34,11 @@ public final class BatonProcess {
     private io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
     /** The default store's server, started by {@link #connect} on the folder of a stopped process. */
     private dev.baton.ticket.EmbeddedPostgres ownPostgres;
+
     private String dbUrl;
     private String dbUser;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public BatonProcess(Path root) throws IOException {
         this.root = root;
@@ -78,7 +81,8 @@ public final class BatonProcess {
      */
     public BatonProcess onPostgres() throws IOException {
         postgres = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start();
-        return property("baton.db.url", postgres.getJdbcUrl("postgres", "postgres")).property("baton.db.user", "postgres")
+        return property("baton.db.url", postgres.getJdbcUrl("postgres", "postgres"))
+                .property("baton.db.user", "postgres")
                 .property("baton.db.password", "");
     }
 
@@ -127,11 +131,15 @@ public final class BatonProcess {
         long t0 = System.nanoTime();
         launch(fault);
         // A first start also makes its database's cluster (a few seconds alone, far more on a loaded machine).
-        Awaitility.await().atMost(startTimeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!process.isAlive()) throw new IllegalStateException("Baton exited with " + process.exitValue()
-                    + "; see " + log(starts));
-            return up();
-        });
+        Awaitility.await()
+                .atMost(startTimeout)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive())
+                        throw new IllegalStateException(
+                                "Baton exited with " + process.exitValue() + "; see " + log(starts));
+                    return up();
+                });
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
@@ -144,19 +152,37 @@ public final class BatonProcess {
         Path jar = Path.of("target", "baton.jar").toAbsolutePath();
         if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run mvn verify (package first)");
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap,
+                "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath()));
         cmd.addAll(jvmOptions);
         if (fault != null) cmd.add("-Dbaton.fault=" + fault);
         // Baton's broker password: a second process may connect to this one's embedded broker with it.
         cmd.add("-Dbaton.broker.password=" + TEST_BROKER_PASSWORD);
-        cmd.add("-Dbaton.security.file=" + TestSecurity.write(root.resolve("test-security.yaml")).toAbsolutePath());
+        cmd.add("-Dbaton.security.file="
+                + TestSecurity.write(root.resolve("test-security.yaml")).toAbsolutePath());
         cmd.addAll(properties);
-        cmd.addAll(List.of("-jar", jar.toString(), "run", "--routes", root.resolve("routes").toString(),
-                "--config", root.resolve("config").toString(), "--data", root.resolve("data").toString(),
-                "--port", Integer.toString(port), "--broker-port", Integer.toString(brokerPort),
-                "--stomp-port", Integer.toString(stompPort), "--amqp-port", Integer.toString(amqpPort)));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        cmd.addAll(List.of(
+                "-jar",
+                jar.toString(),
+                "run",
+                "--routes",
+                root.resolve("routes").toString(),
+                "--config",
+                root.resolve("config").toString(),
+                "--data",
+                root.resolve("data").toString(),
+                "--port",
+                Integer.toString(port),
+                "--broker-port",
+                Integer.toString(brokerPort),
+                "--stomp-port",
+                Integer.toString(stompPort),
+                "--amqp-port",
+                Integer.toString(amqpPort)));
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(++starts).toFile()))
                 .start();
     }
@@ -187,7 +213,9 @@ public final class BatonProcess {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Path out = log(starts).resolveSibling(root.getFileName() + "-" + starts + "-threads.txt");
         Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         dump.waitFor(60, TimeUnit.SECONDS);
         return out;
     }
@@ -207,10 +235,11 @@ public final class BatonProcess {
         List<ProcessHandle> all = new ArrayList<>();
         Path pidFile = root.resolve("data/postgres/postmaster.pid");
         if (Files.exists(pidFile)) {
-            ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim())).ifPresent(pm -> {
-                all.add(pm);
-                pm.descendants().forEach(all::add);
-            });
+            ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
+                    .ifPresent(pm -> {
+                        all.add(pm);
+                        pm.descendants().forEach(all::add);
+                    });
         }
         process.descendants().forEach(all::add);
         all.add(process.toHandle());
@@ -225,8 +254,10 @@ public final class BatonProcess {
      * REFUSED event goes through the outbox too, after every run has ended.
      */
     public void awaitOutboxDrained() {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                .during(java.time.Duration.ofSeconds(1)).pollInterval(java.time.Duration.ofMillis(100))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(60))
+                .during(java.time.Duration.ofSeconds(1))
+                .pollInterval(java.time.Duration.ofMillis(100))
                 .until(() -> get("/api/health").path("outbox").asInt(-1) == 0);
     }
 
@@ -234,7 +265,8 @@ public final class BatonProcess {
     public void stop() throws Exception {
         Path pidFile = root.resolve("data/postgres/postmaster.pid");
         java.util.Optional<ProcessHandle> server = Files.exists(pidFile)
-                ? ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
+                ? ProcessHandle.of(
+                        Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
                 : java.util.Optional.empty();
         if (alive()) kill9();
         // The killed process's watchdog stops its server: wait, or the temporary folder is deleted under it.
@@ -260,8 +292,13 @@ public final class BatonProcess {
 
     public boolean up() {
         try {
-            return http.send(HttpRequest.newBuilder(uri("/api/health")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            return http.send(
+                                    HttpRequest.newBuilder(uri("/api/health"))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -273,10 +310,14 @@ public final class BatonProcess {
     /** POST with an idempotency key; null when the server is down (the caller retries with the same key). */
     public JsonNode tryStart(String pipeline, String params, String key) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/pipelines/" + pipeline + "/runs"))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
-                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(params)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri("/api/pipelines/" + pipeline + "/runs"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
+                            .header("Idempotency-Key", key)
+                            .POST(HttpRequest.BodyPublishers.ofString(params))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() >= 500) return null;
             if (r.statusCode() >= 400) throw new AssertionError(r.statusCode() + " " + r.body());
@@ -290,24 +331,37 @@ public final class BatonProcess {
     }
 
     public JsonNode get(String path) throws Exception {
-        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return Json.parse(http.send(
+                        HttpRequest.newBuilder(uri(path))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
     /** GET as the test admin; the answer's body as text (e.g. the Prometheus scrape). */
     public String getText(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(uri(path))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** POST JSON as the test admin; the answer's body. */
     public JsonNode post(String path, String json) throws Exception {
-        return Json.parse(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return Json.parse(http.send(
+                        HttpRequest.newBuilder(uri(path))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Authorization", "Bearer " + TestSecurity.apiKey("admin"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(json))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
     private URI uri(String path) {

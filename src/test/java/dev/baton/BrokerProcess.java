@@ -57,8 +57,10 @@ public final class BrokerProcess {
     }
 
     private Path log(int n) {
-        return Path.of("target", "it-logs", data.getParent().getFileName() + "-" + data.getFileName() + "-broker-" + n
-                + ".log");
+        return Path.of(
+                "target",
+                "it-logs",
+                data.getParent().getFileName() + "-" + data.getFileName() + "-broker-" + n + ".log");
     }
 
     /** The URL a Baton process connects with ({@code baton.broker.url}). */
@@ -72,17 +74,34 @@ public final class BrokerProcess {
         Path log = log(++starts);
         Files.createDirectories(log.getParent());
         long t0 = System.nanoTime();
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-Dbaton.broker.password=" + BatonProcess.TEST_BROKER_PASSWORD,
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dbaton.broker.password=" + BatonProcess.TEST_BROKER_PASSWORD,
                 "-Dlog4j2.configurationFile=" + Path.of("config", "log4j2.xml").toAbsolutePath(),
-                "-jar", jar.toString(), "broker", "--data", data.toString(), "--broker-port", Integer.toString(port),
-                "--stomp-port", Integer.toString(stompPort), "--amqp-port", Integer.toString(amqpPort)));
+                "-jar",
+                jar.toString(),
+                "broker",
+                "--data",
+                data.toString(),
+                "--broker-port",
+                Integer.toString(port),
+                "--stomp-port",
+                Integer.toString(stompPort),
+                "--amqp-port",
+                Integer.toString(amqpPort)));
         cmd.addAll(pairArgs);
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!process.isAlive()) throw new IllegalStateException("broker exited; see " + log);
-            return Files.readString(log).contains(ready);
-        });
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) throw new IllegalStateException("broker exited; see " + log);
+                    return Files.readString(log).contains(ready);
+                });
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 

@@ -62,10 +62,13 @@ class CrashIT {
                 JsonNode r;
                 while ((r = baton.tryStart("crash", "{\"n\": " + i + "}", "crash-" + i)) == null) {
                     // down or starting (503): wait until it is ready again, then retry with the same key
-                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(baton::up);
+                    await().atMost(Duration.ofMinutes(2))
+                            .pollInterval(Duration.ofMillis(200))
+                            .until(baton::up);
                 }
                 synchronized (ids) {
-                    if (!ids.contains(r.path("id").asText())) ids.add(r.path("id").asText());
+                    if (!ids.contains(r.path("id").asText()))
+                        ids.add(r.path("id").asText());
                 }
                 submitted.incrementAndGet();
             }
@@ -78,13 +81,15 @@ class CrashIT {
             // a random moment, measured in progress rather than time: once a random number of runs in this
             // kill's band (0-40, 60-100, 120-160 of 200) has succeeded; runs never un-succeed, so each band is reached
             int target = (kill - 1) * 60 + 1 + random.nextInt(40);
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> succeeded(baton) >= target);
             // the second kill takes the default store's server with it, as a container's kill would
-            if (kill == 2) baton.kill9WithDatabase(); else baton.kill9();
+            if (kill == 2) baton.kill9WithDatabase();
+            else baton.kill9();
             Duration recovery = baton.start(null);
-            System.out.printf("kill -9 #%d once %d runs had succeeded; back up in %d ms%n", kill, target,
-                    recovery.toMillis());
+            System.out.printf(
+                    "kill -9 #%d once %d runs had succeeded; back up in %d ms%n", kill, target, recovery.toMillis());
         }
         submitter.join(Duration.ofMinutes(3).toMillis());
         assertThat(submitFailures).isEmpty();
@@ -110,7 +115,8 @@ class CrashIT {
             assertThat(baton.awaitExit()).as("halted by " + fault).isEqualTo(137);
             baton.start(null);
             for (int i = ids.size(); i < 20; i++) {
-                assertThat(baton.tryStart("crash", "{\"n\": " + i + "}", fault + "-" + i)).isNotNull();
+                assertThat(baton.tryStart("crash", "{\"n\": " + i + "}", fault + "-" + i))
+                        .isNotNull();
             }
             awaitAllSucceeded(baton, 20, Duration.ofMinutes(2));
             baton.awaitOutboxDrained();
@@ -162,29 +168,48 @@ class CrashIT {
      */
     static void assertExactlyOnce(BatonProcess baton, int runs) throws Exception {
         try (Connection c = baton.connect()) {
-            assertThat(count(c, "SELECT COUNT(*) FROM run")).as("one run per idempotency key").isEqualTo(runs);
-            assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'")).isEqualTo(runs);
+            assertThat(count(c, "SELECT COUNT(*) FROM run"))
+                    .as("one run per idempotency key")
+                    .isEqualTo(runs);
+            assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'"))
+                    .isEqualTo(runs);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket")).isEqualTo(runs * 4);
-            assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE status <> 'SUCCEEDED'")).isZero();
-            assertThat(count(c, "SELECT COUNT(*) FROM outbox")).as("outbox drained, but left: %s", leftovers(c))
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE status <> 'SUCCEEDED'"))
+                    .isZero();
+            assertThat(count(c, "SELECT COUNT(*) FROM outbox"))
+                    .as("outbox drained, but left: %s", leftovers(c))
                     .isZero();
             // every ticket succeeded exactly once, on its last attempt
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_history WHERE status = 'SUCCEEDED' "
-                    + "GROUP BY ticket_id HAVING COUNT(*) <> 1) x")).isZero();
-            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'SUCCEEDED'")).isEqualTo(runs * 4);
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_history WHERE status = 'SUCCEEDED' "
+                                    + "GROUP BY ticket_id HAVING COUNT(*) <> 1) x"))
+                    .isZero();
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'SUCCEEDED'"))
+                    .isEqualTo(runs * 4);
             // no attempt was queued twice or had two outcomes applied
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
-                    + "WHERE status = 'QUEUED' GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x")).isZero();
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
-                    + "WHERE status IN ('SUCCEEDED', 'FAILED') GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x"))
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                                    + "WHERE status = 'QUEUED' GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x"))
+                    .isZero();
+            assertThat(
+                            count(
+                                    c,
+                                    "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                                            + "WHERE status IN ('SUCCEEDED', 'FAILED') GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x"))
                     .isZero();
             // stage b fails its first attempt by design: exactly one FAILED and one retry per b ticket
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'b' AND status = 'FAILED'"))
                     .isEqualTo(runs);
-            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_SUCCEEDED'")).isEqualTo(runs);
+            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_SUCCEEDED'"))
+                    .isEqualTo(runs);
             // each run's history is numbered 1..n without gaps or repeats, whatever the crashes
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT run_id FROM ticket_history GROUP BY run_id "
-                    + "HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1) x")).isZero();
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM (SELECT run_id FROM ticket_history GROUP BY run_id "
+                                    + "HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1) x"))
+                    .isZero();
         }
     }
 
@@ -192,14 +217,16 @@ class CrashIT {
     private static List<String> leftovers(Connection c) throws Exception {
         List<String> rows = new ArrayList<>();
         try (var st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT destination, created_at, body FROM outbox ORDER BY created_at")) {
+                ResultSet rs =
+                        st.executeQuery("SELECT destination, created_at, body FROM outbox ORDER BY created_at")) {
             while (rs.next()) rows.add(rs.getString(1) + " " + rs.getTimestamp(2) + " " + rs.getString(3));
         }
         return rows;
     }
 
     private static int count(Connection c, String sql) throws Exception {
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }

@@ -21,8 +21,15 @@ class DeployEntrypointIT {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = taken.getLocalPort();
-            List<String> broker = List.of("broker", "--data", "target/entrypoint-it", "--broker-port",
-                    Integer.toString(port), "--stomp-port", Integer.toString(TestBaton.freePort()), "--amqp-port",
+            List<String> broker = List.of(
+                    "broker",
+                    "--data",
+                    "target/entrypoint-it",
+                    "--broker-port",
+                    Integer.toString(port),
+                    "--stomp-port",
+                    Integer.toString(TestBaton.freePort()),
+                    "--amqp-port",
                     Integer.toString(TestBaton.freePort()));
 
             Result without = entrypoint(Map.of(), broker);
@@ -32,7 +39,8 @@ class DeployEntrypointIT {
             // With the password it gets as far as the broker's port, which this test holds: so it does not start.
             Result with = entrypoint(Map.of("BATON_BROKER_PASSWORD", "entrypoint-secret"), broker);
             assertThat(with.exit()).as(with.output()).isNotZero();
-            assertThat(with.output()).doesNotContain("baton.broker.password must be set")
+            assertThat(with.output())
+                    .doesNotContain("baton.broker.password must be set")
                     .contains("cannot listen on port " + port);
         }
     }
@@ -41,16 +49,23 @@ class DeployEntrypointIT {
 
     private static Result entrypoint(Map<String, String> env, List<String> args) throws Exception {
         Path home = Path.of("target").toAbsolutePath();
-        List<String> cmd = new java.util.ArrayList<>(List.of("/bin/sh", Path.of("deploy", "entrypoint.sh").toString()));
+        List<String> cmd = new java.util.ArrayList<>(
+                List.of("/bin/sh", Path.of("deploy", "entrypoint.sh").toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("BATON_") || k.equals("JAVA_OPTS"));
         pb.environment().putAll(env);
         pb.environment().put("BATON_HOME", home.toString());
-        pb.environment().put("BATON_LOG_CONFIG", Path.of("config", "log4j2.xml").toAbsolutePath().toString());
+        pb.environment()
+                .put(
+                        "BATON_LOG_CONFIG",
+                        Path.of("config", "log4j2.xml").toAbsolutePath().toString());
         // The repository's broker.xml (the image has it next to the jar); loopback only, as every test server.
-        pb.environment().put("JAVA_OPTS", "-Xmx128m -Dbaton.broker.host=127.0.0.1 -Dbaton.broker.config="
-                + Path.of("broker", "broker.xml").toAbsolutePath());
+        pb.environment()
+                .put(
+                        "JAVA_OPTS",
+                        "-Xmx128m -Dbaton.broker.host=127.0.0.1 -Dbaton.broker.config="
+                                + Path.of("broker", "broker.xml").toAbsolutePath());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

@@ -29,7 +29,8 @@ class DeployFilesTest {
     @Test
     @SuppressWarnings("unchecked")
     void theComposeFileRunsAPairPostgresAndBatonWithFailover() throws Exception {
-        Map<String, Object> compose = (Map<String, Object>) load(DEPLOY.resolve("compose.yaml")).get(0);
+        Map<String, Object> compose =
+                (Map<String, Object>) load(DEPLOY.resolve("compose.yaml")).get(0);
         Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
         assertThat(services).containsOnlyKeys("postgres", "broker-primary", "broker-backup", "baton");
 
@@ -37,11 +38,16 @@ class DeployFilesTest {
         List<String> backup = (List<String>) services.get("broker-backup").get("command");
         assertPair(primary, backup, "broker-primary", "broker-backup");
         Map<String, String> env = (Map<String, String>) services.get("baton").get("environment");
-        assertBatonProcess((List<String>) services.get("baton").get("command"), env,
-                "broker-primary:61616", "broker-backup:61616");
+        assertBatonProcess(
+                (List<String>) services.get("baton").get("command"),
+                env,
+                "broker-primary:61616",
+                "broker-backup:61616");
         assertThat(env.get("BATON_DB_URL")).startsWith("jdbc:postgresql://postgres:5432/");
         for (String role : List.of("broker-primary", "broker-backup", "baton")) {
-            assertThat(services.get(role).get("image")).as(role + ": Baton's image").isEqualTo("${BATON_IMAGE:-baton:dev}");
+            assertThat(services.get(role).get("image"))
+                    .as(role + ": Baton's image")
+                    .isEqualTo("${BATON_IMAGE:-baton:dev}");
         }
     }
 
@@ -62,21 +68,36 @@ class DeployFilesTest {
             kinds.add(doc.get("kind") + "/" + name);
             if (doc.get("kind").equals("StatefulSet") || doc.get("kind").equals("Deployment")) {
                 Map<String, Object> spec = (Map<String, Object>) doc.get("spec");
-                Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("spec");
+                Map<String, Object> pod =
+                        (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("spec");
                 containers.put(name, ((List<Map<String, Object>>) pod.get("containers")).get(0));
             }
         }
-        assertThat(kinds).contains("Service/baton-broker-primary", "Service/baton-broker-backup",
-                "StatefulSet/baton-broker-primary", "StatefulSet/baton-broker-backup", "Deployment/baton",
-                "Service/baton", "StatefulSet/baton-postgres", "Service/baton-postgres", "Secret/baton-secrets");
-        assertPair((List<String>) containers.get("baton-broker-primary").get("args"),
-                (List<String>) containers.get("baton-broker-backup").get("args"), "baton-broker-primary",
+        assertThat(kinds)
+                .contains(
+                        "Service/baton-broker-primary",
+                        "Service/baton-broker-backup",
+                        "StatefulSet/baton-broker-primary",
+                        "StatefulSet/baton-broker-backup",
+                        "Deployment/baton",
+                        "Service/baton",
+                        "StatefulSet/baton-postgres",
+                        "Service/baton-postgres",
+                        "Secret/baton-secrets");
+        assertPair(
+                (List<String>) containers.get("baton-broker-primary").get("args"),
+                (List<String>) containers.get("baton-broker-backup").get("args"),
+                "baton-broker-primary",
                 "baton-broker-backup");
         Map<String, String> env = new java.util.HashMap<>();
-        for (Map<String, Object> e : (List<Map<String, Object>>) containers.get("baton").get("env")) {
+        for (Map<String, Object> e :
+                (List<Map<String, Object>>) containers.get("baton").get("env")) {
             env.put((String) e.get("name"), e.get("value") == null ? "(from a secret)" : (String) e.get("value"));
         }
-        assertBatonProcess((List<String>) containers.get("baton").get("args"), env, "baton-broker-primary:61616",
+        assertBatonProcess(
+                (List<String>) containers.get("baton").get("args"),
+                env,
+                "baton-broker-primary:61616",
                 "baton-broker-backup:61616");
     }
 
@@ -97,15 +118,20 @@ class DeployFilesTest {
     private static void assertPair(List<String> primary, List<String> backup, String primaryHost, String backupHost) {
         Map<String, String> p = brokerOptions(primary);
         Map<String, String> b = brokerOptions(backup);
-        assertThat(p).containsEntry("--primary", "true").containsEntry("--peer", backupHost + ":61616")
+        assertThat(p)
+                .containsEntry("--primary", "true")
+                .containsEntry("--peer", backupHost + ":61616")
                 .containsEntry("--advertise", primaryHost);
-        assertThat(b).containsEntry("--backup", "true").containsEntry("--peer", primaryHost + ":61616")
+        assertThat(b)
+                .containsEntry("--backup", "true")
+                .containsEntry("--peer", primaryHost + ":61616")
                 .containsEntry("--advertise", backupHost);
     }
 
     private static Map<String, String> brokerOptions(List<String> command) {
         assertThat(command.get(0)).isEqualTo("broker");
-        var parsed = new CommandLine(new BrokerCommand()).parseArgs(command.subList(1, command.size()).toArray(String[]::new));
+        var parsed = new CommandLine(new BrokerCommand())
+                .parseArgs(command.subList(1, command.size()).toArray(String[]::new));
         Map<String, String> options = new java.util.HashMap<>();
         for (var o : parsed.matchedOptions()) options.put(o.longestName(), String.valueOf((Object) o.getValue()));
         return options;
@@ -115,12 +141,14 @@ class DeployFilesTest {
     private static void assertBatonProcess(List<String> command, Map<String, String> env, String... brokers)
             throws Exception {
         assertThat(command.get(0)).isEqualTo("run");
-        new CommandLine(new RunCommand()).parseArgs(command.subList(1, command.size()).toArray(String[]::new));
-        assertThat(env.get("BATON_BROKER_URL")).isEqualTo("(tcp://" + brokers[0] + ",tcp://" + brokers[1]
-                + ")?ha=true&reconnectAttempts=-1");
+        new CommandLine(new RunCommand())
+                .parseArgs(command.subList(1, command.size()).toArray(String[]::new));
+        assertThat(env.get("BATON_BROKER_URL"))
+                .isEqualTo("(tcp://" + brokers[0] + ",tcp://" + brokers[1] + ")?ha=true&reconnectAttempts=-1");
         String entrypoint = Files.readString(DEPLOY.resolve("entrypoint.sh"));
         for (String name : env.keySet()) {
-            if (!name.equals("JAVA_OPTS")) assertThat(entrypoint).as("entrypoint.sh maps " + name).contains("\"" + name + " baton.");
+            if (!name.equals("JAVA_OPTS"))
+                assertThat(entrypoint).as("entrypoint.sh maps " + name).contains("\"" + name + " baton.");
         }
         assertThat(env).containsKeys("BATON_BROKER_PASSWORD", "BATON_DB_URL", "BATON_DB_USER", "BATON_DB_PASSWORD");
     }
@@ -128,7 +156,8 @@ class DeployFilesTest {
     private static List<Object> load(Path yaml) throws Exception {
         List<Object> docs = new ArrayList<>();
         new Load(LoadSettings.builder().setLabel(yaml.toString()).build())
-                .loadAllFromString(Files.readString(yaml)).forEach(docs::add);
+                .loadAllFromString(Files.readString(yaml))
+                .forEach(docs::add);
         return docs;
     }
 }

@@ -54,8 +54,11 @@ public final class DocPages {
         try (Stream<Path> files = Files.walk(Path.of("."))) {
             return files.filter(p -> p.toString().endsWith(".md"))
                     .map(p -> Path.of(".").relativize(p))
-                    .filter(p -> !p.startsWith("target") && !p.startsWith(".git") && !p.toString().contains("node_modules"))
-                    .sorted().toList();
+                    .filter(p -> !p.startsWith("target")
+                            && !p.startsWith(".git")
+                            && !p.toString().contains("node_modules"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,7 +74,8 @@ public final class DocPages {
             String fence = open.group(2);
             int end = i + 1;
             while (end < lines.size() && !lines.get(end).strip().startsWith(fence)) end++;
-            if (end == lines.size()) throw new IllegalStateException(page + ":" + (i + 1) + " a fence that never closes");
+            if (end == lines.size())
+                throw new IllegalStateException(page + ":" + (i + 1) + " a fence that never closes");
             int indent = open.group(1).length();
             List<String> body = lines.subList(i + 1, end).stream()
                     .map(l -> l.length() >= indent && l.substring(0, indent).isBlank() ? l.substring(indent) : l)
@@ -120,7 +124,10 @@ public final class DocPages {
 
     /** GitHub's anchor for a heading: lower case, punctuation other than - and _ dropped, spaces as hyphens. */
     static String slug(String heading) {
-        return heading.strip().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}\\- _]", "").replace(' ', '-');
+        return heading.strip()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N}\\- _]", "")
+                .replace(' ', '-');
     }
 
     private interface LineVisitor {

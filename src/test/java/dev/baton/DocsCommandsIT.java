@@ -34,11 +34,13 @@ class DocsCommandsIT {
     @TestFactory
     Stream<DynamicTest> everyShBlockOfEveryPageRuns() {
         List<Path> pages = DocPages.all().stream()
-                .filter(p -> DocPages.blocks(p).stream().anyMatch(DocPages.Block::run)).toList();
+                .filter(p -> DocPages.blocks(p).stream().anyMatch(DocPages.Block::run))
+                .toList();
         assertThat(pages).as("pages with sh blocks").contains(Path.of("README.md"), Path.of("routes/README.md"));
         // -Ddocs.page=routes/README.md runs one page, for whoever is editing it.
         String only = System.getProperty("docs.page", "");
-        return pages.stream().filter(p -> only.isEmpty() || p.equals(Path.of(only)))
+        return pages.stream()
+                .filter(p -> only.isEmpty() || p.equals(Path.of(only)))
                 .map(page -> DynamicTest.dynamicTest(page.toString(), () -> runPage(page)));
     }
 
@@ -46,7 +48,10 @@ class DocsCommandsIT {
     @Test
     void theReadmesDemoCommandSucceeds() throws Exception {
         DocPages.Block start = DocPages.blocks(Path.of("README.md")).get(0);
-        String demo = start.lines().stream().filter(l -> l.startsWith("./baton demo")).findFirst().orElseThrow();
+        String demo = start.lines().stream()
+                .filter(l -> l.startsWith("./baton demo"))
+                .findFirst()
+                .orElseThrow();
         Path sandbox = sandbox(tmp.resolve("demo"));
         Path script = sandbox.resolve("docs-demo.sh");
         Files.writeString(script, "set -euo pipefail\nset -x\n" + demo + "\n");
@@ -59,7 +64,8 @@ class DocsCommandsIT {
         Path sandbox = sandbox(tmp.resolve(page.toString().replace('/', '_')));
         int port = TestBaton.freePort();
         int stomp = TestBaton.freePort();
-        StringBuilder script = new StringBuilder("""
+        StringBuilder script =
+                new StringBuilder("""
                 set -euo pipefail
                 export BATON_SERVER=http://127.0.0.1:%1$d BATON_STOMP_PORT=%3$d
                 baton_start() {
@@ -90,8 +96,10 @@ class DocsCommandsIT {
         Path file = sandbox.resolve("docs-commands.sh");
         Files.writeString(file, script);
         Result r = bash(sandbox, file, page.toString().replace('/', '_'));
-        assertThat(r.exit()).as(page + ": " + blocks + " sh block(s) in " + sandbox + "; the end of the output:\n"
-                + r.tail() + "\nthe end of ./baton run's log:\n" + tail(sandbox.resolve("baton-run.log"))).isZero();
+        assertThat(r.exit())
+                .as(page + ": " + blocks + " sh block(s) in " + sandbox + "; the end of the output:\n" + r.tail()
+                        + "\nthe end of ./baton run's log:\n" + tail(sandbox.resolve("baton-run.log")))
+                .isZero();
     }
 
     /** The line as this run types it: the server's port for 8080, a restart where the reader restarts by hand. */
@@ -117,7 +125,8 @@ class DocsCommandsIT {
 
     private static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.filter(f -> !f.toString().contains("node_modules")).toList()) {
+            for (Path f :
+                    files.filter(f -> !f.toString().contains("node_modules")).toList()) {
                 Path target = to.resolve(from.relativize(f).toString());
                 if (Files.isDirectory(f)) {
                     Files.createDirectories(target);
@@ -138,11 +147,20 @@ class DocsCommandsIT {
     private static Result bash(Path dir, Path script, String name) throws Exception {
         Path log = Path.of("target", "it-logs").toAbsolutePath().resolve("docs-" + name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         // The reader's shell, not this JVM's: no credentials or server of the developer's leak in.
-        for (String v : List.of("BATON_API_KEY", "BATON_USER", "BATON_PASSWORD", "BATON_SERVER", "BATON_BROKER_USER",
-                "BATON_BROKER_PASSWORD", "BATON_STOMP_HOST", "BATON_STOMP_PORT")) {
+        for (String v : List.of(
+                "BATON_API_KEY",
+                "BATON_USER",
+                "BATON_PASSWORD",
+                "BATON_SERVER",
+                "BATON_BROKER_USER",
+                "BATON_BROKER_PASSWORD",
+                "BATON_STOMP_HOST",
+                "BATON_STOMP_PORT")) {
             pb.environment().remove(v);
         }
         // Each ./baton command is a JVM: a small heap and the quick JIT keep a page's dozens of them light.

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class DocsTest {
     /** What a fenced block may be: commands (run, or not run with a reason), a transcript, output, or a file. */
-    private static final Set<String> LANGUAGES = Set.of("sh", "console", "text", "yaml", "json", "properties", "xml",
-            "java", "http", "python", "mermaid", "dot");
+    private static final Set<String> LANGUAGES = Set.of(
+            "sh", "console", "text", "yaml", "json", "properties", "xml", "java", "http", "python", "mermaid", "dot");
 
     @Test
     void theFrontDoorIndexesEveryPageOfDocs() throws IOException {
@@ -39,10 +39,13 @@ class DocsTest {
     void everyPageOfDocsWithThreeSectionsOrMoreListsThemAll() throws IOException {
         List<String> missing = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("docs"))) {
-            for (Path doc : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+            for (Path doc :
+                    files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
                 List<String> sections = DocPages.sections(doc);
                 if (sections.size() < 3) continue;
-                String contents = Files.readAllLines(doc).stream().filter(l -> l.startsWith("Contents: ")).findFirst()
+                String contents = Files.readAllLines(doc).stream()
+                        .filter(l -> l.startsWith("Contents: "))
+                        .findFirst()
                         .orElse("");
                 for (String section : sections) {
                     String link = "[" + section + "](#" + DocPages.slug(section) + ")";
@@ -66,13 +69,17 @@ class DocsTest {
                 String where = page + ":" + link.line() + " (" + target + ")";
                 int hash = target.indexOf('#');
                 String path = hash < 0 ? target : target.substring(0, hash);
-                Path file = path.isEmpty() ? page : page.toAbsolutePath().getParent().resolve(path).normalize();
+                Path file = path.isEmpty()
+                        ? page
+                        : page.toAbsolutePath().getParent().resolve(path).normalize();
                 if (!file.toAbsolutePath().normalize().startsWith(root)) {
                     broken.add(where + ": outside the repository");
                 } else if (!Files.exists(file)) {
                     broken.add(where + ": no such file");
-                } else if (hash >= 0 && file.toString().endsWith(".md")
-                        && !DocPages.anchors(root.relativize(file.toAbsolutePath().normalize()))
+                } else if (hash >= 0
+                        && file.toString().endsWith(".md")
+                        && !DocPages.anchors(
+                                        root.relativize(file.toAbsolutePath().normalize()))
                                 .contains(target.substring(hash + 1))) {
                     broken.add(where + ": no such heading");
                 }
@@ -111,7 +118,8 @@ class DocsTest {
         List<String> citing = new ArrayList<>();
         for (String dir : List.of("src", "config", "routes", "broker", "examples", "docs", "tools/h2-kill-probe")) {
             try (Stream<Path> files = Files.walk(Path.of(dir))) {
-                for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("node_modules"))
+                for (Path f : files.filter(Files::isRegularFile)
+                        .filter(f -> !f.toString().contains("node_modules"))
                         .filter(f -> f.toString().matches(".*\\.(java|md|yaml|yml|properties|xml|py|js|html|sh)$"))
                         .toList()) {
                     if (Files.readString(f).contains(outside)) citing.add(f.toString());

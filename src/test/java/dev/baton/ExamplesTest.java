@@ -33,10 +33,14 @@ class ExamplesTest {
     @Test
     void everyPipelineFileInRoutesLoads() throws Exception {
         JsonNode body = baton.get("/api/pipelines").body();
-        assertThat(body.path("invalid")).as("invalid files: " + body.path("invalid")).isEmpty();
+        assertThat(body.path("invalid"))
+                .as("invalid files: " + body.path("invalid"))
+                .isEmpty();
         long files;
         try (Stream<Path> s = Files.list(Path.of("routes"))) {
-            files = s.filter(p -> p.toString().endsWith(".yaml")).filter(p -> read(p).contains("kind: Pipeline")).count();
+            files = s.filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> read(p).contains("kind: Pipeline"))
+                    .count();
         }
         assertThat(body.path("pipelines").size()).isEqualTo((int) files).isGreaterThanOrEqualTo(2);
     }
@@ -47,9 +51,11 @@ class ExamplesTest {
             String params = dev.baton.pipeline.Json.write(dev.baton.cli.DemoCommand.demoParams(p));
             String id = baton.startRun(p.name(), params);
             // approval stages are approved as the demo does it
-            await().atMost(Duration.ofSeconds(30)).until(() -> TestBaton.TERMINAL.contains(
-                    dev.baton.cli.DemoCommand.approveWaiting(baton.server.runs(), baton.server.runs().get(id))
-                            .path("status").asText()));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TestBaton.TERMINAL.contains(dev.baton.cli.DemoCommand.approveWaiting(
+                                    baton.server.runs(), baton.server.runs().get(id))
+                            .path("status")
+                            .asText()));
             JsonNode run = baton.awaitRun(id, Duration.ofSeconds(30));
             assertThat(run.path("status").asText()).as(p.name() + ": " + run).isEqualTo("SUCCEEDED");
             // every stage succeeded, except one whose condition was false (that is SKIPPED, and says so)
@@ -65,8 +71,8 @@ class ExamplesTest {
 
     @Test
     void contentReviewResearchesInParallelJoinsAndPublishes() throws Exception {
-        JsonNode run = baton.awaitRun(baton.startRun("content-review", "{\"topic\": \"durable agents\"}"),
-                Duration.ofSeconds(30));
+        JsonNode run = baton.awaitRun(
+                baton.startRun("content-review", "{\"topic\": \"durable agents\"}"), Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.at("/context/research/topic").asText()).isEqualTo("durable agents");
         assertThat(run.at("/context/outline/basedOn").asText()).isEqualTo("durable agents");

@@ -90,8 +90,14 @@ class FaultSuiteIT {
                   - {name: done, dependsOn: [pay], agent: f-done}
             """;
 
-    static final List<String> FAULT_POINTS = List.of(Faults.BEFORE_DB_COMMIT, Faults.AFTER_DB_COMMIT,
-            Faults.AFTER_SEND, Faults.BEFORE_ACK, Faults.IN_SPLIT, Faults.IN_AGGREGATION, Faults.IN_COMPENSATION);
+    static final List<String> FAULT_POINTS = List.of(
+            Faults.BEFORE_DB_COMMIT,
+            Faults.AFTER_DB_COMMIT,
+            Faults.AFTER_SEND,
+            Faults.BEFORE_ACK,
+            Faults.IN_SPLIT,
+            Faults.IN_AGGREGATION,
+            Faults.IN_COMPENSATION);
 
     @TempDir
     Path root;
@@ -119,7 +125,10 @@ class FaultSuiteIT {
         // PostgreSQL, not H2: H2 2.5.252 was seen to corrupt an index after repeated kill -9s under this load
         // ("Row not found in primary index OUTBOX_DATA", docs/how-a-run-executes.md), which is H2's durability, not
         // Baton's; the suite proves Baton's on the production database.
-        baton = new BatonProcess(root).onPostgres().property("baton.broker.url", broker.url()).maxHeap("512m");
+        baton = new BatonProcess(root)
+                .onPostgres()
+                .property("baton.broker.url", broker.url())
+                .maxHeap("512m");
 
         // 20 deaths: the 7 fault points and 13 kill -9s, in a random order; fault points come before the last few
         // kills so that there is still work of every kind (compensations included) to halt in
@@ -141,7 +150,8 @@ class FaultSuiteIT {
             String death = deaths.get(k);
             if (death.equals("kill")) {
                 int target = ended(baton) + 5 + random.nextInt(35);
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofMillis(500))
                         .until(() -> ended(baton) >= target);
                 baton.kill9();
             } else {
@@ -150,13 +160,15 @@ class FaultSuiteIT {
             String next = k + 1 < deaths.size() ? spec(deaths.get(k + 1), random) : null;
             long t0 = System.nanoTime();
             baton.launch(next);
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> !baton.alive() || baton.up());
             leases.launched();
             String label = "#" + (k + 1) + " " + (death.equals("kill") ? "kill -9" : "halt at " + death);
             recoveries.put(label, baton.alive() ? (System.nanoTime() - t0) / 1_000_000 : -1);
-            System.out.printf("orchestrator death %s: back up in %s%n", label,
-                    baton.alive() ? recoveries.get(label) + " ms" : "(halted again while recovering)");
+            System.out.printf(
+                    "orchestrator death %s: back up in %s%n",
+                    label, baton.alive() ? recoveries.get(label) + " ms" : "(halted again while recovering)");
             Integer brokerKill = brokerKillsAfter.get(Integer.toString(k + 1));
             if (brokerKill != null) {
                 broker.kill9();
@@ -166,9 +178,11 @@ class FaultSuiteIT {
                 if (baton.alive() && ended(baton) < RUNS) {
                     long b0 = System.nanoTime();
                     int before = ended(baton);
-                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    await().atMost(Duration.ofMinutes(2))
+                            .pollInterval(Duration.ofMillis(200))
                             .until(() -> !baton.alive() || ended(baton) > before);
-                    System.out.printf("broker kill -9 #%d: runs ending again %d ms after the broker was back%n",
+                    System.out.printf(
+                            "broker kill -9 #%d: runs ending again %d ms after the broker was back%n",
                             brokerKill, (System.nanoTime() - b0) / 1_000_000);
                 }
             }
@@ -176,12 +190,16 @@ class FaultSuiteIT {
         submitter.join(Duration.ofMinutes(3).toMillis());
         assertThat(submitFailures).isEmpty();
 
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> ended(baton) == RUNS);
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> ended(baton) == RUNS);
         leases.stopSampling();
         System.out.println("lease samples: " + leases.summary());
         assertThat(leases.violations).as("RUNNING tickets without a live lease").isEmpty();
-        assertThat(leases.lateFailovers).as("attempts not failed over within 3 heartbeat intervals + 10 s of their "
-                + "holder's last heartbeat (or claim, or of Baton and the broker being up)").isEmpty();
+        assertThat(leases.lateFailovers)
+                .as("attempts not failed over within 3 heartbeat intervals + 10 s of their "
+                        + "holder's last heartbeat (or claim, or of Baton and the broker being up)")
+                .isEmpty();
         baton.awaitOutboxDrained();
         baton.terminate();
         assertEveryRunEndedAndEveryAttemptAppliedOnce();
@@ -201,7 +219,9 @@ class FaultSuiteIT {
         for (int i = 0; i < RUNS; i++) {
             String params = "{\"n\": " + i + ", \"decline\": " + (i % 10 == 0) + "}";
             while (baton.tryStart("faults", params, "fault-" + i) == null) {
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(baton::up);
+                await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(baton::up);
             }
         }
     }
@@ -224,53 +244,90 @@ class FaultSuiteIT {
 
     private void assertEveryRunEndedAndEveryAttemptAppliedOnce() throws Exception {
         try (java.sql.Connection c = baton.connect()) {
-            assertThat(count(c, "SELECT COUNT(*) FROM run")).as("one run per idempotency key").isEqualTo(RUNS);
+            assertThat(count(c, "SELECT COUNT(*) FROM run"))
+                    .as("one run per idempotency key")
+                    .isEqualTo(RUNS);
             assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'"))
-                    .as("runs by status and error: %s", rows(c, "SELECT status, LEFT(error, 300), COUNT(*) FROM run "
-                            + "GROUP BY status, LEFT(error, 300) ORDER BY 3 DESC LIMIT 20"))
+                    .as(
+                            "runs by status and error: %s",
+                            rows(
+                                    c,
+                                    "SELECT status, LEFT(error, 300), COUNT(*) FROM run "
+                                            + "GROUP BY status, LEFT(error, 300) ORDER BY 3 DESC LIMIT 20"))
                     .isEqualTo(RUNS * 9 / 10);
-            assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'COMPENSATED'")).isEqualTo(RUNS / 10);
-            assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE status NOT IN ('SUCCEEDED', 'FAILED', "
-                    + "'SKIPPED', 'CANCELLED')")).as("no ticket left active or waiting").isZero();
+            assertThat(count(c, "SELECT COUNT(*) FROM run WHERE status = 'COMPENSATED'"))
+                    .isEqualTo(RUNS / 10);
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM ticket WHERE status NOT IN ('SUCCEEDED', 'FAILED', "
+                                    + "'SKIPPED', 'CANCELLED')"))
+                    .as("no ticket left active or waiting")
+                    .isZero();
             assertThat(count(c, "SELECT COUNT(*) FROM outbox")).isZero();
             // no attempt was queued twice or had two outcomes applied
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
-                    + "WHERE status = 'QUEUED' GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x")).isZero();
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
-                    + "WHERE status IN ('SUCCEEDED', 'FAILED') GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x"))
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                                    + "WHERE status = 'QUEUED' GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x"))
+                    .isZero();
+            assertThat(
+                            count(
+                                    c,
+                                    "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                                            + "WHERE status IN ('SUCCEEDED', 'FAILED') GROUP BY ticket_id, attempt HAVING COUNT(*) > 1) x"))
                     .isZero();
             // every attempt that was queued has exactly one outcome, and every ticket succeeded at most once
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
-                    + "WHERE ticket_id IS NOT NULL GROUP BY ticket_id, attempt "
-                    + "HAVING SUM(CASE WHEN status = 'QUEUED' THEN 1 ELSE 0 END) > 0 "
-                    + "AND SUM(CASE WHEN status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN 1 ELSE 0 END) = 0) x"))
-                    .as("attempts without an outcome").isZero();
+            assertThat(
+                            count(
+                                    c,
+                                    "SELECT COUNT(*) FROM (SELECT ticket_id, attempt FROM ticket_history "
+                                            + "WHERE ticket_id IS NOT NULL GROUP BY ticket_id, attempt "
+                                            + "HAVING SUM(CASE WHEN status = 'QUEUED' THEN 1 ELSE 0 END) > 0 "
+                                            + "AND SUM(CASE WHEN status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN 1 ELSE 0 END) = 0) x"))
+                    .as("attempts without an outcome")
+                    .isZero();
             // the work itself: 3 items and 3 ballots per run, book failed once then succeeded, one undo per decline
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'fix' AND status = 'SUCCEEDED'"))
                     .isEqualTo(RUNS * 3);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'review' AND status = 'SUCCEEDED'"))
                     .isEqualTo(RUNS * 3);
-            assertThat(count(c, "SELECT COUNT(*) FROM ticket WHERE stage = 'book' AND item = -1 AND status = "
-                    + "'SUCCEEDED'")).as("compensations").isEqualTo(RUNS / 10);
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM ticket WHERE stage = 'book' AND item = -1 AND status = "
+                                    + "'SUCCEEDED'"))
+                    .as("compensations")
+                    .isEqualTo(RUNS / 10);
             // book's agent fails attempt 1 of every ticket: at most one such failure per ticket, and one per run
             // unless attempt 1 was re-dispatched first because the instance holding it went DOWN
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_history WHERE stage = 'book' "
-                    + "AND status = 'FAILED' AND detail NOT LIKE '%re-dispatched as attempt%' GROUP BY ticket_id "
-                    + "HAVING COUNT(*) > 1) x")).as("book failed by its agent more than once").isZero();
-            int bookFailovers = count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'book' AND attempt = 1 "
-                    + "AND detail LIKE '%re-dispatched as attempt%'");
-            assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE stage = 'book' AND status = 'FAILED' "
-                    + "AND detail NOT LIKE '%re-dispatched as attempt%'")).as("book fails its first attempt once per run")
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_history WHERE stage = 'book' "
+                                    + "AND status = 'FAILED' AND detail NOT LIKE '%re-dispatched as attempt%' GROUP BY ticket_id "
+                                    + "HAVING COUNT(*) > 1) x"))
+                    .as("book failed by its agent more than once")
+                    .isZero();
+            int bookFailovers = count(
+                    c,
+                    "SELECT COUNT(*) FROM ticket_history WHERE stage = 'book' AND attempt = 1 "
+                            + "AND detail LIKE '%re-dispatched as attempt%'");
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM ticket_history WHERE stage = 'book' AND status = 'FAILED' "
+                                    + "AND detail NOT LIKE '%re-dispatched as attempt%'"))
+                    .as("book fails its first attempt once per run")
                     .isBetween(RUNS - bookFailovers, RUNS);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_SUCCEEDED'"))
                     .isEqualTo(RUNS * 9 / 10);
             assertThat(count(c, "SELECT COUNT(*) FROM ticket_history WHERE status = 'RUN_COMPENSATED'"))
                     .isEqualTo(RUNS / 10);
-            System.out.println("attempts re-dispatched because the instance holding them went DOWN: " + count(c,
-                    "SELECT COUNT(*) FROM ticket_history WHERE detail LIKE '%re-dispatched as attempt%'"));
+            System.out.println("attempts re-dispatched because the instance holding them went DOWN: "
+                    + count(c, "SELECT COUNT(*) FROM ticket_history WHERE detail LIKE '%re-dispatched as attempt%'"));
             // each run's history is numbered 1..n without gaps or repeats, whatever the crashes
-            assertThat(count(c, "SELECT COUNT(*) FROM (SELECT run_id FROM ticket_history GROUP BY run_id "
-                    + "HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1) x")).isZero();
+            assertThat(count(
+                            c,
+                            "SELECT COUNT(*) FROM (SELECT run_id FROM ticket_history GROUP BY run_id "
+                                    + "HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1) x"))
+                    .isZero();
         }
     }
 
@@ -294,6 +351,7 @@ class FaultSuiteIT {
         private volatile long launchedAt;
         /** When the current process and the broker were last both back: the failover bound counts from there. */
         private volatile java.time.Instant boundFrom = java.time.Instant.now();
+
         private volatile boolean running = true;
         private int samples;
         private int ticketsSeen;
@@ -341,20 +399,25 @@ class FaultSuiteIT {
                 ticketsSeen += count(c, "SELECT COUNT(*) FROM ticket WHERE status = 'RUNNING'");
                 // Held by an instance no heartbeat of which was recorded: its claim registers it when its agent sends
                 // heartbeats, so this stays 0 (the bound below holds such an attempt to its claim time). Reported.
-                unknownHolders = Math.max(unknownHolders, count(c, "SELECT COUNT(*) FROM ticket t "
-                        + "JOIN ticket_holder h ON h.ticket_id = t.id AND h.attempt = t.attempt "
-                        + "LEFT JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
-                        + "WHERE t.status = 'RUNNING' AND i.instance IS NULL"));
+                unknownHolders = Math.max(
+                        unknownHolders,
+                        count(
+                                c,
+                                "SELECT COUNT(*) FROM ticket t "
+                                        + "JOIN ticket_holder h ON h.ticket_id = t.id AND h.attempt = t.attempt "
+                                        + "LEFT JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
+                                        + "WHERE t.status = 'RUNNING' AND i.instance IS NULL"));
                 // Held by an instance already DOWN: the lease has ended and the failover is queued (same transaction
                 // as the DOWN mark); how long until the coordinator applies it is reported (and bounded below).
-                try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MIN(i.down_at) FROM ticket t "
-                        + "JOIN ticket_holder h ON h.ticket_id = t.id AND h.attempt = t.attempt "
-                        + "JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
-                        + "WHERE t.status = 'RUNNING' AND i.status = 'DOWN'")) {
+                try (var st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT MIN(i.down_at) FROM ticket t "
+                                + "JOIN ticket_holder h ON h.ticket_id = t.id AND h.attempt = t.attempt "
+                                + "JOIN agent_instance i ON i.agent = h.agent AND i.instance = h.instance "
+                                + "WHERE t.status = 'RUNNING' AND i.status = 'DOWN'")) {
                     var oldest = rs.next() ? rs.getTimestamp(1, utc()) : null;
                     if (oldest != null) {
-                        longestFailoverWait = java.util.Collections.max(List.of(longestFailoverWait,
-                                Duration.between(oldest.toInstant(), java.time.Instant.now())));
+                        longestFailoverWait = java.util.Collections.max(List.of(
+                                longestFailoverWait, Duration.between(oldest.toInstant(), java.time.Instant.now())));
                     }
                 }
                 try (var ps = c.prepareStatement("SELECT t.id, t.stage, t.attempt, h.instance, h.attempt, i.status, "
@@ -417,13 +480,22 @@ class FaultSuiteIT {
     /** Nothing is left on the agents' queues, the results queue, the coordinator queue or the dead-letter queue. */
     private void assertQueuesEmpty() throws Exception {
         List<String> queues = new ArrayList<>(List.of("baton.results", "baton.coordinator", "baton.DLQ"));
-        for (String agent : List.of("f-plan", "f-item", "f-critic-a", "f-critic-b", "f-critic-c", "f-book", "f-undo",
-                "f-declined", "f-done")) {
+        for (String agent : List.of(
+                "f-plan",
+                "f-item",
+                "f-critic-a",
+                "f-critic-b",
+                "f-critic-c",
+                "f-book",
+                "f-undo",
+                "f-declined",
+                "f-done")) {
             queues.add("baton.agent." + agent);
         }
         Map<String, Integer> left = new LinkedHashMap<>();
-        try (Connection connection = new ActiveMQConnectionFactory(broker.url(), "baton",
-                BatonProcess.TEST_BROKER_PASSWORD).createConnection()) {
+        try (Connection connection = new ActiveMQConnectionFactory(
+                        broker.url(), "baton", BatonProcess.TEST_BROKER_PASSWORD)
+                .createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             for (String q : queues) {
@@ -438,7 +510,8 @@ class FaultSuiteIT {
     }
 
     private static int count(java.sql.Connection c, String sql) throws Exception {
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }
@@ -447,7 +520,8 @@ class FaultSuiteIT {
     /** A query's rows as text, to say why an assertion failed. */
     private static List<String> rows(java.sql.Connection c, String sql) throws Exception {
         List<String> out = new ArrayList<>();
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 StringBuilder row = new StringBuilder();

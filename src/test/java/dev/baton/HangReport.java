@@ -34,8 +34,10 @@ final class HangReport {
                 continue;
             }
             ours.append(head);
-            for (int i = 0; i < Math.min(TOP_FRAMES, stack.length); i++) ours.append("\tat ").append(stack[i]).append('\n');
-            if (firstOurs >= TOP_FRAMES) ours.append("\t... at ").append(stack[firstOurs]).append('\n');
+            for (int i = 0; i < Math.min(TOP_FRAMES, stack.length); i++)
+                ours.append("\tat ").append(stack[i]).append('\n');
+            if (firstOurs >= TOP_FRAMES)
+                ours.append("\t... at ").append(stack[firstOurs]).append('\n');
         }
         System.err.println(what + "; threads of this JVM:\n" + all);
         try {

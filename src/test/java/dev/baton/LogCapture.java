@@ -19,9 +19,14 @@ public final class LogCapture implements AutoCloseable {
     public LogCapture(String logger, Level level, String pattern) {
         this.logger = logger;
         Configuration config = ctx.getConfiguration();
-        appender = WriterAppender.newBuilder().setName("capture-" + logger)
-                .setLayout(PatternLayout.newBuilder().withConfiguration(config).withPattern(pattern).build())
-                .setTarget(out).build();
+        appender = WriterAppender.newBuilder()
+                .setName("capture-" + logger)
+                .setLayout(PatternLayout.newBuilder()
+                        .withConfiguration(config)
+                        .withPattern(pattern)
+                        .build())
+                .setTarget(out)
+                .build();
         appender.start();
         LoggerConfig captured = new LoggerConfig(logger, level, true);
         captured.addAppender(appender, level, null);

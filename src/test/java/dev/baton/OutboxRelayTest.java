@@ -59,13 +59,18 @@ class OutboxRelayTest {
         onRelayQueue((baton, queue) -> {
             var route = baton.server.camel().createProducerTemplate();
             assertThatThrownBy(() -> baton.server.relay().batch().inOneTransaction(() -> {
-                route.sendBody(Endpoints.RELAY, List.of(message("rolled back")));
-                throw new IllegalStateException("abandon the batch");
-            })).hasMessage("abandon the batch");
-            assertThat(queue.receive(1000)).as("a send that joined the rolled-back transaction").isNull();
+                        route.sendBody(Endpoints.RELAY, List.of(message("rolled back")));
+                        throw new IllegalStateException("abandon the batch");
+                    }))
+                    .hasMessage("abandon the batch");
+            assertThat(queue.receive(1000))
+                    .as("a send that joined the rolled-back transaction")
+                    .isNull();
 
-            baton.server.relay().batch().inOneTransaction(() -> route.sendBody(Endpoints.RELAY,
-                    List.of(message("committed"))));
+            baton.server
+                    .relay()
+                    .batch()
+                    .inOneTransaction(() -> route.sendBody(Endpoints.RELAY, List.of(message("committed"))));
             assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo("committed");
         });
     }

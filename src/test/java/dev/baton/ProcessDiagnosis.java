@@ -54,10 +54,17 @@ final class ProcessDiagnosis {
             out.append("agents: ").append(baton.get("/api/agents")).append('\n');
             for (String id : runIds) {
                 var run = baton.get("/api/runs/" + id);
-                out.append("run ").append(id).append(' ').append(run.path("status").asText());
+                out.append("run ")
+                        .append(id)
+                        .append(' ')
+                        .append(run.path("status").asText());
                 for (var stage : run.path("stages")) {
-                    out.append(" | ").append(stage.path("name").asText()).append(' ')
-                            .append(stage.path("status").asText()).append(' ').append(stage.path("items"));
+                    out.append(" | ")
+                            .append(stage.path("name").asText())
+                            .append(' ')
+                            .append(stage.path("status").asText())
+                            .append(' ')
+                            .append(stage.path("items"));
                 }
                 out.append('\n');
             }
@@ -70,18 +77,29 @@ final class ProcessDiagnosis {
         try (Connection c = baton.connect()) {
             query(c, "SELECT status, COUNT(*) n FROM run GROUP BY status");
             // a transition writes its history rows and the run's last_seq together: a gap says one was lost
-            query(c, "SELECT r.id, r.status, r.last_seq, (SELECT MAX(seq) FROM ticket_history h WHERE h.run_id = r.id) "
-                    + "max_seq FROM run r WHERE r.status NOT IN ('SUCCEEDED', 'FAILED', 'COMPENSATED', 'CANCELLED')");
-            query(c, "SELECT run_id, name, status, items_total, items_next, items_done FROM run_stage "
-                    + "WHERE status <> 'SUCCEEDED'");
+            query(
+                    c,
+                    "SELECT r.id, r.status, r.last_seq, (SELECT MAX(seq) FROM ticket_history h WHERE h.run_id = r.id) "
+                            + "max_seq FROM run r WHERE r.status NOT IN ('SUCCEEDED', 'FAILED', 'COMPENSATED', 'CANCELLED')");
+            query(
+                    c,
+                    "SELECT run_id, name, status, items_total, items_next, items_done FROM run_stage "
+                            + "WHERE status <> 'SUCCEEDED'");
             query(c, "SELECT status, COUNT(*) n FROM ticket GROUP BY status");
-            query(c, "SELECT id, run_id, stage, item, attempt, status, lease_until, updated_at FROM ticket "
-                    + "WHERE status IN " + OPEN + " ORDER BY updated_at");
-            query(c, "SELECT h.ticket_id, h.seq, h.attempt, h.status, h.actor, h.detail, h.at FROM ticket_history h "
-                    + "WHERE h.ticket_id IN (SELECT id FROM ticket WHERE status IN " + OPEN + " ORDER BY updated_at "
-                    + "FETCH FIRST 5 ROWS ONLY) ORDER BY h.ticket_id, h.seq");
-            query(c, "SELECT h.ticket_id, h.attempt, h.agent, h.instance, h.at FROM ticket_holder h "
-                    + "JOIN ticket t ON t.id = h.ticket_id WHERE t.status IN " + OPEN);
+            query(
+                    c,
+                    "SELECT id, run_id, stage, item, attempt, status, lease_until, updated_at FROM ticket "
+                            + "WHERE status IN " + OPEN + " ORDER BY updated_at");
+            query(
+                    c,
+                    "SELECT h.ticket_id, h.seq, h.attempt, h.status, h.actor, h.detail, h.at FROM ticket_history h "
+                            + "WHERE h.ticket_id IN (SELECT id FROM ticket WHERE status IN " + OPEN
+                            + " ORDER BY updated_at "
+                            + "FETCH FIRST 5 ROWS ONLY) ORDER BY h.ticket_id, h.seq");
+            query(
+                    c,
+                    "SELECT h.ticket_id, h.attempt, h.agent, h.instance, h.at FROM ticket_holder h "
+                            + "JOIN ticket t ON t.id = h.ticket_id WHERE t.status IN " + OPEN);
             query(c, "SELECT COUNT(*) outbox_rows, MIN(created_at) oldest FROM outbox");
             query(c, "SELECT agent, instance, status, first_seen, last_heartbeat, down_at FROM agent_instance");
         } catch (Exception e) {
@@ -91,7 +109,8 @@ final class ProcessDiagnosis {
 
     private void query(Connection c, String sql) {
         out.append("> ").append(sql).append('\n');
-        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();
             int n = 0;
             while (rs.next()) {
@@ -101,7 +120,10 @@ final class ProcessDiagnosis {
                 }
                 out.append(" ");
                 for (int i = 1; i <= md.getColumnCount(); i++) {
-                    out.append(' ').append(md.getColumnLabel(i).toLowerCase()).append('=').append(rs.getString(i));
+                    out.append(' ')
+                            .append(md.getColumnLabel(i).toLowerCase())
+                            .append('=')
+                            .append(rs.getString(i));
                 }
                 out.append('\n');
             }
@@ -117,11 +139,20 @@ final class ProcessDiagnosis {
             if (!Files.exists(log)) continue;
             List<String> lines;
             try (Stream<String> all = Files.lines(log)) {
-                lines = all.filter(l -> (l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")
-                        || l.contains("Baton is up")) && !l.contains("AMQ222059")).toList();
+                lines = all.filter(l -> (l.contains(" WARN ")
+                                        || l.contains(" ERROR ")
+                                        || l.contains("Exception")
+                                        || l.contains("Baton is up"))
+                                && !l.contains("AMQ222059"))
+                        .toList();
             }
-            out.append("--- ").append(log).append(": ").append(lines.size()).append(" warning line(s), last ")
-                    .append(Math.min(LOG_LINES, lines.size())).append('\n');
+            out.append("--- ")
+                    .append(log)
+                    .append(": ")
+                    .append(lines.size())
+                    .append(" warning line(s), last ")
+                    .append(Math.min(LOG_LINES, lines.size()))
+                    .append('\n');
             for (String l : lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size())) {
                 out.append(l, 0, Math.min(l.length(), 400)).append('\n');
             }

@@ -3,8 +3,8 @@ package dev.baton;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.config.BatonSettings;
 import dev.baton.broker.EmbeddedBroker;
+import dev.baton.config.BatonSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,13 +46,22 @@ class ProductionStackTest {
 
     @Test
     void runsOnPostgresqlAndAnExternalBroker() throws Exception {
-        List<String> props = List.of("baton.db.url", "baton.db.user", "baton.db.password", "baton.broker.url",
-                "baton.broker.password");
+        List<String> props = List.of(
+                "baton.db.url", "baton.db.user", "baton.db.password", "baton.broker.url", "baton.broker.password");
         int brokerPort = TestBaton.freePort();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-                EmbeddedBroker broker = EmbeddedBroker.start(new BatonSettings.BrokerSettings("", brokerPort, "baton",
-                        "external-secret", Path.of("broker/broker.xml"), TestBaton.freePort(), TestBaton.freePort(),
-                        root.resolve("none.properties"), root.resolve("none.properties"), Map.of()),
+                EmbeddedBroker broker = EmbeddedBroker.start(
+                        new BatonSettings.BrokerSettings(
+                                "",
+                                brokerPort,
+                                "baton",
+                                "external-secret",
+                                Path.of("broker/broker.xml"),
+                                TestBaton.freePort(),
+                                TestBaton.freePort(),
+                                root.resolve("none.properties"),
+                                root.resolve("none.properties"),
+                                Map.of()),
                         root.resolve("broker-host"))) {
             System.setProperty("baton.broker.password", "external-secret");
             System.setProperty("baton.db.url", pg.getJdbcUrl("postgres", "postgres"));
@@ -65,7 +74,8 @@ class ProductionStackTest {
                       flaky: {kind: demo, failFirstAttempts: 1}
                       nobody: {kind: external}
                     """, Map.of("fan.yaml", PIPELINE, "late.yaml", LATE))) {
-                assertThat(baton.query("SELECT version() AS v").get(0).get("v").toString()).startsWith("PostgreSQL 14");
+                assertThat(baton.query("SELECT version() AS v").get(0).get("v").toString())
+                        .startsWith("PostgreSQL 14");
 
                 JsonNode run = baton.awaitRun(baton.startRun("fan", "{}"), Duration.ofSeconds(30));
                 assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
@@ -76,10 +86,12 @@ class ProductionStackTest {
                 TestBaton.Response again = baton.post("/api/pipelines/fan/runs", "{}", "Idempotency-Key", "pg-1");
                 assertThat(first.status()).isEqualTo(201);
                 assertThat(again.status()).isEqualTo(200);
-                assertThat(again.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+                assertThat(again.body().path("id").asText())
+                        .isEqualTo(first.body().path("id").asText());
 
                 // maxConcurrency and deadline work the same on a broker of its own
-                assertThat(queueAttribute(brokerPort, "baton.agent.worker", "maxConsumers")).isEqualTo(2);
+                assertThat(queueAttribute(brokerPort, "baton.agent.worker", "maxConsumers"))
+                        .isEqualTo(2);
                 JsonNode late = baton.awaitRun(baton.startRun("late", "{}"), Duration.ofSeconds(30));
                 assertThat(late.path("status").asText()).isEqualTo("FAILED");
                 assertThat(late.path("error").asText()).contains("deadline expired after 1s on attempt 1");
@@ -91,15 +103,15 @@ class ProductionStackTest {
 
     /** A queue attribute as the broker's management address reports it. */
     private static int queueAttribute(int port, String queue, String attribute) throws Exception {
-        try (jakarta.jms.Connection c =
-                new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + port, "baton",
-                        "external-secret").createConnection()) {
+        try (jakarta.jms.Connection c = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(
+                        "tcp://127.0.0.1:" + port, "baton", "external-secret")
+                .createConnection()) {
             c.start();
             jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
             var replies = s.createTemporaryQueue();
             jakarta.jms.Message m = s.createMessage();
-            org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.putAttribute(m, "queue." + queue,
-                    attribute);
+            org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.putAttribute(
+                    m, "queue." + queue, attribute);
             m.setJMSReplyTo(replies);
             s.createProducer(s.createQueue("activemq.management")).send(m);
             Object result = org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.getResult(

@@ -37,8 +37,13 @@ class RestartTest {
                       - {name: b, dependsOn: [a], agent: second-only, output: "$.b"}
                 """))) {
             id = first.startRun("orphan", "{}");
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    first.server.runs().get(id).at("/stages/0/status").asText().equals("RUNNING"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> first.server
+                            .runs()
+                            .get(id)
+                            .at("/stages/0/status")
+                            .asText()
+                            .equals("RUNNING"));
         }
         Files.delete(root.resolve("routes/orphan.yaml"));
 
@@ -64,19 +69,33 @@ class RestartTest {
                       - {name: gate, approval: {approvers: [alice], timeout: %s, onTimeout: approve}}
                       - {name: after, dependsOn: [gate], agent: worker}
                 """;
-        try (TestBaton first = TestBaton.start(root, "default: {kind: demo}\n", Map.of(
-                "patient.yaml", gate.formatted("patient", "1h"), "hasty.yaml", gate.formatted("hasty", "3s")))) {
+        try (TestBaton first = TestBaton.start(
+                root,
+                "default: {kind: demo}\n",
+                Map.of("patient.yaml", gate.formatted("patient", "1h"), "hasty.yaml", gate.formatted("hasty", "3s")))) {
             decided = first.startRun("patient", "{}");
             timed = first.startRun("hasty", "{}");
             for (String id : new String[] {decided, timed}) {
-                await().atMost(Duration.ofSeconds(10)).until(() ->
-                        first.server.runs().get(id).at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> first.server
+                                .runs()
+                                .get(id)
+                                .at("/stages/0/status")
+                                .asText()
+                                .equals("WAITING_APPROVAL"));
             }
         }
         try (TestBaton second = TestBaton.restart(root)) {
-            assertThat(second.as("alice").post("/api/runs/" + decided + "/approvals/gate",
-                    "{\"decision\": \"reject\", \"approver\": \"alice\"}").status()).isEqualTo(200);
-            assertThat(second.awaitRun(decided, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("FAILED");
+            assertThat(second.as("alice")
+                            .post(
+                                    "/api/runs/" + decided + "/approvals/gate",
+                                    "{\"decision\": \"reject\", \"approver\": \"alice\"}")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(second.awaitRun(decided, Duration.ofSeconds(30))
+                            .path("status")
+                            .asText())
+                    .isEqualTo("FAILED");
             // nobody decides the other: its timeout, a persistent scheduled message, fires after the restart
             JsonNode run = second.awaitRun(timed, Duration.ofSeconds(30));
             assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");

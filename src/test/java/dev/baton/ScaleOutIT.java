@@ -63,16 +63,23 @@ class ScaleOutIT {
         submitter.start();
 
         // Mid-flight by progress, not by time: runs never un-succeed, so both points are reached.
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> succeeded(db) >= 60);
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> succeeded(db) >= 60);
         List<Double> before = new ArrayList<>();
         for (BatonProcess b : batons) before.add(attemptsApplied(b));
-        assertThat(before).as("ticket outcomes applied by each of the three processes").allMatch(n -> n > 0);
+        assertThat(before)
+                .as("ticket outcomes applied by each of the three processes")
+                .allMatch(n -> n > 0);
         BatonProcess victim = batons.get(2);
         victim.kill9();
-        System.out.printf("kill -9 of a Baton process once %d runs had succeeded; outcomes applied so far %s%n",
+        System.out.printf(
+                "kill -9 of a Baton process once %d runs had succeeded; outcomes applied so far %s%n",
                 succeeded(db), before);
 
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> succeeded(db) >= 150);
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> succeeded(db) >= 150);
         double[] beforeBrokerKill = {attemptsApplied(batons.get(0)), attemptsApplied(batons.get(1))};
         pair.get(0).kill9();
         long brokerKilled = System.nanoTime();
@@ -82,16 +89,22 @@ class ScaleOutIT {
         assertThat(submitFailures).isEmpty();
         assertThat(submitter.isAlive()).as("every run submitted").isFalse();
         try {
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> succeeded(db) == RUNS);
-            System.out.printf("all %d runs succeeded %d s after the primary broker was killed%n", RUNS,
-                    Duration.ofNanos(System.nanoTime() - brokerKilled).toSeconds());
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> succeeded(db) == RUNS);
+            System.out.printf(
+                    "all %d runs succeeded %d s after the primary broker was killed%n",
+                    RUNS, Duration.ofNanos(System.nanoTime() - brokerKilled).toSeconds());
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(ProcessDiagnosis.of(batons.get(0), unfinished(db),
-                    "ScaleOutIT: runs did not finish after the kills"), e);
+            throw new AssertionError(
+                    ProcessDiagnosis.of(
+                            batons.get(0), unfinished(db), "ScaleOutIT: runs did not finish after the kills"),
+                    e);
         }
         assertThat(pair.get(1).log()).as("the backup took over").contains("took over: active");
         for (int i = 0; i < 2; i++) {
-            assertThat(attemptsApplied(batons.get(i))).as("process %d applied outcomes through the backup", i)
+            assertThat(attemptsApplied(batons.get(i)))
+                    .as("process %d applied outcomes through the backup", i)
                     .isGreaterThan(beforeBrokerKill[i]);
         }
         batons.get(0).awaitOutboxDrained();
@@ -99,7 +112,9 @@ class ScaleOutIT {
         batons.get(0).terminate();
         CrashIT.assertExactlyOnce(batons.get(0), RUNS);
         try (Connection c = DriverManager.getConnection(db, "postgres", "")) {
-            assertThat(holders(c)).as("agents of more than one process replied last to a ticket").hasSizeGreaterThan(1);
+            assertThat(holders(c))
+                    .as("agents of more than one process replied last to a ticket")
+                    .hasSizeGreaterThan(1);
         }
     }
 
@@ -139,7 +154,9 @@ class ScaleOutIT {
         Files.writeString(dir.resolve("config/agents.yaml"), CrashIT.AGENTS);
         Files.writeString(dir.resolve("routes/crash.yaml"), CrashIT.PIPELINE);
         // Three JVMs starting at once on two shared cores: C1 alone compiles far less while they start.
-        return new BatonProcess(dir).startTimeout(Duration.ofMinutes(6)).jvmOption("-XX:TieredStopAtLevel=1")
+        return new BatonProcess(dir)
+                .startTimeout(Duration.ofMinutes(6))
+                .jvmOption("-XX:TieredStopAtLevel=1")
                 .onDatabase(db, "postgres")
                 .property("baton.broker.url", BrokerProcess.failoverUrl(pair));
     }
@@ -154,7 +171,8 @@ class ScaleOutIT {
 
     private static int succeeded(String db) throws Exception {
         try (Connection c = DriverManager.getConnection(db, "postgres", "");
-                ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'")) {
+                ResultSet rs =
+                        c.createStatement().executeQuery("SELECT COUNT(*) FROM run WHERE status = 'SUCCEEDED'")) {
             rs.next();
             return rs.getInt(1);
         }
@@ -163,8 +181,8 @@ class ScaleOutIT {
     private static List<String> unfinished(String db) throws Exception {
         List<String> ids = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(db, "postgres", "");
-                ResultSet rs = c.createStatement().executeQuery(
-                        "SELECT id FROM run WHERE status <> 'SUCCEEDED' ORDER BY created_at LIMIT 20")) {
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT id FROM run WHERE status <> 'SUCCEEDED' ORDER BY created_at LIMIT 20")) {
             while (rs.next()) ids.add(rs.getString(1));
         }
         return ids;

@@ -48,7 +48,11 @@ class ScheduleMissedTest {
             // The overdue tick message is delivered as soon as the consumer runs; once it is gone, it was handled.
             await().atMost(Duration.ofSeconds(15)).until(() -> scheduleMessages(baton) == 0);
             assertThat(runs(baton, "once")).isZero();
-            assertThat(baton.get("/api/pipelines/once").body().at("/schedule/nextFireTime").isNull()).isTrue();
+            assertThat(baton.get("/api/pipelines/once")
+                            .body()
+                            .at("/schedule/nextFireTime")
+                            .isNull())
+                    .isTrue();
             assertThat(tick).isBefore(Instant.now());
         }
     }
@@ -74,12 +78,23 @@ class ScheduleMissedTest {
         try (TestBaton baton = TestBaton.start(root, AGENTS, Map.of())) {
             tick = Instant.now().plusSeconds(6).truncatedTo(ChronoUnit.SECONDS);
             ZonedDateTime at = tick.atZone(ZoneOffset.UTC);
-            String cron = "%d %d %d %d %d ? %d".formatted(at.getSecond(), at.getMinute(), at.getHour(),
-                    at.getDayOfMonth(), at.getMonthValue(), at.getYear());
-            Files.writeString(root.resolve("routes/once.yaml"),
+            String cron = "%d %d %d %d %d ? %d"
+                    .formatted(
+                            at.getSecond(),
+                            at.getMinute(),
+                            at.getHour(),
+                            at.getDayOfMonth(),
+                            at.getMonthValue(),
+                            at.getYear());
+            Files.writeString(
+                    root.resolve("routes/once.yaml"),
                     pipeline("once", "{cron: \"" + cron + "\", params: {topic: t}, missed: " + missed + "}"));
-            await().atMost(Duration.ofSeconds(5)).until(() ->
-                    tick.toString().equals(baton.get("/api/pipelines/once").body().at("/schedule/nextFireTime").asText()));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> tick.toString()
+                            .equals(baton.get("/api/pipelines/once")
+                                    .body()
+                                    .at("/schedule/nextFireTime")
+                                    .asText()));
             await().atMost(Duration.ofSeconds(5)).until(() -> scheduleMessages(baton) == 1);
         }
         assertThat(Instant.now()).as("Baton stopped before the tick").isBefore(tick);
@@ -94,10 +109,10 @@ class ScheduleMissedTest {
             c.start();
             QueueSession session = c.createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
             var request = session.createMessage();
-            JMSManagementHelper.putAttribute(request, Endpoints.MANAGED_QUEUE_PREFIX + Endpoints.SCHEDULE, "messageCount");
+            JMSManagementHelper.putAttribute(
+                    request, Endpoints.MANAGED_QUEUE_PREFIX + Endpoints.SCHEDULE, "messageCount");
             var reply = new QueueRequestor(session, session.createQueue(Endpoints.MANAGEMENT)).request(request);
             return ((Number) JMSManagementHelper.getResult(reply)).longValue();
         }
     }
-
 }

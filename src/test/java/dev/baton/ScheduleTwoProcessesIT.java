@@ -46,7 +46,8 @@ class ScheduleTwoProcessesIT {
             BatonProcess b = process("sched-b", url);
             try {
                 a.start(null);
-                b.property("baton.broker.url", "tcp://127.0.0.1:" + a.brokerPort()).start(null);
+                b.property("baton.broker.url", "tcp://127.0.0.1:" + a.brokerPort())
+                        .start(null);
                 Instant bothUp = Instant.now();
                 await().atMost(Duration.ofSeconds(30)).until(() -> after(ticks(url), bothUp) >= 6);
 
@@ -56,16 +57,24 @@ class ScheduleTwoProcessesIT {
 
                 List<Instant> ticks = ticks(url);
                 for (int i = 1; i < ticks.size(); i++) {
-                    assertThat(Duration.between(ticks.get(i - 1), ticks.get(i))).as("ticks %s", ticks)
+                    assertThat(Duration.between(ticks.get(i - 1), ticks.get(i)))
+                            .as("ticks %s", ticks)
                             .isEqualTo(Duration.ofSeconds(1));
                 }
                 assertThat(count(url, "SELECT COUNT(*) FROM run")).isEqualTo(ticks.size());
-                assertThat(count(url, "SELECT COUNT(*) FROM run WHERE params LIKE '%\"n\":2%'")).isEqualTo(ticks.size());
+                assertThat(count(url, "SELECT COUNT(*) FROM run WHERE params LIKE '%\"n\":2%'"))
+                        .isEqualTo(ticks.size());
                 // One tick message per tick (broker duplicate detection): a tick reaches a second consumer only when
                 // B was killed between starting its run and acknowledging the tick.
-                assertThat(logged(a, "already started run") + logged(b, "already started run")).isLessThanOrEqualTo(1);
-                System.out.printf("ticks %d (%s .. %s); started by A: %d, by B: %d%n", ticks.size(), ticks.get(0),
-                        ticks.get(ticks.size() - 1), logged(a, STARTED), logged(b, STARTED));
+                assertThat(logged(a, "already started run") + logged(b, "already started run"))
+                        .isLessThanOrEqualTo(1);
+                System.out.printf(
+                        "ticks %d (%s .. %s); started by A: %d, by B: %d%n",
+                        ticks.size(),
+                        ticks.get(0),
+                        ticks.get(ticks.size() - 1),
+                        logged(a, STARTED),
+                        logged(b, STARTED));
             } finally {
                 b.stop();
                 a.stop();
@@ -79,7 +88,9 @@ class ScheduleTwoProcessesIT {
         Files.createDirectories(dir.resolve("config"));
         Files.writeString(dir.resolve("config/agents.yaml"), "agents:\n  heart: {kind: demo}\n");
         Files.writeString(dir.resolve("routes/pulse.yaml"), PIPELINE);
-        return new BatonProcess(dir).property("baton.db.url", url).property("baton.db.user", "postgres")
+        return new BatonProcess(dir)
+                .property("baton.db.url", url)
+                .property("baton.db.user", "postgres")
                 .property("baton.db.password", "");
     }
 
@@ -91,8 +102,9 @@ class ScheduleTwoProcessesIT {
     private static List<Instant> ticks(String url) throws Exception {
         List<Instant> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
-                ResultSet rs = c.createStatement().executeQuery(
-                        "SELECT idempotency_key FROM run WHERE idempotency_key LIKE 'schedule:pulse@%' ORDER BY 1")) {
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "SELECT idempotency_key FROM run WHERE idempotency_key LIKE 'schedule:pulse@%' ORDER BY 1")) {
             while (rs.next()) out.add(Instant.parse(rs.getString(1).substring("schedule:pulse@".length())));
         }
         return out.stream().sorted().toList();

@@ -40,7 +40,8 @@ public final class ScriptedAgent implements AutoCloseable {
                 agent.tickets.add(ticket);
                 ObjectNode reply = script.apply(ticket);
                 if (reply != null) {
-                    reply.put("ticketId", ticket.path("ticketId").asText()).put("attempt", ticket.path("attempt").asInt());
+                    reply.put("ticketId", ticket.path("ticketId").asText())
+                            .put("attempt", ticket.path("attempt").asInt());
                     TextMessage out = session.createTextMessage(Json.write(reply));
                     out.setJMSCorrelationID(ticket.path("ticketId").asText());
                     producer.send(out);
@@ -51,7 +52,8 @@ public final class ScriptedAgent implements AutoCloseable {
             }
         });
         Session controlSession = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-        controlSession.createConsumer(controlSession.createTopic("baton.control." + name))
+        controlSession
+                .createConsumer(controlSession.createTopic("baton.control." + name))
                 .setMessageListener(m -> {
                     try {
                         agent.controls.add(Json.parse(((TextMessage) m).getText()));

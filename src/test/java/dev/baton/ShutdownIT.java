@@ -64,18 +64,23 @@ class ShutdownIT {
         baton.terminate();
         assertThat(baton.awaitExit()).isEqualTo(143);
         List<String> lines = Files.readAllLines(baton.logFile(1));
-        int stopping = indexOf(lines, "BatonServer          stopping: 2 run(s) in flight, 0 ticket(s) queued or with "
-                + "agents; they go on when Baton starts again");
+        int stopping = indexOf(
+                lines,
+                "BatonServer          stopping: 2 run(s) in flight, 0 ticket(s) queued or with "
+                        + "agents; they go on when Baton starts again");
         assertThat(stopping).as("the stopping line in %s", baton.logFile(1)).isNotNegative();
         List<String> after = lines.subList(stopping, lines.size());
         assertThat(after).anyMatch(l -> l.endsWith("INFO  BatonServer          stopped"));
-        assertThat(after).as("nothing goes wrong while it stops").noneMatch(l -> l.contains(" WARN ")
-                || l.contains(" ERROR ") || l.contains("Exception"));
+        assertThat(after)
+                .as("nothing goes wrong while it stops")
+                .noneMatch(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception"));
 
         baton.start(null);
         for (String id : ids) {
             JsonNode decided = baton.post("/api/runs/" + id + "/approvals/ok", "{\"decision\": \"approve\"}");
-            assertThat(decided.path("counted").asBoolean()).as(decided.toString()).isTrue();
+            assertThat(decided.path("counted").asBoolean())
+                    .as(decided.toString())
+                    .isTrue();
         }
         for (String id : ids) {
             await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(status(id)));
@@ -86,10 +91,12 @@ class ShutdownIT {
     void sigtermWhileStartingEndsTheProcess() throws Exception {
         prepare().launch(null);
         // As soon as the JVM has begun: the signal lands somewhere in the start.
-        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(baton.logFile(1))
-                && Files.size(baton.logFile(1)) > 0);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Files.exists(baton.logFile(1)) && Files.size(baton.logFile(1)) > 0);
         baton.terminate();
-        assertThat(baton.alive()).as("still running 60 s after SIGTERM; see %s", baton.logFile(1)).isFalse();
+        assertThat(baton.alive())
+                .as("still running 60 s after SIGTERM; see %s", baton.logFile(1))
+                .isFalse();
         assertThat(baton.awaitExit()).isEqualTo(143);
         String log = Files.readString(baton.logFile(1));
         assertThat(log).containsAnyOf("stopped while starting", "INFO  BatonServer          stopped");

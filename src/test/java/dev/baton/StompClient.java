@@ -39,8 +39,20 @@ public final class StompClient implements AutoCloseable {
     public static StompClient connect(int port, String login, String passcode) throws IOException {
         StompClient c = new StompClient(new Socket("127.0.0.1", port));
         c.socket.setSoTimeout(30_000);
-        c.send("CONNECT", Map.of("accept-version", "1.2", "host", "localhost", "heart-beat", "0,0", "login", login,
-                "passcode", passcode), null);
+        c.send(
+                "CONNECT",
+                Map.of(
+                        "accept-version",
+                        "1.2",
+                        "host",
+                        "localhost",
+                        "heart-beat",
+                        "0,0",
+                        "login",
+                        login,
+                        "passcode",
+                        passcode),
+                null);
         Frame connected = c.read();
         if (!connected.command().equals("CONNECTED")) {
             throw new IOException("expected CONNECTED, got " + connected);
@@ -76,7 +88,9 @@ public final class StompClient implements AutoCloseable {
         line.write(b);
         String command = readLine(line);
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String h = readLine(new ByteArrayOutputStream()); !h.isEmpty(); h = readLine(new ByteArrayOutputStream())) {
+        for (String h = readLine(new ByteArrayOutputStream());
+                !h.isEmpty();
+                h = readLine(new ByteArrayOutputStream())) {
             int colon = h.indexOf(':');
             headers.putIfAbsent(unescape(h.substring(0, colon)), unescape(h.substring(colon + 1)));
         }
@@ -110,12 +124,13 @@ public final class StompClient implements AutoCloseable {
             char c = s.charAt(i);
             if (c == '\\' && i + 1 < s.length()) {
                 char e = s.charAt(++i);
-                out.append(switch (e) {
-                    case 'c' -> ':';
-                    case 'n' -> '\n';
-                    case 'r' -> '\r';
-                    default -> e;
-                });
+                out.append(
+                        switch (e) {
+                            case 'c' -> ':';
+                            case 'n' -> '\n';
+                            case 'r' -> '\r';
+                            default -> e;
+                        });
             } else {
                 out.append(c);
             }

@@ -54,8 +54,9 @@ public final class TestBaton implements AutoCloseable {
     }
 
     /** As {@link #start(Path, String, Map)}, with agents taking their credentials from {@code env}, not the process's. */
-    public static TestBaton start(Path root, String agentsYaml, Map<String, String> routes,
-            java.util.function.Function<String, String> env) throws Exception {
+    public static TestBaton start(
+            Path root, String agentsYaml, Map<String, String> routes, java.util.function.Function<String, String> env)
+            throws Exception {
         Files.createDirectories(root.resolve("routes"));
         Files.createDirectories(root.resolve("config"));
         Files.writeString(root.resolve("config/agents.yaml"), agentsYaml);
@@ -77,8 +78,14 @@ public final class TestBaton implements AutoCloseable {
      */
     public static TestBaton restartOnSamePorts(Path root, BatonSettings before) throws Exception {
         var b = before.broker();
-        var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
-                root.resolve("data"), before.httpPort(), b.port(), b.stompPort(), b.amqpPort()))
+        var settings = BatonSettings.load(new BatonSettings.Overrides(
+                        root.resolve("routes"),
+                        root.resolve("config"),
+                        root.resolve("data"),
+                        before.httpPort(),
+                        b.port(),
+                        b.stompPort(),
+                        b.amqpPort()))
                 .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
         settings = onH2(settings);
         return new TestBaton(root, BatonServer.start(settings), before.httpPort());
@@ -93,12 +100,12 @@ public final class TestBaton implements AutoCloseable {
      * Starts Baton on free ports. A port found free can be taken by another socket before Baton binds it (the
      * ephemeral range serves outgoing connections too): then Baton refuses to start, and this tries new ports.
      */
-    private static TestBaton launch(Path routes, Path config, Path root,
-            java.util.function.Function<String, String> env) throws Exception {
+    private static TestBaton launch(
+            Path routes, Path config, Path root, java.util.function.Function<String, String> env) throws Exception {
         for (int attempt = 1; ; attempt++) {
             int port = freePort();
-            var settings = BatonSettings.load(new BatonSettings.Overrides(routes, config, root.resolve("data"), port,
-                    freePort(), freePort(), freePort()))
+            var settings = BatonSettings.load(new BatonSettings.Overrides(
+                            routes, config, root.resolve("data"), port, freePort(), freePort(), freePort()))
                     .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
             settings = onH2(settings);
             try {
@@ -116,7 +123,8 @@ public final class TestBaton implements AutoCloseable {
      */
     static BatonSettings onH2(BatonSettings s) {
         if (!s.db().embedded()) return s;
-        String url = "jdbc:h2:file:" + s.dataDir().resolve("db/baton").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=20000";
+        String url = "jdbc:h2:file:" + s.dataDir().resolve("db/baton").toAbsolutePath()
+                + ";WRITE_DELAY=0;LOCK_TIMEOUT=20000";
         return s.withDb(s.db().on(url, "sa", ""));
     }
 
@@ -189,8 +197,12 @@ public final class TestBaton implements AutoCloseable {
 
     /** Calls with HTTP basic credentials. */
     public Caller basic(String user, String password) {
-        return new Caller("Authorization", "Basic " + java.util.Base64.getEncoder()
-                .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new Caller(
+                "Authorization",
+                "Basic "
+                        + java.util.Base64.getEncoder()
+                                .encodeToString(
+                                        (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** Calls without credentials. */
@@ -227,8 +239,13 @@ public final class TestBaton implements AutoCloseable {
 
         /** Any method; a later header replaces an earlier one of the same name. */
         public Response request(String method, String path, String body, String... headers) throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).method(method,
-                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                    .timeout(Duration.ofSeconds(60))
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body));
             for (int i = 0; i < auth.length; i += 2) b.setHeader(auth[i], auth[i + 1]);
             for (int i = 0; i < headers.length; i += 2) b.setHeader(headers[i], headers[i + 1]);
             return send(b.build());
@@ -265,8 +282,11 @@ public final class TestBaton implements AutoCloseable {
     }
 
     public JsonNode awaitRun(String id, Duration atMost) {
-        await().atMost(atMost).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
-                .until(() -> TERMINAL.contains(server.runs().get(id).path("status").asText()));
+        await().atMost(atMost)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() ->
+                        TERMINAL.contains(server.runs().get(id).path("status").asText()));
         return server.runs().get(id);
     }
 

@@ -46,12 +46,21 @@ public final class TestSecurity {
         synchronized (TestSecurity.class) {
             if (text == null) {
                 StringBuilder b = new StringBuilder("apiKeys:\n");
-                IDENTITIES.forEach((name, role) -> b.append("  ").append(name).append(": {role: ").append(role)
-                        .append(", sha256: ").append(Secrets.sha256Hex(apiKey(name))).append("}\n"));
+                IDENTITIES.forEach((name, role) -> b.append("  ")
+                        .append(name)
+                        .append(": {role: ")
+                        .append(role)
+                        .append(", sha256: ")
+                        .append(Secrets.sha256Hex(apiKey(name)))
+                        .append("}\n"));
                 b.append("users:\n");
-                BASIC.forEach((name, pw) -> b.append("  ").append(name).append(": {role: ")
-                        .append(BASIC_ROLES.get(name)).append(", password: \"")
-                        .append(Secrets.hashPassword(pw, 1000)).append("\"}\n"));
+                BASIC.forEach((name, pw) -> b.append("  ")
+                        .append(name)
+                        .append(": {role: ")
+                        .append(BASIC_ROLES.get(name))
+                        .append(", password: \"")
+                        .append(Secrets.hashPassword(pw, 1000))
+                        .append("\"}\n"));
                 text = b.toString();
             }
         }

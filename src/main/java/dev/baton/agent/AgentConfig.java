@@ -25,8 +25,7 @@ public record AgentConfig(
 
     /** The same settings under another name (the registry's default for an agent it does not list). */
     AgentConfig named(String other) {
-        return new AgentConfig(other, kind, role, capabilities, maxConcurrency, priority, demo, llm, http, camel,
-                mcp);
+        return new AgentConfig(other, kind, role, capabilities, maxConcurrency, priority, demo, llm, http, camel, mcp);
     }
 
     /** What a pipeline validator and the selector need to know of this agent. */

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.AgentCatalog;
 import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.Json;
-import dev.baton.pipeline.Violation;
 import dev.baton.pipeline.TokenPrice;
+import dev.baton.pipeline.Violation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +25,11 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /** The agents of {@code config/agents.yaml}, plus the optional default kind for agents it does not list. */
 public final class AgentRegistry implements AgentCatalog {
     /** What an agent of any kind may say; each kind allows these and its own options only. */
-    private static final Set<String> COMMON_FIELDS = Set.of("kind", "role", "capabilities", "maxConcurrency",
-            "priority");
-    private static final Set<String> DEMO_OPTIONS = Set.of("output", "delay", "failFirstAttempts", "fail",
-            "concurrency");
+    private static final Set<String> COMMON_FIELDS =
+            Set.of("kind", "role", "capabilities", "maxConcurrency", "priority");
+
+    private static final Set<String> DEMO_OPTIONS =
+            Set.of("output", "delay", "failFirstAttempts", "fail", "concurrency");
 
     private final Map<String, AgentConfig> agents;
     private final AgentConfig defaultAgent;
@@ -94,14 +95,19 @@ public final class AgentRegistry implements AgentCatalog {
                 errors.add(positions.key("agents." + e.getKey()) + " agent name '" + e.getKey() + "' must match "
                         + AGENT_NAME);
             } else if (e.getKey().length() > dev.baton.pipeline.StoreLimits.AGENT) {
-                errors.add(positions.key("agents." + e.getKey()) + " agent name is " + e.getKey().length()
-                        + " characters; at most " + dev.baton.pipeline.StoreLimits.AGENT + " are allowed");
+                errors.add(positions.key("agents." + e.getKey()) + " agent name is "
+                        + e.getKey().length() + " characters; at most " + dev.baton.pipeline.StoreLimits.AGENT
+                        + " are allowed");
             }
-            agents.put(e.getKey(), parse(e.getKey(),
-                    new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors)));
+            agents.put(
+                    e.getKey(),
+                    parse(
+                            e.getKey(),
+                            new RegistryEntry(e.getKey(), "agents." + e.getKey(), e.getValue(), positions, errors)));
         });
         AgentConfig def = root.hasNonNull("default")
-                ? parse(null, new RegistryEntry(null, "default", root.get("default"), positions, errors)) : null;
+                ? parse(null, new RegistryEntry(null, "default", root.get("default"), positions, errors))
+                : null;
         Map<String, TokenPrice> prices = PriceTable.read(root.get("prices"), positions, errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
@@ -110,7 +116,10 @@ public final class AgentRegistry implements AgentCatalog {
     }
 
     private static LoadSettings settings(String file) {
-        return LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(20).setLabel(file)
+        return LoadSettings.builder()
+                .setAllowDuplicateKeys(false)
+                .setMaxAliasesForCollections(20)
+                .setLabel(file)
                 .build();
     }
 
@@ -124,8 +133,10 @@ public final class AgentRegistry implements AgentCatalog {
         try {
             kind = AgentKind.valueOf(n.path("kind").asText("external").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            entry.error("kind", "kind '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, "
-                    + "http, camel, mcp");
+            entry.error(
+                    "kind",
+                    "kind '" + n.path("kind").asText() + "' is unknown; use one of external, demo, llm, "
+                            + "http, camel, mcp");
             kind = AgentKind.EXTERNAL;
         }
         LlmOptions llm = kind == AgentKind.LLM ? LlmOptions.read(entry, COMMON_FIELDS) : null;
@@ -143,8 +154,12 @@ public final class AgentRegistry implements AgentCatalog {
             Integer failFirst = entry.integer("failFirstAttempts", 0, 1000);
             Integer concurrency = entry.integer("concurrency", 1, 1000);
             TicketValues.check(n.get("output"), "output", entry);
-            demo = new DemoOptions(n.get("output"), delay, failFirst == null ? 0 : failFirst,
-                    n.path("fail").asBoolean(false), concurrency == null ? 4 : concurrency);
+            demo = new DemoOptions(
+                    n.get("output"),
+                    delay,
+                    failFirst == null ? 0 : failFirst,
+                    n.path("fail").asBoolean(false),
+                    concurrency == null ? 4 : concurrency);
         }
         if (kind == AgentKind.EXTERNAL) {
             entry.onlyOptions("external", COMMON_FIELDS, Set.of());
@@ -156,8 +171,8 @@ public final class AgentRegistry implements AgentCatalog {
         if (n.has("capabilities") && !n.get("capabilities").isArray()) {
             entry.error("capabilities", "capabilities must be a list of capability names");
         }
-        return new AgentConfig(name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, llm,
-                http, camel, mcp);
+        return new AgentConfig(
+                name, kind, n.path("role").asText(null), List.copyOf(caps), max, priority, demo, llm, http, camel, mcp);
     }
 
     /**
@@ -179,8 +194,14 @@ public final class AgentRegistry implements AgentCatalog {
             positions = YamlPositions.none(file); // the loader has reported the text's own problems
         }
         List<Violation> out = new ArrayList<>();
-        parse(declared.name(), new RegistryEntry(declared.name(), "spec.agents." + declared.name(), options,
-                positions, (at, message) -> out.add(Violation.at(at, message))));
+        parse(
+                declared.name(),
+                new RegistryEntry(
+                        declared.name(),
+                        "spec.agents." + declared.name(),
+                        options,
+                        positions,
+                        (at, message) -> out.add(Violation.at(at, message))));
         return out;
     }
 
@@ -190,8 +211,14 @@ public final class AgentRegistry implements AgentCatalog {
             return null;
         }
         List<String> errors = new ArrayList<>();
-        AgentConfig c = parse(spec.name(), new RegistryEntry(spec.name(), "spec.agents." + spec.name(),
-                spec.declaration(), YamlPositions.none("pipeline"), errors));
+        AgentConfig c = parse(
+                spec.name(),
+                new RegistryEntry(
+                        spec.name(),
+                        "spec.agents." + spec.name(),
+                        spec.declaration(),
+                        YamlPositions.none("pipeline"),
+                        errors));
         // A loaded pipeline was checked with the same rules, so this only fails for a pipeline nobody validated.
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
@@ -230,7 +257,9 @@ public final class AgentRegistry implements AgentCatalog {
 
     /** True when {@link #resolve} gives agent {@code name} the registry's {@code default}, nobody having said more. */
     public boolean byDefault(String name, AgentSpec declared) {
-        return defaultAgent != null && !agents.containsKey(name) && (declared == null || declared.declaration() == null);
+        return defaultAgent != null
+                && !agents.containsKey(name)
+                && (declared == null || declared.declaration() == null);
     }
 
     /** The {@code default} entry, or null. */
@@ -248,7 +277,10 @@ public final class AgentRegistry implements AgentCatalog {
 
     /** {@link #price(String)} of the agent as a pipeline declaring it as {@code declared} runs it ({@link #resolve}). */
     public Optional<TokenPrice> price(String agent, AgentSpec declared) {
-        String model = resolve(agent, declared).map(AgentConfig::llm).map(LlmOptions::model).orElse(null);
+        String model = resolve(agent, declared)
+                .map(AgentConfig::llm)
+                .map(LlmOptions::model)
+                .orElse(null);
         TokenPrice p = model == null ? null : prices.get(model);
         return Optional.ofNullable(p != null ? p : prices.get(agent));
     }

@@ -1,13 +1,13 @@
 package dev.baton.agent;
 
-import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.baton.compile.Endpoints;
 import dev.baton.agent.protocol.Reply;
 import dev.baton.agent.protocol.Ticket;
+import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.Json;
+import dev.baton.pipeline.StrictJson;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -28,6 +28,7 @@ public final class CamelAgentRoutes extends RouteBuilder {
     private static final String TICKET = "batonTicket";
     /** Headers the endpoint sees, so that a route can tell tickets and attempts apart. */
     static final String TICKET_ID = "BatonTicketId";
+
     static final String ATTEMPT = "BatonAttempt";
     static final String STAGE = "BatonStage";
 
@@ -48,11 +49,11 @@ public final class CamelAgentRoutes extends RouteBuilder {
                 .convertBodyTo(String.class)
                 .process(this::input)
                 .doTry()
-                    .setExchangePattern(ExchangePattern.InOut)
-                    .to(options.uri())
-                    .process(this::succeeded)
+                .setExchangePattern(ExchangePattern.InOut)
+                .to(options.uri())
+                .process(this::succeeded)
                 .doCatch(Exception.class)
-                    .process(this::failed)
+                .process(this::failed)
                 .end()
                 .setExchangePattern(ExchangePattern.InOnly)
                 .to(Endpoints.agentReplies());

@@ -24,8 +24,10 @@ public final class DemoAgent {
             return Reply.failed(ticket, "agent " + name + " always fails", false);
         }
         if (attempt <= options.failFirstAttempts()) {
-            return Reply.failed(ticket, "agent " + name + " fails attempt " + attempt + " of its first "
-                    + options.failFirstAttempts(), true);
+            return Reply.failed(
+                    ticket,
+                    "agent " + name + " fails attempt " + attempt + " of its first " + options.failFirstAttempts(),
+                    true);
         }
         try {
             return Reply.succeeded(ticket, output(ticket));

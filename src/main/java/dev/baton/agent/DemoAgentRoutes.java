@@ -1,9 +1,9 @@
 package dev.baton.agent;
 
-import dev.baton.compile.Endpoints;
 import dev.baton.agent.protocol.Heartbeat;
 import dev.baton.agent.protocol.Reply;
 import dev.baton.agent.protocol.Ticket;
+import dev.baton.compile.Endpoints;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.Exchange;
@@ -32,8 +32,8 @@ public final class DemoAgentRoutes extends RouteBuilder {
      *     agent opens no more consumers than the broker admits, else the ones over the limit would fail and retry
      * @param instance this process's instance of the agent, as its heartbeats and replies name it
      */
-    public DemoAgentRoutes(String name, DemoOptions options, Integer maxConcurrency, Duration heartbeatInterval,
-            String instance) {
+    public DemoAgentRoutes(
+            String name, DemoOptions options, Integer maxConcurrency, Duration heartbeatInterval, String instance) {
         this.name = name;
         this.options = options;
         this.agent = new DemoAgent(name, options);
@@ -58,14 +58,18 @@ public final class DemoAgentRoutes extends RouteBuilder {
             route.process(ex -> reply(ex, agent.started(ticket(ex)).withInstance(instance), 0))
                     .to(Endpoints.agentReplies());
         }
-        route.process(ex -> reply(ex, agent.reply(ticket(ex)).withInstance(instance), options.delay().toMillis()))
+        route.process(ex -> reply(
+                        ex,
+                        agent.reply(ticket(ex)).withInstance(instance),
+                        options.delay().toMillis()))
                 .to(Endpoints.agentReplies());
 
         // Not persistent, and gone after three intervals: a heartbeat is only news while it is fresh.
         long period = heartbeatInterval.toMillis();
         from("timer:" + Endpoints.demoHeartbeatRoute(name) + "?period=" + period + "&delay=0")
                 .routeId(Endpoints.demoHeartbeatRoute(name))
-                .process(ex -> ex.getMessage().setBody(Heartbeat.of(name, instance, Instant.now()).toJson()))
+                .process(ex -> ex.getMessage()
+                        .setBody(Heartbeat.of(name, instance, Instant.now()).toJson()))
                 .to(Endpoints.JMS_OUT + ":topic:" + Endpoints.HEARTBEATS + "?deliveryPersistent=false&timeToLive="
                         + period * 3);
     }

@@ -1,10 +1,9 @@
 package dev.baton.agent;
 
-import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.baton.agent.protocol.Ticket;
-import dev.baton.pipeline.Json;
+import dev.baton.pipeline.StrictJson;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,15 +28,19 @@ public final class HttpAgent implements ServiceAgent {
         this.name = name;
         this.options = options;
         this.env = env;
-        this.client = HttpClient.newBuilder().connectTimeout(options.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(options.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     @Override
     public AgentResult handle(Ticket ticket) throws AgentFailure {
         List<String> secrets = new ArrayList<>();
-        HttpRequest.Builder request = HttpRequest.newBuilder(options.url()).timeout(options.timeout())
-                .header("Content-Type", "application/json").header("Accept", "application/json")
+        HttpRequest.Builder request = HttpRequest.newBuilder(options.url())
+                .timeout(options.timeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
                 .header("X-Baton-Ticket", ticket.ticketId())
                 .header("X-Baton-Attempt", Integer.toString(ticket.attempt()));
         for (Map.Entry<String, String> h : options.headers().entrySet()) {
@@ -49,7 +52,9 @@ public final class HttpAgent implements ServiceAgent {
         }
         HttpResponse<String> response;
         try {
-            response = client.send(request.POST(HttpRequest.BodyPublishers.ofString(ticket.toJson())).build(),
+            response = client.send(
+                    request.POST(HttpRequest.BodyPublishers.ofString(ticket.toJson()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw HttpFailures.forIo(what(), e, options.timeout(), secrets);

@@ -20,7 +20,8 @@ final class HttpFailures {
     /** A non-2xx answer. */
     static AgentFailure forStatus(String what, int status, String body, Collection<String> secrets) {
         String message = what + " answered HTTP " + status + excerptSuffix(body, secrets);
-        return status == 429 || status >= 500 || status == 408 ? AgentFailure.retryable(message)
+        return status == 429 || status >= 500 || status == 408
+                ? AgentFailure.retryable(message)
                 : AgentFailure.permanent(message);
     }
 
@@ -35,7 +36,8 @@ final class HttpFailures {
         if (e instanceof ConnectException) {
             return AgentFailure.retryable(what + ": connection refused");
         }
-        return AgentFailure.retryable(what + ": " + e.getClass().getSimpleName() + excerptSuffix(e.getMessage(), secrets));
+        return AgentFailure.retryable(
+                what + ": " + e.getClass().getSimpleName() + excerptSuffix(e.getMessage(), secrets));
     }
 
     private static String excerptSuffix(String body, Collection<String> secrets) {
@@ -57,7 +59,8 @@ final class HttpFailures {
         // Services often echo a credential they refuse, and not always verbatim (a prefix, a masked middle).
         s = s.replaceAll("(?i)(bearer|basic)\\s+[A-Za-z0-9._~+/=-]+", "$1 ***")
                 .replaceAll("\\bsk-[A-Za-z0-9_*-]{6,}", "sk-***")
-                .replaceAll("\\s+", " ").strip();
+                .replaceAll("\\s+", " ")
+                .strip();
         return s.length() <= EXCERPT_CHARS ? s : s.substring(0, EXCERPT_CHARS) + "...";
     }
 }

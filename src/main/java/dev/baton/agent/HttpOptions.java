@@ -18,8 +18,8 @@ public record HttpOptions(URI url, Map<String, String> headers, Duration timeout
     static final Set<String> OPTIONS = Set.of("url", "headers", "timeout", "concurrency");
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** Set by the agent itself; a registry entry may not override them. */
-    private static final Set<String> RESERVED = Set.of("content-type", "content-length", "host", "connection",
-            "expect", "upgrade");
+    private static final Set<String> RESERVED =
+            Set.of("content-type", "content-length", "host", "connection", "expect", "upgrade");
 
     /** Reads and checks the entry's options, adding every problem to the entry's errors. */
     static HttpOptions read(RegistryEntry e, Set<String> common) {
@@ -49,7 +49,10 @@ public record HttpOptions(URI url, Map<String, String> headers, Duration timeout
             }
         }
         Integer concurrency = e.integer("concurrency", 1, 1000);
-        return new HttpOptions(url, Map.copyOf(headers), e.duration("timeout", DEFAULT_TIMEOUT),
+        return new HttpOptions(
+                url,
+                Map.copyOf(headers),
+                e.duration("timeout", DEFAULT_TIMEOUT),
                 concurrency == null ? 4 : concurrency);
     }
 }

@@ -42,8 +42,8 @@ public final class InProcessAgents {
      * An agent this process runs: the settings it was started with, the pipeline whose {@code spec.agents} declared
      * them (null when they came from the registry), its routes, and what they hold open (an MCP server, HTTP clients).
      */
-    private record Running(AgentConfig config, String declaredBy, List<String> routeIds,
-            List<AutoCloseable> resources) {}
+    private record Running(
+            AgentConfig config, String declaredBy, List<String> routeIds, List<AutoCloseable> resources) {}
 
     private final CamelContext camel;
     private final LiveRegistry registry;
@@ -52,12 +52,17 @@ public final class InProcessAgents {
     private final Setup setup;
     /** The max-consumers set on each agent's queue by this process. */
     private final Map<String, Integer> queueLimitsApplied = new HashMap<>();
+
     private final Map<String, Running> running = new LinkedHashMap<>();
     /** Agents already reported as made by the registry's default, so each is logged once per registry. */
     private final Set<String> warnedDefault = new HashSet<>();
 
-    public InProcessAgents(CamelContext camel, LiveRegistry registry, QueueLimits queueLimits,
-            Consumer<String> allowAgent, Setup setup) {
+    public InProcessAgents(
+            CamelContext camel,
+            LiveRegistry registry,
+            QueueLimits queueLimits,
+            Consumer<String> allowAgent,
+            Setup setup) {
         this.camel = camel;
         this.registry = registry;
         this.queueLimits = queueLimits;
@@ -90,17 +95,26 @@ public final class InProcessAgents {
                 continue;
             }
             Running now = running.get(name);
-            boolean fromPipeline = declared != null && declared.declaration() != null && !agents.names().contains(name);
-            if (now != null && !now.config().equals(a) && fromPipeline && p.name().equals(now.declaredBy())) {
+            boolean fromPipeline = declared != null
+                    && declared.declaration() != null
+                    && !agents.names().contains(name);
+            if (now != null
+                    && !now.config().equals(a)
+                    && fromPipeline
+                    && p.name().equals(now.declaredBy())) {
                 // The pipeline that declared it was edited: its new revision serves new runs, with the new settings.
                 stop(name, now, "pipeline '" + p.name() + "' declares it anew");
                 now = null;
             }
             if (now != null) {
                 if (!now.config().equals(a)) {
-                    LOG.warn("pipeline '{}' declares agent '{}' as {}, but it already runs here as {} (declared "
-                            + "elsewhere first): its queue is one for every pipeline, so it keeps running as it is",
-                            p.name(), name, LiveRegistry.kindName(a), LiveRegistry.kindName(now.config()));
+                    LOG.warn(
+                            "pipeline '{}' declares agent '{}' as {}, but it already runs here as {} (declared "
+                                    + "elsewhere first): its queue is one for every pipeline, so it keeps running as it is",
+                            p.name(),
+                            name,
+                            LiveRegistry.kindName(a),
+                            LiveRegistry.kindName(now.config()));
                 }
                 continue;
             }
@@ -108,9 +122,13 @@ public final class InProcessAgents {
         }
         byDefault.removeIf(n -> !warnedDefault.add(n));
         if (!byDefault.isEmpty()) {
-            LOG.warn("pipeline '{}': agent(s) {} are declared neither in config/agents.yaml nor with a kind in "
-                    + "spec.agents, so the registry's `default` makes them {} agents; remove `default` to make "
-                    + "this an error", p.name(), byDefault, LiveRegistry.kindName(agents.defaultAgent()));
+            LOG.warn(
+                    "pipeline '{}': agent(s) {} are declared neither in config/agents.yaml nor with a kind in "
+                            + "spec.agents, so the registry's `default` makes them {} agents; remove `default` to make "
+                            + "this an error",
+                    p.name(),
+                    byDefault,
+                    LiveRegistry.kindName(agents.defaultAgent()));
         }
     }
 
@@ -125,7 +143,8 @@ public final class InProcessAgents {
             AgentConfig now = after.find(name).orElse(null);
             boolean fromRegistry = before.find(name).map(r.config()::equals).orElse(false);
             // One the registry made (listed, or by default) follows it; one a pipeline declared yields to a listing.
-            boolean stale = fromRegistry ? !r.config().equals(now)
+            boolean stale = fromRegistry
+                    ? !r.config().equals(now)
                     : after.names().contains(name) && !r.config().equals(now);
             if (stale) {
                 stop(name, r, now == null ? "config/agents.yaml no longer lists it" : "config/agents.yaml changed it");
@@ -149,28 +168,38 @@ public final class InProcessAgents {
         Integer limit = queueLimitsApplied.get(name);
         List<AutoCloseable> resources = new ArrayList<>();
         switch (a.kind()) {
-            case DEMO -> camel.addRoutes(new DemoAgentRoutes(name, a.demo(), limit, setup.heartbeatInterval(),
-                    setup.instance()));
+            case DEMO ->
+                camel.addRoutes(
+                        new DemoAgentRoutes(name, a.demo(), limit, setup.heartbeatInterval(), setup.instance()));
             case LLM -> {
                 LlmAgent llm = new LlmAgent(name, a.llm(), setup.env());
                 resources.add(llm);
-                camel.addRoutes(new ServiceAgentRoutes(name, llm, consumers(a.llm().concurrency(), limit)));
+                camel.addRoutes(
+                        new ServiceAgentRoutes(name, llm, consumers(a.llm().concurrency(), limit)));
             }
-            case HTTP -> camel.addRoutes(new ServiceAgentRoutes(name, new HttpAgent(name, a.http(), setup.env()),
-                    consumers(a.http().concurrency(), limit)));
-            case CAMEL -> camel.addRoutes(new CamelAgentRoutes(name, a.camel(),
-                    consumers(a.camel().concurrency(), limit)));
+            case HTTP ->
+                camel.addRoutes(new ServiceAgentRoutes(
+                        name,
+                        new HttpAgent(name, a.http(), setup.env()),
+                        consumers(a.http().concurrency(), limit)));
+            case CAMEL ->
+                camel.addRoutes(new CamelAgentRoutes(
+                        name, a.camel(), consumers(a.camel().concurrency(), limit)));
             case MCP -> {
                 McpAgent mcp = new McpAgent(name, a.mcp(), setup.env());
                 resources.add(mcp);
-                camel.addRoutes(new ServiceAgentRoutes(name, mcp, consumers(a.mcp().concurrency(), limit)));
+                camel.addRoutes(
+                        new ServiceAgentRoutes(name, mcp, consumers(a.mcp().concurrency(), limit)));
             }
             default -> throw new IllegalStateException("agent kind " + a.kind() + " does not run in Baton");
         }
         List<String> added = new ArrayList<>(routeIds());
         added.removeAll(before);
         running.put(name, new Running(a, declaredBy, List.copyOf(added), List.copyOf(resources)));
-        LOG.info("{} agent '{}' is consuming {}", a.kind().name().toLowerCase(Locale.ROOT), name,
+        LOG.info(
+                "{} agent '{}' is consuming {}",
+                a.kind().name().toLowerCase(Locale.ROOT),
+                name,
                 Endpoints.agentQueue(name));
     }
 

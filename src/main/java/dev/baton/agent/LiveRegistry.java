@@ -25,7 +25,12 @@ public final class LiveRegistry implements AgentCatalog {
      * The last reading of the file: the registry in force, the content hash it came from, and the problems of the
      * last version seen (empty when that version is the one in force).
      */
-    public record Status(String file, AgentRegistry registry, String hash, Instant loadedAt, String rejectedHash,
+    public record Status(
+            String file,
+            AgentRegistry registry,
+            String hash,
+            Instant loadedAt,
+            String rejectedHash,
             List<String> errors) {}
 
     private final Path file;
@@ -72,16 +77,22 @@ public final class LiveRegistry implements AgentCatalog {
             status = new Status(s.file(), r, hash, Instant.now(), null, List.of());
             LOG.info("{} reloaded: {} agent(s)", file, r.all().size());
             if (r.defaultAgent() != null) {
-                LOG.warn("{} has a `default` of kind {}: every agent a pipeline names that is declared nowhere else "
-                        + "runs as such an agent", file, kindName(r.defaultAgent()));
+                LOG.warn(
+                        "{} has a `default` of kind {}: every agent a pipeline names that is declared nowhere else "
+                                + "runs as such an agent",
+                        file,
+                        kindName(r.defaultAgent()));
             }
             return r;
         } catch (IllegalArgumentException e) {
             List<String> errors = List.of(e.getMessage().split("\n"));
             status = new Status(s.file(), s.registry(), s.hash(), s.loadedAt(), hash, errors);
             errors.forEach(m -> LOG.error("{}", m));
-            LOG.error("{} not reloaded ({} problem(s)); the registry loaded at {} stays in force", file,
-                    errors.size(), s.loadedAt());
+            LOG.error(
+                    "{} not reloaded ({} problem(s)); the registry loaded at {} stays in force",
+                    file,
+                    errors.size(),
+                    s.loadedAt());
             return null;
         }
     }

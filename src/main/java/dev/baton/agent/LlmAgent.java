@@ -1,19 +1,18 @@
 package dev.baton.agent;
 
-import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.baton.agent.protocol.Ticket;
 import dev.baton.agent.protocol.Usage;
 import dev.baton.pipeline.Json;
+import dev.baton.pipeline.StrictJson;
 import dev.baton.pipeline.Templates;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -50,13 +49,20 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
         this.options = options;
         String key = options.apiKeyEnv() == null ? null : env.apply(options.apiKeyEnv());
         this.missingKey = options.apiKeyEnv() != null && (key == null || key.isBlank())
-                ? "environment variable " + options.apiKeyEnv() + " (apiKeyEnv) is not set" : null;
+                ? "environment variable " + options.apiKeyEnv() + " (apiKeyEnv) is not set"
+                : null;
         this.secrets = key == null ? List.of() : List.of(key);
         this.tools = new LlmTools("agent '" + name + "'", options.tools(), env);
         // No retries inside the call: Baton retries the ticket with the stage's policy, and a lease bounds an attempt.
-        this.model = OpenAiChatModel.builder().baseUrl(options.baseUrl().toString()).apiKey(key)
-                .modelName(options.model()).temperature(options.temperature()).maxTokens(options.maxTokens())
-                .timeout(options.timeout()).maxRetries(0).build();
+        this.model = OpenAiChatModel.builder()
+                .baseUrl(options.baseUrl().toString())
+                .apiKey(key)
+                .modelName(options.model())
+                .temperature(options.temperature())
+                .maxTokens(options.maxTokens())
+                .timeout(options.timeout())
+                .maxRetries(0)
+                .build();
     }
 
     @Override
@@ -90,7 +96,9 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
             made += ai.toolExecutionRequests().size();
             if (made > options.maxToolCalls()) {
                 throw AgentFailure.permanent(what() + ": the model asked for more than maxToolCalls ("
-                        + options.maxToolCalls() + ") tool calls").withUsage(usage).withToolCalls(calls);
+                                + options.maxToolCalls() + ") tool calls")
+                        .withUsage(usage)
+                        .withToolCalls(calls);
             }
             messages.add(ai);
             for (ToolExecutionRequest call : ai.toolExecutionRequests()) {
@@ -101,7 +109,8 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
                 }
             }
         }
-        String answer = response.aiMessage() == null ? null : response.aiMessage().text();
+        String answer =
+                response.aiMessage() == null ? null : response.aiMessage().text();
         if (options.output() == LlmOptions.Output.TEXT) {
             return new AgentResult(answer == null ? null : new TextNode(answer), usage, calls);
         }
@@ -109,8 +118,9 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
         if (json == null) {
             // The tokens are spent: the failure reports them too.
             throw AgentFailure.permanent(what() + ": the model's answer is not JSON (output: json): "
-                    + (answer == null || answer.isBlank() ? "<empty>" : HttpFailures.excerpt(answer, secrets)))
-                    .withUsage(usage).withToolCalls(calls);
+                            + (answer == null || answer.isBlank() ? "<empty>" : HttpFailures.excerpt(answer, secrets)))
+                    .withUsage(usage)
+                    .withToolCalls(calls);
         }
         return new AgentResult(json, usage, calls);
     }
@@ -136,8 +146,8 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
                 return AgentFailure.retryable(what() + ": no answer within " + options.timeout());
             }
         }
-        return AgentFailure.retryable(what() + ": " + e.getClass().getSimpleName() + ": "
-                + HttpFailures.excerpt(e.getMessage(), secrets));
+        return AgentFailure.retryable(
+                what() + ": " + e.getClass().getSimpleName() + ": " + HttpFailures.excerpt(e.getMessage(), secrets));
     }
 
     private static Usage usage(TokenUsage u) {
@@ -164,5 +174,4 @@ public final class LlmAgent implements ServiceAgent, AutoCloseable {
     private String what() {
         return "agent '" + name + "' (model " + options.model() + " at " + options.baseUrl() + ")";
     }
-
 }

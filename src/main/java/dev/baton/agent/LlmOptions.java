@@ -2,9 +2,9 @@ package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
@@ -35,8 +35,19 @@ public record LlmOptions(
         int concurrency,
         List<ToolServer> tools,
         int maxToolCalls) {
-    static final Set<String> OPTIONS = Set.of("baseUrl", "model", "apiKeyEnv", "system", "prompt", "output",
-            "temperature", "maxTokens", "timeout", "concurrency", "tools", "maxToolCalls");
+    static final Set<String> OPTIONS = Set.of(
+            "baseUrl",
+            "model",
+            "apiKeyEnv",
+            "system",
+            "prompt",
+            "output",
+            "temperature",
+            "maxTokens",
+            "timeout",
+            "concurrency",
+            "tools",
+            "maxToolCalls");
     static final int DEFAULT_MAX_TOOL_CALLS = 10;
     private static final Set<String> TOOL_SERVER_OPTIONS = Set.of("command", "url", "env", "timeout", "allow");
 
@@ -48,11 +59,32 @@ public record LlmOptions(
     public record ToolServer(McpServerOptions server, List<String> allow) {}
 
     /** Options without tools. */
-    public LlmOptions(URI baseUrl, String model, String apiKeyEnv, String system, String prompt, Output output,
-            Double temperature, Integer maxTokens, Duration timeout, int concurrency) {
-        this(baseUrl, model, apiKeyEnv, system, prompt, output, temperature, maxTokens, timeout, concurrency, List.of(),
+    public LlmOptions(
+            URI baseUrl,
+            String model,
+            String apiKeyEnv,
+            String system,
+            String prompt,
+            Output output,
+            Double temperature,
+            Integer maxTokens,
+            Duration timeout,
+            int concurrency) {
+        this(
+                baseUrl,
+                model,
+                apiKeyEnv,
+                system,
+                prompt,
+                output,
+                temperature,
+                maxTokens,
+                timeout,
+                concurrency,
+                List.of(),
                 DEFAULT_MAX_TOOL_CALLS);
     }
+
     static final String DEFAULT_PROMPT = "{{ input }}";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -71,8 +103,10 @@ public record LlmOptions(
         String model = e.requiredText("model", "llm");
         String keyEnv = e.text("apiKeyEnv");
         if (keyEnv != null && !EnvValues.NAME.matcher(keyEnv).matches()) {
-            e.error("apiKeyEnv", "apiKeyEnv must name an environment variable (letters, digits, _), not '" + keyEnv
-                    + "'; the key itself never goes in this file");
+            e.error(
+                    "apiKeyEnv",
+                    "apiKeyEnv must name an environment variable (letters, digits, _), not '" + keyEnv
+                            + "'; the key itself never goes in this file");
         }
         String prompt = e.text("prompt");
         Output output = Output.JSON;
@@ -85,9 +119,18 @@ public record LlmOptions(
             }
         }
         Integer concurrency = e.integer("concurrency", 1, 1000);
-        return new LlmOptions(baseUrl, model, keyEnv, e.text("system"), prompt == null ? DEFAULT_PROMPT : prompt,
-                output, e.number("temperature", 0, 2), e.integer("maxTokens", 1, 10_000_000),
-                e.duration("timeout", DEFAULT_TIMEOUT), concurrency == null ? 4 : concurrency, tools(e),
+        return new LlmOptions(
+                baseUrl,
+                model,
+                keyEnv,
+                e.text("system"),
+                prompt == null ? DEFAULT_PROMPT : prompt,
+                output,
+                e.number("temperature", 0, 2),
+                e.integer("maxTokens", 1, 10_000_000),
+                e.duration("timeout", DEFAULT_TIMEOUT),
+                concurrency == null ? 4 : concurrency,
+                tools(e),
                 maxToolCalls(e));
     }
 

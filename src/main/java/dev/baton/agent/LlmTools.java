@@ -1,10 +1,10 @@
 package dev.baton.agent;
 
-import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
+import dev.baton.pipeline.StrictJson;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
@@ -41,10 +41,13 @@ final class LlmTools implements AutoCloseable {
          */
         String call(ToolExecutionRequest request, ArrayNode calls) throws AgentFailure {
             ObjectNode record = calls.addObject().put("tool", request.name());
-            JsonNode args = StrictJson.parseOrNull(request.arguments() == null || request.arguments().isBlank()
-                    ? "{}" : request.arguments());
-            record.set("arguments", args != null ? args : new com.fasterxml.jackson.databind.node.TextNode(
-                    String.valueOf(request.arguments())));
+            JsonNode args = StrictJson.parseOrNull(
+                    request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments());
+            record.set(
+                    "arguments",
+                    args != null
+                            ? args
+                            : new com.fasterxml.jackson.databind.node.TextNode(String.valueOf(request.arguments())));
             McpConnection owner = owners.get(request.name());
             if (owner == null) {
                 return error(record, "there is no tool named '" + request.name() + "'");
@@ -83,8 +86,11 @@ final class LlmTools implements AutoCloseable {
             for (McpSchema.Tool tool : s.connection().tools()) {
                 if ((s.allow().isEmpty() || s.allow().contains(tool.name())) && !owners.containsKey(tool.name())) {
                     owners.put(tool.name(), s.connection());
-                    specs.add(ToolSpecification.builder().name(tool.name()).description(tool.description())
-                            .parameters(parameters(tool.inputSchema())).build());
+                    specs.add(ToolSpecification.builder()
+                            .name(tool.name())
+                            .description(tool.description())
+                            .parameters(parameters(tool.inputSchema()))
+                            .build());
                 }
             }
         }
@@ -98,8 +104,9 @@ final class LlmTools implements AutoCloseable {
             return b.build();
         }
         if (schema.properties() != null) {
-            schema.properties().forEach((name, property) ->
-                    b.addProperty(name, JsonRawSchema.from(Json.write(Json.MAPPER.valueToTree(property)))));
+            schema.properties()
+                    .forEach((name, property) ->
+                            b.addProperty(name, JsonRawSchema.from(Json.write(Json.MAPPER.valueToTree(property)))));
         }
         if (schema.required() != null) {
             b.required(schema.required());

@@ -32,7 +32,12 @@ public final class McpAgent implements ServiceAgent, AutoCloseable {
         }
         if (server.tools().stream().noneMatch(t -> t.name().equals(options.tool()))) {
             throw AgentFailure.permanent(what() + ": the server has no tool '" + options.tool() + "'; it has "
-                    + String.join(", ", server.tools().stream().map(McpSchema.Tool::name).sorted().toList()));
+                    + String.join(
+                            ", ",
+                            server.tools().stream()
+                                    .map(McpSchema.Tool::name)
+                                    .sorted()
+                                    .toList()));
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> arguments = Json.MAPPER.convertValue(input, Map.class);
@@ -46,7 +51,8 @@ public final class McpAgent implements ServiceAgent, AutoCloseable {
     }
 
     private String what() {
-        return "agent '" + name + "' (tool " + options.tool() + " on " + options.server().describe() + ")";
+        return "agent '" + name + "' (tool " + options.tool() + " on "
+                + options.server().describe() + ")";
     }
 
     @Override

@@ -1,12 +1,12 @@
 package dev.baton.agent;
 
-import dev.baton.pipeline.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.baton.pipeline.Json;
+import dev.baton.pipeline.StrictJson;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -84,8 +84,10 @@ public final class McpConnection implements AutoCloseable {
         if (client != null) {
             return client;
         }
-        McpSyncClient c = McpClient.sync(transport()).requestTimeout(options.timeout())
-                .initializationTimeout(options.timeout()).clientInfo(new McpSchema.Implementation("baton", "1"))
+        McpSyncClient c = McpClient.sync(transport())
+                .requestTimeout(options.timeout())
+                .initializationTimeout(options.timeout())
+                .clientInfo(new McpSchema.Implementation("baton", "1"))
                 .build();
         try {
             c.initialize();
@@ -112,8 +114,11 @@ public final class McpConnection implements AutoCloseable {
             String base = u.getScheme() + "://" + u.getRawAuthority();
             String endpoint = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
                     + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-            return HttpClientStreamableHttpTransport.builder(base).endpoint(endpoint).jsonMapper(JSON)
-                    .connectTimeout(options.timeout()).build();
+            return HttpClientStreamableHttpTransport.builder(base)
+                    .endpoint(endpoint)
+                    .jsonMapper(JSON)
+                    .connectTimeout(options.timeout())
+                    .build();
         }
         Map<String, String> vars = new LinkedHashMap<>();
         List<String> secrets = new ArrayList<>();
@@ -125,19 +130,24 @@ public final class McpConnection implements AutoCloseable {
             }
         }
         List<String> cmd = options.command();
-        StdioClientTransport t = new StdioClientTransport(ServerParameters.builder(cmd.get(0))
-                .args(cmd.subList(1, cmd.size())).env(vars).build(), JSON) {
-            /**
-             * The server gets the agent's {@code env} and what a program needs to start, not Baton's environment,
-             * which holds other agents' keys and Baton's own passwords.
-             */
-            @Override
-            protected ProcessBuilder getProcessBuilder() {
-                ProcessBuilder pb = new ProcessBuilder();
-                pb.environment().keySet().retainAll(INHERITED_ENV);
-                return pb;
-            }
-        };
+        StdioClientTransport t =
+                new StdioClientTransport(
+                        ServerParameters.builder(cmd.get(0))
+                                .args(cmd.subList(1, cmd.size()))
+                                .env(vars)
+                                .build(),
+                        JSON) {
+                    /**
+                     * The server gets the agent's {@code env} and what a program needs to start, not Baton's environment,
+                     * which holds other agents' keys and Baton's own passwords.
+                     */
+                    @Override
+                    protected ProcessBuilder getProcessBuilder() {
+                        ProcessBuilder pb = new ProcessBuilder();
+                        pb.environment().keySet().retainAll(INHERITED_ENV);
+                        return pb;
+                    }
+                };
         t.setStdErrorHandler(line -> LOG.debug("{}: MCP server stderr: {}", who, line));
         return t;
     }
@@ -160,8 +170,9 @@ public final class McpConnection implements AutoCloseable {
             }
         }
         Throwable root = McpError.findRootCause(e);
-        return AgentFailure.retryable(what() + ": " + doing + ": " + root.getClass().getSimpleName()
-                + (root.getMessage() == null ? "" : ": " + HttpFailures.excerpt(root.getMessage(), List.of())));
+        return AgentFailure.retryable(
+                what() + ": " + doing + ": " + root.getClass().getSimpleName()
+                        + (root.getMessage() == null ? "" : ": " + HttpFailures.excerpt(root.getMessage(), List.of())));
     }
 
     private String what() {
@@ -196,8 +207,9 @@ public final class McpConnection implements AutoCloseable {
                 parts.add(c instanceof McpSchema.TextContent t ? t.text() : Json.write(Json.MAPPER.valueToTree(c)));
             }
         }
-        return parts.isEmpty() && r.structuredContent() != null ? Json.write(Json.MAPPER.valueToTree(
-                r.structuredContent())) : String.join("\n", parts);
+        return parts.isEmpty() && r.structuredContent() != null
+                ? Json.write(Json.MAPPER.valueToTree(r.structuredContent()))
+                : String.join("\n", parts);
     }
 
     private static JsonNode block(McpSchema.Content c) {

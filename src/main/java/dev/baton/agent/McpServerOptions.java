@@ -56,7 +56,8 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
             } else {
                 en.properties().forEach(f -> {
                     String problem = f.getValue().isValueNode() && !f.getValue().isNull()
-                            ? EnvValues.check(f.getValue().asText()) : "must have a text value";
+                            ? EnvValues.check(f.getValue().asText())
+                            : "must have a text value";
                     if (!EnvValues.NAME.matcher(f.getKey()).matches()) {
                         problem = "is not a variable name";
                     }
@@ -68,7 +69,10 @@ public record McpServerOptions(List<String> command, URI url, Map<String, String
                 });
             }
         }
-        return new McpServerOptions(command == null ? null : List.copyOf(command), uri, Map.copyOf(env),
+        return new McpServerOptions(
+                command == null ? null : List.copyOf(command),
+                uri,
+                Map.copyOf(env),
                 e.duration("timeout", DEFAULT_TIMEOUT));
     }
 

@@ -38,8 +38,12 @@ public final class QueueLimits {
      */
     public String apply(String agent, int maxConsumers) {
         String queue = Endpoints.agentQueue(agent);
-        String json = QueueConfiguration.of(queue).setAddress(queue).setRoutingType(RoutingType.ANYCAST)
-                .setDurable(true).setMaxConsumers(maxConsumers).toJSON();
+        String json = QueueConfiguration.of(queue)
+                .setAddress(queue)
+                .setRoutingType(RoutingType.ANYCAST)
+                .setDurable(true)
+                .setMaxConsumers(maxConsumers)
+                .toJSON();
         try (Connection c = connections.createConnection()) {
             c.start();
             Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -50,7 +54,11 @@ public final class QueueLimits {
                 refused = invoke(session, "updateQueue", json);
             }
             if (refused != null) {
-                LOG.warn("agent '{}': the broker did not set max-consumers={} on {}: {}", agent, maxConsumers, queue,
+                LOG.warn(
+                        "agent '{}': the broker did not set max-consumers={} on {}: {}",
+                        agent,
+                        maxConsumers,
+                        queue,
                         refused);
             } else {
                 LOG.info("agent '{}': {} admits at most {} consumer(s) (maxConcurrency)", agent, queue, maxConsumers);
@@ -75,7 +83,8 @@ public final class QueueLimits {
             if (reply == null) {
                 return "no answer from the broker's management address within " + TIMEOUT.toSeconds() + " s";
             }
-            return JMSManagementHelper.hasOperationSucceeded(reply) ? null
+            return JMSManagementHelper.hasOperationSucceeded(reply)
+                    ? null
                     : String.valueOf(JMSManagementHelper.getResult(reply));
         } finally {
             replies.delete();

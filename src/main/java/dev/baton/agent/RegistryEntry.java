@@ -59,9 +59,12 @@ final class RegistryEntry {
     void onlyOptions(String kind, Set<String> common, Set<String> kindOptions) {
         node.fieldNames().forEachRemaining(f -> {
             if (!common.contains(f) && !kindOptions.contains(f)) {
-                problems.add(positions.key(path + "." + f), who() + ": option '" + f + "' is unknown for kind " + kind
-                        + (kindOptions.isEmpty() ? "; it takes only " + String.join(", ", new java.util.TreeSet<>(common))
-                        : "; use one of " + String.join(", ", new java.util.TreeSet<>(kindOptions))));
+                problems.add(
+                        positions.key(path + "." + f),
+                        who() + ": option '" + f + "' is unknown for kind " + kind
+                                + (kindOptions.isEmpty()
+                                        ? "; it takes only " + String.join(", ", new java.util.TreeSet<>(common))
+                                        : "; use one of " + String.join(", ", new java.util.TreeSet<>(kindOptions))));
             }
         });
     }
@@ -115,8 +118,11 @@ final class RegistryEntry {
             return null;
         }
         if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
-            error(field, field + " must be an integer " + (max == Integer.MAX_VALUE ? "of at least " + min
-                    : "from " + min + " to " + max) + ", not " + v);
+            error(
+                    field,
+                    field + " must be an integer "
+                            + (max == Integer.MAX_VALUE ? "of at least " + min : "from " + min + " to " + max)
+                            + ", not " + v);
             return null;
         }
         return v.asInt();

@@ -27,6 +27,7 @@ public final class ServiceAgentRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceAgentRoutes.class);
     /** How long a call runs before the agent reports progress. */
     static final Duration PROGRESS_AFTER = Duration.ofSeconds(1);
+
     private final String name;
     private final ServiceAgent agent;
     private final int concurrency;
@@ -39,7 +40,8 @@ public final class ServiceAgentRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        ScheduledExecutorService timer = getContext().getExecutorServiceManager()
+        ScheduledExecutorService timer = getContext()
+                .getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "baton-agent-" + name + "-progress");
         ProducerTemplate progress = getContext().createProducerTemplate();
         from(Endpoints.agentConsumer(name, concurrency))
@@ -50,8 +52,8 @@ public final class ServiceAgentRoutes extends RouteBuilder {
                     // A call that lasts reports progress, sent at once outside the consumer's transaction, so the
                     // ticket shows RUNNING meanwhile. Not sent for quick calls: a progress reply that the engine
                     // happened to take after the final one would only be refused.
-                    ScheduledFuture<?> running = timer.schedule(() -> started(progress, ticket),
-                            PROGRESS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+                    ScheduledFuture<?> running = timer.schedule(
+                            () -> started(progress, ticket), PROGRESS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
                     try {
                         reply(ex, outcome(ticket));
                     } finally {
@@ -65,16 +67,23 @@ public final class ServiceAgentRoutes extends RouteBuilder {
     Reply outcome(Ticket ticket) {
         try {
             AgentResult result = agent.handle(ticket);
-            return Reply.succeeded(ticket, result.output()).withUsage(result.usage())
+            return Reply.succeeded(ticket, result.output())
+                    .withUsage(result.usage())
                     .withToolCalls(calls(result.toolCalls()));
         } catch (AgentFailure f) {
-            LOG.info("ticket {} attempt {}: {} ({})", ticket.ticketId(), ticket.attempt(), f.getMessage(),
+            LOG.info(
+                    "ticket {} attempt {}: {} ({})",
+                    ticket.ticketId(),
+                    ticket.attempt(),
+                    f.getMessage(),
                     f.retryable() ? "retryable" : "permanent");
-            return Reply.failed(ticket, f.getMessage(), f.retryable()).withUsage(f.usage())
+            return Reply.failed(ticket, f.getMessage(), f.retryable())
+                    .withUsage(f.usage())
                     .withToolCalls(calls(f.toolCalls()));
         } catch (RuntimeException e) {
             LOG.warn("agent '{}' failed on ticket {}", name, ticket.ticketId(), e);
-            return Reply.failed(ticket, "agent '" + name + "' failed: " + e.getClass().getSimpleName(), true);
+            return Reply.failed(
+                    ticket, "agent '" + name + "' failed: " + e.getClass().getSimpleName(), true);
         }
     }
 
@@ -86,8 +95,11 @@ public final class ServiceAgentRoutes extends RouteBuilder {
 
     private void started(ProducerTemplate progress, Ticket ticket) {
         try {
-            progress.sendBodyAndHeader(Endpoints.producer("queue:" + Endpoints.RESULTS),
-                    Reply.progress(ticket, null, "calling").toJson(), "JMSCorrelationID", ticket.ticketId());
+            progress.sendBodyAndHeader(
+                    Endpoints.producer("queue:" + Endpoints.RESULTS),
+                    Reply.progress(ticket, null, "calling").toJson(),
+                    "JMSCorrelationID",
+                    ticket.ticketId());
         } catch (RuntimeException e) {
             LOG.warn("agent '{}': progress for ticket {} not sent: {}", name, ticket.ticketId(), e.getMessage());
         }

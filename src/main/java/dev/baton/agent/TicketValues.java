@@ -17,9 +17,10 @@ import java.util.function.Function;
 final class TicketValues {
     /** Names whose value is never an object, so a path under them never has a value; and what to say instead. */
     private static final Map<String, String> SCALARS = Map.of(
-            "item", "item is the ticket's for_each index (a number; null outside a for_each); the for_each item "
-                    + "itself is the ticket's input (unless the for_each template sets another input), so use "
-                    + "{{ input.%s }}",
+            "item",
+                    "item is the ticket's for_each index (a number; null outside a for_each); the for_each item "
+                            + "itself is the ticket's input (unless the for_each template sets another input), so use "
+                            + "{{ input.%s }}",
             "agent", "agent is the agent's name, a string",
             "stage", "stage is the stage's name, a string");
 
@@ -51,11 +52,15 @@ final class TicketValues {
         if (template.isTextual()) {
             for (Templates.Placeholder p : Templates.placeholders(template.asText())) {
                 if (of("", NOTHING).apply(p.root()) == null) {
-                    entry.error(field, "'" + p.text() + "' never has a value: '" + p.root() + "' is not a name "
-                            + "templates know; use input, item, agent, stage or params");
+                    entry.error(
+                            field,
+                            "'" + p.text() + "' never has a value: '" + p.root() + "' is not a name "
+                                    + "templates know; use input, item, agent, stage or params");
                 } else if (p.path() != null && SCALARS.containsKey(p.root())) {
-                    entry.error(field, "'" + p.text() + "' never has a value: "
-                            + SCALARS.get(p.root()).formatted(p.path()));
+                    entry.error(
+                            field,
+                            "'" + p.text() + "' never has a value: "
+                                    + SCALARS.get(p.root()).formatted(p.path()));
                 }
             }
         } else if (template.isObject()) {

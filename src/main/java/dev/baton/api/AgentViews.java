@@ -21,7 +21,6 @@ import jakarta.jms.Session;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,8 +43,13 @@ public final class AgentViews {
     private final Clock clock;
     private final AgentStore store = new AgentStore();
 
-    public AgentViews(LiveRegistry registry, PipelineRegistry pipelines, Tx tx, AgentHealth.Policy health,
-            ConnectionFactory connections, Clock clock) {
+    public AgentViews(
+            LiveRegistry registry,
+            PipelineRegistry pipelines,
+            Tx tx,
+            AgentHealth.Policy health,
+            ConnectionFactory connections,
+            Clock clock) {
         this.live = registry;
         this.pipelines = pipelines;
         this.tx = tx;
@@ -64,22 +68,27 @@ public final class AgentViews {
         }
         for (Pipeline p : pipelines.all()) {
             p.agents().values().forEach(a -> specs.merge(a.name(), a, AgentSpec::mergedWith));
-            p.stages().forEach(s -> s.agentNames().forEach(n ->
-                    specs.putIfAbsent(n, new AgentSpec(n, null, List.of(), null, null))));
+            p.stages()
+                    .forEach(s -> s.agentNames()
+                            .forEach(n -> specs.putIfAbsent(n, new AgentSpec(n, null, List.of(), null, null))));
         }
         List<InstanceRow> instances = tx.run(store::instances);
         Map<String, Map<String, Integer>> load = tx.run(store::load);
         instances.forEach(i -> specs.putIfAbsent(i.agent(), new AgentSpec(i.agent(), null, List.of(), null, null)));
         // The kind as it runs: the registry's, else the one a pipeline declares, else the registry's default.
-        specs.forEach((n, spec) -> kinds.put(n, registry.resolve(n, spec)
-                .map(c -> c.kind().name().toLowerCase(Locale.ROOT)).orElse(null)));
+        specs.forEach((n, spec) -> kinds.put(
+                n,
+                registry.resolve(n, spec)
+                        .map(c -> c.kind().name().toLowerCase(Locale.ROOT))
+                        .orElse(null)));
         Instant now = clock.instant();
         ArrayNode out = Json.MAPPER.createArrayNode();
         try (Broker broker = Broker.open(connections)) {
             for (AgentSpec a : specs.values()) {
-                AgentSpec merged = registry.find(a.name()).map(c -> c.spec().mergedWith(a)).orElse(a);
-                out.add(view(merged, kinds.get(a.name()), instances, load.getOrDefault(a.name(), Map.of()), broker,
-                        now));
+                AgentSpec merged =
+                        registry.find(a.name()).map(c -> c.spec().mergedWith(a)).orElse(a);
+                out.add(view(
+                        merged, kinds.get(a.name()), instances, load.getOrDefault(a.name(), Map.of()), broker, now));
             }
         }
         return out;
@@ -91,19 +100,23 @@ public final class AgentViews {
      */
     public ObjectNode registry() {
         LiveRegistry.Status s = live.status();
-        ObjectNode o = Json.object().put("file", s.file()).put("loadedAt", s.loadedAt().toString());
+        ObjectNode o =
+                Json.object().put("file", s.file()).put("loadedAt", s.loadedAt().toString());
         ArrayNode names = o.putArray("agents");
         s.registry().all().forEach(a -> names.add(a.name()));
-        o.put("default", s.registry().defaultAgent() == null ? null
-                : s.registry().defaultAgent().kind().name().toLowerCase(Locale.ROOT));
+        o.put(
+                "default",
+                s.registry().defaultAgent() == null
+                        ? null
+                        : s.registry().defaultAgent().kind().name().toLowerCase(Locale.ROOT));
         o.put("valid", s.errors().isEmpty());
         ArrayNode errors = o.putArray("errors");
         s.errors().forEach(errors::add);
         return o;
     }
 
-    private ObjectNode view(AgentSpec a, String kind, List<InstanceRow> all, Map<String, Integer> load, Broker broker,
-            Instant now) {
+    private ObjectNode view(
+            AgentSpec a, String kind, List<InstanceRow> all, Map<String, Integer> load, Broker broker, Instant now) {
         ObjectNode o = Json.object().put("name", a.name()).put("kind", kind).put("role", a.role());
         ArrayNode caps = o.putArray("capabilities");
         (a.capabilities() == null ? List.<String>of() : a.capabilities()).forEach(caps::add);
@@ -113,9 +126,12 @@ public final class AgentViews {
         for (InstanceRow i : all) {
             if (!i.agent().equals(a.name())) continue;
             last = last == null || i.lastHeartbeat().isAfter(last) ? i.lastHeartbeat() : last;
-            ObjectNode io = instances.addObject().put("instance", i.instance())
+            ObjectNode io = instances
+                    .addObject()
+                    .put("instance", i.instance())
                     .put("health", health.of(i.lastHeartbeat(), now))
-                    .put("lastHeartbeat", i.lastHeartbeat().toString()).put("firstSeen", i.firstSeen().toString())
+                    .put("lastHeartbeat", i.lastHeartbeat().toString())
+                    .put("firstSeen", i.firstSeen().toString())
                     .put("downAt", i.downAt() == null ? null : i.downAt().toString());
             io.set("inFlight", i.inFlight() == null ? Json.MAPPER.createArrayNode() : Json.parse(i.inFlight()));
         }
@@ -123,10 +139,10 @@ public final class AgentViews {
         o.set("instances", instances);
         o.put("inFlight", load.getOrDefault("RUNNING", 0)).put("queued", load.getOrDefault("QUEUED", 0));
         String queue = Endpoints.MANAGED_QUEUE_PREFIX + Endpoints.agentQueue(a.name());
-        number(broker.attribute(queue, "messageCount")).ifPresentOrElse(n -> o.put("queueDepth", n),
-                () -> o.putNull("queueDepth"));
-        number(broker.attribute(queue, "consumerCount")).ifPresentOrElse(n -> o.put("consumers", n),
-                () -> o.putNull("consumers"));
+        number(broker.attribute(queue, "messageCount"))
+                .ifPresentOrElse(n -> o.put("queueDepth", n), () -> o.putNull("queueDepth"));
+        number(broker.attribute(queue, "consumerCount"))
+                .ifPresentOrElse(n -> o.put("consumers", n), () -> o.putNull("consumers"));
         return o;
     }
 
@@ -148,8 +164,8 @@ public final class AgentViews {
             try {
                 Connection c = cf.createConnection();
                 c.start();
-                return new Broker(c, new BrokerManagement(c.createSession(false, Session.AUTO_ACKNOWLEDGE),
-                        MANAGEMENT_TIMEOUT));
+                return new Broker(
+                        c, new BrokerManagement(c.createSession(false, Session.AUTO_ACKNOWLEDGE), MANAGEMENT_TIMEOUT));
             } catch (JMSException e) {
                 return new Broker(null, null);
             }

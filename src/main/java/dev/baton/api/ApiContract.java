@@ -47,49 +47,68 @@ final class ApiContract {
 
     static {
         add(op("listPipelines").ok(200, "loaded pipelines and invalid files with their errors", ref("PipelineList")));
-        add(op("validatePipeline").takes(YAML, ApiSchemas.str())
+        add(op("validatePipeline")
+                .takes(YAML, ApiSchemas.str())
                 .ok(200, "the pipeline is valid; nothing was loaded", ref("Validation"))
                 .problem(422, "every problem of the file, file:line:column first"));
         add(op("getPipeline").ok(200, "the pipeline", ref("Pipeline")).problem(404, "no pipeline of this name"));
-        add(op("listPipelineRevisions").ok(200, "every revision, newest first", array(ref("Revision")))
+        add(op("listPipelineRevisions")
+                .ok(200, "every revision, newest first", array(ref("Revision")))
                 .problem(404, "the pipeline was never loaded"));
-        add(op("startRun").takes(JSON, ref("StartParams")).ok(201, "the run, started; Location is its URL",
-                ref("Run")).ok(200, "replayed: the run an earlier request with this Idempotency-Key made", ref("Run"))
+        add(op("startRun")
+                .takes(JSON, ref("StartParams"))
+                .ok(201, "the run, started; Location is its URL", ref("Run"))
+                .ok(200, "replayed: the run an earlier request with this Idempotency-Key made", ref("Run"))
                 .problem(404, "no pipeline of this name is loaded")
                 .problem(422, "the Idempotency-Key was used with another request"));
         add(op("listRuns").ok(200, "a page of runs, newest first", ref("RunPage")));
         add(op("getRun").ok(200, "the run", ref("Run")).problem(404, "no run of this id"));
-        add(op("getRunHistory").ok(200, "every transition, oldest first", array(ref("HistoryEntry")))
+        add(op("getRunHistory")
+                .ok(200, "every transition, oldest first", array(ref("HistoryEntry")))
                 .problem(404, "no run of this id"));
-        add(op("listRunEvents").ok(200, "the transitions as events, in order", array(ref("Event")))
+        add(op("listRunEvents")
+                .ok(200, "the transitions as events, in order", array(ref("Event")))
                 .problem(404, "no run of this id"));
-        add(op("listRunWebhooks").ok(200, "deliveries, oldest first, each with every attempt",
-                array(ref("WebhookDelivery"))).problem(404, "no run of this id"));
-        add(op("decideApproval").takes(JSON, ref("DecisionRequest"))
+        add(op("listRunWebhooks")
+                .ok(200, "deliveries, oldest first, each with every attempt", array(ref("WebhookDelivery")))
+                .problem(404, "no run of this id"));
+        add(op("decideApproval")
+                .takes(JSON, ref("DecisionRequest"))
                 .ok(200, "the decision was counted (or repeated); the stage's approval state", ref("Decision"))
                 .problem(403, "the caller is not an approver of this stage")
                 .problem(404, "no run or approval stage of this name")
-                .problem(409, "the stage was already decided, or the caller decided otherwise; approval has the "
-                        + "state"));
-        add(op("cancelRun").takes(JSON, ref("CancelRequest")).ok(200, "the run, now CANCELLED or COMPENSATING",
-                ref("Run")).problem(404, "no run of this id").problem(409, "the run is not RUNNING"));
+                .problem(
+                        409,
+                        "the stage was already decided, or the caller decided otherwise; approval has the " + "state"));
+        add(op("cancelRun")
+                .takes(JSON, ref("CancelRequest"))
+                .ok(200, "the run, now CANCELLED or COMPENSATING", ref("Run"))
+                .problem(404, "no run of this id")
+                .problem(409, "the run is not RUNNING"));
         add(op("purgeRuns").takes(JSON, ref("PurgeRequest")).ok(200, "how many runs were deleted", ref("Purged")));
-        add(op("rerunRun").takes(JSON, ref("RerunRequest")).ok(200, "the run, RUNNING again; rerun lists the "
-                + "restarted stages", ref("Run")).problem(404, "no run of this id, or no stage of this name")
+        add(op("rerunRun")
+                .takes(JSON, ref("RerunRequest"))
+                .ok(200, "the run, RUNNING again; rerun lists the " + "restarted stages", ref("Run"))
+                .problem(404, "no run of this id, or no stage of this name")
                 .problem(409, "the run has not ended"));
         add(op("listDeadLetters").ok(200, "messages of the dead-letter queue, oldest first", ref("DeadLetters")));
         add(op("listAgents").ok(200, "every agent", array(ref("Agent"))));
         add(op("getAgentRegistry").ok(200, "the registry in force", ref("AgentRegistry")));
         add(op("getMetrics").answer(new Answer(200, "Prometheus text format", "text/plain", ApiSchemas.str())));
         add(op("whoami").ok(200, "who the credentials belong to", ref("Whoami")));
-        add(op("listWaitingApprovals").ok(200, "approval stages the caller may decide, oldest first",
-                array(ref("WaitingApproval"))));
+        add(op("listWaitingApprovals")
+                .ok(200, "approval stages the caller may decide, oldest first", array(ref("WaitingApproval"))));
         add(op("getHealth").ok(200, "Baton is up", ref("Health")));
         add(op("getOpenApi").ok(200, "this document (OpenAPI 3.1)", ApiSchemas.type("object")));
-        add(op("getPipelineSchema").answer(new Answer(200, "the JSON Schema (2020-12) of a pipeline file",
-                SCHEMA_JSON, ApiSchemas.type("object"))));
-        add(op("getAgentsSchema").answer(new Answer(200, "the JSON Schema (2020-12) of config/agents.yaml",
-                SCHEMA_JSON, ApiSchemas.type("object"))));
+        add(op("getPipelineSchema")
+                .answer(new Answer(
+                        200, "the JSON Schema (2020-12) of a pipeline file", SCHEMA_JSON, ApiSchemas.type("object"))));
+        add(op("getAgentsSchema")
+                .answer(new Answer(
+                        200,
+                        "the JSON Schema (2020-12) of config/agents.yaml",
+                        SCHEMA_JSON,
+                        ApiSchemas.type("object"))));
     }
 
     private ApiContract() {}

@@ -47,7 +47,8 @@ public final class ApiGuard {
     /** The router of the HTTP server Camel started, where Baton adds its own Vert.x handlers. */
     public static VertxPlatformHttpRouter router(CamelContext camel) {
         return camel.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
-                .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
+                .filter(VertxPlatformHttpRouter::isMainServer)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("Camel started no platform-http server"));
     }
 
@@ -70,7 +71,8 @@ public final class ApiGuard {
         // PBKDF2 takes a good part of a second: never on the event loop. The request is paused meanwhile so that
         // no body bytes arrive before the route's body handler (which resumes it) is there to read them.
         ctx.request().pause();
-        ctx.vertx().executeBlocking(() -> authenticator.authenticate(authorization, apiKey), false)
+        ctx.vertx()
+                .executeBlocking(() -> authenticator.authenticate(authorization, apiKey), false)
                 .onComplete(done -> {
                     if (done.succeeded()) {
                         admit(ctx, needed.get(), done.result());
@@ -91,25 +93,40 @@ public final class ApiGuard {
 
     private void admit(RoutingContext ctx, Role needed, Authenticator.Outcome out) {
         if (out instanceof Authenticator.Outcome.None) {
-            unauthorized(ctx, "credentials are required: send Authorization: Bearer <API key>, X-API-Key, or "
-                    + "HTTP basic");
+            unauthorized(
+                    ctx,
+                    "credentials are required: send Authorization: Bearer <API key>, X-API-Key, or " + "HTTP basic");
             return;
         }
         if (out instanceof Authenticator.Outcome.Bad bad) {
-            LOG.info("refused {} {} from {}: {}", ctx.request().method(), ctx.normalizedPath(),
-                    ctx.request().remoteAddress(), bad.reason());
+            LOG.info(
+                    "refused {} {} from {}: {}",
+                    ctx.request().method(),
+                    ctx.normalizedPath(),
+                    ctx.request().remoteAddress(),
+                    bad.reason());
             unauthorized(ctx, bad.reason());
             return;
         }
         Identity who = ((Authenticator.Outcome.Known) out).identity();
         if (!who.role().includes(needed)) {
-            problem(ctx, new Problem(403, "Forbidden", "'" + who.name() + "' has role " + who.role().label() + "; "
-                    + ctx.request().method().name() + " " + ctx.normalizedPath() + " needs " + needed.label(),
-                    List.of()));
+            problem(
+                    ctx,
+                    new Problem(
+                            403,
+                            "Forbidden",
+                            "'" + who.name() + "' has role " + who.role().label() + "; "
+                                    + ctx.request().method().name() + " " + ctx.normalizedPath() + " needs "
+                                    + needed.label(),
+                            List.of()));
             return;
         }
-        authenticated(ctx, User.create(new JsonObject().put("username", who.name()).put("role", who.role().label())
-                .put("via", who.via())));
+        authenticated(
+                ctx,
+                User.create(new JsonObject()
+                        .put("username", who.name())
+                        .put("role", who.role().label())
+                        .put("via", who.via())));
         try {
             // The secret stays here: no route, log line or error message downstream can show it.
             ctx.request().headers().remove("Authorization").remove("X-API-Key");

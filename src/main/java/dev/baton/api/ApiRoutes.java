@@ -35,7 +35,11 @@ public final class ApiRoutes extends RouteBuilder {
      *     answered by {@link HttpFront}'s error page)
      * @param check validates pipeline YAML for {@code POST /api/pipelines/validate}
      */
-    public ApiRoutes(Supplier<RunService> service, DeadLetters deadLetters, int maxBodyBytes, PipelineCheck check,
+    public ApiRoutes(
+            Supplier<RunService> service,
+            DeadLetters deadLetters,
+            int maxBodyBytes,
+            PipelineCheck check,
             AgentViews agents) {
         this.service = service;
         this.deadLetters = deadLetters;
@@ -54,7 +58,9 @@ public final class ApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        onException(Problem.class).handled(true).process(ex -> problem(ex, ex.getProperty(Exchange.EXCEPTION_CAUGHT, Problem.class)));
+        onException(Problem.class)
+                .handled(true)
+                .process(ex -> problem(ex, ex.getProperty(Exchange.EXCEPTION_CAUGHT, Problem.class)));
         onException(Exception.class).handled(true).process(ex -> {
             problem(ex, Problem.unexpected(LOG, ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
         });
@@ -62,18 +68,29 @@ public final class ApiRoutes extends RouteBuilder {
         restConfiguration().component("platform-http").contextPath("/api").bindingMode(RestBindingMode.off);
         ApiDocs.define(this);
         OpenApiDocument openApi = new OpenApiDocument(getRestCollection().getRests());
-        from("direct:api-openapi").routeId("api-openapi")
+        from("direct:api-openapi")
+                .routeId("api-openapi")
                 .process(ex -> ok(ex, 200, openApi.forHost(authority(header(ex, Exchange.HTTP_URL)))));
-        from("direct:api-schema-pipeline").routeId("api-schema-pipeline").process(this::authorized)
+        from("direct:api-schema-pipeline")
+                .routeId("api-schema-pipeline")
+                .process(this::authorized)
                 .process(ex -> respond(ex, 200, ApiContract.SCHEMA_JSON, FileSchemas.PIPELINE.text()));
-        from("direct:api-schema-agents").routeId("api-schema-agents").process(this::authorized)
+        from("direct:api-schema-agents")
+                .routeId("api-schema-agents")
+                .process(this::authorized)
                 .process(ex -> respond(ex, 200, ApiContract.SCHEMA_JSON, FileSchemas.AGENTS.text()));
 
-        from("direct:api-agents").routeId("api-agents").process(this::authorized)
+        from("direct:api-agents")
+                .routeId("api-agents")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, agents.list()));
-        from("direct:api-agents-registry").routeId("api-agents-registry").process(this::authorized)
+        from("direct:api-agents-registry")
+                .routeId("api-agents-registry")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, agents.registry()));
-        from("direct:api-metrics").routeId("api-metrics").process(this::authorized)
+        from("direct:api-metrics")
+                .routeId("api-metrics")
+                .process(this::authorized)
                 .process(ex -> respond(ex, 200, PROMETHEUS, runs().metrics().scrape()));
 
         from("direct:api-health").routeId("api-health").process(ex -> {
@@ -88,49 +105,102 @@ public final class ApiRoutes extends RouteBuilder {
             // DEGRADED answers 200: the process is ready and a restart would not help (a full disk, a broken edit).
             ok(ex, "DOWN".equals(status) ? 503 : 200, health);
         });
-        from("direct:api-pipelines").routeId("api-pipelines").process(this::authorized).process(ex -> ok(ex, 200, runs().pipelines()));
-        from("direct:api-pipeline").routeId("api-pipeline").process(this::authorized)
+        from("direct:api-pipelines")
+                .routeId("api-pipelines")
+                .process(this::authorized)
+                .process(ex -> ok(ex, 200, runs().pipelines()));
+        from("direct:api-pipeline")
+                .routeId("api-pipeline")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().pipeline(header(ex, "name"))));
-        from("direct:api-validate").routeId("api-validate").process(this::authorized).process(ex ->
-                ok(ex, 200, check.validate(body(ex), header(ex, Exchange.CONTENT_TYPE))));
-        from("direct:api-start-run").routeId("api-start-run").process(this::authorized).process(ex -> {
-            RunService.StartOutcome out = runs().start(header(ex, "name"), body(ex), header(ex, "Idempotency-Key"));
-            if (out.replayed()) {
-                ex.getMessage().setHeader("Idempotent-Replayed", "true");
-            }
-            ex.getMessage().setHeader("Location", "/api/runs/" + out.run().path("id").asText());
-            ok(ex, out.replayed() ? 200 : 201, out.run());
-        });
+        from("direct:api-validate")
+                .routeId("api-validate")
+                .process(this::authorized)
+                .process(ex -> ok(ex, 200, check.validate(body(ex), header(ex, Exchange.CONTENT_TYPE))));
+        from("direct:api-start-run")
+                .routeId("api-start-run")
+                .process(this::authorized)
+                .process(ex -> {
+                    RunService.StartOutcome out =
+                            runs().start(header(ex, "name"), body(ex), header(ex, "Idempotency-Key"));
+                    if (out.replayed()) {
+                        ex.getMessage().setHeader("Idempotent-Replayed", "true");
+                    }
+                    ex.getMessage()
+                            .setHeader(
+                                    "Location",
+                                    "/api/runs/" + out.run().path("id").asText());
+                    ok(ex, out.replayed() ? 200 : 201, out.run());
+                });
         from("direct:api-runs").routeId("api-runs").process(this::authorized).process(ex -> {
-            ok(ex, 200, runs().list(header(ex, "pipeline"), header(ex, "status"), header(ex, "q"), limit(ex, 50),
-                    header(ex, "cursor")));
+            ok(
+                    ex,
+                    200,
+                    runs().list(
+                                    header(ex, "pipeline"),
+                                    header(ex, "status"),
+                                    header(ex, "q"),
+                                    limit(ex, 50),
+                                    header(ex, "cursor")));
         });
-        from("direct:api-run").routeId("api-run").process(this::authorized)
+        from("direct:api-run")
+                .routeId("api-run")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, RunViews.capTickets(runs().get(header(ex, "id")), tickets(ex))));
-        from("direct:api-run-history").routeId("api-run-history").process(this::authorized)
+        from("direct:api-run-history")
+                .routeId("api-run-history")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
-        from("direct:api-decide").routeId("api-decide").process(this::authorized).process(ex ->
-                ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex), who(ex))));
-        from("direct:api-cancel").routeId("api-cancel").process(this::authorized).process(ex ->
-                ok(ex, 200, runs().control().cancel(header(ex, "id"), body(ex))));
-        from("direct:api-purge").routeId("api-purge").process(this::authorized)
+        from("direct:api-decide")
+                .routeId("api-decide")
+                .process(this::authorized)
+                .process(ex ->
+                        ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex), who(ex))));
+        from("direct:api-cancel")
+                .routeId("api-cancel")
+                .process(this::authorized)
+                .process(ex -> ok(ex, 200, runs().control().cancel(header(ex, "id"), body(ex))));
+        from("direct:api-purge")
+                .routeId("api-purge")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().purge(body(ex))));
-        from("direct:api-rerun").routeId("api-rerun").process(this::authorized).process(ex ->
-                ok(ex, 200, runs().control().rerun(header(ex, "id"), body(ex))));
-        from("direct:api-run-events").routeId("api-run-events").process(this::authorized)
+        from("direct:api-rerun")
+                .routeId("api-rerun")
+                .process(this::authorized)
+                .process(ex -> ok(ex, 200, runs().control().rerun(header(ex, "id"), body(ex))));
+        from("direct:api-run-events")
+                .routeId("api-run-events")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().records().events(header(ex, "id"))));
-        from("direct:api-run-webhooks").routeId("api-run-webhooks").process(this::authorized)
+        from("direct:api-run-webhooks")
+                .routeId("api-run-webhooks")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().records().webhooks(header(ex, "id"))));
-        from("direct:api-pipeline-revisions").routeId("api-pipeline-revisions").process(this::authorized)
+        from("direct:api-pipeline-revisions")
+                .routeId("api-pipeline-revisions")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().records().revisions(header(ex, "name"))));
-        from("direct:api-whoami").routeId("api-whoami").process(this::authorized).process(ex -> {
-            var who = who(ex);
-            ok(ex, 200, Json.object().put("name", who.name()).put("role", who.role().label()).put("via", who.via())
-                    .put("open", "open".equals(who.via())));
-        });
-        from("direct:api-approvals").routeId("api-approvals").process(this::authorized)
+        from("direct:api-whoami")
+                .routeId("api-whoami")
+                .process(this::authorized)
+                .process(ex -> {
+                    var who = who(ex);
+                    ok(
+                            ex,
+                            200,
+                            Json.object()
+                                    .put("name", who.name())
+                                    .put("role", who.role().label())
+                                    .put("via", who.via())
+                                    .put("open", "open".equals(who.via())));
+                });
+        from("direct:api-approvals")
+                .routeId("api-approvals")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, runs().approvals().forCaller(who(ex))));
-        from("direct:api-dead-letters").routeId("api-dead-letters").process(this::authorized)
+        from("direct:api-dead-letters")
+                .routeId("api-dead-letters")
+                .process(this::authorized)
                 .process(ex -> ok(ex, 200, deadLetters.browse(limit(ex, DeadLetters.DEFAULT_LIMIT))));
     }
 
@@ -170,8 +240,11 @@ public final class ApiRoutes extends RouteBuilder {
         byte[] raw = ex.getMessage().getBody(byte[].class);
         int bytes = raw == null ? 0 : raw.length;
         if (bytes > maxBodyBytes) {
-            throw new Problem(413, "Content Too Large",
-                    "request body is " + bytes + " bytes; the limit is " + maxBodyBytes, List.of());
+            throw new Problem(
+                    413,
+                    "Content Too Large",
+                    "request body is " + bytes + " bytes; the limit is " + maxBodyBytes,
+                    List.of());
         }
         if (raw == null) {
             return null;
@@ -241,7 +314,10 @@ public final class ApiRoutes extends RouteBuilder {
             }
         }
         long mib = 1024 * 1024;
-        return Json.object().put("usedMiB", memory.getUsed() / mib).put("liveMiB", live / mib)
-                .put("peakMiB", peak / mib).put("maxMiB", memory.getMax() / mib);
+        return Json.object()
+                .put("usedMiB", memory.getUsed() / mib)
+                .put("liveMiB", live / mib)
+                .put("peakMiB", peak / mib)
+                .put("maxMiB", memory.getMax() / mib);
     }
 }

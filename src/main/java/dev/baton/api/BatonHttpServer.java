@@ -55,8 +55,8 @@ public final class BatonHttpServer extends VertxPlatformHttpServer {
             }
 
             @Override
-            public Service newHttpManagementServer(CamelContext camel,
-                    HttpManagementServerConfigurationProperties properties) {
+            public Service newHttpManagementServer(
+                    CamelContext camel, HttpManagementServerConfigurationProperties properties) {
                 return camels.newHttpManagementServer(camel, properties);
             }
         };
@@ -76,19 +76,27 @@ public final class BatonHttpServer extends VertxPlatformHttpServer {
         }
         // Camel's startServer, replaced here, makes the executor its stop closes Vert.x on; without it, stopping
         // fails with a NullPointerException (a WARN and a stack trace on every Ctrl-C).
-        setPrivate("executor", getCamelContext().getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "platform-http-service"));
+        setPrivate(
+                "executor",
+                getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "platform-http-service"));
         // Vert.x's limits (a 4096-byte request line, 8 KiB of headers); only the answer above them changes.
-        HttpServer s = getVertx().createHttpServer(new HttpServerOptions()).invalidRequestHandler(front::invalid)
+        HttpServer s = getVertx()
+                .createHttpServer(new HttpServerOptions())
+                .invalidRequestHandler(front::invalid)
                 .requestHandler(topRouter());
         server = s;
         try {
-            s.listen(configuration.getBindPort(), configuration.getBindHost()).toCompletionStage()
-                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            s.listen(configuration.getBindPort(), configuration.getBindHost())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
             LOG.info("Vert.x HttpServer started on {}:{}", configuration.getBindHost(), configuration.getBindPort());
         } catch (java.util.concurrent.ExecutionException e) {
             // HttpListening makes this a start failure with the port in the message
-            LOG.warn("cannot listen on {}:{}: {}", configuration.getBindHost(), configuration.getBindPort(),
+            LOG.warn(
+                    "cannot listen on {}:{}: {}",
+                    configuration.getBindHost(),
+                    configuration.getBindPort(),
                     e.getCause().toString());
         }
     }
@@ -138,8 +146,9 @@ public final class BatonHttpServer extends VertxPlatformHttpServer {
             }
             return field.get(this);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Camel's HTTP server has no '" + name + "' field any more (a Camel "
-                    + "upgrade changed it): " + e, e);
+            throw new IllegalStateException(
+                    "Camel's HTTP server has no '" + name + "' field any more (a Camel " + "upgrade changed it): " + e,
+                    e);
         }
     }
 }

@@ -36,7 +36,8 @@ final class BrokerManagement {
 
     /** An operation, e.g. {@code ("broker", "getAddressSettingsAsJSON", "baton.results")}; empty as for attributes. */
     Optional<Object> invoke(String resource, String operation, Object... args) {
-        return request(resource + "." + operation,
+        return request(
+                resource + "." + operation,
                 m -> JMSManagementHelper.putOperationInvocation(m, resource, operation, args));
     }
 

@@ -12,8 +12,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 public final class Console {
     static final String PATH = "/console/";
     /** Scripts and styles only from Baton itself: no inline script, nothing from elsewhere. */
-    private static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    private static final String POLICY =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                    + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     private Console() {}
 
@@ -27,13 +28,20 @@ public final class Console {
                 redirect(ctx);
             }
         });
-        StaticHandler files = StaticHandler.create("console").setIndexPage("index.html").setCachingEnabled(false)
+        StaticHandler files = StaticHandler.create("console")
+                .setIndexPage("index.html")
+                .setCachingEnabled(false)
                 .setDirectoryListing(false);
-        router.route(PATH + "*").handler(ctx -> {
-            ctx.response().putHeader("Content-Security-Policy", POLICY).putHeader("X-Content-Type-Options", "nosniff")
-                    .putHeader("Referrer-Policy", "no-referrer").putHeader("Cache-Control", "no-cache");
-            ctx.next();
-        }).handler(files);
+        router.route(PATH + "*")
+                .handler(ctx -> {
+                    ctx.response()
+                            .putHeader("Content-Security-Policy", POLICY)
+                            .putHeader("X-Content-Type-Options", "nosniff")
+                            .putHeader("Referrer-Policy", "no-referrer")
+                            .putHeader("Cache-Control", "no-cache");
+                    ctx.next();
+                })
+                .handler(files);
     }
 
     private static void redirect(RoutingContext ctx) {

@@ -44,6 +44,7 @@ public final class DeadLetters {
     static final int MAX_BODY_BYTES = 4096;
     /** Counting by browsing (when management is refused) stops here; past it the depth is left out. */
     private static final int MAX_COUNTED = 10_000;
+
     private static final Duration MANAGEMENT_TIMEOUT = Duration.ofSeconds(2);
 
     private final ConnectionFactory connections;
@@ -71,8 +72,9 @@ public final class DeadLetters {
             try (QueueBrowser browser = session.createBrowser(session.createQueue(DEAD_LETTERS))) {
                 Enumeration<?> messages = browser.getEnumeration();
                 while (items.size() < limit && messages.hasMoreElements()) {
-                    items.add(item((Message) messages.nextElement(), address -> maxAttempts.computeIfAbsent(address,
-                            a -> maxDeliveryAttempts(management, a))));
+                    items.add(item(
+                            (Message) messages.nextElement(),
+                            address -> maxAttempts.computeIfAbsent(address, a -> maxDeliveryAttempts(management, a))));
                 }
                 counted = depth(management, messages, items.size());
             }
@@ -82,8 +84,8 @@ public final class DeadLetters {
             out.set("items", items);
             return out;
         } catch (JMSException e) {
-            throw new Problem(503, "Service Unavailable", "cannot browse " + DEAD_LETTERS + ": " + e.getMessage(),
-                    List.of());
+            throw new Problem(
+                    503, "Service Unavailable", "cannot browse " + DEAD_LETTERS + ": " + e.getMessage(), List.of());
         }
     }
 
@@ -102,7 +104,8 @@ public final class DeadLetters {
     }
 
     private static Optional<Integer> maxDeliveryAttempts(BrokerManagement management, String address) {
-        return management.invoke(Endpoints.MANAGED_BROKER, "getAddressSettingsAsJSON", address)
+        return management
+                .invoke(Endpoints.MANAGED_BROKER, "getAddressSettingsAsJSON", address)
                 .map(json -> Json.parse(json.toString()).path("maxDeliveryAttempts"))
                 .filter(JsonNode::canConvertToInt)
                 .map(JsonNode::asInt)
@@ -131,8 +134,10 @@ public final class DeadLetters {
             item.put("originalMessageId", m.getJMSMessageID()); // Artemis moves a copy that keeps the id
             item.put("originalAddress", brokerOrigin);
             Optional<Integer> attempts = maxAttempts.of(brokerOrigin);
-            item.put("reason", attempts.map(n -> "delivery failed " + n + " times")
-                    .orElse("delivery failed max-delivery-attempts times, or moved by an operator"));
+            item.put(
+                    "reason",
+                    attempts.map(n -> "delivery failed " + n + " times")
+                            .orElse("delivery failed max-delivery-attempts times, or moved by an operator"));
             attempts.ifPresent(n -> item.put("deliveryCount", n));
         } else {
             item.putNull("deadLetteredBy");
@@ -141,7 +146,11 @@ public final class DeadLetters {
             item.put("reason", "sent to " + DEAD_LETTERS + " directly");
         }
         item.put("correlationId", m.getJMSCorrelationID());
-        item.put("timestamp", m.getJMSTimestamp() > 0 ? Instant.ofEpochMilli(m.getJMSTimestamp()).toString() : null);
+        item.put(
+                "timestamp",
+                m.getJMSTimestamp() > 0
+                        ? Instant.ofEpochMilli(m.getJMSTimestamp()).toString()
+                        : null);
         body(m, item);
         return item;
     }
@@ -166,7 +175,9 @@ public final class DeadLetters {
 
     /** The longest text whose UTF-8 fits in {@code max} bytes: a character cut in two is dropped, not mangled. */
     static String utf8Prefix(byte[] utf8, int max) {
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         ByteBuffer in = ByteBuffer.wrap(utf8, 0, Math.min(max, utf8.length));
         CharBuffer out = CharBuffer.allocate(in.remaining());

@@ -62,27 +62,34 @@ public final class EventStream implements AutoCloseable {
         }
         String who = ctx.user().principal().getString("username");
         HttpServerResponse res = ctx.response();
-        Subscriber s = new Subscriber(ctx.vertx().getOrCreateContext(), res, ctx.request().getParam("run"), who);
+        Subscriber s = new Subscriber(
+                ctx.vertx().getOrCreateContext(), res, ctx.request().getParam("run"), who);
         String full = admit(s);
         if (full != null) {
             ctx.response().putHeader("Retry-After", "5");
             problem(ctx, new Problem(503, "Service Unavailable", full + "; retry later", List.of()));
             return;
         }
-        res.setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8")
-                .putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
+        res.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("X-Content-Type-Options", "nosniff");
         long beat = ctx.vertx().setPeriodic(HEARTBEAT_MILLIS, id -> s.write(": beat\n\n"));
         long end = ctx.vertx().setTimer(LIFETIME_MILLIS, id -> s.end());
         res.closeHandler(v -> closed(ctx, s, beat, end));
         res.endHandler(v -> closed(ctx, s, beat, end));
-        ctx.vertx().executeBlocking(() -> {
-            subscribe();
-            return null;
-        }, false).onSuccess(v -> s.write("retry: 2000\n: open\n\n")) // said once events can reach it
+        ctx.vertx()
+                .executeBlocking(
+                        () -> {
+                            subscribe();
+                            return null;
+                        },
+                        false)
+                .onSuccess(v -> s.write("retry: 2000\n: open\n\n")) // said once events can reach it
                 .onFailure(e -> {
-            LOG.warn("event stream: cannot subscribe to {}: {}", Endpoints.EVENTS, e.toString());
-            s.end();
-        });
+                    LOG.warn("event stream: cannot subscribe to {}: {}", Endpoints.EVENTS, e.toString());
+                    s.end();
+                });
     }
 
     /** Takes a place for the stream, or says why there is none: the check and the add are one step. */
@@ -91,7 +98,8 @@ public final class EventStream implements AutoCloseable {
             return MAX_STREAMS + " event streams are open";
         }
         if (subscribers.stream().filter(o -> s.who().equals(o.who())).count() >= MAX_STREAMS_PER_IDENTITY) {
-            return "'" + s.who() + "' has " + MAX_STREAMS_PER_IDENTITY + " event streams open, the most one identity may";
+            return "'" + s.who() + "' has " + MAX_STREAMS_PER_IDENTITY
+                    + " event streams open, the most one identity may";
         }
         subscribers.add(s);
         return null;
@@ -101,10 +109,13 @@ public final class EventStream implements AutoCloseable {
         ctx.vertx().cancelTimer(beat);
         ctx.vertx().cancelTimer(end);
         if (subscribers.remove(s)) {
-            ctx.vertx().executeBlocking(() -> {
-                unsubscribeIfIdle();
-                return null;
-            }, false);
+            ctx.vertx()
+                    .executeBlocking(
+                            () -> {
+                                unsubscribeIfIdle();
+                                return null;
+                            },
+                            false);
         }
     }
 
@@ -180,7 +191,9 @@ public final class EventStream implements AutoCloseable {
     }
 
     private static void problem(RoutingContext ctx, Problem p) {
-        ctx.response().setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json")
+        ctx.response()
+                .setStatusCode(p.status())
+                .putHeader("Content-Type", "application/problem+json")
                 .end(Json.write(p.toJson()));
     }
 
@@ -195,7 +208,8 @@ public final class EventStream implements AutoCloseable {
             context.runOnContext(v -> {
                 if (response.ended() || response.closed()) return;
                 if (response.writeQueueFull()) {
-                    response.reset(); // too slow: closes the connection; the client re-reads the state when it reconnects
+                    response.reset(); // too slow: closes the connection; the client re-reads the state when it
+                    // reconnects
                     return;
                 }
                 response.write(frame);

@@ -56,8 +56,11 @@ public final class HealthParts {
      * @param broker the embedded broker, or null for an external one
      * @param security null when the API runs open
      */
-    public static HealthParts of(dev.baton.broker.EmbeddedBroker broker, javax.sql.DataSource db,
-            dev.baton.agent.LiveRegistry agents, dev.baton.api.auth.LiveSecurity security) {
+    public static HealthParts of(
+            dev.baton.broker.EmbeddedBroker broker,
+            javax.sql.DataSource db,
+            dev.baton.agent.LiveRegistry agents,
+            dev.baton.api.auth.LiveSecurity security) {
         HealthParts parts = new HealthParts();
         parts.add("broker", () -> {
             if (broker == null) {
@@ -70,20 +73,26 @@ public final class HealthParts {
             try (java.sql.Connection c = db.getConnection()) {
                 return c.isValid(5) ? Part.UP : new Part("DOWN", "the database does not answer");
             } catch (java.sql.SQLException e) {
-                return new Part("DOWN", "no connection to the database: " + e.getClass().getSimpleName()
-                        + " (SQL state " + e.getSQLState() + ")");
+                return new Part(
+                        "DOWN",
+                        "no connection to the database: " + e.getClass().getSimpleName() + " (SQL state "
+                                + e.getSQLState() + ")");
             }
         });
         parts.add("agentRegistry", () -> {
             var s = agents.status();
             // No detail: /api/health needs no credentials; the problems are in the log with file:line:column.
-            return s.errors().isEmpty() ? Part.UP : new Part("DEGRADED", java.nio.file.Path.of(s.file())
-                    .getFileName() + ": the last edit was not loaded (" + s.errors().size() + " problem(s), logged); "
-                    + "the registry loaded at " + s.loadedAt() + " stays in force");
+            return s.errors().isEmpty()
+                    ? Part.UP
+                    : new Part(
+                            "DEGRADED",
+                            java.nio.file.Path.of(s.file()).getFileName() + ": the last edit was not loaded ("
+                                    + s.errors().size() + " problem(s), logged); "
+                                    + "the registry loaded at " + s.loadedAt() + " stays in force");
         });
         if (security != null) {
-            parts.add("security", () -> security.problem() == null ? Part.UP
-                    : new Part("DEGRADED", security.problem()));
+            parts.add(
+                    "security", () -> security.problem() == null ? Part.UP : new Part("DEGRADED", security.problem()));
         }
         return parts;
     }

@@ -26,8 +26,7 @@ public final class HttpFront {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
     static final String PROBLEM_JSON = "application/problem+json";
     /** Headers Baton reads once: a second copy is ignored or joined to the first, so a proxy may see another one. */
-    static final List<String> SINGLE_HEADERS = List.of("Authorization", "X-API-Key", "Idempotency-Key",
-            "Content-Type");
+    static final List<String> SINGLE_HEADERS = List.of("Authorization", "X-API-Key", "Idempotency-Key", "Content-Type");
 
     private volatile boolean ready;
     private volatile CamelContext camel;
@@ -42,25 +41,65 @@ public final class HttpFront {
         top.route().order(-1000).handler(this::gate);
         top.route().order(-999).handler(HttpFront::headAsGet);
         top.route("/api/*").order(-998).handler(HttpFront::singleHeaders);
-        top.errorHandler(400, ctx -> problem(ctx, new Problem(400, "Bad Request", "the request cannot be read: "
-                + (ctx.failure() == null ? "bad request line" : ctx.failure().getMessage()), List.of())));
-        top.errorHandler(404, ctx -> problem(ctx, new Problem(404, "Not Found",
-                "no resource at " + ctx.request().method().name() + " " + ctx.request().path()
-                        + "; GET /api/openapi.json lists every endpoint", List.of())));
+        top.errorHandler(
+                400,
+                ctx -> problem(
+                        ctx,
+                        new Problem(
+                                400,
+                                "Bad Request",
+                                "the request cannot be read: "
+                                        + (ctx.failure() == null
+                                                ? "bad request line"
+                                                : ctx.failure().getMessage()),
+                                List.of())));
+        top.errorHandler(
+                404,
+                ctx -> problem(
+                        ctx,
+                        new Problem(
+                                404,
+                                "Not Found",
+                                "no resource at " + ctx.request().method().name() + " "
+                                        + ctx.request().path() + "; GET /api/openapi.json lists every endpoint",
+                                List.of())));
         top.errorHandler(405, ctx -> {
             String allow = String.join(", ", allowed(ctx.request().path()));
             ctx.response().putHeader("Allow", allow);
-            problem(ctx, new Problem(405, "Method Not Allowed", ctx.request().method().name() + " is not allowed on "
-                    + ctx.request().path() + "; allowed: " + allow, List.of()));
+            problem(
+                    ctx,
+                    new Problem(
+                            405,
+                            "Method Not Allowed",
+                            ctx.request().method().name() + " is not allowed on "
+                                    + ctx.request().path() + "; allowed: " + allow,
+                            List.of()));
         });
-        top.errorHandler(415, ctx -> problem(ctx, new Problem(415, "Unsupported Media Type",
-                "Content-Type " + ctx.request().getHeader("Content-Type") + " is not accepted by "
-                        + ctx.request().method().name() + " " + ctx.request().path()
-                        + "; see GET /api/openapi.json", List.of())));
-        top.errorHandler(413, ctx -> problem(ctx, new Problem(413, "Content Too Large",
-                "the request body is larger than the server accepts", List.of())));
+        top.errorHandler(
+                415,
+                ctx -> problem(
+                        ctx,
+                        new Problem(
+                                415,
+                                "Unsupported Media Type",
+                                "Content-Type " + ctx.request().getHeader("Content-Type") + " is not accepted by "
+                                        + ctx.request().method().name() + " "
+                                        + ctx.request().path()
+                                        + "; see GET /api/openapi.json",
+                                List.of())));
+        top.errorHandler(
+                413,
+                ctx -> problem(
+                        ctx,
+                        new Problem(
+                                413,
+                                "Content Too Large",
+                                "the request body is larger than the server accepts",
+                                List.of())));
         top.errorHandler(500, ctx -> {
-            LOG.error("HTTP request failed: {}", ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
+            LOG.error(
+                    "HTTP request failed: {}",
+                    ctx.failure() == null ? "(no cause)" : ctx.failure().toString());
             problem(ctx, new Problem(500, "Internal Server Error", "the request failed", List.of()));
         });
     }
@@ -87,8 +126,13 @@ public final class HttpFront {
         for (String name : SINGLE_HEADERS) {
             int n = ctx.request().headers().getAll(name).size();
             if (n > 1) {
-                problem(ctx, new Problem(400, "Bad Request", "header " + name + " was sent " + n
-                        + " times; send it once", List.of()));
+                problem(
+                        ctx,
+                        new Problem(
+                                400,
+                                "Bad Request",
+                                "header " + name + " was sent " + n + " times; send it once",
+                                List.of()));
                 return;
             }
         }
@@ -100,17 +144,26 @@ public final class HttpFront {
         Throwable cause = request.decoderResult().cause();
         Problem p;
         if (cause instanceof TooLongHttpLineException) {
-            p = new Problem(414, "URI Too Long", "the request line is longer than the server accepts (4096 bytes)",
-                    List.of());
+            p = new Problem(
+                    414, "URI Too Long", "the request line is longer than the server accepts (4096 bytes)", List.of());
         } else if (cause instanceof TooLongHttpHeaderException) {
-            p = new Problem(431, "Request Header Fields Too Large",
-                    "the request headers are larger than the server accepts (8192 bytes)", List.of());
+            p = new Problem(
+                    431,
+                    "Request Header Fields Too Large",
+                    "the request headers are larger than the server accepts (8192 bytes)",
+                    List.of());
         } else {
-            p = new Problem(400, "Bad Request", "the request is not valid HTTP: "
-                    + (cause == null ? "unreadable" : cause.getMessage()), List.of());
+            p = new Problem(
+                    400,
+                    "Bad Request",
+                    "the request is not valid HTTP: " + (cause == null ? "unreadable" : cause.getMessage()),
+                    List.of());
         }
-        request.response().setStatusCode(p.status()).putHeader("Content-Type", PROBLEM_JSON)
-                .putHeader("Connection", "close").end(Json.write(p.toJson()))
+        request.response()
+                .setStatusCode(p.status())
+                .putHeader("Content-Type", PROBLEM_JSON)
+                .putHeader("Connection", "close")
+                .end(Json.write(p.toJson()))
                 .onComplete(done -> request.connection().close());
     }
 
@@ -155,6 +208,9 @@ public final class HttpFront {
             return;
         }
         ctx.request().resume();
-        ctx.response().setStatusCode(p.status()).putHeader("Content-Type", PROBLEM_JSON).end(Json.write(p.toJson()));
+        ctx.response()
+                .setStatusCode(p.status())
+                .putHeader("Content-Type", PROBLEM_JSON)
+                .end(Json.write(p.toJson()));
     }
 }

@@ -19,7 +19,10 @@ public final class HttpListening {
     public static void require(CamelContext camel, String host, int port) {
         VertxPlatformHttpServer server = camel.hasService(VertxPlatformHttpServer.class);
         if (server != null && server.getServer() != null && !(server.getServer() instanceof TCPServerBase)) {
-            LOG.warn("cannot tell whether the REST API listens on {}:{}: Vert.x's server is a {}", host, port,
+            LOG.warn(
+                    "cannot tell whether the REST API listens on {}:{}: Vert.x's server is a {}",
+                    host,
+                    port,
                     server.getServer().getClass().getName()); // a Vert.x upgrade moved the class this reads
             return;
         }

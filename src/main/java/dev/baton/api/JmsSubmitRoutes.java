@@ -28,6 +28,7 @@ public final class JmsSubmitRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(JmsSubmitRoutes.class);
     /** Outbox columns: a reply address or correlation id longer than these could never be sent. */
     private static final int MAX_DESTINATION = 200;
+
     private static final int MAX_CORRELATION_ID = 100;
 
     private final RunService runs;
@@ -43,13 +44,14 @@ public final class JmsSubmitRoutes extends RouteBuilder {
         errorHandler(defaultErrorHandler().logStackTrace(false).logExhaustedMessageHistory(false));
         // A database outage or any other unexpected failure rolls the JMS transaction back: the broker redelivers
         // the submission (max-delivery-attempts, then its dead-letter address).
-        from(Endpoints.consumer(Endpoints.SUBMIT, consumers)).routeId(Endpoints.ROUTE_SUBMIT)
+        from(Endpoints.consumer(Endpoints.SUBMIT, consumers))
+                .routeId(Endpoints.ROUTE_SUBMIT)
                 .process(this::onSubmission)
                 .choice()
-                    .when(header(Endpoints.HEADER_CAMEL_DESTINATION).isNotNull())
-                        .to(Endpoints.JMS + ":queue:" + Endpoints.SUBMIT)
-                    .when(header(Endpoints.HEADER_DEAD_LETTER_REASON).isNotNull())
-                        .to(Endpoints.JMS + ":queue:" + Endpoints.DEAD_LETTERS)
+                .when(header(Endpoints.HEADER_CAMEL_DESTINATION).isNotNull())
+                .to(Endpoints.JMS + ":queue:" + Endpoints.SUBMIT)
+                .when(header(Endpoints.HEADER_DEAD_LETTER_REASON).isNotNull())
+                .to(Endpoints.JMS + ":queue:" + Endpoints.DEAD_LETTERS)
                 .end();
     }
 
@@ -65,17 +67,25 @@ public final class JmsSubmitRoutes extends RouteBuilder {
         String pipeline = in.getHeader(Endpoints.HEADER_SUBMIT_PIPELINE, String.class);
         try {
             if (pipeline == null || pipeline.isBlank()) {
-                throw Problem.badRequest("the " + Endpoints.HEADER_SUBMIT_PIPELINE
-                        + " property is missing: it names the pipeline to run", List.of());
+                throw Problem.badRequest(
+                        "the " + Endpoints.HEADER_SUBMIT_PIPELINE
+                                + " property is missing: it names the pipeline to run",
+                        List.of());
             }
             ReplyTo to = replyTo == null ? null : replyTo(replyTo, correlation);
-            RunService.StartOutcome out = runs.start(pipeline, text(in),
+            RunService.StartOutcome out = runs.start(
+                    pipeline,
+                    text(in),
                     in.getHeader(Endpoints.HEADER_SUBMIT_IDEMPOTENCY_KEY, String.class),
                     new RunEngine.Submission(messageId, to));
             String runId = out.run().path("id").asText();
             try (LogContext log = LogContext.run(runId)) {
-                LOG.info("{} run of '{}' submitted over JMS (message {}){}", out.replayed() ? "earlier" : "new",
-                        pipeline, messageId, to == null ? "; no JMSReplyTo, so no result will be sent" : "");
+                LOG.info(
+                        "{} run of '{}' submitted over JMS (message {}){}",
+                        out.replayed() ? "earlier" : "new",
+                        pipeline,
+                        messageId,
+                        to == null ? "; no JMSReplyTo, so no result will be sent" : "");
             }
             in.removeHeaders("*");
             if (out.answerNow()) { // an idempotent replay of a run that has already ended
@@ -106,8 +116,9 @@ public final class JmsSubmitRoutes extends RouteBuilder {
         LOG.warn("submission {} refused: {} {}", messageId, p.getMessage(), p.errors());
         if (replyTo == null) {
             Integer deliveries = in.getHeader(Endpoints.HEADER_DELIVERY_COUNT, Integer.class);
-            in.setHeader(Endpoints.HEADER_DEAD_LETTER_REASON, p.getMessage()
-                    + (p.errors().isEmpty() ? "" : ": " + String.join("; ", p.errors())));
+            in.setHeader(
+                    Endpoints.HEADER_DEAD_LETTER_REASON,
+                    p.getMessage() + (p.errors().isEmpty() ? "" : ": " + String.join("; ", p.errors())));
             in.setHeader(Endpoints.HEADER_DEAD_LETTER_ORIGIN, Endpoints.SUBMIT);
             in.setHeader(Endpoints.HEADER_DEAD_LETTER_MESSAGE_ID, messageId);
             in.setHeader(Endpoints.HEADER_DEAD_LETTER_DELIVERY_COUNT, deliveries);
@@ -141,8 +152,8 @@ public final class JmsSubmitRoutes extends RouteBuilder {
             throw Problem.badRequest("JMSReplyTo is too long: at most " + MAX_DESTINATION + " characters", List.of());
         }
         if (correlation != null && correlation.length() > MAX_CORRELATION_ID) {
-            throw Problem.badRequest("JMSCorrelationID is too long: at most " + MAX_CORRELATION_ID + " characters",
-                    List.of());
+            throw Problem.badRequest(
+                    "JMSCorrelationID is too long: at most " + MAX_CORRELATION_ID + " characters", List.of());
         }
         return new ReplyTo(destination, correlation);
     }

@@ -53,9 +53,11 @@ public final class Metrics {
         this.tx = tx;
         this.connections = connections;
         ticketsInFlight = MultiGauge.builder(TICKETS_IN_FLIGHT)
-                .description("Tickets QUEUED or RUNNING, per agent (from the database)").register(registry);
+                .description("Tickets QUEUED or RUNNING, per agent (from the database)")
+                .register(registry);
         runsInFlight = MultiGauge.builder(RUNS_IN_FLIGHT)
-                .description("Runs RUNNING or COMPENSATING, per pipeline (from the database)").register(registry);
+                .description("Runs RUNNING or COMPENSATING, per pipeline (from the database)")
+                .register(registry);
         queueDepth = MultiGauge.builder(QUEUE_DEPTH)
                 .description("Messages on each of Baton's queues, scheduled ones included (from the broker)")
                 .register(registry);
@@ -84,7 +86,8 @@ public final class Metrics {
             return null;
         });
         // An agent with a queue and nothing in flight is a 0, not a missing series.
-        depths.keySet().stream().filter(q -> q.startsWith(Endpoints.AGENT_PREFIX))
+        depths.keySet().stream()
+                .filter(q -> q.startsWith(Endpoints.AGENT_PREFIX))
                 .forEach(q -> inFlight.putIfAbsent(q.substring(Endpoints.AGENT_PREFIX.length()), 0));
         ticketsInFlight.register(rows("agent", inFlight), true);
         runsInFlight.register(rows("pipeline", runs), true);
@@ -114,8 +117,10 @@ public final class Metrics {
                 if (!queue.startsWith("baton.")) {
                     continue;
                 }
-                management.attribute(Endpoints.MANAGED_QUEUE_PREFIX + queue, "messageCount")
-                        .filter(Number.class::isInstance).ifPresent(n -> out.put(queue, ((Number) n).longValue()));
+                management
+                        .attribute(Endpoints.MANAGED_QUEUE_PREFIX + queue, "messageCount")
+                        .filter(Number.class::isInstance)
+                        .ifPresent(n -> out.put(queue, ((Number) n).longValue()));
             }
         } catch (Exception e) {
             LOG.debug("metrics: the broker's queue depths could not be read: {}", e.toString());
@@ -126,8 +131,8 @@ public final class Metrics {
     private static List<String> names(Optional<Object> result) {
         List<String> names = new ArrayList<>();
         result.ifPresent(r -> {
-            Collection<?> items = r instanceof Object[] arr ? List.of(arr) : r instanceof Collection<?> col ? col
-                    : List.of();
+            Collection<?> items =
+                    r instanceof Object[] arr ? List.of(arr) : r instanceof Collection<?> col ? col : List.of();
             items.forEach(i -> names.add(String.valueOf(i)));
         });
         return names;

@@ -38,6 +38,7 @@ final class OpenApiDocument {
     /** A Host header fit to be a server URL's authority: a name or address, and a port. */
     private static final Pattern HOST =
             Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+
     private static final Map<Integer, String> COMMON = Map.of(
             400, "the request is not valid: a parameter, the body or its encoding; errors lists every problem",
             401, "no credentials, or credentials that are not valid",
@@ -50,16 +51,33 @@ final class OpenApiDocument {
     private final ObjectNode document;
 
     OpenApiDocument(List<RestDefinition> rests) {
-        OpenAPI api = new OpenAPI(SpecVersion.V31).openapi("3.1.0").info(new Info().title("Baton REST API")
-                .version("1").description("Runs, pipelines, agents and approvals of a Baton orchestrator. Every "
-                        + "error is application/problem+json (RFC 9457)."));
+        OpenAPI api = new OpenAPI(SpecVersion.V31)
+                .openapi("3.1.0")
+                .info(new Info()
+                        .title("Baton REST API")
+                        .version("1")
+                        .description("Runs, pipelines, agents and approvals of a Baton orchestrator. Every "
+                                + "error is application/problem+json (RFC 9457)."));
         Components components = new Components()
-                .addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-                        .description("an API key from config/security.yaml: Authorization: Bearer <key>"))
-                .addSecuritySchemes("apiKey", new SecurityScheme().type(SecurityScheme.Type.APIKEY)
-                        .in(SecurityScheme.In.HEADER).name("X-API-Key").description("the same API key in a header"))
-                .addSecuritySchemes("basic", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")
-                        .description("a user and password from config/security.yaml"));
+                .addSecuritySchemes(
+                        "bearer",
+                        new SecurityScheme()
+                                .type(SecurityScheme.Type.HTTP)
+                                .scheme("bearer")
+                                .description("an API key from config/security.yaml: Authorization: Bearer <key>"))
+                .addSecuritySchemes(
+                        "apiKey",
+                        new SecurityScheme()
+                                .type(SecurityScheme.Type.APIKEY)
+                                .in(SecurityScheme.In.HEADER)
+                                .name("X-API-Key")
+                                .description("the same API key in a header"))
+                .addSecuritySchemes(
+                        "basic",
+                        new SecurityScheme()
+                                .type(SecurityScheme.Type.HTTP)
+                                .scheme("basic")
+                                .description("a user and password from config/security.yaml"));
         ApiSchemas.all().forEach(components::addSchemas);
         api.components(components);
         Map<String, PathItem> paths = new TreeMap<>();
@@ -67,7 +85,8 @@ final class OpenApiDocument {
             for (VerbDefinition verb : rest.getVerbs()) {
                 String path = rest.getPath() + (verb.getPath() == null ? "" : verb.getPath());
                 PathItem item = paths.computeIfAbsent(path, p -> new PathItem());
-                item.operation(PathItem.HttpMethod.valueOf(verb.asVerb().toUpperCase(java.util.Locale.ROOT)),
+                item.operation(
+                        PathItem.HttpMethod.valueOf(verb.asVerb().toUpperCase(java.util.Locale.ROOT)),
                         operation(rest, verb, path));
             }
         }
@@ -91,18 +110,23 @@ final class OpenApiDocument {
             throw new IllegalStateException(verb.asVerb() + " " + path + " has no operationId (.id(...) in ApiDocs)");
         }
         ApiContract.Operation contract = ApiContract.of(verb.getId());
-        Operation op = new Operation().operationId(verb.getId()).description(verb.getDescriptionText())
-                .summary(rest.getDescriptionText()).addTagsItem(path.split("/")[1]);
+        Operation op = new Operation()
+                .operationId(verb.getId())
+                .description(verb.getDescriptionText())
+                .summary(rest.getDescriptionText())
+                .addTagsItem(path.split("/")[1]);
         if (verb.getParams() != null) {
             verb.getParams().forEach(param -> op.addParametersItem(parameter(param)));
         }
         if (contract.request() != null) {
-            op.requestBody(new RequestBody().required(contract.requestType().equals(ApiContract.YAML))
-                    .content(new Content().addMediaType(contract.requestType(), new MediaType()
-                            .schema(contract.request()))));
+            op.requestBody(new RequestBody()
+                    .required(contract.requestType().equals(ApiContract.YAML))
+                    .content(new Content()
+                            .addMediaType(contract.requestType(), new MediaType().schema(contract.request()))));
         }
-        boolean secured = AccessTable.required(verb.asVerb().toUpperCase(java.util.Locale.ROOT),
-                "/api" + path.replaceAll("\\{[a-z]+\\}", "x")).isPresent();
+        boolean secured = AccessTable.required(
+                        verb.asVerb().toUpperCase(java.util.Locale.ROOT), "/api" + path.replaceAll("\\{[a-z]+\\}", "x"))
+                .isPresent();
         ApiResponses responses = new ApiResponses();
         contract.answers().forEach(a -> responses.addApiResponse(String.valueOf(a.status()), response(a)));
         common(responses, 400, 500, 503);
@@ -119,38 +143,55 @@ final class OpenApiDocument {
 
     /** {@code GET /api/events/stream}: a Vert.x handler of its own ({@link EventStream}), not a REST DSL verb. */
     private static Operation eventStream() {
-        ApiResponses responses = new ApiResponses().addApiResponse("200", new ApiResponse()
-                .description("server-sent events: each data line is an Event; a comment line every 15 s; the "
-                        + "stream ends after 10 minutes and the client reconnects")
-                .content(new Content().addMediaType("text/event-stream", new MediaType().schema(ApiSchemas.str()))));
+        ApiResponses responses = new ApiResponses()
+                .addApiResponse(
+                        "200",
+                        new ApiResponse()
+                                .description(
+                                        "server-sent events: each data line is an Event; a comment line every 15 s; the "
+                                                + "stream ends after 10 minutes and the client reconnects")
+                                .content(new Content()
+                                        .addMediaType("text/event-stream", new MediaType().schema(ApiSchemas.str()))));
         common(responses, 400, 401, 403, 500, 503);
-        Operation op = new Operation().operationId("streamEvents").addTagsItem("events").summary("Live events")
+        Operation op = new Operation()
+                .operationId("streamEvents")
+                .addTagsItem("events")
+                .summary("Live events")
                 .description("The events of baton.events as they happen. Role: viewer")
-                .addParametersItem(new Parameter().in("query").name("run").required(false)
-                        .description("only the events of this run").schema(ApiSchemas.str()))
+                .addParametersItem(new Parameter()
+                        .in("query")
+                        .name("run")
+                        .required(false)
+                        .description("only the events of this run")
+                        .schema(ApiSchemas.str()))
                 .responses(sorted(responses));
         SCHEMES.forEach(s -> op.addSecurityItem(new SecurityRequirement().addList(s)));
         return op;
     }
 
     private static Parameter parameter(ParamDefinition d) {
-        String in = d.getType() == RestParamType.path ? "path" : d.getType() == RestParamType.header ? "header"
-                : "query";
-        return new Parameter().in(in).name(d.getName()).required(d.getType() == RestParamType.path
-                || Boolean.TRUE.equals(d.getRequired())).description(d.getDescription())
+        String in =
+                d.getType() == RestParamType.path ? "path" : d.getType() == RestParamType.header ? "header" : "query";
+        return new Parameter()
+                .in(in)
+                .name(d.getName())
+                .required(d.getType() == RestParamType.path || Boolean.TRUE.equals(d.getRequired()))
+                .description(d.getDescription())
                 .schema("integer".equals(d.getDataType()) ? ApiSchemas.integer() : ApiSchemas.str());
     }
 
     private static ApiResponse response(ApiContract.Answer a) {
         ApiResponse r = new ApiResponse().description(a.description());
-        return a.schema() == null ? r.content(problemContent())
+        return a.schema() == null
+                ? r.content(problemContent())
                 : r.content(new Content().addMediaType(a.mediaType(), new MediaType().schema(a.schema())));
     }
 
     private static void common(ApiResponses responses, int... statuses) {
         for (int status : statuses) {
-            responses.putIfAbsent(String.valueOf(status), new ApiResponse().description(COMMON.get(status))
-                    .content(problemContent()));
+            responses.putIfAbsent(
+                    String.valueOf(status),
+                    new ApiResponse().description(COMMON.get(status)).content(problemContent()));
         }
     }
 

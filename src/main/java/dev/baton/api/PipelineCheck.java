@@ -18,8 +18,9 @@ import java.util.Set;
 public final class PipelineCheck {
     /** The name violations carry instead of a file's. */
     static final String SHOWN_AS = "request";
-    private static final Set<String> TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml",
-            "text/x-yaml", "text/plain", "application/json");
+
+    private static final Set<String> TYPES = Set.of(
+            "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain", "application/json");
     private final AgentCatalog agents;
     private final int maxStages;
 
@@ -37,18 +38,22 @@ public final class PipelineCheck {
         if (contentType != null) {
             String type = contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
             if (!TYPES.contains(type)) {
-                throw new Problem(415, "Unsupported Media Type", "send the pipeline as application/yaml, not "
-                        + type, List.of());
+                throw new Problem(
+                        415, "Unsupported Media Type", "send the pipeline as application/yaml, not " + type, List.of());
             }
         }
         String text = yaml == null ? "" : yaml;
         LoadResult r = PipelineLoader.read(text, SHOWN_AS, agents, maxStages);
         if (!r.ok()) {
             List<String> errors = r.violations().stream().map(Object::toString).toList();
-            throw new Problem(422, "Unprocessable Content", "the pipeline is not valid: " + errors.size()
-                    + (errors.size() == 1 ? " problem" : " problems"), errors);
+            throw new Problem(
+                    422,
+                    "Unprocessable Content",
+                    "the pipeline is not valid: " + errors.size() + (errors.size() == 1 ? " problem" : " problems"),
+                    errors);
         }
-        ObjectNode out = Json.object().put("valid", true).put("pipeline", r.pipeline().name());
+        ObjectNode out =
+                Json.object().put("valid", true).put("pipeline", r.pipeline().name());
         ArrayNode stages = out.putArray("stages");
         r.pipeline().stages().forEach(s -> stages.add(s.name()));
         out.set("waves", Json.MAPPER.valueToTree(Dag.waves(r.pipeline())));

@@ -19,29 +19,62 @@ final class PipelineSchemas {
 
     static Schema<?> pipeline() {
         JsonSchema params = ApiSchemas.type("object");
-        params.setAdditionalProperties(obj().req("required", bool()).req("default", any()).build());
-        return obj().req("name", str()).req("description", nullable("string")).req("file", nullable("string"))
-                .req("revision", str()).req("params", params)
-                .req("stages", array(obj().req("name", str()).req("kind", str()).opt("agent", nullable("string"))
-                        .opt("agentSelector", obj().req("capabilities", array(str())).req("role", nullable("string"))
+        params.setAdditionalProperties(
+                obj().req("required", bool()).req("default", any()).build());
+        return obj().req("name", str())
+                .req("description", nullable("string"))
+                .req("file", nullable("string"))
+                .req("revision", str())
+                .req("params", params)
+                .req(
+                        "stages",
+                        array(obj().req("name", str())
+                                .req("kind", str())
+                                .opt("agent", nullable("string"))
+                                .opt(
+                                        "agentSelector",
+                                        obj().req("capabilities", array(str()))
+                                                .req("role", nullable("string"))
+                                                .build())
+                                .req("agents", array(str()))
+                                .req("dependsOn", array(str()))
+                                .build()))
+                .req("waves", array(array(str())))
+                .opt("budget", ref("Budget"))
+                .opt(
+                        "schedule",
+                        obj().req("cron", str())
+                                .req("timezone", str())
+                                .req("missed", str())
+                                .req("params", any())
+                                .req("nextFireTime", time(true))
                                 .build())
-                        .req("agents", array(str())).req("dependsOn", array(str())).build()))
-                .req("waves", array(array(str()))).opt("budget", ref("Budget"))
-                .opt("schedule", obj().req("cron", str()).req("timezone", str()).req("missed", str())
-                        .req("params", any()).req("nextFireTime", time(true)).build())
                 .req("usage", ref("Spent"))
                 .doc("A loaded pipeline: its params, top-level stages, waves of stages that run together, schedule "
                         + "and what its runs spent.");
     }
 
     static Schema<?> agent() {
-        return obj().req("name", str()).req("kind", nullable("string")).req("role", nullable("string"))
-                .req("capabilities", array(str())).req("maxConcurrency", nullable("integer"))
-                .req("priority", nullable("integer")).req("health", str()).req("lastHeartbeat", time(true))
-                .req("instances", array(obj().req("instance", str()).req("health", str())
-                        .req("lastHeartbeat", time(false)).req("firstSeen", time(false)).req("downAt", time(true))
-                        .req("inFlight", array(any())).build()))
-                .req("inFlight", integer()).req("queued", integer()).req("queueDepth", nullable("integer"))
+        return obj().req("name", str())
+                .req("kind", nullable("string"))
+                .req("role", nullable("string"))
+                .req("capabilities", array(str()))
+                .req("maxConcurrency", nullable("integer"))
+                .req("priority", nullable("integer"))
+                .req("health", str())
+                .req("lastHeartbeat", time(true))
+                .req(
+                        "instances",
+                        array(obj().req("instance", str())
+                                .req("health", str())
+                                .req("lastHeartbeat", time(false))
+                                .req("firstSeen", time(false))
+                                .req("downAt", time(true))
+                                .req("inFlight", array(any()))
+                                .build()))
+                .req("inFlight", integer())
+                .req("queued", integer())
+                .req("queueDepth", nullable("integer"))
                 .req("consumers", nullable("integer"))
                 .doc("An agent as configured and as seen: health from heartbeats, tickets in flight, its queue.");
     }

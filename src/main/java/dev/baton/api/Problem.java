@@ -30,9 +30,12 @@ public class Problem extends RuntimeException {
     public static Problem unexpected(org.slf4j.Logger log, Throwable cause) {
         String id = java.util.UUID.randomUUID().toString();
         log.error("request failed, error id {}: {}", id, cause == null ? "(no cause)" : cause.toString(), cause);
-        return new Problem(500, "Internal Server Error", "the request failed unexpectedly; the server log has the "
-                + "cause under error id " + id, List.of()).with("errorId", com.fasterxml.jackson.databind.node.TextNode
-                        .valueOf(id));
+        return new Problem(
+                        500,
+                        "Internal Server Error",
+                        "the request failed unexpectedly; the server log has the " + "cause under error id " + id,
+                        List.of())
+                .with("errorId", com.fasterxml.jackson.databind.node.TextNode.valueOf(id));
     }
 
     public static Problem badRequest(String detail, List<String> errors) {
@@ -51,7 +54,10 @@ public class Problem extends RuntimeException {
 
     /** The RFC 9457 body: type, title, status, detail, errors and the extension members. */
     public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
-        var body = dev.baton.pipeline.Json.object().put("type", "about:blank").put("title", title).put("status", status)
+        var body = dev.baton.pipeline.Json.object()
+                .put("type", "about:blank")
+                .put("title", title)
+                .put("status", status)
                 .put("detail", getMessage());
         var list = body.putArray("errors");
         errors.forEach(list::add);

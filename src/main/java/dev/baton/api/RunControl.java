@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.api.auth.Identity;
 import dev.baton.pipeline.Json;
 import dev.baton.runtime.ApprovalOutcome;
-import dev.baton.runtime.RefusedException;
 import dev.baton.runtime.DecisionRequest;
 import dev.baton.runtime.OutboxRelay;
+import dev.baton.runtime.RefusedException;
 import dev.baton.runtime.RunEngine;
 import dev.baton.ticket.Rows.Outgoing;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.List;
 
 /**
  * What people do to a run: decide an approval, cancel it, rerun it. Answers as JSON; errors as {@link Problem}.
@@ -41,7 +41,8 @@ public final class RunControl {
     /** {@code POST /api/runs/{id}/rerun}, body {@code {"from": "stage"}} or empty: the run, RUNNING again. */
     public ObjectNode rerun(String runId, String body) {
         String from = field(body, "from");
-        List<String> stages = apply(() -> engine.rerun(runId, from), RunEngine.Rerun::outgoing).stages();
+        List<String> stages = apply(() -> engine.rerun(runId, from), RunEngine.Rerun::outgoing)
+                .stages();
         ObjectNode run = view.apply(runId);
         run.set("rerun", Json.MAPPER.valueToTree(stages));
         return run;
@@ -84,7 +85,9 @@ public final class RunControl {
             }
         });
         var v = json.get(name);
-        if (v != null && !v.isNull() && (!v.isTextual() || v.asText().isBlank() || v.asText().length() > MAX_TEXT)) {
+        if (v != null
+                && !v.isNull()
+                && (!v.isTextual() || v.asText().isBlank() || v.asText().length() > MAX_TEXT)) {
             problems.add(name + " must be a non-empty string of at most " + MAX_TEXT + " characters");
         }
         if (!problems.isEmpty()) {
@@ -108,27 +111,31 @@ public final class RunControl {
         try {
             request = DecisionRequest.parse(body == null || body.isBlank() ? null : Json.parse(body), false, open);
         } catch (IllegalArgumentException e) {
-            throw Problem.badRequest("the decision is not valid", Arrays.asList(e.getMessage().split("\n")));
+            throw Problem.badRequest(
+                    "the decision is not valid", Arrays.asList(e.getMessage().split("\n")));
         }
         String approver;
         if (open) {
             approver = request.approver();
         } else {
             if (request.approver() != null && !request.approver().equals(who.name())) {
-                throw Problem.badRequest("the decision is not valid", List.of("approver '" + request.approver()
-                        + "' is not the caller: a decision is recorded as the authenticated identity ('" + who.name()
-                        + "'); leave approver out"));
+                throw Problem.badRequest(
+                        "the decision is not valid",
+                        List.of("approver '" + request.approver()
+                                + "' is not the caller: a decision is recorded as the authenticated identity ('"
+                                + who.name()
+                                + "'); leave approver out"));
             }
             approver = who.name();
         }
-        RunEngine.Decision d = apply(() ->
-                engine.decide(runId, stage, approver, request.approve(), request.comment()),
+        RunEngine.Decision d = apply(
+                () -> engine.decide(runId, stage, approver, request.approve(), request.comment()),
                 RunEngine.Decision::outgoing);
         ApprovalOutcome o = d.outcome();
         switch (o.verdict()) {
             case NOT_AN_APPROVER -> throw new Problem(403, "Forbidden", o.refusal(), List.of());
-            case LATE, CHANGED_MIND -> throw new Problem(409, "Conflict", o.refusal(), List.of())
-                    .with("approval", view(runId, stage, o));
+            case LATE, CHANGED_MIND ->
+                throw new Problem(409, "Conflict", o.refusal(), List.of()).with("approval", view(runId, stage, o));
             default -> {
                 return view(runId, stage, o);
             }
@@ -136,8 +143,11 @@ public final class RunControl {
     }
 
     static ObjectNode view(String runId, String stage, ApprovalOutcome o) {
-        ObjectNode out = Json.object().put("runId", runId).put("stage", stage)
-                .put("counted", o.verdict() == ApprovalOutcome.Verdict.COUNTED).put("status", o.status().name());
+        ObjectNode out = Json.object()
+                .put("runId", runId)
+                .put("stage", stage)
+                .put("counted", o.verdict() == ApprovalOutcome.Verdict.COUNTED)
+                .put("status", o.status().name());
         out.put("outcome", o.outcome());
         out.set("decisions", o.decisions());
         return out;

@@ -23,10 +23,21 @@ record RunCursor(Instant createdAt, String id) {
 
     String encode(String pipeline, String status, String text) {
         String raw = text == null
-                ? String.join("\n", VERSION, createdAt.toString(), id, Objects.toString(pipeline, ""),
+                ? String.join(
+                        "\n",
+                        VERSION,
+                        createdAt.toString(),
+                        id,
+                        Objects.toString(pipeline, ""),
                         Objects.toString(status, ""))
-                : String.join("\n", VERSION_TEXT, createdAt.toString(), id, Objects.toString(pipeline, ""),
-                        Objects.toString(status, ""), text);
+                : String.join(
+                        "\n",
+                        VERSION_TEXT,
+                        createdAt.toString(),
+                        id,
+                        Objects.toString(pipeline, ""),
+                        Objects.toString(status, ""),
+                        text);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -49,12 +60,16 @@ record RunCursor(Instant createdAt, String id) {
             throw bad();
         }
         if (!Objects.equals(v2 ? p[5] : null, text)) {
-            throw Problem.badRequest("cursor was made for another text filter (q '" + (v2 ? p[5] : "")
-                    + "'); send the same q as the first page, or start without a cursor", List.of());
+            throw Problem.badRequest(
+                    "cursor was made for another text filter (q '" + (v2 ? p[5] : "")
+                            + "'); send the same q as the first page, or start without a cursor",
+                    List.of());
         }
         if (!p[3].equals(Objects.toString(pipeline, "")) || !p[4].equals(Objects.toString(status, ""))) {
-            throw Problem.badRequest("cursor was made for other filters (pipeline '" + p[3] + "', status '" + p[4]
-                    + "'); send the same pipeline and status as the first page, or start without a cursor", List.of());
+            throw Problem.badRequest(
+                    "cursor was made for other filters (pipeline '" + p[3] + "', status '" + p[4]
+                            + "'); send the same pipeline and status as the first page, or start without a cursor",
+                    List.of());
         }
         try {
             return new RunCursor(Instant.parse(p[1]), p[2]);

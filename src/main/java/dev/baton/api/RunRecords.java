@@ -54,9 +54,14 @@ public final class RunRecords {
             List<Attempt> attempts = webhooks.attemptsOfRun(c, runId);
             ArrayNode arr = Json.MAPPER.createArrayNode();
             for (Delivery d : webhooks.ofRun(c, runId)) {
-                ObjectNode o = arr.addObject().put("id", d.id()).put("eventId", d.eventId())
-                        .put("outcome", d.outcome()).put("url", d.url()).put("status", d.status().name())
-                        .put("attempts", d.attempts()).put("maxAttempts", d.maxAttempts());
+                ObjectNode o = arr.addObject()
+                        .put("id", d.id())
+                        .put("eventId", d.eventId())
+                        .put("outcome", d.outcome())
+                        .put("url", d.url())
+                        .put("status", d.status().name())
+                        .put("attempts", d.attempts())
+                        .put("maxAttempts", d.maxAttempts());
                 time(o, "nextAttemptAt", d.nextAttemptAt());
                 time(o, "createdAt", d.createdAt());
                 time(o, "updatedAt", d.updatedAt());

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineRegistry;
 import dev.baton.compile.RoutesFolder;
-import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Params;
 import dev.baton.pipeline.Pipeline;
@@ -18,9 +17,9 @@ import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.Retention;
 import dev.baton.runtime.RunEngine;
 import dev.baton.runtime.Scheduler;
+import dev.baton.ticket.RetentionStore;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.RunStatus;
-import dev.baton.ticket.RetentionStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.Tx;
 import dev.baton.ticket.WebhookStore;
@@ -56,8 +55,15 @@ public final class RunService {
 
     private final WaitingApprovals approvals;
 
-    public RunService(PipelineRegistry pipelines, RoutesFolder folder, RunEngine engine, OutboxRelay relay, Tx tx,
-            RunStore store, Scheduler scheduler, Metrics metrics) {
+    public RunService(
+            PipelineRegistry pipelines,
+            RoutesFolder folder,
+            RunEngine engine,
+            OutboxRelay relay,
+            Tx tx,
+            RunStore store,
+            Scheduler scheduler,
+            Metrics metrics) {
         this.metrics = metrics;
         this.scheduler = scheduler;
         this.pipelines = pipelines;
@@ -79,8 +85,8 @@ public final class RunService {
     public ObjectNode purge(String body) {
         String before = RunControl.field(body, "before");
         if (before == null) {
-            throw Problem.badRequest("'before' is required: a date (2026-11-01) or an instant (2026-11-01T12:00:00Z)",
-                    List.of());
+            throw Problem.badRequest(
+                    "'before' is required: a date (2026-11-01) or an instant (2026-11-01T12:00:00Z)", List.of());
         }
         Retention.Purged purged = retention.purge(instant(before));
         return Json.object().put("before", purged.before().toString()).put("deleted", purged.runs());
@@ -88,11 +94,16 @@ public final class RunService {
 
     private static java.time.Instant instant(String text) {
         try {
-            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+            return text.length() == 10
+                    ? java.time.LocalDate.parse(text)
+                            .atStartOfDay(java.time.ZoneOffset.UTC)
+                            .toInstant()
                     : java.time.OffsetDateTime.parse(text).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
-            throw Problem.badRequest("'before' must be a date (2026-11-01) or an instant with its offset "
-                    + "(2026-11-01T12:00:00Z), not '" + text + "'", List.of());
+            throw Problem.badRequest(
+                    "'before' must be a date (2026-11-01) or an instant with its offset "
+                            + "(2026-11-01T12:00:00Z), not '" + text + "'",
+                    List.of());
         }
     }
 
@@ -127,8 +138,8 @@ public final class RunService {
      *
      * @throws AlreadySubmittedException when this very message already started a run (a redelivery)
      */
-    public StartOutcome start(String pipelineName, String body, String idempotencyKey,
-            RunEngine.Submission submission) {
+    public StartOutcome start(
+            String pipelineName, String body, String idempotencyKey, RunEngine.Submission submission) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
             throw Problem.badRequest("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", List.of());
         }
@@ -139,8 +150,10 @@ public final class RunService {
             throw Problem.badRequest("request body is not valid JSON", List.of(e.getMessage()));
         }
         if (!given.isObject()) {
-            throw Problem.badRequest("request body must be a JSON object of params", List.of(
-                    "expected a JSON object, got " + given.getNodeType().name().toLowerCase(Locale.ROOT)));
+            throw Problem.badRequest(
+                    "request body must be a JSON object of params",
+                    List.of("expected a JSON object, got "
+                            + given.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         // A replay is judged against the request as sent, before the pipeline is even looked up: the file may have
         // changed (defaults) or gone since the first request.
@@ -159,15 +172,21 @@ public final class RunService {
     }
 
     private StartOutcome replayed(String runId, RunEngine.Submission submission) {
-        boolean answerNow = submission != null && submission.replyTo() != null
-                && !engine.answerLater(runId, submission.replyTo());
+        boolean answerNow =
+                submission != null && submission.replyTo() != null && !engine.answerLater(runId, submission.replyTo());
         return new StartOutcome(get(runId), true, answerNow);
     }
 
-    private StartOutcome startNew(String pipelineName, JsonNode given, String idempotencyKey, String requestHash,
+    private StartOutcome startNew(
+            String pipelineName,
+            JsonNode given,
+            String idempotencyKey,
+            String requestHash,
             RunEngine.Submission submission) {
-        Pipeline p = pipelines.current(pipelineName).orElseThrow(() -> Problem.notFound(
-                "pipeline '" + pipelineName + "' is not loaded; loaded pipelines: " + String.join(", ", pipelines.names())));
+        Pipeline p = pipelines
+                .current(pipelineName)
+                .orElseThrow(() -> Problem.notFound("pipeline '" + pipelineName + "' is not loaded; loaded pipelines: "
+                        + String.join(", ", pipelines.names())));
         if (given.size() == 1 && given.has("params") && !p.params().containsKey("params")) {
             given = given.get("params"); // the {"params": {...}} envelope
         }
@@ -195,8 +214,8 @@ public final class RunService {
         List<String> order = new java.util.ArrayList<>();
         Pipeline pinned = pipelines.pinned(c, run.pipeline(), run.revision());
         qualifiedNames(pinned.stages(), "", order);
-        ObjectNode view = RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order,
-                store.usages(c, runId));
+        ObjectNode view =
+                RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order, store.usages(c, runId));
         view.set("graph", RunViews.graph(pinned.stages(), ""));
         return UsageViews.addToRun(view, USAGE.run(c, runId).orElse(null), pinned.budget());
     }
@@ -215,9 +234,12 @@ public final class RunService {
     public List<String> approvers(String runId, String stage) {
         return tx.run(c -> {
             RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
-            return pipelines.pinned(c, run.pipeline(), run.revision()).stage(stage)
+            return pipelines
+                    .pinned(c, run.pipeline(), run.revision())
+                    .stage(stage)
                     .filter(s -> s instanceof dev.baton.pipeline.ApprovalStage)
-                    .map(s -> ((dev.baton.pipeline.ApprovalStage) s).approvers()).orElse(List.of());
+                    .map(s -> ((dev.baton.pipeline.ApprovalStage) s).approvers())
+                    .orElse(List.of());
         });
     }
 
@@ -246,8 +268,9 @@ public final class RunService {
             try {
                 RunStatus.valueOf(status);
             } catch (IllegalArgumentException e) {
-                throw Problem.badRequest("status '" + status + "' is unknown", List.of(
-                        "use one of " + java.util.Arrays.toString(RunStatus.values())));
+                throw Problem.badRequest(
+                        "status '" + status + "' is unknown",
+                        List.of("use one of " + java.util.Arrays.toString(RunStatus.values())));
             }
         }
         if (limit < 1 || limit > 1000) {
@@ -256,22 +279,33 @@ public final class RunService {
         RunCursor after = cursor == null ? null : RunCursor.decode(cursor, pipeline, status, text);
         return tx.run(c -> {
             // One more than asked tells whether there is a next page without a count.
-            List<RunRow> rows = store.runs(c, pipeline, status, text, limit + 1,
-                    after == null ? null : after.createdAt(), after == null ? null : after.id());
+            List<RunRow> rows = store.runs(
+                    c,
+                    pipeline,
+                    status,
+                    text,
+                    limit + 1,
+                    after == null ? null : after.createdAt(),
+                    after == null ? null : after.id());
             ObjectNode page = Json.object();
             ArrayNode items = page.putArray("items");
             rows.stream().limit(limit).forEach(r -> items.add(RunViews.summary(r)));
             RunRow last = rows.size() > limit ? rows.get(limit - 1) : null;
-            page.put("next", last == null ? null : new RunCursor(last.createdAt(), last.id()).encode(pipeline, status, text));
+            page.put(
+                    "next",
+                    last == null ? null : new RunCursor(last.createdAt(), last.id()).encode(pipeline, status, text));
             return page;
         });
     }
+
     public ObjectNode pipelines() {
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("pipelines");
         var spent = tx.run(USAGE::byPipeline);
-        pipelines.all().forEach(p -> arr.add(describe(p, scheduler).set("usage", UsageViews.spent(spent.get(p.name()),
-                true))));
+        pipelines
+                .all()
+                .forEach(p ->
+                        arr.add(describe(p, scheduler).set("usage", UsageViews.spent(spent.get(p.name()), true))));
         ArrayNode invalid = out.putArray("invalid");
         folder.invalid().forEach((file, violations) -> {
             ObjectNode o = invalid.addObject().put("file", file);
@@ -282,15 +316,19 @@ public final class RunService {
     }
 
     public ObjectNode pipeline(String name) {
-        ObjectNode o = describe(pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name
-                + "' is not loaded")), scheduler);
+        ObjectNode o = describe(
+                pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name + "' is not loaded")),
+                scheduler);
         o.set("usage", UsageViews.spent(tx.run(USAGE::byPipeline).get(name), true));
         return o;
     }
 
     static ObjectNode describe(Pipeline p, Scheduler scheduler) {
-        ObjectNode o = Json.object().put("name", p.name()).put("description", p.description())
-                .put("file", p.file()).put("revision", p.revision());
+        ObjectNode o = Json.object()
+                .put("name", p.name())
+                .put("description", p.description())
+                .put("file", p.file())
+                .put("revision", p.revision());
         ObjectNode params = o.putObject("params");
         p.params().values().forEach(ps -> {
             ObjectNode po = params.putObject(ps.name()).put("required", ps.required());
@@ -319,10 +357,14 @@ public final class RunService {
         }
         if (p.schedule() != null) {
             Schedule s = p.schedule();
-            ObjectNode so = o.putObject("schedule").put("cron", s.cron()).put("timezone", s.timezone().getId())
+            ObjectNode so = o.putObject("schedule")
+                    .put("cron", s.cron())
+                    .put("timezone", s.timezone().getId())
                     .put("missed", s.missed().label());
             so.set("params", s.params());
-            so.put("nextFireTime", scheduler.nextFireTime(s).map(Object::toString).orElse(null));
+            so.put(
+                    "nextFireTime",
+                    scheduler.nextFireTime(s).map(Object::toString).orElse(null));
         }
         return o;
     }

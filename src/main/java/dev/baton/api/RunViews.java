@@ -15,7 +15,10 @@ public final class RunViews {
     private RunViews() {}
 
     public static ObjectNode summary(RunRow r) {
-        ObjectNode o = Json.object().put("id", r.id()).put("pipeline", r.pipeline()).put("revision", r.revision())
+        ObjectNode o = Json.object()
+                .put("id", r.id())
+                .put("pipeline", r.pipeline())
+                .put("revision", r.revision())
                 .put("status", r.status().name());
         o.set("params", r.params());
         if (r.idempotencyKey() != null) {
@@ -29,21 +32,32 @@ public final class RunViews {
     }
 
     /** @param usages token usage by ticket id, for the tickets whose agents reported any */
-    public static ObjectNode full(RunRow r, List<StageRow> stages, List<TicketRow> tickets, List<String> order,
+    public static ObjectNode full(
+            RunRow r,
+            List<StageRow> stages,
+            List<TicketRow> tickets,
+            List<String> order,
             java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> usages) {
         ObjectNode o = summary(r);
         o.set("context", r.context());
         ArrayNode arr = o.putArray("stages");
         for (String name : order) {
-            StageRow s = stages.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            StageRow s = stages.stream()
+                    .filter(x -> x.name().equals(name))
+                    .findFirst()
+                    .orElse(null);
             if (s == null) continue;
-            ObjectNode so = arr.addObject().put("name", s.name()).put("status", s.status().name())
+            ObjectNode so = arr.addObject()
+                    .put("name", s.name())
+                    .put("status", s.status().name())
                     .put("attempts", s.attempts());
             if (s.iteration() > 0) {
                 so.put("iteration", s.iteration());
             }
             if (s.itemsTotal() > 0) {
-                so.putObject("items").put("total", s.itemsTotal()).put("dispatched", s.itemsNext())
+                so.putObject("items")
+                        .put("total", s.itemsTotal())
+                        .put("dispatched", s.itemsNext())
                         .put("done", s.itemsDone());
             }
             so.set("output", s.output());
@@ -98,8 +112,12 @@ public final class RunViews {
     public static ArrayNode history(List<HistoryRow> rows) {
         ArrayNode arr = Json.MAPPER.createArrayNode();
         for (HistoryRow h : rows) {
-            ObjectNode o = arr.addObject().put("seq", h.seq()).put("at", h.at().toString()).put("status", h.status())
-                    .put("stage", h.stage()).put("ticketId", h.ticketId());
+            ObjectNode o = arr.addObject()
+                    .put("seq", h.seq())
+                    .put("at", h.at().toString())
+                    .put("status", h.status())
+                    .put("stage", h.stage())
+                    .put("ticketId", h.ticketId());
             if (h.attempt() != null) o.put("attempt", h.attempt());
             o.put("agent", h.agent()).put("actor", h.actor()).put("detail", h.detail());
             if (h.repeats() > 0) {

@@ -52,9 +52,13 @@ final class UsageViews {
     private static void add(ObjectNode sum, JsonNode usage) {
         usage.properties().forEach(e -> {
             if (e.getValue().isIntegralNumber()) {
-                sum.put(e.getKey(), sum.path(e.getKey()).asLong(0) + e.getValue().asLong());
+                sum.put(
+                        e.getKey(),
+                        sum.path(e.getKey()).asLong(0) + e.getValue().asLong());
             } else if (e.getValue().isNumber()) {
-                sum.put(e.getKey(), sum.path(e.getKey()).asDouble(0) + e.getValue().asDouble());
+                sum.put(
+                        e.getKey(),
+                        sum.path(e.getKey()).asDouble(0) + e.getValue().asDouble());
             }
         });
     }

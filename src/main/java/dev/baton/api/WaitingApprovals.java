@@ -64,21 +64,32 @@ public final class WaitingApprovals {
             throws java.sql.SQLException {
         RunRow run = store.run(c, t.runId()).orElse(null);
         if (run == null) return;
-        var stage = pipelines.pinned(c, run.pipeline(), run.revision()).stage(t.stage())
-                .filter(ApprovalStage.class::isInstance).map(ApprovalStage.class::cast).orElse(null);
+        var stage = pipelines
+                .pinned(c, run.pipeline(), run.revision())
+                .stage(t.stage())
+                .filter(ApprovalStage.class::isInstance)
+                .map(ApprovalStage.class::cast)
+                .orElse(null);
         if (stage == null || !(open || stage.mayDecide(who.name()))) return;
         ArrayNode decisions = Json.MAPPER.createArrayNode();
         boolean decided = false;
         for (HistoryRow h : store.history(c, t.runId(), t.id(), t.attempt())) {
             if (h.status().equals("APPROVED") || h.status().equals("REJECTED")) {
-                decisions.addObject().put("approver", h.actor()).put("decision", h.status())
-                        .put("comment", h.detail()).put("at", h.at().toString());
+                decisions
+                        .addObject()
+                        .put("approver", h.actor())
+                        .put("decision", h.status())
+                        .put("comment", h.detail())
+                        .put("at", h.at().toString());
                 decided |= h.actor().equals(who.name());
             }
         }
         if (decided && !open) return;
-        ObjectNode o = out.addObject().put("runId", run.id()).put("pipeline", run.pipeline())
-                .put("stage", t.stage()).put("since", t.updatedAt().toString());
+        ObjectNode o = out.addObject()
+                .put("runId", run.id())
+                .put("pipeline", run.pipeline())
+                .put("stage", t.stage())
+                .put("since", t.updatedAt().toString());
         stage.approvers().forEach(o.putArray("approvers")::add);
         o.put("policy", stage.policy().yaml()).put("needed", stage.needed());
         o.set("decisions", decisions);

@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
  * durable stack (broker journal as in broker.xml, the default store: the PostgreSQL Baton runs); then the raw limit of the same broker and database
  * ({@link RawLoop}) and the ratio of the two. Prints figures; asserts nothing.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Measure runs/s, stage hops/s, hop latency, CPU per hop and heap, against the raw JMS+DB limit.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "2000", description = "measured runs (default: ${DEFAULT-VALUE})")
@@ -43,14 +45,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--stages", defaultValue = "3", description = "stages per run, a chain (default: ${DEFAULT-VALUE})")
     int stages;
 
-    @Option(names = {"-c", "--concurrency"}, defaultValue = "64", description = "runs in flight (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = {"-c", "--concurrency"},
+            defaultValue = "64",
+            description = "runs in flight (default: ${DEFAULT-VALUE})")
     int concurrency;
 
-    @Option(names = "--warmup", defaultValue = "1000",
+    @Option(
+            names = "--warmup",
+            defaultValue = "1000",
             description = "runs before measuring, while the JIT compiles the hot paths (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--data", defaultValue = "data/bench", description = "scratch folder, emptied first (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--data",
+            defaultValue = "data/bench",
+            description = "scratch folder, emptied first (default: ${DEFAULT-VALUE})")
     Path data;
 
     @Option(names = "--no-raw", description = "skip the raw JMS+DB measurement")
@@ -67,16 +77,23 @@ public final class BenchCommand implements Callable<Integer> {
         Path routes = Files.createDirectories(data.resolve("routes"));
         Path config = Files.createDirectories(data.resolve("config"));
         Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
-        Files.writeString(config.resolve("agents.yaml"), "agents:\n  bench: {kind: demo, concurrency: "
-                + Math.max(4, Math.min(32, concurrency)) + ", output: {ok: true}}\n");
+        Files.writeString(
+                config.resolve("agents.yaml"),
+                "agents:\n  bench: {kind: demo, concurrency: " + Math.max(4, Math.min(32, concurrency))
+                        + ", output: {ok: true}}\n");
         Files.writeString(routes.resolve("bench.yaml"), pipeline(stages));
-        var overrides = new BatonSettings.Overrides(routes, config, data.resolve("state"), freePort(), freePort(),
-                freePort(), freePort());
+        var overrides = new BatonSettings.Overrides(
+                routes, config, data.resolve("state"), freePort(), freePort(), freePort(), freePort());
         try (BatonServer server = BatonServer.start(BatonSettings.load(overrides));
                 RunWaiter waiter = new RunWaiter(server)) {
-            out.printf("Baton bench: %d runs x %d stages, %d in flight; embedded broker (broker/broker.xml), "
-                    + "H2 file; %d cores, Java %s%n", runs, stages, concurrency,
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            out.printf(
+                    "Baton bench: %d runs x %d stages, %d in flight; embedded broker (broker/broker.xml), "
+                            + "H2 file; %d cores, Java %s%n",
+                    runs,
+                    stages,
+                    concurrency,
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"));
             out.flush();
             submit(server, waiter, warmup);
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -89,24 +106,30 @@ public final class BenchCommand implements Callable<Integer> {
             long hops = (long) runs * stages;
             double hopsPerSecond = hops / seconds;
             long failed = measured.values().stream().filter(ok -> !ok).count();
-            out.printf("  runs/s          %.0f  (%d runs in %.2f s, %d not SUCCEEDED)%n", runs / seconds, runs, seconds,
-                    failed);
+            out.printf(
+                    "  runs/s          %.0f  (%d runs in %.2f s, %d not SUCCEEDED)%n",
+                    runs / seconds, runs, seconds, failed);
             out.printf("  stage hops/s    %.0f%n", hopsPerSecond);
-            out.printf("  hop latency     %s  (QUEUED of one stage to QUEUED of the next)%n",
+            out.printf(
+                    "  hop latency     %s  (QUEUED of one stage to QUEUED of the next)%n",
                     hopLatency(server, measured.keySet()).summary());
-            out.printf("  CPU per hop     %.3f ms  (process CPU, demo agents and broker included)%n",
-                    cpu / 1e6 / hops);
-            out.printf("  peak heap       %d MiB  (sum of heap pools' peaks while measuring; max %d MiB)%n",
+            out.printf("  CPU per hop     %.3f ms  (process CPU, demo agents and broker included)%n", cpu / 1e6 / hops);
+            out.printf(
+                    "  peak heap       %d MiB  (sum of heap pools' peaks while measuring; max %d MiB)%n",
                     peakHeapMiB(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
             out.flush();
             if (!noRaw) {
                 var cf = server.connectionFactory();
                 RawLoop.Result raw = RawLoop.run(cf, server.dataSource(), concurrency, Math.min(hops, 20_000));
-                out.printf("raw limit, same broker and database: JMS request/reply + ticket-row insert and update, "
-                        + "%d clients%n", concurrency);
-                out.printf("  round trips/s   %.0f  (%d in %.2f s)%n", raw.perSecond(), raw.roundTrips(), raw.seconds());
+                out.printf(
+                        "raw limit, same broker and database: JMS request/reply + ticket-row insert and update, "
+                                + "%d clients%n",
+                        concurrency);
+                out.printf(
+                        "  round trips/s   %.0f  (%d in %.2f s)%n", raw.perSecond(), raw.roundTrips(), raw.seconds());
                 out.printf("  round trip      %s%n", raw.latency().summary());
-                out.printf("Baton / raw       %.0f %%  (stage hops/s / round trips/s)%n",
+                out.printf(
+                        "Baton / raw       %.0f %%  (stage hops/s / round trips/s)%n",
                         100 * hopsPerSecond / raw.perSecond());
             }
             out.flush();
@@ -124,8 +147,11 @@ public final class BenchCommand implements Callable<Integer> {
                     stages:
                 """);
         for (int i = 1; i <= stages; i++) {
-            yaml.append("      - {name: s").append(i).append(", agent: bench")
-                    .append(i == 1 ? "" : ", dependsOn: [s" + (i - 1) + "]").append("}\n");
+            yaml.append("      - {name: s")
+                    .append(i)
+                    .append(", agent: bench")
+                    .append(i == 1 ? "" : ", dependsOn: [s" + (i - 1) + "]")
+                    .append("}\n");
         }
         return yaml.toString();
     }
@@ -142,21 +168,27 @@ public final class BenchCommand implements Callable<Integer> {
         java.util.List<Thread> submitters = new java.util.ArrayList<>();
         java.util.Queue<Exception> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int t = 0; t < Math.min(concurrency, 8); t++) {
-            Thread submitter = new Thread(() -> {
-                try {
-                    while (left.getAndDecrement() > 0) {
-                        inFlight.acquire();
-                        String id = server.runs().start("bench", "{}", null).run().path("id").asText();
-                        started.put(id, false);
-                        waiter.onEnd(id, ok -> {
-                            started.put(id, ok);
-                            inFlight.release();
-                        });
-                    }
-                } catch (Exception e) {
-                    failures.add(e);
-                }
-            }, "bench-submit-" + t);
+            Thread submitter = new Thread(
+                    () -> {
+                        try {
+                            while (left.getAndDecrement() > 0) {
+                                inFlight.acquire();
+                                String id = server.runs()
+                                        .start("bench", "{}", null)
+                                        .run()
+                                        .path("id")
+                                        .asText();
+                                started.put(id, false);
+                                waiter.onEnd(id, ok -> {
+                                    started.put(id, ok);
+                                    inFlight.release();
+                                });
+                            }
+                        } catch (Exception e) {
+                            failures.add(e);
+                        }
+                    },
+                    "bench-submit-" + t);
             submitter.start();
             submitters.add(submitter);
         }
@@ -175,8 +207,8 @@ public final class BenchCommand implements Callable<Integer> {
     private static Latencies hopLatency(BatonServer server, java.util.Set<String> runIds) throws Exception {
         Latencies hops = new Latencies();
         try (var c = server.dataSource().getConnection();
-                var ps = c.prepareStatement("SELECT run_id, at FROM ticket_history WHERE status = 'QUEUED' "
-                        + "ORDER BY run_id, seq");
+                var ps = c.prepareStatement(
+                        "SELECT run_id, at FROM ticket_history WHERE status = 'QUEUED' " + "ORDER BY run_id, seq");
                 ResultSet rs = ps.executeQuery()) {
             Map<String, Timestamp> last = new HashMap<>();
             while (rs.next()) {
@@ -187,7 +219,8 @@ public final class BenchCommand implements Callable<Integer> {
                 Timestamp at = rs.getTimestamp(2);
                 Timestamp before = last.put(run, at);
                 if (before != null) {
-                    hops.add(java.time.Duration.between(before.toInstant(), at.toInstant()).toNanos());
+                    hops.add(java.time.Duration.between(before.toInstant(), at.toInstant())
+                            .toNanos());
                 }
             }
         }
@@ -234,8 +267,11 @@ public final class BenchCommand implements Callable<Integer> {
                 try {
                     JsonNode e = Json.parse(((TextMessage) m).getText());
                     String status = e.path("status").asText();
-                    if (e.path("type").asText().equals("run") && (status.equals("SUCCEEDED") || status.equals("FAILED")
-                            || status.equals("COMPENSATED") || status.equals("CANCELLED"))) {
+                    if (e.path("type").asText().equals("run")
+                            && (status.equals("SUCCEEDED")
+                                    || status.equals("FAILED")
+                                    || status.equals("COMPENSATED")
+                                    || status.equals("CANCELLED"))) {
                         ended(e.path("runId").asText(), status.equals("SUCCEEDED"));
                     }
                 } catch (Exception ex) {

@@ -30,7 +30,7 @@ final class Latencies {
     }
 
     String summary() {
-        return String.format("p50 %.2f ms  p99 %.2f ms  (%d samples)", percentileMillis(50), percentileMillis(99),
-                size());
+        return String.format(
+                "p50 %.2f ms  p99 %.2f ms  (%d samples)", percentileMillis(50), percentileMillis(99), size());
     }
 }

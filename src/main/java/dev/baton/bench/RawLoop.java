@@ -36,7 +36,8 @@ final class RawLoop {
     private RawLoop() {}
 
     static Result run(ConnectionFactory cf, DataSource db, int concurrency, long roundTrips) throws Exception {
-        try (var c = db.getConnection(); Statement st = c.createStatement()) {
+        try (var c = db.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS bench_raw (id VARCHAR(36) PRIMARY KEY, status VARCHAR(20) NOT NULL,"
                     + " input TEXT, output TEXT, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)");
             st.execute("DELETE FROM bench_raw");
@@ -91,8 +92,12 @@ final class RawLoop {
             while (left.getAndDecrement() > 0) {
                 long t0 = System.nanoTime();
                 String id = UUID.randomUUID().toString();
-                sql(db, "INSERT INTO bench_raw (id, status, input, created_at, updated_at) VALUES (?, 'QUEUED', "
-                        + "'{}', ?, ?)", id, true);
+                sql(
+                        db,
+                        "INSERT INTO bench_raw (id, status, input, created_at, updated_at) VALUES (?, 'QUEUED', "
+                                + "'{}', ?, ?)",
+                        id,
+                        true);
                 TextMessage request = s.createTextMessage("{\"ticketId\": \"" + id + "\"}");
                 request.setJMSReplyTo(mine);
                 request.setJMSCorrelationID(id);
@@ -102,7 +107,10 @@ final class RawLoop {
                 if (reply == null) {
                     throw new IllegalStateException("no reply within 30 s");
                 }
-                sql(db, "UPDATE bench_raw SET status = 'SUCCEEDED', output = '{}', updated_at = ? WHERE id = ?", id,
+                sql(
+                        db,
+                        "UPDATE bench_raw SET status = 'SUCCEEDED', output = '{}', updated_at = ? WHERE id = ?",
+                        id,
                         false);
                 s.commit();
                 latency.add(System.nanoTime() - t0);

@@ -6,8 +6,8 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.security.Role;
-import org.apache.activemq.artemis.core.server.impl.AddressInfo;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.impl.AddressInfo;
 
 /**
  * Who logs in to the broker and what each role may do there (README: Security). The static rules are the
@@ -50,31 +50,63 @@ public record BrokerAccess(String batonUser, String batonPassword, Path usersFil
         String queue = "baton.agent." + agent;
         String control = "baton.control." + agent;
         try {
-            server.createQueue(QueueConfiguration.of(queue).setAddress(queue).setRoutingType(RoutingType.ANYCAST)
-                    .setDurable(true).setAutoCreateAddress(true), true);
+            server.createQueue(
+                    QueueConfiguration.of(queue)
+                            .setAddress(queue)
+                            .setRoutingType(RoutingType.ANYCAST)
+                            .setDurable(true)
+                            .setAutoCreateAddress(true),
+                    true);
             server.addAddressInfo(new AddressInfo(SimpleString.of(control), RoutingType.MULTICAST));
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + queue + " and " + control + ": " + e.getMessage(), e);
         }
         var repository = server.getSecurityRepository();
-        repository.addMatch(queue, Set.of(baton(),
-                role(agentRole(agent), false, true, false, false)));
+        repository.addMatch(queue, Set.of(baton(), role(agentRole(agent), false, true, false, false)));
         // createAddress on its own control address only: a STOMP subscription's queue is created without a routing
         // type, and Artemis then checks CREATE_ADDRESS on the address (ServerSessionImpl.createQueue) even though
         // the address exists. Nothing else of the broker's is opened by it.
-        repository.addMatch(control, Set.of(baton(), new Role(agentRole(agent), false, true, false, false, true, true,
-                false, false, true, false, false, false)));
+        repository.addMatch(
+                control,
+                Set.of(
+                        baton(),
+                        new Role(
+                                agentRole(agent),
+                                false,
+                                true,
+                                false,
+                                false,
+                                true,
+                                true,
+                                false,
+                                false,
+                                true,
+                                false,
+                                false,
+                                false)));
     }
 
     private static Role baton() {
         return new Role(BATON_ROLE, true, true, true, true, true, true, true, true, true, true, true, true);
     }
 
-    private static Role role(String name, boolean send, boolean consume, boolean createNonDurable,
-            boolean deleteNonDurable) {
+    private static Role role(
+            String name, boolean send, boolean consume, boolean createNonDurable, boolean deleteNonDurable) {
         // name, send, consume, createDurableQueue, deleteDurableQueue, createNonDurableQueue, deleteNonDurableQueue,
         // manage, browse, createAddress, deleteAddress, view, edit
-        return new Role(name, send, consume, false, false, createNonDurable, deleteNonDurable, false, false, false,
-                false, false, false);
+        return new Role(
+                name,
+                send,
+                consume,
+                false,
+                false,
+                createNonDurable,
+                deleteNonDurable,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false);
     }
 }

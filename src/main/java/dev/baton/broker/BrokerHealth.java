@@ -39,7 +39,8 @@ public final class BrokerHealth {
         for (SimpleString name : paging.getStoreNames()) {
             try {
                 PagingStore store = paging.getPageStore(name);
-                if (store != null && store.isFull()
+                if (store != null
+                        && store.isFull()
                         && store.getAddressFullMessagePolicy() == AddressFullMessagePolicy.BLOCK) {
                     blocking.add("address " + name + " is full (max-size-bytes " + store.getMaxSize() + ")");
                 }
@@ -50,8 +51,10 @@ public final class BrokerHealth {
         if (blocking.isEmpty()) {
             return new State("UP", null);
         }
-        return new State("DEGRADED", "the broker blocks producers, so no run makes progress until this is solved: "
-                + String.join("; ", blocking));
+        return new State(
+                "DEGRADED",
+                "the broker blocks producers, so no run makes progress until this is solved: "
+                        + String.join("; ", blocking));
     }
 
     private static String megabytes(long bytes) {

@@ -38,16 +38,24 @@ final class BrokerLogins extends SecurityConfiguration {
     @Override
     public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
         List<AppConfigurationEntry> entries = new ArrayList<>();
-        entries.add(new AppConfigurationEntry(InVMLoginModule.class.getName(), LoginModuleControlFlag.SUFFICIENT,
+        entries.add(new AppConfigurationEntry(
+                InVMLoginModule.class.getName(),
+                LoginModuleControlFlag.SUFFICIENT,
                 Map.of(InVMLoginModule.CONFIG_PROP_NAME, this)));
         // Without the files only Baton's own user can log in (a missing file would be reported on every login).
         if (Files.isRegularFile(usersFile) && Files.isRegularFile(rolesFile)) {
-            entries.add(new AppConfigurationEntry(PropertiesLoginModule.class.getName(),
-                    LoginModuleControlFlag.SUFFICIENT, Map.of(
-                            "baseDir", "/",
-                            PropertiesLoginModule.USER_FILE_PROP_NAME, usersFile.toString(),
-                            PropertiesLoginModule.ROLE_FILE_PROP_NAME, rolesFile.toString(),
-                            "reload", "true")));
+            entries.add(new AppConfigurationEntry(
+                    PropertiesLoginModule.class.getName(),
+                    LoginModuleControlFlag.SUFFICIENT,
+                    Map.of(
+                            "baseDir",
+                            "/",
+                            PropertiesLoginModule.USER_FILE_PROP_NAME,
+                            usersFile.toString(),
+                            PropertiesLoginModule.ROLE_FILE_PROP_NAME,
+                            rolesFile.toString(),
+                            "reload",
+                            "true")));
         }
         return entries.toArray(AppConfigurationEntry[]::new);
     }

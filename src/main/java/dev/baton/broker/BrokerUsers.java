@@ -46,8 +46,7 @@ public final class BrokerUsers {
     }
 
     /** Adds the user or replaces its password and roles (a user has the roles of one kind only). */
-    public static void put(Path usersFile, Path rolesFile, String name, String password, Kind kind)
-            throws IOException {
+    public static void put(Path usersFile, Path rolesFile, String name, String password, Kind kind) throws IOException {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("user name '" + name + "' must be 1 to 100 letters, digits, - or _");
         }
@@ -101,7 +100,9 @@ public final class BrokerUsers {
                         continue;
                     }
                     int eq = t.indexOf('=');
-                    if (eq > 0) entries.put(t.substring(0, eq).trim(), t.substring(eq + 1).trim());
+                    if (eq > 0)
+                        entries.put(
+                                t.substring(0, eq).trim(), t.substring(eq + 1).trim());
                 }
             }
             return new Lines(header, entries);
@@ -113,7 +114,10 @@ public final class BrokerUsers {
             if (file.getParent() != null) Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.write(tmp, out, StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
     }

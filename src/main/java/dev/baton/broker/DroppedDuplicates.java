@@ -25,6 +25,7 @@ public final class DroppedDuplicates extends AbstractFilter {
     public static final String CODE = "AMQ222059";
     /** How long a batch collects drops before its line is written. */
     static final long BATCH_MILLIS = 10_000;
+
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(DroppedDuplicates.class);
     private static final AtomicReference<DroppedDuplicates> INSTALLED = new AtomicReference<>();
 
@@ -76,8 +77,11 @@ public final class DroppedDuplicates extends AbstractFilter {
         if (n == 0) {
             return;
         }
-        LOG.info("the broker dropped {} duplicate message(s) (duplicate detection, {}): each was a copy re-sent "
-                + "after a crash or a reconnection of a message already delivered; {} since start", n, CODE,
+        LOG.info(
+                "the broker dropped {} duplicate message(s) (duplicate detection, {}): each was a copy re-sent "
+                        + "after a crash or a reconnection of a message already delivered; {} since start",
+                n,
+                CODE,
                 total.get());
         if (sample != null) {
             LOG.debug("first duplicate of the batch: {}", sample);
@@ -108,14 +112,14 @@ public final class DroppedDuplicates extends AbstractFilter {
 
     @Override
     public Result filter(LogEvent event) {
-        String format = event.getMessage() == null ? null : event.getMessage().getFormat();
+        String format = event.getMessage() == null ? null : event.getMessage().getFormattedMessage();
         return format != null && format.startsWith(CODE) ? Result.DENY : Result.NEUTRAL;
     }
 
     @Override
-    public Result filter(Logger logger, Level level, Marker marker, org.apache.logging.log4j.message.Message msg,
-            Throwable t) {
-        String format = msg == null ? null : msg.getFormat();
+    public Result filter(
+            Logger logger, Level level, Marker marker, org.apache.logging.log4j.message.Message msg, Throwable t) {
+        String format = msg == null ? null : msg.getFormattedMessage();
         return format != null && format.startsWith(CODE) ? Result.DENY : Result.NEUTRAL;
     }
 

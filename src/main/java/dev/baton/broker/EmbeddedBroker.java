@@ -44,7 +44,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         System.setProperty("baton.broker.port", Integer.toString(ports.core()));
         System.setProperty("baton.broker.stomp.port", Integer.toString(ports.stomp()));
         System.setProperty("baton.broker.amqp.port", Integer.toString(ports.amqp()));
-        System.setProperty("baton.broker.dir", dataDir.resolve("broker").toAbsolutePath().toString());
+        System.setProperty(
+                "baton.broker.dir", dataDir.resolve("broker").toAbsolutePath().toString());
         if (replication != null) {
             System.setProperty("baton.broker.peer", replication.peer());
             System.setProperty("baton.broker.advertise", replication.advertise());
@@ -90,8 +91,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (!down.isEmpty()) {
             stopQuietly(broker);
             String taken = busyPort(ports);
-            throw new IllegalStateException(taken != null ? taken : "the embedded broker started without its acceptors "
-                    + down + "; see the broker's log above");
+            throw new IllegalStateException(
+                    taken != null
+                            ? taken
+                            : "the embedded broker started without its acceptors " + down
+                                    + "; see the broker's log above");
         }
         return new EmbeddedBroker(broker);
     }

@@ -17,7 +17,8 @@ final class InboundHeaderFilter extends JmsHeaderFilterStrategy {
     @Override
     public boolean applyFilterToExternalHeaders(String headerName, Object headerValue, Exchange exchange) {
         String name = headerName.toLowerCase(Locale.ROOT);
-        if (name.startsWith("camel") || name.startsWith("org.apache.camel.")
+        if (name.startsWith("camel")
+                || name.startsWith("org.apache.camel.")
                 || name.startsWith("org_dot_apache_dot_camel")) {
             return true;
         }

@@ -21,7 +21,8 @@ public record Replication(Role role, String peer, String advertise) {
 
     /** Which half of the pair. */
     public enum Role {
-        PRIMARY, BACKUP;
+        PRIMARY,
+        BACKUP;
 
         String file() {
             return "broker-" + name().toLowerCase(java.util.Locale.ROOT) + ".xml";
@@ -30,8 +31,8 @@ public record Replication(Role role, String peer, String advertise) {
 
     public Replication {
         if (peer == null || !peer.matches("[^:/\\s]+:\\d{1,5}")) {
-            throw new IllegalArgumentException("--peer must be HOST:PORT of the other broker's Core port, not '"
-                    + peer + "'");
+            throw new IllegalArgumentException(
+                    "--peer must be HOST:PORT of the other broker's Core port, not '" + peer + "'");
         }
         if (advertise == null || advertise.isBlank() || advertise.equals("0.0.0.0")) {
             throw new IllegalArgumentException("--advertise must be a host name or address the peer and the clients "
@@ -53,8 +54,8 @@ public record Replication(Role role, String peer, String advertise) {
     Configuration configure(Path brokerXml, String clusterPassword) throws Exception {
         Path haXml = file(brokerXml);
         if (!Files.exists(haXml)) {
-            throw new IllegalArgumentException(haXml + " does not exist: the " + role.name().toLowerCase(java.util.Locale.ROOT)
-                    + " of a broker pair reads its HA policy from it");
+            throw new IllegalArgumentException(haXml + " does not exist: the "
+                    + role.name().toLowerCase(java.util.Locale.ROOT) + " of a broker pair reads its HA policy from it");
         }
         FileConfiguration config = read(brokerXml);
         FileConfiguration ha = read(haXml);
@@ -68,7 +69,8 @@ public record Replication(Role role, String peer, String advertise) {
 
     private static FileConfiguration read(Path xml) throws Exception {
         FileConfiguration config = new FileConfiguration();
-        FileDeploymentManager files = new FileDeploymentManager(xml.toAbsolutePath().toUri().toString());
+        FileDeploymentManager files =
+                new FileDeploymentManager(xml.toAbsolutePath().toUri().toString());
         files.addDeployable(config);
         files.readConfiguration();
         return config;

@@ -11,12 +11,24 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code baton agents}: every agent with its health, instances, tickets in flight and queue, from the server. */
-@Command(name = "agents", mixinStandardHelpOptions = true,
+@Command(
+        name = "agents",
+        mixinStandardHelpOptions = true,
         description = "List agents: kind, role, capabilities, health, last heartbeat, instances, tickets in flight, "
                 + "queue depth and consumers.")
 public final class AgentsCommand implements Callable<Integer> {
-    static final List<String> COLUMNS = List.of("NAME", "KIND", "ROLE", "CAPABILITIES", "HEALTH", "LAST HEARTBEAT",
-            "INSTANCES", "IN FLIGHT", "QUEUED", "DEPTH", "CONSUMERS");
+    static final List<String> COLUMNS = List.of(
+            "NAME",
+            "KIND",
+            "ROLE",
+            "CAPABILITIES",
+            "HEALTH",
+            "LAST HEARTBEAT",
+            "INSTANCES",
+            "IN FLIGHT",
+            "QUEUED",
+            "DEPTH",
+            "CONSUMERS");
 
     @Mixin
     ClientOptions client;
@@ -44,10 +56,18 @@ public final class AgentsCommand implements Callable<Integer> {
             for (JsonNode i : a.path("instances")) {
                 if (i.path("health").asText().equals("UP")) up++;
             }
-            rows.add(List.of(a.path("name").asText(), text(a, "kind"), text(a, "role"),
-                    caps.isEmpty() ? "-" : String.join(",", caps), a.path("health").asText(),
-                    text(a, "lastHeartbeat"), up + "/" + a.path("instances").size(), text(a, "inFlight"),
-                    text(a, "queued"), text(a, "queueDepth"), text(a, "consumers")));
+            rows.add(List.of(
+                    a.path("name").asText(),
+                    text(a, "kind"),
+                    text(a, "role"),
+                    caps.isEmpty() ? "-" : String.join(",", caps),
+                    a.path("health").asText(),
+                    text(a, "lastHeartbeat"),
+                    up + "/" + a.path("instances").size(),
+                    text(a, "inFlight"),
+                    text(a, "queued"),
+                    text(a, "queueDepth"),
+                    text(a, "consumers")));
         }
         Table.print(out, rows);
         out.flush();

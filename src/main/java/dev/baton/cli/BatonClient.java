@@ -70,7 +70,8 @@ final class BatonClient {
             if (status >= 400) {
                 throw failure(status, read(c.getErrorStream()));
             }
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
                 StringBuilder data = new StringBuilder();
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     if (line.equals(": open")) {
@@ -112,7 +113,8 @@ final class BatonClient {
 
     private HttpURLConnection open(String method, String path) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(server + path).toURL().openConnection();
+            HttpURLConnection c =
+                    (HttpURLConnection) URI.create(server + path).toURL().openConnection();
             c.setRequestMethod(method);
             c.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
             c.setInstanceFollowRedirects(false);
@@ -151,7 +153,8 @@ final class BatonClient {
         try {
             return text.isBlank() ? Json.object() : Json.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new ClientException(ExitCode.UNREACHABLE, status + " from " + server + " is not JSON; is it a Baton server?");
+            throw new ClientException(
+                    ExitCode.UNREACHABLE, status + " from " + server + " is not JSON; is it a Baton server?");
         }
     }
 
@@ -164,7 +167,8 @@ final class BatonClient {
         try {
             body = text.isBlank() ? Json.object() : Json.parse(text);
         } catch (IllegalArgumentException e) {
-            return new ClientException(ExitCode.ofHttp(status), status + " from " + server + " is not JSON; is it a Baton server?");
+            return new ClientException(
+                    ExitCode.ofHttp(status), status + " from " + server + " is not JSON; is it a Baton server?");
         }
         List<String> lines = new ArrayList<>();
         lines.add(status + " " + body.path("detail").asText(body.path("title").asText("error")));

@@ -17,18 +17,25 @@ import picocli.CommandLine.Spec;
  * password; an agent user may consume only its own queue. The password comes from {@code BATON_BROKER_PASSWORD}
  * or is generated and printed once.
  */
-@Command(name = "broker-user", mixinStandardHelpOptions = true,
-        description = {"Add a broker user, or set its password, in config/broker-users.properties (hashed).",
-                "An agent's user is named like the agent: it may consume only baton.agent.<name> and send only to "
-                        + "baton.results and baton.heartbeats. A submitter may only send to baton.submit, an approver "
-                        + "only to baton.approvals; both read their answers on temporary queues.",
-                "The password is read from BATON_BROKER_PASSWORD; without it one is generated and printed once."})
+@Command(
+        name = "broker-user",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Add a broker user, or set its password, in config/broker-users.properties (hashed).",
+            "An agent's user is named like the agent: it may consume only baton.agent.<name> and send only to "
+                    + "baton.results and baton.heartbeats. A submitter may only send to baton.submit, an approver "
+                    + "only to baton.approvals; both read their answers on temporary queues.",
+            "The password is read from BATON_BROKER_PASSWORD; without it one is generated and printed once."
+        })
 public final class BrokerUserCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "the agent's name, or any name for another role")
     String name;
 
-    @Option(names = "--role", paramLabel = "ROLE", description = "agent (default), submitter, approver or baton "
-            + "(Baton processes of a split deployment: everything)")
+    @Option(
+            names = "--role",
+            paramLabel = "ROLE",
+            description = "agent (default), submitter, approver or baton "
+                    + "(Baton processes of a split deployment: everything)")
     String role;
 
     @Option(names = "--baton", description = "the same as --role baton")
@@ -42,7 +49,8 @@ public final class BrokerUserCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var b = BatonSettings.load(new BatonSettings.Overrides(null, config, null, null, null)).broker();
+        var b = BatonSettings.load(new BatonSettings.Overrides(null, config, null, null, null))
+                .broker();
         BrokerUsers.Kind kind;
         try {
             kind = kind();

@@ -12,13 +12,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton cancel RUN [--reason TEXT]}: cancels a running run. */
-@Command(name = "cancel", mixinStandardHelpOptions = true,
+@Command(
+        name = "cancel",
+        mixinStandardHelpOptions = true,
         description = "Cancel a RUNNING run: tickets in flight are cancelled, completed stages are compensated.")
 public final class CancelCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN", description = "run id")
     String runId;
 
-    @Option(names = {"-r", "--reason"}, description = "why; the run's error says 'cancelled: <reason>'")
+    @Option(
+            names = {"-r", "--reason"},
+            description = "why; the run's error says 'cancelled: <reason>'")
     String reason;
 
     @Mixin
@@ -36,7 +40,8 @@ public final class CancelCommand implements Callable<Integer> {
         if (reason != null) {
             body.put("reason", reason);
         }
-        JsonNode run = client.client().post("/api/runs/" + BatonClient.segment(runId) + "/cancel", Json.write(body), null);
+        JsonNode run =
+                client.client().post("/api/runs/" + BatonClient.segment(runId) + "/cancel", Json.write(body), null);
         if (output.json()) {
             OutputOption.print(spec.commandLine().getOut(), run);
         } else {

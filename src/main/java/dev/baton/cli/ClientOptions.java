@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
 public final class ClientOptions {
     static final String DEFAULT_SERVER = "http://127.0.0.1:8080";
 
-    @Option(names = "--server", paramLabel = "URL",
+    @Option(
+            names = "--server",
+            paramLabel = "URL",
             description = "Baton server URL (default: $BATON_SERVER, else " + DEFAULT_SERVER + ")")
     String server;
 
@@ -45,7 +47,8 @@ public final class ClientOptions {
         String user = env("BATON_USER");
         String password = env("BATON_PASSWORD");
         if (user != null && !user.isBlank() && password != null) {
-            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            return "Basic "
+                    + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
         return null;
     }

@@ -13,13 +13,18 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code baton dead-letters}: the messages on the dead-letter queue, browsed (never consumed) by the server. */
-@Command(name = "dead-letters", mixinStandardHelpOptions = true,
+@Command(
+        name = "dead-letters",
+        mixinStandardHelpOptions = true,
         description = "List the messages on the dead-letter queue, oldest first, without consuming them: when, why, "
                 + "where they were going, their correlation id and the start of their body.")
 public final class DeadLettersCommand implements Callable<Integer> {
     private static final int MAX_BODY = 60;
 
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "100",
+    @Option(
+            names = {"-n", "--limit"},
+            paramLabel = "N",
+            defaultValue = "100",
             description = "messages to show, 1 to 1000 (default: ${DEFAULT-VALUE})")
     int limit;
 
@@ -52,14 +57,20 @@ public final class DeadLettersCommand implements Callable<Integer> {
             for (JsonNode m : items) {
                 String body = HistoryCommand.text(m, "body").replace('\n', ' ');
                 if (body.length() > MAX_BODY) body = body.substring(0, MAX_BODY - 3) + "...";
-                rows.add(List.of(HistoryCommand.text(m, "timestamp"), HistoryCommand.text(m, "deadLetteredBy"),
-                        HistoryCommand.text(m, "originalAddress"), HistoryCommand.text(m, "reason"),
-                        HistoryCommand.text(m, "correlationId"), body));
+                rows.add(List.of(
+                        HistoryCommand.text(m, "timestamp"),
+                        HistoryCommand.text(m, "deadLetteredBy"),
+                        HistoryCommand.text(m, "originalAddress"),
+                        HistoryCommand.text(m, "reason"),
+                        HistoryCommand.text(m, "correlationId"),
+                        body));
             }
             Table.print(out, rows);
         }
         if (page.has("depth") && !items.isEmpty()) {
-            out.printf("%d shown of %d on the queue%n", items.size(), page.path("depth").asLong());
+            out.printf(
+                    "%d shown of %d on the queue%n",
+                    items.size(), page.path("depth").asLong());
         }
         out.flush();
         return ExitCode.OK;

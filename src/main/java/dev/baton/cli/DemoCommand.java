@@ -25,16 +25,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code baton demo}: starts the embedded stack, runs every pipeline in routes/ once and prints the results. */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run every example pipeline in routes/ on the embedded stack and print each result.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = "Run every example pipeline in routes/ on the embedded stack and print each result.")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
-    @Option(names = "--timeout", defaultValue = "120", description = "seconds to wait for the runs (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--timeout",
+            defaultValue = "120",
+            description = "seconds to wait for the runs (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
-    @Option(names = "--stay", description = "keep serving after the runs, for the web console at http://127.0.0.1:<port>/ "
-            + "(open: no sign-in), until Ctrl-C")
+    @Option(
+            names = "--stay",
+            description = "keep serving after the runs, for the web console at http://127.0.0.1:<port>/ "
+                    + "(open: no sign-in), until Ctrl-C")
     boolean stay;
 
     @Spec
@@ -51,7 +59,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (options.port == null) options.port = freePort();
         if (options.brokerPort == null) options.brokerPort = freePort();
-        try (BatonServer server = BatonServer.start(BatonSettings.load(options.overrides()).withOpenApi())) {
+        try (BatonServer server =
+                BatonServer.start(BatonSettings.load(options.overrides()).withOpenApi())) {
             List<Pipeline> pipelines = List.copyOf(server.pipelines().all());
             if (pipelines.isEmpty()) {
                 out.println("no pipeline loaded from " + server.settings().routesDir());
@@ -61,14 +70,19 @@ public final class DemoCommand implements Callable<Integer> {
             List<String> ids = new ArrayList<>();
             for (Pipeline p : pipelines) {
                 ObjectNode params = demoParams(p);
-                ids.add(server.runs().start(p.name(), Json.write(params), null).run().path("id").asText());
+                ids.add(server.runs()
+                        .start(p.name(), Json.write(params), null)
+                        .run()
+                        .path("id")
+                        .asText());
                 out.printf("started %-28s params %s%n", p.name(), Json.write(params));
             }
             out.println();
             long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
             int failed = 0;
             for (String id : ids) {
-                JsonNode run = RunWatch.await(() -> approveWaiting(server.runs(), server.runs().get(id)), deadline);
+                JsonNode run = RunWatch.await(
+                        () -> approveWaiting(server.runs(), server.runs().get(id)), deadline);
                 StatusCommand.print(out, run);
                 out.println();
                 if (!"SUCCEEDED".equals(run.path("status").asText())) failed++;
@@ -103,11 +117,19 @@ public final class DemoCommand implements Callable<Integer> {
         for (JsonNode stage : run.path("stages")) {
             if (stage.path("status").asText().equals("WAITING_APPROVAL")) {
                 String name = stage.path("name").asText();
-                String approver = runs.approvers(run.path("id").asText(), name).stream().findFirst().orElse("demo");
-                ObjectNode decision = Json.object().put("decision", "approve").put("approver", approver)
+                String approver = runs.approvers(run.path("id").asText(), name).stream()
+                        .findFirst()
+                        .orElse("demo");
+                ObjectNode decision = Json.object()
+                        .put("decision", "approve")
+                        .put("approver", approver)
                         .put("comment", "approved by baton demo");
-                runs.control().decide(run.path("id").asText(), name, Json.write(decision),
-                        new dev.baton.api.auth.Identity(approver, dev.baton.api.auth.Role.APPROVER, "demo"));
+                runs.control()
+                        .decide(
+                                run.path("id").asText(),
+                                name,
+                                Json.write(decision),
+                                new dev.baton.api.auth.Identity(approver, dev.baton.api.auth.Role.APPROVER, "demo"));
             }
         }
         return run;

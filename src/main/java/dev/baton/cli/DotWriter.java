@@ -38,8 +38,12 @@ final class DotWriter {
     private void body(List<Element> elements, List<Edge> edges, String indent) {
         for (Element e : elements) {
             if (e instanceof Node n) {
-                out.append(indent).append(quote(n.key())).append(" [label=").append(label(n.lines()))
-                        .append(attributes(n)).append("];\n");
+                out.append(indent)
+                        .append(quote(n.key()))
+                        .append(" [label=")
+                        .append(label(n.lines()))
+                        .append(attributes(n))
+                        .append("];\n");
             } else if (e instanceof Cluster c) {
                 out.append(indent).append("subgraph ").append(quote(cluster(c))).append(" {\n");
                 out.append(indent).append("    label=").append(label(c.lines())).append(";\n");

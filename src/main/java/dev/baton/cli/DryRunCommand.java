@@ -1,10 +1,10 @@
 package dev.baton.cli;
 
-import dev.baton.agent.AgentRegistry;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.agent.AgentRegistry;
 import dev.baton.pipeline.Json;
-import dev.baton.pipeline.Params;
 import dev.baton.pipeline.LoopStage;
+import dev.baton.pipeline.Params;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Schedule;
 import dev.baton.pipeline.Stage;
@@ -23,14 +23,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton dry-run FILE}: the order stages would run in, as waves of stages that run at the same time. */
-@Command(name = "dry-run", mixinStandardHelpOptions = true, description = {"Validate a pipeline and print its topological order, waves of parallel stages and params.",
-    "With -p or --values: check the params as a run would (missing, unknown), print them with defaults filled in, "
-            + "and which conditions that read only params would skip their stage."})
+@Command(
+        name = "dry-run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Validate a pipeline and print its topological order, waves of parallel stages and params.",
+            "With -p or --values: check the params as a run would (missing, unknown), print them with defaults filled in, "
+                    + "and which conditions that read only params would skip their stage."
+        })
 public final class DryRunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "pipeline file")
     Path file;
 
-    @Option(names = "--config", defaultValue = "config", description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--config",
+            defaultValue = "config",
+            description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
     Path config;
 
     @Mixin
@@ -77,8 +85,12 @@ public final class DryRunCommand implements Callable<Integer> {
         out.println("order: " + String.join(" -> ", Dag.topologicalOrder(p)));
         Schedule s = p.schedule();
         if (s != null) {
-            out.printf("schedule: \"%s\" in %s, params %s, missed ticks: %s, next %s%n", s.cron(), s.timezone().getId(),
-                    Json.write(s.params()), s.missed().label(),
+            out.printf(
+                    "schedule: \"%s\" in %s, params %s, missed ticks: %s, next %s%n",
+                    s.cron(),
+                    s.timezone().getId(),
+                    Json.write(s.params()),
+                    s.missed().label(),
                     s.nextAfter(Instant.now()).map(Object::toString).orElse("never"));
         }
         List<List<String>> waves = Dag.waves(p);
@@ -93,7 +105,11 @@ public final class DryRunCommand implements Callable<Integer> {
     /** A stage's line, then the lines of a loop's inner stages in run order, indented one step more. */
     private static void line(Stage s, int depth, PrintWriter out) {
         String indent = "  ".repeat(depth);
-        out.printf("%s%-" + Math.max(1, 26 - indent.length()) + "s %s%s%n", indent, s.name(), StageSummary.describe(s),
+        out.printf(
+                "%s%-" + Math.max(1, 26 - indent.length()) + "s %s%s%n",
+                indent,
+                s.name(),
+                StageSummary.describe(s),
                 s.dependsOn().isEmpty() ? "" : "  after " + String.join(", ", s.dependsOn()));
         if (s instanceof LoopStage loop) {
             Pipeline inner = StageSummary.inner(loop);

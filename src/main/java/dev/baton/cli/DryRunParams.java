@@ -23,8 +23,12 @@ final class DryRunParams {
     static String declared(Pipeline p) {
         List<String> parts = new ArrayList<>();
         for (ParamSpec spec : p.params().values()) {
-            parts.add(spec.name() + (spec.required() ? " (required)"
-                    : spec.defaultValue() != null ? " (default " + Json.write(spec.defaultValue()) + ")" : " (optional)"));
+            parts.add(spec.name()
+                    + (spec.required()
+                            ? " (required)"
+                            : spec.defaultValue() != null
+                                    ? " (default " + Json.write(spec.defaultValue()) + ")"
+                                    : " (optional)"));
         }
         return parts.isEmpty() ? "none" : String.join(", ", parts);
     }

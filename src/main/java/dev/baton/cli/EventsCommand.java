@@ -21,18 +21,24 @@ import picocli.CommandLine.Spec;
  * {@code baton events RUN [--follow]}: a run's events (the shape published on {@code baton.events}); with
  * {@code --follow}, then each new one as the server streams it, until the run ends.
  */
-@Command(name = "events", mixinStandardHelpOptions = true, description = {
-    "Show a run's events, oldest first: time, number, type (run, stage, ticket), status, stage, agent and detail.",
-    "With --follow, keep printing each new event as it happens (the server's event stream) until the run ends, then "
-            + "exit by its final status; Ctrl-C stops following and leaves the run alone. With --output json, one "
-            + "event per line."})
+@Command(
+        name = "events",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show a run's events, oldest first: time, number, type (run, stage, ticket), status, stage, agent and detail.",
+            "With --follow, keep printing each new event as it happens (the server's event stream) until the run ends, then "
+                    + "exit by its final status; Ctrl-C stops following and leaves the run alone. With --output json, one "
+                    + "event per line."
+        })
 public final class EventsCommand implements Callable<Integer> {
     private static final long POLL_MILLIS = 1_000;
 
     @Parameters(paramLabel = "RUN", description = "run id")
     String runId;
 
-    @Option(names = {"-f", "--follow"}, description = "print new events until the run ends; exit 0 only if it SUCCEEDED")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "print new events until the run ends; exit 0 only if it SUCCEEDED")
     boolean follow;
 
     @Mixin
@@ -69,23 +75,29 @@ public final class EventsCommand implements Callable<Integer> {
             boolean[] open = {false};
             try {
                 // Subscribe first, then read what happened before: an event is in the list, on the stream, or both.
-                http.stream(stream, () -> {
-                    open[0] = true;
-                    catchUp(out, http.get(path), early);
-                    early.clear();
-                    return ended == null;
-                }, data -> {
-                    JsonNode event = Json.parse(data);
-                    if (!open[0]) {
-                        early.add(event); // printed in order once the history before it is
-                        return true;
-                    }
-                    show(out, event);
-                    if (ended != null) {
-                        catchUp(out, http.get(path), List.of()); // events that overtook the run's end on the way
-                    }
-                    return ended == null;
-                });
+                http.stream(
+                        stream,
+                        () -> {
+                            open[0] = true;
+                            catchUp(out, http.get(path), early);
+                            early.clear();
+                            return ended == null;
+                        },
+                        data -> {
+                            JsonNode event = Json.parse(data);
+                            if (!open[0]) {
+                                early.add(event); // printed in order once the history before it is
+                                return true;
+                            }
+                            show(out, event);
+                            if (ended != null) {
+                                catchUp(
+                                        out,
+                                        http.get(path),
+                                        List.of()); // events that overtook the run's end on the way
+                            }
+                            return ended == null;
+                        });
             } catch (ClientException e) {
                 if (e.problem() == null || e.exitCode() == ExitCode.AUTH || e.exitCode() == ExitCode.NOT_FOUND) {
                     throw e;
@@ -122,7 +134,8 @@ public final class EventsCommand implements Callable<Integer> {
             print(out, event);
         }
         out.flush();
-        if (event.path("type").asText().equals("run") && RunWatch.TERMINAL.contains(event.path("status").asText())) {
+        if (event.path("type").asText().equals("run")
+                && RunWatch.TERMINAL.contains(event.path("status").asText())) {
             ended = event.path("status").asText();
         }
     }
@@ -130,14 +143,28 @@ public final class EventsCommand implements Callable<Integer> {
     static void print(PrintWriter out, JsonNode e) {
         StringBuilder where = new StringBuilder();
         append(where, "stage", e.path("stage"));
-        append(where, "ticket", e.hasNonNull("ticketId") ? Json.MAPPER.getNodeFactory()
-                .textNode(HistoryCommand.shortId(e.path("ticketId").asText())) : e.path("ticketId"));
+        append(
+                where,
+                "ticket",
+                e.hasNonNull("ticketId")
+                        ? Json.MAPPER
+                                .getNodeFactory()
+                                .textNode(HistoryCommand.shortId(
+                                        e.path("ticketId").asText()))
+                        : e.path("ticketId"));
         append(where, "attempt", e.path("attempt"));
         append(where, "agent", e.path("agent"));
         append(where, "by", e.path("actor"));
-        String detail = e.hasNonNull("detail") ? "  " + e.path("detail").asText().replace('\n', ' ') : "";
-        out.printf("%s %5d %-6s %-16s%s%s%n", e.path("at").asText(), e.path("seq").asInt(), e.path("type").asText(),
-                e.path("status").asText(), where, detail);
+        String detail =
+                e.hasNonNull("detail") ? "  " + e.path("detail").asText().replace('\n', ' ') : "";
+        out.printf(
+                "%s %5d %-6s %-16s%s%s%n",
+                e.path("at").asText(),
+                e.path("seq").asInt(),
+                e.path("type").asText(),
+                e.path("status").asText(),
+                where,
+                detail);
     }
 
     private static void append(StringBuilder line, String name, JsonNode value) {

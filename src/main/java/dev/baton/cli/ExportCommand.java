@@ -4,20 +4,20 @@ import dev.baton.agent.AgentConfig;
 import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
+import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
 import dev.baton.compile.PrintedProcessors;
+import dev.baton.compile.RouteDump;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.load.LoadResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.camel.impl.DefaultCamelContext;
-import java.util.List;
 import org.apache.camel.model.RouteDefinition;
-import dev.baton.compile.Endpoints;
-import dev.baton.compile.RouteDump;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,16 +28,23 @@ import picocli.CommandLine.Spec;
  * {@code baton export FILE}: the Camel routes loading the pipeline adds, as Camel YAML DSL, written by Camel's own
  * model-to-YAML dumper (camel-yaml-io) from the routes {@link PipelineCompiler} builds; offline, no server needed.
  */
-@Command(name = "export", mixinStandardHelpOptions = true, description = {
-    "Validate a pipeline and print, as Camel YAML DSL, the Camel routes it compiles to: its start route "
-            + "(direct:baton-start-<name>, which any Camel route can call), the routes of each stage (join, "
-            + "condition, run, ended, done, compensate), the run's end, and a route per in-process agent it declares.",
-    "These are the routes Baton adds for the revision when it loads the file. Works offline."})
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Validate a pipeline and print, as Camel YAML DSL, the Camel routes it compiles to: its start route "
+                    + "(direct:baton-start-<name>, which any Camel route can call), the routes of each stage (join, "
+                    + "condition, run, ended, done, compensate), the run's end, and a route per in-process agent it declares.",
+            "These are the routes Baton adds for the revision when it loads the file. Works offline."
+        })
 public final class ExportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "pipeline file")
     Path file;
 
-    @Option(names = "--config", defaultValue = "config", description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--config",
+            defaultValue = "config",
+            description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
     Path config;
 
     @Spec
@@ -62,9 +69,11 @@ public final class ExportCommand implements Callable<Integer> {
     /** The routes as YAML; the context is never started, so nothing connects to a broker or opens a port. */
     static String yaml(Pipeline p, AgentRegistry agents) throws Exception {
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            PipelineCompiler compiler = new PipelineCompiler((name, params, key) -> {
-                throw new IllegalStateException("an exported route starts runs only inside Baton");
-            }, new PrintedProcessors());
+            PipelineCompiler compiler = new PipelineCompiler(
+                    (name, params, key) -> {
+                        throw new IllegalStateException("an exported route starts runs only inside Baton");
+                    },
+                    new PrintedProcessors());
             camel.addRoutes(compiler.trigger(p));
             camel.addRoutes(compiler.revision(p));
             for (String name : agentNames(p)) {
@@ -72,20 +81,30 @@ public final class ExportCommand implements Callable<Integer> {
                 if (a != null && a.kind() == AgentKind.DEMO) {
                     camel.addRoutes(new DemoAgentRoutes(name, a.demo()));
                 } else if (a != null && a.kind() == AgentKind.CAMEL) {
-                    camel.addRoutes(new dev.baton.agent.CamelAgentRoutes(name, a.camel(), a.camel().concurrency()));
+                    camel.addRoutes(new dev.baton.agent.CamelAgentRoutes(
+                            name, a.camel(), a.camel().concurrency()));
                 }
             }
             String trigger = Endpoints.pipelineTriggerRoute(p.name());
             String revision = Endpoints.revisionRoutes(p.name(), p.revision());
             List<RouteDefinition> defs = camel.getRouteDefinitions();
-            return "# Camel routes of pipeline '" + p.name() + "' revision " + p.revision().substring(0, 12) + " ("
+            return "# Camel routes of pipeline '" + p.name() + "' revision "
+                    + p.revision().substring(0, 12) + " ("
                     + p.file() + "), as Baton adds them when it loads the file.\n"
                     + "# Every event of a run (a reply, a timeout, a decision) calls them in its database transaction.\n"
                     + "# the start route: any Camel route may call it\n"
-                    + RouteDump.yaml(camel, defs.stream().filter(r -> r.getRouteId().equals(trigger)).toList())
+                    + RouteDump.yaml(
+                            camel,
+                            defs.stream()
+                                    .filter(r -> r.getRouteId().equals(trigger))
+                                    .toList())
                     + RouteDump.revision(camel, p)
-                    + agentsYaml(camel, defs.stream().filter(r -> !r.getRouteId().equals(trigger)
-                            && !r.getRouteId().startsWith(revision)).toList());
+                    + agentsYaml(
+                            camel,
+                            defs.stream()
+                                    .filter(r -> !r.getRouteId().equals(trigger)
+                                            && !r.getRouteId().startsWith(revision))
+                                    .toList());
         }
     }
 

@@ -15,7 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton graph FILE}: a pipeline drawn as a Mermaid flowchart or a Graphviz DOT digraph. */
-@Command(name = "graph", mixinStandardHelpOptions = true,
+@Command(
+        name = "graph",
+        mixinStandardHelpOptions = true,
         description = "Validate a pipeline and print it as a graph: Mermaid (paste into Markdown) or DOT (dot -Tsvg).")
 public final class GraphCommand implements Callable<Integer> {
     private static final List<String> FORMATS = List.of("mermaid", "dot");
@@ -23,11 +25,17 @@ public final class GraphCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "pipeline file")
     Path file;
 
-    @Option(names = "--format", defaultValue = "mermaid", completionCandidates = Formats.class,
+    @Option(
+            names = "--format",
+            defaultValue = "mermaid",
+            completionCandidates = Formats.class,
             description = "mermaid or dot (default: ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--config", defaultValue = "config", description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--config",
+            defaultValue = "config",
+            description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
     Path config;
 
     @Spec
@@ -44,7 +52,8 @@ public final class GraphCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!FORMATS.contains(format)) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(
+                    spec.commandLine(),
                     "--format '" + format + "' is unknown; use one of " + String.join(", ", FORMATS));
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
  * {@code baton hash-secret}: the hash to put in {@code config/security.yaml} for an API key (SHA-256) or, with
  * {@code --password}, a password (salted PBKDF2). The secret is read from standard input, never from a flag.
  */
-@Command(name = "hash-secret", mixinStandardHelpOptions = true,
+@Command(
+        name = "hash-secret",
+        mixinStandardHelpOptions = true,
         description = "Print the hash of an API key (or with --password, of a password) read from standard input, "
                 + "for config/security.yaml; --new-key makes a new random API key and prints it with its hash.")
 public final class HashSecretCommand implements Callable<Integer> {
@@ -41,8 +43,8 @@ public final class HashSecretCommand implements Callable<Integer> {
         }
         String secret = readSecret();
         if (secret == null || secret.isEmpty()) {
-            throw new ClientException(2, "give the secret on standard input, e.g. "
-                    + "printf '%s' \"$KEY\" | ./baton hash-secret");
+            throw new ClientException(
+                    2, "give the secret on standard input, e.g. " + "printf '%s' \"$KEY\" | ./baton hash-secret");
         }
         out.println(password ? Secrets.hashPassword(secret) : Secrets.sha256Hex(secret));
         out.flush();

@@ -12,7 +12,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton history RUN}: every transition of a run, oldest first, as the server recorded it. */
-@Command(name = "history", mixinStandardHelpOptions = true,
+@Command(
+        name = "history",
+        mixinStandardHelpOptions = true,
         description = "Show a run's history: every transition of the run, its stages and tickets, oldest first, with "
                 + "time, attempt, agent, actor and detail.")
 public final class HistoryCommand implements Callable<Integer> {
@@ -40,9 +42,18 @@ public final class HistoryCommand implements Callable<Integer> {
         rows.add(List.of("SEQ", "AT", "STATUS", "STAGE", "TICKET", "ATTEMPT", "AGENT", "ACTOR", "DETAIL"));
         for (JsonNode h : history) {
             String at = h.path("at").asText();
-            if (h.hasNonNull("repeats")) at += " (x" + h.path("repeats").asText() + " to " + h.path("repeatedAt").asText() + ")";
-            rows.add(List.of(h.path("seq").asText(), at, h.path("status").asText(), text(h, "stage"),
-                    shortId(text(h, "ticketId")), text(h, "attempt"), text(h, "agent"), text(h, "actor"),
+            if (h.hasNonNull("repeats"))
+                at += " (x" + h.path("repeats").asText() + " to "
+                        + h.path("repeatedAt").asText() + ")";
+            rows.add(List.of(
+                    h.path("seq").asText(),
+                    at,
+                    h.path("status").asText(),
+                    text(h, "stage"),
+                    shortId(text(h, "ticketId")),
+                    text(h, "attempt"),
+                    text(h, "agent"),
+                    text(h, "actor"),
                     text(h, "detail").replace('\n', ' ')));
         }
         Table.print(out, rows);

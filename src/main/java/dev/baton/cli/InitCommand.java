@@ -19,7 +19,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton init NAME}: writes a commented starter pipeline, with demo agents so that it runs at once. */
-@Command(name = "init", mixinStandardHelpOptions = true,
+@Command(
+        name = "init",
+        mixinStandardHelpOptions = true,
         description = "Write a commented starter pipeline to routes/NAME.yaml that declares its own agents (demo "
                 + "agents, so that it runs before any real agent exists); never overwrites a file.")
 public final class InitCommand implements Callable<Integer> {
@@ -28,10 +30,15 @@ public final class InitCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "pipeline name: lower-case letters, digits and '-', at most 63")
     String name;
 
-    @Option(names = "--routes", defaultValue = "routes", description = "folder to write NAME.yaml in (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--routes",
+            defaultValue = "routes",
+            description = "folder to write NAME.yaml in (default: ${DEFAULT-VALUE})")
     Path routes;
 
-    @Option(names = "--config", defaultValue = "config",
+    @Option(
+            names = "--config",
+            defaultValue = "config",
             description = "config folder whose agents.yaml the new file is checked against (default: ${DEFAULT-VALUE})")
     Path config;
 
@@ -49,8 +56,10 @@ public final class InitCommand implements Callable<Integer> {
         }
         Path file = routes.resolve(name + ".yaml");
         String text = starter(name, file);
-        // Checked before it is written: a name that config/agents.yaml gives another meaning must not leave a broken file.
-        LoadResult check = PipelineLoader.read(text, file.toString(), AgentRegistry.load(config.resolve("agents.yaml")));
+        // Checked before it is written: a name that config/agents.yaml gives another meaning must not leave a broken
+        // file.
+        LoadResult check =
+                PipelineLoader.read(text, file.toString(), AgentRegistry.load(config.resolve("agents.yaml")));
         if (!check.ok()) {
             err.println("baton: the starter pipeline would not be valid here:");
             check.violations().forEach(v -> err.println("  " + v));
@@ -59,9 +68,11 @@ public final class InitCommand implements Callable<Integer> {
         }
         try {
             Files.createDirectories(routes);
-            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
-            err.println("baton: " + file + " already exists; it is left as it is (choose another name, or delete it first)");
+            err.println("baton: " + file
+                    + " already exists; it is left as it is (choose another name, or delete it first)");
             err.flush();
             return ExitCode.INVALID;
         } catch (IOException e) {
@@ -69,10 +80,13 @@ public final class InitCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.RUN_FAILED;
         }
-        out.printf("wrote %s: pipeline '%s', %d stages, agents researcher, writer and reviewer (demo agents)%n", file,
-                name, check.pipeline().stages().size());
+        out.printf(
+                "wrote %s: pipeline '%s', %d stages, agents researcher, writer and reviewer (demo agents)%n",
+                file, name, check.pipeline().stages().size());
         out.printf("next:  baton dry-run %s -p topic=queues%n", file);
-        out.printf("       baton submit %s -p topic=queues --wait    (a running Baton loads %s by itself)%n", name, routes);
+        out.printf(
+                "       baton submit %s -p topic=queues --wait    (a running Baton loads %s by itself)%n",
+                name, routes);
         out.flush();
         return ExitCode.OK;
     }

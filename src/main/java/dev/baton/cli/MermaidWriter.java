@@ -30,14 +30,21 @@ final class MermaidWriter {
             if (e instanceof Node n) {
                 out.append(indent).append(id(n.key())).append(shape(n)).append('\n');
             } else if (e instanceof Cluster c) {
-                out.append(indent).append("subgraph ").append(id(c.key())).append(" [").append(label(c.lines()))
+                out.append(indent)
+                        .append("subgraph ")
+                        .append(id(c.key()))
+                        .append(" [")
+                        .append(label(c.lines()))
                         .append("]\n");
                 body(c.elements(), c.edges(), indent + "    ");
                 out.append(indent).append("end\n");
             }
         }
         for (Edge e : edges) {
-            out.append(indent).append(id(e.from())).append(e.dashed() ? " -.-> " : " --> ").append(id(e.to()))
+            out.append(indent)
+                    .append(id(e.from()))
+                    .append(e.dashed() ? " -.-> " : " --> ")
+                    .append(id(e.to()))
                     .append('\n');
         }
     }

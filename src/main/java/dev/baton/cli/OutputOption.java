@@ -16,7 +16,10 @@ public final class OutputOption {
         json
     }
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "text",
             description = "text or json (the server's JSON, unchanged, one document) (default: ${DEFAULT-VALUE})")
     Format format = Format.text;
 

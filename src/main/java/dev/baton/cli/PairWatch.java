@@ -49,12 +49,16 @@ final class PairWatch implements Runnable {
                 boolean syncNow = server.isReplicaSync();
                 if (syncNow != inSync) {
                     // Active, the other broker is this one's backup; passive, this one is the other's.
-                    System.out.println(active
-                            ? (syncNow ? "the backup at " + replication.peer() + " is in sync"
-                                    : "no backup in sync: this broker is alone")
-                            : (syncNow ? "in sync with the active broker at " + replication.peer()
-                                    + ": this one can take over" : "not in sync with the broker at "
-                                    + replication.peer() + " (gone, or still copying its journal)"));
+                    System.out.println(
+                            active
+                                    ? (syncNow
+                                            ? "the backup at " + replication.peer() + " is in sync"
+                                            : "no backup in sync: this broker is alone")
+                                    : (syncNow
+                                            ? "in sync with the active broker at " + replication.peer()
+                                                    + ": this one can take over"
+                                            : "not in sync with the broker at " + replication.peer()
+                                                    + " (gone, or still copying its journal)"));
                     inSync = syncNow;
                 }
                 System.out.flush();

@@ -20,12 +20,16 @@ import picocli.CommandLine.Option;
  * (a YAML or JSON mapping) is read first, then each {@code -p} replaces the value of its key.
  */
 public final class ParamsOption {
-    @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
+    @Option(
+            names = {"-p", "--param"},
+            paramLabel = "KEY=VALUE",
             description = "a param; VALUE is read as JSON when it parses (42, true, [1,2], {\"a\":1}), else as text; "
                     + "wins over --values")
     Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = "--values", paramLabel = "FILE",
+    @Option(
+            names = "--values",
+            paramLabel = "FILE",
             description = "params from a YAML or JSON file holding a mapping of param names to values")
     Path values;
 
@@ -62,31 +66,39 @@ public final class ParamsOption {
         Object doc;
         try {
             // JSON is YAML, so one reader serves both; duplicate keys are an error, not a silent overwrite.
-            doc = new Load(LoadSettings.builder().setLabel(file.toString()).setAllowDuplicateKeys(false)
-                    .setMaxAliasesForCollections(50).build()).loadFromString(text);
+            doc = new Load(LoadSettings.builder()
+                            .setLabel(file.toString())
+                            .setAllowDuplicateKeys(false)
+                            .setMaxAliasesForCollections(50)
+                            .build())
+                    .loadFromString(text);
         } catch (YamlEngineException e) {
-            throw new ClientException(ExitCode.INVALID, "--values " + file + " is not valid YAML or JSON: "
-                    + e.getMessage().strip().replace('\n', ' '));
+            throw new ClientException(
+                    ExitCode.INVALID,
+                    "--values " + file + " is not valid YAML or JSON: "
+                            + e.getMessage().strip().replace('\n', ' '));
         }
         if (doc == null) {
             return Json.object(); // an empty file: no params
         }
         if (!(doc instanceof Map<?, ?> map)) {
-            throw new ClientException(ExitCode.INVALID, "--values " + file
-                    + " must hold a mapping of param names to values, like 'topic: queues', not a "
-                    + (doc instanceof Iterable<?> ? "list" : "single value"));
+            throw new ClientException(
+                    ExitCode.INVALID,
+                    "--values " + file
+                            + " must hold a mapping of param names to values, like 'topic: queues', not a "
+                            + (doc instanceof Iterable<?> ? "list" : "single value"));
         }
         for (Object key : map.keySet()) {
             if (!(key instanceof String)) {
-                throw new ClientException(ExitCode.INVALID, "--values " + file + ": param name " + key
-                        + " must be text");
+                throw new ClientException(
+                        ExitCode.INVALID, "--values " + file + ": param name " + key + " must be text");
             }
         }
         try {
             return Json.MAPPER.valueToTree(map);
         } catch (IllegalArgumentException e) {
-            throw new ClientException(ExitCode.INVALID, "--values " + file + ": a value cannot be made JSON: "
-                    + e.getMessage());
+            throw new ClientException(
+                    ExitCode.INVALID, "--values " + file + ": a value cannot be made JSON: " + e.getMessage());
         }
     }
 }

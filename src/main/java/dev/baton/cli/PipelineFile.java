@@ -32,9 +32,12 @@ record PipelineFile(Path path, String text, String revision) {
     static PipelineFile read(String arg) {
         Path path = Path.of(arg);
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(Files.readAllBytes(path))).toString();
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(path)))
+                    .toString();
             return new PipelineFile(path, text, sha256(text));
         } catch (NoSuchFileException e) {
             throw new ClientException(ExitCode.INVALID, arg + ": no such file");
@@ -91,20 +94,24 @@ record PipelineFile(Path path, String text, String revision) {
         String how = "; the server runs the pipelines of its routes/ folder: copy " + path
                 + " there (it is loaded within seconds) and submit again";
         if (loaded == null) {
-            return new ClientException(ExitCode.NOT_FOUND, path + " is valid, but the server has no pipeline '" + name
-                    + "'" + how);
+            return new ClientException(
+                    ExitCode.NOT_FOUND, path + " is valid, but the server has no pipeline '" + name + "'" + how);
         }
-        return new ClientException(ExitCode.INVALID, path + " is not what the server runs as pipeline '" + name
-                + "': the server has revision " + shortRevision(loaded.path("revision").asText()) + " (from "
-                + loaded.path("file").asText() + "), the file is revision " + shortRevision(revision) + how
-                + ", or submit '" + name + "' by name to run the server's revision");
+        return new ClientException(
+                ExitCode.INVALID,
+                path + " is not what the server runs as pipeline '" + name
+                        + "': the server has revision "
+                        + shortRevision(loaded.path("revision").asText()) + " (from "
+                        + loaded.path("file").asText() + "), the file is revision " + shortRevision(revision) + how
+                        + ", or submit '" + name + "' by name to run the server's revision");
     }
 
     /** The server names the body it validated "request"; the user knows it by the file's path. */
     private ClientException withFileName(ClientException e) {
         List<String> lines = new ArrayList<>();
         for (String line : e.getMessage().split("\n")) {
-            lines.add(line.replaceFirst("^(\\s*)request:", "$1" + java.util.regex.Matcher.quoteReplacement(path + ":")));
+            lines.add(
+                    line.replaceFirst("^(\\s*)request:", "$1" + java.util.regex.Matcher.quoteReplacement(path + ":")));
         }
         return new ClientException(e.exitCode(), String.join("\n", lines), e.problem());
     }

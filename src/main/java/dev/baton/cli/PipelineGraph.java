@@ -85,14 +85,20 @@ record PipelineGraph(String title, List<Element> elements, List<Edge> edges) {
                 keys.putIfAbsent(stage.name(), key);
                 if (stage.base().condition() != null) {
                     guards.put(stage, unique("if " + key));
-                    level.elements.add(new Node(guards.get(stage), Shape.CONDITION,
+                    level.elements.add(new Node(
+                            guards.get(stage),
+                            Shape.CONDITION,
                             List.of("if " + stage.base().condition())));
                 }
                 level.elements.add(element(key, stage));
                 if (stage.base().compensate() != null) {
                     undos.put(stage, unique("compensate " + key));
-                    level.elements.add(new Node(undos.get(stage), Shape.COMPENSATION,
-                            List.of("compensate " + stage.name(), "agent " + stage.base().compensate().agent())));
+                    level.elements.add(new Node(
+                            undos.get(stage),
+                            Shape.COMPENSATION,
+                            List.of(
+                                    "compensate " + stage.name(),
+                                    "agent " + stage.base().compensate().agent())));
                 }
             }
             Set<String> awaited = new HashSet<>();
@@ -129,19 +135,26 @@ record PipelineGraph(String title, List<Element> elements, List<Edge> edges) {
             return stage.accept(new StageVisitor<>() {
                 @Override
                 public Element agent(AgentStage s) {
-                    return new Node(key, Shape.AGENT, List.of(s.name(), s.selector() == null
-                            ? "agent " + s.agent() : "agentSelector " + s.selector()));
+                    return new Node(
+                            key,
+                            Shape.AGENT,
+                            List.of(
+                                    s.name(),
+                                    s.selector() == null ? "agent " + s.agent() : "agentSelector " + s.selector()));
                 }
 
                 @Override
                 public Element multiAgent(MultiAgentStage s) {
-                    return new Node(key, Shape.AGENTS,
+                    return new Node(
+                            key,
+                            Shape.AGENTS,
                             List.of(s.name(), "agents " + String.join(", ", s.agents()), StageSummary.aggregation(s)));
                 }
 
                 @Override
                 public Element forEach(ForEachStage s) {
-                    List<String> lines = new ArrayList<>(List.of(s.name(),
+                    List<String> lines = new ArrayList<>(List.of(
+                            s.name(),
                             "for_each over " + s.items() + (s.maxParallel() > 0 ? " ×" + s.maxParallel() : ""),
                             "agent " + s.template().agent()));
                     if (s.continueOnError()) {
@@ -174,8 +187,8 @@ record PipelineGraph(String title, List<Element> elements, List<Edge> edges) {
                 inside.entry = inside.entry == null ? empty.key() : inside.entry;
                 inside.exit = inside.exit == null ? empty.key() : inside.exit;
             }
-            return new Cluster(key, lines, List.copyOf(inside.elements), List.copyOf(inside.edges), inside.entry,
-                    inside.exit);
+            return new Cluster(
+                    key, lines, List.copyOf(inside.elements), List.copyOf(inside.edges), inside.entry, inside.exit);
         }
 
         /** The wanted key, or, when a strangely named stage already took it, the wanted key with a number. */

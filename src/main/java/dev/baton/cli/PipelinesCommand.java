@@ -14,10 +14,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton pipelines [show NAME]}: the pipelines the server has loaded, or one with its revisions and schedule. */
-@Command(name = "pipelines", mixinStandardHelpOptions = true, subcommands = PipelinesCommand.Show.class,
-        description = {"List the pipelines the server has loaded: name, stages, params, schedule, revision, file; "
-                + "then the files of routes/ that did not load, with their errors.",
-            "'pipelines show NAME' shows one: params, stages by wave, schedule, and every revision ever loaded."})
+@Command(
+        name = "pipelines",
+        mixinStandardHelpOptions = true,
+        subcommands = PipelinesCommand.Show.class,
+        description = {
+            "List the pipelines the server has loaded: name, stages, params, schedule, revision, file; "
+                    + "then the files of routes/ that did not load, with their errors.",
+            "'pipelines show NAME' shows one: params, stages by wave, schedule, and every revision ever loaded."
+        })
 public final class PipelinesCommand implements Callable<Integer> {
     private static final int MAX_DEFAULT = 24;
 
@@ -41,9 +46,15 @@ public final class PipelinesCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("NAME", "STAGES", "PARAMS", "SCHEDULE", "REVISION", "FILE"));
         for (JsonNode p : all.path("pipelines")) {
-            rows.add(List.of(p.path("name").asText(), String.valueOf(p.path("stages").size()), params(p.path("params")),
-                    p.path("schedule").isObject() ? p.path("schedule").path("cron").asText() : "-",
-                    PipelineFile.shortRevision(p.path("revision").asText()), p.path("file").asText()));
+            rows.add(List.of(
+                    p.path("name").asText(),
+                    String.valueOf(p.path("stages").size()),
+                    params(p.path("params")),
+                    p.path("schedule").isObject()
+                            ? p.path("schedule").path("cron").asText()
+                            : "-",
+                    PipelineFile.shortRevision(p.path("revision").asText()),
+                    p.path("file").asText()));
         }
         if (rows.size() == 1) {
             out.println("no pipelines loaded");
@@ -67,7 +78,9 @@ public final class PipelinesCommand implements Callable<Integer> {
             if (spec.path("required").asBoolean()) {
                 part += "*";
             } else if (spec.hasNonNull("default")) {
-                String value = spec.get("default").isTextual() ? spec.get("default").asText() : Json.write(spec.get("default"));
+                String value = spec.get("default").isTextual()
+                        ? spec.get("default").asText()
+                        : Json.write(spec.get("default"));
                 part += "=" + (value.length() > MAX_DEFAULT ? value.substring(0, MAX_DEFAULT - 3) + "..." : value);
             }
             parts.add(part);
@@ -76,7 +89,9 @@ public final class PipelinesCommand implements Callable<Integer> {
     }
 
     /** {@code baton pipelines show NAME}. */
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Show a loaded pipeline: params, stages by wave, schedule with its next time, and every "
                     + "revision ever loaded (* marks the one new runs get). With --output json: the server's pipeline "
                     + "document with a 'revisions' field added.")
@@ -104,10 +119,15 @@ public final class PipelinesCommand implements Callable<Integer> {
                 OutputOption.print(out, p);
                 return ExitCode.OK;
             }
-            out.printf("pipeline %s  revision %s  file %s%n", p.path("name").asText(),
-                    PipelineFile.shortRevision(p.path("revision").asText()), p.path("file").asText());
-            if (p.hasNonNull("description")) out.println("  " + p.path("description").asText());
-            out.println("params: " + params(p.path("params")) + (p.path("params").isEmpty() ? "" : "  (* required)"));
+            out.printf(
+                    "pipeline %s  revision %s  file %s%n",
+                    p.path("name").asText(),
+                    PipelineFile.shortRevision(p.path("revision").asText()),
+                    p.path("file").asText());
+            if (p.hasNonNull("description"))
+                out.println("  " + p.path("description").asText());
+            out.println(
+                    "params: " + params(p.path("params")) + (p.path("params").isEmpty() ? "" : "  (* required)"));
             JsonNode waves = p.path("waves");
             for (int i = 0; i < waves.size(); i++) {
                 out.printf("wave %d:%n", i + 1);
@@ -117,16 +137,23 @@ public final class PipelinesCommand implements Callable<Integer> {
             }
             JsonNode s = p.path("schedule");
             if (s.isObject()) {
-                out.printf("schedule: \"%s\" in %s, params %s, missed ticks: %s, next %s%n", s.path("cron").asText(),
-                        s.path("timezone").asText(), Json.write(s.path("params")), s.path("missed").asText(),
+                out.printf(
+                        "schedule: \"%s\" in %s, params %s, missed ticks: %s, next %s%n",
+                        s.path("cron").asText(),
+                        s.path("timezone").asText(),
+                        Json.write(s.path("params")),
+                        s.path("missed").asText(),
                         s.hasNonNull("nextFireTime") ? s.path("nextFireTime").asText() : "never");
             } else {
                 out.println("schedule: none");
             }
             out.println("revisions (newest first):");
             for (JsonNode r : revisions) {
-                out.printf("  %s %s  loaded %s  from %s%n", r.path("current").asBoolean() ? "*" : " ",
-                        PipelineFile.shortRevision(r.path("revision").asText()), r.path("loadedAt").asText(),
+                out.printf(
+                        "  %s %s  loaded %s  from %s%n",
+                        r.path("current").asBoolean() ? "*" : " ",
+                        PipelineFile.shortRevision(r.path("revision").asText()),
+                        r.path("loadedAt").asText(),
                         r.path("file").asText());
             }
             out.flush();
@@ -140,7 +167,10 @@ public final class PipelinesCommand implements Callable<Integer> {
                     s.path("agents").forEach(a -> agents.add(a.asText()));
                     List<String> deps = new ArrayList<>();
                     s.path("dependsOn").forEach(d -> deps.add(d.asText()));
-                    return String.format("%-24s %-9s %s%s", name, s.path("kind").asText(),
+                    return String.format(
+                            "%-24s %-9s %s%s",
+                            name,
+                            s.path("kind").asText(),
                             agents.isEmpty() ? "-" : String.join(", ", agents),
                             deps.isEmpty() ? "" : "  after " + String.join(", ", deps));
                 }

@@ -36,9 +36,15 @@ final class ProgressView {
         }
         Duration elapsed = StageProgress.between(run.path("createdAt"), run.path("finishedAt"), now);
         boolean going = !RunWatch.ended(run);
-        lines.add(String.format("run %s  pipeline %s  %s  %s %3d%%  elapsed %s%s", run.path("id").asText(),
-                run.path("pipeline").asText(), run.path("status").asText(), bar(done, total), percent(done, total),
-                format(elapsed), going ? eta(StageProgress.eta(elapsed, done, total)) : ""));
+        lines.add(String.format(
+                "run %s  pipeline %s  %s  %s %3d%%  elapsed %s%s",
+                run.path("id").asText(),
+                run.path("pipeline").asText(),
+                run.path("status").asText(),
+                bar(done, total),
+                percent(done, total),
+                format(elapsed),
+                going ? eta(StageProgress.eta(elapsed, done, total)) : ""));
         if (run.hasNonNull("error")) {
             lines.add("  error: " + run.path("error").asText());
             state.append(run.path("error").asText());
@@ -50,11 +56,26 @@ final class ProgressView {
         }
         for (StageProgress p : stages) {
             String note = p.iteration() > 0 && p.name().indexOf('/') < 0 ? "  iteration " + p.iteration() : "";
-            lines.add(String.format("  %-20s %-16s %s %3d%% %7s  %s%s%s", p.name(), p.status(), bar(p.done(), p.total()),
-                    percent(p.done(), p.total()), p.done() + "/" + p.total(), format(p.elapsed()), eta(p.eta()), note)
+            lines.add(String.format(
+                            "  %-20s %-16s %s %3d%% %7s  %s%s%s",
+                            p.name(),
+                            p.status(),
+                            bar(p.done(), p.total()),
+                            percent(p.done(), p.total()),
+                            p.done() + "/" + p.total(),
+                            format(p.elapsed()),
+                            eta(p.eta()),
+                            note)
                     .stripTrailing());
-            state.append('|').append(p.name()).append(' ').append(p.status()).append(' ').append(p.done()).append('/')
-                    .append(p.total()).append(note);
+            state.append('|')
+                    .append(p.name())
+                    .append(' ')
+                    .append(p.status())
+                    .append(' ')
+                    .append(p.done())
+                    .append('/')
+                    .append(p.total())
+                    .append(note);
         }
         return new Block(lines, state.toString());
     }

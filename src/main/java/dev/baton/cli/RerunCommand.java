@@ -12,13 +12,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton rerun RUN [--from STAGE] [--wait]}: runs an ended run again from a stage. */
-@Command(name = "rerun", mixinStandardHelpOptions = true, description = "Rerun a FAILED, CANCELLED or COMPENSATED run "
-        + "from a stage: that stage, what depends on it and what did not succeed run again; other outputs are kept.")
+@Command(
+        name = "rerun",
+        mixinStandardHelpOptions = true,
+        description =
+                "Rerun a FAILED, CANCELLED or COMPENSATED run "
+                        + "from a stage: that stage, what depends on it and what did not succeed run again; other outputs are kept.")
 public final class RerunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN", description = "run id")
     String runId;
 
-    @Option(names = "--from", paramLabel = "STAGE", description = "the stage to run again (default: the ones that did not succeed)")
+    @Option(
+            names = "--from",
+            paramLabel = "STAGE",
+            description = "the stage to run again (default: the ones that did not succeed)")
     String from;
 
     @Mixin
@@ -44,16 +51,16 @@ public final class RerunCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (waiting.await) {
             if (!output.json()) {
-                out.println("rerun " + runId + ": running again " + String.join(", ",
-                        Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
+                out.println("rerun " + runId + ": running again "
+                        + String.join(", ", Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
             }
             return waiting.printWhenEnded(out, http, runId, output);
         }
         if (output.json()) {
             OutputOption.print(out, run);
         } else {
-            out.println("rerun " + runId + ": running again " + String.join(", ",
-                    Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
+            out.println("rerun " + runId + ": running again "
+                    + String.join(", ", Json.MAPPER.convertValue(run.path("rerun"), String[].class)));
             out.flush();
         }
         return ExitCode.OK;

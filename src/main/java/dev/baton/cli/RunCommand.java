@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code baton run}: the server, up until it is stopped. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Start Baton: embedded broker, database, REST API and the pipelines in routes/.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Start Baton: embedded broker, database, REST API and the pipelines in routes/.")
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
@@ -25,18 +28,21 @@ public final class RunCommand implements Callable<Integer> {
         AtomicBoolean signalled = new AtomicBoolean();
         // Registered before the start: a SIGTERM or Ctrl-C while Baton starts lets the start finish, then stops it.
         // (Registered after, it would fail with "Shutdown in progress" and leave the process hanging in System.exit.)
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            signalled.set(true);
-            try {
-                started.await();
-                BatonServer server = running.get();
-                if (server != null) server.stop();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                stopped.countDown();
-            }
-        }, "baton-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            signalled.set(true);
+                            try {
+                                started.await();
+                                BatonServer server = running.get();
+                                if (server != null) server.stop();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "baton-shutdown"));
         try {
             running.set(BatonServer.start(settings));
         } catch (Exception e) {

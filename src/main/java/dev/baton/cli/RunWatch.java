@@ -21,7 +21,8 @@ final class RunWatch {
      * Fetches the run every {@code intervalMillis} and hands each state to {@code each}, the last one included,
      * until it ends or the deadline ({@code Long.MAX_VALUE}: none) passes; answers the last state.
      */
-    static JsonNode follow(Supplier<JsonNode> fetch, long intervalMillis, long deadlineMillis, Consumer<JsonNode> each) {
+    static JsonNode follow(
+            Supplier<JsonNode> fetch, long intervalMillis, long deadlineMillis, Consumer<JsonNode> each) {
         JsonNode run = fetch.get();
         each.accept(run);
         while (!ended(run) && System.currentTimeMillis() < deadlineMillis) {

@@ -15,18 +15,30 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code baton runs [--pipeline P] [--status S] [--limit N] [--cursor C]}: one page of runs, newest first. */
-@Command(name = "runs", mixinStandardHelpOptions = true, description = {
-    "List runs, newest first, one page at a time: id, pipeline, status, start time and duration.",
-    "When there are more, the last line gives the --cursor of the next page (with --output json: the next field)."})
+@Command(
+        name = "runs",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List runs, newest first, one page at a time: id, pipeline, status, start time and duration.",
+            "When there are more, the last line gives the --cursor of the next page (with --output json: the next field)."
+        })
 public final class RunsCommand implements Callable<Integer> {
-    @Option(names = {"-p", "--pipeline"}, paramLabel = "NAME", description = "only runs of this pipeline")
+    @Option(
+            names = {"-p", "--pipeline"},
+            paramLabel = "NAME",
+            description = "only runs of this pipeline")
     String pipeline;
 
-    @Option(names = {"-s", "--status"}, paramLabel = "STATUS",
+    @Option(
+            names = {"-s", "--status"},
+            paramLabel = "STATUS",
             description = "only runs in this status: RUNNING, SUCCEEDED, FAILED, COMPENSATING, COMPENSATED, CANCELLED")
     String status;
 
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20",
+    @Option(
+            names = {"-n", "--limit"},
+            paramLabel = "N",
+            defaultValue = "20",
             description = "runs per page, 1 to 1000 (default: ${DEFAULT-VALUE})")
     int limit;
 
@@ -65,12 +77,18 @@ public final class RunsCommand implements Callable<Integer> {
             out.printf("%-36s  %-20s  %-12s  %-20s  %s%n", "RUN", "PIPELINE", "STATUS", "STARTED", "DURATION");
             for (JsonNode r : items) {
                 var took = StageProgress.between(r.path("createdAt"), r.path("finishedAt"), Instant.now());
-                out.printf("%-36s  %-20s  %-12s  %-20s  %s%n", r.path("id").asText(), r.path("pipeline").asText(),
-                        r.path("status").asText(), started(r.path("createdAt")), ProgressView.format(took));
+                out.printf(
+                        "%-36s  %-20s  %-12s  %-20s  %s%n",
+                        r.path("id").asText(),
+                        r.path("pipeline").asText(),
+                        r.path("status").asText(),
+                        started(r.path("createdAt")),
+                        ProgressView.format(took));
             }
         }
         if (page.hasNonNull("next")) {
-            out.println("more: baton runs" + again() + " --cursor " + page.path("next").asText());
+            out.println("more: baton runs" + again() + " --cursor "
+                    + page.path("next").asText());
         }
         out.flush();
         return ExitCode.OK;
@@ -87,6 +105,8 @@ public final class RunsCommand implements Callable<Integer> {
     }
 
     private static String started(JsonNode at) {
-        return at.isTextual() ? at.asText().substring(0, Math.min(19, at.asText().length())).replace('T', ' ') : "";
+        return at.isTextual()
+                ? at.asText().substring(0, Math.min(19, at.asText().length())).replace('T', ' ')
+                : "";
     }
 }

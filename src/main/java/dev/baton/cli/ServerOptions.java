@@ -9,7 +9,9 @@ public final class ServerOptions {
     @Option(names = "--routes", description = "pipelines and Camel routes folder (default: routes)")
     Path routes;
 
-    @Option(names = "--config", description = "config folder with application.properties and agents.yaml (default: config)")
+    @Option(
+            names = "--config",
+            description = "config folder with application.properties and agents.yaml (default: config)")
     Path config;
 
     @Option(names = "--data", description = "data folder for the H2 database and the broker journal (default: data)")
@@ -18,13 +20,19 @@ public final class ServerOptions {
     @Option(names = "--port", description = "HTTP port of the REST API (default: camel.server.port, 8080)")
     Integer port;
 
-    @Option(names = "--broker-port", description = "TCP port of the embedded broker (default: baton.broker.port, 61616)")
+    @Option(
+            names = "--broker-port",
+            description = "TCP port of the embedded broker (default: baton.broker.port, 61616)")
     Integer brokerPort;
 
-    @Option(names = "--stomp-port", description = "STOMP port of the embedded broker (default: baton.broker.stomp.port, 61613)")
+    @Option(
+            names = "--stomp-port",
+            description = "STOMP port of the embedded broker (default: baton.broker.stomp.port, 61613)")
     Integer stompPort;
 
-    @Option(names = "--amqp-port", description = "AMQP 1.0 port of the embedded broker (default: baton.broker.amqp.port, 5672)")
+    @Option(
+            names = "--amqp-port",
+            description = "AMQP 1.0 port of the embedded broker (default: baton.broker.amqp.port, 5672)")
     Integer amqpPort;
 
     BatonSettings.Overrides overrides() {

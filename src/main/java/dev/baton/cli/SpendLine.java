@@ -34,14 +34,18 @@ final class SpendLine {
         if (!u.isObject()) {
             return "";
         }
-        long total = u.hasNonNull("totalTokens") ? u.get("totalTokens").asLong()
+        long total = u.hasNonNull("totalTokens")
+                ? u.get("totalTokens").asLong()
                 : u.path("promptTokens").asLong(0) + u.path("completionTokens").asLong(0);
         return "tokens " + total + " ";
     }
 
     private static String dollars(JsonNode n) {
         // six decimals are a millionth of a dollar, finer than any price per token
-        return "$" + new BigDecimal(n.asText()).setScale(6, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
-                .toPlainString();
+        return "$"
+                + new BigDecimal(n.asText())
+                        .setScale(6, java.math.RoundingMode.HALF_UP)
+                        .stripTrailingZeros()
+                        .toPlainString();
     }
 }

@@ -29,7 +29,13 @@ record StageProgress(String name, String status, int done, int total, int iterat
         }
         Duration elapsed = between(stage.path("startedAt"), stage.path("finishedAt"), now);
         boolean going = !STAGE_COMPLETE.contains(status) && !RunWatch.TERMINAL.contains(status);
-        return new StageProgress(name, status, done, total, stage.path("iteration").asInt(0), elapsed,
+        return new StageProgress(
+                name,
+                status,
+                done,
+                total,
+                stage.path("iteration").asInt(0),
+                elapsed,
                 going ? eta(elapsed, done, total) : null);
     }
 
@@ -57,10 +63,12 @@ record StageProgress(String name, String status, int done, int total, int iterat
         }
         int latest = 0;
         for (JsonNode t : stage.path("tickets")) {
-            if ("work".equals(t.path("purpose").asText("work"))) latest = Math.max(latest, t.path("iteration").asInt(0));
+            if ("work".equals(t.path("purpose").asText("work")))
+                latest = Math.max(latest, t.path("iteration").asInt(0));
         }
         for (JsonNode t : stage.path("tickets")) {
-            if ("work".equals(t.path("purpose").asText("work")) && t.path("iteration").asInt(0) == latest) {
+            if ("work".equals(t.path("purpose").asText("work"))
+                    && t.path("iteration").asInt(0) == latest) {
                 total++;
                 if (TICKET_DONE.contains(t.path("status").asText())) done++;
             }

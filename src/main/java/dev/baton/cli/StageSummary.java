@@ -36,7 +36,8 @@ final class StageSummary {
         String on = stage.voteOn() == null ? "" : " on " + stage.voteOn();
         return switch (stage.strategy()) {
             case VOTE -> "vote" + on;
-            case QUORUM -> "quorum " + stage.quorumSize() + " of " + stage.agents().size() + on;
+            case QUORUM ->
+                "quorum " + stage.quorumSize() + " of " + stage.agents().size() + on;
             case ALL, ANY, FIRST, MERGE -> "aggregate " + stage.strategy().yaml();
         };
     }
@@ -83,9 +84,13 @@ final class StageSummary {
     /** {@code approval by alice, bob (any), timeout 1h then reject}. */
     static String approval(ApprovalStage s) {
         String who = s.approvers().isEmpty() ? "anyone" : String.join(", ", s.approvers());
-        String policy = s.policy() == ApprovalStage.Policy.QUORUM ? "quorum " + s.quorum() : s.policy().yaml();
-        String timeout = s.timeout() == null ? ""
-                : ", timeout " + Durations.format(s.timeout()) + " then " + (s.approveOnTimeout() ? "approve" : "reject");
+        String policy = s.policy() == ApprovalStage.Policy.QUORUM
+                ? "quorum " + s.quorum()
+                : s.policy().yaml();
+        String timeout = s.timeout() == null
+                ? ""
+                : ", timeout " + Durations.format(s.timeout()) + " then "
+                        + (s.approveOnTimeout() ? "approve" : "reject");
         return "approval by " + who + " (" + policy + ")" + timeout;
     }
 

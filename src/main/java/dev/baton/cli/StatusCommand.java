@@ -15,24 +15,36 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton status RUN [--watch]}: a run's stages, tickets and outputs, or its progress redrawn until it ends. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = {
-    "Show a run: its status and each stage's status, attempts and output.",
-    "With --watch, redraw each stage's status, a progress bar of tickets done / total, elapsed time and ETA until the "
-            + "run ends (in place on a terminal, as successive blocks otherwise), then exit by its final status."})
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show a run: its status and each stage's status, attempts and output.",
+            "With --watch, redraw each stage's status, a progress bar of tickets done / total, elapsed time and ETA until the "
+                    + "run ends (in place on a terminal, as successive blocks otherwise), then exit by its final status."
+        })
 public final class StatusCommand implements Callable<Integer> {
     private static final int MAX_OUTPUT = 160;
 
     @Parameters(paramLabel = "RUN", description = "run id")
     String runId;
 
-    @Option(names = {"-w", "--watch"}, description = "follow the run until it ends; exit 0 only if it SUCCEEDED")
+    @Option(
+            names = {"-w", "--watch"},
+            description = "follow the run until it ends; exit 0 only if it SUCCEEDED")
     boolean watch;
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1",
+    @Option(
+            names = "--interval",
+            paramLabel = "SECONDS",
+            defaultValue = "1",
             description = "seconds between two polls with --watch (default: ${DEFAULT-VALUE})")
     double intervalSeconds;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
             description = "give up watching after this many seconds, exit 6 (default: 0, never)")
     int timeoutSeconds;
 
@@ -48,10 +60,12 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (intervalSeconds < 0.05 || intervalSeconds > 3600) {
-            throw new ParameterException(spec.commandLine(), "--interval must be from 0.05 to 3600 seconds, not " + intervalSeconds);
+            throw new ParameterException(
+                    spec.commandLine(), "--interval must be from 0.05 to 3600 seconds, not " + intervalSeconds);
         }
         if (timeoutSeconds < 0) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be 0 (never) or more seconds, not " + timeoutSeconds);
+            throw new ParameterException(
+                    spec.commandLine(), "--timeout must be 0 (never) or more seconds, not " + timeoutSeconds);
         }
         BatonClient http = client.client();
         Supplier<JsonNode> fetch = () -> http.get("/api/runs/" + BatonClient.segment(runId));
@@ -77,16 +91,25 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, JsonNode run) {
-        out.printf("run %s  pipeline %s  %s%n", run.path("id").asText(), run.path("pipeline").asText(),
+        out.printf(
+                "run %s  pipeline %s  %s%n",
+                run.path("id").asText(),
+                run.path("pipeline").asText(),
                 run.path("status").asText());
-        if (run.hasNonNull("error")) out.printf("  error: %s%n", run.path("error").asText());
+        if (run.hasNonNull("error"))
+            out.printf("  error: %s%n", run.path("error").asText());
         String spent = SpendLine.of(run);
         if (spent != null) out.println(spent);
         for (JsonNode s : run.path("stages")) {
             String output = s.hasNonNull("output") ? Json.write(s.get("output")) : "";
             if (output.length() > MAX_OUTPUT) output = output.substring(0, MAX_OUTPUT - 3) + "...";
-            out.printf("  %-20s %-16s attempts %-2d %s%s%n", s.path("name").asText(), s.path("status").asText(),
-                    s.path("attempts").asInt(), SpendLine.stage(s), note(s, output));
+            out.printf(
+                    "  %-20s %-16s attempts %-2d %s%s%n",
+                    s.path("name").asText(),
+                    s.path("status").asText(),
+                    s.path("attempts").asInt(),
+                    SpendLine.stage(s),
+                    note(s, output));
         }
         out.flush();
     }

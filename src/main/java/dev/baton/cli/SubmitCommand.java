@@ -13,11 +13,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton submit NAME|FILE -p k=v}: starts a run over REST, optionally waiting for its end. */
-@Command(name = "submit", mixinStandardHelpOptions = true, description = {
-    "Start a run of a pipeline, named or given as its file, and print the run id and status at once.",
-    "A FILE (a path ending in .yaml or .yml, or with a /) is validated by the server, then run only when it is the "
-            + "revision the server has loaded from its routes/ folder (a file just saved there is waited for, "
-            + "--reload-timeout): the run is always of exactly the file named."})
+@Command(
+        name = "submit",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Start a run of a pipeline, named or given as its file, and print the run id and status at once.",
+            "A FILE (a path ending in .yaml or .yml, or with a /) is validated by the server, then run only when it is the "
+                    + "revision the server has loaded from its routes/ folder (a file just saved there is waited for, "
+                    + "--reload-timeout): the run is always of exactly the file named."
+        })
 public final class SubmitCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PIPELINE", description = "pipeline name, or the path of its file")
     String pipeline;
@@ -28,8 +32,12 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--idempotency-key", description = "the same key always yields the same run")
     String idempotencyKey;
 
-    @Option(names = "--reload-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "for a FILE: seconds to wait for the server to load this revision of it (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--reload-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
+            description =
+                    "for a FILE: seconds to wait for the server to load this revision of it (default: ${DEFAULT-VALUE})")
     int reloadTimeoutSeconds;
 
     @Mixin
@@ -47,8 +55,8 @@ public final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (reloadTimeoutSeconds < 0) {
-            throw new ParameterException(spec.commandLine(), "--reload-timeout must be 0 or more seconds, not "
-                    + reloadTimeoutSeconds);
+            throw new ParameterException(
+                    spec.commandLine(), "--reload-timeout must be 0 or more seconds, not " + reloadTimeoutSeconds);
         }
         String body = Json.write(params.toJson()); // a bad --values file fails before anything is sent
         BatonClient http = client.client();

@@ -11,7 +11,8 @@ final class Table {
         int columns = rows.stream().mapToInt(List::size).max().orElse(0);
         int[] widths = new int[columns];
         rows.forEach(r -> {
-            for (int i = 0; i < r.size(); i++) widths[i] = Math.max(widths[i], r.get(i).length());
+            for (int i = 0; i < r.size(); i++)
+                widths[i] = Math.max(widths[i], r.get(i).length());
         });
         for (List<String> r : rows) {
             StringBuilder line = new StringBuilder();

@@ -15,13 +15,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton validate FILE...}: every problem of every file, with file:line:column; exit 2 if any. */
-@Command(name = "validate", mixinStandardHelpOptions = true, description = "Validate pipeline files; print every problem with file:line:column (exit 2), and warnings "
-        + "(a param read but not declared) that do not fail the file.")
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        description = "Validate pipeline files; print every problem with file:line:column (exit 2), and warnings "
+                + "(a param read but not declared) that do not fail the file.")
 public final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "pipeline files")
     List<Path> files;
 
-    @Option(names = "--config", defaultValue = "config", description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--config",
+            defaultValue = "config",
+            description = "config folder with agents.yaml (default: ${DEFAULT-VALUE})")
     Path config;
 
     @Spec
@@ -41,7 +47,8 @@ public final class ValidateCommand implements Callable<Integer> {
                 if (r != null) r.violations().forEach(err::println);
             } else {
                 int n = r.pipeline().stages().size();
-                out.printf("%s: OK (pipeline '%s', %d stage%s)%n", f, r.pipeline().name(), n, n == 1 ? "" : "s");
+                out.printf(
+                        "%s: OK (pipeline '%s', %d stage%s)%n", f, r.pipeline().name(), n, n == 1 ? "" : "s");
             }
         }
         out.flush();
@@ -51,8 +58,9 @@ public final class ValidateCommand implements Callable<Integer> {
 
     /** Prints each warning as {@code file:line:column warning: stage 'x': ...}; warnings never fail a command. */
     static void warn(LoadResult r, PrintWriter err) {
-        r.warnings().forEach(w -> err.println(w.location() + " warning: "
-                + (w.stage() == null ? "" : "stage '" + w.stage() + "': ") + w.message()));
+        r.warnings()
+                .forEach(w -> err.println(w.location() + " warning: "
+                        + (w.stage() == null ? "" : "stage '" + w.stage() + "': ") + w.message()));
     }
 
     /** Loads a file, or prints why it cannot be read and returns null. */

@@ -9,12 +9,16 @@ public final class WaitOption {
     @Option(names = "--wait", description = "wait for the run to end and print it; exit 0 only if it SUCCEEDED")
     boolean await;
 
-    @Option(names = "--timeout", defaultValue = "600", description = "seconds --wait waits, then exit 6 (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--timeout",
+            defaultValue = "600",
+            description = "seconds --wait waits, then exit 6 (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
     /** Waits for the run to end, prints it (as text, or as the server's JSON), and answers its {@link ExitCode}. */
     int printWhenEnded(PrintWriter out, BatonClient http, String runId, OutputOption output) {
-        JsonNode done = RunWatch.await(() -> http.get("/api/runs/" + BatonClient.segment(runId)),
+        JsonNode done = RunWatch.await(
+                () -> http.get("/api/runs/" + BatonClient.segment(runId)),
                 System.currentTimeMillis() + timeoutSeconds * 1000L);
         if (output.json()) {
             OutputOption.print(out, done);

@@ -13,12 +13,20 @@ final class AgentStageCompiler implements StageCompiler<AgentStage> {
     @Override
     public void compile(RouteBuilder routes, Compiling at, AgentStage stage) {
         String run = at.id(stage, "run");
-        routes.from(Endpoints.direct(run)).routeId(run).description(at.description(stage, "one ticket for " + stage.agent()))
-                .process(at.action(stage, QUEUE)).id(run + ".queue")
-                .process(at.action(stage, DISPATCH)).id(run + ".dispatch");
+        routes.from(Endpoints.direct(run))
+                .routeId(run)
+                .description(at.description(stage, "one ticket for " + stage.agent()))
+                .process(at.action(stage, QUEUE))
+                .id(run + ".queue")
+                .process(at.action(stage, DISPATCH))
+                .id(run + ".dispatch");
         String ended = at.id(stage, "ended");
-        routes.from(Endpoints.direct(ended)).routeId(ended).description(at.description(stage, "its ticket ended"))
-                .process(at.action(stage, TICKET_ENDED)).id(ended + ".ticket")
-                .process(at.action(stage, AGENT_ENDED)).id(ended + ".outcome");
+        routes.from(Endpoints.direct(ended))
+                .routeId(ended)
+                .description(at.description(stage, "its ticket ended"))
+                .process(at.action(stage, TICKET_ENDED))
+                .id(ended + ".ticket")
+                .process(at.action(stage, AGENT_ENDED))
+                .id(ended + ".outcome");
     }
 }

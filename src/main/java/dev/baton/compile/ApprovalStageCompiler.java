@@ -16,15 +16,24 @@ final class ApprovalStageCompiler implements StageCompiler<ApprovalStage> {
     @Override
     public void compile(RouteBuilder routes, Compiling at, ApprovalStage stage) {
         String run = at.id(stage, "run");
-        routes.from(Endpoints.direct(run)).routeId(run)
+        routes.from(Endpoints.direct(run))
+                .routeId(run)
                 .description(at.description(stage, "asks for " + stage.needed() + " approval(s)"))
-                .process(at.action(stage, QUEUE)).id(run + ".queue")
-                .process(at.action(stage, ASK)).id(run + ".ask");
+                .process(at.action(stage, QUEUE))
+                .id(run + ".queue")
+                .process(at.action(stage, ASK))
+                .id(run + ".ask");
         String decide = at.id(stage, "decide");
-        routes.from(Endpoints.direct(decide)).routeId(decide).description(at.description(stage, "a person's decision"))
-                .process(at.action(stage, DECIDE_APPROVAL)).id(decide + ".count");
+        routes.from(Endpoints.direct(decide))
+                .routeId(decide)
+                .description(at.description(stage, "a person's decision"))
+                .process(at.action(stage, DECIDE_APPROVAL))
+                .id(decide + ".count");
         String timeout = at.id(stage, "timeout");
-        routes.from(Endpoints.direct(timeout)).routeId(timeout).description(at.description(stage, "its timeout"))
-                .process(at.action(stage, APPROVAL_TIMEOUT)).id(timeout + ".decide");
+        routes.from(Endpoints.direct(timeout))
+                .routeId(timeout)
+                .description(at.description(stage, "its timeout"))
+                .process(at.action(stage, APPROVAL_TIMEOUT))
+                .id(timeout + ".decide");
     }
 }

@@ -28,13 +28,15 @@ record Compiling(Pipeline pipeline, Scope scope, StageProcessors processors) {
 
     /** Where a stage of this scope that failed is reported: its loop, or the run. */
     String failureUri() {
-        return scope.loop() == null ? Endpoints.direct(runId("failed"))
+        return scope.loop() == null
+                ? Endpoints.direct(runId("failed"))
                 : Endpoints.direct(new Compiling(pipeline, scope.parent(), processors).id(scope.loop(), "failed"));
     }
 
     /** Where every ended stage of this scope is reported, to see whether the scope has ended. */
     String scopeEndUri() {
-        return scope.loop() == null ? Endpoints.direct(runId("end"))
+        return scope.loop() == null
+                ? Endpoints.direct(runId("end"))
                 : Endpoints.direct(new Compiling(pipeline, scope.parent(), processors).id(scope.loop(), "iteration"));
     }
 

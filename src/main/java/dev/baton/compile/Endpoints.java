@@ -12,15 +12,18 @@ public final class Endpoints {
      * text body; the final result (or why none will come) goes to JMSReplyTo.
      */
     public static final String SUBMIT = "baton.submit";
+
     public static final String HEADER_SUBMIT_PIPELINE = "BatonPipeline";
     public static final String HEADER_SUBMIT_IDEMPOTENCY_KEY = "BatonIdempotencyKey";
     /** On the answer to a submission that started no run: why, and the HTTP status the REST API would answer. */
     public static final String HEADER_SUBMIT_ERROR = "BatonError";
+
     public static final String HEADER_SUBMIT_ERROR_STATUS = "BatonErrorStatus";
     /** Camel JMS: a Destination in this header overrides the endpoint's destination (used for JMSReplyTo). */
     public static final String HEADER_CAMEL_DESTINATION = "CamelJmsDestination";
     /** Webhook attempts: one message per attempt, the later ones scheduled for the end of their back-off. */
     public static final String WEBHOOKS = "baton.webhooks";
+
     public static final String DEAD_LETTERS = "baton.DLQ";
     /**
      * Where the broker moves a ticket whose stage {@code deadline} passed while it waited in {@code baton.agent.*}
@@ -29,6 +32,7 @@ public final class Endpoints {
     public static final String TICKETS_EXPIRED = "baton.tickets.expired";
     /** Schedule ticks: one persistent message per pipeline, scheduled for its next fire time. */
     public static final String SCHEDULE = "baton.schedule";
+
     public static final String AGENT_PREFIX = "baton.agent.";
     /** Agents' heartbeats (multicast): every Baton process reads them through one shared queue, below. */
     public static final String HEARTBEATS = "baton.heartbeats";
@@ -46,6 +50,7 @@ public final class Endpoints {
      * (the copy on the DLQ gets a new one) and how many times it had been delivered.
      */
     public static final String HEADER_DEAD_LETTER_REASON = "BatonDeadLetterReason";
+
     public static final String HEADER_DEAD_LETTER_ORIGIN = "BatonDeadLetterOrigin";
     public static final String HEADER_DEAD_LETTER_MESSAGE_ID = "BatonDeadLetterMessageId";
     public static final String HEADER_DEAD_LETTER_DELIVERY_COUNT = "BatonDeadLetterDeliveryCount";

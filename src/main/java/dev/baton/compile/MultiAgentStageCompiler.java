@@ -24,25 +24,39 @@ final class MultiAgentStageCompiler implements StageCompiler<MultiAgentStage> {
         for (int i = 0; i < stage.agents().size(); i++) {
             String id = at.id(stage, "agent-" + i);
             tickets.add(Endpoints.direct(id));
-            routes.from(Endpoints.direct(id)).routeId(id)
-                    .description(at.description(stage, "the ticket of agent " + stage.agents().get(i)))
-                    .process(p.dispatchTo(at.scope(), stage, i)).id(id + ".dispatch");
+            routes.from(Endpoints.direct(id))
+                    .routeId(id)
+                    .description(at.description(
+                            stage, "the ticket of agent " + stage.agents().get(i)))
+                    .process(p.dispatchTo(at.scope(), stage, i))
+                    .id(id + ".dispatch");
         }
         String run = at.id(stage, "run");
-        routes.from(Endpoints.direct(run)).routeId(run)
-                .description(at.description(stage, stage.strategy().yaml() + " of " + stage.agents().size() + " agents"))
-                .process(at.action(stage, QUEUE)).id(run + ".queue")
-                .recipientList(routes.constant(String.join(",", tickets))).stopOnException().id(run + ".agents")
-                .process(at.action(stage, AGENTS_SENT)).id(run + ".sent");
+        routes.from(Endpoints.direct(run))
+                .routeId(run)
+                .description(at.description(
+                        stage, stage.strategy().yaml() + " of " + stage.agents().size() + " agents"))
+                .process(at.action(stage, QUEUE))
+                .id(run + ".queue")
+                .recipientList(routes.constant(String.join(",", tickets)))
+                .stopOnException()
+                .id(run + ".agents")
+                .process(at.action(stage, AGENTS_SENT))
+                .id(run + ".sent");
         String ended = at.id(stage, "ended");
-        routes.from(Endpoints.direct(ended)).routeId(ended)
-                .description(at.description(stage, "a ticket ended; " + stage.strategy().yaml() + " decides"))
-                .process(at.action(stage, TICKET_ENDED)).id(ended + ".ticket")
-                .aggregate(p.correlation(at.scope(), stage), p.strategy(TICKETS)).id(ended + ".aggregate")
-                    .aggregationRepository(p.state(at.scope(), stage, TICKETS))
-                    .completionPredicate(at.check(stage, DECIDED))
-                    .executorService(p.inline())
-                    .process(at.action(stage, DECIDE)).id(ended + ".decide")
+        routes.from(Endpoints.direct(ended))
+                .routeId(ended)
+                .description(at.description(
+                        stage, "a ticket ended; " + stage.strategy().yaml() + " decides"))
+                .process(at.action(stage, TICKET_ENDED))
+                .id(ended + ".ticket")
+                .aggregate(p.correlation(at.scope(), stage), p.strategy(TICKETS))
+                .id(ended + ".aggregate")
+                .aggregationRepository(p.state(at.scope(), stage, TICKETS))
+                .completionPredicate(at.check(stage, DECIDED))
+                .executorService(p.inline())
+                .process(at.action(stage, DECIDE))
+                .id(ended + ".decide")
                 .end();
     }
 }

@@ -32,11 +32,15 @@ public final class PipelineCompiler {
         return new RouteBuilder() {
             @Override
             public void configure() {
-                from(Endpoints.pipelineTrigger(name)).routeId(Endpoints.pipelineTriggerRoute(name))
-                        .description("Starts a run of pipeline '" + name + "' revision " + p.revision().substring(0, 12))
-                        .process(ex -> ex.getMessage().setBody(starter.start(name,
-                                ex.getMessage().getBody(String.class),
-                                ex.getMessage().getHeader(IDEMPOTENCY_KEY, String.class))));
+                from(Endpoints.pipelineTrigger(name))
+                        .routeId(Endpoints.pipelineTriggerRoute(name))
+                        .description("Starts a run of pipeline '" + name + "' revision "
+                                + p.revision().substring(0, 12))
+                        .process(ex -> ex.getMessage()
+                                .setBody(starter.start(
+                                        name,
+                                        ex.getMessage().getBody(String.class),
+                                        ex.getMessage().getHeader(IDEMPOTENCY_KEY, String.class))));
             }
         };
     }
@@ -50,20 +54,27 @@ public final class PipelineCompiler {
                 Compiling at = new Compiling(p, top, processors);
                 StageRoutes.compile(this, at);
                 String end = at.runId("end");
-                from(Endpoints.direct(end)).routeId(end)
-                        .description("run of " + p.name() + " revision " + p.revision().substring(0, 12)
+                from(Endpoints.direct(end))
+                        .routeId(end)
+                        .description("run of " + p.name() + " revision "
+                                + p.revision().substring(0, 12)
                                 + ": a stage ended; the run succeeds once every stage has")
-                        .aggregate(processors.correlation(top, null), processors.strategy(SCOPE)).id(end + ".aggregate")
-                            .aggregationRepository(processors.state(top, null, SCOPE))
-                            .completionPredicate(processors.check(top, null, SCOPE_ENDED))
-                            .executorService(processors.inline())
-                            .process(processors.action(top, null, RUN_SUCCEEDED)).id(end + ".succeeded")
+                        .aggregate(processors.correlation(top, null), processors.strategy(SCOPE))
+                        .id(end + ".aggregate")
+                        .aggregationRepository(processors.state(top, null, SCOPE))
+                        .completionPredicate(processors.check(top, null, SCOPE_ENDED))
+                        .executorService(processors.inline())
+                        .process(processors.action(top, null, RUN_SUCCEEDED))
+                        .id(end + ".succeeded")
                         .end();
                 String failed = at.runId("failed");
-                from(Endpoints.direct(failed)).routeId(failed)
-                        .description("run of " + p.name() + " revision " + p.revision().substring(0, 12)
+                from(Endpoints.direct(failed))
+                        .routeId(failed)
+                        .description("run of " + p.name() + " revision "
+                                + p.revision().substring(0, 12)
                                 + ": a stage failed, so the run fails (and compensates)")
-                        .process(processors.action(top, null, RUN_FAILED)).id(failed + ".fail");
+                        .process(processors.action(top, null, RUN_FAILED))
+                        .id(failed + ".fail");
             }
         };
     }

@@ -56,13 +56,14 @@ public final class PipelineRegistry implements PipelineCatalog {
             return cached;
         }
         String source = store.pipelineSource(c, pipeline, revision)
-                .orElseThrow(() -> new IllegalStateException("revision " + revision + " of " + pipeline + " is not stored"));
+                .orElseThrow(
+                        () -> new IllegalStateException("revision " + revision + " of " + pipeline + " is not stored"));
         // No stage limit: a revision already runs, and a lower baton.pipelines.max-stages must not strand its runs.
-        LoadResult loaded = PipelineLoader.read(source, pipeline + "@" + revision.substring(0, 12), AgentCatalog.any(),
-                Integer.MAX_VALUE);
+        LoadResult loaded = PipelineLoader.read(
+                source, pipeline + "@" + revision.substring(0, 12), AgentCatalog.any(), Integer.MAX_VALUE);
         if (loaded.pipeline() == null) {
-            throw new IllegalStateException("stored revision " + revision + " of " + pipeline + " no longer loads: "
-                    + loaded.violations());
+            throw new IllegalStateException(
+                    "stored revision " + revision + " of " + pipeline + " no longer loads: " + loaded.violations());
         }
         revisions.put(key(pipeline, revision), loaded.pipeline());
         return loaded.pipeline();

@@ -1,6 +1,5 @@
 package dev.baton.compile;
 
-
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Stage;
 import java.util.Set;
@@ -28,33 +27,55 @@ public final class PrintedProcessors implements StageProcessors {
 
     @Override
     public Processor action(Scope scope, Stage stage, Action action) {
-        return ex -> { throw notHere(); };
+        return ex -> {
+            throw notHere();
+        };
     }
 
     @Override
     public Processor dispatchTo(Scope scope, MultiAgentStage stage, int agent) {
-        return ex -> { throw notHere(); };
+        return ex -> {
+            throw notHere();
+        };
     }
 
     @Override
     public Predicate check(Scope scope, Stage stage, Check check) {
-        return ex -> { throw notHere(); };
+        return ex -> {
+            throw notHere();
+        };
     }
 
     @Override
     public AggregationRepository state(Scope scope, Stage stage, State state) {
         return new AggregationRepository() {
-            public Exchange add(CamelContext c, String key, Exchange ex) { throw notHere(); }
-            public Exchange get(CamelContext c, String key) { throw notHere(); }
-            public void remove(CamelContext c, String key, Exchange ex) { throw notHere(); }
-            public void confirm(CamelContext c, String exchangeId) { throw notHere(); }
-            public Set<String> getKeys() { return Set.of(); }
+            public Exchange add(CamelContext c, String key, Exchange ex) {
+                throw notHere();
+            }
+
+            public Exchange get(CamelContext c, String key) {
+                throw notHere();
+            }
+
+            public void remove(CamelContext c, String key, Exchange ex) {
+                throw notHere();
+            }
+
+            public void confirm(CamelContext c, String exchangeId) {
+                throw notHere();
+            }
+
+            public Set<String> getKeys() {
+                return Set.of();
+            }
         };
     }
 
     @Override
     public AggregationStrategy strategy(State state) {
-        return (old, latest) -> { throw notHere(); };
+        return (old, latest) -> {
+            throw notHere();
+        };
     }
 
     @Override

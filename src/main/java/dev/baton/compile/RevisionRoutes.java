@@ -20,6 +20,7 @@ import org.apache.camel.Route;
 public final class RevisionRoutes {
     /** How long a retired revision's routes stay after their last use: longer than any one event takes. */
     public static final Duration IDLE = Duration.ofMinutes(1);
+
     private final CamelContext camel;
     private final PipelineCompiler compiler;
     private final Clock clock;

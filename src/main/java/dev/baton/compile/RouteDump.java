@@ -25,21 +25,35 @@ public final class RouteDump {
         stages(camel, p, Scope.top(p), all, out);
         String prefix = Endpoints.revisionRoutes(p.name(), p.revision());
         out.append("# the run: it succeeds once every stage has, and fails when one does\n");
-        out.append(yaml(camel, all.stream().filter(r -> r.getRouteId().equals(prefix + "end")
-                || r.getRouteId().equals(prefix + "failed")).toList()));
+        out.append(yaml(
+                camel,
+                all.stream()
+                        .filter(r -> r.getRouteId().equals(prefix + "end")
+                                || r.getRouteId().equals(prefix + "failed"))
+                        .toList()));
         return out.toString();
     }
 
-    private static void stages(CamelContext camel, Pipeline p, Scope scope, List<RouteDefinition> all,
-            StringBuilder out) throws Exception {
+    private static void stages(
+            CamelContext camel, Pipeline p, Scope scope, List<RouteDefinition> all, StringBuilder out)
+            throws Exception {
         for (Stage stage : scope.stages()) {
             String prefix = Endpoints.stageRoute(p.name(), p.revision(), scope.qualified(stage), "");
-            out.append("# stage '").append(scope.qualified(stage)).append("' (").append(stage.kind()).append(")\n");
-            List<RouteDefinition> mine = all.stream().filter(r -> r.getRouteId().startsWith(prefix)
-                    && r.getRouteId().indexOf('.', prefix.length()) < 0).toList();
+            out.append("# stage '")
+                    .append(scope.qualified(stage))
+                    .append("' (")
+                    .append(stage.kind())
+                    .append(")\n");
+            List<RouteDefinition> mine = all.stream()
+                    .filter(r ->
+                            r.getRouteId().startsWith(prefix) && r.getRouteId().indexOf('.', prefix.length()) < 0)
+                    .toList();
             for (RouteDefinition r : mine) {
-                out.append("#   ").append(r.getRouteId().substring(prefix.length())).append(": ")
-                        .append(r.getDescriptionText()).append('\n');
+                out.append("#   ")
+                        .append(r.getRouteId().substring(prefix.length()))
+                        .append(": ")
+                        .append(r.getDescriptionText())
+                        .append('\n');
             }
             out.append(yaml(camel, mine));
             if (stage instanceof LoopStage loop) {

@@ -47,12 +47,18 @@ public final class RoutesFolder {
     private final int maxStages;
     private final Map<Path, FileState> files = new LinkedHashMap<>();
 
-    public RoutesFolder(Path dir, PipelineRegistry registry, AgentCatalog agents, CamelContext camel, Listener listener) {
+    public RoutesFolder(
+            Path dir, PipelineRegistry registry, AgentCatalog agents, CamelContext camel, Listener listener) {
         this(dir, registry, agents, camel, listener, dev.baton.pipeline.StoreLimits.DEFAULT_MAX_STAGES);
     }
 
     /** @param maxStages stages a pipeline file may have, inner loop stages included ({@code baton.pipelines.max-stages}) */
-    public RoutesFolder(Path dir, PipelineRegistry registry, AgentCatalog agents, CamelContext camel, Listener listener,
+    public RoutesFolder(
+            Path dir,
+            PipelineRegistry registry,
+            AgentCatalog agents,
+            CamelContext camel,
+            Listener listener,
             int maxStages) {
         this.maxStages = maxStages;
         this.dir = dir;
@@ -71,7 +77,8 @@ public final class RoutesFolder {
             return;
         }
         // Deleted files first, so that a renamed file is not refused as a second definition of its pipeline.
-        for (Path gone : files.keySet().stream().filter(f -> !present.contains(f)).toList()) {
+        for (Path gone :
+                files.keySet().stream().filter(f -> !present.contains(f)).toList()) {
             unload(gone, files.remove(gone));
         }
         for (Path file : present) {
@@ -80,7 +87,8 @@ public final class RoutesFolder {
                 String text = decode(bytes);
                 if (text == null) {
                     // Not silently skipped: the file is listed as invalid and the version already running keeps going.
-                    String hash = dev.baton.pipeline.Json.sha256(java.util.HexFormat.of().formatHex(bytes));
+                    String hash = dev.baton.pipeline.Json.sha256(
+                            java.util.HexFormat.of().formatHex(bytes));
                     FileState old = files.get(file);
                     if (old == null || !old.hash().equals(hash)) {
                         Violation v = Violation.at(new Location(display(file), 1, 1), "the file is not valid UTF-8");
@@ -106,10 +114,12 @@ public final class RoutesFolder {
     /** The text of a file, or null when it is not UTF-8. */
     private static String decode(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             return null;
         }
@@ -120,8 +130,8 @@ public final class RoutesFolder {
      * changed (the agent registry was reloaded): one that no longer validates keeps its previous version serving.
      */
     public synchronized void revalidate() {
-        files.replaceAll((f, s) -> s.routeIds().isEmpty() ? new FileState("", s.pipeline(), s.routeIds(),
-                s.violations()) : s);
+        files.replaceAll(
+                (f, s) -> s.routeIds().isEmpty() ? new FileState("", s.pipeline(), s.routeIds(), s.violations()) : s);
     }
 
     /** Files whose last version did not load, with their violations. */
@@ -150,20 +160,27 @@ public final class RoutesFolder {
         Pipeline p = result.pipeline();
         if (p != null) {
             String owner = files.entrySet().stream()
-                    .filter(e -> !e.getKey().equals(file) && p.name().equals(e.getValue().pipeline()))
-                    .map(e -> display(e.getKey())).findFirst().orElse(null);
+                    .filter(e -> !e.getKey().equals(file)
+                            && p.name().equals(e.getValue().pipeline()))
+                    .map(e -> display(e.getKey()))
+                    .findFirst()
+                    .orElse(null);
             if (owner != null) {
-                Violation v = Violation.at(new Location(shown, 1, 1),
-                        "metadata.name '" + p.name() + "' is already defined by " + owner);
+                Violation v = Violation.at(
+                        new Location(shown, 1, 1), "metadata.name '" + p.name() + "' is already defined by " + owner);
                 LOG.error("{} not loaded: {}", shown, v);
                 return keepOld(old, hash, List.of(v));
             }
         }
         if (p == null) {
             result.violations().forEach(v -> LOG.error("{}", v));
-            LOG.error("{} not loaded ({} problem(s)){}", shown, result.violations().size(),
-                    old != null && old.pipeline() != null ? "; the previous version of '" + old.pipeline()
-                            + "' keeps serving" : "");
+            LOG.error(
+                    "{} not loaded ({} problem(s)){}",
+                    shown,
+                    result.violations().size(),
+                    old != null && old.pipeline() != null
+                            ? "; the previous version of '" + old.pipeline() + "' keeps serving"
+                            : "");
             return keepOld(old, hash, result.violations());
         }
         if (old != null && old.pipeline() != null && !old.pipeline().equals(p.name())) {
@@ -172,21 +189,33 @@ public final class RoutesFolder {
         if (old != null) {
             removeRoutes(old.routeIds()); // the file held plain Camel routes before
         }
-        result.warnings().forEach(w -> LOG.warn("{} warning: {}{}", w.location(),
-                w.stage() == null ? "" : "stage '" + w.stage() + "': ", w.message()));
+        result.warnings()
+                .forEach(w -> LOG.warn(
+                        "{} warning: {}{}",
+                        w.location(),
+                        w.stage() == null ? "" : "stage '" + w.stage() + "': ",
+                        w.message()));
         registry.put(p);
         try {
             listener.loaded(p);
         } catch (Exception e) {
-            LOG.error("{}: pipeline '{}' loaded but its agents could not be started: {}", shown, p.name(), e.getMessage());
+            LOG.error(
+                    "{}: pipeline '{}' loaded but its agents could not be started: {}",
+                    shown,
+                    p.name(),
+                    e.getMessage());
         }
-        LOG.info("{}: pipeline '{}' is live (revision {})", shown, p.name(), p.revision().substring(0, 12));
+        LOG.info(
+                "{}: pipeline '{}' is live (revision {})",
+                shown,
+                p.name(),
+                p.revision().substring(0, 12));
         return new FileState(hash, p.name(), Set.of(), List.of());
     }
 
     private static FileState keepOld(FileState old, String hash, List<Violation> violations) {
-        return new FileState(hash, old == null ? null : old.pipeline(), old == null ? Set.of() : old.routeIds(),
-                violations);
+        return new FileState(
+                hash, old == null ? null : old.pipeline(), old == null ? Set.of() : old.routeIds(), violations);
     }
 
     private FileState loadCamelRoutes(Path file, String text, String hash, FileState old) {
@@ -200,8 +229,8 @@ public final class RoutesFolder {
             return new FileState(hash, null, Set.copyOf(ids), List.of());
         } catch (Exception e) {
             LOG.error("{}: Camel routes not loaded: {}", display(file), e.getMessage());
-            Violation v = Violation.at(new Location(display(file), 1, 1),
-                    "Camel routes could not be loaded: " + e.getMessage());
+            Violation v = Violation.at(
+                    new Location(display(file), 1, 1), "Camel routes could not be loaded: " + e.getMessage());
             return new FileState(hash, null, Set.of(), List.of(v));
         }
     }
@@ -209,7 +238,9 @@ public final class RoutesFolder {
     private void unload(Path file, FileState state) {
         if (state.pipeline() != null) {
             unloadPipeline(state.pipeline());
-            LOG.info("{} deleted: pipeline '{}' unloaded (running runs finish on their revision)", display(file),
+            LOG.info(
+                    "{} deleted: pipeline '{}' unloaded (running runs finish on their revision)",
+                    display(file),
                     state.pipeline());
         }
         removeRoutes(state.routeIds());

@@ -39,7 +39,9 @@ public record Scope(List<Stage> stages, String prefix, LoopStage loop, Scope par
         String[] parts = qualified.split(SEPARATOR);
         for (int i = 0; ; i++) {
             String name = parts[i];
-            Stage stage = scope.stages.stream().filter(s -> s.name().equals(name)).findFirst()
+            Stage stage = scope.stages.stream()
+                    .filter(s -> s.name().equals(name))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no stage " + qualified + " in " + p.name()));
             if (i == parts.length - 1) {
                 return new Found(scope, stage);
@@ -61,7 +63,9 @@ public record Scope(List<Stage> stages, String prefix, LoopStage loop, Scope par
 
     /** The stage of this scope with that (unqualified) name. */
     public Stage stage(String name) {
-        return stages.stream().filter(s -> s.name().equals(name)).findFirst()
+        return stages.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no stage " + prefix + name));
     }
 

@@ -17,10 +17,32 @@ import org.apache.camel.spi.AggregationRepository;
 public interface StageProcessors {
     /** A step of a stage's life (or, with a null stage, of the run's). */
     enum Action {
-        QUEUE, SKIP, CONDITION_FAILED, DISPATCH, TICKET_ENDED, AGENT_ENDED, AGENTS_SENT, DECIDE, READ_ITEMS,
-        ITEM_TICKET, DISPATCH_ITEMS, NEXT_ITEM, ITEM_FAILED, GATHER, ITERATE, UNTIL_HOLDS, UNTIL_FAILED,
-        STOPPED_AT_MAX, FAILED_AT_MAX, INNER_FAILED, ASK, DECIDE_APPROVAL, APPROVAL_TIMEOUT, COMPENSATE,
-        RUN_SUCCEEDED, RUN_FAILED
+        QUEUE,
+        SKIP,
+        CONDITION_FAILED,
+        DISPATCH,
+        TICKET_ENDED,
+        AGENT_ENDED,
+        AGENTS_SENT,
+        DECIDE,
+        READ_ITEMS,
+        ITEM_TICKET,
+        DISPATCH_ITEMS,
+        NEXT_ITEM,
+        ITEM_FAILED,
+        GATHER,
+        ITERATE,
+        UNTIL_HOLDS,
+        UNTIL_FAILED,
+        STOPPED_AT_MAX,
+        FAILED_AT_MAX,
+        INNER_FAILED,
+        ASK,
+        DECIDE_APPROVAL,
+        APPROVAL_TIMEOUT,
+        COMPENSATE,
+        RUN_SUCCEEDED,
+        RUN_FAILED
     }
 
     /** A question a route chooses on. */

@@ -39,10 +39,26 @@ final class StageRoutes {
         for (Stage stage : at.scope().stages()) {
             shared(routes, at, stage);
             stage.accept(new StageVisitor<Void>() {
-                public Void agent(AgentStage s) { AGENT.compile(routes, at, s); return null; }
-                public Void multiAgent(MultiAgentStage s) { MULTI_AGENT.compile(routes, at, s); return null; }
-                public Void forEach(ForEachStage s) { FOR_EACH.compile(routes, at, s); return null; }
-                public Void approval(ApprovalStage s) { APPROVAL.compile(routes, at, s); return null; }
+                public Void agent(AgentStage s) {
+                    AGENT.compile(routes, at, s);
+                    return null;
+                }
+
+                public Void multiAgent(MultiAgentStage s) {
+                    MULTI_AGENT.compile(routes, at, s);
+                    return null;
+                }
+
+                public Void forEach(ForEachStage s) {
+                    FOR_EACH.compile(routes, at, s);
+                    return null;
+                }
+
+                public Void approval(ApprovalStage s) {
+                    APPROVAL.compile(routes, at, s);
+                    return null;
+                }
+
                 public Void loop(LoopStage s) {
                     LOOP.compile(routes, at, s);
                     compile(routes, at.inner(s));
@@ -56,31 +72,43 @@ final class StageRoutes {
         StageProcessors p = at.processors();
         String condition = stage.base().condition();
         String join = at.id(stage, "join");
-        routes.from(Endpoints.direct(join)).routeId(join)
-                .description(at.description(stage, stage.dependsOn().isEmpty() ? "starts with its scope"
-                        : "waits for " + String.join(", ", stage.dependsOn())))
-                .aggregate(p.correlation(at.scope(), stage), p.strategy(DEPENDENCIES)).id(join + ".aggregate")
-                    .aggregationRepository(p.state(at.scope(), stage, DEPENDENCIES))
-                    .completionPredicate(at.check(stage, READY))
-                    .executorService(p.inline())
-                    .to(at.uri(stage, condition == null ? "run" : "condition")).id(join + ".start")
+        routes.from(Endpoints.direct(join))
+                .routeId(join)
+                .description(at.description(
+                        stage,
+                        stage.dependsOn().isEmpty()
+                                ? "starts with its scope"
+                                : "waits for " + String.join(", ", stage.dependsOn())))
+                .aggregate(p.correlation(at.scope(), stage), p.strategy(DEPENDENCIES))
+                .id(join + ".aggregate")
+                .aggregationRepository(p.state(at.scope(), stage, DEPENDENCIES))
+                .completionPredicate(at.check(stage, READY))
+                .executorService(p.inline())
+                .to(at.uri(stage, condition == null ? "run" : "condition"))
+                .id(join + ".start")
                 .end();
         if (condition != null) {
             String id = at.id(stage, "condition");
-            var route = routes.from(Endpoints.direct(id)).routeId(id)
+            var route = routes.from(Endpoints.direct(id))
+                    .routeId(id)
                     .description(at.description(stage, "runs if " + condition));
             if (!at.scope().prefix().isEmpty()) { // the pipeline's own scope is the default
-                route.setProperty(Endpoints.PROPERTY_SCOPE, routes.constant(at.scope().prefix()));
+                route.setProperty(
+                        Endpoints.PROPERTY_SCOPE, routes.constant(at.scope().prefix()));
             }
             route.doTry()
-                        .choice().id(id + ".choice")
-                            .when(new LanguageExpression(Endpoints.CEL, condition))
-                                .to(at.uri(stage, "run")).id(id + ".run")
-                            .otherwise()
-                                .process(at.action(stage, SKIP)).id(id + ".skip")
-                        .endDoTry()
+                    .choice()
+                    .id(id + ".choice")
+                    .when(new LanguageExpression(Endpoints.CEL, condition))
+                    .to(at.uri(stage, "run"))
+                    .id(id + ".run")
+                    .otherwise()
+                    .process(at.action(stage, SKIP))
+                    .id(id + ".skip")
+                    .endDoTry()
                     .doCatch(ExpressionFailedException.class)
-                        .process(at.action(stage, CONDITION_FAILED)).id(id + ".failed")
+                    .process(at.action(stage, CONDITION_FAILED))
+                    .id(id + ".failed")
                     .end();
         }
         List<String> next = new ArrayList<>();
@@ -89,18 +117,27 @@ final class StageRoutes {
         }
         next.add(at.scopeEndUri());
         String done = at.id(stage, "done");
-        routes.from(Endpoints.direct(done)).routeId(done).description(at.description(stage, "ended"))
-                .choice().id(done + ".outcome")
-                    .when(at.check(stage, FAILED))
-                        .to(at.failureUri()).id(done + ".failed")
-                    .otherwise()
-                        .recipientList(routes.constant(String.join(",", next))).stopOnException().id(done + ".next")
+        routes.from(Endpoints.direct(done))
+                .routeId(done)
+                .description(at.description(stage, "ended"))
+                .choice()
+                .id(done + ".outcome")
+                .when(at.check(stage, FAILED))
+                .to(at.failureUri())
+                .id(done + ".failed")
+                .otherwise()
+                .recipientList(routes.constant(String.join(",", next)))
+                .stopOnException()
+                .id(done + ".next")
                 .end();
         if (stage.base().compensate() != null) {
             String id = at.id(stage, "compensate");
-            routes.from(Endpoints.direct(id)).routeId(id)
-                    .description(at.description(stage, "undone by " + stage.base().compensate().agent()))
-                    .process(at.action(stage, COMPENSATE)).id(id + ".dispatch");
+            routes.from(Endpoints.direct(id))
+                    .routeId(id)
+                    .description(at.description(
+                            stage, "undone by " + stage.base().compensate().agent()))
+                    .process(at.action(stage, COMPENSATE))
+                    .id(id + ".dispatch");
         }
     }
 }

@@ -79,18 +79,48 @@ public record BatonSettings(
 
     /** The same settings with the API open to anyone (the demo). */
     public BatonSettings withOpenApi() {
-        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
-                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
+        return new BatonSettings(
+                routesDir,
+                configDir,
+                dataDir,
+                httpHost,
+                httpPort,
+                broker,
+                db,
+                resultConsumers,
+                scanIntervalMillis,
+                apiMaxBodyBytes,
+                fault,
+                misfireThreshold,
+                webhooks,
+                heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(security.file(), true), retention, limits);
+                new ApiSecurity(security.file(), true),
+                retention,
+                limits);
     }
 
     /** The same settings with another credentials file (tests). */
     public BatonSettings withSecurityFile(Path file) {
-        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, db, resultConsumers,
-                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
+        return new BatonSettings(
+                routesDir,
+                configDir,
+                dataDir,
+                httpHost,
+                httpPort,
+                broker,
+                db,
+                resultConsumers,
+                scanIntervalMillis,
+                apiMaxBodyBytes,
+                fault,
+                misfireThreshold,
+                webhooks,
+                heartbeatInterval,
                 camelProperties,
-                new ApiSecurity(file, security.open()), retention, limits);
+                new ApiSecurity(file, security.open()),
+                retention,
+                limits);
     }
 
     /**
@@ -108,11 +138,20 @@ public record BatonSettings(
      * @param usersFile agent users with hashed passwords ({@code baton broker-user} writes it)
      * @param rolesFile their roles
      */
-    public record BrokerSettings(String url, int port, String user, String password, Path brokerXml, int stompPort,
-            int amqpPort, Path usersFile, Path rolesFile, Map<String, String> xmlProperties) {
+    public record BrokerSettings(
+            String url,
+            int port,
+            String user,
+            String password,
+            Path brokerXml,
+            int stompPort,
+            int amqpPort,
+            Path usersFile,
+            Path rolesFile,
+            Map<String, String> xmlProperties) {
         /** Settings {@code broker/broker.xml} reads as {@code ${name:default}} beyond its ports and folder. */
-        public static final List<String> XML_PROPERTIES = List.of("baton.broker.min-disk-free",
-                "baton.broker.journal-buffer-timeout", "baton.broker.journal-datasync");
+        public static final List<String> XML_PROPERTIES = List.of(
+                "baton.broker.min-disk-free", "baton.broker.journal-buffer-timeout", "baton.broker.journal-datasync");
 
         public boolean embedded() {
             return url == null || url.isBlank();
@@ -126,14 +165,15 @@ public record BatonSettings(
         @Override
         public String toString() {
             return "BrokerSettings[url=" + url + ", port=" + port + ", user=" + user + ", brokerXml=" + brokerXml
-                    + ", stompPort=" + stompPort + ", amqpPort=" + amqpPort + ", usersFile=" + usersFile + ", rolesFile=" + rolesFile
+                    + ", stompPort=" + stompPort + ", amqpPort=" + amqpPort + ", usersFile=" + usersFile
+                    + ", rolesFile=" + rolesFile
                     + ", xmlProperties=" + xmlProperties + "]";
         }
 
         /** The same settings with Baton's password set, e.g. to the one generated for this process. */
         public BrokerSettings withPassword(String pw) {
-            return new BrokerSettings(url, port, user, pw, brokerXml, stompPort, amqpPort, usersFile, rolesFile,
-                    xmlProperties);
+            return new BrokerSettings(
+                    url, port, user, pw, brokerXml, stompPort, amqpPort, usersFile, rolesFile, xmlProperties);
         }
 
         /** The URL Baton itself connects with: in-VM for the embedded broker. */
@@ -158,7 +198,13 @@ public record BatonSettings(
     }
 
     /** Command-line options of {@code run} and {@code demo}; null means "from the file". */
-    public record Overrides(Path routes, Path config, Path data, Integer port, Integer brokerPort, Integer stompPort,
+    public record Overrides(
+            Path routes,
+            Path config,
+            Path data,
+            Integer port,
+            Integer brokerPort,
+            Integer stompPort,
             Integer amqpPort) {
         /** The broker's STOMP and AMQP ports from the file. */
         public Overrides(Path routes, Path config, Path data, Integer port, Integer brokerPort) {
@@ -172,17 +218,48 @@ public record BatonSettings(
 
     /** The same settings with other broker settings. */
     public BatonSettings withBroker(BrokerSettings b) {
-        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, b, db, resultConsumers,
-                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
+        return new BatonSettings(
+                routesDir,
+                configDir,
+                dataDir,
+                httpHost,
+                httpPort,
+                b,
+                db,
+                resultConsumers,
+                scanIntervalMillis,
+                apiMaxBodyBytes,
+                fault,
+                misfireThreshold,
+                webhooks,
+                heartbeatInterval,
                 camelProperties,
-                security, retention, limits);
+                security,
+                retention,
+                limits);
     }
 
     /** The same settings with another database. */
     public BatonSettings withDb(DbSettings d) {
-        return new BatonSettings(routesDir, configDir, dataDir, httpHost, httpPort, broker, d, resultConsumers,
-                scanIntervalMillis, apiMaxBodyBytes, fault, misfireThreshold, webhooks, heartbeatInterval,
-                camelProperties, security, retention, limits);
+        return new BatonSettings(
+                routesDir,
+                configDir,
+                dataDir,
+                httpHost,
+                httpPort,
+                broker,
+                d,
+                resultConsumers,
+                scanIntervalMillis,
+                apiMaxBodyBytes,
+                fault,
+                misfireThreshold,
+                webhooks,
+                heartbeatInterval,
+                camelProperties,
+                security,
+                retention,
+                limits);
     }
 
     public static BatonSettings load(Overrides o) {
@@ -205,12 +282,14 @@ public record BatonSettings(
         if (o.routes() != null) raw.put("baton.routes", o.routes().toString());
         if (o.port() != null) raw.put("camel.server.port", o.port().toString());
         if (o.brokerPort() != null) raw.put("baton.broker.port", o.brokerPort().toString());
-        if (o.stompPort() != null) raw.put("baton.broker.stomp.port", o.stompPort().toString());
+        if (o.stompPort() != null)
+            raw.put("baton.broker.stomp.port", o.stompPort().toString());
         if (o.amqpPort() != null) raw.put("baton.broker.amqp.port", o.amqpPort().toString());
         raw.putIfAbsent("baton.data", "data");
         raw.putIfAbsent("baton.routes", "routes");
         // H2 refuses paths implicitly relative to the working directory; so does a careful operator.
-        String data = Path.of(raw.get("baton.data")).toAbsolutePath().normalize().toString();
+        String data =
+                Path.of(raw.get("baton.data")).toAbsolutePath().normalize().toString();
         raw.put("baton.data", data);
         raw.replaceAll((k, v) -> v.replace("${baton.data}", data));
         return from(raw, configDir);
@@ -235,8 +314,12 @@ public record BatonSettings(
                 Path.of(r.str("baton.broker.config", "broker/broker.xml")),
                 r.port("baton.broker.stomp.port", 61613),
                 r.port("baton.broker.amqp.port", 5672),
-                Path.of(r.str("baton.broker.users", configDir.resolve("broker-users.properties").toString())),
-                Path.of(r.str("baton.broker.roles", configDir.resolve("broker-roles.properties").toString())),
+                Path.of(r.str(
+                        "baton.broker.users",
+                        configDir.resolve("broker-users.properties").toString())),
+                Path.of(r.str(
+                        "baton.broker.roles",
+                        configDir.resolve("broker-roles.properties").toString())),
                 brokerXmlProperties(raw));
         distinctBrokerPorts(broker, errors);
         var db = new DbSettings(
@@ -262,17 +345,26 @@ public record BatonSettings(
                 r.positive("baton.api.max-body-size", 1024 * 1024),
                 r.str("baton.fault", ""),
                 r.duration("baton.schedule.misfire-threshold", Duration.ofSeconds(60)),
-                new WebhookSettings(new RetryPolicy(r.positive("baton.webhooks.max-attempts", 10), Backoff.EXPONENTIAL,
-                        r.duration("baton.webhooks.initial-delay", Duration.ofSeconds(2)),
-                        r.duration("baton.webhooks.max-delay", Duration.ofMinutes(10)), 0),
+                new WebhookSettings(
+                        new RetryPolicy(
+                                r.positive("baton.webhooks.max-attempts", 10),
+                                Backoff.EXPONENTIAL,
+                                r.duration("baton.webhooks.initial-delay", Duration.ofSeconds(2)),
+                                r.duration("baton.webhooks.max-delay", Duration.ofMinutes(10)),
+                                0),
                         r.duration("baton.webhooks.timeout", Duration.ofSeconds(10))),
                 r.duration("baton.agents.heartbeat-interval", Duration.ofSeconds(15)),
                 Map.copyOf(camel),
-                new ApiSecurity(Path.of(r.str("baton.security.file", configDir.resolve("security.yaml").toString())),
+                new ApiSecurity(
+                        Path.of(r.str(
+                                "baton.security.file",
+                                configDir.resolve("security.yaml").toString())),
                         r.bool("baton.security.open", false)),
-                new RetentionSettings(r.durationOrOff("baton.retention.finished-runs"),
+                new RetentionSettings(
+                        r.durationOrOff("baton.retention.finished-runs"),
                         r.duration("baton.retention.interval", Duration.ofMinutes(10))),
-                new Limits(r.positive("baton.agents.max-instances", Limits.MAX_INSTANCES),
+                new Limits(
+                        r.positive("baton.agents.max-instances", Limits.MAX_INSTANCES),
                         r.positive("baton.agents.max-output-size", Limits.MAX_OUTPUT_BYTES),
                         r.positive("baton.pipelines.max-stages", Limits.MAX_STAGES),
                         r.positive("baton.pipelines.max-for-each-items", Limits.MAX_FOR_EACH_ITEMS)));

@@ -16,7 +16,8 @@ public record AgentSelector(List<String> capabilities, String role) {
     /** Whether an agent with this role and these capabilities can take the stage. */
     public boolean matches(String agentRole, List<String> agentCapabilities) {
         return (role == null || role.equals(agentRole))
-                && agentCapabilities != null && agentCapabilities.containsAll(capabilities);
+                && agentCapabilities != null
+                && agentCapabilities.containsAll(capabilities);
     }
 
     /** {@code {capabilities: [a, b], role: r}}, as it was written. */

@@ -11,13 +11,24 @@ import java.util.List;
  * @param declaration the whole entry as JSON when it says more than role, capabilities, maxConcurrency and priority
  *     (a {@code kind} and that kind's options), read by the agent registry; null otherwise
  */
-public record AgentSpec(String name, String role, List<String> capabilities, Integer maxConcurrency, Integer priority,
-        Location location, JsonNode declaration) {
+public record AgentSpec(
+        String name,
+        String role,
+        List<String> capabilities,
+        Integer maxConcurrency,
+        Integer priority,
+        Location location,
+        JsonNode declaration) {
     public AgentSpec(String name, String role, List<String> capabilities, Integer maxConcurrency, Location location) {
         this(name, role, capabilities, maxConcurrency, null, location, null);
     }
 
-    public AgentSpec(String name, String role, List<String> capabilities, Integer maxConcurrency, Integer priority,
+    public AgentSpec(
+            String name,
+            String role,
+            List<String> capabilities,
+            Integer maxConcurrency,
+            Integer priority,
             Location location) {
         this(name, role, capabilities, maxConcurrency, priority, location, null);
     }
@@ -27,10 +38,13 @@ public record AgentSpec(String name, String role, List<String> capabilities, Int
         if (other == null) {
             return this;
         }
-        return new AgentSpec(name, role != null ? role : other.role(),
+        return new AgentSpec(
+                name,
+                role != null ? role : other.role(),
                 capabilities != null && !capabilities.isEmpty() ? capabilities : other.capabilities(),
                 maxConcurrency != null ? maxConcurrency : other.maxConcurrency(),
-                priority != null ? priority : other.priority(), location != null ? location : other.location(),
+                priority != null ? priority : other.priority(),
+                location != null ? location : other.location(),
                 declaration != null ? declaration : other.declaration());
     }
 }

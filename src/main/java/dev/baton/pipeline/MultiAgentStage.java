@@ -9,8 +9,7 @@ import java.util.List;
  * @param quorum ballots that must agree for {@code quorum}; 0 means a strict majority of the agents
  */
 public record MultiAgentStage(
-        StageBase base, List<String> agents, AggregateStrategy strategy, String voteOn, int quorum)
-        implements Stage {
+        StageBase base, List<String> agents, AggregateStrategy strategy, String voteOn, int quorum) implements Stage {
 
     /** The number of agreeing ballots that decides a quorum stage. */
     public int quorumSize() {

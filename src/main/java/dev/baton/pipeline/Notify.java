@@ -43,11 +43,17 @@ public record Notify(URI webhook, Set<Outcome> on) {
         }
 
         public static Outcome ofRunStatus(String status) {
-            return Arrays.stream(values()).filter(o -> o.runStatus.equals(status)).findFirst().orElse(null);
+            return Arrays.stream(values())
+                    .filter(o -> o.runStatus.equals(status))
+                    .findFirst()
+                    .orElse(null);
         }
 
         public static Outcome ofYaml(String text) {
-            return Arrays.stream(values()).filter(o -> o.yaml().equals(text)).findFirst().orElse(null);
+            return Arrays.stream(values())
+                    .filter(o -> o.yaml().equals(text))
+                    .findFirst()
+                    .orElse(null);
         }
 
         /** Every name, for messages. */

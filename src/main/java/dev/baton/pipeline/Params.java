@@ -72,7 +72,8 @@ public final class Params {
         if (declared.isEmpty()) {
             return "unknown param '" + name + "'; this pipeline declares no params";
         }
-        return "unknown param '" + name + "'; declared params are " + String.join(", ", new TreeSet<>(declared.keySet()));
+        return "unknown param '" + name + "'; declared params are "
+                + String.join(", ", new TreeSet<>(declared.keySet()));
     }
 
     private static String kind(JsonNode node) {

@@ -30,8 +30,16 @@ public record Pipeline(
         Budget budget) {
 
     /** A pipeline without a schedule that notifies nobody. */
-    public Pipeline(String apiVersion, String name, String description, String file, String revision, String source,
-            Map<String, ParamSpec> params, Map<String, AgentSpec> agents, List<Stage> stages) {
+    public Pipeline(
+            String apiVersion,
+            String name,
+            String description,
+            String file,
+            String revision,
+            String source,
+            Map<String, ParamSpec> params,
+            Map<String, AgentSpec> agents,
+            List<Stage> stages) {
         this(apiVersion, name, description, file, revision, source, params, agents, stages, null, null, null);
     }
 

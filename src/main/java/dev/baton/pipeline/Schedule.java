@@ -36,7 +36,8 @@ public record Schedule(String cron, ZoneId timezone, ObjectNode params, Missed m
     public static final Missed DEFAULT_MISSED = Missed.SKIP;
     public static final ZoneId DEFAULT_TIMEZONE = ZoneId.of("UTC");
 
-    private static final CronParser QUARTZ = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
+    private static final CronParser QUARTZ =
+            new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
     private static final Map<String, ExecutionTime> PARSED = new ConcurrentHashMap<>();
 
     public Schedule {
@@ -64,7 +65,8 @@ public record Schedule(String cron, ZoneId timezone, ObjectNode params, Missed m
     public Optional<Instant> nextAfter(Instant t) {
         // Whole seconds in and out: the library keeps the sub-second part of what it is given ("* * * * * ?" after
         // 12:00:00.5 gave 12:00:01.5), and two instances must compute the same tick times to agree on ticks.
-        return executionTime(cron).nextExecution(t.truncatedTo(ChronoUnit.SECONDS).atZone(timezone))
+        return executionTime(cron)
+                .nextExecution(t.truncatedTo(ChronoUnit.SECONDS).atZone(timezone))
                 .map(z -> z.toInstant().truncatedTo(ChronoUnit.SECONDS));
     }
 
@@ -72,7 +74,8 @@ public record Schedule(String cron, ZoneId timezone, ObjectNode params, Missed m
     public Optional<Instant> lastAtOrBefore(Instant t) {
         // Fire times are whole seconds, and the library's "last" excludes the instant it is given.
         Instant after = t.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        return executionTime(cron).lastExecution(after.atZone(timezone))
+        return executionTime(cron)
+                .lastExecution(after.atZone(timezone))
                 .map(z -> z.toInstant().truncatedTo(ChronoUnit.SECONDS));
     }
 

@@ -25,11 +25,25 @@ public sealed interface Stage permits AgentStage, MultiAgentStage, ForEachStage,
     /** The kind as a word: agent, agents, for_each, loop, approval. */
     default String kind() {
         return accept(new StageVisitor<>() {
-            public String agent(AgentStage s) { return "agent"; }
-            public String multiAgent(MultiAgentStage s) { return "agents"; }
-            public String forEach(ForEachStage s) { return "for_each"; }
-            public String loop(LoopStage s) { return "loop"; }
-            public String approval(ApprovalStage s) { return "approval"; }
+            public String agent(AgentStage s) {
+                return "agent";
+            }
+
+            public String multiAgent(MultiAgentStage s) {
+                return "agents";
+            }
+
+            public String forEach(ForEachStage s) {
+                return "for_each";
+            }
+
+            public String loop(LoopStage s) {
+                return "loop";
+            }
+
+            public String approval(ApprovalStage s) {
+                return "approval";
+            }
         });
     }
 
@@ -37,11 +51,29 @@ public sealed interface Stage permits AgentStage, MultiAgentStage, ForEachStage,
     default Set<String> agentNames() {
         Set<String> names = new LinkedHashSet<>();
         accept(new StageVisitor<Void>() {
-            public Void agent(AgentStage s) { names.add(s.agent()); return null; }
-            public Void multiAgent(MultiAgentStage s) { names.addAll(s.agents()); return null; }
-            public Void forEach(ForEachStage s) { names.add(s.template().agent()); return null; }
-            public Void loop(LoopStage s) { s.stages().forEach(inner -> names.addAll(inner.agentNames())); return null; }
-            public Void approval(ApprovalStage s) { return null; }
+            public Void agent(AgentStage s) {
+                names.add(s.agent());
+                return null;
+            }
+
+            public Void multiAgent(MultiAgentStage s) {
+                names.addAll(s.agents());
+                return null;
+            }
+
+            public Void forEach(ForEachStage s) {
+                names.add(s.template().agent());
+                return null;
+            }
+
+            public Void loop(LoopStage s) {
+                s.stages().forEach(inner -> names.addAll(inner.agentNames()));
+                return null;
+            }
+
+            public Void approval(ApprovalStage s) {
+                return null;
+            }
         });
         if (base().compensate() != null) {
             names.add(base().compensate().agent());

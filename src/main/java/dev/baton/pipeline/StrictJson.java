@@ -23,8 +23,11 @@ import java.util.Map;
  * {@code 1e-400} 0.0), and a lone UTF-16 surrogate ({@code "\ud800"}, written back as {@code ?}).
  */
 public final class StrictJson {
-    private static final ObjectReader READER = Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY,
+    private static final ObjectReader READER = Json.MAPPER
+            .reader()
+            .with(
+                    DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                    DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY,
                     // exact decimals, so that an overflow or underflow to a double can be told from a real 0 or max
                     DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
@@ -72,7 +75,8 @@ public final class StrictJson {
     public static String utf8(byte[] bytes) {
         var in = java.nio.ByteBuffer.wrap(bytes);
         var out = java.nio.CharBuffer.allocate(bytes.length);
-        var decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        var decoder = java.nio.charset.StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                 .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
         var result = decoder.decode(in, out, true);
@@ -118,7 +122,8 @@ public final class StrictJson {
                 problems.add(outOfRange(exact.toString(), path));
             }
             return DoubleNode.valueOf(d);
-        } else if (node.isBigInteger() && new BigDecimal(node.bigIntegerValue()).abs().compareTo(MAX) > 0) {
+        } else if (node.isBigInteger()
+                && new BigDecimal(node.bigIntegerValue()).abs().compareTo(MAX) > 0) {
             problems.add(outOfRange(node.bigIntegerValue().toString().length() + "-digit integer", path));
         }
         return node;

@@ -95,8 +95,8 @@ public final class Templates {
         return node;
     }
 
-    private static JsonNode value(String placeholder, String root, String path, Function<String, JsonNode> roots,
-            List<String> missing) {
+    private static JsonNode value(
+            String placeholder, String root, String path, Function<String, JsonNode> roots, List<String> missing) {
         JsonNode base = roots.apply(root);
         if (base == null) {
             if (missing != null) {

@@ -37,8 +37,9 @@ final class AgentChooser {
     Choice choose(Step s, AgentSelector selector) throws SQLException {
         List<AgentSpec> candidates = candidates(s, selector);
         if (candidates.isEmpty()) {
-            return new Choice(UNMATCHED, "agentSelector " + selector + " matches no configured agent; queued for '"
-                    + UNMATCHED + "'");
+            return new Choice(
+                    UNMATCHED,
+                    "agentSelector " + selector + " matches no configured agent; queued for '" + UNMATCHED + "'");
         }
         Map<String, Instant> heartbeats = agents.lastHeartbeats(s.c);
         Map<String, Map<String, Integer>> load = agents.load(s.c);
@@ -52,15 +53,24 @@ final class AgentChooser {
                 case AgentHealth.UNKNOWN -> 1;
                 default -> 2;
             };
-            int n = load.getOrDefault(a.name(), Map.of()).values().stream().mapToInt(Integer::intValue).sum();
+            int n = load.getOrDefault(a.name(), Map.of()).values().stream()
+                    .mapToInt(Integer::intValue)
+                    .sum();
             scored.add(new Scored(a, h, rank, n, i));
         }
-        scored.sort(Comparator.comparingInt(Scored::rank).thenComparingInt(Scored::load).thenComparingInt(Scored::order));
+        scored.sort(Comparator.comparingInt(Scored::rank)
+                .thenComparingInt(Scored::load)
+                .thenComparingInt(Scored::order));
         Scored best = scored.get(0);
-        StringBuilder why = new StringBuilder("agentSelector " + selector + " chose " + best.agent().name() + " (");
+        StringBuilder why = new StringBuilder(
+                "agentSelector " + selector + " chose " + best.agent().name() + " (");
         for (int i = 0; i < scored.size(); i++) {
             Scored c = scored.get(i);
-            why.append(i == 0 ? "" : ", ").append(c.agent().name()).append(' ').append(c.health()).append(" load ")
+            why.append(i == 0 ? "" : ", ")
+                    .append(c.agent().name())
+                    .append(' ')
+                    .append(c.health())
+                    .append(" load ")
                     .append(c.load());
         }
         return new Choice(best.agent().name(), why.append(')').toString());
@@ -72,6 +82,8 @@ final class AgentChooser {
         for (AgentSpec listed : catalog.listed()) {
             merged.put(listed.name(), listed.mergedWith(merged.get(listed.name())));
         }
-        return merged.values().stream().filter(a -> selector.matches(a.role(), a.capabilities())).toList();
+        return merged.values().stream()
+                .filter(a -> selector.matches(a.role(), a.capabilities()))
+                .toList();
     }
 }

@@ -2,8 +2,8 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.baton.compile.Endpoints;
 import dev.baton.agent.protocol.Heartbeat;
+import dev.baton.compile.Endpoints;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.AgentStore.HeldTicket;
@@ -118,15 +118,20 @@ public final class AgentHealth {
         Heartbeat beat = Heartbeat.read(hb, MAX_IN_FLIGHT);
         String agent = beat.agent();
         String instance = beat.instance();
-        if (!Heartbeat.TYPE.equals(beat.type()) || agent == null || instance == null
-                || agent.length() > 100 || instance.length() > 200) {
+        if (!Heartbeat.TYPE.equals(beat.type())
+                || agent == null
+                || instance == null
+                || agent.length() > 100
+                || instance.length() > 200) {
             throw new PoisonMessageException("a heartbeat needs \"type\": \"heartbeat\", \"agent\" (at most 100 "
                     + "characters) and \"instance\" (at most 200)");
         }
         if (sender != null && !sender.equals(agent)) {
             // Otherwise one agent's user could mark another UP with nothing behind it, or claim its tickets.
-            throw new Refused("other-agent", "heartbeat for agent '" + agent + "' (instance '" + instance
-                    + "') sent by broker user '" + sender + "': an agent's user speaks only for itself");
+            throw new Refused(
+                    "other-agent",
+                    "heartbeat for agent '" + agent + "' (instance '" + instance + "') sent by broker user '" + sender
+                            + "': an agent's user speaks only for itself");
         }
         Instant now = clock.instant();
         Instant at = beat.sentAt();
@@ -142,7 +147,9 @@ public final class AgentHealth {
                 var t = runs.ticket(c, ticketId);
                 // Only the current attempt of an active ticket of this agent, and only when no instance said so
                 // more precisely (in a reply): inFlight carries no attempt numbers.
-                if (t.isPresent() && agent.equals(t.get().agent()) && t.get().status().active()
+                if (t.isPresent()
+                        && agent.equals(t.get().agent())
+                        && t.get().status().active()
                         && agents.holder(c, ticketId, t.get().attempt()).isEmpty()) {
                     agents.hold(c, ticketId, t.get().attempt(), agent, instance, now);
                 }
@@ -165,9 +172,11 @@ public final class AgentHealth {
             return;
         }
         if (!agents.forgetOldestDown(c, agent)) {
-            throw new Refused("too-many-instances", "heartbeat of a new instance '" + instance + "' of agent '"
-                    + agent + "' refused: it already has " + policy.maxInstances() + " instances UP, the limit "
-                    + "(baton.agents.max-instances)");
+            throw new Refused(
+                    "too-many-instances",
+                    "heartbeat of a new instance '" + instance + "' of agent '"
+                            + agent + "' refused: it already has " + policy.maxInstances() + " instances UP, the limit "
+                            + "(baton.agents.max-instances)");
         }
     }
 
@@ -191,26 +200,41 @@ public final class AgentHealth {
             for (InstanceRow i : candidates) {
                 long pid = local == null ? -1 : local.gonePid(i.instance(), i.lastHeartbeat());
                 if (pid > 0) {
-                    if (agents.markDown(c, i.agent(), i.instance(), i.lastHeartbeat().plusMillis(1), now)) {
+                    if (agents.markDown(
+                            c, i.agent(), i.instance(), i.lastHeartbeat().plusMillis(1), now)) {
                         int[] n = gone.computeIfAbsent(pid, p -> new int[3]);
                         n[0]++;
                         n[1] += failover(c, i, now, out);
                         n[2] += local.beforeThisProcess(i.lastHeartbeat()) ? 0 : 1;
                     }
-                } else if (i.lastHeartbeat().isBefore(cutoff) && agents.markDown(c, i.agent(), i.instance(), cutoff,
-                        now)) {
+                } else if (i.lastHeartbeat().isBefore(cutoff)
+                        && agents.markDown(c, i.agent(), i.instance(), cutoff, now)) {
                     int held = failover(c, i, now, out);
-                    LOG.warn("agent {} instance {} is DOWN: no heartbeat since {}; {} ticket(s) to fail over",
-                            i.agent(), i.instance(), i.lastHeartbeat(), held);
+                    LOG.warn(
+                            "agent {} instance {} is DOWN: no heartbeat since {}; {} ticket(s) to fail over",
+                            i.agent(),
+                            i.instance(),
+                            i.lastHeartbeat(),
+                            held);
                 }
             }
             gone.forEach((pid, n) -> {
                 if (n[2] == 0) {
-                    LOG.info("Baton process {}{} of this host's previous start is gone: its {} agent instance(s) "
-                            + "marked DOWN, {} attempt(s) to fail over", pid, local.hostSuffix(), n[0], n[1]);
+                    LOG.info(
+                            "Baton process {}{} of this host's previous start is gone: its {} agent instance(s) "
+                                    + "marked DOWN, {} attempt(s) to fail over",
+                            pid,
+                            local.hostSuffix(),
+                            n[0],
+                            n[1]);
                 } else {
-                    LOG.warn("process {}{} on this host is no longer running: its {} agent instance(s) marked "
-                            + "DOWN, {} attempt(s) to fail over", pid, local.hostSuffix(), n[0], n[1]);
+                    LOG.warn(
+                            "process {}{} on this host is no longer running: its {} agent instance(s) marked "
+                                    + "DOWN, {} attempt(s) to fail over",
+                            pid,
+                            local.hostSuffix(),
+                            n[0],
+                            n[1]);
                 }
             });
             return out;
@@ -223,15 +247,26 @@ public final class AgentHealth {
      */
     private int failover(java.sql.Connection c, InstanceRow i, Instant now, List<Outgoing> out)
             throws java.sql.SQLException {
-        boolean agentDown = !UP.equals(policy.of(agents.lastHeartbeats(c).get(i.agent()), now))
-                || !agents.anyUp(c, i.agent());
+        boolean agentDown =
+                !UP.equals(policy.of(agents.lastHeartbeats(c).get(i.agent()), now)) || !agents.anyUp(c, i.agent());
         List<HeldTicket> held = agents.heldBy(c, i.agent(), i.instance(), agentDown);
         for (HeldTicket t : held) {
-            ObjectNode msg = Json.object().put("type", INSTANCE_DOWN_MESSAGE).put("ticketId", t.ticketId())
-                    .put("attempt", t.attempt()).put("agent", i.agent()).put("instance", i.instance())
+            ObjectNode msg = Json.object()
+                    .put("type", INSTANCE_DOWN_MESSAGE)
+                    .put("ticketId", t.ticketId())
+                    .put("attempt", t.attempt())
+                    .put("agent", i.agent())
+                    .put("instance", i.instance())
                     .put("lastHeartbeat", i.lastHeartbeat().toString());
-            Outgoing m = new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
-                    Json.write(msg), t.ticketId(), null, 6, 0, 0);
+            Outgoing m = new Outgoing(
+                    UUID.randomUUID().toString(),
+                    Endpoints.queue(Endpoints.COORDINATOR),
+                    Json.write(msg),
+                    t.ticketId(),
+                    null,
+                    6,
+                    0,
+                    0);
             outbox.add(c, m, now);
             out.add(m);
         }

@@ -14,6 +14,7 @@ public final class AgentHealthRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHealthRoutes.class);
     /** Heartbeats refused, by the broker user that sent them and why: the visible trace of a forging agent. */
     public static final String HEARTBEATS_REFUSED = "baton.heartbeats.refused";
+
     private final AgentHealth health;
     private final OutboxRelay relay;
     private final String batonUser;
@@ -25,8 +26,12 @@ public final class AgentHealthRoutes extends RouteBuilder {
      * @param registry where refused heartbeats are counted
      * @param local this process and its host, to know this host's gone processes' instances without waiting
      */
-    public AgentHealthRoutes(AgentHealth health, OutboxRelay relay, String batonUser,
-            io.micrometer.core.instrument.MeterRegistry registry, LocalProcesses local) {
+    public AgentHealthRoutes(
+            AgentHealth health,
+            OutboxRelay relay,
+            String batonUser,
+            io.micrometer.core.instrument.MeterRegistry registry,
+            LocalProcesses local) {
         this.health = health;
         this.relay = relay;
         this.batonUser = batonUser;
@@ -45,8 +50,12 @@ public final class AgentHealthRoutes extends RouteBuilder {
     @Override
     public void configure() {
         // A heartbeat that is not one is dropped with a warning: heartbeats are ephemeral, the next one counts.
-        onException(PoisonMessageException.class).handled(true).process(ex -> LOG.warn("heartbeat dropped: {}",
-                ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()));
+        onException(PoisonMessageException.class)
+                .handled(true)
+                .process(ex -> LOG.warn(
+                        "heartbeat dropped: {}",
+                        ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)
+                                .getMessage()));
         // Refused (another agent's name, too many instances): logged and counted, never applied; not redelivered.
         onException(AgentHealth.Refused.class).handled(true).process(ex -> {
             AgentHealth.Refused r = ex.getProperty(Exchange.EXCEPTION_CAUGHT, AgentHealth.Refused.class);
@@ -55,16 +64,20 @@ public final class AgentHealthRoutes extends RouteBuilder {
             io.micrometer.core.instrument.Counter.builder(HEARTBEATS_REFUSED)
                     .description("Heartbeats refused: sent by one agent's user for another agent, or a new instance "
                             + "beyond baton.agents.max-instances")
-                    .tag("user", user == null ? batonUser : user).tag("reason", r.reason()).register(registry)
+                    .tag("user", user == null ? batonUser : user)
+                    .tag("reason", r.reason())
+                    .register(registry)
                     .increment();
         });
 
-        from(Endpoints.consumer(Endpoints.HEARTBEATS_QUEUE, 2)).routeId(Endpoints.ROUTE_HEARTBEATS)
+        from(Endpoints.consumer(Endpoints.HEARTBEATS_QUEUE, 2))
+                .routeId(Endpoints.ROUTE_HEARTBEATS)
                 .process(ex -> health.onHeartbeat(EngineRoutes.text(ex), BrokerSender.of(ex, batonUser)));
 
         // From the start (delay 0): a restarted process fails over its previous life's attempts at once.
-        from("timer:" + Endpoints.ROUTE_AGENT_SWEEP + "?period=" + sweepPeriodMillis(health.policy().interval())
-                + "&delay=0").routeId(Endpoints.ROUTE_AGENT_SWEEP)
+        from("timer:" + Endpoints.ROUTE_AGENT_SWEEP + "?period="
+                        + sweepPeriodMillis(health.policy().interval()) + "&delay=0")
+                .routeId(Endpoints.ROUTE_AGENT_SWEEP)
                 .process(ex -> relay.send(health.sweep(local)));
     }
 }

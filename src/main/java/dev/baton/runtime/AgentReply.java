@@ -62,9 +62,18 @@ public record AgentReply(
         } catch (IllegalArgumentException e) {
             throw new PoisonMessageException(e.getMessage());
         }
-        return new AgentReply(r.ticketId(), r.attempt(), Kind.valueOf(r.status().name()), r.output(),
-                r.error() == null ? null : r.error().message(), r.error() == null || r.error().retryable(),
-                r.percent(), r.message(), r.usage() == null ? null : r.usage().toObject(), r.instance(), sender,
+        return new AgentReply(
+                r.ticketId(),
+                r.attempt(),
+                Kind.valueOf(r.status().name()),
+                r.output(),
+                r.error() == null ? null : r.error().message(),
+                r.error() == null || r.error().retryable(),
+                r.percent(),
+                r.message(),
+                r.usage() == null ? null : r.usage().toObject(),
+                r.instance(),
+                sender,
                 r.toolCalls());
     }
 
@@ -74,9 +83,20 @@ public record AgentReply(
      * policy decides, as for any failed attempt.
      */
     AgentReply tooLarge(long bytes, int limit) {
-        return new AgentReply(ticketId, attempt, Kind.FAILED, null, "reply of " + bytes + " bytes is larger than "
-                + "baton.agents.max-output-size (" + limit + " bytes); its output was not stored", true, null, null,
-                null, instance, sender, List.of());
+        return new AgentReply(
+                ticketId,
+                attempt,
+                Kind.FAILED,
+                null,
+                "reply of " + bytes + " bytes is larger than " + "baton.agents.max-output-size (" + limit
+                        + " bytes); its output was not stored",
+                true,
+                null,
+                null,
+                null,
+                instance,
+                sender,
+                List.of());
     }
 
     /** The size of {@code text} in UTF-8 bytes, counted without copying it. */
@@ -88,7 +108,8 @@ public record AgentReply(
                 n++;
             } else if (ch < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(ch) && i + 1 < text.length()
+            } else if (Character.isHighSurrogate(ch)
+                    && i + 1 < text.length()
                     && Character.isLowSurrogate(text.charAt(i + 1))) {
                 n += 4;
                 i++;

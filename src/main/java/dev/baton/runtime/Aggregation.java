@@ -33,16 +33,24 @@ final class Aggregation {
 
     /** The outcome so far, or null while the strategy still waits for more replies. */
     static Outcome decide(MultiAgentStage stage, List<TicketRow> tickets) {
-        List<TicketRow> ok = tickets.stream().filter(t -> t.status() == TicketStatus.SUCCEEDED).toList();
-        List<TicketRow> failed = tickets.stream().filter(t -> t.status() == TicketStatus.FAILED).toList();
+        List<TicketRow> ok = tickets.stream()
+                .filter(t -> t.status() == TicketStatus.SUCCEEDED)
+                .toList();
+        List<TicketRow> failed =
+                tickets.stream().filter(t -> t.status() == TicketStatus.FAILED).toList();
         boolean allEnded = ok.size() + failed.size() == tickets.size();
         return switch (stage.strategy()) {
-            case ALL -> !failed.isEmpty() ? Outcome.failure(failures(failed))
-                    : allEnded ? Outcome.success(outputs(ok), null) : null;
-            case MERGE -> !failed.isEmpty() ? Outcome.failure(failures(failed))
-                    : allEnded ? merge(ok) : null;
-            case ANY -> !ok.isEmpty() ? Outcome.success(ok.get(0).output(), "first success: " + ok.get(0).agent())
-                    : allEnded ? Outcome.failure("every agent failed: " + failures(failed)) : null;
+            case ALL ->
+                !failed.isEmpty()
+                        ? Outcome.failure(failures(failed))
+                        : allEnded ? Outcome.success(outputs(ok), null) : null;
+            case MERGE -> !failed.isEmpty() ? Outcome.failure(failures(failed)) : allEnded ? merge(ok) : null;
+            case ANY ->
+                !ok.isEmpty()
+                        ? Outcome.success(
+                                ok.get(0).output(),
+                                "first success: " + ok.get(0).agent())
+                        : allEnded ? Outcome.failure("every agent failed: " + failures(failed)) : null;
             case FIRST -> first(tickets);
             case VOTE -> allEnded ? vote(stage, ok, failed) : null;
             case QUORUM -> quorum(stage, ok, tickets.size() - ok.size() - failed.size());
@@ -63,7 +71,8 @@ final class Aggregation {
 
     private static Outcome first(List<TicketRow> tickets) {
         // The first ticket to end is the one ended earliest; ties cannot happen under the run lock.
-        return tickets.stream().filter(t -> t.status().terminal() && t.status() != TicketStatus.CANCELLED)
+        return tickets.stream()
+                .filter(t -> t.status().terminal() && t.status() != TicketStatus.CANCELLED)
                 .min(java.util.Comparator.comparing(TicketRow::updatedAt))
                 .map(t -> t.status() == TicketStatus.SUCCEEDED
                         ? Outcome.success(t.output(), "first reply: " + t.agent())
@@ -100,7 +109,9 @@ final class Aggregation {
         }
         Map<String, Integer> tally = tally(stage, ok);
         int top = tally.values().stream().max(Integer::compare).orElse(0);
-        List<String> leaders = tally.entrySet().stream().filter(e -> e.getValue() == top).map(Map.Entry::getKey)
+        List<String> leaders = tally.entrySet().stream()
+                .filter(e -> e.getValue() == top)
+                .map(Map.Entry::getKey)
                 .toList();
         if (leaders.size() > 1) {
             return Outcome.failure("vote tied at " + top + " between " + describeTie(stage, ok, leaders));
@@ -113,14 +124,14 @@ final class Aggregation {
         int needed = stage.quorumSize();
         for (var e : tally.entrySet()) {
             if (e.getValue() >= needed) {
-                return Outcome.success(result(stage, ok, e.getKey(), tally),
-                        "quorum of " + needed + " reached for " + e.getKey());
+                return Outcome.success(
+                        result(stage, ok, e.getKey(), tally), "quorum of " + needed + " reached for " + e.getKey());
             }
         }
         int best = tally.values().stream().max(Integer::compare).orElse(0);
         if (best + stillOut < needed) {
-            return Outcome.failure("no quorum of " + needed + " is possible any more: tally " + tallyText(tally)
-                    + ", " + stillOut + " still out");
+            return Outcome.failure("no quorum of " + needed + " is possible any more: tally " + tallyText(tally) + ", "
+                    + stillOut + " still out");
         }
         return null;
     }
@@ -133,7 +144,8 @@ final class Aggregation {
         return tally;
     }
 
-    private static JsonNode result(MultiAgentStage stage, List<TicketRow> ok, String winner, Map<String, Integer> tally) {
+    private static JsonNode result(
+            MultiAgentStage stage, List<TicketRow> ok, String winner, Map<String, Integer> tally) {
         ObjectNode out = Json.object();
         out.set("decision", Json.parse(winner));
         ObjectNode t = out.putObject("tally");
@@ -151,8 +163,10 @@ final class Aggregation {
     private static String describeTie(MultiAgentStage stage, List<TicketRow> ok, List<String> leaders) {
         List<String> parts = new ArrayList<>();
         for (String leader : leaders) {
-            String who = ok.stream().filter(t -> ballotText(ballot(stage, t.output())).equals(leader))
-                    .map(TicketRow::agent).collect(Collectors.joining(", "));
+            String who = ok.stream()
+                    .filter(t -> ballotText(ballot(stage, t.output())).equals(leader))
+                    .map(TicketRow::agent)
+                    .collect(Collectors.joining(", "));
             parts.add(leader + " (" + who + ")");
         }
         return String.join(" and ", parts);

@@ -11,8 +11,8 @@ import dev.baton.ticket.TicketStatus;
  * @param decisions every decision counted so far: [{approver, decision, comment, at}]
  * @param outcome how the stage was decided, once it is
  */
-public record ApprovalOutcome(Verdict verdict, String refusal, TicketStatus status, JsonNode decisions,
-        String outcome) {
+public record ApprovalOutcome(
+        Verdict verdict, String refusal, TicketStatus status, JsonNode decisions, String outcome) {
 
     public enum Verdict {
         /** Recorded; it may have decided the stage. */

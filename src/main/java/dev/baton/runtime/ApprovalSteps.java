@@ -48,33 +48,60 @@ final class ApprovalSteps {
     /** Asks: the ticket waits for people, and the timeout is scheduled. */
     void ask(Step s, Scope scope, ApprovalStage stage) throws SQLException {
         StageRow row = stages.row(s, scope, stage);
-        TicketRow t = Tickets.row(s, scope.qualified(stage), row.iteration(), 0, stage.name(), null,
-                stages.input(s, scope, stage), TicketStatus.WAITING_APPROVAL);
+        TicketRow t = Tickets.row(
+                s,
+                scope.qualified(stage),
+                row.iteration(),
+                0,
+                stage.name(),
+                null,
+                stages.input(s, scope, stage),
+                TicketStatus.WAITING_APPROVAL);
         // Each time the stage asks (a rerun asks again) is an attempt: its decisions and its timeout belong to it.
         TicketRow stored = tickets.store(s, t);
         t = stored.attempt(stored.attempt() + 1, null, s.now).with(TicketStatus.WAITING_APPROVAL, s.now);
         store.updateTicket(s.c, t);
         String who = stage.approvers().isEmpty() ? "anyone" : String.join(", ", stage.approvers());
-        tickets.history(s, t, TicketStatus.WAITING_APPROVAL.name(), "needs " + stage.needed() + " approval"
-                + (stage.needed() == 1 ? "" : "s") + " from " + who
-                + (stage.timeout() == null ? "" : "; times out in " + Durations.format(stage.timeout())));
+        tickets.history(
+                s,
+                t,
+                TicketStatus.WAITING_APPROVAL.name(),
+                "needs " + stage.needed() + " approval"
+                        + (stage.needed() == 1 ? "" : "s") + " from " + who
+                        + (stage.timeout() == null ? "" : "; times out in " + Durations.format(stage.timeout())));
         stages.putStage(s, row.running(TicketStatus.WAITING_APPROVAL, 1, s.now));
         if (stage.timeout() != null) {
-            ObjectNode msg = Json.object().put("type", TIMEOUT_MESSAGE).put("ticketId", t.id())
+            ObjectNode msg = Json.object()
+                    .put("type", TIMEOUT_MESSAGE)
+                    .put("ticketId", t.id())
                     .put("attempt", t.attempt());
-            tickets.emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
-                    Json.write(msg), t.id(), null, 4, s.now.plus(stage.timeout()).toEpochMilli(), 0));
+            tickets.emit(
+                    s,
+                    new Outgoing(
+                            UUID.randomUUID().toString(),
+                            Endpoints.queue(Endpoints.COORDINATOR),
+                            Json.write(msg),
+                            t.id(),
+                            null,
+                            4,
+                            s.now.plus(stage.timeout()).toEpochMilli(),
+                            0));
         }
     }
 
     /** A person's decision; applied only while the ticket waits, and counted once per approver. */
-    ApprovalOutcome decide(Step s, Scope scope, ApprovalStage stage, TicketRow t, String approver, boolean approve,
-            String comment) throws SQLException {
+    ApprovalOutcome decide(
+            Step s, Scope scope, ApprovalStage stage, TicketRow t, String approver, boolean approve, String comment)
+            throws SQLException {
         List<HistoryRow> before = decisions(s, t);
         for (HistoryRow h : before) {
             if (h.actor().equals(approver) && h.status().equals(approve ? APPROVED : REJECTED)) {
                 // the same decision again (a client retrying): nothing changes, whatever happened since
-                return new ApprovalOutcome(ApprovalOutcome.Verdict.REPEATED, null, t.status(), view(before),
+                return new ApprovalOutcome(
+                        ApprovalOutcome.Verdict.REPEATED,
+                        null,
+                        t.status(),
+                        view(before),
                         t.status().terminal() ? outcome(s, t) : null);
             }
         }
@@ -96,8 +123,17 @@ final class ApprovalSteps {
                 return new ApprovalOutcome(ApprovalOutcome.Verdict.CHANGED_MIND, why, t.status(), view(before), null);
             }
         }
-        HistoryRow mine = new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(),
-                approve ? APPROVED : REJECTED, null, approver, comment, s.now);
+        HistoryRow mine = new HistoryRow(
+                s.nextHistorySeq(),
+                t.runId(),
+                t.id(),
+                t.stage(),
+                t.attempt(),
+                approve ? APPROVED : REJECTED,
+                null,
+                approver,
+                comment,
+                s.now);
         tickets.append(s, mine);
         List<HistoryRow> all = new ArrayList<>(before);
         all.add(mine);
@@ -105,19 +141,37 @@ final class ApprovalSteps {
         if (!approve) {
             reject(s, scope, stage, t, all, "rejected by " + approver + (comment == null ? "" : ": " + comment));
         } else if (approvals >= stage.needed()) {
-            approve(s, scope, stage, t, all, "approved by " + String.join(", ", all.stream()
-                    .filter(h -> h.status().equals(APPROVED)).map(HistoryRow::actor).toList()));
+            approve(
+                    s,
+                    scope,
+                    stage,
+                    t,
+                    all,
+                    "approved by "
+                            + String.join(
+                                    ", ",
+                                    all.stream()
+                                            .filter(h -> h.status().equals(APPROVED))
+                                            .map(HistoryRow::actor)
+                                            .toList()));
         }
         TicketRow now = store.ticket(s.c, t.id()).orElseThrow();
-        return new ApprovalOutcome(ApprovalOutcome.Verdict.COUNTED, null, now.status(), view(all),
+        return new ApprovalOutcome(
+                ApprovalOutcome.Verdict.COUNTED,
+                null,
+                now.status(),
+                view(all),
                 now.status().terminal() ? outcome(s, now) : null);
     }
 
     /** The timeout of ask {@code attempt} came due: it decides only if nobody has, and only that ask. */
     void timedOut(Step s, Scope scope, ApprovalStage stage, TicketRow t, int attempt) throws SQLException {
         if (attempt != t.attempt()) {
-            tickets.history(s, t, TicketStatus.REFUSED.name(), "timeout of an earlier ask (attempt " + attempt
-                    + ") ignored: the stage asked again");
+            tickets.history(
+                    s,
+                    t,
+                    TicketStatus.REFUSED.name(),
+                    "timeout of an earlier ask (attempt " + attempt + ") ignored: the stage asked again");
             return;
         }
         if (t.status() != TicketStatus.WAITING_APPROVAL) {
@@ -152,9 +206,19 @@ final class ApprovalSteps {
     }
 
     private void refuse(Step s, TicketRow t, String approver, boolean approve, String why) throws SQLException {
-        tickets.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(),
-                TicketStatus.REFUSED.name(), null, approver, (approve ? "approve" : "reject") + " refused: " + why,
-                s.now));
+        tickets.append(
+                s,
+                new HistoryRow(
+                        s.nextHistorySeq(),
+                        t.runId(),
+                        t.id(),
+                        t.stage(),
+                        t.attempt(),
+                        TicketStatus.REFUSED.name(),
+                        null,
+                        approver,
+                        (approve ? "approve" : "reject") + " refused: " + why,
+                        s.now));
     }
 
     /** How the stage was decided, as the ticket says. */
@@ -171,14 +235,17 @@ final class ApprovalSteps {
     /** The decisions on the current ask (a rerun asks again, as the next attempt). */
     private List<HistoryRow> decisions(Step s, TicketRow t) throws SQLException {
         return store.history(s.c, t.runId(), t.id(), t.attempt()).stream()
-                .filter(h -> h.status().equals(APPROVED) || h.status().equals(REJECTED)).toList();
+                .filter(h -> h.status().equals(APPROVED) || h.status().equals(REJECTED))
+                .toList();
     }
 
     private static ArrayNode view(List<HistoryRow> decisions) {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (HistoryRow h : decisions) {
-            ObjectNode d = out.addObject().put("approver", h.actor())
-                    .put("decision", h.status().equals(APPROVED) ? "approve" : "reject").put("at", h.at().toString());
+            ObjectNode d = out.addObject()
+                    .put("approver", h.actor())
+                    .put("decision", h.status().equals(APPROVED) ? "approve" : "reject")
+                    .put("at", h.at().toString());
             d.put("comment", h.detail());
         }
         return out;

@@ -36,7 +36,9 @@ final class Compensations {
         return s.pipeline.stages().stream()
                 .filter(st -> st.base().compensate() != null)
                 .filter(st -> s.stages.get(st.name()).status() == TicketStatus.SUCCEEDED)
-                .sorted(Comparator.comparing((Stage st) -> s.stages.get(st.name()).doneSeq()).reversed())
+                .sorted(Comparator.comparing(
+                                (Stage st) -> s.stages.get(st.name()).doneSeq())
+                        .reversed())
                 .toList();
     }
 
@@ -64,8 +66,15 @@ final class Compensations {
         Compensation comp = stage.base().compensate();
         StageRow row = s.stages.get(stage.name());
         JsonNode input = comp.input() == null ? row.output() : RunContext.read(s.context(), comp.input());
-        TicketRow t = Tickets.row(s, stage.name(), 0, TicketRow.COMPENSATION, "compensate " + stage.name(),
-                comp.agent(), input, TicketStatus.PENDING);
+        TicketRow t = Tickets.row(
+                s,
+                stage.name(),
+                0,
+                TicketRow.COMPENSATION,
+                "compensate " + stage.name(),
+                comp.agent(),
+                input,
+                TicketStatus.PENDING);
         tickets.start(s, t, TicketPolicy.of(stage.base(), comp), "compensating stage '" + stage.name() + "'");
     }
 

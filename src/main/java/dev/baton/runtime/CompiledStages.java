@@ -86,70 +86,119 @@ public final class CompiledStages implements StageProcessors {
     private Work work(Scope scope, Stage stage, Action action) {
         return switch (action) {
             case QUEUE -> (s, ex) -> stages.queued(s, scope, stage);
-            case SKIP -> (s, ex) -> stages.skipped(s, scope, stage, "condition is false: " + stage.base().condition());
-            case CONDITION_FAILED -> (s, ex) -> {
-                stages.putStage(s, stages.row(s, scope, stage).running(TicketStatus.RUNNING, 0, s.now));
-                stages.failed(s, scope, stage, "condition '" + stage.base().condition() + "' failed: "
-                        + ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage());
-            };
-            case DISPATCH -> (s, ex) -> {
-                AgentStage a = (AgentStage) stage;
-                TicketRow t = Tickets.row(s, scope.qualified(stage), stages.row(s, scope, stage).iteration(), 0,
-                        stage.name(), a.agent(), stages.input(s, scope, stage), TicketStatus.PENDING);
-                tickets.start(s, t, TicketPolicy.of(stage.base()), null);
-            };
-            case TICKET_ENDED -> (s, ex) -> {
-                TicketEnd e = ex.getMessage().getBody(TicketEnd.class);
-                TicketRow updated = stage instanceof MultiAgentStage m ? multi.ended(s, m, e)
-                        : stage instanceof ForEachStage ? forEach.ended(s, e)
-                        : e.failed() ? tickets.fail(s, e.ticket(), e.error())
-                        : tickets.succeed(s, e.ticket(), e.output(), null);
-                ex.getMessage().setBody(e.with(updated));
-            };
-            case AGENT_ENDED -> (s, ex) -> {
-                TicketEnd e = ex.getMessage().getBody(TicketEnd.class);
-                if (e.failed()) {
-                    stages.failed(s, scope, stage, Tickets.attemptOf(e.ticket(), stage.base().retry().maxAttempts())
-                            + " failed: " + e.error());
-                } else {
-                    stages.succeeded(s, scope, stage, e.output(), null);
-                }
-            };
+            case SKIP ->
+                (s, ex) -> stages.skipped(
+                        s, scope, stage, "condition is false: " + stage.base().condition());
+            case CONDITION_FAILED ->
+                (s, ex) -> {
+                    stages.putStage(s, stages.row(s, scope, stage).running(TicketStatus.RUNNING, 0, s.now));
+                    stages.failed(
+                            s,
+                            scope,
+                            stage,
+                            "condition '" + stage.base().condition() + "' failed: "
+                                    + ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)
+                                            .getMessage());
+                };
+            case DISPATCH ->
+                (s, ex) -> {
+                    AgentStage a = (AgentStage) stage;
+                    TicketRow t = Tickets.row(
+                            s,
+                            scope.qualified(stage),
+                            stages.row(s, scope, stage).iteration(),
+                            0,
+                            stage.name(),
+                            a.agent(),
+                            stages.input(s, scope, stage),
+                            TicketStatus.PENDING);
+                    tickets.start(s, t, TicketPolicy.of(stage.base()), null);
+                };
+            case TICKET_ENDED ->
+                (s, ex) -> {
+                    TicketEnd e = ex.getMessage().getBody(TicketEnd.class);
+                    TicketRow updated = stage instanceof MultiAgentStage m
+                            ? multi.ended(s, m, e)
+                            : stage instanceof ForEachStage
+                                    ? forEach.ended(s, e)
+                                    : e.failed()
+                                            ? tickets.fail(s, e.ticket(), e.error())
+                                            : tickets.succeed(s, e.ticket(), e.output(), null);
+                    ex.getMessage().setBody(e.with(updated));
+                };
+            case AGENT_ENDED ->
+                (s, ex) -> {
+                    TicketEnd e = ex.getMessage().getBody(TicketEnd.class);
+                    if (e.failed()) {
+                        stages.failed(
+                                s,
+                                scope,
+                                stage,
+                                Tickets.attemptOf(
+                                                e.ticket(), stage.base().retry().maxAttempts()) + " failed: "
+                                        + e.error());
+                    } else {
+                        stages.succeeded(s, scope, stage, e.output(), null);
+                    }
+                };
             case AGENTS_SENT -> (s, ex) -> multi.sent(s, scope, (MultiAgentStage) stage);
             case DECIDE -> (s, ex) -> multi.decide(s, scope, (MultiAgentStage) stage, tickets(ex));
             case READ_ITEMS -> (s, ex) -> ex.getMessage().setBody(forEach.items(s, scope, (ForEachStage) stage));
-            case ITEM_TICKET -> (s, ex) -> forEach.item(s, scope, (ForEachStage) stage,
-                    ex.getMessage().getBody(JsonNode.class), ex.getProperty(Exchange.SPLIT_INDEX, Integer.class));
+            case ITEM_TICKET ->
+                (s, ex) -> forEach.item(
+                        s,
+                        scope,
+                        (ForEachStage) stage,
+                        ex.getMessage().getBody(JsonNode.class),
+                        ex.getProperty(Exchange.SPLIT_INDEX, Integer.class));
             case DISPATCH_ITEMS -> (s, ex) -> forEach.dispatch(s, scope, (ForEachStage) stage);
             case NEXT_ITEM -> (s, ex) -> forEach.next(s, scope, (ForEachStage) stage);
-            case ITEM_FAILED -> (s, ex) -> forEach.itemFailed(s, scope, (ForEachStage) stage,
-                    ex.getMessage().getBody(TicketEnd.class));
-            case GATHER -> (s, ex) -> forEach.gather(s, scope, (ForEachStage) stage,
-                    ex.getMessage().getBody(StageRow.class));
+            case ITEM_FAILED ->
+                (s, ex) -> forEach.itemFailed(
+                        s, scope, (ForEachStage) stage, ex.getMessage().getBody(TicketEnd.class));
+            case GATHER ->
+                (s, ex) -> forEach.gather(
+                        s, scope, (ForEachStage) stage, ex.getMessage().getBody(StageRow.class));
             case ITERATE -> (s, ex) -> loops.iterate(s, scope, (LoopStage) stage);
             case UNTIL_HOLDS -> (s, ex) -> loops.untilHolds(s, scope, (LoopStage) stage);
             case STOPPED_AT_MAX -> (s, ex) -> loops.stoppedAtMax(s, scope, (LoopStage) stage);
             case FAILED_AT_MAX -> (s, ex) -> loops.failedAtMax(s, scope, (LoopStage) stage);
-            case UNTIL_FAILED -> (s, ex) -> loops.untilFailed(s, scope, (LoopStage) stage,
-                    ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage());
-            case INNER_FAILED -> (s, ex) -> loops.innerFailed(s, scope, (LoopStage) stage,
-                    ex.getMessage().getBody(StageEnd.class));
+            case UNTIL_FAILED ->
+                (s, ex) -> loops.untilFailed(
+                        s,
+                        scope,
+                        (LoopStage) stage,
+                        ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)
+                                .getMessage());
+            case INNER_FAILED ->
+                (s, ex) -> loops.innerFailed(
+                        s, scope, (LoopStage) stage, ex.getMessage().getBody(StageEnd.class));
             case ASK -> (s, ex) -> approvals.ask(s, scope, (ApprovalStage) stage);
-            case DECIDE_APPROVAL -> (s, ex) -> {
-                ApprovalSteps.Decision d = ex.getMessage().getBody(ApprovalSteps.Decision.class);
-                ex.getMessage().setBody(approvals.decide(s, scope, (ApprovalStage) stage, d.ticket(), d.approver(),
-                        d.approve(), d.comment()));
-            };
-            case APPROVAL_TIMEOUT -> (s, ex) -> {
-                ApprovalSteps.Timeout t = ex.getMessage().getBody(ApprovalSteps.Timeout.class);
-                approvals.timedOut(s, scope, (ApprovalStage) stage, t.ticket(), t.attempt());
-            };
+            case DECIDE_APPROVAL ->
+                (s, ex) -> {
+                    ApprovalSteps.Decision d = ex.getMessage().getBody(ApprovalSteps.Decision.class);
+                    ex.getMessage()
+                            .setBody(approvals.decide(
+                                    s,
+                                    scope,
+                                    (ApprovalStage) stage,
+                                    d.ticket(),
+                                    d.approver(),
+                                    d.approve(),
+                                    d.comment()));
+                };
+            case APPROVAL_TIMEOUT ->
+                (s, ex) -> {
+                    ApprovalSteps.Timeout t = ex.getMessage().getBody(ApprovalSteps.Timeout.class);
+                    approvals.timedOut(s, scope, (ApprovalStage) stage, t.ticket(), t.attempt());
+                };
             case COMPENSATE -> (s, ex) -> stages.compensations().dispatch(s, stage);
             case RUN_SUCCEEDED -> (s, ex) -> stages.finish(s, RunStatus.SUCCEEDED, null);
-            case RUN_FAILED -> (s, ex) -> {
-                StageEnd e = ex.getMessage().getBody(StageEnd.class);
-                stages.failRun(s, "stage '" + e.name() + "' failed: " + e.error());
-            };
+            case RUN_FAILED ->
+                (s, ex) -> {
+                    StageEnd e = ex.getMessage().getBody(StageEnd.class);
+                    stages.failRun(s, "stage '" + e.name() + "' failed: " + e.error());
+                };
         };
     }
 

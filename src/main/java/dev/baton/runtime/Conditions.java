@@ -1,9 +1,9 @@
 package dev.baton.runtime;
 
-import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.compile.Scope;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
@@ -68,7 +68,10 @@ final class Conditions {
         }
         values.put("params", s.run.params());
         if (scope.loop() != null) {
-            values.put("iteration", IntNode.valueOf(s.stages.get(scope.parent().qualified(scope.loop())).iteration()));
+            values.put(
+                    "iteration",
+                    IntNode.valueOf(
+                            s.stages.get(scope.parent().qualified(scope.loop())).iteration()));
         }
         return values;
     }

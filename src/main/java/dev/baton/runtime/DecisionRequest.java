@@ -41,7 +41,8 @@ public record DecisionRequest(boolean approve, String approver, String comment) 
             }
         });
         JsonNode decision = body.get("decision");
-        if (decision == null || !decision.isTextual()
+        if (decision == null
+                || !decision.isTextual()
                 || !(decision.asText().equals("approve") || decision.asText().equals("reject"))) {
             problems.add("decision must be \"approve\" or \"reject\"");
         }

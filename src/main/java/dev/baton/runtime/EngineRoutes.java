@@ -42,7 +42,12 @@ public final class EngineRoutes extends RouteBuilder {
      */
     public record Options(int consumers, String batonUser, int maxOutputBytes) {}
 
-    public EngineRoutes(RunEngine engine, Scheduler scheduler, Webhooks webhooks, OutboxRelay relay, Faults faults,
+    public EngineRoutes(
+            RunEngine engine,
+            Scheduler scheduler,
+            Webhooks webhooks,
+            OutboxRelay relay,
+            Faults faults,
             Options options) {
         this.options = options;
         this.engine = engine;
@@ -59,7 +64,8 @@ public final class EngineRoutes extends RouteBuilder {
         // A message that can never be applied is parked on the DLQ with the reason, in the consumer's own JMS
         // transaction (atomic with the acknowledgement). Anything else (a database outage, a lock timeout) rolls
         // back and is redelivered without limit (broker.xml), so a transient failure never dead-letters a reply.
-        onException(PoisonMessageException.class).handled(true)
+        onException(PoisonMessageException.class)
+                .handled(true)
                 .process(ex -> {
                     Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
                     if (ex.getProperty(ORIGINAL_BODY) != null) {
@@ -72,59 +78,75 @@ public final class EngineRoutes extends RouteBuilder {
                     msg.setHeader(Endpoints.HEADER_DEAD_LETTER_ORIGIN, origin(ex));
                     // The producer sends a new message: without these, its original id and delivery count are lost.
                     msg.setHeader(Endpoints.HEADER_DEAD_LETTER_MESSAGE_ID, messageId(ex));
-                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_DELIVERY_COUNT,
+                    msg.setHeader(
+                            Endpoints.HEADER_DEAD_LETTER_DELIVERY_COUNT,
                             msg.getHeader(Endpoints.HEADER_DELIVERY_COUNT, Integer.class));
                 })
                 .to(Endpoints.JMS + ":queue:" + Endpoints.DEAD_LETTERS);
 
         // Fan-out of one committed transition: e.g. a join that releases three stages sends three tickets.
-        from(Endpoints.RELAY).routeId(Endpoints.ROUTE_RELAY)
-                .split(body()).stopOnException()
-                    .process(relay::toJms)
-                    .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
+        from(Endpoints.RELAY)
+                .routeId(Endpoints.ROUTE_RELAY)
+                .split(body())
+                .stopOnException()
+                .process(relay::toJms)
+                .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
                 .end();
 
         // A reply is applied in one database transaction (the policy), recorded in the inbox by Camel's idempotent
         // consumer in that same transaction, and its messages are relayed once it has committed.
-        from(Endpoints.consumer(Endpoints.RESULTS, options.consumers())).routeId(Endpoints.ROUTE_RESULTS)
-                .process(this::readReply).id("read-reply")
-                .policy(engine.transaction()).id("transaction")
-                    .idempotentConsumer(header(Endpoints.HEADER_INBOX_ID), engine.inbox()).removeOnFailure(false)
-                        .id("inbox")
-                        .process(this::applyReply).id("apply-reply")
-                    .end()
+        from(Endpoints.consumer(Endpoints.RESULTS, options.consumers()))
+                .routeId(Endpoints.ROUTE_RESULTS)
+                .process(this::readReply)
+                .id("read-reply")
+                .policy(engine.transaction())
+                .id("transaction")
+                .idempotentConsumer(header(Endpoints.HEADER_INBOX_ID), engine.inbox())
+                .removeOnFailure(false)
+                .id("inbox")
+                .process(this::applyReply)
+                .id("apply-reply")
                 .end()
-                .process(this::relayReply).id("relay");
+                .end()
+                .process(this::relayReply)
+                .id("relay");
 
-        from(Endpoints.consumer(Endpoints.COORDINATOR, 2)).routeId(Endpoints.ROUTE_COORDINATOR)
+        from(Endpoints.consumer(Endpoints.COORDINATOR, 2))
+                .routeId(Endpoints.ROUTE_COORDINATOR)
                 .process(this::onCoordinatorMessage);
 
         // Tickets the broker expired in their agent's queue (stage deadline): each is a timeout of its attempt.
-        from(Endpoints.consumer(Endpoints.TICKETS_EXPIRED, 1)).routeId(Endpoints.ROUTE_TICKETS_EXPIRED)
+        from(Endpoints.consumer(Endpoints.TICKETS_EXPIRED, 1))
+                .routeId(Endpoints.ROUTE_TICKETS_EXPIRED)
                 .process(this::onExpiredTicket);
 
         // A decision over JMS: applied like a REST one; the answer (or why it could not be applied) goes to
         // JMSReplyTo in the consumer's transaction, so "decision consumed" and "answer sent" commit together.
-        from(Endpoints.consumer(Endpoints.APPROVALS, 1)).routeId(Endpoints.ROUTE_APPROVALS)
+        from(Endpoints.consumer(Endpoints.APPROVALS, 1))
+                .routeId(Endpoints.ROUTE_APPROVALS)
                 .process(this::onDecision)
                 .filter(header(Endpoints.HEADER_CAMEL_DESTINATION).isNotNull())
-                    .to(Endpoints.JMS + ":queue:" + Endpoints.APPROVALS)
+                .to(Endpoints.JMS + ":queue:" + Endpoints.APPROVALS)
                 .end();
 
         // One tick at a time per instance: ticks are rare, and a tick's run must be committed before the next goes out.
-        from(Endpoints.consumer(Endpoints.SCHEDULE, 1)).routeId(Endpoints.ROUTE_SCHEDULE)
+        from(Endpoints.consumer(Endpoints.SCHEDULE, 1))
+                .routeId(Endpoints.ROUTE_SCHEDULE)
                 .process(ex -> scheduler.onTick(ex.getMessage().getBody(String.class)));
 
         // A POST may wait for its timeout: four consumers keep one slow webhook from holding up the others.
-        from(Endpoints.consumer(Endpoints.WEBHOOKS, 4)).routeId(Endpoints.ROUTE_WEBHOOKS)
+        from(Endpoints.consumer(Endpoints.WEBHOOKS, 4))
+                .routeId(Endpoints.ROUTE_WEBHOOKS)
                 .process(this::onWebhookAttempt);
 
         // Recovery, not a timer carrying run state: the state is in the outbox table.
-        from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0").routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
+        from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0")
+                .routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
                 .process(ex -> relay.sweep(firstSweep.getAndSet(false) ? Duration.ZERO : SWEEP_AGE));
 
         // The inbox only has to outlive redelivery (seconds to minutes); two days is a wide margin.
-        from("timer:" + Endpoints.ROUTE_INBOX_PRUNE + "?period=3600000&delay=60000").routeId(Endpoints.ROUTE_INBOX_PRUNE)
+        from("timer:" + Endpoints.ROUTE_INBOX_PRUNE + "?period=3600000&delay=60000")
+                .routeId(Endpoints.ROUTE_INBOX_PRUNE)
                 .process(ex -> engine.pruneInbox(INBOX_KEEP));
     }
 
@@ -134,13 +156,18 @@ public final class EngineRoutes extends RouteBuilder {
         if (body == null) {
             throw new PoisonMessageException("reply has no text body");
         }
-        AgentReply reply = AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class),
-                sender(ex));
+        AgentReply reply =
+                AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class), sender(ex));
         long bytes = body.length() <= options.maxOutputBytes() / 3 ? 0 : AgentReply.utf8Bytes(body);
         if (bytes > options.maxOutputBytes()) {
             // Stored, a 10 MB output made GET /api/runs/{id} 63 MB and the H2 file 440 MB: the attempt fails instead.
-            LOG.warn("reply for ticket {} attempt {} is {} bytes, above baton.agents.max-output-size ({}): the attempt "
-                    + "fails", reply.ticketId(), reply.attempt(), bytes, options.maxOutputBytes());
+            LOG.warn(
+                    "reply for ticket {} attempt {} is {} bytes, above baton.agents.max-output-size ({}): the attempt "
+                            + "fails",
+                    reply.ticketId(),
+                    reply.attempt(),
+                    bytes,
+                    options.maxOutputBytes());
             reply = reply.tooLarge(bytes, options.maxOutputBytes());
         }
         ex.getMessage().setHeader(Endpoints.HEADER_INBOX_ID, messageId(ex));
@@ -153,8 +180,13 @@ public final class EngineRoutes extends RouteBuilder {
         AgentReply reply = ex.getMessage().getBody(AgentReply.class);
         String id = ex.getMessage().getHeader(Endpoints.HEADER_INBOX_ID, String.class);
         List<Outgoing> out = engine.applyReply(id, reply);
-        LOG.debug("reply {} ticket {} attempt {} {}: {} message(s) out", id, reply.ticketId(), reply.attempt(),
-                reply.kind(), out.size());
+        LOG.debug(
+                "reply {} ticket {} attempt {} {}: {} message(s) out",
+                id,
+                reply.ticketId(),
+                reply.attempt(),
+                reply.kind(),
+                out.size());
         ex.getMessage().setBody(out);
     }
 
@@ -175,11 +207,19 @@ public final class EngineRoutes extends RouteBuilder {
         String type = msg.path("type").asText();
         String ticketId = msg.path("ticketId").asText();
         switch (type) {
-            case "lease" -> applied(engine.onLease(messageId(ex), ticketId, msg.path("attempt").asInt()));
-            case AgentHealth.INSTANCE_DOWN_MESSAGE -> applied(engine.onInstanceDown(messageId(ex), ticketId,
-                    msg.path("attempt").asInt(), msg.path("instance").asText(), msg.path("lastHeartbeat").asText()));
+            case "lease" ->
+                applied(engine.onLease(
+                        messageId(ex), ticketId, msg.path("attempt").asInt()));
+            case AgentHealth.INSTANCE_DOWN_MESSAGE ->
+                applied(engine.onInstanceDown(
+                        messageId(ex),
+                        ticketId,
+                        msg.path("attempt").asInt(),
+                        msg.path("instance").asText(),
+                        msg.path("lastHeartbeat").asText()));
             case ApprovalSteps.TIMEOUT_MESSAGE ->
-                    applied(engine.onApprovalTimeout(messageId(ex), ticketId, msg.path("attempt").asInt()));
+                applied(engine.onApprovalTimeout(
+                        messageId(ex), ticketId, msg.path("attempt").asInt()));
             default -> throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
         }
     }
@@ -213,7 +253,9 @@ public final class EngineRoutes extends RouteBuilder {
             if (runId == null || stage == null) {
                 throw new IllegalArgumentException("runId and stage are required");
             }
-            if (validated != null && request.approver() != null && !request.approver().equals(validated)) {
+            if (validated != null
+                    && request.approver() != null
+                    && !request.approver().equals(validated)) {
                 throw new IllegalArgumentException("approver '" + request.approver() + "' is not the sender: the "
                         + "decision is made by the broker user '" + validated + "'; leave approver out");
             }
@@ -222,8 +264,12 @@ public final class EngineRoutes extends RouteBuilder {
             RunEngine.Decision d = engine.decide(runId, stage, approver, request.approve(), request.comment());
             applied(d.outgoing());
             ApprovalOutcome o = d.outcome();
-            answer.put("runId", runId).put("stage", stage).put("verdict", o.verdict().name())
-                    .put("status", o.status().name()).put("refusal", o.refusal()).put("outcome", o.outcome());
+            answer.put("runId", runId)
+                    .put("stage", stage)
+                    .put("verdict", o.verdict().name())
+                    .put("status", o.status().name())
+                    .put("refusal", o.refusal())
+                    .put("outcome", o.outcome());
             answer.set("decisions", o.decisions());
         } catch (IllegalArgumentException | RefusedException | PoisonMessageException e) {
             if (replyTo == null) {
@@ -244,7 +290,8 @@ public final class EngineRoutes extends RouteBuilder {
         if (!msg.path("deliveryId").isTextual() || !msg.path("attempt").canConvertToInt()) {
             throw new PoisonMessageException("webhook message needs deliveryId and attempt");
         }
-        applied(webhooks.attempt(msg.path("deliveryId").asText(), msg.path("attempt").asInt()));
+        applied(webhooks.attempt(
+                msg.path("deliveryId").asText(), msg.path("attempt").asInt()));
     }
 
     /** The agent's broker user that sent the message; null for Baton's own user (see {@link BrokerSender}). */
@@ -285,7 +332,8 @@ public final class EngineRoutes extends RouteBuilder {
 
     /** The queue a message was consumed from, by name (the endpoint URI would carry every consumer option). */
     private static String origin(Exchange ex) {
-        return ex.getFromEndpoint() instanceof JmsEndpoint jms ? jms.getDestinationName()
+        return ex.getFromEndpoint() instanceof JmsEndpoint jms
+                ? jms.getDestinationName()
                 : ex.getFromEndpoint().getEndpointUri();
     }
 

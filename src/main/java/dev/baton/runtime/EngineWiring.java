@@ -17,8 +17,17 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class EngineWiring {
     /** What the engine is built from. */
-    public record Inputs(Tx tx, RunStore store, OutboxStore outbox, PipelineCatalog pipelines, Webhooks webhooks,
-            Clock clock, RunEngine.Reporting reporting, Faults faults, Agents agents, int maxForEachItems,
+    public record Inputs(
+            Tx tx,
+            RunStore store,
+            OutboxStore outbox,
+            PipelineCatalog pipelines,
+            Webhooks webhooks,
+            Clock clock,
+            RunEngine.Reporting reporting,
+            Faults faults,
+            Agents agents,
+            int maxForEachItems,
             TokenPrices prices) {}
 
     /** How tickets find and rank their agents. */
@@ -31,8 +40,13 @@ public final class EngineWiring {
     public EngineWiring(Inputs in) {
         this.in = in;
         TicketTiming timing = new TicketTiming(new TicketTimes(), in.reporting().metrics());
-        Tickets tickets = new Tickets(in.store(), new EventLog(in.store(), in.outbox(), in.webhooks()), timing,
-                in.agents().priorities(), new AgentChooser(in.agents().catalog(), new AgentStore(), in.agents().health()));
+        Tickets tickets = new Tickets(
+                in.store(),
+                new EventLog(in.store(), in.outbox(), in.webhooks()),
+                timing,
+                in.agents().priorities(),
+                new AgentChooser(
+                        in.agents().catalog(), new AgentStore(), in.agents().health()));
         this.stages = new Stages(in.store(), tickets, new Compensations(in.store(), tickets));
         this.compiled = new CompiledStages(stages, in.maxForEachItems());
     }
@@ -44,8 +58,12 @@ public final class EngineWiring {
 
     /** The engine, calling compiled routes through {@code template} once {@code revisions} has added them. */
     public RunEngine engine(ProducerTemplate template, RunEngine.Revisions revisions) {
-        EngineParts parts = new EngineParts(stages, new Reruns(stages, in.store(), stages.tickets()),
-                new Spending(in.store(), in.prices(), in.reporting().metrics()), new RouteCalls(template), revisions);
+        EngineParts parts = new EngineParts(
+                stages,
+                new Reruns(stages, in.store(), stages.tickets()),
+                new Spending(in.store(), in.prices(), in.reporting().metrics()),
+                new RouteCalls(template),
+                revisions);
         return new RunEngine(in.tx(), in.pipelines(), in.clock(), in.reporting(), in.faults(), parts);
     }
 }

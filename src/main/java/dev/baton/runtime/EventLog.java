@@ -27,8 +27,17 @@ final class EventLog {
     void append(Step s, HistoryRow h) throws SQLException {
         store.history(s.c, h);
         ObjectNode event = Events.of(s.run.pipeline(), h);
-        emit(s, new Outgoing(event.path("id").asText(), Endpoints.topic(Endpoints.EVENTS), Json.write(event),
-                h.runId(), null, 4, 0, 0));
+        emit(
+                s,
+                new Outgoing(
+                        event.path("id").asText(),
+                        Endpoints.topic(Endpoints.EVENTS),
+                        Json.write(event),
+                        h.runId(),
+                        null,
+                        4,
+                        0,
+                        0));
         webhooks.record(s, h, event);
     }
 

@@ -49,10 +49,20 @@ public final class Events {
             // neither a stage nor one ticket id.
             type = h.stage() != null ? "stage" : "ticket";
         }
-        ObjectNode e = Json.object().put("id", id(h.runId(), h.seq())).put("type", type).put("runId", h.runId())
-                .put("pipeline", pipeline).put("seq", h.seq()).put("at", h.at().toString()).put("status", status)
-                .put("stage", h.stage()).put("ticketId", h.ticketId()).put("attempt", h.attempt())
-                .put("agent", h.agent()).put("actor", h.actor()).put("detail", h.detail());
+        ObjectNode e = Json.object()
+                .put("id", id(h.runId(), h.seq()))
+                .put("type", type)
+                .put("runId", h.runId())
+                .put("pipeline", pipeline)
+                .put("seq", h.seq())
+                .put("at", h.at().toString())
+                .put("status", status)
+                .put("stage", h.stage())
+                .put("ticketId", h.ticketId())
+                .put("attempt", h.attempt())
+                .put("agent", h.agent())
+                .put("actor", h.actor())
+                .put("detail", h.detail());
         e.put("error", ERRORS.contains(status) ? h.detail() : null);
         return e;
     }

@@ -40,8 +40,12 @@ final class ForEachSteps {
     ArrayNode items(Step s, Scope scope, ForEachStage stage) throws SQLException {
         JsonNode items = RunContext.read(s.context(), stage.items());
         if (!items.isArray()) {
-            stages.failed(s, scope, stage, "for_each input " + stage.items() + " is "
-                    + items.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an array");
+            stages.failed(
+                    s,
+                    scope,
+                    stage,
+                    "for_each input " + stage.items() + " is "
+                            + items.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an array");
             return null;
         }
         if (items.isEmpty()) {
@@ -50,8 +54,12 @@ final class ForEachSteps {
         }
         if (items.size() > maxItems) {
             // One row per item, written in this transaction: the limit keeps one run from filling the store.
-            stages.failed(s, scope, stage, "for_each input " + stage.items() + " has " + items.size()
-                    + " items; at most " + maxItems + " are allowed (baton.pipelines.max-for-each-items)");
+            stages.failed(
+                    s,
+                    scope,
+                    stage,
+                    "for_each input " + stage.items() + " has " + items.size() + " items; at most " + maxItems
+                            + " are allowed (baton.pipelines.max-for-each-items)");
             return null;
         }
         s.splitItems.clear();
@@ -61,11 +69,22 @@ final class ForEachSteps {
     /** One item of the splitter: its ticket row, stored with the others once the split is done. */
     void item(Step s, Scope scope, ForEachStage stage, JsonNode item, int i) {
         Function<String, JsonNode> roots = roots(item, i);
-        String label = label(stage.template().name() == null ? stage.name() + "[" + i + "]"
-                : Templates.renderText(stage.template().name(), roots));
-        JsonNode input = stage.template().input() == null ? item : Templates.render(stage.template().input(), roots);
-        s.splitItems.add(Tickets.row(s, scope.qualified(stage), stages.row(s, scope, stage).iteration(), i, label,
-                stage.template().agent(), input, TicketStatus.PENDING));
+        String label = label(
+                stage.template().name() == null
+                        ? stage.name() + "[" + i + "]"
+                        : Templates.renderText(stage.template().name(), roots));
+        JsonNode input = stage.template().input() == null
+                ? item
+                : Templates.render(stage.template().input(), roots);
+        s.splitItems.add(Tickets.row(
+                s,
+                scope.qualified(stage),
+                stages.row(s, scope, stage).iteration(),
+                i,
+                label,
+                stage.template().agent(),
+                input,
+                TicketStatus.PENDING));
     }
 
     /** Stores the split's rows in one batch and dispatches the first {@code maxParallel}. */
@@ -97,7 +116,8 @@ final class ForEachSteps {
      */
     private List<TicketRow> stored(Step s, List<TicketRow> rows) throws SQLException {
         java.util.Map<Integer, TicketRow> old = new java.util.HashMap<>();
-        for (TicketRow t : store.tickets(s.c, s.run.id(), rows.get(0).stage(), rows.get(0).iteration())) {
+        for (TicketRow t :
+                store.tickets(s.c, s.run.id(), rows.get(0).stage(), rows.get(0).iteration())) {
             old.put(t.item(), t);
         }
         if (old.isEmpty()) {
@@ -142,8 +162,11 @@ final class ForEachSteps {
 
     void itemFailed(Step s, Scope scope, ForEachStage stage, TicketEnd e) throws SQLException {
         TicketRow t = e.ticket();
-        stages.failed(s, scope, stage, "item " + t.item() + " '" + t.label() + "' failed " + Tickets.afterAttempts(t)
-                + ": " + e.error());
+        stages.failed(
+                s,
+                scope,
+                stage,
+                "item " + t.item() + " '" + t.label() + "' failed " + Tickets.afterAttempts(t) + ": " + e.error());
     }
 
     /** An item ended: the next one waiting is dispatched, keeping {@code maxParallel} in flight. */
@@ -151,7 +174,8 @@ final class ForEachSteps {
         StageRow row = stages.row(s, scope, stage);
         int next = row.itemsNext();
         if (next < row.itemsTotal()) {
-            TicketRow t = store.ticket(s.c, s.run.id(), row.name(), row.iteration(), next).orElseThrow();
+            TicketRow t = store.ticket(s.c, s.run.id(), row.name(), row.iteration(), next)
+                    .orElseThrow();
             tickets.dispatch(s, t, t.attempt() + 1, TicketPolicy.of(stage.base()), java.time.Duration.ZERO, null);
             stages.putStage(s, row.items(row.itemsTotal(), next + 1, row.itemsDone()));
         }

@@ -27,8 +27,10 @@ public final class LocalProcesses {
 
     /** This process, as its in-process agents name it, started when the JVM did. */
     public static LocalProcesses current(String instance) {
-        return new LocalProcesses(instance,
-                Instant.ofEpochMilli(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()));
+        return new LocalProcesses(
+                instance,
+                Instant.ofEpochMilli(java.lang.management.ManagementFactory.getRuntimeMXBean()
+                        .getStartTime()));
     }
 
     /** The host suffix instances of this host end with, {@code @<host>}; null when this process's name has none. */

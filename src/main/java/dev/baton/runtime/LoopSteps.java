@@ -28,14 +28,31 @@ final class LoopSteps {
     void iterate(Step s, Scope scope, LoopStage loop) throws SQLException {
         StageRow row = stages.row(s, scope, loop);
         int iteration = row.status() == TicketStatus.RUNNING ? row.iteration() + 1 : 1;
-        stages.putStage(s, new StageRow(row.runId(), row.name(), TicketStatus.RUNNING, iteration, null, null,
-                row.startedAt() == null ? s.now : row.startedAt(), null, iteration, 0, 0, 0, null));
+        stages.putStage(
+                s,
+                new StageRow(
+                        row.runId(),
+                        row.name(),
+                        TicketStatus.RUNNING,
+                        iteration,
+                        null,
+                        null,
+                        row.startedAt() == null ? s.now : row.startedAt(),
+                        null,
+                        iteration,
+                        0,
+                        0,
+                        0,
+                        null));
         Scope inner = scope.inner(loop);
         for (Stage st : loop.stages()) {
             stages.putStage(s, stages.row(s, inner, st).reset(iteration));
         }
-        tickets.note(s, scope.qualified(loop), "ITERATION", "iteration " + iteration + " of at most "
-                + loop.maxIterations());
+        tickets.note(
+                s,
+                scope.qualified(loop),
+                "ITERATION",
+                "iteration " + iteration + " of at most " + loop.maxIterations());
         stages.release(s, inner);
     }
 
@@ -45,7 +62,8 @@ final class LoopSteps {
      */
     boolean iterationEnded(Step s, Scope inner) {
         LoopStage loop = inner.loop();
-        return !stages.row(s, inner.parent(), loop).status().terminal() && s.status == dev.baton.ticket.RunStatus.RUNNING
+        return !stages.row(s, inner.parent(), loop).status().terminal()
+                && s.status == dev.baton.ticket.RunStatus.RUNNING
                 && loop.stages().stream().allMatch(st -> StageChecks.passed(s, inner, st));
     }
 
@@ -55,23 +73,34 @@ final class LoopSteps {
 
     void untilHolds(Step s, Scope scope, LoopStage loop) throws SQLException {
         int iteration = stages.row(s, scope, loop).iteration();
-        stages.succeeded(s, scope, loop, output(s, scope.inner(loop), iteration),
-                "until holds after iteration " + iteration);
+        stages.succeeded(
+                s, scope, loop, output(s, scope.inner(loop), iteration), "until holds after iteration " + iteration);
     }
 
     void stoppedAtMax(Step s, Scope scope, LoopStage loop) throws SQLException {
-        stages.succeeded(s, scope, loop, output(s, scope.inner(loop), stages.row(s, scope, loop).iteration()),
+        stages.succeeded(
+                s,
+                scope,
+                loop,
+                output(s, scope.inner(loop), stages.row(s, scope, loop).iteration()),
                 "stopped at maxIterations " + loop.maxIterations() + " (onMaxIterations: continue)");
     }
 
     void failedAtMax(Step s, Scope scope, LoopStage loop) throws SQLException {
-        stages.failed(s, scope, loop, "reached maxIterations " + loop.maxIterations() + " and until '" + loop.until()
-                + "' is still false");
+        stages.failed(
+                s,
+                scope,
+                loop,
+                "reached maxIterations " + loop.maxIterations() + " and until '" + loop.until() + "' is still false");
     }
 
     void untilFailed(Step s, Scope scope, LoopStage loop, String error) throws SQLException {
-        stages.failed(s, scope, loop, "until '" + loop.until() + "' failed in iteration "
-                + stages.row(s, scope, loop).iteration() + ": " + error);
+        stages.failed(
+                s,
+                scope,
+                loop,
+                "until '" + loop.until() + "' failed in iteration "
+                        + stages.row(s, scope, loop).iteration() + ": " + error);
     }
 
     /** An inner stage failed: the loop fails with it (and with it the run, unless the loop is itself inner). */
@@ -79,8 +108,12 @@ final class LoopSteps {
         if (stages.row(s, scope, loop).status().terminal()) {
             return;
         }
-        stages.failed(s, scope, loop, "iteration " + stages.row(s, scope, loop).iteration() + ": stage '"
-                + inner.name() + "' failed: " + inner.error());
+        stages.failed(
+                s,
+                scope,
+                loop,
+                "iteration " + stages.row(s, scope, loop).iteration() + ": stage '" + inner.name() + "' failed: "
+                        + inner.error());
     }
 
     /** {@code {"iterations": n, "outputs": {<inner stage>: <its output in the last iteration>}}}. */

@@ -27,10 +27,20 @@ final class MultiAgentSteps {
     /** The ticket of the {@code i}-th agent. */
     void dispatch(Step s, Scope scope, MultiAgentStage stage, int i) throws SQLException {
         String agent = stage.agents().get(i);
-        TicketRow t = Tickets.row(s, scope.qualified(stage), stages.row(s, scope, stage).iteration(), i,
-                stage.name() + " (" + agent + ")", agent, stages.input(s, scope, stage), TicketStatus.PENDING);
-        tickets.start(s, t, TicketPolicy.of(stage.base()), stage.strategy().yaml() + " of " + stage.agents().size()
-                + " agents");
+        TicketRow t = Tickets.row(
+                s,
+                scope.qualified(stage),
+                stages.row(s, scope, stage).iteration(),
+                i,
+                stage.name() + " (" + agent + ")",
+                agent,
+                stages.input(s, scope, stage),
+                TicketStatus.PENDING);
+        tickets.start(
+                s,
+                t,
+                TicketPolicy.of(stage.base()),
+                stage.strategy().yaml() + " of " + stage.agents().size() + " agents");
     }
 
     void sent(Step s, Scope scope, MultiAgentStage stage) throws SQLException {
@@ -44,13 +54,18 @@ final class MultiAgentSteps {
             return tickets.fail(s, e.ticket(), e.error());
         }
         String detail = stage.strategy().ballots()
-                ? "ballot " + Aggregation.ballotText(Aggregation.ballot(stage, e.output())) : null;
+                ? "ballot " + Aggregation.ballotText(Aggregation.ballot(stage, e.output()))
+                : null;
         return tickets.succeed(s, e.ticket(), e.output(), detail);
     }
 
     /** The aggregator's state: the stage iteration's tickets, in agent order. */
     List<TicketRow> tickets(Step s, Scope scope, MultiAgentStage stage) throws SQLException {
-        return store.tickets(s.c, s.run.id(), scope.qualified(stage), stages.row(s, scope, stage).iteration());
+        return store.tickets(
+                s.c,
+                s.run.id(),
+                scope.qualified(stage),
+                stages.row(s, scope, stage).iteration());
     }
 
     /** Keeps the count of ended tickets on the stage row while the strategy waits for more. */
@@ -66,7 +81,8 @@ final class MultiAgentSteps {
         Aggregation.Outcome outcome = Aggregation.decide(stage, all);
         for (TicketRow other : all) {
             if (other.status().active()) {
-                tickets.cancel(s, other, "stage decided early (" + stage.strategy().yaml() + ")");
+                tickets.cancel(
+                        s, other, "stage decided early (" + stage.strategy().yaml() + ")");
             }
         }
         if (outcome.error() == null) {

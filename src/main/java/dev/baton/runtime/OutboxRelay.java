@@ -68,7 +68,9 @@ public final class OutboxRelay {
         } catch (RuntimeException e) {
             // The broker ignores a whole transaction when one of its messages is a duplicate (the sweep got to some of
             // these rows first): one at a time, a copy is dropped and the others go.
-            LOG.debug("outbox: the transaction of {} message(s) failed ({}); sending them one by one", messages.size(),
+            LOG.debug(
+                    "outbox: the transaction of {} message(s) failed ({}); sending them one by one",
+                    messages.size(),
                     e.getMessage());
             producer.sendBody(Endpoints.RELAY, messages);
         }

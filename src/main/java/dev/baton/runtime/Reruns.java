@@ -38,13 +38,17 @@ final class Reruns {
     /** Resets what must run again and starts what is ready; returns the stages that run again, in file order. */
     List<String> rerun(Step s, String from) throws SQLException {
         if (!RERUNNABLE.contains(s.status)) {
-            throw new RefusedException(409, "run " + s.run.id() + " is " + s.status
-                    + "; only a FAILED, CANCELLED or COMPENSATED run can be rerun");
+            throw new RefusedException(
+                    409,
+                    "run " + s.run.id() + " is " + s.status
+                            + "; only a FAILED, CANCELLED or COMPENSATED run can be rerun");
         }
         Pipeline p = s.pipeline;
         if (from != null && p.stage(from).isEmpty()) {
-            throw new RefusedException(404, "pipeline '" + p.name() + "' has no stage '" + from + "'"
-                    + (from.contains("/") ? "; rerun from the loop stage instead" : ""));
+            throw new RefusedException(
+                    404,
+                    "pipeline '" + p.name() + "' has no stage '" + from + "'"
+                            + (from.contains("/") ? "; rerun from the loop stage instead" : ""));
         }
         Set<String> again = new LinkedHashSet<>();
         if (from != null) {
@@ -66,7 +70,8 @@ final class Reruns {
                 tickets.history(s, superseded, TicketStatus.CANCELLED.name(), "superseded by a rerun");
             }
         }
-        List<String> ordered = p.stages().stream().map(Stage::name).filter(again::contains).toList();
+        List<String> ordered =
+                p.stages().stream().map(Stage::name).filter(again::contains).toList();
         Scope top = Scope.top(p);
         for (String name : ordered) {
             Stage stage = p.stage(name).orElseThrow();
@@ -80,8 +85,11 @@ final class Reruns {
         }
         s.status = RunStatus.RUNNING;
         s.error = null;
-        tickets.note(s, null, "RUN_RERUN", (from == null ? "" : "from stage '" + from + "'; ")
-                + "running again: " + String.join(", ", ordered));
+        tickets.note(
+                s,
+                null,
+                "RUN_RERUN",
+                (from == null ? "" : "from stage '" + from + "'; ") + "running again: " + String.join(", ", ordered));
         stages.release(s, top);
         return ordered;
     }
@@ -96,5 +104,4 @@ final class Reruns {
             }
         }
     }
-
 }

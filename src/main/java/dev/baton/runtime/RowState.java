@@ -2,7 +2,6 @@ package dev.baton.runtime;
 
 import dev.baton.compile.Scope;
 import dev.baton.compile.StageProcessors.State;
-import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.Rows.StageRow;
@@ -57,12 +56,20 @@ final class RowState implements AggregationRepository {
         Step s = Step.current();
         Exchange ex = new DefaultExchange(camel);
         try {
-            ex.getMessage().setBody(switch (state) {
-                case DEPENDENCIES -> stage.dependsOn().stream().map(d -> s.stages.get(scope.qualified(d))).toList();
-                case TICKETS -> multi.tickets(s, scope, (MultiAgentStage) stage);
-                case ITEMS -> stages.row(s, scope, stage);
-                case SCOPE -> scope.stages().stream().map(st -> stages.row(s, scope, st)).toList();
-            });
+            ex.getMessage()
+                    .setBody(
+                            switch (state) {
+                                case DEPENDENCIES ->
+                                    stage.dependsOn().stream()
+                                            .map(d -> s.stages.get(scope.qualified(d)))
+                                            .toList();
+                                case TICKETS -> multi.tickets(s, scope, (MultiAgentStage) stage);
+                                case ITEMS -> stages.row(s, scope, stage);
+                                case SCOPE ->
+                                    scope.stages().stream()
+                                            .map(st -> stages.row(s, scope, st))
+                                            .toList();
+                            });
         } catch (SQLException e) {
             throw s.failed(new StoreException(e));
         }
@@ -77,7 +84,7 @@ final class RowState implements AggregationRepository {
                 case TICKETS -> multi.counted(s, scope, (MultiAgentStage) stage, tickets(aggregate));
                 case ITEMS -> forEach.counted(s, aggregate.getMessage().getBody(StageRow.class));
                 // the rows of dependencies and scopes are written by the stages that ended: nothing to add
-                case DEPENDENCIES, SCOPE -> { }
+                case DEPENDENCIES, SCOPE -> {}
             }
         } catch (SQLException e) {
             throw s.failed(new StoreException(e));

@@ -1,15 +1,13 @@
 package dev.baton.runtime;
 
-import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineCatalog;
-import dev.baton.pipeline.AgentCatalog;
+import dev.baton.compile.Scope;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.AgentStore;
-import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.ReplyStore;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.RunRow;
@@ -19,7 +17,6 @@ import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.StoreException;
 import dev.baton.ticket.TicketStatus;
-import dev.baton.ticket.TicketTimes;
 import dev.baton.ticket.Tx;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,10 +30,14 @@ import java.util.UUID;
  * Applies every event of a run (start, agent reply, lease expiry) as one DB transaction that also records the
  * inbound message id and the outgoing messages; the caller hands those to the broker after the commit.
  */
+// try-with-resources whose resource is never read: its LogContext scopes set the log lines' run and ticket ids for the
+// block they enclose.
+@SuppressWarnings("try")
 public final class RunEngine {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunEngine.class);
     /** Inbox ids of JMS submissions, apart from those of agent replies. */
     private static final String SUBMIT_INBOX_PREFIX = "submit:";
+
     private final Tx tx;
     private final RunStore store;
     private final PipelineCatalog pipelines;
@@ -110,14 +111,15 @@ public final class RunEngine {
      *
      * @throws AlreadySubmittedException when this JMS message already started a run (a redelivery)
      */
-    public Started start(Pipeline p, ObjectNode params, String idempotencyKey, String requestHash,
-            Submission submission) {
+    public Started start(
+            Pipeline p, ObjectNode params, String idempotencyKey, String requestHash, Submission submission) {
         try {
             return tx.run(c -> startIn(c, p, params, idempotencyKey, requestHash, submission));
         } catch (StoreException e) {
             if (idempotencyKey != null && e.uniqueViolation()) {
                 // A concurrent request with the same key won the insert: answer with its run.
-                RunRow earlier = tx.run(c -> store.runByIdempotencyKey(c, idempotencyKey)).orElseThrow(() -> e);
+                RunRow earlier = tx.run(c -> store.runByIdempotencyKey(c, idempotencyKey))
+                        .orElseThrow(() -> e);
                 return replay(earlier, p.name(), requestHash);
             }
             throw e;
@@ -131,17 +133,31 @@ public final class RunEngine {
         return new Started(earlier, true, List.of());
     }
 
-    private Started startIn(Connection c, Pipeline p, ObjectNode params, String key, String requestHash,
-            Submission submission) throws SQLException {
+    private Started startIn(
+            Connection c, Pipeline p, ObjectNode params, String key, String requestHash, Submission submission)
+            throws SQLException {
         Instant now = clock.instant();
-        if (submission != null && submission.messageId() != null
+        if (submission != null
+                && submission.messageId() != null
                 && !store.firstDelivery(c, SUBMIT_INBOX_PREFIX + submission.messageId(), now)) {
             throw new AlreadySubmittedException(submission.messageId());
         }
         pipelines.remember(c, p);
         ensureRoutes(p);
-        RunRow run = new RunRow(UUID.randomUUID().toString(), p.name(), p.revision(), RunStatus.RUNNING, params,
-                RunContext.initial(params), key, null, now, now, null, requestHash, 0);
+        RunRow run = new RunRow(
+                UUID.randomUUID().toString(),
+                p.name(),
+                p.revision(),
+                RunStatus.RUNNING,
+                params,
+                RunContext.initial(params),
+                key,
+                null,
+                now,
+                now,
+                null,
+                requestHash,
+                0);
         store.insertRun(c, run);
         if (submission != null && submission.replyTo() != null) {
             reporting.replies().add(c, run.id(), submission.replyTo(), now);
@@ -209,7 +225,8 @@ public final class RunEngine {
      * recorded the reply's message id; returns the messages to send (the event for a refusal).
      */
     List<Outgoing> applyReply(String messageId, AgentReply reply) {
-        try (LogContext ticket = LogContext.ticket(reply.ticketId()); LogContext run = LogContext.run(null)) {
+        try (LogContext ticket = LogContext.ticket(reply.ticketId());
+                LogContext run = LogContext.run(null)) {
             Connection c = Tx.current();
             try {
                 return applyReply(c, messageId, reply);
@@ -230,7 +247,8 @@ public final class RunEngine {
                 : refusal(s, t, reply.attempt());
         if (refusal != null) {
             String overBudget = null;
-            if (reply.usage() != null && (reply.sender() == null || reply.sender().equals(t.agent()))) {
+            if (reply.usage() != null
+                    && (reply.sender() == null || reply.sender().equals(t.agent()))) {
                 // A late or stale reply was refused, but the tokens behind it were spent all the same.
                 overBudget = spending.record(s, t, reply.usage());
             }
@@ -239,7 +257,10 @@ public final class RunEngine {
                 stages.failRun(s, overBudget);
             }
             LOG.debug("reply {} to attempt {} refused: {}", messageId, reply.attempt(), refusal);
-            boolean recorded = tickets.refuse(s, t, reply.attempt(),
+            boolean recorded = tickets.refuse(
+                    s,
+                    t,
+                    reply.attempt(),
                     refusal + (reply.instance() == null ? "" : " (from instance " + reply.instance() + ")"));
             if (!recorded && reply.usage() == null) {
                 // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy. A
@@ -266,24 +287,30 @@ public final class RunEngine {
         Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);
         if (overBudget != null) {
             stopOverBudget(s, t, reply, heard, overBudget);
-        } else switch (reply.kind()) {
-            case PROGRESS -> {
-                TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply))
-                        : t;
-                tickets.renewLease(s, current, policy(s, current));
-                if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
-                    // Only renewed a lease, which a redelivery may do again: keeping its id would let an
-                    // agent that reports progress in a tight loop grow the inbox by a row a message.
-                    store.forgetDelivery(c, messageId);
+        } else
+            switch (reply.kind()) {
+                case PROGRESS -> {
+                    TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply)) : t;
+                    tickets.renewLease(s, current, policy(s, current));
+                    if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
+                        // Only renewed a lease, which a redelivery may do again: keeping its id would let an
+                        // agent that reports progress in a tight loop grow the inbox by a row a message.
+                        store.forgetDelivery(c, messageId);
+                    }
                 }
+                case SUCCEEDED -> {
+                    timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
+                    succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t, reply.output());
+                }
+                case FAILED ->
+                    timing.done(
+                            s,
+                            t,
+                            heard,
+                            failed(s, t, reply.errorMessage(), reply.retryable())
+                                    ? RunMetrics.Outcome.RETRIED
+                                    : RunMetrics.Outcome.FAILED);
             }
-            case SUCCEEDED -> {
-                timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
-                succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t, reply.output());
-            }
-            case FAILED -> timing.done(s, t, heard, failed(s, t, reply.errorMessage(), reply.retryable())
-                    ? RunMetrics.Outcome.RETRIED : RunMetrics.Outcome.FAILED);
-        }
         save(s);
         faults.pass(Faults.BEFORE_DB_COMMIT);
         faults.pass(faultPoint(s, t));
@@ -294,8 +321,7 @@ public final class RunEngine {
      * The reply took the run past its budget: the reply's own outcome is kept on its ticket, but its stage goes no
      * further and the run fails (compensating what completed), so nothing more is dispatched.
      */
-    private void stopOverBudget(Step s, TicketRow t, AgentReply reply, Instant heard, String why)
-            throws SQLException {
+    private void stopOverBudget(Step s, TicketRow t, AgentReply reply, Instant heard, String why) throws SQLException {
         TicketTiming timing = tickets.timing();
         switch (reply.kind()) {
             case SUCCEEDED -> {
@@ -306,7 +332,7 @@ public final class RunEngine {
                 timing.done(s, t, heard, RunMetrics.Outcome.FAILED);
                 tickets.fail(s, t, reply.errorMessage());
             }
-            case PROGRESS -> { } // the attempt in flight is cancelled with the run, and its agent told
+            case PROGRESS -> {} // the attempt in flight is cancelled with the run, and its agent told
         }
         tickets.note(s, t.stage(), "BUDGET_EXCEEDED", why);
         stages.failRun(s, why);
@@ -318,7 +344,8 @@ public final class RunEngine {
             return Faults.IN_COMPENSATION;
         }
         Stage stage = Scope.find(s.pipeline, t.stage()).stage();
-        return stage instanceof dev.baton.pipeline.ForEachStage ? Faults.IN_SPLIT
+        return stage instanceof dev.baton.pipeline.ForEachStage
+                ? Faults.IN_SPLIT
                 : stage instanceof dev.baton.pipeline.MultiAgentStage ? Faults.IN_AGGREGATION : "";
     }
 
@@ -354,7 +381,8 @@ public final class RunEngine {
 
     private static TicketPolicy policy(Step s, TicketRow t) {
         Stage stage = Scope.find(s.pipeline, t.stage()).stage();
-        return t.compensation() ? TicketPolicy.of(stage.base(), stage.base().compensate())
+        return t.compensation()
+                ? TicketPolicy.of(stage.base(), stage.base().compensate())
                 : TicketPolicy.of(stage.base());
     }
 
@@ -378,11 +406,10 @@ public final class RunEngine {
      * it; the broker moved it to {@code baton.tickets.expired}): a timeout of that attempt, like a lease's end.
      */
     public List<Outgoing> onExpired(String messageId, String ticketId, int attempt) {
-        return onCurrentAttempt(messageId, ticketId, attempt,
-                (s, t) -> {
-                    s.timedOut = true;
-                    failed(s, t, Tickets.deadlineDetail(policy(s, t).deadline(), t.attempt(), t.agent()), true);
-                });
+        return onCurrentAttempt(messageId, ticketId, attempt, (s, t) -> {
+            s.timedOut = true;
+            failed(s, t, Tickets.deadlineDetail(policy(s, t).deadline(), t.attempt(), t.agent()), true);
+        });
     }
 
     /** What ends an attempt: a lease or deadline that ran out, the instance holding it gone. */
@@ -397,10 +424,11 @@ public final class RunEngine {
      * expiry, a lease check after the reply) changes nothing.
      */
     private List<Outgoing> onCurrentAttempt(String messageId, String ticketId, int attempt, AttemptEnd end) {
-        try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
+        try (LogContext ticket = LogContext.ticket(ticketId);
+                LogContext run = LogContext.run(null)) {
             return events(c -> {
-                Optional<Step> found = store.firstDelivery(c, messageId, clock.instant())
-                        ? timerStep(c, ticketId) : Optional.empty();
+                Optional<Step> found =
+                        store.firstDelivery(c, messageId, clock.instant()) ? timerStep(c, ticketId) : Optional.empty();
                 if (found.isEmpty()) {
                     return List.of();
                 }
@@ -422,11 +450,15 @@ public final class RunEngine {
      * never fails the stage (it does count towards the retry budget of later failures). A reply the dead instance
      * sends after all is refused: its attempt is no longer current.
      */
-    public List<Outgoing> onInstanceDown(String messageId, String ticketId, int attempt, String instance,
-            String lastHeartbeat) {
+    public List<Outgoing> onInstanceDown(
+            String messageId, String ticketId, int attempt, String instance, String lastHeartbeat) {
         return onCurrentAttempt(messageId, ticketId, attempt, (s, t) -> {
-            tickets.redispatch(s, t, policy(s, t), "instance " + instance + " of agent " + t.agent()
-                    + " is DOWN (last heartbeat " + lastHeartbeat + "); lease ended on attempt " + t.attempt());
+            tickets.redispatch(
+                    s,
+                    t,
+                    policy(s, t),
+                    "instance " + instance + " of agent " + t.agent() + " is DOWN (last heartbeat " + lastHeartbeat
+                            + "); lease ended on attempt " + t.attempt());
             stages.retrying(s, t);
         });
     }
@@ -442,16 +474,21 @@ public final class RunEngine {
             return tx.run(c -> {
                 Step s = lockedRun(c, runId);
                 Pipeline p = s.pipeline;
-                Stage stage = p.stage(stageName).orElseThrow(() -> new RefusedException(404,
-                        "pipeline '" + p.name() + "' has no stage '" + stageName + "'"));
+                Stage stage = p.stage(stageName)
+                        .orElseThrow(() -> new RefusedException(
+                                404, "pipeline '" + p.name() + "' has no stage '" + stageName + "'"));
                 if (!(stage instanceof dev.baton.pipeline.ApprovalStage approval)) {
                     throw new RefusedException(400, "stage '" + stageName + "' is " + stage.kind() + ", not approval");
                 }
                 StageRow row = s.stages.get(stageName);
-                TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0).orElseThrow(() ->
-                        new RefusedException(409, "stage '" + stageName + "' is not waiting for approval yet (it is "
-                                + row.status() + ")"));
-                ApprovalOutcome outcome = (ApprovalOutcome) calls.request(s, Stages.uri(s, stageName, "decide"),
+                TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0)
+                        .orElseThrow(() -> new RefusedException(
+                                409,
+                                "stage '" + stageName + "' is not waiting for approval yet (it is " + row.status()
+                                        + ")"));
+                ApprovalOutcome outcome = (ApprovalOutcome) calls.request(
+                        s,
+                        Stages.uri(s, stageName, "decide"),
                         new ApprovalSteps.Decision(t, approver, approve, comment));
                 save(s);
                 return new Decision(outcome, s.outgoing);
@@ -468,8 +505,10 @@ public final class RunEngine {
             return events(c -> {
                 Step s = lockedRun(c, runId);
                 if (s.status != RunStatus.RUNNING) {
-                    throw new RefusedException(409, "run " + runId + " is " + s.status + "; only a RUNNING run can be "
-                            + "cancelled" + (s.status == RunStatus.COMPENSATING ? " (its compensation must finish)" : ""));
+                    throw new RefusedException(
+                            409,
+                            "run " + runId + " is " + s.status + "; only a RUNNING run can be " + "cancelled"
+                                    + (s.status == RunStatus.COMPENSATING ? " (its compensation must finish)" : ""));
                 }
                 stages.cancelRun(s, reason == null ? "cancelled by request" : reason);
                 save(s);
@@ -522,10 +561,11 @@ public final class RunEngine {
 
     /** An approval stage's timeout came due. */
     public List<Outgoing> onApprovalTimeout(String messageId, String ticketId, int attempt) {
-        try (LogContext ticket = LogContext.ticket(ticketId); LogContext run = LogContext.run(null)) {
+        try (LogContext ticket = LogContext.ticket(ticketId);
+                LogContext run = LogContext.run(null)) {
             return events(c -> {
-                Optional<Step> found = store.firstDelivery(c, messageId, clock.instant())
-                        ? timerStep(c, ticketId) : Optional.empty();
+                Optional<Step> found =
+                        store.firstDelivery(c, messageId, clock.instant()) ? timerStep(c, ticketId) : Optional.empty();
                 if (found.isEmpty()) {
                     return List.of();
                 }
@@ -546,7 +586,9 @@ public final class RunEngine {
      */
     private Optional<Step> timerStep(Connection c, String ticketId) throws SQLException {
         Optional<TicketRow> unlocked = store.ticket(c, ticketId);
-        Optional<RunRow> run = unlocked.isEmpty() ? Optional.empty() : store.lockRun(c, unlocked.get().runId());
+        Optional<RunRow> run = unlocked.isEmpty()
+                ? Optional.empty()
+                : store.lockRun(c, unlocked.get().runId());
         if (run.isEmpty()) {
             LOG.debug("ticket {} no longer exists (its run was deleted): timer ignored", ticketId);
             return Optional.empty();
@@ -556,8 +598,8 @@ public final class RunEngine {
 
     /** Locks the ticket's run; the step's time is read after the lock, so a run's history is in time order. */
     private Step lockedStep(Connection c, String ticketId) throws SQLException {
-        TicketRow unlocked = store.ticket(c, ticketId)
-                .orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
+        TicketRow unlocked =
+                store.ticket(c, ticketId).orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
         RunRow run = store.lockRun(c, unlocked.runId())
                 .orElseThrow(() -> new PoisonMessageException("the run of ticket " + ticketId + " was deleted"));
         return step(c, run);

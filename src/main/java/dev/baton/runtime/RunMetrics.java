@@ -45,14 +45,20 @@ public final class RunMetrics {
     }
 
     void runStarted(String pipeline) {
-        Tx.afterCommit(() -> Counter.builder(RUNS_STARTED).description("Runs started")
-                .tag("pipeline", pipeline).register(registry).increment());
+        Tx.afterCommit(() -> Counter.builder(RUNS_STARTED)
+                .description("Runs started")
+                .tag("pipeline", pipeline)
+                .register(registry)
+                .increment());
     }
 
     void runEnded(String pipeline, RunStatus status) {
         Tx.afterCommit(() -> Counter.builder(RUNS_ENDED)
                 .description("Runs that ended, by how: SUCCEEDED, FAILED, COMPENSATED, CANCELLED")
-                .tag("pipeline", pipeline).tag("status", status.name()).register(registry).increment());
+                .tag("pipeline", pipeline)
+                .tag("status", status.name())
+                .register(registry)
+                .increment());
     }
 
     /** From the attempt being deliverable on its agent's queue to the agent's first progress or reply. */
@@ -60,7 +66,9 @@ public final class RunMetrics {
         Duration positive = d.isNegative() ? Duration.ZERO : d; // clocks of several instances
         Tx.afterCommit(() -> Timer.builder(QUEUE_WAIT)
                 .description("Ticket attempts: from queued to the agent's first progress or reply")
-                .serviceLevelObjectives(BUCKETS).tags(tags(pipeline, stage, agent)).register(registry)
+                .serviceLevelObjectives(BUCKETS)
+                .tags(tags(pipeline, stage, agent))
+                .register(registry)
                 .record(positive));
     }
 
@@ -72,8 +80,11 @@ public final class RunMetrics {
         Duration positive = d.isNegative() ? Duration.ZERO : d; // clocks of several instances
         Tx.afterCommit(() -> Timer.builder(PROCESSING)
                 .description("Ticket attempts: from the agent's first progress to its final reply, by outcome")
-                .serviceLevelObjectives(BUCKETS).tags(tags(pipeline, stage, agent))
-                .tag("outcome", outcome.label()).register(registry).record(positive));
+                .serviceLevelObjectives(BUCKETS)
+                .tags(tags(pipeline, stage, agent))
+                .tag("outcome", outcome.label())
+                .register(registry)
+                .record(positive));
     }
 
     /**
@@ -86,15 +97,25 @@ public final class RunMetrics {
     void attemptEnded(String pipeline, String stage, String agent, Outcome outcome, boolean failure) {
         Tags tags = tags(pipeline, stage, agent);
         Tx.afterCommit(() -> {
-            Counter.builder(ATTEMPTS).description("Ticket attempts that ended, by outcome").tags(tags)
-                    .tag("outcome", outcome.label()).register(registry).increment();
+            Counter.builder(ATTEMPTS)
+                    .description("Ticket attempts that ended, by outcome")
+                    .tags(tags)
+                    .tag("outcome", outcome.label())
+                    .register(registry)
+                    .increment();
             if (failure) {
-                Counter.builder(FAILURES).description("Ticket attempts that failed or timed out, retried or not")
-                        .tags(tags).register(registry).increment();
+                Counter.builder(FAILURES)
+                        .description("Ticket attempts that failed or timed out, retried or not")
+                        .tags(tags)
+                        .register(registry)
+                        .increment();
             }
             if (outcome == Outcome.RETRIED) {
-                Counter.builder(RETRIES).description("Ticket attempts dispatched again after one that did not succeed")
-                        .tags(tags).register(registry).increment();
+                Counter.builder(RETRIES)
+                        .description("Ticket attempts dispatched again after one that did not succeed")
+                        .tags(tags)
+                        .register(registry)
+                        .increment();
             }
         });
     }
@@ -103,8 +124,12 @@ public final class RunMetrics {
     void stageEnded(String pipeline, String stage, Outcome outcome, Duration d) {
         Duration positive = d == null || d.isNegative() ? Duration.ZERO : d;
         Tx.afterCommit(() -> Timer.builder(STAGE_DURATION)
-                .description("Stages that ended: from started to ended, by outcome").serviceLevelObjectives(BUCKETS)
-                .tag("pipeline", pipeline).tag("stage", stage).tag("outcome", outcome.label()).register(registry)
+                .description("Stages that ended: from started to ended, by outcome")
+                .serviceLevelObjectives(BUCKETS)
+                .tag("pipeline", pipeline)
+                .tag("stage", stage)
+                .tag("outcome", outcome.label())
+                .register(registry)
                 .record(positive));
     }
 
@@ -116,15 +141,22 @@ public final class RunMetrics {
             count(TOKENS, tags.and("type", "completion"), usage.completion());
             count(TOKENS, tags.and("type", "total"), usage.total());
             if (usage.costUsd() != null) {
-                Counter.builder(COST).description("Cost of the tokens agents reported, in US dollars, by the price "
-                        + "table of config/agents.yaml").tags(tags).register(registry).increment(usage.costUsd());
+                Counter.builder(COST)
+                        .description("Cost of the tokens agents reported, in US dollars, by the price "
+                                + "table of config/agents.yaml")
+                        .tags(tags)
+                        .register(registry)
+                        .increment(usage.costUsd());
             }
         });
     }
 
     private void count(String name, Tags tags, long n) {
-        Counter.builder(name).description("Tokens agents reported with their replies, by type").tags(tags)
-                .register(registry).increment(n);
+        Counter.builder(name)
+                .description("Tokens agents reported with their replies, by type")
+                .tags(tags)
+                .register(registry)
+                .increment(n);
     }
 
     private static Tags tags(String pipeline, String stage, String agent) {

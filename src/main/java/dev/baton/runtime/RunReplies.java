@@ -40,8 +40,8 @@ public final class RunReplies {
         }
         String body = Json.write(document.read(s.c, s.run.id()));
         for (ReplyStore.ReplyTo r : to) {
-            Outgoing m = new Outgoing(UUID.randomUUID().toString(), r.destination(), body, r.correlationId(), null, 4,
-                    0, 0);
+            Outgoing m =
+                    new Outgoing(UUID.randomUUID().toString(), r.destination(), body, r.correlationId(), null, 4, 0, 0);
             outbox.add(s.c, m, s.now);
             s.outgoing.add(m);
         }

@@ -46,7 +46,9 @@ public final class Scheduler {
         static Tick parse(String body) {
             try {
                 JsonNode n = Json.parse(body);
-                return new Tick(n.path("pipeline").asText(), n.path("chain").asText(),
+                return new Tick(
+                        n.path("pipeline").asText(),
+                        n.path("chain").asText(),
                         Instant.parse(n.path("tick").asText()));
             } catch (IllegalArgumentException | DateTimeParseException | NullPointerException e) {
                 throw new PoisonMessageException("schedule tick is not {pipeline, chain, tick}: " + body);
@@ -54,11 +56,11 @@ public final class Scheduler {
         }
 
         Outgoing message() {
-            String body = Json.write(Json.object().put("pipeline", pipeline).put("chain", chain)
-                    .put("tick", at.toString()));
+            String body = Json.write(
+                    Json.object().put("pipeline", pipeline).put("chain", chain).put("tick", at.toString()));
             String id = "tick:" + pipeline + ":" + chain + ":" + at.toEpochMilli();
-            return new Outgoing(id, Endpoints.queue(Endpoints.SCHEDULE), body, null, null, PRIORITY,
-                    at.toEpochMilli(), 0);
+            return new Outgoing(
+                    id, Endpoints.queue(Endpoints.SCHEDULE), body, null, null, PRIORITY, at.toEpochMilli(), 0);
         }
     }
 
@@ -117,7 +119,9 @@ public final class Scheduler {
      */
     public void forgetAllBut(Collection<Pipeline> loaded) {
         List<String> names = loaded.stream().map(Pipeline::name).toList();
-        for (String gone : tx.run(store::pipelines).stream().filter(n -> !names.contains(n)).toList()) {
+        for (String gone : tx.run(store::pipelines).stream()
+                .filter(n -> !names.contains(n))
+                .toList()) {
             LOG.info("schedule of '{}' stopped: the pipeline is no longer in routes/", gone);
             unloaded(gone);
         }
@@ -144,13 +148,19 @@ public final class Scheduler {
         Tick tick = Tick.parse(body);
         Optional<ScheduleRow> row = tx.run(c -> store.find(c, tick.pipeline()));
         if (row.isEmpty() || !row.get().chain().equals(tick.chain())) {
-            LOG.info("schedule tick {} of '{}' dropped: the schedule was changed or removed", tick.at(), tick.pipeline());
+            LOG.info(
+                    "schedule tick {} of '{}' dropped: the schedule was changed or removed",
+                    tick.at(),
+                    tick.pipeline());
             return;
         }
         Pipeline p = tx.run(c -> pipelines.pinned(c, tick.pipeline(), row.get().revision()));
         Schedule s = p.schedule();
         if (s == null || !s.chain().equals(tick.chain())) {
-            LOG.warn("schedule tick {} of '{}' dropped: revision {} has another schedule", tick.at(), p.name(),
+            LOG.warn(
+                    "schedule tick {} of '{}' dropped: revision {} has another schedule",
+                    tick.at(),
+                    p.name(),
                     p.revision());
             return;
         }
@@ -159,8 +169,12 @@ public final class Scheduler {
         Instant fire = tick.at();
         if (missed) {
             fire = s.missed() == Schedule.Missed.ONCE ? s.lastAtOrBefore(now).orElse(null) : null;
-            LOG.info("schedule tick {} of '{}' was missed (due more than {} ago): {}", tick.at(), p.name(),
-                    misfire.threshold(), fire == null ? "skipped" : "one run for " + fire);
+            LOG.info(
+                    "schedule tick {} of '{}' was missed (due more than {} ago): {}",
+                    tick.at(),
+                    p.name(),
+                    misfire.threshold(),
+                    fire == null ? "skipped" : "one run for " + fire);
         }
         if (fire != null) {
             startRun(p, s, fire);
@@ -182,12 +196,20 @@ public final class Scheduler {
             var earlier = engine.earlier(key, p.name(), requestHash);
             if (earlier.isPresent()) {
                 // A tick redelivered after a crash, or a second chain converging on the same time: rare, so shown.
-                LOG.info("schedule tick {} of '{}' already started run {}", fire, p.name(), earlier.get().id());
+                LOG.info(
+                        "schedule tick {} of '{}' already started run {}",
+                        fire,
+                        p.name(),
+                        earlier.get().id());
                 return;
             }
             RunEngine.Started started = engine.start(p, params.params(), key, requestHash);
             if (!started.replayed()) {
-                LOG.info("schedule of '{}' started run {} for {}", p.name(), started.run().id(), fire);
+                LOG.info(
+                        "schedule of '{}' started run {} for {}",
+                        p.name(),
+                        started.run().id(),
+                        fire);
                 relay.sendOrLeaveToSweep(started.run().id(), started.outgoing());
             }
         } catch (IdempotencyConflictException e) {

@@ -18,6 +18,7 @@ import java.util.Locale;
 final class Spending {
     /** Far below a cent, far above the rounding error of summing a run's costs. */
     private static final double COST_EPSILON = 1e-9;
+
     private final RunStore store;
     private final UsageStore usage = new UsageStore();
     private final TokenPrices prices;
@@ -34,7 +35,8 @@ final class Spending {
      * nobody priced), or null.
      */
     String record(Step s, TicketRow t, ObjectNode reported) throws SQLException {
-        TokenPrice price = t.agent() == null ? null
+        TokenPrice price = t.agent() == null
+                ? null
                 : prices.of(t.agent(), s.pipeline.agents().get(t.agent())).orElse(null);
         TokenUsage u = TokenUsage.of(reported, null);
         Double cost = price == null ? null : price.cost(u.prompt(), u.completion(), u.total());
@@ -46,8 +48,8 @@ final class Spending {
         if (budget == null || s.status != RunStatus.RUNNING) {
             return null; // compensation spends what it must
         }
-        String where = " (the last reply: stage '" + t.stage() + "', agent '" + t.agent() + "', " + u.total()
-                + " tokens)";
+        String where =
+                " (the last reply: stage '" + t.stage() + "', agent '" + t.agent() + "', " + u.total() + " tokens)";
         if (budget.tokens() != null && spent.tokens() > budget.tokens()) {
             return "token budget exceeded: the run used " + spent.tokens() + " tokens, more than spec.budget.tokens "
                     + budget.tokens() + where;

@@ -38,13 +38,15 @@ final class StageChecks {
             case FAILED -> ex -> ex.getMessage().getBody(StageEnd.class).failed();
             case DECIDED -> ex -> multi.decided(Step.current(), scope, (MultiAgentStage) stage, tickets(ex));
             case HAS_ITEMS -> ex -> ex.getMessage().getBody() != null;
-            case ITEM_STOPS_STAGE -> ex -> ForEachSteps.stops((ForEachStage) stage, ex.getMessage().getBody(TicketEnd.class));
-            case ALL_ITEMS_ENDED -> ex -> {
-                StageRow counters = ex.getMessage().getBody(StageRow.class);
-                return !counters.status().terminal() && counters.itemsDone() >= counters.itemsTotal();
-            };
-            case SCOPE_ENDED -> ex -> stage == null ? runEnded(Step.current(), scope)
-                    : loops.iterationEnded(Step.current(), scope);
+            case ITEM_STOPS_STAGE ->
+                ex -> ForEachSteps.stops((ForEachStage) stage, ex.getMessage().getBody(TicketEnd.class));
+            case ALL_ITEMS_ENDED ->
+                ex -> {
+                    StageRow counters = ex.getMessage().getBody(StageRow.class);
+                    return !counters.status().terminal() && counters.itemsDone() >= counters.itemsTotal();
+                };
+            case SCOPE_ENDED ->
+                ex -> stage == null ? runEnded(Step.current(), scope) : loops.iterationEnded(Step.current(), scope);
             case BELOW_MAX_ITERATIONS -> ex -> loops.belowMax(Step.current(), scope, (LoopStage) stage);
             case CONTINUES_AT_MAX -> ex -> ((LoopStage) stage).continueAtMax();
         };
@@ -55,10 +57,12 @@ final class StageChecks {
         if (s.status != RunStatus.RUNNING || stages.row(s, scope, stage).status() != TicketStatus.WAITING_DEPS) {
             return false;
         }
-        if (scope.loop() != null && stages.row(s, scope.parent(), scope.loop()).status().terminal()) {
+        if (scope.loop() != null
+                && stages.row(s, scope.parent(), scope.loop()).status().terminal()) {
             return false;
         }
-        return stage.dependsOn().stream().map(d -> s.stages.get(scope.qualified(d)))
+        return stage.dependsOn().stream()
+                .map(d -> s.stages.get(scope.qualified(d)))
                 .allMatch(d -> d.status() == TicketStatus.SUCCEEDED || d.status() == TicketStatus.SKIPPED);
     }
 

@@ -20,10 +20,14 @@ import java.util.List;
  * compiled {@code done} route), a scope released, the run failed, cancelled (both start compensation) or finished.
  * What follows a stage's end is decided by the compiled routes, not here.
  */
+// try-with-resources whose resource is never read: its LogContext scope sets the log line's run id for the block it
+// encloses.
+@SuppressWarnings("try")
 final class Stages {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Stages.class);
     /** How the error of a cancelled run begins. */
     static final String CANCELLED = "cancelled: ";
+
     private final RunStore store;
     private final Tickets tickets;
     private final Compensations compensations;
@@ -43,8 +47,8 @@ final class Stages {
     }
 
     static String uri(Step s, Scope scope, Stage stage, String part) {
-        return Endpoints.direct(Endpoints.stageRoute(s.pipeline.name(), s.pipeline.revision(), scope.qualified(stage),
-                part));
+        return Endpoints.direct(
+                Endpoints.stageRoute(s.pipeline.name(), s.pipeline.revision(), scope.qualified(stage), part));
     }
 
     static String uri(Step s, String qualified, String part) {
@@ -58,9 +62,11 @@ final class Stages {
                 s.later.add(new Step.Call(uri(s, scope, stage, "join"), null));
             }
         }
-        s.later.add(new Step.Call(scope.loop() == null
-                ? Endpoints.direct(Endpoints.runRoute(s.pipeline.name(), s.pipeline.revision(), "end"))
-                : uri(s, scope.parent(), scope.loop(), "iteration"), null));
+        s.later.add(new Step.Call(
+                scope.loop() == null
+                        ? Endpoints.direct(Endpoints.runRoute(s.pipeline.name(), s.pipeline.revision(), "end"))
+                        : uri(s, scope.parent(), scope.loop(), "iteration"),
+                null));
     }
 
     /** The stage leaves WAITING_DEPS: its first attempt is queued. */
@@ -86,8 +92,19 @@ final class Stages {
 
     void succeeded(Step s, Scope scope, Stage stage, JsonNode output, String detail) throws SQLException {
         int seq = s.nextHistorySeq();
-        tickets.append(s, new HistoryRow(seq, s.run.id(), null, scope.qualified(stage), null,
-                "STAGE_" + TicketStatus.SUCCEEDED.name(), null, Tickets.ENGINE, detail, s.now));
+        tickets.append(
+                s,
+                new HistoryRow(
+                        seq,
+                        s.run.id(),
+                        null,
+                        scope.qualified(stage),
+                        null,
+                        "STAGE_" + TicketStatus.SUCCEEDED.name(),
+                        null,
+                        Tickets.ENGINE,
+                        detail,
+                        s.now));
         putStage(s, row(s, scope, stage).ended(TicketStatus.SUCCEEDED, output, null, s.now, seq));
         if (stage.base().output() != null) {
             RunContext.write(s.changeContext(), stage.base().output(), output);
@@ -108,7 +125,8 @@ final class Stages {
     }
 
     private static void done(Step s, Scope scope, Stage stage, String error) {
-        s.later.add(new Step.Call(uri(s, scope, stage, "done"), new StageEnd(scope.qualified(stage), stage.name(), error)));
+        s.later.add(
+                new Step.Call(uri(s, scope, stage, "done"), new StageEnd(scope.qualified(stage), stage.name(), error)));
     }
 
     /** Ends the run as FAILED: tickets in flight and stages not yet run are cancelled, then compensation starts. */
@@ -129,8 +147,8 @@ final class Stages {
         if (s.status != RunStatus.RUNNING) {
             return;
         }
-        for (TicketRow t : store.ticketsIn(s.c, s.run.id(),
-                List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
+        for (TicketRow t : store.ticketsIn(
+                s.c, s.run.id(), List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
             tickets.cancel(s, t, why);
         }
         int pending = store.cancelPending(s.c, s.run.id(), s.now);
@@ -157,8 +175,8 @@ final class Stages {
      * compensated (the compensations are part of the revision that no longer loads).
      */
     void abandon(Step s, String error) throws SQLException {
-        for (TicketRow t : store.ticketsIn(s.c, s.run.id(),
-                List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
+        for (TicketRow t : store.ticketsIn(
+                s.c, s.run.id(), List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
             tickets.cancel(s, t, "run failed");
         }
         store.cancelPending(s.c, s.run.id(), s.now);
@@ -230,7 +248,12 @@ final class Stages {
         if (row.startedAt() == null && outcome != RunMetrics.Outcome.SKIPPED) {
             return;
         }
-        tickets.timing().metrics().stageEnded(s.run.pipeline(), row.name(), outcome,
-                row.startedAt() == null ? null : java.time.Duration.between(row.startedAt(), s.now));
+        tickets.timing()
+                .metrics()
+                .stageEnded(
+                        s.run.pipeline(),
+                        row.name(),
+                        outcome,
+                        row.startedAt() == null ? null : java.time.Duration.between(row.startedAt(), s.now));
     }
 }

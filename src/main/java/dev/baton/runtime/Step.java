@@ -26,6 +26,7 @@ final class Step {
     final RunRow run;
     /** Stage rows by qualified name ({@code loop/inner} for a loop's inner stages). */
     final Map<String, StageRow> stages = new LinkedHashMap<>();
+
     final List<Outgoing> outgoing = new ArrayList<>();
     private final RunStore store;
     private ObjectNode context;
@@ -114,11 +115,14 @@ final class Step {
      * still ended (a refused late reply or decision) keeps the time it ended.
      */
     void save() throws SQLException {
-        if (status == run.status() && historySeq == run.lastSeq() && !contextChanged
+        if (status == run.status()
+                && historySeq == run.lastSeq()
+                && !contextChanged
                 && java.util.Objects.equals(error, run.error())) {
             return;
         }
-        Instant finished = !status.terminal() ? null
+        Instant finished = !status.terminal()
+                ? null
                 : run.status().terminal() && run.finishedAt() != null ? run.finishedAt() : now;
         store.updateRun(c, run.id(), status, contextChanged ? context : null, error, historySeq, now, finished);
     }

@@ -22,7 +22,10 @@ record TicketPolicy(RetryPolicy retry, Duration timeout, Integer priority, Durat
 
     /** A compensation inherits what it does not say from the stage it undoes. */
     static TicketPolicy of(StageBase stage, Compensation comp) {
-        return new TicketPolicy(comp.retry() == null ? stage.retry() : comp.retry(),
-                comp.timeout() == null ? stage.timeout() : comp.timeout(), stage.priority(), stage.deadline());
+        return new TicketPolicy(
+                comp.retry() == null ? stage.retry() : comp.retry(),
+                comp.timeout() == null ? stage.timeout() : comp.timeout(),
+                stage.priority(),
+                stage.deadline());
     }
 }

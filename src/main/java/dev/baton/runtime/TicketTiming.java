@@ -34,7 +34,8 @@ final class TicketTiming {
         if (t.status() != TicketStatus.QUEUED) {
             return times.runningSince(s.c, t.id()).orElse(s.now);
         }
-        Instant queued = progress ? times.running(s.c, t.id(), s.now).orElse(null)
+        Instant queued = progress
+                ? times.running(s.c, t.id(), s.now).orElse(null)
                 : times.queuedAt(s.c, t.id()).orElse(null);
         if (queued != null) {
             metrics.queueWait(s.run.pipeline(), t.stage(), t.agent(), Duration.between(queued, s.now));

@@ -1,20 +1,20 @@
 package dev.baton.runtime;
 
-import dev.baton.compile.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.agent.protocol.Control;
 import dev.baton.agent.protocol.Ticket;
 import dev.baton.compile.Endpoints;
+import dev.baton.compile.Scope;
 import dev.baton.pipeline.AgentSelector;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Durations;
 import dev.baton.pipeline.Json;
 import dev.baton.runtime.RunMetrics.Outcome;
+import dev.baton.ticket.RefusalStore;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.TicketRow;
-import dev.baton.ticket.RefusalStore;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
@@ -27,10 +27,14 @@ import java.util.UUID;
  * The life of one ticket: created, dispatched to its agent's queue (with its lease), retried with back-off,
  * ended or cancelled; each change is a history row and each message goes through the outbox.
  */
+// try-with-resources whose resource is never read: its LogContext scope sets the log line's ticket id for the block it
+// encloses.
+@SuppressWarnings("try")
 final class Tickets {
     static final String ENGINE = "baton";
     /** REFUSED rows one ticket may have; later refusals are counted on the newest (see {@link #refuse}). */
     static final int MAX_REFUSAL_ROWS = 20;
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tickets.class);
     private final RunStore store;
     private final RefusalStore refusals = new RefusalStore();
@@ -56,11 +60,32 @@ final class Tickets {
     }
 
     /** A new ticket row (not yet stored). */
-    static TicketRow row(Step s, String stage, int iteration, int item, String label, String agent, JsonNode input,
+    static TicketRow row(
+            Step s,
+            String stage,
+            int iteration,
+            int item,
+            String label,
+            String agent,
+            JsonNode input,
             TicketStatus status) {
-        return new TicketRow(UUID.randomUUID().toString(), s.run.id(), stage, iteration, item, label, 0, 0, agent,
+        return new TicketRow(
+                UUID.randomUUID().toString(),
+                s.run.id(),
+                stage,
+                iteration,
+                item,
+                label,
+                0,
+                0,
+                agent,
                 status,
-input, null, null, null, s.now, s.now);
+                input,
+                null,
+                null,
+                null,
+                s.now,
+                s.now);
     }
 
     /** Stores a new ticket (or revives the one a rerun left) and dispatches its next attempt at once. */
@@ -102,21 +127,43 @@ input, null, null, null, s.now, s.now);
         history(s, queued, TicketStatus.QUEUED.name(), why);
         if (LOG.isDebugEnabled()) {
             try (LogContext ticket = LogContext.ticket(t.id())) {
-                LOG.debug("dispatching attempt {} of stage '{}' to agent '{}'{}", attempt, t.label(), t.agent(),
+                LOG.debug(
+                        "dispatching attempt {} of stage '{}' to agent '{}'{}",
+                        attempt,
+                        t.label(),
+                        t.agent(),
                         delay.isZero() ? "" : " in " + delay.toMillis() + "ms");
             }
         }
 
         // The broker drops a ticket nobody took by then onto baton.tickets.expired; Baton reads that as a timeout.
         Instant expires = policy.deadline() == null ? null : ceilMillis(deliverAt.plus(policy.deadline()));
-        Ticket msg = new Ticket(t.id(), s.run.id(), s.run.pipeline(), t.stage(),
+        Ticket msg = new Ticket(
+                t.id(),
+                s.run.id(),
+                s.run.pipeline(),
+                t.stage(),
                 t.item() >= 0 && !t.label().equals(t.stage()) ? t.item() : null,
-                t.iteration() > 0 ? t.iteration() : null, t.label(),
-                t.compensation() ? Ticket.Purpose.COMPENSATE : Ticket.Purpose.WORK, attempt, t.agent(), t.input(),
-                s.run.params(), lease == null ? null : lease.toString(), expires == null ? null : expires.toString());
-        emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.agentQueue(t.agent())),
-                msg.toJson(), t.id(), Endpoints.RESULTS, priority(policy, t.agent()), deliverAt.toEpochMilli(),
-                expires == null ? 0 : expires.toEpochMilli()));
+                t.iteration() > 0 ? t.iteration() : null,
+                t.label(),
+                t.compensation() ? Ticket.Purpose.COMPENSATE : Ticket.Purpose.WORK,
+                attempt,
+                t.agent(),
+                t.input(),
+                s.run.params(),
+                lease == null ? null : lease.toString(),
+                expires == null ? null : expires.toString());
+        emit(
+                s,
+                new Outgoing(
+                        UUID.randomUUID().toString(),
+                        Endpoints.queue(Endpoints.agentQueue(t.agent())),
+                        msg.toJson(),
+                        t.id(),
+                        Endpoints.RESULTS,
+                        priority(policy, t.agent()),
+                        deliverAt.toEpochMilli(),
+                        expires == null ? 0 : expires.toEpochMilli()));
         if (lease != null) {
             armLease(s, queued, lease);
         }
@@ -141,9 +188,19 @@ input, null, null, null, s.now, s.now);
      * only move {@code lease_until}, and a check that arrives before it re-arms itself (see {@link #leaseExpired}).
      */
     void armLease(Step s, TicketRow t, Instant at) throws SQLException {
-        ObjectNode check = Json.object().put("type", "lease").put("ticketId", t.id()).put("attempt", t.attempt());
-        emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.COORDINATOR),
-                Json.write(check), t.id(), null, 4, at.toEpochMilli(), 0));
+        ObjectNode check =
+                Json.object().put("type", "lease").put("ticketId", t.id()).put("attempt", t.attempt());
+        emit(
+                s,
+                new Outgoing(
+                        UUID.randomUUID().toString(),
+                        Endpoints.queue(Endpoints.COORDINATOR),
+                        Json.write(check),
+                        t.id(),
+                        null,
+                        4,
+                        at.toEpochMilli(),
+                        0));
     }
 
     /**
@@ -229,8 +286,17 @@ input, null, null, null, s.now, s.now);
         if (held) {
             attemptEnded(s, t, Outcome.CANCELLED, false);
             Control msg = Control.cancel(t.id(), t.attempt(), t.runId(), t.stage(), t.agent(), reason);
-            emit(s, new Outgoing(UUID.randomUUID().toString(), Endpoints.topic(Endpoints.controlTopic(t.agent())),
-                    msg.toJson(), t.id(), null, 7, 0, 0));
+            emit(
+                    s,
+                    new Outgoing(
+                            UUID.randomUUID().toString(),
+                            Endpoints.topic(Endpoints.controlTopic(t.agent())),
+                            msg.toJson(),
+                            t.id(),
+                            null,
+                            7,
+                            0,
+                            0));
         }
     }
 
@@ -258,30 +324,64 @@ input, null, null, null, s.now, s.now);
                 return false;
             }
         }
-        log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
-                TicketStatus.REFUSED.name(), t.agent(), t.agent(), why, s.now));
+        log.append(
+                s,
+                new HistoryRow(
+                        s.nextHistorySeq(),
+                        t.runId(),
+                        t.id(),
+                        t.stage(),
+                        attempt,
+                        TicketStatus.REFUSED.name(),
+                        t.agent(),
+                        t.agent(),
+                        why,
+                        s.now));
         return true;
     }
 
     /** A tool call the agent reports with its reply: {@code tool {arguments} -> output}, or {@code ... failed: error}. */
     void toolCall(Step s, TicketRow t, int attempt, JsonNode call) throws SQLException {
         String detail = call.path("tool").asText() + " " + Json.write(call.path("arguments"))
-                + (call.hasNonNull("error") ? " failed: " + call.path("error").asText()
+                + (call.hasNonNull("error")
+                        ? " failed: " + call.path("error").asText()
                         : " -> " + Json.write(call.path("output")));
-        log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), attempt,
-                TicketStatus.TOOL_CALL.name(), t.agent(), t.agent(),
-                detail.length() > 4000 ? detail.substring(0, 4000) + "..." : detail, s.now));
+        log.append(
+                s,
+                new HistoryRow(
+                        s.nextHistorySeq(),
+                        t.runId(),
+                        t.id(),
+                        t.stage(),
+                        attempt,
+                        TicketStatus.TOOL_CALL.name(),
+                        t.agent(),
+                        t.agent(),
+                        detail.length() > 4000 ? detail.substring(0, 4000) + "..." : detail,
+                        s.now));
     }
 
     void history(Step s, TicketRow t, String status, String detail) throws SQLException {
-        log.append(s, new HistoryRow(s.nextHistorySeq(), t.runId(), t.id(), t.stage(), t.attempt(), status,
-                t.agent(), ENGINE, detail, s.now));
+        log.append(
+                s,
+                new HistoryRow(
+                        s.nextHistorySeq(),
+                        t.runId(),
+                        t.id(),
+                        t.stage(),
+                        t.attempt(),
+                        status,
+                        t.agent(),
+                        ENGINE,
+                        detail,
+                        s.now));
     }
 
     /** A history row about a stage or the run rather than one ticket. */
     void note(Step s, String stage, String status, String detail) throws SQLException {
-        append(s, new HistoryRow(s.nextHistorySeq(), s.run.id(), null, stage, null, status, null, ENGINE, detail,
-                s.now));
+        append(
+                s,
+                new HistoryRow(s.nextHistorySeq(), s.run.id(), null, stage, null, status, null, ENGINE, detail, s.now));
     }
 
     /** Appends a history row; its event and any webhook delivery go out with the transition. */
@@ -295,8 +395,10 @@ input, null, null, null, s.now, s.now);
 
     /** {@code attempt 2 of 3}, or after a rerun {@code attempt 5 (2 of 3 since the rerun)}. */
     static String attemptOf(TicketRow t, int maxAttempts) {
-        return "attempt " + t.attempt() + (t.baseAttempt() == 0 ? " of " + maxAttempts
-                : " (" + t.attemptsThisTry() + " of " + maxAttempts + " since the rerun)");
+        return "attempt " + t.attempt()
+                + (t.baseAttempt() == 0
+                        ? " of " + maxAttempts
+                        : " (" + t.attemptsThisTry() + " of " + maxAttempts + " since the rerun)");
     }
 
     /** {@code after 1 attempt}, {@code after 3 attempts}, or after a rerun {@code after 2 attempts since the rerun}. */

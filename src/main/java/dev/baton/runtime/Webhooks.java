@@ -50,14 +50,31 @@ public final class Webhooks {
     /** In the transition: a run outcome the run's pipeline revision notifies becomes a delivery. */
     void record(Step s, HistoryRow h, ObjectNode event) throws SQLException {
         Notify notify = s.pipeline == null ? null : s.pipeline.notification();
-        if (notify == null || !h.status().startsWith(RUN) || !notify.wants(h.status().substring(RUN.length()))) {
+        if (notify == null
+                || !h.status().startsWith(RUN)
+                || !notify.wants(h.status().substring(RUN.length()))) {
             return;
         }
         String eventId = event.path("id").asText();
-        String id = UUID.nameUUIDFromBytes(("baton-webhook/" + eventId).getBytes(StandardCharsets.UTF_8)).toString();
-        String outcome = Notify.Outcome.ofRunStatus(h.status().substring(RUN.length())).yaml();
-        store.insert(s.c, new Delivery(id, h.runId(), eventId, outcome, notify.webhook().toString(), Json.write(event),
-                Status.PENDING, 0, settings.retry().maxAttempts(), s.now, s.now, s.now));
+        String id = UUID.nameUUIDFromBytes(("baton-webhook/" + eventId).getBytes(StandardCharsets.UTF_8))
+                .toString();
+        String outcome =
+                Notify.Outcome.ofRunStatus(h.status().substring(RUN.length())).yaml();
+        store.insert(
+                s.c,
+                new Delivery(
+                        id,
+                        h.runId(),
+                        eventId,
+                        outcome,
+                        notify.webhook().toString(),
+                        Json.write(event),
+                        Status.PENDING,
+                        0,
+                        settings.retry().maxAttempts(),
+                        s.now,
+                        s.now,
+                        s.now));
         Outgoing first = message(id, 1, s.now);
         outbox.add(s.c, first, s.now);
         s.outgoing.add(first);
@@ -114,7 +131,14 @@ public final class Webhooks {
 
     private static Outgoing message(String deliveryId, int attempt, Instant at) {
         String body = Json.write(Json.object().put("deliveryId", deliveryId).put("attempt", attempt));
-        return new Outgoing(UUID.randomUUID().toString(), Endpoints.queue(Endpoints.WEBHOOKS), body, deliveryId, null,
-                4, at.toEpochMilli(), 0);
+        return new Outgoing(
+                UUID.randomUUID().toString(),
+                Endpoints.queue(Endpoints.WEBHOOKS),
+                body,
+                deliveryId,
+                null,
+                4,
+                at.toEpochMilli(),
+                0);
     }
 }

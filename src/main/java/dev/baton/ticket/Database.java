@@ -20,7 +20,11 @@ public final class Database {
         cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         HikariDataSource ds = new HikariDataSource(cfg);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -34,8 +38,11 @@ public final class Database {
      * itself, after Camel, so H2 is told not to ({@code DB_CLOSE_ON_EXIT=FALSE}) unless the URL says otherwise.
      */
     static String closedByBaton(String url) {
-        if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
-                || url.startsWith("jdbc:h2:mem:") || url.startsWith("jdbc:h2:tcp:") || url.startsWith("jdbc:h2:ssl:")) {
+        if (!url.startsWith("jdbc:h2:")
+                || url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
+                || url.startsWith("jdbc:h2:mem:")
+                || url.startsWith("jdbc:h2:tcp:")
+                || url.startsWith("jdbc:h2:ssl:")) {
             return url;
         }
         return url + ";DB_CLOSE_ON_EXIT=FALSE";

@@ -38,8 +38,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     /** Holds the write end of the watchdog's standard input: it is closed when this JVM ends, however it ends. */
     private Process watchdog;
 
-    private EmbeddedPostgres(PostgresBinaries binaries, Path dir, int port, String password, FileChannel lockFile,
-            FileLock lock) {
+    private EmbeddedPostgres(
+            PostgresBinaries binaries, Path dir, int port, String password, FileChannel lockFile, FileLock lock) {
         this.binaries = binaries;
         this.dir = dir;
         this.port = port;
@@ -55,10 +55,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public static EmbeddedPostgres startIn(Path dataDir, int port) throws IOException, InterruptedException {
         Path h2 = dataDir.resolve("db").resolve("baton.mv.db");
         if (Files.exists(h2)) {
-            LOG.warn("{} is the H2 database of an earlier Baton; Baton now keeps its data in PostgreSQL under {}, so "
-                    + "the runs in that file are not seen here; to go on with them, set baton.db.url = "
-                    + "jdbc:h2:file:{};WRITE_DELAY=0;LOCK_TIMEOUT=20000 (and baton.db.user = sa)", h2,
-                    dataDir.resolve("postgres"), dataDir.resolve("db").resolve("baton"));
+            LOG.warn(
+                    "{} is the H2 database of an earlier Baton; Baton now keeps its data in PostgreSQL under {}, so "
+                            + "the runs in that file are not seen here; to go on with them, set baton.db.url = "
+                            + "jdbc:h2:file:{};WRITE_DELAY=0;LOCK_TIMEOUT=20000 (and baton.db.user = sa)",
+                    h2,
+                    dataDir.resolve("postgres"),
+                    dataDir.resolve("db").resolve("baton"));
         }
         return start(dataDir.resolve("postgres"), port);
     }
@@ -82,12 +85,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
         try {
             stopLeftOver(binaries, dir);
             if (!Files.exists(dir.resolve("PG_VERSION"))) PostgresClusters.create(binaries, dir);
-            String password = Files.readString(dir.resolve(PASSWORD_FILE), StandardCharsets.UTF_8).trim();
+            String password = Files.readString(dir.resolve(PASSWORD_FILE), StandardCharsets.UTF_8)
+                    .trim();
             int chosen = port != 0 ? port : freePort();
             EmbeddedPostgres pg = new EmbeddedPostgres(binaries, dir, chosen, password, ch, lock);
             pg.startServer();
-            LOG.info("PostgreSQL 14 up in {} ms on 127.0.0.1:{} (data {}, user {}, password in {})",
-                    (System.nanoTime() - t0) / 1_000_000, chosen, dir, USER, dir.resolve(PASSWORD_FILE));
+            LOG.info(
+                    "PostgreSQL 14 up in {} ms on 127.0.0.1:{} (data {}, user {}, password in {})",
+                    (System.nanoTime() - t0) / 1_000_000,
+                    chosen,
+                    dir,
+                    USER,
+                    dir.resolve(PASSWORD_FILE));
             return pg;
         } catch (IOException | InterruptedException | RuntimeException e) {
             lock.release();
@@ -103,15 +112,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public static void stopLeftOver(Path dir) throws IOException, InterruptedException {
         dir = dir.toAbsolutePath().normalize();
         if (!Files.exists(dir.resolve("postmaster.pid"))) return;
-        try (FileChannel ch = lockFile(dir); FileLock lock = ch.tryLock()) {
+        try (FileChannel ch = lockFile(dir);
+                FileLock lock = ch.tryLock()) {
             if (lock == null) throw inUse(dir);
             stopLeftOver(PostgresBinaries.unpack(), dir);
         }
     }
 
     private static FileChannel lockFile(Path dir) throws IOException {
-        return FileChannel.open(dir.resolveSibling(dir.getFileName() + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        return FileChannel.open(
+                dir.resolveSibling(dir.getFileName() + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     private static IllegalStateException inUse(Path dir) {
@@ -126,35 +136,54 @@ public final class EmbeddedPostgres implements AutoCloseable {
         long pid = Long.parseLong(lines.get(0).trim());
         // postgres itself ignores a postmaster.pid whose process is gone; a live one must be this folder's server,
         // not another program that was given the pid after a reboot.
-        boolean ours = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        boolean ours = ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
                 .map(h -> h.info().command().orElse("").endsWith("postgres")
-                        && String.join(" ", h.info().arguments().orElse(new String[0])).contains(dir.toString()))
+                        && String.join(" ", h.info().arguments().orElse(new String[0]))
+                                .contains(dir.toString()))
                 .orElse(false);
         if (!ours) return;
-        LOG.warn("stopping the PostgreSQL server (pid {}) that a Baton process which ended without stopping it left "
-                + "running on {}", pid, dir);
-        PostgresCommands.run(binaries.command("pg_ctl", "-D", dir.toString(), "-m", "fast", "-w", "-t", "60", "stop"),
+        LOG.warn(
+                "stopping the PostgreSQL server (pid {}) that a Baton process which ended without stopping it left "
+                        + "running on {}",
+                pid,
+                dir);
+        PostgresCommands.run(
+                binaries.command("pg_ctl", "-D", dir.toString(), "-m", "fast", "-w", "-t", "60", "stop"),
                 "stopping the PostgreSQL server left running on " + dir);
     }
 
     private void startServer() throws IOException, InterruptedException {
         Path log = dir.resolve("postgres.log");
         try {
-            PostgresCommands.run(binaries.command("pg_ctl", "-D", dir.toString(), "-l", log.toString(), "-w", "-t", "120",
-                    "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c timezone=UTC",
-                    "start"), "starting PostgreSQL on " + dir + " (port " + port + ")");
+            PostgresCommands.run(
+                    binaries.command(
+                            "pg_ctl",
+                            "-D",
+                            dir.toString(),
+                            "-l",
+                            log.toString(),
+                            "-w",
+                            "-t",
+                            "120",
+                            "-o",
+                            "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c timezone=UTC",
+                            "start"),
+                    "starting PostgreSQL on " + dir + " (port " + port + ")");
         } catch (IllegalStateException e) {
-            throw new IllegalStateException(e.getMessage() + "; its log " + log + " ends:\n" + PostgresCommands.tail(log, 15),
-                    e);
+            throw new IllegalStateException(
+                    e.getMessage() + "; its log " + log + " ends:\n" + PostgresCommands.tail(log, 15), e);
         }
         List<String> stop = binaries.command("pg_ctl", "-D", dir.toString(), "-m", "fast", "-w", "-t", "60", "stop");
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "while read -r _; do :; done; exec \"$@\"",
-                "baton-postgres-watchdog"));
+        List<String> cmd = new ArrayList<>(
+                List.of("sh", "-c", "while read -r _; do :; done; exec \"$@\"", "baton-postgres-watchdog"));
         cmd.addAll(stop);
         // The watchdog waits on a pipe nothing writes to: when this JVM ends, even by kill -9, the pipe closes and
         // the watchdog stops the server, as close() would have.
-        watchdog = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        watchdog = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     public String jdbcUrl() {
@@ -177,7 +206,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 watchdog.destroy();
                 watchdog.waitFor();
             }
-            PostgresCommands.run(binaries.command("pg_ctl", "-D", dir.toString(), "-m", "fast", "-w", "-t", "60", "stop"),
+            PostgresCommands.run(
+                    binaries.command("pg_ctl", "-D", dir.toString(), "-m", "fast", "-w", "-t", "60", "stop"),
                     "stopping PostgreSQL on " + dir);
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}", e.getMessage());

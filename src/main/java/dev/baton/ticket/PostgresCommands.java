@@ -20,7 +20,10 @@ final class PostgresCommands {
     static String run(List<String> cmd, String input, String what) throws IOException, InterruptedException {
         Path out = Files.createTempFile("baton-postgres-", ".out");
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
             try (var stdin = p.getOutputStream()) {
                 if (input != null) stdin.write(input.getBytes(StandardCharsets.UTF_8));
             }

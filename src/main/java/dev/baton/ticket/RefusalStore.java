@@ -12,19 +12,35 @@ public final class RefusalStore {
     public record Refusals(Optional<HistoryRow> newest, int count) {}
 
     public Refusals refusals(Connection c, String runId, String ticketId) throws SQLException {
-        int count = Sql.one(c, "SELECT COUNT(*) FROM ticket_history WHERE ticket_id = ? AND status = 'REFUSED' "
-                + "AND run_id = ?", rs -> rs.getInt(1), ticketId, runId).orElse(0);
+        int count = Sql.one(
+                        c,
+                        "SELECT COUNT(*) FROM ticket_history WHERE ticket_id = ? AND status = 'REFUSED' "
+                                + "AND run_id = ?",
+                        rs -> rs.getInt(1),
+                        ticketId,
+                        runId)
+                .orElse(0);
         if (count == 0) {
             return new Refusals(Optional.empty(), 0);
         }
-        return new Refusals(Sql.one(c, "SELECT " + RunStore.HISTORY_COLS + " FROM ticket_history WHERE ticket_id = ? "
-                + "AND status = 'REFUSED' AND run_id = ? ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY",
-                RunStore::historyRow, ticketId, runId), count);
+        return new Refusals(
+                Sql.one(
+                        c,
+                        "SELECT " + RunStore.HISTORY_COLS + " FROM ticket_history WHERE ticket_id = ? "
+                                + "AND status = 'REFUSED' AND run_id = ? ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY",
+                        RunStore::historyRow,
+                        ticketId,
+                        runId),
+                count);
     }
 
     /** Counts one more occurrence of the refusal in history row {@code seq} instead of writing a row for it. */
     public void repeated(Connection c, String runId, int seq, Instant now) throws SQLException {
-        Sql.update(c, "UPDATE ticket_history SET repeats = repeats + 1, repeated_at = ? WHERE run_id = ? AND seq = ?",
-                now, runId, seq);
+        Sql.update(
+                c,
+                "UPDATE ticket_history SET repeats = repeats + 1, repeated_at = ? WHERE run_id = ? AND seq = ?",
+                now,
+                runId,
+                seq);
     }
 }

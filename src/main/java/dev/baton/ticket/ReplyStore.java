@@ -17,18 +17,31 @@ public final class ReplyStore {
     /** Adds a reply address to the run (the caller holds the run's lock); the same one twice is kept once. */
     public void add(Connection c, String runId, ReplyTo reply, Instant now) throws SQLException {
         String correlation = reply.correlationId() == null ? "" : reply.correlationId();
-        if (Sql.one(c, "SELECT 1 FROM run_reply WHERE run_id = ? AND destination = ? AND correlation_id = ?",
-                rs -> 1, runId, reply.destination(), correlation).isEmpty()) {
-            Sql.update(c, "INSERT INTO run_reply (run_id, destination, correlation_id, created_at) VALUES (?,?,?,?)",
-                    runId, reply.destination(), correlation, now);
+        if (Sql.one(
+                        c,
+                        "SELECT 1 FROM run_reply WHERE run_id = ? AND destination = ? AND correlation_id = ?",
+                        rs -> 1,
+                        runId,
+                        reply.destination(),
+                        correlation)
+                .isEmpty()) {
+            Sql.update(
+                    c,
+                    "INSERT INTO run_reply (run_id, destination, correlation_id, created_at) VALUES (?,?,?,?)",
+                    runId,
+                    reply.destination(),
+                    correlation,
+                    now);
         }
     }
 
     /** The run's pending reply addresses, oldest first, and forgets them: the caller sends them in this transaction. */
     public List<ReplyTo> take(Connection c, String runId) throws SQLException {
-        List<ReplyTo> replies = Sql.list(c, "SELECT destination, correlation_id FROM run_reply WHERE run_id = ? "
-                        + "ORDER BY created_at",
-                rs -> new ReplyTo(rs.getString(1), rs.getString(2).isEmpty() ? null : rs.getString(2)), runId);
+        List<ReplyTo> replies = Sql.list(
+                c,
+                "SELECT destination, correlation_id FROM run_reply WHERE run_id = ? " + "ORDER BY created_at",
+                rs -> new ReplyTo(rs.getString(1), rs.getString(2).isEmpty() ? null : rs.getString(2)),
+                runId);
         if (!replies.isEmpty()) {
             Sql.update(c, "DELETE FROM run_reply WHERE run_id = ?", runId);
         }

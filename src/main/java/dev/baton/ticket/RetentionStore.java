@@ -33,8 +33,12 @@ public final class RetentionStore {
      * first. Nothing is locked.
      */
     public List<String> finishedBefore(Connection c, Instant before, int limit) throws SQLException {
-        return Sql.list(c, "SELECT id FROM run WHERE finished_at < ? AND status IN " + FINISHED + " AND NOT " + NOTIFYING
-                + " ORDER BY finished_at, id FETCH FIRST " + limit + " ROWS ONLY", rs -> rs.getString(1), before);
+        return Sql.list(
+                c,
+                "SELECT id FROM run WHERE finished_at < ? AND status IN " + FINISHED + " AND NOT " + NOTIFYING
+                        + " ORDER BY finished_at, id FETCH FIRST " + limit + " ROWS ONLY",
+                rs -> rs.getString(1),
+                before);
     }
 
     /**
@@ -45,9 +49,16 @@ public final class RetentionStore {
      * @return whether the run was deleted
      */
     public boolean delete(Connection c, String runId, Instant before) throws SQLException {
-        boolean finished = Sql.one(c, "SELECT 1 FROM run WHERE id = ? AND finished_at < ? AND status IN " + FINISHED
-                + " FOR UPDATE", rs -> 1, runId, before).isPresent();
-        if (!finished || Sql.one(c, "SELECT 1 FROM run WHERE id = ? AND " + NOTIFYING, rs -> 1, runId).isPresent()) {
+        boolean finished = Sql.one(
+                        c,
+                        "SELECT 1 FROM run WHERE id = ? AND finished_at < ? AND status IN " + FINISHED + " FOR UPDATE",
+                        rs -> 1,
+                        runId,
+                        before)
+                .isPresent();
+        if (!finished
+                || Sql.one(c, "SELECT 1 FROM run WHERE id = ? AND " + NOTIFYING, rs -> 1, runId)
+                        .isPresent()) {
             return false;
         }
         for (String sql : DELETES) {

@@ -54,24 +54,60 @@ public final class Rows {
 
         /** The stage has started (or moved on) in {@code status}; the start time is kept from the first time. */
         public StageRow running(TicketStatus newStatus, int attempt, Instant now) {
-            return new StageRow(runId, name, newStatus, attempt, null, null, startedAt == null ? now : startedAt, null,
-                    iteration, itemsTotal, itemsNext, itemsDone, null);
+            return new StageRow(
+                    runId,
+                    name,
+                    newStatus,
+                    attempt,
+                    null,
+                    null,
+                    startedAt == null ? now : startedAt,
+                    null,
+                    iteration,
+                    itemsTotal,
+                    itemsNext,
+                    itemsDone,
+                    null);
         }
 
         public StageRow ended(TicketStatus newStatus, JsonNode out, String why, Instant now, Integer seq) {
-            return new StageRow(runId, name, newStatus, attempts, out, why, startedAt == null ? now : startedAt, now,
-                    iteration, itemsTotal, itemsNext, itemsDone, seq);
+            return new StageRow(
+                    runId,
+                    name,
+                    newStatus,
+                    attempts,
+                    out,
+                    why,
+                    startedAt == null ? now : startedAt,
+                    now,
+                    iteration,
+                    itemsTotal,
+                    itemsNext,
+                    itemsDone,
+                    seq);
         }
 
         public StageRow items(int total, int next, int done) {
-            return new StageRow(runId, name, status, attempts, output, error, startedAt, finishedAt, iteration, total,
-                    next, done, doneSeq);
+            return new StageRow(
+                    runId,
+                    name,
+                    status,
+                    attempts,
+                    output,
+                    error,
+                    startedAt,
+                    finishedAt,
+                    iteration,
+                    total,
+                    next,
+                    done,
+                    doneSeq);
         }
 
         /** A fresh row for the given loop iteration. */
         public StageRow reset(int newIteration) {
-            return new StageRow(runId, name, TicketStatus.WAITING_DEPS, 0, null, null, null, null, newIteration, 0, 0,
-                    0, null);
+            return new StageRow(
+                    runId, name, TicketStatus.WAITING_DEPS, 0, null, null, null, null, newIteration, 0, 0, 0, null);
         }
     }
 
@@ -102,29 +138,104 @@ public final class Rows {
         public static final int COMPENSATION = -1;
 
         public TicketRow with(TicketStatus newStatus, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, agent, newStatus, input, output,
-                    error, leaseUntil, createdAt, now);
+            return new TicketRow(
+                    id,
+                    runId,
+                    stage,
+                    iteration,
+                    item,
+                    label,
+                    attempt,
+                    baseAttempt,
+                    agent,
+                    newStatus,
+                    input,
+                    output,
+                    error,
+                    leaseUntil,
+                    createdAt,
+                    now);
         }
 
         public TicketRow ended(TicketStatus newStatus, JsonNode out, String why, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, agent, newStatus, input, out, why,
-                    leaseUntil, createdAt, now);
+            return new TicketRow(
+                    id,
+                    runId,
+                    stage,
+                    iteration,
+                    item,
+                    label,
+                    attempt,
+                    baseAttempt,
+                    agent,
+                    newStatus,
+                    input,
+                    out,
+                    why,
+                    leaseUntil,
+                    createdAt,
+                    now);
         }
 
         public TicketRow attempt(int n, Instant lease, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, n, baseAttempt, agent, TicketStatus.QUEUED, input, null,
-                    null, lease, createdAt, now);
+            return new TicketRow(
+                    id,
+                    runId,
+                    stage,
+                    iteration,
+                    item,
+                    label,
+                    n,
+                    baseAttempt,
+                    agent,
+                    TicketStatus.QUEUED,
+                    input,
+                    null,
+                    null,
+                    lease,
+                    createdAt,
+                    now);
         }
 
         public TicketRow lease(Instant until, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, agent, status, input, output,
-                    error, until, createdAt, now);
+            return new TicketRow(
+                    id,
+                    runId,
+                    stage,
+                    iteration,
+                    item,
+                    label,
+                    attempt,
+                    baseAttempt,
+                    agent,
+                    status,
+                    input,
+                    output,
+                    error,
+                    until,
+                    createdAt,
+                    now);
         }
 
         /** The same ticket for another agent (an {@code agentSelector} chose again). */
         public TicketRow withAgent(String newAgent) {
-            return new TicketRow(id, runId, stage, iteration, item, label, attempt, baseAttempt, newAgent, status, input,
-                    output, error, leaseUntil, createdAt, updatedAt);
+            return new TicketRow(
+                    id,
+                    runId,
+                    stage,
+                    iteration,
+                    item,
+                    label,
+                    attempt,
+                    baseAttempt,
+                    newAgent,
+                    status,
+                    input,
+                    output,
+                    error,
+                    leaseUntil,
+                    createdAt,
+                    updatedAt);
         }
 
         /** Attempts made in this try (since the last rerun revived the row). */
@@ -142,8 +253,23 @@ public final class Rows {
          * starts again.
          */
         public TicketRow revived(TicketRow fresh, Instant now) {
-            return new TicketRow(id, runId, stage, iteration, item, fresh.label(), attempt, attempt, fresh.agent(),
-                    fresh.status(), fresh.input(), null, null, null, createdAt, now);
+            return new TicketRow(
+                    id,
+                    runId,
+                    stage,
+                    iteration,
+                    item,
+                    fresh.label(),
+                    attempt,
+                    attempt,
+                    fresh.agent(),
+                    fresh.status(),
+                    fresh.input(),
+                    null,
+                    null,
+                    null,
+                    createdAt,
+                    now);
         }
     }
 
@@ -165,8 +291,17 @@ public final class Rows {
             int repeats,
             Instant repeatedAt) {
         /** A new entry, not repeated (yet). */
-        public HistoryRow(int seq, String runId, String ticketId, String stage, Integer attempt, String status,
-                String agent, String actor, String detail, Instant at) {
+        public HistoryRow(
+                int seq,
+                String runId,
+                String ticketId,
+                String stage,
+                Integer attempt,
+                String status,
+                String agent,
+                String actor,
+                String detail,
+                Instant at) {
             this(seq, runId, ticketId, stage, attempt, status, agent, actor, detail, at, 0, null);
         }
     }

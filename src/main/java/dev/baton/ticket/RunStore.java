@@ -20,18 +20,32 @@ import java.util.Optional;
 public final class RunStore {
     private static final String RUN_COLS =
             "id, pipeline, revision, status, params, context, idempotency_key, error, created_at, updated_at, finished_at, "
-            + "request_hash, last_seq";
+                    + "request_hash, last_seq";
     /** The run row without its context, which can be large (a for_each input) and is read only when needed. */
     private static final String RUN_COLS_LIGHT = RUN_COLS.replace("context,", "NULL AS context,");
-    private static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
-            + "status, input, output, error, lease_until, created_at, updated_at";
+
+    private static final String TICKET_COLS =
+            "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
+                    + "status, input, output, error, lease_until, created_at, updated_at";
     private static final String STAGE_COLS = "run_id, name, status, attempts, output, error, started_at, finished_at, "
             + "iteration, items_total, items_next, items_done, done_seq";
 
     public void insertRun(Connection c, RunRow r) throws SQLException {
-        Sql.update(c, "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                r.id(), r.pipeline(), r.revision(), r.status().name(), Json.write(r.params()), Json.write(r.context()),
-                r.idempotencyKey(), r.error(), r.createdAt(), r.updatedAt(), r.finishedAt(), r.requestHash(),
+        Sql.update(
+                c,
+                "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                r.id(),
+                r.pipeline(),
+                r.revision(),
+                r.status().name(),
+                Json.write(r.params()),
+                Json.write(r.context()),
+                r.idempotencyKey(),
+                r.error(),
+                r.createdAt(),
+                r.updatedAt(),
+                r.finishedAt(),
+                r.requestHash(),
                 r.lastSeq());
     }
 
@@ -60,21 +74,26 @@ public final class RunStore {
      * Runs newest first, filtered, after the keyset position {@code (afterCreated, afterId)} when given: ordered by
      * creation time and then id, both descending, so a page never repeats or skips a run because others started.
      */
-    public List<RunRow> runs(Connection c, String pipeline, String status, int limit, Instant afterCreated,
-            String afterId) throws SQLException {
+    public List<RunRow> runs(
+            Connection c, String pipeline, String status, int limit, Instant afterCreated, String afterId)
+            throws SQLException {
         return runs(c, pipeline, status, null, limit, afterCreated, afterId);
     }
 
     /** @param text when not null, only runs whose params' JSON text contains it, ignoring case */
-    public List<RunRow> runs(Connection c, String pipeline, String status, String text, int limit,
-            Instant afterCreated, String afterId) throws SQLException {
+    public List<RunRow> runs(
+            Connection c, String pipeline, String status, String text, int limit, Instant afterCreated, String afterId)
+            throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + RUN_COLS + " FROM run WHERE 1=1");
         List<Object> args = new ArrayList<>();
         if (text != null) {
             // LIKE's wildcards in the text are literal characters here
             sql.append(" AND LOWER(params) LIKE ? ESCAPE '!'");
-            args.add("%" + text.toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
-                    .replace("_", "!_") + "%");
+            args.add("%"
+                    + text.toLowerCase(java.util.Locale.ROOT)
+                            .replace("!", "!!")
+                            .replace("%", "!%")
+                            .replace("_", "!_") + "%");
         }
         if (pipeline != null) {
             sql.append(" AND pipeline = ?");
@@ -90,7 +109,9 @@ public final class RunStore {
             args.add(afterCreated);
             args.add(afterId);
         }
-        sql.append(" ORDER BY created_at DESC, id DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        sql.append(" ORDER BY created_at DESC, id DESC FETCH FIRST ")
+                .append(limit)
+                .append(" ROWS ONLY");
         return Sql.list(c, sql.toString(), RunStore::runRow, args.toArray());
     }
 
@@ -103,42 +124,106 @@ public final class RunStore {
      *
      * @param finishedAt when the run ended; null while it has not
      */
-    public void updateRun(Connection c, String id, RunStatus status, ObjectNode context, String error, int lastSeq,
-            Instant now, Instant finishedAt) throws SQLException {
+    public void updateRun(
+            Connection c,
+            String id,
+            RunStatus status,
+            ObjectNode context,
+            String error,
+            int lastSeq,
+            Instant now,
+            Instant finishedAt)
+            throws SQLException {
         if (context == null) {
-            Sql.update(c, "UPDATE run SET status = ?, error = ?, last_seq = ?, updated_at = ?, finished_at = ? "
-                    + "WHERE id = ?", status.name(), error, lastSeq, now, finishedAt, id);
+            Sql.update(
+                    c,
+                    "UPDATE run SET status = ?, error = ?, last_seq = ?, updated_at = ?, finished_at = ? "
+                            + "WHERE id = ?",
+                    status.name(),
+                    error,
+                    lastSeq,
+                    now,
+                    finishedAt,
+                    id);
         } else {
-            Sql.update(c, "UPDATE run SET status = ?, context = ?, error = ?, last_seq = ?, updated_at = ?, "
-                    + "finished_at = ? WHERE id = ?", status.name(), Json.write(context), error, lastSeq, now,
-                    finishedAt, id);
+            Sql.update(
+                    c,
+                    "UPDATE run SET status = ?, context = ?, error = ?, last_seq = ?, updated_at = ?, "
+                            + "finished_at = ? WHERE id = ?",
+                    status.name(),
+                    Json.write(context),
+                    error,
+                    lastSeq,
+                    now,
+                    finishedAt,
+                    id);
         }
     }
 
     public void insertStage(Connection c, StageRow s) throws SQLException {
-        Sql.update(c, "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                s.runId(), s.name(), s.status().name(), s.attempts(), jsonOrNull(s.output()), s.error(),
-                s.startedAt(), s.finishedAt(), s.iteration(), s.itemsTotal(), s.itemsNext(), s.itemsDone(),
+        Sql.update(
+                c,
+                "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                s.runId(),
+                s.name(),
+                s.status().name(),
+                s.attempts(),
+                jsonOrNull(s.output()),
+                s.error(),
+                s.startedAt(),
+                s.finishedAt(),
+                s.iteration(),
+                s.itemsTotal(),
+                s.itemsNext(),
+                s.itemsDone(),
                 s.doneSeq());
     }
 
     public void updateStage(Connection c, StageRow s) throws SQLException {
-        Sql.update(c, "UPDATE run_stage SET status = ?, attempts = ?, output = ?, error = ?, started_at = ?, "
+        Sql.update(
+                c,
+                "UPDATE run_stage SET status = ?, attempts = ?, output = ?, error = ?, started_at = ?, "
                         + "finished_at = ?, iteration = ?, items_total = ?, items_next = ?, items_done = ?, "
                         + "done_seq = ? WHERE run_id = ? AND name = ?",
-                s.status().name(), s.attempts(), jsonOrNull(s.output()), s.error(), s.startedAt(), s.finishedAt(),
-                s.iteration(), s.itemsTotal(), s.itemsNext(), s.itemsDone(), s.doneSeq(), s.runId(), s.name());
+                s.status().name(),
+                s.attempts(),
+                jsonOrNull(s.output()),
+                s.error(),
+                s.startedAt(),
+                s.finishedAt(),
+                s.iteration(),
+                s.itemsTotal(),
+                s.itemsNext(),
+                s.itemsDone(),
+                s.doneSeq(),
+                s.runId(),
+                s.name());
     }
 
     public List<StageRow> stages(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT " + STAGE_COLS + " FROM run_stage WHERE run_id = ?", rs -> new StageRow(
-                rs.getString(1), rs.getString(2), TicketStatus.valueOf(rs.getString(3)), rs.getInt(4),
-                json(rs.getString(5)), rs.getString(6), Sql.instant(rs, 7), Sql.instant(rs, 8), rs.getInt(9),
-                rs.getInt(10), rs.getInt(11), rs.getInt(12), (Integer) rs.getObject(13)), runId);
+        return Sql.list(
+                c,
+                "SELECT " + STAGE_COLS + " FROM run_stage WHERE run_id = ?",
+                rs -> new StageRow(
+                        rs.getString(1),
+                        rs.getString(2),
+                        TicketStatus.valueOf(rs.getString(3)),
+                        rs.getInt(4),
+                        json(rs.getString(5)),
+                        rs.getString(6),
+                        Sql.instant(rs, 7),
+                        Sql.instant(rs, 8),
+                        rs.getInt(9),
+                        rs.getInt(10),
+                        rs.getInt(11),
+                        rs.getInt(12),
+                        (Integer) rs.getObject(13)),
+                runId);
     }
 
     public void insertTicket(Connection c, TicketRow t) throws SQLException {
-        Sql.update(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticketArgs(t));
+        Sql.update(
+                c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticketArgs(t));
     }
 
     /** Inserts many tickets in one JDBC batch (a for_each creates one row per item up front). */
@@ -151,17 +236,42 @@ public final class RunStore {
     }
 
     private static Object[] ticketArgs(TicketRow t) {
-        return new Object[] {t.id(), t.runId(), t.stage(), t.iteration(), t.item(), t.label(), t.attempt(),
-            t.baseAttempt(), t.agent(),
-            t.status().name(), jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(), t.leaseUntil(), t.createdAt(),
-            t.updatedAt()};
+        return new Object[] {
+            t.id(),
+            t.runId(),
+            t.stage(),
+            t.iteration(),
+            t.item(),
+            t.label(),
+            t.attempt(),
+            t.baseAttempt(),
+            t.agent(),
+            t.status().name(),
+            jsonOrNull(t.input()),
+            jsonOrNull(t.output()),
+            t.error(),
+            t.leaseUntil(),
+            t.createdAt(),
+            t.updatedAt()
+        };
     }
 
     public void updateTicket(Connection c, TicketRow t) throws SQLException {
-        Sql.update(c, "UPDATE ticket SET attempt = ?, base_attempt = ?, agent = ?, status = ?, input = ?, output = ?, "
+        Sql.update(
+                c,
+                "UPDATE ticket SET attempt = ?, base_attempt = ?, agent = ?, status = ?, input = ?, output = ?, "
                         + "error = ?, lease_until = ?, updated_at = ?, label = ? WHERE id = ?",
-                t.attempt(), t.baseAttempt(), t.agent(), t.status().name(), jsonOrNull(t.input()), jsonOrNull(t.output()), t.error(),
-                t.leaseUntil(), t.updatedAt(), t.label(), t.id());
+                t.attempt(),
+                t.baseAttempt(),
+                t.agent(),
+                t.status().name(),
+                jsonOrNull(t.input()),
+                jsonOrNull(t.output()),
+                t.error(),
+                t.leaseUntil(),
+                t.updatedAt(),
+                t.label(),
+                t.id());
     }
 
     /**
@@ -172,7 +282,10 @@ public final class RunStore {
         List<String> rows = Sql.list(c, "SELECT token_usage FROM ticket WHERE id = ?", rs -> rs.getString(1), ticketId);
         String before = rows.isEmpty() ? null : rows.get(0);
         ObjectNode sum = before == null ? Json.object() : (ObjectNode) Json.parse(before);
-        usage.properties().forEach(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong(0) + e.getValue().asLong()));
+        usage.properties()
+                .forEach(e -> sum.put(
+                        e.getKey(),
+                        sum.path(e.getKey()).asLong(0) + e.getValue().asLong()));
         if (costUsd != null) {
             sum.put("costUsd", sum.path("costUsd").asDouble(0) + costUsd);
         }
@@ -182,8 +295,11 @@ public final class RunStore {
     /** The token usage of a run's tickets that reported any, by ticket id. */
     public java.util.Map<String, JsonNode> usages(Connection c, String runId) throws SQLException {
         java.util.Map<String, JsonNode> out = new java.util.HashMap<>();
-        Sql.list(c, "SELECT id, token_usage FROM ticket WHERE run_id = ? AND token_usage IS NOT NULL",
-                rs -> out.put(rs.getString(1), Json.parse(rs.getString(2))), runId);
+        Sql.list(
+                c,
+                "SELECT id, token_usage FROM ticket WHERE run_id = ? AND token_usage IS NOT NULL",
+                rs -> out.put(rs.getString(1), Json.parse(rs.getString(2))),
+                runId);
         return out;
     }
 
@@ -192,30 +308,51 @@ public final class RunStore {
     }
 
     public List<TicketRow> tickets(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? "
-                + "ORDER BY created_at, stage, iteration, item", RunStore::ticketRow, runId);
+        return Sql.list(
+                c,
+                "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? "
+                        + "ORDER BY created_at, stage, iteration, item",
+                RunStore::ticketRow,
+                runId);
     }
 
     /** The tickets of one iteration of one stage, in item order (compensation first, as item -1). */
     public List<TicketRow> tickets(Connection c, String runId, String stage, int iteration) throws SQLException {
-        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND stage = ? AND iteration = ? "
-                + "ORDER BY item", RunStore::ticketRow, runId, stage, iteration);
+        return Sql.list(
+                c,
+                "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND stage = ? AND iteration = ? "
+                        + "ORDER BY item",
+                RunStore::ticketRow,
+                runId,
+                stage,
+                iteration);
     }
 
     public Optional<TicketRow> ticket(Connection c, String runId, String stage, int iteration, int item)
             throws SQLException {
-        return Sql.one(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND stage = ? AND iteration = ? "
-                + "AND item = ?", RunStore::ticketRow, runId, stage, iteration, item);
+        return Sql.one(
+                c,
+                "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND stage = ? AND iteration = ? "
+                        + "AND item = ?",
+                RunStore::ticketRow,
+                runId,
+                stage,
+                iteration,
+                item);
     }
 
     /** Approval tickets waiting for a decision in running runs, oldest first, after {@code after} (keyset), or from the first. */
     public List<TicketRow> waitingApprovals(Connection c, int limit, TicketRow after) throws SQLException {
         String keyset = after == null ? "" : " AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))";
-        Object[] args = after == null ? new Object[0]
-                : new Object[] {after.createdAt(), after.createdAt(), after.id()};
-        return Sql.list(c, "SELECT " + TICKET_COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2") + " FROM ticket t "
-                + "JOIN run r ON r.id = t.run_id WHERE r.status = 'RUNNING' AND t.status = 'WAITING_APPROVAL'" + keyset
-                + " ORDER BY t.created_at, t.id FETCH FIRST " + limit + " ROWS ONLY", RunStore::ticketRow, args);
+        Object[] args = after == null ? new Object[0] : new Object[] {after.createdAt(), after.createdAt(), after.id()};
+        return Sql.list(
+                c,
+                "SELECT " + TICKET_COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2") + " FROM ticket t "
+                        + "JOIN run r ON r.id = t.run_id WHERE r.status = 'RUNNING' AND t.status = 'WAITING_APPROVAL'"
+                        + keyset
+                        + " ORDER BY t.created_at, t.id FETCH FIRST " + limit + " ROWS ONLY",
+                RunStore::ticketRow,
+                args);
     }
 
     /** The tickets of a run in one of the given states (e.g. those in flight when it fails). */
@@ -224,26 +361,47 @@ public final class RunStore {
         List<Object> args = new ArrayList<>();
         args.add(runId);
         statuses.forEach(st -> args.add(st.name()));
-        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND status IN (" + marks + ") "
-                + "ORDER BY stage, iteration, item", RunStore::ticketRow, args.toArray());
+        return Sql.list(
+                c,
+                "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND status IN (" + marks + ") "
+                        + "ORDER BY stage, iteration, item",
+                RunStore::ticketRow,
+                args.toArray());
     }
 
     /** Cancels every ticket of a run that was never dispatched (PENDING); returns how many. */
     /** The run's compensation tickets (item -1), one per compensated stage. */
     public List<TicketRow> compensationTickets(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND item = ? ORDER BY stage",
-                RunStore::ticketRow, runId, TicketRow.COMPENSATION);
+        return Sql.list(
+                c,
+                "SELECT " + TICKET_COLS + " FROM ticket WHERE run_id = ? AND item = ? ORDER BY stage",
+                RunStore::ticketRow,
+                runId,
+                TicketRow.COMPENSATION);
     }
 
     public int cancelPending(Connection c, String runId, Instant now) throws SQLException {
-        return Sql.update(c, "UPDATE ticket SET status = 'CANCELLED', updated_at = ? WHERE run_id = ? "
-                + "AND status = 'PENDING'", now, runId);
+        return Sql.update(
+                c,
+                "UPDATE ticket SET status = 'CANCELLED', updated_at = ? WHERE run_id = ? " + "AND status = 'PENDING'",
+                now,
+                runId);
     }
 
     public void history(Connection c, HistoryRow h) throws SQLException {
-        Sql.update(c, "INSERT INTO ticket_history (run_id, seq, ticket_id, stage, attempt, status, agent, actor, detail, "
+        Sql.update(
+                c,
+                "INSERT INTO ticket_history (run_id, seq, ticket_id, stage, attempt, status, agent, actor, detail, "
                         + "at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                h.runId(), h.seq(), h.ticketId(), h.stage(), h.attempt(), h.status(), h.agent(), h.actor(), h.detail(),
+                h.runId(),
+                h.seq(),
+                h.ticketId(),
+                h.stage(),
+                h.attempt(),
+                h.status(),
+                h.agent(),
+                h.actor(),
+                h.detail(),
                 h.at());
     }
 
@@ -252,20 +410,38 @@ public final class RunStore {
 
     /** The history rows of one attempt of one ticket, in order. */
     public List<HistoryRow> history(Connection c, String runId, String ticketId, int attempt) throws SQLException {
-        return Sql.list(c, "SELECT " + HISTORY_COLS + " "
-                + "FROM ticket_history WHERE run_id = ? AND ticket_id = ? AND attempt = ? ORDER BY seq",
-                RunStore::historyRow, runId, ticketId, attempt);
+        return Sql.list(
+                c,
+                "SELECT " + HISTORY_COLS + " "
+                        + "FROM ticket_history WHERE run_id = ? AND ticket_id = ? AND attempt = ? ORDER BY seq",
+                RunStore::historyRow,
+                runId,
+                ticketId,
+                attempt);
     }
 
     public List<HistoryRow> history(Connection c, String runId) throws SQLException {
-        return Sql.list(c, "SELECT " + HISTORY_COLS + " "
-                + "FROM ticket_history WHERE run_id = ? ORDER BY seq", RunStore::historyRow, runId);
+        return Sql.list(
+                c,
+                "SELECT " + HISTORY_COLS + " " + "FROM ticket_history WHERE run_id = ? ORDER BY seq",
+                RunStore::historyRow,
+                runId);
     }
 
     static HistoryRow historyRow(ResultSet rs) throws SQLException {
-        return new HistoryRow(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                (Integer) rs.getObject(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                Sql.instant(rs, 10), rs.getInt(11), Sql.instant(rs, 12));
+        return new HistoryRow(
+                rs.getInt(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                (Integer) rs.getObject(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                Sql.instant(rs, 10),
+                rs.getInt(11),
+                Sql.instant(rs, 12));
     }
 
     /**
@@ -300,7 +476,8 @@ public final class RunStore {
 
     /** Whether an inbound message id was applied (and not yet pruned). */
     public boolean delivered(Connection c, String messageId) throws SQLException {
-        return Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, inboxKey(messageId)).isPresent();
+        return Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, inboxKey(messageId))
+                .isPresent();
     }
 
     /** Forgets an inbound message id recorded in this transaction: its message changed nothing worth guarding. */
@@ -310,8 +487,9 @@ public final class RunStore {
 
     /** The (pipeline, revision) pairs that runs still in progress are pinned to. */
     public List<String[]> activeRevisions(Connection c) throws SQLException {
-        return Sql.list(c, "SELECT DISTINCT pipeline, revision FROM run WHERE status IN ('RUNNING', 'COMPENSATING')",
-                rs -> new String[] {rs.getString(1), rs.getString(2)});
+        return Sql.list(
+                c, "SELECT DISTINCT pipeline, revision FROM run WHERE status IN ('RUNNING', 'COMPENSATING')", rs ->
+                        new String[] {rs.getString(1), rs.getString(2)});
     }
 
     /** Forgets inbound message ids older than {@code before}: no broker redelivers a message that late. */
@@ -319,38 +497,75 @@ public final class RunStore {
         return Sql.update(c, "DELETE FROM inbox WHERE received_at < ?", before);
     }
 
-    public void savePipelineRevision(Connection c, String pipeline, String revision, String file, String source,
-            Instant now) throws SQLException {
+    public void savePipelineRevision(
+            Connection c, String pipeline, String revision, String file, String source, Instant now)
+            throws SQLException {
         if (pipelineSource(c, pipeline, revision).isEmpty()) {
-            Sql.update(c, "INSERT INTO pipeline_revision (pipeline, revision, file, source, loaded_at) VALUES (?,?,?,?,?)",
-                    pipeline, revision, file, source, now);
+            Sql.update(
+                    c,
+                    "INSERT INTO pipeline_revision (pipeline, revision, file, source, loaded_at) VALUES (?,?,?,?,?)",
+                    pipeline,
+                    revision,
+                    file,
+                    source,
+                    now);
         }
     }
 
     public Optional<String> pipelineSource(Connection c, String pipeline, String revision) throws SQLException {
-        return Sql.one(c, "SELECT source FROM pipeline_revision WHERE pipeline = ? AND revision = ?",
-                rs -> rs.getString(1), pipeline, revision);
+        return Sql.one(
+                c,
+                "SELECT source FROM pipeline_revision WHERE pipeline = ? AND revision = ?",
+                rs -> rs.getString(1),
+                pipeline,
+                revision);
     }
 
     /** Every stored revision of a pipeline, newest first. */
     public List<RevisionRow> revisions(Connection c, String pipeline) throws SQLException {
-        return Sql.list(c, "SELECT pipeline, revision, file, loaded_at FROM pipeline_revision WHERE pipeline = ? "
-                + "ORDER BY loaded_at DESC, revision", rs -> new RevisionRow(rs.getString(1), rs.getString(2),
-                rs.getString(3), Sql.instant(rs, 4)), pipeline);
+        return Sql.list(
+                c,
+                "SELECT pipeline, revision, file, loaded_at FROM pipeline_revision WHERE pipeline = ? "
+                        + "ORDER BY loaded_at DESC, revision",
+                rs -> new RevisionRow(rs.getString(1), rs.getString(2), rs.getString(3), Sql.instant(rs, 4)),
+                pipeline);
     }
 
     private static RunRow runRow(ResultSet rs) throws SQLException {
-        return new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), RunStatus.valueOf(rs.getString(4)),
-                (ObjectNode) Json.parse(rs.getString(5)), (ObjectNode) json(rs.getString(6)), rs.getString(7),
-                rs.getString(8), Sql.instant(rs, 9), Sql.instant(rs, 10), Sql.instant(rs, 11), rs.getString(12),
+        return new RunRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                RunStatus.valueOf(rs.getString(4)),
+                (ObjectNode) Json.parse(rs.getString(5)),
+                (ObjectNode) json(rs.getString(6)),
+                rs.getString(7),
+                rs.getString(8),
+                Sql.instant(rs, 9),
+                Sql.instant(rs, 10),
+                Sql.instant(rs, 11),
+                rs.getString(12),
                 rs.getInt(13));
     }
 
     private static TicketRow ticketRow(ResultSet rs) throws SQLException {
-        return new TicketRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getString(9), TicketStatus.valueOf(rs.getString(10)),
-                json(rs.getString(11)), json(rs.getString(12)), rs.getString(13), Sql.instant(rs, 14),
-                Sql.instant(rs, 15), Sql.instant(rs, 16));
+        return new TicketRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getInt(4),
+                rs.getInt(5),
+                rs.getString(6),
+                rs.getInt(7),
+                rs.getInt(8),
+                rs.getString(9),
+                TicketStatus.valueOf(rs.getString(10)),
+                json(rs.getString(11)),
+                json(rs.getString(12)),
+                rs.getString(13),
+                Sql.instant(rs, 14),
+                Sql.instant(rs, 15),
+                Sql.instant(rs, 16));
     }
 
     private static JsonNode json(String text) {
@@ -365,9 +580,11 @@ public final class RunStore {
     public record InFlight(int runs, int tickets) {}
 
     public InFlight inFlight(Connection c) throws SQLException {
-        int runs = Sql.one(c, "SELECT COUNT(*) FROM run WHERE status IN ('RUNNING', 'COMPENSATING')", rs -> rs.getInt(1))
+        int runs = Sql.one(
+                        c, "SELECT COUNT(*) FROM run WHERE status IN ('RUNNING', 'COMPENSATING')", rs -> rs.getInt(1))
                 .orElse(0);
-        int tickets = Sql.one(c, "SELECT COUNT(*) FROM ticket WHERE status IN ('QUEUED', 'RUNNING')", rs -> rs.getInt(1))
+        int tickets = Sql.one(
+                        c, "SELECT COUNT(*) FROM ticket WHERE status IN ('QUEUED', 'RUNNING')", rs -> rs.getInt(1))
                 .orElse(0);
         return new InFlight(runs, tickets);
     }

@@ -11,8 +11,11 @@ import java.util.Optional;
 public final class ScheduleStore {
 
     public Optional<ScheduleRow> find(Connection c, String pipeline) throws SQLException {
-        return Sql.one(c, "SELECT pipeline, chain, revision FROM pipeline_schedule WHERE pipeline = ?",
-                rs -> new ScheduleRow(rs.getString(1), rs.getString(2), rs.getString(3)), pipeline);
+        return Sql.one(
+                c,
+                "SELECT pipeline, chain, revision FROM pipeline_schedule WHERE pipeline = ?",
+                rs -> new ScheduleRow(rs.getString(1), rs.getString(2), rs.getString(3)),
+                pipeline);
     }
 
     /**
@@ -20,12 +23,21 @@ public final class ScheduleStore {
      * the primary key and retries, and then updates.
      */
     public void put(Connection c, ScheduleRow row, Instant now) throws SQLException {
-        int updated = Sql.update(c,
+        int updated = Sql.update(
+                c,
                 "UPDATE pipeline_schedule SET chain = ?, revision = ?, updated_at = ? WHERE pipeline = ?",
-                row.chain(), row.revision(), now, row.pipeline());
+                row.chain(),
+                row.revision(),
+                now,
+                row.pipeline());
         if (updated == 0) {
-            Sql.update(c, "INSERT INTO pipeline_schedule (pipeline, chain, revision, updated_at) VALUES (?,?,?,?)",
-                    row.pipeline(), row.chain(), row.revision(), now);
+            Sql.update(
+                    c,
+                    "INSERT INTO pipeline_schedule (pipeline, chain, revision, updated_at) VALUES (?,?,?,?)",
+                    row.pipeline(),
+                    row.chain(),
+                    row.revision(),
+                    now);
         }
     }
 

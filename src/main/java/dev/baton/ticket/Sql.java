@@ -18,8 +18,7 @@ final class Sql {
      * default zone would shift every time by the zone difference between two instances (or one restarted in
      * another zone) on PostgreSQL.
      */
-    private static final java.util.Calendar UTC =
-            java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC"));
+    private static final java.util.Calendar UTC = java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC"));
     /** Maps the current row of a result set. */
     @FunctionalInterface
     interface RowMapper<T> {

@@ -37,14 +37,19 @@ public final class TicketTimes {
 
     private static Optional<Instant> time(Connection c, String column, String ticketId) throws SQLException {
         return Sql.list(c, "SELECT " + column + " FROM ticket WHERE id = ?", rs -> Sql.instant(rs, 1), ticketId)
-                .stream().filter(java.util.Objects::nonNull).findFirst();
+                .stream()
+                .filter(java.util.Objects::nonNull)
+                .findFirst();
     }
 
     /** Tickets QUEUED or RUNNING, per agent. */
     public Map<String, Integer> inFlight(Connection c) throws SQLException {
         Map<String, Integer> out = new LinkedHashMap<>();
-        for (Object[] row : Sql.list(c, "SELECT agent, COUNT(*) FROM ticket WHERE status IN ('QUEUED', 'RUNNING') "
-                + "GROUP BY agent ORDER BY agent", rs -> new Object[] {rs.getString(1), rs.getInt(2)})) {
+        for (Object[] row : Sql.list(
+                c,
+                "SELECT agent, COUNT(*) FROM ticket WHERE status IN ('QUEUED', 'RUNNING') "
+                        + "GROUP BY agent ORDER BY agent",
+                rs -> new Object[] {rs.getString(1), rs.getInt(2)})) {
             out.put(row[0] == null ? "" : (String) row[0], (Integer) row[1]);
         }
         return out;
@@ -53,8 +58,11 @@ public final class TicketTimes {
     /** Runs RUNNING or COMPENSATING, per pipeline. */
     public Map<String, Integer> runsInFlight(Connection c) throws SQLException {
         Map<String, Integer> out = new LinkedHashMap<>();
-        for (Object[] row : Sql.list(c, "SELECT pipeline, COUNT(*) FROM run WHERE status IN ('RUNNING', 'COMPENSATING') "
-                + "GROUP BY pipeline ORDER BY pipeline", rs -> new Object[] {rs.getString(1), rs.getInt(2)})) {
+        for (Object[] row : Sql.list(
+                c,
+                "SELECT pipeline, COUNT(*) FROM run WHERE status IN ('RUNNING', 'COMPENSATING') "
+                        + "GROUP BY pipeline ORDER BY pipeline",
+                rs -> new Object[] {rs.getString(1), rs.getInt(2)})) {
             out.put((String) row[0], (Integer) row[1]);
         }
         return out;

@@ -24,6 +24,7 @@ public final class Tx {
 
     /** The connection of the transaction this thread is in, for code that cannot be handed it (a Camel SPI). */
     private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+
     private final DataSource dataSource;
 
     public Tx(DataSource dataSource) {

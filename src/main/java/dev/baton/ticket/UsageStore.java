@@ -20,23 +20,32 @@ public final class UsageStore {
         if (costUsd == null) {
             Sql.update(c, "UPDATE run SET tokens = tokens + ? WHERE id = ?", tokens, runId);
         } else {
-            Sql.update(c, "UPDATE run SET tokens = tokens + ?, cost_usd = COALESCE(cost_usd, 0) + ? WHERE id = ?",
-                    tokens, costUsd, runId);
+            Sql.update(
+                    c,
+                    "UPDATE run SET tokens = tokens + ?, cost_usd = COALESCE(cost_usd, 0) + ? WHERE id = ?",
+                    tokens,
+                    costUsd,
+                    runId);
         }
         return run(c, runId).orElseThrow();
     }
 
     public Optional<Spent> run(Connection c, String runId) throws SQLException {
-        return Sql.one(c, "SELECT tokens, cost_usd FROM run WHERE id = ?",
-                rs -> new Spent(rs.getLong(1), cost(rs.getDouble(2), rs.wasNull()), 1), runId);
+        return Sql.one(
+                c,
+                "SELECT tokens, cost_usd FROM run WHERE id = ?",
+                rs -> new Spent(rs.getLong(1), cost(rs.getDouble(2), rs.wasNull()), 1),
+                runId);
     }
 
     /** Every pipeline that has runs, with what its runs spent in total. */
     public Map<String, Spent> byPipeline(Connection c) throws SQLException {
         Map<String, Spent> out = new LinkedHashMap<>();
-        Sql.list(c, "SELECT pipeline, SUM(tokens), SUM(cost_usd), COUNT(*) FROM run GROUP BY pipeline ORDER BY pipeline",
-                rs -> out.put(rs.getString(1), new Spent(rs.getLong(2), cost(rs.getDouble(3), rs.wasNull()),
-                        rs.getLong(4))));
+        Sql.list(
+                c,
+                "SELECT pipeline, SUM(tokens), SUM(cost_usd), COUNT(*) FROM run GROUP BY pipeline ORDER BY pipeline",
+                rs -> out.put(
+                        rs.getString(1), new Spent(rs.getLong(2), cost(rs.getDouble(3), rs.wasNull()), rs.getLong(4))));
         return out;
     }
 

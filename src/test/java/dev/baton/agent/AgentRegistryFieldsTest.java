@@ -27,8 +27,9 @@ class AgentRegistryFieldsTest {
         assertThat(w.maxConcurrency()).isEqualTo(2);
         assertThat(w.priority()).isEqualTo(7);
         assertThat(r.all()).extracting(AgentConfig::name).containsExactly("writer", "model");
-        assertThat(r.listed()).extracting(a -> a.name() + " " + a.capabilities()).containsExactly(
-                "writer [draft, edit]", "model []");
+        assertThat(r.listed())
+                .extracting(a -> a.name() + " " + a.capabilities())
+                .containsExactly("writer [draft, edit]", "model []");
     }
 
     @Test
@@ -36,9 +37,11 @@ class AgentRegistryFieldsTest {
         assertThatThrownBy(() -> load("""
                 agents:
                   a: {priority: 12, maxConcurrency: 0, capabilities: draft}
-                """)).hasMessageContainingAll(":2:17 agent 'a': priority must be an integer from 0 to 9, not 12",
-                ":2:37 agent 'a': maxConcurrency must be an integer of at least 1, not 0",
-                ":2:54 agent 'a': capabilities must be a list of capability names");
+                """))
+                .hasMessageContainingAll(
+                        ":2:17 agent 'a': priority must be an integer from 0 to 9, not 12",
+                        ":2:37 agent 'a': maxConcurrency must be an integer of at least 1, not 0",
+                        ":2:54 agent 'a': capabilities must be a list of capability names");
     }
 
     @Test
@@ -60,7 +63,8 @@ class AgentRegistryFieldsTest {
                         dependsOn: [a]
                         agentSelector: {capabilities: [draft], role: editor}
                 """;
-        assertThat(PipelineLoader.read(pipeline, "routes/p.yaml", r).violations()).map(Object::toString)
+        assertThat(PipelineLoader.read(pipeline, "routes/p.yaml", r).violations())
+                .map(Object::toString)
                 .containsExactly("routes/p.yaml:11:24 stage 'b': agentSelector {capabilities: [draft], role: editor} "
                         + "matches no agent of spec.agents or config/agents.yaml; agents: writer [draft] role writer");
     }
@@ -77,9 +81,11 @@ class AgentRegistryFieldsTest {
                     stages:
                       - {name: a, agentSelector: {role: writer}}
                 """;
-        assertThat(PipelineLoader.read(pipeline, "routes/p.yaml", r).violations()).map(Object::toString)
-                .containsExactly("routes/p.yaml:7:34 stage 'a': agentSelector {role: writer} "
-                        + "matches no agent of spec.agents or config/agents.yaml; none declares a role or capabilities");
+        assertThat(PipelineLoader.read(pipeline, "routes/p.yaml", r).violations())
+                .map(Object::toString)
+                .containsExactly(
+                        "routes/p.yaml:7:34 stage 'a': agentSelector {role: writer} "
+                                + "matches no agent of spec.agents or config/agents.yaml; none declares a role or capabilities");
     }
 
     private AgentRegistry load(String yaml) throws Exception {

@@ -40,8 +40,10 @@ class AgentRegistryLimitsTest {
                   c: {maxConcurrency: 2.5, priority: high}
                 """);
 
-        assertThatThrownBy(() -> AgentRegistry.load(f)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(String.join("\n",
+        assertThatThrownBy(() -> AgentRegistry.load(f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(String.join(
+                        "\n",
                         f + ":2:23 agent 'a': maxConcurrency must be an integer of at least 1, not 0",
                         f + ":2:36 agent 'a': priority must be an integer from 0 to 9, not 10",
                         f + ":3:23 agent 'b': maxConcurrency must be an integer of at least 1, not \"many\"",
@@ -60,8 +62,10 @@ class AgentRegistryLimitsTest {
                   fine-name: {kind: external}
                 """.formatted(tooLong));
 
-        assertThatThrownBy(() -> AgentRegistry.load(f)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(String.join("\n",
+        assertThatThrownBy(() -> AgentRegistry.load(f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(String.join(
+                        "\n",
                         f + ":2:3 agent name 'Team.Writer' must match [a-z0-9][a-z0-9-]*",
                         f + ":3:3 agent name is 101 characters; at most 100 are allowed"));
     }

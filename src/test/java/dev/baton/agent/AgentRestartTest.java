@@ -22,15 +22,17 @@ class AgentRestartTest {
         Files.createDirectories(root.resolve("config"));
         Files.writeString(root.resolve("config/application.properties"), "baton.agents.heartbeat-interval = 300ms\n");
         String downAt;
-        try (TestBaton baton = TestBaton.start(root, "agents:\n  probe: {kind: external, capabilities: [x]}\n",
-                Map.of());
-                AgentHealthTest.Heartbeats beats =
-                        new AgentHealthTest.Heartbeats(baton.brokerConnections())) {
+        try (TestBaton baton =
+                        TestBaton.start(root, "agents:\n  probe: {kind: external, capabilities: [x]}\n", Map.of());
+                AgentHealthTest.Heartbeats beats = new AgentHealthTest.Heartbeats(baton.brokerConnections())) {
             beats.beat("probe", "p1");
             await().atMost(Duration.ofSeconds(30)).until(() -> health(baton).equals("UP"));
             beats.silence("probe", "p1");
-            await().atMost(Duration.ofSeconds(30)).until(() -> "DOWN".equals(baton.query(
-                    "SELECT status FROM agent_instance WHERE agent = 'probe'").get(0).get("status")));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "DOWN"
+                            .equals(baton.query("SELECT status FROM agent_instance WHERE agent = 'probe'")
+                                    .get(0)
+                                    .get("status")));
             downAt = probe(baton).path("instances").get(0).path("downAt").asText();
             assertThat(downAt).isNotBlank();
         }
@@ -38,7 +40,8 @@ class AgentRestartTest {
             JsonNode probe = probe(again);
             assertThat(probe.path("health").asText()).isEqualTo("DOWN");
             assertThat(probe.path("instances").get(0).path("instance").asText()).isEqualTo("p1");
-            assertThat(probe.path("instances").get(0).path("downAt").asText()).as("marked once, not again")
+            assertThat(probe.path("instances").get(0).path("downAt").asText())
+                    .as("marked once, not again")
                     .isEqualTo(downAt);
         }
     }

@@ -35,7 +35,9 @@ class CamelAgentTest {
     @BeforeAll
     static void start() throws Exception {
         service = FakeService.start()
-                .path("/shout", (n, r) -> Answer.json(200, "{\"heard\": \"" + r.body().toUpperCase() + "\"}"))
+                .path(
+                        "/shout",
+                        (n, r) -> Answer.json(200, "{\"heard\": \"" + r.body().toUpperCase() + "\"}"))
                 .path("/down", (n, r) -> Answer.text(500, "broken"));
         Files.createDirectories(root.resolve("config"));
         // A database of the deployment's own, bound as a Camel bean for the sql: endpoint.
@@ -124,8 +126,8 @@ class CamelAgentTest {
         JsonNode run = run("greeter", "\"Ada\"");
 
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(run.path("context").path("work")).isEqualTo(new com.fasterxml.jackson.databind.node.TextNode(
-                "Hello Ada"));
+        assertThat(run.path("context").path("work"))
+                .isEqualTo(new com.fasterxml.jackson.databind.node.TextNode("Hello Ada"));
     }
 
     @Test
@@ -133,7 +135,8 @@ class CamelAgentTest {
         JsonNode run = run("shouter", "\"camel\"");
 
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(run.path("context").path("work")).isEqualTo(Json.parse("{\"greeting\": \"Hello camel\", \"stage\": \"work\"}"));
+        assertThat(run.path("context").path("work"))
+                .isEqualTo(Json.parse("{\"greeting\": \"Hello camel\", \"stage\": \"work\"}"));
     }
 
     @Test
@@ -156,9 +159,11 @@ class CamelAgentTest {
         assertThat(ticket.path("attempt").asInt()).isEqualTo(2);
         assertThat(run.path("context").path("work").asText())
                 .isEqualTo("attempt 2 of ticket " + ticket.path("id").asText());
-        assertThat(baton.query("SELECT detail FROM ticket_history WHERE run_id = ? AND status = 'FAILED' ORDER BY seq",
-                run.path("id").asText())).singleElement().satisfies(r ->
-                assertThat((String) r.get("detail")).contains("IllegalStateException: warming up"));
+        assertThat(baton.query(
+                        "SELECT detail FROM ticket_history WHERE run_id = ? AND status = 'FAILED' ORDER BY seq",
+                        run.path("id").asText()))
+                .singleElement()
+                .satisfies(r -> assertThat((String) r.get("detail")).contains("IllegalStateException: warming up"));
     }
 
     @Test
@@ -178,7 +183,8 @@ class CamelAgentTest {
         FakeService.Request request = service.requests("/shout").get(0);
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.body()).isEqualTo("quiet please");
-        assertThat(request.header("BatonTicketId")).isEqualTo(ticket(run).path("id").asText());
+        assertThat(request.header("BatonTicketId"))
+                .isEqualTo(ticket(run).path("id").asText());
     }
 
     @Test
@@ -186,7 +192,8 @@ class CamelAgentTest {
         JsonNode run = run("web-down", "\"hello\"");
 
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(ticket(run).path("error").asText()).contains("HttpOperationFailedException")
+        assertThat(ticket(run).path("error").asText())
+                .contains("HttpOperationFailedException")
                 .contains("statusCode: 500");
         assertThat(service.requests("/down")).hasSize(2);
     }
@@ -202,9 +209,12 @@ class CamelAgentTest {
                     url: "direct:x"
                 """);
 
-        assertThatThrownBy(() -> AgentRegistry.load(file)).hasMessage(String.join("\n",
-                file + ":2:30 agent 'lookup': uri 'nosuch:thing': no Camel component 'nosuch' is on the classpath",
-                file + ":5:5 agent 'bare': option 'url' is unknown for kind camel; use one of concurrency, uri",
-                file + ":3:3 agent 'bare': uri is required for kind camel"));
+        assertThatThrownBy(() -> AgentRegistry.load(file))
+                .hasMessage(String.join(
+                        "\n",
+                        file
+                                + ":2:30 agent 'lookup': uri 'nosuch:thing': no Camel component 'nosuch' is on the classpath",
+                        file + ":5:5 agent 'bare': option 'url' is unknown for kind camel; use one of concurrency, uri",
+                        file + ":3:3 agent 'bare': uri is required for kind camel"));
     }
 }

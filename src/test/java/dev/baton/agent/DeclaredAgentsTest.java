@@ -49,27 +49,33 @@ class DeclaredAgentsTest {
 
     @Test
     void aKindDeclaredInThePipelineRunsAndTheRegistryWinsWhereItListsTheAgent() throws Exception {
-        try (TestBaton baton = TestBaton.start(root, """
+        try (TestBaton baton =
+                TestBaton.start(root, """
                 agents:
                   checker: {kind: demo, output: {checked: "by the registry"}}
                 """, Map.of("declared.yaml", PIPELINE, "undeclared.yaml", UNDECLARED))) {
-            JsonNode run = baton.awaitRun(baton.startRun("declared", "{\"params\": {\"who\": \"ada\"}}"),
-                    Duration.ofSeconds(30));
+            JsonNode run = baton.awaitRun(
+                    baton.startRun("declared", "{\"params\": {\"who\": \"ada\"}}"), Duration.ofSeconds(30));
             assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
-            assertThat(run.at("/context/greeting/hello/who").asText()).as("the pipeline's demo output")
+            assertThat(run.at("/context/greeting/hello/who").asText())
+                    .as("the pipeline's demo output")
                     .isEqualTo("ada");
-            assertThat(run.at("/context/check/checked").asText()).as("config/agents.yaml wins")
+            assertThat(run.at("/context/check/checked").asText())
+                    .as("config/agents.yaml wins")
                     .isEqualTo("by the registry");
 
             JsonNode pipelines = baton.get("/api/pipelines").body();
             assertThat(pipelines.toString()).doesNotContain("\"name\":\"undeclared\"");
             JsonNode invalid = pipelines.path("invalid").get(0);
-            assertThat(invalid.path("errors")).extracting(JsonNode::asText).containsExactly(
-                    invalid.path("file").asText() + ":7:26 stage 'a': agent 'ghost' is not declared in spec.agents "
-                            + "or config/agents.yaml",
-                    invalid.path("file").asText() + ":8:34 stage 'b': agentSelector {capabilities: [nothing]} "
-                            + "matches no agent of spec.agents or config/agents.yaml; none declares a role or "
-                            + "capabilities");
+            assertThat(invalid.path("errors"))
+                    .extracting(JsonNode::asText)
+                    .containsExactly(
+                            invalid.path("file").asText()
+                                    + ":7:26 stage 'a': agent 'ghost' is not declared in spec.agents "
+                                    + "or config/agents.yaml",
+                            invalid.path("file").asText() + ":8:34 stage 'b': agentSelector {capabilities: [nothing]} "
+                                    + "matches no agent of spec.agents or config/agents.yaml; none declares a role or "
+                                    + "capabilities");
 
             JsonNode agents = baton.get("/api/agents").body();
             assertThat(kind(agents, "greeter")).as("the kind as it runs").isEqualTo("demo");
@@ -94,13 +100,15 @@ class DeclaredAgentsTest {
                           - {name: s, agent: a}
                     """, "Content-Type", "application/yaml");
             assertThat(r.status()).isEqualTo(422);
-            assertThat(r.body().path("errors")).extracting(JsonNode::asText).containsExactly(
-                    "request:6:28 agent 'a': delay: 'soon' is not a duration; use e.g. 200ms, 30s, 5m, 1h, 2d, 1m30s "
-                            + "or PT5M",
-                    "request:6:34 agent 'a': option 'colour' is unknown for kind demo; use one of concurrency, delay, "
-                            + "fail, failFirstAttempts, output",
-                    "request:7:5 agent 'b': model is required for kind llm",
-                    "request:8:15 agent 'c': kind 'robot' is unknown; use one of external, demo, llm, http, camel, mcp");
+            assertThat(r.body().path("errors"))
+                    .extracting(JsonNode::asText)
+                    .containsExactly(
+                            "request:6:28 agent 'a': delay: 'soon' is not a duration; use e.g. 200ms, 30s, 5m, 1h, 2d, 1m30s "
+                                    + "or PT5M",
+                            "request:6:34 agent 'a': option 'colour' is unknown for kind demo; use one of concurrency, delay, "
+                                    + "fail, failFirstAttempts, output",
+                            "request:7:5 agent 'b': model is required for kind llm",
+                            "request:8:15 agent 'c': kind 'robot' is unknown; use one of external, demo, llm, http, camel, mcp");
         }
     }
 
@@ -108,15 +116,24 @@ class DeclaredAgentsTest {
     void aRegistryDefaultIsAWarningThatNamesEveryAgentItMakesUp() throws Exception {
         try (LogCapture server = new LogCapture("dev.baton.BatonServer", Level.WARN, "%p %m%n");
                 LogCapture agents = new LogCapture("dev.baton.agent", Level.WARN, "%p %m%n");
-                TestBaton baton = TestBaton.start(root, "default: {kind: demo}\n",
-                        Map.of("undeclared.yaml", UNDECLARED.replace("agentSelector: {capabilities: [nothing]}",
-                                "agent: spectre"), "declared.yaml", PIPELINE))) {
-            assertThat(server.text()).contains("WARN " + root.resolve("config/agents.yaml")
-                    + " has a `default` of kind demo: every agent a pipeline names that is declared nowhere else runs "
-                    + "as such an agent");
-            assertThat(agents.text()).contains("WARN pipeline 'undeclared': agent(s) [ghost, spectre] are declared "
-                    + "neither in config/agents.yaml nor with a kind in spec.agents, so the registry's `default` makes "
-                    + "them demo agents").doesNotContain("greeter").doesNotContain("checker");
+                TestBaton baton = TestBaton.start(
+                        root,
+                        "default: {kind: demo}\n",
+                        Map.of(
+                                "undeclared.yaml",
+                                UNDECLARED.replace("agentSelector: {capabilities: [nothing]}", "agent: spectre"),
+                                "declared.yaml",
+                                PIPELINE))) {
+            assertThat(server.text())
+                    .contains("WARN " + root.resolve("config/agents.yaml")
+                            + " has a `default` of kind demo: every agent a pipeline names that is declared nowhere else runs "
+                            + "as such an agent");
+            assertThat(agents.text())
+                    .contains("WARN pipeline 'undeclared': agent(s) [ghost, spectre] are declared "
+                            + "neither in config/agents.yaml nor with a kind in spec.agents, so the registry's `default` makes "
+                            + "them demo agents")
+                    .doesNotContain("greeter")
+                    .doesNotContain("checker");
             JsonNode run = baton.awaitRun(baton.startRun("undeclared", "{}"), Duration.ofSeconds(30));
             assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         }
@@ -124,7 +141,8 @@ class DeclaredAgentsTest {
 
     private static String kind(JsonNode agents, String name) {
         for (JsonNode a : agents) {
-            if (a.path("name").asText().equals(name)) return a.path("kind").isNull() ? null : a.path("kind").asText();
+            if (a.path("name").asText().equals(name))
+                return a.path("kind").isNull() ? null : a.path("kind").asText();
         }
         return "absent";
     }

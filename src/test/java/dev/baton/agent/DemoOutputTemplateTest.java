@@ -59,8 +59,8 @@ class DemoOutputTemplateTest {
 
     @Test
     void everyPlaceholderResolvesForEachItem() throws Exception {
-        JsonNode run = baton.awaitRun(baton.startRun("each", "{\"issues\": [{\"id\": 7}, {\"id\": \"x\"}]}"),
-                Duration.ofSeconds(60));
+        JsonNode run = baton.awaitRun(
+                baton.startRun("each", "{\"issues\": [{\"id\": 7}, {\"id\": \"x\"}]}"), Duration.ofSeconds(60));
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
         JsonNode fixes = run.path("context").path("fixes");
         assertThat(fixes).hasSize(2);
@@ -73,8 +73,8 @@ class DemoOutputTemplateTest {
 
     @Test
     void aPlaceholderWithoutAValueFailsTheAttemptNamingIt() throws Exception {
-        JsonNode run = baton.awaitRun(baton.startRun("each", "{\"issues\": [{\"name\": \"no id\"}]}"),
-                Duration.ofSeconds(60));
+        JsonNode run =
+                baton.awaitRun(baton.startRun("each", "{\"issues\": [{\"name\": \"no id\"}]}"), Duration.ofSeconds(60));
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("FAILED");
         assertThat(run.toString()).contains("agent fixer output template: {{ input.id }} has no value in this ticket");
     }

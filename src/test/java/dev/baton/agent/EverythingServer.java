@@ -29,7 +29,8 @@ final class EverythingServer implements AutoCloseable {
 
     /** Fails the calling test when the server is not installed. */
     static void requireInstalled() {
-        assertThat(INDEX).as("the MCP test server is not installed: run `npm ci --prefix tools/mcp` (.ci/run does)")
+        assertThat(INDEX)
+                .as("the MCP test server is not installed: run `npm ci --prefix tools/mcp` (.ci/run does)")
                 .exists();
     }
 
@@ -44,19 +45,29 @@ final class EverythingServer implements AutoCloseable {
         requireInstalled();
         int port = TestBaton.freePort();
         Files.createDirectories(logDir);
-        ProcessBuilder pb = new ProcessBuilder(List.of("node", "--require",
-                Path.of("tools/mcp/loopback.cjs").toAbsolutePath().toString(), INDEX.toString(), "streamableHttp"))
-                .redirectErrorStream(true).redirectOutput(logDir.resolve("mcp-everything-http.log").toFile());
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                        "node",
+                        "--require",
+                        Path.of("tools/mcp/loopback.cjs").toAbsolutePath().toString(),
+                        INDEX.toString(),
+                        "streamableHttp"))
+                .redirectErrorStream(true)
+                .redirectOutput(logDir.resolve("mcp-everything-http.log").toFile());
         pb.environment().put("PORT", Integer.toString(port));
         EverythingServer s = new EverythingServer(pb.start(), port);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            assertThat(s.process.isAlive()).as("MCP server exited; see " + logDir).isTrue();
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    assertThat(s.process.isAlive())
+                            .as("MCP server exited; see " + logDir)
+                            .isTrue();
+                    try (Socket socket = new Socket("127.0.0.1", port)) {
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
         return s;
     }
 

@@ -27,8 +27,11 @@ public final class FakeService implements AutoCloseable {
         }
 
         public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -84,7 +87,10 @@ public final class FakeService implements AutoCloseable {
     }
 
     private void answer(HttpExchange ex, String path, Script script) throws IOException {
-        Request r = new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()),
+        Request r = new Request(
+                ex.getRequestMethod(),
+                ex.getRequestURI().getPath(),
+                Map.copyOf(ex.getRequestHeaders()),
                 new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         List<Request> list = received.get(path);
         int n;
@@ -111,11 +117,16 @@ public final class FakeService implements AutoCloseable {
 
     /** An OpenAI chat-completions answer whose message content is {@code content}, with a token usage. */
     public static Answer chatCompletion(String content, int promptTokens, int completionTokens) {
-        var o = Json.object().put("id", "chatcmpl-1").put("object", "chat.completion").put("created", 1764460800)
+        var o = Json.object()
+                .put("id", "chatcmpl-1")
+                .put("object", "chat.completion")
+                .put("created", 1764460800)
                 .put("model", "test-model");
         var choice = o.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
         choice.putObject("message").put("role", "assistant").put("content", content);
-        o.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
+        o.putObject("usage")
+                .put("prompt_tokens", promptTokens)
+                .put("completion_tokens", completionTokens)
                 .put("total_tokens", promptTokens + completionTokens);
         return Answer.json(200, Json.write(o));
     }

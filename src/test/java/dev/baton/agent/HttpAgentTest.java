@@ -3,7 +3,6 @@ package dev.baton.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.FakeService.Answer;
 import dev.baton.agent.protocol.Ticket;
 import dev.baton.pipeline.Json;
@@ -34,8 +33,11 @@ class HttpAgentTest {
     }
 
     HttpAgent agent(Duration timeout) {
-        var options = new HttpOptions(URI.create(server.url("/score")),
-                Map.of("Authorization", "Bearer ${env:SCORER_TOKEN}", "X-Team", "docs"), timeout, 1);
+        var options = new HttpOptions(
+                URI.create(server.url("/score")),
+                Map.of("Authorization", "Bearer ${env:SCORER_TOKEN}", "X-Team", "docs"),
+                timeout,
+                1);
         return new HttpAgent("scorer", options, Map.of("SCORER_TOKEN", TOKEN)::get);
     }
 
@@ -61,7 +63,8 @@ class HttpAgentTest {
     void anAnswerThatIsNotJsonIsAStringAndAnEmptyOneNull() throws Exception {
         server.path("/score", (n, r) -> n == 1 ? Answer.text(200, "looks fine") : Answer.text(204, null));
 
-        assertThat(agent(Duration.ofSeconds(10)).handle(TICKET).output().asText()).isEqualTo("looks fine");
+        assertThat(agent(Duration.ofSeconds(10)).handle(TICKET).output().asText())
+                .isEqualTo("looks fine");
         assertThat(agent(Duration.ofSeconds(10)).handle(TICKET).output()).isNull();
     }
 
@@ -73,8 +76,9 @@ class HttpAgentTest {
         assertThatThrownBy(() -> agent(Duration.ofSeconds(10)).handle(TICKET))
                 .isInstanceOfSatisfying(AgentFailure.class, f -> {
                     assertThat(f.retryable()).isTrue();
-                    assertThat(f.getMessage()).isEqualTo("agent 'scorer' (POST " + server.url("/score")
-                            + ") answered HTTP " + status + ": busy right now");
+                    assertThat(f.getMessage())
+                            .isEqualTo("agent 'scorer' (POST " + server.url("/score") + ") answered HTTP " + status
+                                    + ": busy right now");
                 });
     }
 
@@ -86,8 +90,10 @@ class HttpAgentTest {
         assertThatThrownBy(() -> agent(Duration.ofSeconds(10)).handle(TICKET))
                 .isInstanceOfSatisfying(AgentFailure.class, f -> {
                     assertThat(f.retryable()).isFalse();
-                    assertThat(f.getMessage()).contains("answered HTTP " + status + ": token *** refused")
-                            .doesNotContain(TOKEN).endsWith("...");
+                    assertThat(f.getMessage())
+                            .contains("answered HTTP " + status + ": token *** refused")
+                            .doesNotContain(TOKEN)
+                            .endsWith("...");
                     assertThat(f.getMessage().length()).isLessThan(400);
                 });
     }
@@ -106,8 +112,8 @@ class HttpAgentTest {
     @Test
     void aHeaderVariableThatIsNotSetFailsForGoodWithoutCalling() {
         server.path("/score", (n, r) -> Answer.json(200, "{}"));
-        var options = new HttpOptions(URI.create(server.url("/score")), Map.of("Authorization", "${env:NOPE}"),
-                Duration.ofSeconds(5), 1);
+        var options = new HttpOptions(
+                URI.create(server.url("/score")), Map.of("Authorization", "${env:NOPE}"), Duration.ofSeconds(5), 1);
 
         assertThatThrownBy(() -> new HttpAgent("scorer", options, name -> null).handle(TICKET))
                 .isInstanceOfSatisfying(AgentFailure.class, f -> {

@@ -22,8 +22,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The llm kind against a local server that speaks the OpenAI chat-completions shapes. */
 class LlmAgentTest {
     static final String KEY = "sk-test-0123456789abcdef";
-    static final Ticket TICKET = new Ticket("t-1", "r-1", "p", "review", 0, null, "review[0]", Ticket.Purpose.WORK, 1,
-            "writer", Json.parse("{\"title\": \"Camel\", \"words\": 120}"), Json.parse("{\"tone\": \"dry\"}"), null,
+    static final Ticket TICKET = new Ticket(
+            "t-1",
+            "r-1",
+            "p",
+            "review",
+            0,
+            null,
+            "review[0]",
+            Ticket.Purpose.WORK,
+            1,
+            "writer",
+            Json.parse("{\"title\": \"Camel\", \"words\": 120}"),
+            Json.parse("{\"tone\": \"dry\"}"),
+            null,
             null);
 
     FakeService server;
@@ -39,19 +51,32 @@ class LlmAgentTest {
     }
 
     LlmAgent agent(LlmOptions.Output output, String system, String prompt, Duration timeout) {
-        var options = new LlmOptions(URI.create(server.url("/v1")), "test-model", "TEST_LLM_KEY", system, prompt,
-                output, 0.2, 300, timeout, 1);
+        var options = new LlmOptions(
+                URI.create(server.url("/v1")),
+                "test-model",
+                "TEST_LLM_KEY",
+                system,
+                prompt,
+                output,
+                0.2,
+                300,
+                timeout,
+                1);
         return new LlmAgent("writer", options, Map.of("TEST_LLM_KEY", KEY)::get);
     }
 
     LlmAgent agent(LlmOptions.Output output) {
-        return agent(output, "You review {{ stage }} drafts in a {{ params.tone }} tone.",
-                "Review '{{ input.title }}': {{ input }}", Duration.ofSeconds(20));
+        return agent(
+                output,
+                "You review {{ stage }} drafts in a {{ params.tone }} tone.",
+                "Review '{{ input.title }}': {{ input }}",
+                Duration.ofSeconds(20));
     }
 
     @Test
     void sendsTheModelTheSystemPromptAndTheRenderedInputWithTheKeyAndReturnsParsedJsonWithUsage() throws Exception {
-        server.path("/v1/chat/completions", (n, r) -> chatCompletion("{\"verdict\": \"approve\", \"score\": 7}", 42, 9));
+        server.path(
+                "/v1/chat/completions", (n, r) -> chatCompletion("{\"verdict\": \"approve\", \"score\": 7}", 42, 9));
 
         AgentResult result = agent(LlmOptions.Output.JSON).handle(TICKET);
 
@@ -82,7 +107,8 @@ class LlmAgentTest {
 
         assertThat(result.output().isTextual()).isTrue();
         assertThat(result.output().asText()).isEqualTo("plain words");
-        JsonNode messages = server.requests("/v1/chat/completions").get(0).json().path("messages");
+        JsonNode messages =
+                server.requests("/v1/chat/completions").get(0).json().path("messages");
         assertThat(messages).hasSize(1);
         assertThat(messages.get(0).path("content").asText()).isEqualTo("{\"title\":\"Camel\",\"words\":120}");
     }
@@ -101,8 +127,9 @@ class LlmAgentTest {
         assertThatThrownBy(() -> agent(LlmOptions.Output.JSON).handle(TICKET))
                 .isInstanceOfSatisfying(AgentFailure.class, f -> {
                     assertThat(f.retryable()).isFalse();
-                    assertThat(f.getMessage()).isEqualTo("agent 'writer' (model test-model at " + server.url("/v1")
-                            + "): the model's answer is not JSON (output: json): 42 is the answer");
+                    assertThat(f.getMessage())
+                            .isEqualTo("agent 'writer' (model test-model at " + server.url("/v1")
+                                    + "): the model's answer is not JSON (output: json): 42 is the answer");
                     assertThat(f.usage().totalTokens()).isEqualTo(14L);
                 });
     }
@@ -115,7 +142,9 @@ class LlmAgentTest {
         assertThatThrownBy(() -> agent(LlmOptions.Output.JSON).handle(TICKET))
                 .isInstanceOfSatisfying(AgentFailure.class, f -> {
                     assertThat(f.retryable()).isTrue();
-                    assertThat(f.getMessage()).contains("answered HTTP " + status).contains("try later");
+                    assertThat(f.getMessage())
+                            .contains("answered HTTP " + status)
+                            .contains("try later");
                 });
         assertThat(server.requests("/v1/chat/completions")).hasSize(1); // no retries inside the call
     }
@@ -128,8 +157,11 @@ class LlmAgentTest {
         assertThatThrownBy(() -> agent(LlmOptions.Output.JSON).handle(TICKET))
                 .isInstanceOfSatisfying(AgentFailure.class, f -> {
                     assertThat(f.retryable()).isFalse();
-                    assertThat(f.getMessage()).contains("answered HTTP " + status)
-                            .contains("Incorrect API key provided").doesNotContain(KEY).doesNotContain("0123456789");
+                    assertThat(f.getMessage())
+                            .contains("answered HTTP " + status)
+                            .contains("Incorrect API key provided")
+                            .doesNotContain(KEY)
+                            .doesNotContain("0123456789");
                 });
     }
 
@@ -138,7 +170,8 @@ class LlmAgentTest {
         server.path("/v1/chat/completions", (n, r) -> Answer.HANG);
 
         assertThatThrownBy(() -> agent(LlmOptions.Output.JSON, null, "{{ input }}", Duration.ofMillis(500))
-                .handle(TICKET)).isInstanceOfSatisfying(AgentFailure.class, f -> {
+                        .handle(TICKET))
+                .isInstanceOfSatisfying(AgentFailure.class, f -> {
                     assertThat(f.retryable()).isTrue();
                     assertThat(f.getMessage()).contains("no answer within PT0.5S");
                 });
@@ -148,18 +181,37 @@ class LlmAgentTest {
     void aRefusedConnectionMayPass() throws Exception {
         String url = server.url("/v1");
         server.close();
-        var options = new LlmOptions(URI.create(url), "m", null, null, "{{ input }}", LlmOptions.Output.TEXT, null,
-                null, Duration.ofSeconds(5), 1);
+        var options = new LlmOptions(
+                URI.create(url),
+                "m",
+                null,
+                null,
+                "{{ input }}",
+                LlmOptions.Output.TEXT,
+                null,
+                null,
+                Duration.ofSeconds(5),
+                1);
 
         assertThatThrownBy(() -> new LlmAgent("writer", options, name -> null).handle(TICKET))
-                .isInstanceOfSatisfying(AgentFailure.class, f -> assertThat(f.retryable()).isTrue());
+                .isInstanceOfSatisfying(
+                        AgentFailure.class, f -> assertThat(f.retryable()).isTrue());
     }
 
     @Test
     void aKeyVariableThatIsNotSetFailsForGoodWithoutCallingTheModel() {
         server.path("/v1/chat/completions", (n, r) -> chatCompletion("{}", 1, 1));
-        var options = new LlmOptions(URI.create(server.url("/v1")), "m", "NOT_SET_KEY", null, "{{ input }}",
-                LlmOptions.Output.JSON, null, null, Duration.ofSeconds(5), 1);
+        var options = new LlmOptions(
+                URI.create(server.url("/v1")),
+                "m",
+                "NOT_SET_KEY",
+                null,
+                "{{ input }}",
+                LlmOptions.Output.JSON,
+                null,
+                null,
+                Duration.ofSeconds(5),
+                1);
 
         assertThatThrownBy(() -> new LlmAgent("writer", options, name -> null).handle(TICKET))
                 .isInstanceOfSatisfying(AgentFailure.class, f -> {
@@ -172,11 +224,21 @@ class LlmAgentTest {
     @Test
     void withoutAKeyVariableNoAuthorizationIsSent() throws Exception {
         server.path("/v1/chat/completions", (n, r) -> chatCompletion("{}", 1, 1));
-        var options = new LlmOptions(URI.create(server.url("/v1")), "llama3.2", null, null, "{{ input }}",
-                LlmOptions.Output.JSON, null, null, Duration.ofSeconds(5), 1);
+        var options = new LlmOptions(
+                URI.create(server.url("/v1")),
+                "llama3.2",
+                null,
+                null,
+                "{{ input }}",
+                LlmOptions.Output.JSON,
+                null,
+                null,
+                Duration.ofSeconds(5),
+                1);
 
         new LlmAgent("local", options, name -> null).handle(TICKET);
 
-        assertThat(server.requests("/v1/chat/completions").get(0).header("Authorization")).isNull();
+        assertThat(server.requests("/v1/chat/completions").get(0).header("Authorization"))
+                .isNull();
     }
 }

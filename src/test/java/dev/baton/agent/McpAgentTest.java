@@ -91,21 +91,30 @@ class McpAgentTest {
     @Test
     void aStdioServerGetsItsEnvAndNotBatonsEnvironment() throws Exception {
         String leaked = System.getenv().keySet().stream()
-                .filter(k -> !java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "USER",
-                        "SHELL", "TERM").contains(k))
-                .findFirst().orElseThrow(() -> new AssertionError("the test JVM has no variable to leak"));
+                .filter(k -> !java.util.Set.of(
+                                "PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "USER", "SHELL", "TERM")
+                        .contains(k))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the test JVM has no variable to leak"));
         JsonNode run = run("env-check", "{}");
 
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
         String env = run.path("context").path("work").toString();
-        assertThat(env).contains("FROM_AGENT").contains("given").contains("PATH").doesNotContain("\\\"" + leaked + "\\\"")
+        assertThat(env)
+                .contains("FROM_AGENT")
+                .contains("given")
+                .contains("PATH")
+                .doesNotContain("\\\"" + leaked + "\\\"")
                 .doesNotContain("\"" + leaked + "\"");
     }
 
     @Test
     void aServerUrlIsNamedWithoutItsUserInfoOrQuery() {
-        var options = new McpServerOptions(null, java.net.URI.create("http://u:s3cret@127.0.0.1:9/mcp?token=s3cret"),
-                Map.of(), Duration.ofSeconds(1));
+        var options = new McpServerOptions(
+                null,
+                java.net.URI.create("http://u:s3cret@127.0.0.1:9/mcp?token=s3cret"),
+                Map.of(),
+                Duration.ofSeconds(1));
         assertThat(options.describe()).isEqualTo("http://127.0.0.1:9/mcp");
     }
 
@@ -124,7 +133,8 @@ class McpAgentTest {
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
         JsonNode ticket = ticket(run);
         assertThat(ticket.path("attempt").asInt()).isEqualTo(1);
-        assertThat(ticket.path("error").asText()).startsWith("agent 'echo' (tool echo on node ")
+        assertThat(ticket.path("error").asText())
+                .startsWith("agent 'echo' (tool echo on node ")
                 .contains("message");
     }
 
@@ -134,7 +144,8 @@ class McpAgentTest {
 
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
         assertThat(ticket(run).path("attempt").asInt()).isEqualTo(1);
-        assertThat(ticket(run).path("error").asText()).contains("the server has no tool 'shout'; it has ")
+        assertThat(ticket(run).path("error").asText())
+                .contains("the server has no tool 'shout'; it has ")
                 .contains("echo, ");
     }
 
@@ -168,9 +179,11 @@ class McpAgentTest {
                     command: node server.js
                 """);
 
-        assertThatThrownBy(() -> AgentRegistry.load(file)).hasMessage(String.join("\n",
-                file + ":2:3 agent 'both': mcp needs exactly one of command (stdio) and url (streamable HTTP)",
-                file + ":5:14 agent 'none': command must be a non-empty list: the program, then its arguments",
-                file + ":3:3 agent 'none': tool is required for kind mcp"));
+        assertThatThrownBy(() -> AgentRegistry.load(file))
+                .hasMessage(String.join(
+                        "\n",
+                        file + ":2:3 agent 'both': mcp needs exactly one of command (stdio) and url (streamable HTTP)",
+                        file + ":5:14 agent 'none': command must be a non-empty list: the program, then its arguments",
+                        file + ":3:3 agent 'none': tool is required for kind mcp"));
     }
 }

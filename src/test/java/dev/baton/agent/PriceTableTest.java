@@ -37,11 +37,11 @@ class PriceTableTest {
         assertThat(r.price("other")).isEmpty();
         assertThat(r.price("nobody")).isEmpty();
         // 1,000 prompt and 200 completion tokens of gpt-4o-mini
-        assertThat(r.price("writer").orElseThrow().cost(1000, 200, 1200)).isEqualTo(0.00027, org.assertj.core.data
-                .Offset.offset(1e-12));
+        assertThat(r.price("writer").orElseThrow().cost(1000, 200, 1200))
+                .isEqualTo(0.00027, org.assertj.core.data.Offset.offset(1e-12));
         // a reply with only a total is priced as output
-        assertThat(r.price("writer").orElseThrow().cost(0, 0, 1000)).isEqualTo(0.0006, org.assertj.core.data
-                .Offset.offset(1e-12));
+        assertThat(r.price("writer").orElseThrow().cost(0, 0, 1000))
+                .isEqualTo(0.0006, org.assertj.core.data.Offset.offset(1e-12));
     }
 
     @Test
@@ -52,10 +52,11 @@ class PriceTableTest {
                   b: {inputPerMillion: 0.1}
                   c: {inputPerMillion: 1, outputPerMillion: 1, currency: eur}
                   d: 3
-                """)).hasMessageContainingAll(
-                "agents.yaml:2:24 prices.a.inputPerMillion: must be a number of US dollars of at least 0, not -1",
-                "agents.yaml:3:3 prices.b: outputPerMillion is required (US dollars per million tokens)",
-                "agents.yaml:4:48 prices.c: unknown field 'currency'; expected inputPerMillion, outputPerMillion",
-                "agents.yaml:5:6 prices.d: must be a mapping like {inputPerMillion: 0.15, outputPerMillion: 0.6}");
+                """))
+                .hasMessageContainingAll(
+                        "agents.yaml:2:24 prices.a.inputPerMillion: must be a number of US dollars of at least 0, not -1",
+                        "agents.yaml:3:3 prices.b: outputPerMillion is required (US dollars per million tokens)",
+                        "agents.yaml:4:48 prices.c: unknown field 'currency'; expected inputPerMillion, outputPerMillion",
+                        "agents.yaml:5:6 prices.d: must be a mapping like {inputPerMillion: 0.15, outputPerMillion: 0.6}");
     }
 }

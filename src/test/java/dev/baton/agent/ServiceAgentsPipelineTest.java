@@ -39,8 +39,9 @@ class ServiceAgentsPipelineTest {
     static void start() throws Exception {
         service = FakeService.start()
                 .path("/ok/v1/chat/completions", (n, r) -> chatCompletion("{\"verdict\": \"approve\"}", 30, 8))
-                .path("/flaky/v1/chat/completions", (n, r) -> n == 1 ? openAiError(500, "overloaded")
-                        : chatCompletion("{\"ok\": true}", 11, 3))
+                .path(
+                        "/flaky/v1/chat/completions",
+                        (n, r) -> n == 1 ? openAiError(500, "overloaded") : chatCompletion("{\"ok\": true}", 11, 3))
                 .path("/bad/v1/chat/completions", (n, r) -> openAiError(400, "model 'nope' does not exist"))
                 .path("/slow/v1/chat/completions", (n, r) -> n == 1 ? Answer.HANG : chatCompletion("\"late\"", 2, 1))
                 .path("/chatty/v1/chat/completions", (n, r) -> chatCompletion("Sure! Here you go.", 6, 5))
@@ -53,8 +54,9 @@ class ServiceAgentsPipelineTest {
                     return chatCompletion("{\"patient\": true}", 3, 3);
                 })
                 .path("/score", (n, r) -> Answer.json(200, "{\"score\": 0.75}"))
-                .path("/flaky-score", (n, r) -> n == 1 ? Answer.text(503, "down for maintenance")
-                        : Answer.text(200, "fine"))
+                .path(
+                        "/flaky-score",
+                        (n, r) -> n == 1 ? Answer.text(503, "down for maintenance") : Answer.text(200, "fine"))
                 .path("/picky", (n, r) -> Answer.json(422, "{\"detail\": \"input.title is required\"}"));
         String llm = "{kind: llm, model: test-model, apiKeyEnv: LLM_KEY, baseUrl: \"%s\"";
         String agents = "agents:\n"
@@ -65,13 +67,23 @@ class ServiceAgentsPipelineTest {
                 + "  slow-llm: " + llm.formatted(service.url("/slow/v1")) + ", timeout: 1s}\n"
                 + "  chatty-llm: " + llm.formatted(service.url("/chatty/v1")) + "}\n"
                 + "  patient-llm: " + llm.formatted(service.url("/patient/v1")) + "}\n"
-                + "  scorer: {kind: http, url: \"" + service.url("/score") + "\", headers: {X-Token: \"${env:HTTP_TOKEN}\"}}\n"
+                + "  scorer: {kind: http, url: \"" + service.url("/score")
+                + "\", headers: {X-Token: \"${env:HTTP_TOKEN}\"}}\n"
                 + "  flaky-http: {kind: http, url: \"" + service.url("/flaky-score") + "\"}\n"
                 + "  picky-http: {kind: http, url: \"" + service.url("/picky") + "\"}\n"
                 + "  outside: {kind: external}\n";
         Map<String, String> routes = new LinkedHashMap<>();
-        for (String agent : List.of("writer", "flaky-llm", "strict-llm", "slow-llm", "chatty-llm", "patient-llm", "scorer",
-                "flaky-http", "picky-http", "outside")) {
+        for (String agent : List.of(
+                "writer",
+                "flaky-llm",
+                "strict-llm",
+                "slow-llm",
+                "chatty-llm",
+                "patient-llm",
+                "scorer",
+                "flaky-http",
+                "picky-http",
+                "outside")) {
             routes.put(agent + ".yaml", """
                     apiVersion: baton/v1
                     kind: Pipeline
@@ -119,8 +131,8 @@ class ServiceAgentsPipelineTest {
         assertThat(run.path("context").path("work")).isEqualTo(Json.parse("{\"verdict\": \"approve\"}"));
         JsonNode ticket = ticket(run);
         assertThat(ticket.path("attempt").asInt()).isEqualTo(1);
-        assertThat(ticket.path("usage")).isEqualTo(Json.parse(
-                "{\"promptTokens\": 30, \"completionTokens\": 8, \"totalTokens\": 38}"));
+        assertThat(ticket.path("usage"))
+                .isEqualTo(Json.parse("{\"promptTokens\": 30, \"completionTokens\": 8, \"totalTokens\": 38}"));
         var request = service.requests("/ok/v1/chat/completions").get(0);
         assertThat(request.header("Authorization")).isEqualTo("Bearer " + KEY);
         JsonNode body = request.json();
@@ -129,8 +141,12 @@ class ServiceAgentsPipelineTest {
         assertThat(body.path("messages").get(1).path("content").asText()).isEqualTo("Judge: Camel routes messages.");
         // The key is in no answer of the API and in no stored row.
         assertThat(Json.write(run)).doesNotContain(KEY);
-        assertThat(baton.query("SELECT token_usage FROM ticket WHERE id = ?", ticket.path("id").asText()).get(0)
-                .get("token_usage")).isEqualTo("{\"promptTokens\":30,\"completionTokens\":8,\"totalTokens\":38}");
+        assertThat(baton.query(
+                                "SELECT token_usage FROM ticket WHERE id = ?",
+                                ticket.path("id").asText())
+                        .get(0)
+                        .get("token_usage"))
+                .isEqualTo("{\"promptTokens\":30,\"completionTokens\":8,\"totalTokens\":38}");
     }
 
     @Test
@@ -142,7 +158,11 @@ class ServiceAgentsPipelineTest {
         assertThat(ticket(run).path("attempt").asInt()).isEqualTo(2);
         assertThat(ticket(run).path("usage").path("totalTokens").asInt()).isEqualTo(14);
         assertThat(service.requests("/flaky/v1/chat/completions")).hasSize(2);
-        assertThat(failures(run)).singleElement().asString().contains("answered HTTP 500").contains("overloaded");
+        assertThat(failures(run))
+                .singleElement()
+                .asString()
+                .contains("answered HTTP 500")
+                .contains("overloaded");
     }
 
     @Test
@@ -184,8 +204,12 @@ class ServiceAgentsPipelineTest {
     void aCallThatLastsShowsTheTicketRunning() throws Exception {
         String id = baton.startRun("with-patient-llm", "{}");
         try {
-            org.awaitility.Awaitility.await().atMost(RUN).until(() ->
-                    "RUNNING".equals(ticket(baton.get("/api/runs/" + id).body()).path("status").asText()));
+            org.awaitility.Awaitility.await()
+                    .atMost(RUN)
+                    .until(() -> "RUNNING"
+                            .equals(ticket(baton.get("/api/runs/" + id).body())
+                                    .path("status")
+                                    .asText()));
         } finally {
             PATIENT.countDown();
         }
@@ -194,7 +218,8 @@ class ServiceAgentsPipelineTest {
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.path("context").path("work")).isEqualTo(Json.parse("{\"patient\": true}"));
         assertThat(baton.query("SELECT detail FROM ticket_history WHERE run_id = ? AND status = 'RUNNING'", id))
-                .singleElement().satisfies(r -> assertThat((String) r.get("detail")).contains("calling"));
+                .singleElement()
+                .satisfies(r -> assertThat((String) r.get("detail")).contains("calling"));
     }
 
     @Test
@@ -207,7 +232,8 @@ class ServiceAgentsPipelineTest {
         var request = service.requests("/score").get(0);
         assertThat(request.header("X-Token")).isEqualTo("http-token-1");
         JsonNode sent = request.json();
-        assertThat(sent.path("ticketId").asText()).isEqualTo(ticket(run).path("id").asText());
+        assertThat(sent.path("ticketId").asText())
+                .isEqualTo(ticket(run).path("id").asText());
         assertThat(sent.path("stage").asText()).isEqualTo("work");
         assertThat(sent.path("input")).isEqualTo(Json.parse("{\"draft\": \"Camel routes messages.\"}"));
     }
@@ -228,7 +254,9 @@ class ServiceAgentsPipelineTest {
 
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
         assertThat(ticket(run).path("attempt").asInt()).isEqualTo(1);
-        assertThat(ticket(run).path("error").asText()).contains("answered HTTP 422").contains("input.title is required");
+        assertThat(ticket(run).path("error").asText())
+                .contains("answered HTTP 422")
+                .contains("input.title is required");
         assertThat(service.requests("/picky")).hasSize(1);
     }
 
@@ -236,24 +264,33 @@ class ServiceAgentsPipelineTest {
     void anyAgentMayReportUsageAndItIsSummedOverTheTicketsAttempts() throws Exception {
         AtomicInteger n = new AtomicInteger();
         try (ScriptedAgent agent = ScriptedAgent.start(baton, "outside", t -> {
-            var reply = n.incrementAndGet() == 1 ? ScriptedAgent.fail("flaky", true)
+            var reply = n.incrementAndGet() == 1
+                    ? ScriptedAgent.fail("flaky", true)
                     : ScriptedAgent.succeed(Json.parse("{\"done\": 1}"));
-            reply.set("usage", Json.parse(n.get() == 1
-                    ? "{\"promptTokens\": 10, \"completionTokens\": 2, \"totalTokens\": 12}"
-                    : "{\"promptTokens\": 20, \"totalTokens\": 25, \"cost\": \"ignored\"}"));
+            reply.set(
+                    "usage",
+                    Json.parse(
+                            n.get() == 1
+                                    ? "{\"promptTokens\": 10, \"completionTokens\": 2, \"totalTokens\": 12}"
+                                    : "{\"promptTokens\": 20, \"totalTokens\": 25, \"cost\": \"ignored\"}"));
             return reply;
         })) {
             JsonNode run = run("outside");
 
             assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-            assertThat(ticket(run).path("usage")).isEqualTo(Json.parse(
-                    "{\"promptTokens\": 30, \"completionTokens\": 2, \"totalTokens\": 37}"));
+            assertThat(ticket(run).path("usage"))
+                    .isEqualTo(Json.parse("{\"promptTokens\": 30, \"completionTokens\": 2, \"totalTokens\": 37}"));
         }
     }
 
     /** The FAILED history details of the run's work ticket, in order. */
     static List<String> failures(JsonNode run) throws Exception {
-        return baton.query("SELECT detail FROM ticket_history WHERE run_id = ? AND status = 'FAILED' ORDER BY seq",
-                run.path("id").asText()).stream().map(r -> (String) r.get("detail")).toList();
+        return baton
+                .query(
+                        "SELECT detail FROM ticket_history WHERE run_id = ? AND status = 'FAILED' ORDER BY seq",
+                        run.path("id").asText())
+                .stream()
+                .map(r -> (String) r.get("detail"))
+                .toList();
     }
 }

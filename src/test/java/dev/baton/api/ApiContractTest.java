@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.TestBaton;
 import dev.baton.TestBaton.Response;
-import dev.baton.pipeline.Json;
 import jakarta.jms.Connection;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
@@ -16,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,8 +73,18 @@ class ApiContractTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of("greet.yaml", RunApiTest.PIPELINE,
-                "fan.yaml", FAN, "http-probe.yaml", HTTP_PROBE, "jms-probe.yaml", JMS_PROBE));
+        baton = TestBaton.start(
+                root,
+                "default: {kind: demo}\n",
+                Map.of(
+                        "greet.yaml",
+                        RunApiTest.PIPELINE,
+                        "fan.yaml",
+                        FAN,
+                        "http-probe.yaml",
+                        HTTP_PROBE,
+                        "jms-probe.yaml",
+                        JMS_PROBE));
     }
 
     @AfterAll
@@ -93,17 +101,32 @@ class ApiContractTest {
         assertThat(doc.at("/info/title").asText()).isEqualTo("Baton REST API");
         List<String> paths = new ArrayList<>();
         doc.path("paths").fieldNames().forEachRemaining(paths::add);
-        assertThat(paths).contains("/pipelines", "/pipelines/validate", "/pipelines/{name}",
-                "/pipelines/{name}/revisions", "/pipelines/{name}/runs", "/runs", "/runs/{id}", "/runs/{id}/history",
-                "/runs/{id}/events", "/runs/{id}/webhooks", "/runs/{id}/approvals/{stage}", "/runs/{id}/cancel",
-                "/runs/{id}/rerun", "/dead-letters", "/health");
+        assertThat(paths)
+                .contains(
+                        "/pipelines",
+                        "/pipelines/validate",
+                        "/pipelines/{name}",
+                        "/pipelines/{name}/revisions",
+                        "/pipelines/{name}/runs",
+                        "/runs",
+                        "/runs/{id}",
+                        "/runs/{id}/history",
+                        "/runs/{id}/events",
+                        "/runs/{id}/webhooks",
+                        "/runs/{id}/approvals/{stage}",
+                        "/runs/{id}/cancel",
+                        "/runs/{id}/rerun",
+                        "/dead-letters",
+                        "/health");
         assertThat(doc.at("/paths/~1runs/get/parameters").findValuesAsText("name"))
                 .contains("pipeline", "status", "limit", "cursor");
         assertThat(doc.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
         assertThat(doc.at("/components/securitySchemes/basic/scheme").asText()).isEqualTo("basic");
         assertThat(doc.at("/components/securitySchemes/apiKey/name").asText()).isEqualTo("X-API-Key");
-        assertThat(doc.at("/paths/~1runs~1{id}~1cancel/post/security").findValuesAsText("bearer")).isNotNull();
-        assertThat(doc.at("/paths/~1runs~1{id}~1cancel/post/security").toString()).contains("bearer", "basic");
+        assertThat(doc.at("/paths/~1runs~1{id}~1cancel/post/security").findValuesAsText("bearer"))
+                .isNotNull();
+        assertThat(doc.at("/paths/~1runs~1{id}~1cancel/post/security").toString())
+                .contains("bearer", "basic");
         assertThat(doc.at("/paths/~1health/get/security").isMissingNode()).isTrue();
     }
 
@@ -135,7 +158,9 @@ class ApiContractTest {
             Response page = baton.get("/api/runs?pipeline=greet&limit=3" + (cursor == null ? "" : "&cursor=" + cursor));
             assertThat(page.status()).isEqualTo(200);
             page.body().path("items").forEach(r -> seen.add(r.path("id").asText()));
-            cursor = page.body().path("next").isNull() ? null : page.body().path("next").asText();
+            cursor = page.body().path("next").isNull()
+                    ? null
+                    : page.body().path("next").asText();
             baton.startRun("greet", "{\"who\": \"meanwhile " + pages + "\"}"); // newer: never on a later page
             pages++;
         } while (cursor != null && pages < 20);
@@ -143,7 +168,10 @@ class ApiContractTest {
         assertThat(new LinkedHashSet<>(seen)).as("no run twice").hasSize(seen.size());
         assertThat(seen).hasSizeGreaterThanOrEqualTo(7);
 
-        String next = baton.get("/api/runs?pipeline=greet&limit=1").body().path("next").asText();
+        String next = baton.get("/api/runs?pipeline=greet&limit=1")
+                .body()
+                .path("next")
+                .asText();
         Response otherFilter = baton.get("/api/runs?pipeline=fan&limit=1&cursor=" + next);
         assertProblem(otherFilter, 400);
         assertThat(otherFilter.body().path("detail").asText()).startsWith("cursor was made for other filters");
@@ -152,19 +180,24 @@ class ApiContractTest {
         assertProblem(baton.get("/api/runs?limit=x"), 400);
 
         Response succeeded = baton.get("/api/runs?status=SUCCEEDED&limit=1000");
-        succeeded.body().path("items").forEach(r -> assertThat(r.path("status").asText()).isEqualTo("SUCCEEDED"));
+        succeeded
+                .body()
+                .path("items")
+                .forEach(r -> assertThat(r.path("status").asText()).isEqualTo("SUCCEEDED"));
     }
 
     @Test
     void validateChecksYamlWithoutLoadingIt() throws Exception {
         String good = RunApiTest.PIPELINE.replace("name: greet", "name: unseen");
-        Response ok = baton.admin().request("POST", "/api/pipelines/validate", good, "Content-Type", "application/yaml");
+        Response ok =
+                baton.admin().request("POST", "/api/pipelines/validate", good, "Content-Type", "application/yaml");
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.body().path("valid").asBoolean()).isTrue();
         assertThat(ok.body().path("pipeline").asText()).isEqualTo("unseen");
         assertThat(ok.body().path("stages").get(0).asText()).isEqualTo("compose");
 
-        Response bad = baton.admin().request("POST", "/api/pipelines/validate", """
+        Response bad =
+                baton.admin().request("POST", "/api/pipelines/validate", """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: broken}
@@ -175,23 +208,27 @@ class ApiContractTest {
                       - {name: b, agent: x, dependsOn: [a]}
                 """, "Content-Type", "application/yaml");
         assertProblem(bad, 422);
-        assertThat(bad.body().path("errors")).extracting(JsonNode::asText).containsExactly(
-                "request:7:41 stage 'a': dependsOn forms a cycle: a -> b -> a",
-                "request:7:54 stage 'a': 'timeout' must be a duration like 30s, 5m or 1h, not 'soon'");
-        assertProblem(baton.admin().request("POST", "/api/pipelines/validate", "<html/>", "Content-Type", "text/html"),
-                415);
-        assertProblem(baton.admin().request("POST", "/api/pipelines/validate", "", "Content-Type", "application/yaml"),
-                422);
+        assertThat(bad.body().path("errors"))
+                .extracting(JsonNode::asText)
+                .containsExactly(
+                        "request:7:41 stage 'a': dependsOn forms a cycle: a -> b -> a",
+                        "request:7:54 stage 'a': 'timeout' must be a duration like 30s, 5m or 1h, not 'soon'");
+        assertProblem(
+                baton.admin().request("POST", "/api/pipelines/validate", "<html/>", "Content-Type", "text/html"), 415);
+        assertProblem(
+                baton.admin().request("POST", "/api/pipelines/validate", "", "Content-Type", "application/yaml"), 422);
 
         assertProblem(baton.get("/api/pipelines/unseen"), 404);
         assertProblem(baton.get("/api/pipelines/unseen/revisions"), 404);
-        assertThat(baton.query("SELECT * FROM pipeline_revision WHERE pipeline IN ('unseen', 'broken')")).isEmpty();
+        assertThat(baton.query("SELECT * FROM pipeline_revision WHERE pipeline IN ('unseen', 'broken')"))
+                .isEmpty();
     }
 
     @Test
     void aRunsTicketsCanBeCappedPerStage() throws Exception {
         String id = baton.startRun("fan", "{\"items\": [1, 2, 3, 4, 5]}");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
         JsonNode capped = baton.get("/api/runs/" + id + "?tickets=2").body();
         assertThat(capped.at("/stages/0/tickets")).hasSize(2);
         assertThat(capped.at("/stages/0/ticketCount").asInt()).isEqualTo(5);
@@ -210,12 +247,28 @@ class ApiContractTest {
         assertThat(lower.body().path("text").asText()).isEqualTo("foo=|code=|lower=");
 
         String id = baton.startRun("greet", "{\"who\": \"headers\"}");
-        Response api = baton.admin().get("/api/runs/" + id, "CamelHttpResponseCode", "299", "CamelHttpUri", "/api/health",
-                "CamelHttpPath", "/health", "CamelHttpMethod", "DELETE");
+        Response api = baton.admin()
+                .get(
+                        "/api/runs/" + id,
+                        "CamelHttpResponseCode",
+                        "299",
+                        "CamelHttpUri",
+                        "/api/health",
+                        "CamelHttpPath",
+                        "/health",
+                        "CamelHttpMethod",
+                        "DELETE");
         assertThat(api.status()).isEqualTo(200);
         assertThat(api.body().path("id").asText()).isEqualTo(id);
-        Response viewer = baton.as("viewer").request("POST", "/api/runs/" + id + "/cancel", "",
-                "CamelHttpMethod", "GET", "CamelHttpUri", "/api/runs");
+        Response viewer = baton.as("viewer")
+                .request(
+                        "POST",
+                        "/api/runs/" + id + "/cancel",
+                        "",
+                        "CamelHttpMethod",
+                        "GET",
+                        "CamelHttpUri",
+                        "/api/runs");
         assertThat(viewer.status()).isEqualTo(403);
     }
 
@@ -234,7 +287,9 @@ class ApiContractTest {
             session.createProducer(session.createQueue("probe.in")).send(m);
             TextMessage got = (TextMessage) out.receive(30_000);
             assertThat(got).isNotNull();
-            assertThat(got.getText()).as("the headers the route saw").contains("JMSMessageID")
+            assertThat(got.getText())
+                    .as("the headers the route saw")
+                    .contains("JMSMessageID")
                     .doesNotContain("CamelFoo", "probe.elsewhere", "org.apache.camel.x", "org_DOT_apache");
             assertThat(elsewhere.receiveNoWait()).isNull();
             Set<String> names = new java.util.TreeSet<>();

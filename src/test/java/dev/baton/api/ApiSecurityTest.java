@@ -74,19 +74,29 @@ class ApiSecurityTest {
     void everyEndpointIsCheckedForEveryRoleAndForNobody() throws Exception {
         JsonNode doc = baton.anonymous().get("/api/openapi.json").body();
         List<String> operations = new ArrayList<>();
-        doc.path("paths").fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m ->
-                operations.add(m.toUpperCase() + " /api" + p.getKey())));
-        assertThat(operations).as("the OpenAPI document lists exactly the table's operations")
+        doc.path("paths")
+                .fields()
+                .forEachRemaining(p -> p.getValue()
+                        .fieldNames()
+                        .forEachRemaining(m -> operations.add(m.toUpperCase() + " /api" + p.getKey())));
+        assertThat(operations)
+                .as("the OpenAPI document lists exactly the table's operations")
                 .containsExactlyInAnyOrderElementsOf(NEEDS.keySet());
 
         List<String> wrong = new ArrayList<>();
         int calls = 0;
         for (var op : NEEDS.entrySet()) {
             String method = op.getKey().split(" ")[0];
-            String path = op.getKey().split(" ")[1].replace("{name}", "greet").replace("{id}", NO_RUN)
+            String path = op.getKey()
+                    .split(" ")[1]
+                    .replace("{name}", "greet")
+                    .replace("{id}", NO_RUN)
                     .replace("{stage}", "gate");
-            String body = path.endsWith("/validate") ? "kind: Pipeline" : path.endsWith("/runs") && method.equals("POST")
-                    ? "{\"who\": \"matrix\"}" : path.contains("/approvals/") ? "{\"decision\": \"approve\"}" : "";
+            String body = path.endsWith("/validate")
+                    ? "kind: Pipeline"
+                    : path.endsWith("/runs") && method.equals("POST")
+                            ? "{\"who\": \"matrix\"}"
+                            : path.contains("/approvals/") ? "{\"decision\": \"approve\"}" : "";
             List<String> callers = new ArrayList<>(ROLES);
             callers.add(null);
             for (String caller : callers) {
@@ -105,10 +115,15 @@ class ApiSecurityTest {
                 } else {
                     expected = ROLES.indexOf(caller) >= ROLES.indexOf(needed) ? 0 : 403;
                 }
-                boolean ok = expected == 0 ? r.status() != 401 && r.status() != 403
-                        && !r.body().path("detail").asText().startsWith("no resource")
-                        : r.status() == expected && r.headers().firstValue("Content-Type").orElse("")
-                                .equals("application/problem+json");
+                boolean ok = expected == 0
+                        ? r.status() != 401
+                                && r.status() != 403
+                                && !r.body().path("detail").asText().startsWith("no resource")
+                        : r.status() == expected
+                                && r.headers()
+                                        .firstValue("Content-Type")
+                                        .orElse("")
+                                        .equals("application/problem+json");
                 if (!ok) {
                     wrong.add(op.getKey() + " as " + caller + ": " + r.status() + " " + r.body());
                 }
@@ -117,8 +132,9 @@ class ApiSecurityTest {
                             .containsExactly("Bearer realm=\"baton\"", "Basic realm=\"baton\", charset=\"UTF-8\"");
                 }
                 if (expected == 403) {
-                    assertThat(r.body().path("detail").asText()).isEqualTo("'" + caller + "' has role " + caller
-                            + "; " + method + " " + path + " needs " + needed);
+                    assertThat(r.body().path("detail").asText())
+                            .isEqualTo("'" + caller + "' has role " + caller + "; " + method + " " + path + " needs "
+                                    + needed);
                 }
             }
         }
@@ -129,32 +145,59 @@ class ApiSecurityTest {
     @Test
     void refusedCallsChangeNothing() throws Exception {
         int before = baton.query("SELECT id FROM run").size();
-        assertThat(baton.anonymous().post("/api/pipelines/greet/runs", "{\"who\": \"x\"}").status()).isEqualTo(401);
-        assertThat(baton.as("viewer").post("/api/pipelines/greet/runs", "{\"who\": \"x\"}").status()).isEqualTo(403);
+        assertThat(baton.anonymous()
+                        .post("/api/pipelines/greet/runs", "{\"who\": \"x\"}")
+                        .status())
+                .isEqualTo(401);
+        assertThat(baton.as("viewer")
+                        .post("/api/pipelines/greet/runs", "{\"who\": \"x\"}")
+                        .status())
+                .isEqualTo(403);
         assertThat(baton.query("SELECT id FROM run")).hasSize(before);
     }
 
     @Test
     void apiKeysGoAsBearerOrXApiKeyAndUsersAsBasic() throws Exception {
-        assertThat(baton.anonymous().get("/api/runs", "X-API-Key", "test-key-viewer").status()).isEqualTo(200);
-        assertThat(baton.anonymous().get("/api/runs", "Authorization", "bearer test-key-viewer").status())
+        assertThat(baton.anonymous()
+                        .get("/api/runs", "X-API-Key", "test-key-viewer")
+                        .status())
+                .isEqualTo(200);
+        assertThat(baton.anonymous()
+                        .get("/api/runs", "Authorization", "bearer test-key-viewer")
+                        .status())
                 .isEqualTo(200);
         Response unknown = baton.anonymous().get("/api/runs", "Authorization", "Bearer not-a-key");
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(unknown.body().path("detail").asText()).isEqualTo("the API key is not known");
         assertThat(unknown.body().toString()).doesNotContain("not-a-key");
-        assertThat(baton.anonymous().get("/api/runs", "Authorization", "Digest x").body().path("detail").asText())
+        assertThat(baton.anonymous()
+                        .get("/api/runs", "Authorization", "Digest x")
+                        .body()
+                        .path("detail")
+                        .asText())
                 .isEqualTo("the Authorization scheme must be Bearer or Basic");
 
-        assertThat(baton.basic("ops", "ops-password").post("/api/runs/" + NO_RUN + "/cancel", "").status())
-                .as("ops is admin: the run is unknown").isEqualTo(404);
-        assertThat(baton.basic("reader", "reader-password").get("/api/pipelines").status()).isEqualTo(200);
-        assertThat(baton.basic("reader", "reader-password").post("/api/runs/" + NO_RUN + "/cancel", "").status())
+        assertThat(baton.basic("ops", "ops-password")
+                        .post("/api/runs/" + NO_RUN + "/cancel", "")
+                        .status())
+                .as("ops is admin: the run is unknown")
+                .isEqualTo(404);
+        assertThat(baton.basic("reader", "reader-password")
+                        .get("/api/pipelines")
+                        .status())
+                .isEqualTo(200);
+        assertThat(baton.basic("reader", "reader-password")
+                        .post("/api/runs/" + NO_RUN + "/cancel", "")
+                        .status())
                 .isEqualTo(403);
         Response wrong = baton.basic("ops", "guess").get("/api/runs");
         assertThat(wrong.status()).isEqualTo(401);
         assertThat(wrong.body().path("detail").asText()).isEqualTo("unknown user or wrong password");
-        assertThat(baton.basic("nobody", "guess").get("/api/runs").body().path("detail").asText())
+        assertThat(baton.basic("nobody", "guess")
+                        .get("/api/runs")
+                        .body()
+                        .path("detail")
+                        .asText())
                 .isEqualTo("unknown user or wrong password");
     }
 

@@ -46,11 +46,11 @@ class BadInputCatalogueTest {
     static TestBaton baton;
     static Connection admin;
     static Session session;
-    static String waitingRun;     // gate2 waiting for alice and bob; alice has approved
-    static String decidedRun;     // gate decided by alice, run SUCCEEDED
-    static String extRun;         // ticket of agent 'ext' QUEUED, attempt 1
+    static String waitingRun; // gate2 waiting for alice and bob; alice has approved
+    static String decidedRun; // gate decided by alice, run SUCCEEDED
+    static String extRun; // ticket of agent 'ext' QUEUED, attempt 1
     static String extTicket;
-    static String failedRun;      // its only stage failed
+    static String failedRun; // its only stage failed
 
     static final String GOOD = """
             apiVersion: baton/v1
@@ -68,13 +68,16 @@ class BadInputCatalogueTest {
     static void start() throws Exception {
         Files.createDirectories(root.resolve("config"));
         Files.writeString(root.resolve("config/application.properties"), "baton.routes.scan-interval = 200\n");
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 default: {kind: demo}
                 agents:
                   ext: {kind: external}
                   other: {kind: external}
                   broken: {kind: demo, fail: true}
-                """, Map.of("fails.yaml", """
+                """,
+                Map.of("fails.yaml", """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: fails}
@@ -114,22 +117,40 @@ class BadInputCatalogueTest {
         session = admin.createSession(false, Session.AUTO_ACKNOWLEDGE);
 
         assertThat(baton.awaitRun(baton.startRun("good", "{\"topic\": \"t\"}"), Duration.ofSeconds(60))
-                .path("status").asText()).isEqualTo("SUCCEEDED");
+                        .path("status")
+                        .asText())
+                .isEqualTo("SUCCEEDED");
         failedRun = baton.startRun("fails", "{}");
-        assertThat(baton.awaitRun(failedRun, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("FAILED");
+        assertThat(baton.awaitRun(failedRun, Duration.ofSeconds(60))
+                        .path("status")
+                        .asText())
+                .isEqualTo("FAILED");
         decidedRun = baton.startRun("ask", "{}");
         awaitStage(decidedRun, "WAITING_APPROVAL");
-        assertThat(postAs("/api/runs/" + decidedRun + "/approvals/gate",
-                "{\"decision\": \"approve\", \"approver\": \"alice\"}").status()).isEqualTo(200);
-        assertThat(baton.awaitRun(decidedRun, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(postAs(
+                                "/api/runs/" + decidedRun + "/approvals/gate",
+                                "{\"decision\": \"approve\", \"approver\": \"alice\"}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(baton.awaitRun(decidedRun, Duration.ofSeconds(60))
+                        .path("status")
+                        .asText())
+                .isEqualTo("SUCCEEDED");
         waitingRun = baton.startRun("ask2", "{}");
         awaitStage(waitingRun, "WAITING_APPROVAL");
-        assertThat(postAs("/api/runs/" + waitingRun + "/approvals/gate2",
-                "{\"decision\": \"approve\", \"approver\": \"alice\"}").status()).isEqualTo(200);
+        assertThat(postAs(
+                                "/api/runs/" + waitingRun + "/approvals/gate2",
+                                "{\"decision\": \"approve\", \"approver\": \"alice\"}")
+                        .status())
+                .isEqualTo(200);
         extRun = baton.startRun("ext", "{}");
         await().atMost(Duration.ofSeconds(30)).until(() -> depth("baton.agent.ext") == 1);
-        extTicket = baton.query("SELECT id FROM ticket WHERE run_id = ?", extRun).get(0).get("id").toString();
-        await().atMost(Duration.ofSeconds(30)).until(() -> baton.query("SELECT * FROM outbox").isEmpty());
+        extTicket = baton.query("SELECT id FROM ticket WHERE run_id = ?", extRun)
+                .get(0)
+                .get("id")
+                .toString();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.query("SELECT * FROM outbox").isEmpty());
     }
 
     @AfterAll
@@ -139,34 +160,47 @@ class BadInputCatalogueTest {
     }
 
     private static void awaitStage(String runId, String status) {
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                baton.server.runs().get(runId).at("/stages/0/status").asText().equals(status));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> baton.server
+                        .runs()
+                        .get(runId)
+                        .at("/stages/0/status")
+                        .asText()
+                        .equals(status));
     }
 
     // ---------------------------------------------------------------- state
 
     /** Everything a bad input must not change. */
-    record State(List<Map<String, Object>> runs, List<Map<String, Object>> stages, List<Map<String, Object>> tickets,
-            List<Map<String, Object>> history, JsonNode pipelines, Map<String, Long> depths) {}
+    record State(
+            List<Map<String, Object>> runs,
+            List<Map<String, Object>> stages,
+            List<Map<String, Object>> tickets,
+            List<Map<String, Object>> history,
+            JsonNode pipelines,
+            Map<String, Long> depths) {}
 
-    static final List<String> QUEUES = List.of("baton.results", "baton.agent.ext", "baton.agent.other",
-            "baton.submit", "baton.approvals");
+    static final List<String> QUEUES =
+            List.of("baton.results", "baton.agent.ext", "baton.agent.other", "baton.submit", "baton.approvals");
 
     static State state() throws Exception {
         Map<String, Long> depths = new LinkedHashMap<>();
         for (String q : QUEUES) depths.put(q, depth(q));
         JsonNode pipelines = baton.get("/api/pipelines").body().path("pipelines");
-        return new State(baton.query("SELECT * FROM run ORDER BY id"),
+        return new State(
+                baton.query("SELECT * FROM run ORDER BY id"),
                 baton.query("SELECT * FROM run_stage ORDER BY run_id, name"),
                 baton.query("SELECT * FROM ticket ORDER BY id"),
-                baton.query("SELECT * FROM ticket_history ORDER BY run_id, seq"), pipelines, depths);
+                baton.query("SELECT * FROM ticket_history ORDER BY run_id, seq"),
+                pipelines,
+                depths);
     }
 
     static long depth(String queue) throws Exception {
         var request = session.createMessage();
         JMSManagementHelper.putAttribute(request, "queue." + queue, "messageCount");
-        var reply = new QueueRequestor((QueueSession) session, session.createQueue("activemq.management"))
-                .request(request);
+        var reply =
+                new QueueRequestor((QueueSession) session, session.createQueue("activemq.management")).request(request);
         Object n = JMSManagementHelper.getResult(reply);
         return n instanceof Number num ? num.longValue() : -1;
     }
@@ -193,7 +227,8 @@ class BadInputCatalogueTest {
 
     /** Unchanged but for one REFUSED history row with this detail: a refusal is recorded, never applied. */
     static void assertOnlyRefused(State before, String detail) throws Exception {
-        await().atMost(Duration.ofSeconds(30)).until(() -> state().history().size() == before.history().size() + 1);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> state().history().size() == before.history().size() + 1);
         State after = state();
         Map<String, Object> row = after.history().get(after.history().size() - 1);
         List<Map<String, Object>> added = new ArrayList<>(after.history());
@@ -210,30 +245,51 @@ class BadInputCatalogueTest {
     }
 
     static List<Map<String, Object>> withoutSeq(List<Map<String, Object>> runs) {
-        return runs.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>(r);
-            m.remove("last_seq");
-            m.remove("updated_at");
-            return m;
-        }).toList();
+        return runs.stream()
+                .map(r -> {
+                    Map<String, Object> m = new LinkedHashMap<>(r);
+                    m.remove("last_seq");
+                    m.remove("updated_at");
+                    return m;
+                })
+                .toList();
     }
 
     static void assertProblem(TestBaton.Response r, int status, String detailPart) {
         assertThat(r.status()).as(r.body().toString()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(r.body().path("status").asInt()).isEqualTo(status);
-        assertThat(r.body().path("detail").asText() + " " + r.body().path("errors")).contains(detailPart);
+        assertThat(r.body().path("detail").asText() + " " + r.body().path("errors"))
+                .contains(detailPart);
     }
 
     // ---------------------------------------------------------------- pipeline files
 
     /** Invalid fixtures written over routes/good.yaml: listed with file:line:column, the old revision keeps serving. */
     static Stream<String> fixtures() {
-        return Stream.of("yaml-syntax-error", "alias-bomb", "deep-nesting", "tag", "unknown-top-level-field",
-                "unknown-stage-field", "cycle", "self-dependency", "duplicate-key", "multiple-documents",
-                "wrong-kind", "bad-api-version", "empty-stages", "duplicate-stage-names",
-                "depends-on-not-a-list", "bad-duration", "missing-stage-name", "conditions", "bad-retry",
-                "long-metadata-name", "store-limits", "too-many-stages");
+        return Stream.of(
+                "yaml-syntax-error",
+                "alias-bomb",
+                "deep-nesting",
+                "tag",
+                "unknown-top-level-field",
+                "unknown-stage-field",
+                "cycle",
+                "self-dependency",
+                "duplicate-key",
+                "multiple-documents",
+                "wrong-kind",
+                "bad-api-version",
+                "empty-stages",
+                "duplicate-stage-names",
+                "depends-on-not-a-list",
+                "bad-duration",
+                "missing-stage-name",
+                "conditions",
+                "bad-retry",
+                "long-metadata-name",
+                "store-limits",
+                "too-many-stages");
     }
 
     @ParameterizedTest(name = "pipeline file: {0}")
@@ -242,15 +298,21 @@ class BadInputCatalogueTest {
         Path dir = Path.of("src/test/resources/pipelines/invalid");
         List<String> expected = Files.readAllLines(dir.resolve(fixture + ".expected")).stream()
                 .filter(l -> !l.isBlank())
-                .map(l -> l.replace("invalid/" + fixture + ".yaml", root.resolve("routes/good.yaml").toString()))
+                .map(l -> l.replace(
+                        "invalid/" + fixture + ".yaml",
+                        root.resolve("routes/good.yaml").toString()))
                 .toList();
         breakGoodYaml(Files.readString(dir.resolve(fixture + ".yaml")), expected);
     }
 
     @Test
     void aJavaTypeTagIsRefusedNotInstantiated() throws Exception {
-        breakGoodYaml(GOOD.replace("metadata: {name: good}", "metadata: {name: good, description: !!java.net.URL [\"http://example.invalid\"]}"),
-                List.of(root.resolve("routes/good.yaml") + ":3:37 tags are not allowed ('!!java.net.URL')",
+        breakGoodYaml(
+                GOOD.replace(
+                        "metadata: {name: good}",
+                        "metadata: {name: good, description: !!java.net.URL [\"http://example.invalid\"]}"),
+                List.of(
+                        root.resolve("routes/good.yaml") + ":3:37 tags are not allowed ('!!java.net.URL')",
                         root.resolve("routes/good.yaml") + ":3:37 metadata.description must be a string, not a list"));
     }
 
@@ -261,7 +323,9 @@ class BadInputCatalogueTest {
         try {
             Files.writeString(good, "- from:\n    uri: timer:tick\n");
             await().atMost(Duration.ofSeconds(30)).until(() -> errorsOf(good.toString()) != null);
-            assertThat(errorsOf(good.toString())).singleElement().asString()
+            assertThat(errorsOf(good.toString()))
+                    .singleElement()
+                    .asString()
                     .startsWith(good + ":1:1 Camel routes could not be loaded:");
             assertUnchanged(before);
             assertThat(baton.get("/api/pipelines/good").status()).isEqualTo(200);
@@ -278,16 +342,22 @@ class BadInputCatalogueTest {
     private static void replace(Path file, byte[] bytes) throws Exception {
         Path tmp = root.resolve(file.getFileName() + ".tmp");
         Files.write(tmp, bytes);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Test
     void aTenMegabytePipelineFileIsRefusedBySize() throws Exception {
-        String big = GOOD.replace("metadata: {name: good}", "metadata: {name: good, description: \""
-                + "x".repeat(10 * 1024 * 1024) + "\"}");
-        breakGoodYaml(big, List.of(root.resolve("routes/good.yaml")
-                + ":1:1 the file is larger than the 3 MB limit (" + big.length() + " code points)"));
+        String big = GOOD.replace(
+                "metadata: {name: good}",
+                "metadata: {name: good, description: \"" + "x".repeat(10 * 1024 * 1024) + "\"}");
+        breakGoodYaml(
+                big,
+                List.of(root.resolve("routes/good.yaml") + ":1:1 the file is larger than the 3 MB limit ("
+                        + big.length() + " code points)"));
     }
 
     @Test
@@ -302,7 +372,8 @@ class BadInputCatalogueTest {
 
     private static void breakGoodYaml(byte[] bytes, List<String> expected) throws Exception {
         State before = state();
-        String revision = baton.get("/api/pipelines/good").body().path("revision").asText();
+        String revision =
+                baton.get("/api/pipelines/good").body().path("revision").asText();
         assertThat(revision).isNotBlank();
         Path good = root.resolve("routes/good.yaml");
         try {
@@ -310,7 +381,8 @@ class BadInputCatalogueTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> errorsOf(good.toString()) != null);
             assertThat(errorsOf(good.toString())).isEqualTo(expected);
             assertUnchanged(before);
-            assertThat(baton.get("/api/pipelines/good").body().path("revision").asText()).as("still serving")
+            assertThat(baton.get("/api/pipelines/good").body().path("revision").asText())
+                    .as("still serving")
                     .isEqualTo(revision);
         } finally {
             replace(good, GOOD.getBytes(StandardCharsets.UTF_8));
@@ -338,29 +410,53 @@ class BadInputCatalogueTest {
                 Arguments.of("/api/pipelines/good/runs", "{\"topic\": ", 400, "request body is not valid JSON"),
                 Arguments.of("/api/pipelines/good/runs", "[\"t\"]", 400, "must be a JSON object of params"),
                 Arguments.of("/api/pipelines/good/runs", "\"t\"", 400, "must be a JSON object of params"),
-                Arguments.of("/api/pipelines/good/runs", "{\"topic\": \"t\", \"colour\": 1}", 400,
-                        "unknown param 'colour'"),
+                Arguments.of(
+                        "/api/pipelines/good/runs", "{\"topic\": \"t\", \"colour\": 1}", 400, "unknown param 'colour'"),
                 Arguments.of("/api/pipelines/good/runs", "{}", 400, "topic"),
-                Arguments.of("/api/pipelines/good/runs", "[".repeat(5000) + "]".repeat(5000), 400,
+                Arguments.of(
+                        "/api/pipelines/good/runs",
+                        "[".repeat(5000) + "]".repeat(5000),
+                        400,
                         "request body is not valid JSON"),
                 Arguments.of("/api/pipelines/good/runs", big, 413, "the limit is 1048576"),
                 Arguments.of("/api/pipelines/nope/runs", "{}", 404, "pipeline 'nope' is not loaded"),
                 Arguments.of("/api/runs/RUN/approvals/gate2", "{\"decision\": ", 400, "invalid JSON"),
-                Arguments.of("/api/runs/RUN/approvals/gate2", "{\"decision\": true, \"approver\": \"bob\"}", 400,
+                Arguments.of(
+                        "/api/runs/RUN/approvals/gate2",
+                        "{\"decision\": true, \"approver\": \"bob\"}",
+                        400,
                         "the decision is not valid"),
-                Arguments.of("/api/runs/RUN/approvals/gate2", "{\"decision\": \"maybe\", \"approver\": \"bob\"}",
-                        400, "the decision is not valid"),
-                Arguments.of("/api/runs/RUN/approvals/gate2", "{\"decision\": \"approve\", \"approver\": 7}", 400,
+                Arguments.of(
+                        "/api/runs/RUN/approvals/gate2",
+                        "{\"decision\": \"maybe\", \"approver\": \"bob\"}",
+                        400,
                         "the decision is not valid"),
-                Arguments.of("/api/runs/RUN/approvals/gate2", "{\"decision\": \"approve\", \"approver\": \"bob\", "
-                        + "\"sudo\": true}", 400, "sudo"),
+                Arguments.of(
+                        "/api/runs/RUN/approvals/gate2",
+                        "{\"decision\": \"approve\", \"approver\": 7}",
+                        400,
+                        "the decision is not valid"),
+                Arguments.of(
+                        "/api/runs/RUN/approvals/gate2",
+                        "{\"decision\": \"approve\", \"approver\": \"bob\", " + "\"sudo\": true}",
+                        400,
+                        "sudo"),
                 Arguments.of("/api/runs/RUN/approvals/gate2", big, 413, "the limit is 1048576"),
-                Arguments.of("/api/runs/RUN/approvals/nope", "{\"decision\": \"approve\", \"approver\": \"bob\"}",
-                        404, "has no stage 'nope'"),
-                Arguments.of("/api/runs/RUN/approvals/after", "{\"decision\": \"approve\", \"approver\": \"bob\"}",
-                        400, "not approval"),
-                Arguments.of("/api/runs/00000000-0000-0000-0000-000000000000/approvals/gate2",
-                        "{\"decision\": \"approve\", \"approver\": \"bob\"}", 404, "does not exist"),
+                Arguments.of(
+                        "/api/runs/RUN/approvals/nope",
+                        "{\"decision\": \"approve\", \"approver\": \"bob\"}",
+                        404,
+                        "has no stage 'nope'"),
+                Arguments.of(
+                        "/api/runs/RUN/approvals/after",
+                        "{\"decision\": \"approve\", \"approver\": \"bob\"}",
+                        400,
+                        "not approval"),
+                Arguments.of(
+                        "/api/runs/00000000-0000-0000-0000-000000000000/approvals/gate2",
+                        "{\"decision\": \"approve\", \"approver\": \"bob\"}",
+                        404,
+                        "does not exist"),
                 Arguments.of("/api/runs/RUN/cancel", "{\"reason\": ", 400, "not valid JSON"),
                 Arguments.of("/api/runs/RUN/cancel", "{\"reason\": 5}", 400, "reason must be a non-empty string"),
                 Arguments.of("/api/runs/RUN/cancel", "{\"why\": \"x\"}", 400, "unknown field 'why'"),
@@ -387,8 +483,8 @@ class BadInputCatalogueTest {
         State before = state();
         // Above camel.server.max-body-size Vert.x refuses the body while it streams in; the answer is problem+json
         // too (docs/api.md, REST API), like the API's own limit below it (see badBodies).
-        TestBaton.Response r = baton.post("/api/pipelines/good/runs", "{\"topic\": \"" + "x".repeat(10 * 1024 * 1024)
-                + "\"}");
+        TestBaton.Response r =
+                baton.post("/api/pipelines/good/runs", "{\"topic\": \"" + "x".repeat(10 * 1024 * 1024) + "\"}");
         assertThat(r.status()).isEqualTo(413);
         assertUnchanged(before);
     }
@@ -397,20 +493,26 @@ class BadInputCatalogueTest {
     @Test
     void aLateApprovalIsRefusedAndTheEndedRunKeepsItsEndTime() throws Exception {
         State before = state();
-        TestBaton.Response r = postAs("/api/runs/" + decidedRun + "/approvals/gate",
-                "{\"decision\": \"reject\", \"approver\": \"bob\"}");
+        TestBaton.Response r = postAs(
+                "/api/runs/" + decidedRun + "/approvals/gate", "{\"decision\": \"reject\", \"approver\": \"bob\"}");
         assertProblem(r, 409, "");
         assertOnlyRefused(before, "reject refused: " + r.body().path("detail").asText());
-        Object finished = baton.query("SELECT finished_at FROM run WHERE id = ?", decidedRun).get(0).get("finished_at");
-        assertThat(before.runs().stream().filter(x -> x.get("id").equals(decidedRun)).findFirst().orElseThrow()
-                .get("finished_at")).isEqualTo(finished);
+        Object finished = baton.query("SELECT finished_at FROM run WHERE id = ?", decidedRun)
+                .get(0)
+                .get("finished_at");
+        assertThat(before.runs().stream()
+                        .filter(x -> x.get("id").equals(decidedRun))
+                        .findFirst()
+                        .orElseThrow()
+                        .get("finished_at"))
+                .isEqualTo(finished);
     }
 
     @Test
     void aDecisionBySomeoneWhoIsNotAnApproverIsForbiddenAndRecorded() throws Exception {
         State before = state();
-        TestBaton.Response r = postAs("/api/runs/" + waitingRun + "/approvals/gate2",
-                "{\"decision\": \"approve\", \"approver\": \"carol\"}");
+        TestBaton.Response r = postAs(
+                "/api/runs/" + waitingRun + "/approvals/gate2", "{\"decision\": \"approve\", \"approver\": \"carol\"}");
         assertProblem(r, 403, "carol");
         assertOnlyRefused(before, "approve refused: " + r.body().path("detail").asText());
     }
@@ -418,8 +520,8 @@ class BadInputCatalogueTest {
     @Test
     void anApproverChangingTheirMindIsAConflictAndRecorded() throws Exception {
         State before = state();
-        TestBaton.Response r = postAs("/api/runs/" + waitingRun + "/approvals/gate2",
-                "{\"decision\": \"reject\", \"approver\": \"alice\"}");
+        TestBaton.Response r = postAs(
+                "/api/runs/" + waitingRun + "/approvals/gate2", "{\"decision\": \"reject\", \"approver\": \"alice\"}");
         assertProblem(r, 409, "alice");
         assertOnlyRefused(before, "reject refused: " + r.body().path("detail").asText());
     }
@@ -427,8 +529,8 @@ class BadInputCatalogueTest {
     @Test
     void aDuplicateApprovalIsRepeatedNotCountedTwice() throws Exception {
         State before = state();
-        TestBaton.Response r = postAs("/api/runs/" + waitingRun + "/approvals/gate2",
-                "{\"decision\": \"approve\", \"approver\": \"alice\"}");
+        TestBaton.Response r = postAs(
+                "/api/runs/" + waitingRun + "/approvals/gate2", "{\"decision\": \"approve\", \"approver\": \"alice\"}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body().path("counted").asBoolean()).isFalse();
         assertThat(r.body().path("status").asText()).isEqualTo("WAITING_APPROVAL");
@@ -445,31 +547,46 @@ class BadInputCatalogueTest {
     @Test
     void rerunFromAnUnknownStageIsRefused() throws Exception {
         State before = state();
-        assertProblem(postAs("/api/runs/" + failedRun + "/rerun", "{\"from\": \"nope\"}"), 404,
+        assertProblem(
+                postAs("/api/runs/" + failedRun + "/rerun", "{\"from\": \"nope\"}"),
+                404,
                 "pipeline 'fails' has no stage 'nope'");
-        assertProblem(postAs("/api/runs/" + decidedRun + "/rerun", "{}"), 409,
+        assertProblem(
+                postAs("/api/runs/" + decidedRun + "/rerun", "{}"),
+                409,
                 "only a FAILED, CANCELLED or COMPENSATED run can be rerun");
         assertUnchanged(before);
     }
 
     @Test
     void anIdempotencyKeyReusedForAnotherRequestIsRefused() throws Exception {
-        TestBaton.Response first = postAs("/api/pipelines/good/runs", "{\"topic\": \"k\"}",
-                "Idempotency-Key", "catalogue-key");
+        TestBaton.Response first =
+                postAs("/api/pipelines/good/runs", "{\"topic\": \"k\"}", "Idempotency-Key", "catalogue-key");
         assertThat(first.status()).isIn(200, 201);
         baton.awaitRun(first.body().path("id").asText(), Duration.ofSeconds(60));
-        await().atMost(Duration.ofSeconds(30)).until(() -> baton.query("SELECT * FROM outbox").isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.query("SELECT * FROM outbox").isEmpty());
         State before = state();
-        assertProblem(postAs("/api/pipelines/good/runs", "{\"topic\": \"other\"}", "Idempotency-Key",
-                "catalogue-key"), 422, "");
-        assertProblem(postAs("/api/pipelines/good/runs", "{\"topic\": \"k\"}", "Idempotency-Key",
-                "k".repeat(1000)), 400, "Idempotency-Key must be");
+        assertProblem(
+                postAs("/api/pipelines/good/runs", "{\"topic\": \"other\"}", "Idempotency-Key", "catalogue-key"),
+                422,
+                "");
+        assertProblem(
+                postAs("/api/pipelines/good/runs", "{\"topic\": \"k\"}", "Idempotency-Key", "k".repeat(1000)),
+                400,
+                "Idempotency-Key must be");
         assertUnchanged(before);
     }
 
     @ParameterizedTest(name = "GET {0}")
-    @ValueSource(strings = {"/api/runs/nope", "/api/runs/nope/history", "/api/pipelines/nope",
-            "/api/runs?limit=abc", "/api/dead-letters?limit=0"})
+    @ValueSource(
+            strings = {
+                "/api/runs/nope",
+                "/api/runs/nope/history",
+                "/api/pipelines/nope",
+                "/api/runs?limit=abc",
+                "/api/dead-letters?limit=0"
+            })
     void unknownRunsPipelinesAndBadQueriesAreProblems(String path) throws Exception {
         State before = state();
         TestBaton.Response r = baton.get(path);
@@ -482,7 +599,10 @@ class BadInputCatalogueTest {
     // ---------------------------------------------------------------- messages
 
     private static String reply(String ticketId, int attempt, String status) {
-        return Json.write(Json.object().put("ticketId", ticketId).put("attempt", attempt).put("status", status)
+        return Json.write(Json.object()
+                .put("ticketId", ticketId)
+                .put("attempt", attempt)
+                .put("status", status)
                 .put("output", "x"));
     }
 
@@ -507,19 +627,34 @@ class BadInputCatalogueTest {
         return Stream.of(
                 Arguments.of("baton.results", "{not json MARK", "reply is not JSON"),
                 Arguments.of("baton.results", "[\"MARK\"]", "reply must be a JSON object"),
-                Arguments.of("baton.results", "{\"ticketId\": \"TICKET\", \"status\": \"succeeded\", \"m\": \"MARK\"}",
+                Arguments.of(
+                        "baton.results",
+                        "{\"ticketId\": \"TICKET\", \"status\": \"succeeded\", \"m\": \"MARK\"}",
                         "has no integer 'attempt'"),
-                Arguments.of("baton.results", "{\"ticketId\": \"TICKET\", \"attempt\": 1, \"status\": \"done\", "
-                        + "\"m\": \"MARK\"}", "reply status must be succeeded, failed or progress, not 'done'"),
-                Arguments.of("baton.results", "{\"ticketId\": \"no-such-ticket\", \"attempt\": 1, "
-                        + "\"status\": \"succeeded\", \"m\": \"MARK\"}", "unknown ticket no-such-ticket"),
-                Arguments.of("baton.results", "{\"attempt\": 1, \"status\": \"succeeded\", \"m\": \"MARK\"}",
+                Arguments.of(
+                        "baton.results",
+                        "{\"ticketId\": \"TICKET\", \"attempt\": 1, \"status\": \"done\", " + "\"m\": \"MARK\"}",
+                        "reply status must be succeeded, failed or progress, not 'done'"),
+                Arguments.of(
+                        "baton.results",
+                        "{\"ticketId\": \"no-such-ticket\", \"attempt\": 1, "
+                                + "\"status\": \"succeeded\", \"m\": \"MARK\"}",
+                        "unknown ticket no-such-ticket"),
+                Arguments.of(
+                        "baton.results",
+                        "{\"attempt\": 1, \"status\": \"succeeded\", \"m\": \"MARK\"}",
                         "reply has no ticketId and no JMSCorrelationID"),
                 Arguments.of("baton.approvals", "{not json MARK", "decision cannot be applied"),
-                Arguments.of("baton.approvals", "{\"runId\": \"nope\", \"stage\": \"gate2\", \"decision\": "
-                        + "\"approve\", \"approver\": \"bob\", \"comment\": \"MARK\"}", "run nope does not exist"),
-                Arguments.of("baton.approvals", "{\"runId\": \"RUN\", \"stage\": \"gate2\", \"decision\": "
-                        + "\"perhaps\", \"approver\": \"bob\", \"comment\": \"MARK\"}", "decision cannot be applied"));
+                Arguments.of(
+                        "baton.approvals",
+                        "{\"runId\": \"nope\", \"stage\": \"gate2\", \"decision\": "
+                                + "\"approve\", \"approver\": \"bob\", \"comment\": \"MARK\"}",
+                        "run nope does not exist"),
+                Arguments.of(
+                        "baton.approvals",
+                        "{\"runId\": \"RUN\", \"stage\": \"gate2\", \"decision\": "
+                                + "\"perhaps\", \"approver\": \"bob\", \"comment\": \"MARK\"}",
+                        "decision cannot be applied"));
     }
 
     @ParameterizedTest(name = "poison on {0}: {2}")
@@ -539,10 +674,14 @@ class BadInputCatalogueTest {
     void aReplyWhoseTicketIdDisagreesWithItsCorrelationIdIsDeadLettered() throws Exception {
         String mark = UUID.randomUUID().toString();
         State before = state();
-        send("baton.results", reply(extTicket, 1, "succeeded").replace("\"x\"", "\"" + mark + "\""),
-                UUID.randomUUID().toString(), "ext");
+        send(
+                "baton.results",
+                reply(extTicket, 1, "succeeded").replace("\"x\"", "\"" + mark + "\""),
+                UUID.randomUUID().toString(),
+                "ext");
         await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterReason(mark) != null);
-        assertThat(deadLetterReason(mark)).startsWith("reply names ticket " + extTicket + " but its JMSCorrelationID is");
+        assertThat(deadLetterReason(mark))
+                .startsWith("reply names ticket " + extTicket + " but its JMSCorrelationID is");
         assertUnchanged(before);
     }
 
@@ -563,7 +702,9 @@ class BadInputCatalogueTest {
     @Test
     void aReplyForAFinishedRunIsRefused() throws Exception {
         String done = baton.query("SELECT id FROM ticket WHERE run_id = ?", decidedRun).stream()
-                .map(r -> r.get("id").toString()).filter(id -> !id.isEmpty()).toList()
+                .map(r -> r.get("id").toString())
+                .filter(id -> !id.isEmpty())
+                .toList()
                 .get(0);
         State before = state();
         send("baton.results", reply(done, 1, "failed"), done, null);
@@ -574,8 +715,8 @@ class BadInputCatalogueTest {
     void aDecisionOverJmsWithAReplyToGetsTheReasonAndChangesNothing() throws Exception {
         State before = state();
         var replies = session.createTemporaryQueue();
-        TextMessage m = session.createTextMessage("{\"runId\": \"nope\", \"stage\": \"gate2\", "
-                + "\"decision\": \"approve\", \"approver\": \"bob\"}");
+        TextMessage m = session.createTextMessage(
+                "{\"runId\": \"nope\", \"stage\": \"gate2\", " + "\"decision\": \"approve\", \"approver\": \"bob\"}");
         m.setJMSReplyTo(replies);
         session.createProducer(session.createQueue("baton.approvals")).send(m);
         TextMessage answer = (TextMessage) session.createConsumer(replies).receive(30_000);
@@ -591,7 +732,9 @@ class BadInputCatalogueTest {
         try (QueueBrowser browser = session.createBrowser(session.createQueue("baton.DLQ"))) {
             for (Object o : Collections.list(browser.getEnumeration())) {
                 Message m = (Message) o;
-                if (m instanceof TextMessage t && t.getText() != null && t.getText().contains(mark)) {
+                if (m instanceof TextMessage t
+                        && t.getText() != null
+                        && t.getText().contains(mark)) {
                     String reason = m.getStringProperty("BatonDeadLetterReason");
                     return reason == null ? "" : reason;
                 }
@@ -612,7 +755,8 @@ class BadInputCatalogueTest {
         } catch (RuntimeException e) {
             who = null; // not JSON: the admin sends it
         }
-        return who != null && dev.baton.TestSecurity.IDENTITIES.containsKey(who) ? baton.as(who).post(path, body, headers)
+        return who != null && dev.baton.TestSecurity.IDENTITIES.containsKey(who)
+                ? baton.as(who).post(path, body, headers)
                 : baton.post(path, body, headers);
     }
 }

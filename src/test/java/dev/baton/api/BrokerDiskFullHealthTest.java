@@ -25,23 +25,29 @@ class BrokerDiskFullHealthTest {
     void aBrokerWhoseDiskIsFullIsReportedAsBlockingProducers() throws Exception {
         long moreThanTheDisk = Files.getFileStore(root).getTotalSpace() * 2;
         Files.createDirectories(root.resolve("config"));
-        Files.writeString(root.resolve("config/application.properties"),
+        Files.writeString(
+                root.resolve("config/application.properties"),
                 "baton.broker.min-disk-free = " + moreThanTheDisk + "\n");
         try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of())) {
-            JsonNode health = await().atMost(Duration.ofSeconds(60)).until(() -> baton.anonymous()
-                    .get("/api/health").body(), h -> h.path("status").asText().equals("DEGRADED"));
-            assertThat(baton.anonymous().get("/api/health").status()).as("ready; a restart would not help")
+            JsonNode health = await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () -> baton.anonymous().get("/api/health").body(),
+                            h -> h.path("status").asText().equals("DEGRADED"));
+            assertThat(baton.anonymous().get("/api/health").status())
+                    .as("ready; a restart would not help")
                     .isEqualTo(200);
             JsonNode broker = health.at("/parts/broker");
             assertThat(broker.path("status").asText()).isEqualTo("DEGRADED");
-            assertThat(broker.path("reason").asText()).startsWith("the broker blocks producers, so no run makes "
-                    + "progress until this is solved: its disk is full: ").contains("min-disk-free "
-                    + moreThanTheDisk / (1024 * 1024) + " MB");
+            assertThat(broker.path("reason").asText())
+                    .startsWith("the broker blocks producers, so no run makes "
+                            + "progress until this is solved: its disk is full: ")
+                    .contains("min-disk-free " + moreThanTheDisk / (1024 * 1024) + " MB");
             assertThat(health.at("/parts/database/status").asText()).isEqualTo("UP");
             assertThat(health.at("/parts/agentRegistry/status").asText()).isEqualTo("UP");
             assertThat(health.at("/parts/security/status").asText()).isEqualTo("UP");
             assertThat(baton.server.broker().server().getPagingManager().isDiskFull())
-                    .as("the broker itself believes it").isTrue();
+                    .as("the broker itself believes it")
+                    .isTrue();
         }
     }
 }

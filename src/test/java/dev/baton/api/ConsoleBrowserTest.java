@@ -95,7 +95,8 @@ class ConsoleBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         Files.createDirectories(SHOTS);
-        baton = TestBaton.start(root.resolve("secured"), """
+        baton = TestBaton.start(
+                root.resolve("secured"), """
                 agents:
                   booker: {kind: demo, output: {booked: "{{ stage }}"}}
                   booker2: {kind: demo}
@@ -107,12 +108,22 @@ class ConsoleBrowserTest {
     static WebDriver chromium() {
         System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000",
                 "--user-data-dir=" + root.resolve("chromium-profile").toAbsolutePath());
         WebDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30)).pageLoadTimeout(Duration.ofSeconds(60));
@@ -147,7 +158,9 @@ class ConsoleBrowserTest {
     }
 
     private static void assertNotReloaded() {
-        assertThat(js("return window.__sameDocument === true;")).as("the page was not reloaded").isEqualTo(true);
+        assertThat(js("return window.__sameDocument === true;"))
+                .as("the page was not reloaded")
+                .isEqualTo(true);
     }
 
     private static void screenshot(String name) throws Exception {
@@ -171,8 +184,9 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("user")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.id("signin-button")).click();
-        waiting().until(ExpectedConditions.textToBe(By.id("who"), user + " (" + (user.equals("ops") ? "admin" : "viewer")
-                + ")"));
+        waiting()
+                .until(ExpectedConditions.textToBe(
+                        By.id("who"), user + " (" + (user.equals("ops") ? "admin" : "viewer") + ")"));
     }
 
     private static void signInWithKey(String identity) {
@@ -185,13 +199,15 @@ class ConsoleBrowserTest {
     }
 
     private static String nodeStatus(String stage) {
-        return waiting().until(d -> d.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "']"))
-                .getAttribute("data-status"));
+        return waiting()
+                .until(d -> d.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "']"))
+                        .getAttribute("data-status"));
     }
 
     private static String nodeFill(String stage) {
-        return waiting().until(d -> d.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "'] rect"))
-                .getCssValue("fill"));
+        return waiting()
+                .until(d -> d.findElement(By.cssSelector("#run-graph g[data-stage='" + stage + "'] rect"))
+                        .getCssValue("fill"));
     }
 
     /** Clicks on a page that may re-render meanwhile: finds the element again until the click lands. */
@@ -206,7 +222,8 @@ class ConsoleBrowserTest {
         waiting().until(d -> {
             try {
                 return status.equals(nodeStatus(stage));
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+            } catch (org.openqa.selenium.StaleElementReferenceException
+                    | org.openqa.selenium.NoSuchElementException e) {
                 return false; // the page re-rendered under us
             }
         });
@@ -225,8 +242,10 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("password")).clear();
         signIn("ops", "ops-password");
         assertThat(browser.getCurrentUrl()).as("no credentials in the URL").doesNotContain("ops-password");
-        assertThat(js("return JSON.stringify(sessionStorage) + JSON.stringify(localStorage);").toString())
-                .as("nothing stored").doesNotContain("ops");
+        assertThat(js("return JSON.stringify(sessionStorage) + JSON.stringify(localStorage);")
+                        .toString())
+                .as("nothing stored")
+                .doesNotContain("ops");
         shown(By.id("runs-body"));
         waiting().until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
         mark();
@@ -234,22 +253,35 @@ class ConsoleBrowserTest {
         String id = baton.startRun("quick", "{\"topic\": \"browsers\"}");
         By row = By.cssSelector("#runs-body tr[data-run='" + id + "']");
         shown(row);
-        waiting().until(d -> "SUCCEEDED".equals(d.findElement(row).findElement(By.className("badge")).getText()));
+        waiting()
+                .until(d -> "SUCCEEDED"
+                        .equals(d.findElement(row)
+                                .findElement(By.className("badge"))
+                                .getText()));
         assertNotReloaded();
         screenshot("runs");
 
         // Text in the params, over REST and in the page's filter.
-        assertThat(baton.get("/api/runs?q=BROWSERS").body().path("items").findValuesAsText("id")).containsExactly(id);
+        assertThat(baton.get("/api/runs?q=BROWSERS").body().path("items").findValuesAsText("id"))
+                .containsExactly(id);
         assertThat(baton.get("/api/runs?q=no-such-text").body().path("items")).isEmpty();
         assertThat(baton.get("/api/runs?q=" + "x".repeat(201)).status()).isEqualTo(400);
         String second = baton.startRun("quick", "{\"topic\": \"paging\"}");
         JsonNode first = baton.get("/api/runs?q=topic&limit=1").body();
         assertThat(first.path("items").findValuesAsText("id")).containsExactly(second);
         String next = first.path("next").asText();
-        assertThat(baton.get("/api/runs?q=topic&limit=1&cursor=" + next).body().path("items").findValuesAsText("id"))
-                .as("the cursor keeps the text filter").containsExactly(id);
-        assertThat(baton.get("/api/runs?q=other&limit=1&cursor=" + next).status()).as("another q").isEqualTo(400);
-        assertThat(baton.get("/api/runs?limit=1&cursor=" + next).status()).as("no q").isEqualTo(400);
+        assertThat(baton.get("/api/runs?q=topic&limit=1&cursor=" + next)
+                        .body()
+                        .path("items")
+                        .findValuesAsText("id"))
+                .as("the cursor keeps the text filter")
+                .containsExactly(id);
+        assertThat(baton.get("/api/runs?q=other&limit=1&cursor=" + next).status())
+                .as("another q")
+                .isEqualTo(400);
+        assertThat(baton.get("/api/runs?limit=1&cursor=" + next).status())
+                .as("no q")
+                .isEqualTo(400);
         type(By.name("q"), "no-such-text");
         click(By.cssSelector("#run-filters button[type=submit]"));
         waiting().until(ExpectedConditions.textToBe(By.id("runs-body"), "No runs."));
@@ -286,24 +318,31 @@ class ConsoleBrowserTest {
         awaitNode("gate", "SUCCEEDED");
         assertThat(nodeFill("gate")).as("the node changed colour").isNotEqualTo(waitingFill);
         awaitNode("ship", "SUCCEEDED");
-        waiting().until(d -> "SUCCEEDED".equals(d.findElement(By.cssSelector("h1 .badge")).getText()));
+        waiting()
+                .until(d -> "SUCCEEDED"
+                        .equals(d.findElement(By.cssSelector("h1 .badge")).getText()));
         assertNotReloaded();
         screenshot("run");
 
         List<String> decisions = baton.get("/api/runs/" + id + "/history").body().findValues("status").stream()
-                .map(JsonNode::asText).toList();
+                .map(JsonNode::asText)
+                .toList();
         assertThat(decisions).contains("APPROVED");
         JsonNode approved = null;
         for (JsonNode h : baton.get("/api/runs/" + id + "/history").body()) {
             if (h.path("status").asText().equals("APPROVED")) approved = h;
         }
-        assertThat(approved.path("actor").asText()).as("decided as the signed-in person").isEqualTo("alice");
+        assertThat(approved.path("actor").asText())
+                .as("decided as the signed-in person")
+                .isEqualTo("alice");
         assertThat(approved.path("detail").asText()).isEqualTo("ship it");
     }
 
     /** The approvals page reloads the console, which keeps credentials only in memory: sign in again if asked. */
     private static void signInWithKeyIfAsked(String identity) {
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed() || d.findElement(By.id("nav")).isDisplayed());
+        waiting()
+                .until(d -> d.findElement(By.id("signin")).isDisplayed()
+                        || d.findElement(By.id("nav")).isDisplayed());
         if (browser.findElement(By.id("signin")).isDisplayed()) {
             browser.findElement(By.cssSelector("input[name=method][value=key]")).click();
             browser.findElement(By.id("apikey")).sendKeys(dev.baton.TestSecurity.apiKey(identity));
@@ -321,7 +360,9 @@ class ConsoleBrowserTest {
         browser.get("http://127.0.0.1:" + baton.port + "/console/#/runs/" + id);
         signInAgainAsReader();
         awaitNode("gate", "WAITING_APPROVAL");
-        assertThat(browser.findElements(By.cssSelector("button[data-approve]"))).as("no approve button").isEmpty();
+        assertThat(browser.findElements(By.cssSelector("button[data-approve]")))
+                .as("no approve button")
+                .isEmpty();
         assertThat(browser.findElements(By.id("cancel"))).as("no cancel button").isEmpty();
 
         // The page's own API call with the viewer's credentials, as a forged click would send it.
@@ -330,15 +371,21 @@ class ConsoleBrowserTest {
                 api('/api/runs/' + arguments[0] + '/approvals/gate', {method: 'POST', body: {decision: 'approve'}})
                   .then(() => done(200), (e) => done(e.status));
                 """, id);
-        assertThat(((Number) status).intValue()).as("a viewer's decision is refused").isEqualTo(403);
+        assertThat(((Number) status).intValue())
+                .as("a viewer's decision is refused")
+                .isEqualTo(403);
         assertThat(baton.get("/api/runs/" + id).body().path("stages").findValues("status").stream()
-                .map(JsonNode::asText).toList()).contains("WAITING_APPROVAL");
+                        .map(JsonNode::asText)
+                        .toList())
+                .contains("WAITING_APPROVAL");
         screenshot("run-viewer");
         baton.post("/api/runs/" + id + "/cancel", "{}");
     }
 
     private static void signInAgainAsReader() {
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed() || d.findElement(By.id("nav")).isDisplayed());
+        waiting()
+                .until(d -> d.findElement(By.id("signin")).isDisplayed()
+                        || d.findElement(By.id("nav")).isDisplayed());
         if (browser.findElement(By.id("signin")).isDisplayed()) {
             browser.findElement(By.id("user")).sendKeys("reader");
             browser.findElement(By.id("password")).sendKeys("reader-password");
@@ -352,7 +399,9 @@ class ConsoleBrowserTest {
     void thePipelinesPageShowsTheFailedFileWithItsPositionAndAGraph() throws Exception {
         js("location.hash = '#/pipelines';");
         WebElement invalid = shown(By.cssSelector("#invalid-files li[data-file]"));
-        assertThat(invalid.getText()).contains("broken.yaml").containsPattern("broken\\.yaml:9:28 stage 'review'")
+        assertThat(invalid.getText())
+                .contains("broken.yaml")
+                .containsPattern("broken\\.yaml:9:28 stage 'review'")
                 .contains("'aggregateStrategy' must be one of all, any, first, merge, vote, quorum, not 'votes'");
         shown(By.cssSelector("tr[data-pipeline='quick']"));
         screenshot("pipelines");
@@ -373,7 +422,8 @@ class ConsoleBrowserTest {
             m.setJMSCorrelationID("console-dead-letter");
             session.createProducer(session.createQueue("baton.results")).send(m);
         }
-        org.awaitility.Awaitility.await().atMost(WAIT)
+        org.awaitility.Awaitility.await()
+                .atMost(WAIT)
                 .until(() -> baton.get("/api/dead-letters").body().path("items").size() > 0);
         js("location.hash = '#/agents';");
         WebElement row = shown(By.cssSelector("tr[data-agent='booker']"));
@@ -395,8 +445,13 @@ class ConsoleBrowserTest {
         Files.writeString(open.resolve("config/agents.yaml"), "default: {kind: demo}\n");
         Files.writeString(open.resolve("routes/quick.yaml"), QUICK);
         int port = TestBaton.freePort();
-        var settings = BatonSettings.load(new BatonSettings.Overrides(open.resolve("routes"), open.resolve("config"),
-                open.resolve("data"), port, TestBaton.freePort())).withOpenApi();
+        var settings = BatonSettings.load(new BatonSettings.Overrides(
+                        open.resolve("routes"),
+                        open.resolve("config"),
+                        open.resolve("data"),
+                        port,
+                        TestBaton.freePort()))
+                .withOpenApi();
         try (BatonServer server = BatonServer.start(settings)) {
             browser.get("http://127.0.0.1:" + port + "/");
             WebElement banner = shown(By.id("banner"));

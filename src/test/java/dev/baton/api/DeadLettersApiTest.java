@@ -42,8 +42,7 @@ class DeadLettersApiTest {
     @BeforeAll
     static void start() throws Exception {
         baton = TestBaton.start(root, "agents: {}\n", Map.of());
-        connection = baton.brokerConnections()
-                .createConnection();
+        connection = baton.brokerConnections().createConnection();
         connection.start();
         session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
     }
@@ -62,8 +61,10 @@ class DeadLettersApiTest {
         TextMessage unknown = sendToResults(
                 "{\"ticketId\": \"" + unknownTicket + "\", \"attempt\": 1, \"status\": \"succeeded\"}", unknownTicket);
 
-        JsonNode first = await().atMost(PATIENCE).until(() -> baton.get("/api/dead-letters").body(),
-                b -> find(b, malformedCorrelation) != null && find(b, unknownTicket) != null);
+        JsonNode first = await().atMost(PATIENCE)
+                .until(
+                        () -> baton.get("/api/dead-letters").body(),
+                        b -> find(b, malformedCorrelation) != null && find(b, unknownTicket) != null);
 
         JsonNode bad = find(first, malformedCorrelation);
         assertThat(bad.path("reason").asText()).startsWith("reply is not JSON: ");
@@ -71,10 +72,13 @@ class DeadLettersApiTest {
         assertThat(bad.path("deadLetteredBy").asText()).isEqualTo("baton");
         assertThat(bad.path("originalMessageId").asText()).isEqualTo(malformed.getJMSMessageID());
         assertThat(bad.path("messageId").asText()).startsWith("ID:");
-        assertThat(bad.path("deliveryCount").asInt()).as("parked on its first delivery, not retried").isEqualTo(1);
+        assertThat(bad.path("deliveryCount").asInt())
+                .as("parked on its first delivery, not retried")
+                .isEqualTo(1);
         assertThat(bad.path("body").asText()).isEqualTo("{not json");
         assertThat(bad.path("truncated").asBoolean()).isFalse();
-        assertThat(Instant.parse(bad.path("timestamp").asText())).isBefore(Instant.now().plusSeconds(1));
+        assertThat(Instant.parse(bad.path("timestamp").asText()))
+                .isBefore(Instant.now().plusSeconds(1));
 
         JsonNode orphan = find(first, unknownTicket);
         assertThat(orphan.path("reason").asText()).isEqualTo("unknown ticket " + unknownTicket);
@@ -83,17 +87,26 @@ class DeadLettersApiTest {
         assertThat(orphan.path("body").asText()).contains(unknownTicket);
 
         JsonNode second = baton.get("/api/dead-letters").body();
-        assertThat(second.path("count").asInt()).as("browsing consumed nothing").isEqualTo(first.path("count").asInt());
+        assertThat(second.path("count").asInt())
+                .as("browsing consumed nothing")
+                .isEqualTo(first.path("count").asInt());
         assertThat(second.path("depth").asLong()).isEqualTo(first.path("depth").asLong());
         assertThat(messageIds(second)).isEqualTo(messageIds(first));
-        assertThat(first.path("depth").asLong()).isGreaterThanOrEqualTo(first.path("count").asLong()).isPositive();
+        assertThat(first.path("depth").asLong())
+                .isGreaterThanOrEqualTo(first.path("count").asLong())
+                .isPositive();
     }
 
     @Test
     void aMessageWhoseDeliveriesAllFailedIsListedWithTheAddressArtemisMovedItFrom() throws Exception {
         // Fast settings for this test's address, set on the live broker through its management address.
-        assertThat(management().invoke(Endpoints.MANAGED_BROKER, "addAddressSettings", "test.flaky.#",
-                "{\"maxDeliveryAttempts\": 3, \"redeliveryDelay\": 0, \"deadLetterAddress\": \"baton.DLQ\"}"))
+        assertThat(
+                        management()
+                                .invoke(
+                                        Endpoints.MANAGED_BROKER,
+                                        "addAddressSettings",
+                                        "test.flaky.#",
+                                        "{\"maxDeliveryAttempts\": 3, \"redeliveryDelay\": 0, \"deadLetterAddress\": \"baton.DLQ\"}"))
                 .isPresent();
         String correlation = "flaky-" + UUID.randomUUID();
         Session tx = connection.createSession(true, Session.SESSION_TRANSACTED);
@@ -111,8 +124,8 @@ class DeadLettersApiTest {
             tx.close();
         }
 
-        JsonNode body = await().atMost(PATIENCE).until(() -> baton.get("/api/dead-letters").body(),
-                b -> find(b, correlation) != null);
+        JsonNode body = await().atMost(PATIENCE)
+                .until(() -> baton.get("/api/dead-letters").body(), b -> find(b, correlation) != null);
         JsonNode moved = find(body, correlation);
         assertThat(moved.path("deadLetteredBy").asText()).isEqualTo("broker");
         assertThat(moved.path("originalAddress").asText()).isEqualTo("test.flaky.work");
@@ -125,8 +138,8 @@ class DeadLettersApiTest {
     @Test
     void limitCapsTheItemsShownButNotTheDepth() throws Exception {
         for (int i = 0; i < 3; i++) sendToResults("[" + i, "limit-" + i);
-        await().atMost(PATIENCE).until(() -> baton.get("/api/dead-letters?limit=1000").body(),
-                b -> find(b, "limit-2") != null);
+        await().atMost(PATIENCE)
+                .until(() -> baton.get("/api/dead-letters?limit=1000").body(), b -> find(b, "limit-2") != null);
 
         JsonNode two = baton.get("/api/dead-letters?limit=2").body();
         assertThat(two.path("count").asInt()).isEqualTo(2);
@@ -141,8 +154,12 @@ class DeadLettersApiTest {
     void aLongBodyIsCutToFourKibibytesOfUtf8() throws Exception {
         String correlation = "long-" + UUID.randomUUID();
         sendToResults("é".repeat(3000), correlation); // 6000 bytes of UTF-8
-        JsonNode item = find(await().atMost(PATIENCE).until(() -> baton.get("/api/dead-letters?limit=1000").body(),
-                b -> find(b, correlation) != null), correlation);
+        JsonNode item = find(
+                await().atMost(PATIENCE)
+                        .until(
+                                () -> baton.get("/api/dead-letters?limit=1000").body(),
+                                b -> find(b, correlation) != null),
+                correlation);
         assertThat(item.path("truncated").asBoolean()).isTrue();
         assertThat(item.path("body").asText()).isEqualTo("é".repeat(2048));
         assertThat(item.path("body").asText().getBytes(StandardCharsets.UTF_8)).hasSize(4096);

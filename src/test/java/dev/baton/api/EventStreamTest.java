@@ -49,8 +49,8 @@ class EventStreamTest {
         HttpResponse<String> r = http.send(stream("").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        HttpResponse<String> bad = http.send(stream("").header("Authorization", "Bearer nope").build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = http.send(
+                stream("").header("Authorization", "Bearer nope").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(401);
     }
 
@@ -62,18 +62,26 @@ class EventStreamTest {
             for (int i = 0; i < EventStream.MAX_STREAMS_PER_IDENTITY; i++) {
                 open.add(openStream("viewer", 200));
             }
-            HttpResponse<String> mine = http.send(stream("").header("Authorization", "Bearer "
-                    + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> mine = http.send(
+                    stream("")
+                            .header("Authorization", "Bearer " + TestSecurity.apiKey("viewer"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(mine.statusCode()).isEqualTo(503);
-            assertThat(mine.body()).contains("'viewer' has " + EventStream.MAX_STREAMS_PER_IDENTITY
-                    + " event streams open, the most one identity may");
+            assertThat(mine.body())
+                    .contains("'viewer' has " + EventStream.MAX_STREAMS_PER_IDENTITY
+                            + " event streams open, the most one identity may");
             // Everyone else still gets theirs, up to the limit of the process.
             for (int i = EventStream.MAX_STREAMS_PER_IDENTITY; i < EventStream.MAX_STREAMS; i++) {
                 String who = identities.get(1 + i / EventStream.MAX_STREAMS_PER_IDENTITY);
                 open.add(openStream(who, 200));
             }
-            HttpResponse<String> over = http.send(stream("").header("Authorization", "Bearer "
-                    + TestSecurity.apiKey(identities.get(identities.size() - 1))).build(),
+            HttpResponse<String> over = http.send(
+                    stream("")
+                            .header(
+                                    "Authorization",
+                                    "Bearer " + TestSecurity.apiKey(identities.get(identities.size() - 1)))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(over.statusCode()).isEqualTo(503);
             assertThat(over.headers().firstValue("Retry-After")).hasValue("5");
@@ -85,16 +93,22 @@ class EventStreamTest {
     }
 
     private java.io.InputStream openStream(String who, int status) throws Exception {
-        HttpResponse<java.io.InputStream> r = http.send(stream("?run=none").header("Authorization",
-                "Bearer " + TestSecurity.apiKey(who)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> r = http.send(
+                stream("?run=none")
+                        .header("Authorization", "Bearer " + TestSecurity.apiKey(who))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).as("a stream of " + who).isEqualTo(status);
         return r.body();
     }
 
     @Test
     void aViewerFollowsOneRunToItsEndAndAClosedStreamIsLetGo() throws Exception {
-        HttpResponse<java.io.InputStream> r = http.send(stream("").header("Authorization", "Bearer "
-                + TestSecurity.apiKey("viewer")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> r = http.send(
+                stream("")
+                        .header("Authorization", "Bearer " + TestSecurity.apiKey("viewer"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         await().atMost(Duration.ofSeconds(20)).until(() -> baton.server.events().open() == 1);
@@ -104,13 +118,15 @@ class EventStreamTest {
             for (String line; (line = lines.readLine()) != null; ) {
                 if (line.startsWith("data: ")) {
                     data.add(line);
-                    if (line.contains("\"runId\":\"" + id + "\"") && line.contains("\"type\":\"run\"")
+                    if (line.contains("\"runId\":\"" + id + "\"")
+                            && line.contains("\"type\":\"run\"")
                             && line.contains("\"status\":\"SUCCEEDED\"")) {
                         break;
                     }
                 }
             }
-            assertThat(data).as("the run's events, in the shape of baton.events")
+            assertThat(data)
+                    .as("the run's events, in the shape of baton.events")
                     .anyMatch(l -> l.contains("\"runId\":\"" + id + "\"") && l.contains("\"type\":\"ticket\""));
         }
         // The client went away: the server ends its stream and, with none left, its subscription.

@@ -33,12 +33,13 @@ class FreshInstallTest {
         Files.createDirectories(root.resolve("routes"));
         Files.copy(Path.of("config/security.yaml"), root.resolve("config/security.yaml"));
         int port = TestBaton.freePort();
-        var settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
-                root.resolve("data"), port, TestBaton.freePort()));
+        var settings = BatonSettings.load(new BatonSettings.Overrides(
+                root.resolve("routes"), root.resolve("config"), root.resolve("data"), port, TestBaton.freePort()));
         try (BatonServer server = BatonServer.start(settings)) {
             Path keyFile = root.resolve("data/initial-admin.key");
             assertThat(keyFile).exists();
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+                    .isEqualTo("rw-------");
             String key = Files.readString(keyFile).strip();
             assertThat(key).startsWith("bk_").hasSizeGreaterThan(40);
             assertThat(status(port, null)).isEqualTo(401);
@@ -46,11 +47,17 @@ class FreshInstallTest {
             assertThat(status(port, "Bearer bk_guess")).isEqualTo(401);
         }
         int again = TestBaton.freePort();
-        var open = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
-                root.resolve("data2"), again, TestBaton.freePort())).withOpenApi();
+        var open = BatonSettings.load(new BatonSettings.Overrides(
+                        root.resolve("routes"),
+                        root.resolve("config"),
+                        root.resolve("data2"),
+                        again,
+                        TestBaton.freePort()))
+                .withOpenApi();
         try (LogCapture log = new LogCapture("dev.baton.api.auth.SecurityBootstrap", Level.WARN, "%p %m%n");
                 BatonServer server = BatonServer.start(open)) {
-            assertThat(log.text()).as("it says so loudly at start")
+            assertThat(log.text())
+                    .as("it says so loudly at start")
                     .contains("WARN * THE REST API IS OPEN: no credentials are asked, every caller is admin.");
             assertThat(status(again, null)).as("the demo runs open").isEqualTo(200);
             assertThat(root.resolve("data2/initial-admin.key")).doesNotExist();

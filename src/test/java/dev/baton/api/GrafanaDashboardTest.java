@@ -31,10 +31,12 @@ class GrafanaDashboardTest {
     static final Path DASHBOARD = Path.of("deploy/grafana/baton-dashboard.json");
     /** The families Baton's registry exports: its own, and Micrometer's JVM and process binders. */
     private static final Pattern METRIC = Pattern.compile("\\b((?:baton|jvm|process|system)_[a-z0-9_]+)");
+
     private static final Pattern SAMPLE_NAME = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");
 
     @TempDir
     static Path root;
+
     static FakeService llm;
     static TestBaton baton;
 
@@ -80,7 +82,10 @@ class GrafanaDashboardTest {
         List<String> out = new ArrayList<>();
         dashboard.findValues("expr").forEach(e -> out.add(e.asText()));
         for (JsonNode v : dashboard.path("templating").path("list")) {
-            out.add(v.path("query").isObject() ? v.path("query").path("query").asText() : v.path("query").asText());
+            out.add(
+                    v.path("query").isObject()
+                            ? v.path("query").path("query").asText()
+                            : v.path("query").asText());
         }
         return out;
     }
@@ -99,11 +104,14 @@ class GrafanaDashboardTest {
                 wanted.add(m.group(1));
                 any = true;
             }
-            assertThat(any).as("query names no Baton metric: %s (%d names so far)", q, before).isTrue();
+            assertThat(any)
+                    .as("query names no Baton metric: %s (%d names so far)", q, before)
+                    .isTrue();
         }
 
         String id = baton.startRun("shaky", "{}");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("FAILED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("FAILED");
         baton.startRun("waiting", "{}"); // the in-flight gauges have series only while something is in flight
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Set<String> exported = new TreeSet<>();
@@ -120,8 +128,13 @@ class GrafanaDashboardTest {
         JsonNode dashboard = Json.parse(Files.readString(DASHBOARD));
 
         assertThat(dashboard.path("uid").asText()).isEqualTo("baton");
-        assertThat(dashboard.path("templating").path("list").get(0).path("name").asText()).isEqualTo("pipeline");
-        assertThat(queries(dashboard)).filteredOn(q -> q.contains("baton_ticket_") || q.contains("baton_stage_")
-                || q.contains("baton_tokens") || q.contains("baton_cost")).allMatch(q -> q.contains("$pipeline"));
+        assertThat(dashboard.path("templating").path("list").get(0).path("name").asText())
+                .isEqualTo("pipeline");
+        assertThat(queries(dashboard))
+                .filteredOn(q -> q.contains("baton_ticket_")
+                        || q.contains("baton_stage_")
+                        || q.contains("baton_tokens")
+                        || q.contains("baton_cost"))
+                .allMatch(q -> q.contains("$pipeline"));
     }
 }

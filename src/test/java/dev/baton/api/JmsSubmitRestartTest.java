@@ -30,18 +30,30 @@ class JmsSubmitRestartTest {
             // a durable reply queue: a temporary one would go with the client's connection to the old broker
             Queue replies = client.session.createQueue("erp.replies");
             client.submit("{}", replies, "po-4711", "BatonPipeline", "gated");
-            id = await().atMost(Duration.ofSeconds(30)).until(() -> first.query("SELECT id FROM run"),
-                    r -> !r.isEmpty()).get(0).get("id").toString();
-            await().atMost(Duration.ofSeconds(30)).until(() ->
-                    first.server.runs().get(id).at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
+            id = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> first.query("SELECT id FROM run"), r -> !r.isEmpty())
+                    .get(0)
+                    .get("id")
+                    .toString();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> first.server
+                            .runs()
+                            .get(id)
+                            .at("/stages/0/status")
+                            .asText()
+                            .equals("WAITING_APPROVAL"));
         }
 
         try (TestBaton second = TestBaton.restart(root);
                 JmsSubmitTest.Client client = new JmsSubmitTest.Client(second.brokerConnections())) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ObservabilityTest.sample(
-                    second.getText("/api/metrics"), "baton_runs_in_flight", "pipeline", "gated")).hasValue(1.0));
-            assertThat(second.as("alice").post("/api/runs/" + id + "/approvals/gate",
-                    "{\"decision\": \"approve\"}").status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(ObservabilityTest.sample(
+                                    second.getText("/api/metrics"), "baton_runs_in_flight", "pipeline", "gated"))
+                            .hasValue(1.0));
+            assertThat(second.as("alice")
+                            .post("/api/runs/" + id + "/approvals/gate", "{\"decision\": \"approve\"}")
+                            .status())
+                    .isEqualTo(200);
             TextMessage answer = client.receive(client.session.createQueue("erp.replies"));
             assertThat(answer.getJMSCorrelationID()).isEqualTo("po-4711");
             JsonNode run = Json.parse(answer.getText());
@@ -51,9 +63,11 @@ class JmsSubmitRestartTest {
             // counters start from zero with the process, as Prometheus expects; the end is counted by this one
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 String text = second.getText("/api/metrics");
-                assertThat(ObservabilityTest.sample(text, "baton_runs_ended_total", "pipeline", "gated", "status",
-                        "SUCCEEDED")).hasValue(1.0);
-                assertThat(ObservabilityTest.sample(text, "baton_runs_in_flight", "pipeline", "gated")).isEmpty();
+                assertThat(ObservabilityTest.sample(
+                                text, "baton_runs_ended_total", "pipeline", "gated", "status", "SUCCEEDED"))
+                        .hasValue(1.0);
+                assertThat(ObservabilityTest.sample(text, "baton_runs_in_flight", "pipeline", "gated"))
+                        .isEmpty();
             });
         }
     }

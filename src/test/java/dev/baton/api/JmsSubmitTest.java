@@ -76,11 +76,13 @@ class JmsSubmitTest {
 
     @TempDir
     static Path root;
+
     static TestBaton baton;
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, AGENTS, Map.of("greet.yaml", GREET, "gated.yaml", GATED, "failing.yaml", FAILING));
+        baton = TestBaton.start(
+                root, AGENTS, Map.of("greet.yaml", GREET, "gated.yaml", GATED, "failing.yaml", FAILING));
     }
 
     @AfterAll
@@ -178,13 +180,22 @@ class JmsSubmitTest {
         record Case(String body, String[] properties, int status, String detail) {}
         List<Case> cases = List.of(
                 new Case("{\"name\": \"x\"}", new String[] {}, 400, "BatonPipeline property is missing"),
-                new Case("{\"name\": \"x\"}", new String[] {"BatonPipeline", "no-such"}, 404,
+                new Case(
+                        "{\"name\": \"x\"}",
+                        new String[] {"BatonPipeline", "no-such"},
+                        404,
                         "pipeline 'no-such' is not loaded"),
                 new Case("{\"name\": ", new String[] {"BatonPipeline", "greet"}, 400, "not valid JSON"),
                 new Case("[1, 2]", new String[] {"BatonPipeline", "greet"}, 400, "must be a JSON object"),
-                new Case("{\"nmae\": \"x\"}", new String[] {"BatonPipeline", "greet"}, 400,
+                new Case(
+                        "{\"nmae\": \"x\"}",
+                        new String[] {"BatonPipeline", "greet"},
+                        400,
                         "params do not match pipeline 'greet'"),
-                new Case("{\"name\": \"x\"}", new String[] {"BatonPipeline", "greet", "BatonIdempotencyKey", ""}, 400,
+                new Case(
+                        "{\"name\": \"x\"}",
+                        new String[] {"BatonPipeline", "greet", "BatonIdempotencyKey", ""},
+                        400,
                         "Idempotency-Key must be 1 to 200 characters"));
         try (Client client = new Client(baton)) {
             Queue replies = client.session.createTemporaryQueue();
@@ -194,7 +205,9 @@ class JmsSubmitTest {
                 TextMessage answer = client.receive(replies);
                 JsonNode problem = Json.parse(answer.getText());
                 assertThat(answer.getJMSCorrelationID()).isEqualTo("bad");
-                assertThat(answer.getIntProperty("BatonErrorStatus")).as(c.detail()).isEqualTo(c.status());
+                assertThat(answer.getIntProperty("BatonErrorStatus"))
+                        .as(c.detail())
+                        .isEqualTo(c.status());
                 assertThat(answer.getStringProperty("BatonError")).contains(c.detail());
                 assertThat(problem.path("status").asInt()).isEqualTo(c.status());
                 assertThat(problem.path("detail").asText()).contains(c.detail());
@@ -202,7 +215,10 @@ class JmsSubmitTest {
             }
             // the unknown param is named in the problem's errors
             client.submit("{\"nmae\": \"x\"}", replies, "bad", "BatonPipeline", "greet");
-            assertThat(Json.parse(client.receive(replies).getText()).path("errors").toString()).contains("nmae");
+            assertThat(Json.parse(client.receive(replies).getText())
+                            .path("errors")
+                            .toString())
+                    .contains("nmae");
         }
     }
 
@@ -210,22 +226,23 @@ class JmsSubmitTest {
     void aKeyReusedWithOtherParamsIsRefusedAndTheSameKeyIsAnsweredWithTheSameRun() throws Exception {
         try (Client client = new Client(baton)) {
             Queue replies = client.session.createTemporaryQueue();
-            client.submit("{\"name\": \"once\"}", replies, "k1", "BatonPipeline", "greet", "BatonIdempotencyKey",
-                    "key-1");
+            client.submit(
+                    "{\"name\": \"once\"}", replies, "k1", "BatonPipeline", "greet", "BatonIdempotencyKey", "key-1");
             JsonNode first = Json.parse(client.receive(replies).getText());
             assertThat(first.path("status").asText()).isEqualTo("SUCCEEDED");
             long before = runs();
 
             // same key, same params, after the run ended: answered at once with that run
-            client.submit("{\"name\": \"once\"}", replies, "k2", "BatonPipeline", "greet", "BatonIdempotencyKey",
-                    "key-1");
+            client.submit(
+                    "{\"name\": \"once\"}", replies, "k2", "BatonPipeline", "greet", "BatonIdempotencyKey", "key-1");
             TextMessage again = client.receive(replies);
             assertThat(again.getJMSCorrelationID()).isEqualTo("k2");
-            assertThat(Json.parse(again.getText()).path("id").asText()).isEqualTo(first.path("id").asText());
+            assertThat(Json.parse(again.getText()).path("id").asText())
+                    .isEqualTo(first.path("id").asText());
 
             // same key, other params: 422, no run
-            client.submit("{\"name\": \"twice\"}", replies, "k3", "BatonPipeline", "greet", "BatonIdempotencyKey",
-                    "key-1");
+            client.submit(
+                    "{\"name\": \"twice\"}", replies, "k3", "BatonPipeline", "greet", "BatonIdempotencyKey", "key-1");
             TextMessage conflict = client.receive(replies);
             assertThat(conflict.getJMSCorrelationID()).isEqualTo("k3");
             assertThat(conflict.getIntProperty("BatonErrorStatus")).isEqualTo(422);
@@ -241,14 +258,22 @@ class JmsSubmitTest {
             Queue a = client.session.createTemporaryQueue();
             Queue b = client.session.createTemporaryQueue();
             client.submit("{}", a, "first", "BatonPipeline", "gated", "BatonIdempotencyKey", "gated-1");
-            String id = await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
-                    "SELECT id FROM run WHERE idempotency_key = 'gated-1'"), r -> !r.isEmpty()).get(0).get("id")
+            String id = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> baton.query("SELECT id FROM run WHERE idempotency_key = 'gated-1'"), r -> !r.isEmpty())
+                    .get(0)
+                    .get("id")
                     .toString();
             client.submit("{}", b, "second", "BatonPipeline", "gated", "BatonIdempotencyKey", "gated-1");
-            await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) baton.query(
-                    "SELECT COUNT(*) AS n FROM run_reply WHERE run_id = ?", id).get(0).get("n")).intValue() == 2);
-            assertThat(baton.as("alice").post("/api/runs/" + id + "/approvals/gate",
-                    "{\"decision\": \"approve\"}").status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ((Number) baton.query("SELECT COUNT(*) AS n FROM run_reply WHERE run_id = ?", id)
+                                            .get(0)
+                                            .get("n"))
+                                    .intValue()
+                            == 2);
+            assertThat(baton.as("alice")
+                            .post("/api/runs/" + id + "/approvals/gate", "{\"decision\": \"approve\"}")
+                            .status())
+                    .isEqualTo(200);
 
             TextMessage toA = client.receive(a);
             TextMessage toB = client.receive(b);
@@ -256,7 +281,9 @@ class JmsSubmitTest {
             assertThat(toB.getJMSCorrelationID()).isEqualTo("second");
             assertThat(Json.parse(toA.getText()).path("id").asText()).isEqualTo(id);
             assertThat(Json.parse(toB.getText()).path("status").asText()).isEqualTo("SUCCEEDED");
-            assertThat(baton.query("SELECT * FROM run_reply WHERE run_id = ?", id)).as("answered once").isEmpty();
+            assertThat(baton.query("SELECT * FROM run_reply WHERE run_id = ?", id))
+                    .as("answered once")
+                    .isEmpty();
         }
     }
 
@@ -270,15 +297,18 @@ class JmsSubmitTest {
         }
         try (Client admin = new Client(baton.brokerConnections())) { // a submitter may not read the DLQ
             Queue dlq = admin.session.createQueue("baton.DLQ");
-            Message parked = await().atMost(Duration.ofSeconds(30)).until(() -> {
-                try (QueueBrowser browser = admin.session.createBrowser(dlq)) {
-                    for (Object o : Collections.list(browser.getEnumeration())) {
-                        Message m = (Message) o;
-                        if (sentId.equals(m.getStringProperty("BatonDeadLetterMessageId"))) return m;
-                    }
-                    return null;
-                }
-            }, m -> m != null);
+            Message parked = await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> {
+                                try (QueueBrowser browser = admin.session.createBrowser(dlq)) {
+                                    for (Object o : Collections.list(browser.getEnumeration())) {
+                                        Message m = (Message) o;
+                                        if (sentId.equals(m.getStringProperty("BatonDeadLetterMessageId"))) return m;
+                                    }
+                                    return null;
+                                }
+                            },
+                            m -> m != null);
             assertThat(parked.getStringProperty("BatonDeadLetterReason"))
                     .contains("pipeline 'missing-pipeline' is not loaded");
             assertThat(parked.getStringProperty("BatonDeadLetterOrigin")).isEqualTo("baton.submit");
@@ -293,19 +323,31 @@ class JmsSubmitTest {
         try (Client gone = new Client(baton)) {
             Queue replies = gone.session.createTemporaryQueue();
             gone.submit("{}", replies, "bye", "BatonPipeline", "gated", "BatonIdempotencyKey", "gone-1");
-            id = await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
-                    "SELECT id FROM run WHERE idempotency_key = 'gone-1'"), r -> !r.isEmpty()).get(0).get("id")
+            id = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> baton.query("SELECT id FROM run WHERE idempotency_key = 'gone-1'"), r -> !r.isEmpty())
+                    .get(0)
+                    .get("id")
                     .toString();
         } // the temporary queue goes with the connection
-        assertThat(baton.as("alice").post("/api/runs/" + id + "/approvals/gate",
-                "{\"decision\": \"approve\"}").status()).isEqualTo(200);
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
-        await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) baton.query("SELECT COUNT(*) AS n FROM outbox")
-                .get(0).get("n")).intValue() == 0);
+        assertThat(baton.as("alice")
+                        .post("/api/runs/" + id + "/approvals/gate", "{\"decision\": \"approve\"}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ((Number) baton.query("SELECT COUNT(*) AS n FROM outbox")
+                                        .get(0)
+                                        .get("n"))
+                                .intValue()
+                        == 0);
         try (Client client = new Client(baton)) {
             Queue replies = client.session.createTemporaryQueue();
             client.submit("{\"name\": \"after\"}", replies, "next", "BatonPipeline", "greet");
-            assertThat(Json.parse(client.receive(replies).getText()).path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(Json.parse(client.receive(replies).getText())
+                            .path("status")
+                            .asText())
+                    .isEqualTo("SUCCEEDED");
         }
     }
 
@@ -316,7 +358,9 @@ class JmsSubmitTest {
             client.submit("{}", replies, "order-failing", "BatonPipeline", "failing");
             TextMessage answer = client.receive(replies);
             assertThat(answer.getJMSCorrelationID()).isEqualTo("order-failing");
-            assertThat(answer.getStringProperty("BatonError")).as("a run that ran is no malformed submission").isNull();
+            assertThat(answer.getStringProperty("BatonError"))
+                    .as("a run that ran is no malformed submission")
+                    .isNull();
             JsonNode run = Json.parse(answer.getText());
             assertThat(run.path("status").asText()).isEqualTo("FAILED");
             assertThat(run.path("error").asText()).contains("doomed");
@@ -329,20 +373,27 @@ class JmsSubmitTest {
     void aSubmitterMaySubmitAndReadItsAnswersButNothingElse() throws Exception {
         try (Client client = new Client(baton)) {
             Session s = client.session;
-            for (String q : List.of("baton.approvals", "baton.results", "baton.agent.greeter", "baton.coordinator",
-                    "baton.DLQ")) {
+            for (String q : List.of(
+                    "baton.approvals", "baton.results", "baton.agent.greeter", "baton.coordinator", "baton.DLQ")) {
                 var producer = s.createProducer(s.createQueue(q));
                 producer.setDeliveryMode(DeliveryMode.PERSISTENT); // a blocking send: the refusal comes back here
-                assertThatThrownBy(() -> producer.send(s.createTextMessage("{}"))).as("send to " + q)
-                        .isInstanceOf(JMSSecurityException.class).hasMessageContaining("SEND");
+                assertThatThrownBy(() -> producer.send(s.createTextMessage("{}")))
+                        .as("send to " + q)
+                        .isInstanceOf(JMSSecurityException.class)
+                        .hasMessageContaining("SEND");
             }
             for (String q : List.of("baton.submit", "baton.agent.greeter", "baton.results", "mine")) {
-                assertThatThrownBy(() -> s.createConsumer(s.createQueue(q)).close()).as("consume " + q)
+                assertThatThrownBy(() -> s.createConsumer(s.createQueue(q)).close())
+                        .as("consume " + q)
                         .isInstanceOf(JMSSecurityException.class);
             }
-            assertThatThrownBy(() -> s.createBrowser(s.createQueue("baton.submit")).getEnumeration().hasMoreElements())
-                    .isInstanceOf(JMSSecurityException.class).hasMessageContaining("BROWSE");
-            assertThatThrownBy(() -> s.createConsumer(s.createTopic("baton.events")).close())
+            assertThatThrownBy(() -> s.createBrowser(s.createQueue("baton.submit"))
+                            .getEnumeration()
+                            .hasMoreElements())
+                    .isInstanceOf(JMSSecurityException.class)
+                    .hasMessageContaining("BROWSE");
+            assertThatThrownBy(() ->
+                            s.createConsumer(s.createTopic("baton.events")).close())
                     .isInstanceOf(JMSSecurityException.class);
         }
     }

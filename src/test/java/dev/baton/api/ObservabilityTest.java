@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.LogCapture;
 import dev.baton.TestBaton;
 import dev.baton.agent.FakeService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import dev.baton.LogCapture;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,13 +28,16 @@ public class ObservabilityTest {
 
     @TempDir
     static Path root;
+
     static TestBaton baton;
     static FakeService llm;
 
     @BeforeAll
     static void start() throws Exception {
         llm = FakeService.start().path("/v1/chat/completions", (n, r) -> FakeService.chatCompletion("\"ok\"", 20, 5));
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 prices:
                   test-model: {inputPerMillion: 1, outputPerMillion: 2}
                 agents:
@@ -42,7 +46,10 @@ public class ObservabilityTest {
                   flaky: {kind: demo, failFirstAttempts: 2}
                   silent: {kind: external}
                   writer: {kind: llm, model: test-model, output: text, baseUrl: "%s"}
-                """.formatted(llm.url("/v1")), Map.of("flaky.yaml", """
+                """.formatted(llm.url("/v1")),
+                Map.of(
+                        "flaky.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: flaky}
@@ -51,7 +58,9 @@ public class ObservabilityTest {
                     stages:
                       - {name: shaky, agent: flaky, retry: {maxAttempts: 3, backoff: fixed, initialDelay: 10ms}}
                       - {name: words, agent: writer, dependsOn: [shaky]}
-                """, "stalled.yaml", """
+                """,
+                        "stalled.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: stalled}
@@ -59,7 +68,9 @@ public class ObservabilityTest {
                   pipeline:
                     stages:
                       - {name: wait, agent: silent, timeout: 1s}
-                """, "held.yaml", """
+                """,
+                        "held.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: held}
@@ -67,7 +78,9 @@ public class ObservabilityTest {
                   pipeline:
                     stages:
                       - {name: hold, agent: silent}
-                """, "watched.yaml", """
+                """,
+                        "watched.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: watched}
@@ -76,7 +89,9 @@ public class ObservabilityTest {
                     stages:
                       - {name: first, agent: greeter}
                       - {name: second, dependsOn: [first], agent: greeter}
-                """, "doomed.yaml", """
+                """,
+                        "doomed.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: doomed}
@@ -84,7 +99,11 @@ public class ObservabilityTest {
                   pipeline:
                     stages:
                       - {name: only, agent: broken}
-                """, "gated.yaml", JmsSubmitTest.GATED, "logged.yaml", """
+                """,
+                        "gated.yaml",
+                        JmsSubmitTest.GATED,
+                        "logged.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: logged}
@@ -123,56 +142,163 @@ public class ObservabilityTest {
     void theMetricsCarryRunsTicketTimesAndGauges() throws Exception {
         String ok = baton.startRun("watched", "{}");
         String bad = baton.startRun("doomed", "{}");
-        assertThat(baton.awaitRun(ok, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(baton.awaitRun(bad, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("FAILED");
+        assertThat(baton.awaitRun(ok, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(bad, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("FAILED");
         String gated = baton.startRun("gated", "{}");
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                baton.server.runs().get(gated).at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.server
+                        .runs()
+                        .get(gated)
+                        .at("/stages/0/status")
+                        .asText()
+                        .equals("WAITING_APPROVAL"));
 
         // counters and histograms are recorded after their transaction commits; gauges are cached for 2 s
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String text = baton.getText("/api/metrics");
-            assertThat(sample(text, "baton_runs_started_total", "pipeline", "watched")).hasValue(1.0);
-            assertThat(sample(text, "baton_runs_started_total", "pipeline", "doomed")).hasValue(1.0);
+            assertThat(sample(text, "baton_runs_started_total", "pipeline", "watched"))
+                    .hasValue(1.0);
+            assertThat(sample(text, "baton_runs_started_total", "pipeline", "doomed"))
+                    .hasValue(1.0);
             assertThat(sample(text, "baton_runs_ended_total", "pipeline", "watched", "status", "SUCCEEDED"))
                     .hasValue(1.0);
             assertThat(sample(text, "baton_runs_ended_total", "pipeline", "doomed", "status", "FAILED"))
                     .hasValue(1.0);
-            assertThat(sample(text, "baton_runs_ended_total", "pipeline", "watched", "status", "FAILED")).isEmpty();
+            assertThat(sample(text, "baton_runs_ended_total", "pipeline", "watched", "status", "FAILED"))
+                    .isEmpty();
             for (String stage : new String[] {"first", "second"}) {
                 String[] labels = {"agent", "greeter", "pipeline", "watched", "stage", stage};
-                String[] succeeded = {"agent", "greeter", "outcome", "succeeded", "pipeline", "watched", "stage", stage};
-                assertThat(sample(text, "baton_ticket_queue_wait_seconds_count", labels)).as(stage).hasValue(1.0);
-                assertThat(sample(text, "baton_ticket_processing_seconds_count", succeeded)).as(stage).hasValue(1.0);
+                String[] succeeded = {"agent", "greeter", "outcome", "succeeded", "pipeline", "watched", "stage", stage
+                };
+                assertThat(sample(text, "baton_ticket_queue_wait_seconds_count", labels))
+                        .as(stage)
+                        .hasValue(1.0);
+                assertThat(sample(text, "baton_ticket_processing_seconds_count", succeeded))
+                        .as(stage)
+                        .hasValue(1.0);
                 // the demo agent reports progress as it starts, then works 300 ms before it answers (Baton times from
                 // when it applies the progress, a little after the agent sent it)
-                assertThat(sample(text, "baton_ticket_processing_seconds_sum", succeeded).orElseThrow())
+                assertThat(sample(text, "baton_ticket_processing_seconds_sum", succeeded)
+                                .orElseThrow())
                         .isGreaterThan(0.1);
-                assertThat(sample(text, "baton_ticket_processing_seconds_bucket", "agent", "greeter", "le", "0.1",
-                        "outcome", "succeeded", "pipeline", "watched", "stage", stage)).hasValue(0.0);
-                assertThat(sample(text, "baton_ticket_processing_seconds_bucket", "agent", "greeter", "le", "+Inf",
-                        "outcome", "succeeded", "pipeline", "watched", "stage", stage)).hasValue(1.0);
-                assertThat(sample(text, "baton_ticket_queue_wait_seconds_bucket",
-                        "agent", "greeter", "pipeline", "watched", "stage", stage, "le", "+Inf")).hasValue(1.0);
+                assertThat(sample(
+                                text,
+                                "baton_ticket_processing_seconds_bucket",
+                                "agent",
+                                "greeter",
+                                "le",
+                                "0.1",
+                                "outcome",
+                                "succeeded",
+                                "pipeline",
+                                "watched",
+                                "stage",
+                                stage))
+                        .hasValue(0.0);
+                assertThat(sample(
+                                text,
+                                "baton_ticket_processing_seconds_bucket",
+                                "agent",
+                                "greeter",
+                                "le",
+                                "+Inf",
+                                "outcome",
+                                "succeeded",
+                                "pipeline",
+                                "watched",
+                                "stage",
+                                stage))
+                        .hasValue(1.0);
+                assertThat(sample(
+                                text,
+                                "baton_ticket_queue_wait_seconds_bucket",
+                                "agent",
+                                "greeter",
+                                "pipeline",
+                                "watched",
+                                "stage",
+                                stage,
+                                "le",
+                                "+Inf"))
+                        .hasValue(1.0);
             }
             // an agent that answers at once without progress: its wait is all there is, its processing time is 0
-            assertThat(sample(text, "baton_ticket_processing_seconds_sum",
-                    "agent", "broken", "outcome", "failed", "pipeline", "doomed", "stage", "only")).hasValue(0.0);
-            assertThat(sample(text, "baton_ticket_attempts_total",
-                    "agent", "broken", "outcome", "failed", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
-            assertThat(sample(text, "baton_ticket_failures_total",
-                    "agent", "broken", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
-            assertThat(sample(text, "baton_stage_duration_seconds_count",
-                    "outcome", "failed", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
-            assertThat(sample(text, "baton_stage_duration_seconds_count",
-                    "outcome", "succeeded", "pipeline", "watched", "stage", "second")).hasValue(1.0);
-            assertThat(sample(text, "baton_ticket_queue_wait_seconds_count",
-                    "agent", "broken", "pipeline", "doomed", "stage", "only")).hasValue(1.0);
-            assertThat(sample(text, "baton_runs_in_flight", "pipeline", "gated")).hasValue(1.0);
-            assertThat(sample(text, "baton_runs_in_flight", "pipeline", "watched")).isEmpty();
-            assertThat(sample(text, "baton_tickets_in_flight", "agent", "greeter")).hasValue(0.0);
-            assertThat(sample(text, "baton_queue_depth", "queue", "baton.agent.greeter")).hasValue(0.0);
-            assertThat(sample(text, "baton_queue_depth", "queue", "baton.results")).isPresent();
+            assertThat(sample(
+                            text,
+                            "baton_ticket_processing_seconds_sum",
+                            "agent",
+                            "broken",
+                            "outcome",
+                            "failed",
+                            "pipeline",
+                            "doomed",
+                            "stage",
+                            "only"))
+                    .hasValue(0.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_attempts_total",
+                            "agent",
+                            "broken",
+                            "outcome",
+                            "failed",
+                            "pipeline",
+                            "doomed",
+                            "stage",
+                            "only"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_failures_total",
+                            "agent",
+                            "broken",
+                            "pipeline",
+                            "doomed",
+                            "stage",
+                            "only"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_stage_duration_seconds_count",
+                            "outcome",
+                            "failed",
+                            "pipeline",
+                            "doomed",
+                            "stage",
+                            "only"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_stage_duration_seconds_count",
+                            "outcome",
+                            "succeeded",
+                            "pipeline",
+                            "watched",
+                            "stage",
+                            "second"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_queue_wait_seconds_count",
+                            "agent",
+                            "broken",
+                            "pipeline",
+                            "doomed",
+                            "stage",
+                            "only"))
+                    .hasValue(1.0);
+            assertThat(sample(text, "baton_runs_in_flight", "pipeline", "gated"))
+                    .hasValue(1.0);
+            assertThat(sample(text, "baton_runs_in_flight", "pipeline", "watched"))
+                    .isEmpty();
+            assertThat(sample(text, "baton_tickets_in_flight", "agent", "greeter"))
+                    .hasValue(0.0);
+            assertThat(sample(text, "baton_queue_depth", "queue", "baton.agent.greeter"))
+                    .hasValue(0.0);
+            assertThat(sample(text, "baton_queue_depth", "queue", "baton.results"))
+                    .isPresent();
             assertThat(sample(text, "baton_dead_letters")).isPresent();
             assertThat(sample(text, "jvm_threads_live_threads")).isPresent();
         });
@@ -181,33 +307,120 @@ public class ObservabilityTest {
     @Test
     void aStageThatFailedTwiceThenSucceededShowsItsFailuresRetriesAndOutcomes() throws Exception {
         String id = baton.startRun("flaky", "{}");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String text = baton.getText("/api/metrics");
             String[] where = {"agent", "flaky", "pipeline", "flaky", "stage", "shaky"};
             assertThat(sample(text, "baton_ticket_failures_total", where)).hasValue(2.0);
             assertThat(sample(text, "baton_ticket_retries_total", where)).hasValue(2.0);
-            assertThat(sample(text, "baton_ticket_attempts_total",
-                    "agent", "flaky", "outcome", "retried", "pipeline", "flaky", "stage", "shaky")).hasValue(2.0);
-            assertThat(sample(text, "baton_ticket_attempts_total",
-                    "agent", "flaky", "outcome", "succeeded", "pipeline", "flaky", "stage", "shaky")).hasValue(1.0);
-            assertThat(sample(text, "baton_ticket_attempts_total",
-                    "agent", "flaky", "outcome", "failed", "pipeline", "flaky", "stage", "shaky")).isEmpty();
-            assertThat(sample(text, "baton_ticket_processing_seconds_count",
-                    "agent", "flaky", "outcome", "retried", "pipeline", "flaky", "stage", "shaky")).hasValue(2.0);
-            assertThat(sample(text, "baton_ticket_processing_seconds_count",
-                    "agent", "flaky", "outcome", "succeeded", "pipeline", "flaky", "stage", "shaky")).hasValue(1.0);
-            assertThat(sample(text, "baton_stage_duration_seconds_count",
-                    "outcome", "succeeded", "pipeline", "flaky", "stage", "shaky")).hasValue(1.0);
-            assertThat(sample(text, "baton_stage_duration_seconds_count",
-                    "outcome", "failed", "pipeline", "flaky", "stage", "shaky")).isEmpty();
+            assertThat(sample(
+                            text,
+                            "baton_ticket_attempts_total",
+                            "agent",
+                            "flaky",
+                            "outcome",
+                            "retried",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "shaky"))
+                    .hasValue(2.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_attempts_total",
+                            "agent",
+                            "flaky",
+                            "outcome",
+                            "succeeded",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "shaky"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_attempts_total",
+                            "agent",
+                            "flaky",
+                            "outcome",
+                            "failed",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "shaky"))
+                    .isEmpty();
+            assertThat(sample(
+                            text,
+                            "baton_ticket_processing_seconds_count",
+                            "agent",
+                            "flaky",
+                            "outcome",
+                            "retried",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "shaky"))
+                    .hasValue(2.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_processing_seconds_count",
+                            "agent",
+                            "flaky",
+                            "outcome",
+                            "succeeded",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "shaky"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_stage_duration_seconds_count",
+                            "outcome",
+                            "succeeded",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "shaky"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_stage_duration_seconds_count",
+                            "outcome",
+                            "failed",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "shaky"))
+                    .isEmpty();
             // the llm stage's tokens, priced by the registry's table: 20 * $1/M + 5 * $2/M
             String[] words = {"agent", "writer", "pipeline", "flaky", "stage", "words"};
-            assertThat(sample(text, "baton_tokens_total", "agent", "writer", "pipeline", "flaky", "stage", "words",
-                    "type", "total")).hasValue(25.0);
-            assertThat(sample(text, "baton_tokens_total", "agent", "writer", "pipeline", "flaky", "stage", "words",
-                    "type", "completion")).hasValue(5.0);
+            assertThat(sample(
+                            text,
+                            "baton_tokens_total",
+                            "agent",
+                            "writer",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "words",
+                            "type",
+                            "total"))
+                    .hasValue(25.0);
+            assertThat(sample(
+                            text,
+                            "baton_tokens_total",
+                            "agent",
+                            "writer",
+                            "pipeline",
+                            "flaky",
+                            "stage",
+                            "words",
+                            "type",
+                            "completion"))
+                    .hasValue(5.0);
             assertThat(sample(text, "baton_cost_usd_total", words).orElseThrow())
                     .isCloseTo(0.00003, org.assertj.core.data.Offset.offset(1e-12));
         });
@@ -216,39 +429,109 @@ public class ObservabilityTest {
     @Test
     void anAttemptWhoseLeaseRanOutIsTimedOutAndOneInFlightWhenTheRunIsCancelledIsCancelled() throws Exception {
         String stalled = baton.startRun("stalled", "{}");
-        assertThat(baton.awaitRun(stalled, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("FAILED");
+        assertThat(baton.awaitRun(stalled, Duration.ofSeconds(60))
+                        .path("status")
+                        .asText())
+                .isEqualTo("FAILED");
         String held = baton.startRun("held", "{}");
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                baton.server.runs().get(held).at("/stages/0/status").asText().equals("QUEUED"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.server
+                        .runs()
+                        .get(held)
+                        .at("/stages/0/status")
+                        .asText()
+                        .equals("QUEUED"));
         assertThat(baton.post("/api/runs/" + held + "/cancel", "{}").status()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String text = baton.getText("/api/metrics");
-            assertThat(sample(text, "baton_ticket_attempts_total",
-                    "agent", "silent", "outcome", "timed_out", "pipeline", "stalled", "stage", "wait")).hasValue(1.0);
-            assertThat(sample(text, "baton_ticket_failures_total",
-                    "agent", "silent", "pipeline", "stalled", "stage", "wait")).hasValue(1.0);
-            assertThat(sample(text, "baton_stage_duration_seconds_count",
-                    "outcome", "timed_out", "pipeline", "stalled", "stage", "wait")).hasValue(1.0);
-            assertThat(sample(text, "baton_ticket_attempts_total",
-                    "agent", "silent", "outcome", "cancelled", "pipeline", "held", "stage", "hold")).hasValue(1.0);
-            assertThat(sample(text, "baton_stage_duration_seconds_count",
-                    "outcome", "cancelled", "pipeline", "held", "stage", "hold")).hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_attempts_total",
+                            "agent",
+                            "silent",
+                            "outcome",
+                            "timed_out",
+                            "pipeline",
+                            "stalled",
+                            "stage",
+                            "wait"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_failures_total",
+                            "agent",
+                            "silent",
+                            "pipeline",
+                            "stalled",
+                            "stage",
+                            "wait"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_stage_duration_seconds_count",
+                            "outcome",
+                            "timed_out",
+                            "pipeline",
+                            "stalled",
+                            "stage",
+                            "wait"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_ticket_attempts_total",
+                            "agent",
+                            "silent",
+                            "outcome",
+                            "cancelled",
+                            "pipeline",
+                            "held",
+                            "stage",
+                            "hold"))
+                    .hasValue(1.0);
+            assertThat(sample(
+                            text,
+                            "baton_stage_duration_seconds_count",
+                            "outcome",
+                            "cancelled",
+                            "pipeline",
+                            "held",
+                            "stage",
+                            "hold"))
+                    .hasValue(1.0);
         });
     }
 
     @Test
     void logLinesCarryTheRunAndTicketIds() throws Exception {
-        try (LogCapture log = new LogCapture("dev.baton.runtime", Level.DEBUG,
-                "run=%X{runId} ticket=%X{ticketId} %c{1} %m%n")) {
+        try (LogCapture log =
+                new LogCapture("dev.baton.runtime", Level.DEBUG, "run=%X{runId} ticket=%X{ticketId} %c{1} %m%n")) {
             String id = baton.startRun("logged", "{}");
             JsonNode run = baton.awaitRun(id, Duration.ofSeconds(60));
             String ticket = run.at("/stages/1/tickets/0/id").asText();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
-                    .contains("RunEngine run " + id + " of 'logged' started on revision ")
-                    .contains("run=" + id + " ticket=" + ticket + " Tickets dispatching attempt 1 of stage 'second'")
-                    .contains("run=" + id + " ticket=" + ticket + " RunEngine applying reply")
-                    .contains("run=" + id + " ticket=" + ticket + " Stages run of 'logged' ended SUCCEEDED"));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(log.text())
+                            .contains("RunEngine run " + id + " of 'logged' started on revision ")
+                            .contains("run=" + id + " ticket=" + ticket
+                                    + " Tickets dispatching attempt 1 of stage 'second'")
+                            .contains("run=" + id + " ticket=" + ticket + " RunEngine applying reply")
+                            .contains("run=" + id + " ticket=" + ticket + " Stages run of 'logged' ended SUCCEEDED"));
         }
+    }
+
+    @Test
+    void everyCompiledStageRouteHasCamelsRouteTimers() throws Exception {
+        baton.awaitRun(baton.startRun("logged", "{}"), Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<String> timed = baton.getText("/api/metrics")
+                    .lines()
+                    .filter(l -> l.startsWith("camel_") && l.contains("routeId=\"baton.logged."))
+                    .toList();
+            // the start, the run and the end of a stage, and the run's end, each timed by Camel's route policy
+            assertThat(timed)
+                    .anyMatch(l -> l.contains(".second.run\""))
+                    .anyMatch(l -> l.contains(".second.ended\""))
+                    .anyMatch(l -> l.contains(".end\""));
+        });
     }
 }

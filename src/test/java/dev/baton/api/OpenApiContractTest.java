@@ -53,11 +53,14 @@ class OpenApiContractTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 agents:
                   greeter: {kind: demo, output: "{{ input.greeting }}, {{ input.who }}!"}
                 default: {kind: demo}
-                """, Map.of("greet.yaml", RunApiTest.PIPELINE, "fan.yaml", ApiContractTest.FAN, "gate.yaml", GATE));
+                """,
+                Map.of("greet.yaml", RunApiTest.PIPELINE, "fan.yaml", ApiContractTest.FAN, "gate.yaml", GATE));
         Response r = baton.anonymous().get("/api/openapi.json");
         assertThat(r.status()).isEqualTo(200);
         doc = r.body();
@@ -71,16 +74,19 @@ class OpenApiContractTest {
     @Test
     void theServedDocumentIsValidOpenApi31() throws Exception {
         Map<String, String> official = new LinkedHashMap<>();
-        for (String file : List.of("schema.json", "schema-base.json", "dialect/base.schema.json",
-                "meta/base.schema.json")) {
+        for (String file :
+                List.of("schema.json", "schema-base.json", "dialect/base.schema.json", "meta/base.schema.json")) {
             String text = resource("openapi-3.1/" + file);
             official.put(Json.parse(text).path("$id").asText(), text);
         }
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                b -> b.schemas(official));
+        SchemaRegistry registry =
+                SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, b -> b.schemas(official));
         // schema-base also checks every Schema Object against the OpenAPI 3.1 dialect
         Schema oas = registry.getSchema(SchemaLocation.of("https://spec.openapis.org/oas/3.1/schema-base/2021-04-15"));
-        assertThat(oas.validate(doc)).as("OpenAPI 3.1 schema violations").extracting(Error::toString).isEmpty();
+        assertThat(oas.validate(doc))
+                .as("OpenAPI 3.1 schema violations")
+                .extracting(Error::toString)
+                .isEmpty();
         // the checker is not blind: the document as it was before (a response without its description) fails
         ObjectNode broken = doc.deepCopy();
         ((ObjectNode) broken.at("/paths/~1runs/get/responses/200")).remove("description");
@@ -90,20 +96,37 @@ class OpenApiContractTest {
         assertThat(doc.path("openapi").asText()).isEqualTo("3.1.0");
         assertThat(doc.at("/servers/0/url").asText()).isEqualTo("http://127.0.0.1:" + baton.port + "/api");
         List<String> ids = new ArrayList<>();
-        doc.path("paths").forEach(item -> item.forEach(op -> {
-            ids.add(op.path("operationId").asText());
-            List<String> statuses = new ArrayList<>();
-            op.path("responses").fieldNames().forEachRemaining(statuses::add);
-            assertThat(statuses).as(op.path("operationId").asText()).anyMatch(s -> s.startsWith("2"))
-                    .contains("400", "500", "503");
-            op.path("responses").forEach(answer -> assertThat(answer.path("description").asText()).isNotBlank());
-        }));
-        assertThat(ids).doesNotHaveDuplicates().noneMatch(id -> id.matches("verb[0-9]+|")).contains("listRuns",
-                "getRun", "getRunHistory", "startRun", "decideApproval", "streamEvents", "getPipelineSchema");
+        doc.path("paths")
+                .forEach(item -> item.forEach(op -> {
+                    ids.add(op.path("operationId").asText());
+                    List<String> statuses = new ArrayList<>();
+                    op.path("responses").fieldNames().forEachRemaining(statuses::add);
+                    assertThat(statuses)
+                            .as(op.path("operationId").asText())
+                            .anyMatch(s -> s.startsWith("2"))
+                            .contains("400", "500", "503");
+                    op.path("responses")
+                            .forEach(answer -> assertThat(
+                                            answer.path("description").asText())
+                                    .isNotBlank());
+                }));
+        assertThat(ids)
+                .doesNotHaveDuplicates()
+                .noneMatch(id -> id.matches("verb[0-9]+|"))
+                .contains(
+                        "listRuns",
+                        "getRun",
+                        "getRunHistory",
+                        "startRun",
+                        "decideApproval",
+                        "streamEvents",
+                        "getPipelineSchema");
         assertThat(doc.at("/paths/~1runs~1{id}/get/responses/404/content/application~1problem+json/schema/$ref")
-                .asText()).isEqualTo("#/components/schemas/Problem");
+                        .asText())
+                .isEqualTo("#/components/schemas/Problem");
         assertThat(doc.at("/paths/~1pipelines~1{name}~1runs/post/requestBody/content/application~1json/schema/$ref")
-                .asText()).isEqualTo("#/components/schemas/StartParams");
+                        .asText())
+                .isEqualTo("#/components/schemas/StartParams");
     }
 
     @Test
@@ -117,21 +140,29 @@ class OpenApiContractTest {
         check(admin.get("/api/pipelines/nothing"), "get", "/pipelines/{name}", 404);
         check(admin.get("/api/pipelines/greet/revisions"), "get", "/pipelines/{name}/revisions");
         String yaml = "application/yaml";
-        check(admin.request("POST", "/api/pipelines/validate", RunApiTest.PIPELINE, "Content-Type", yaml), "post",
+        check(
+                admin.request("POST", "/api/pipelines/validate", RunApiTest.PIPELINE, "Content-Type", yaml),
+                "post",
                 "/pipelines/validate");
-        check(admin.request("POST", "/api/pipelines/validate", "kind: Pipeline\n", "Content-Type", yaml), "post",
-                "/pipelines/validate", 422);
+        check(
+                admin.request("POST", "/api/pipelines/validate", "kind: Pipeline\n", "Content-Type", yaml),
+                "post",
+                "/pipelines/validate",
+                422);
         check(admin.post("/api/pipelines/greet/runs", "{\"nobody\": 1}"), "post", "/pipelines/{name}/runs", 400);
-        Response started = admin.post("/api/pipelines/greet/runs", "{\"who\": \"contract\"}", "Idempotency-Key",
-                "contract-1");
+        Response started =
+                admin.post("/api/pipelines/greet/runs", "{\"who\": \"contract\"}", "Idempotency-Key", "contract-1");
         check(started, "post", "/pipelines/{name}/runs", 201);
-        check(admin.post("/api/pipelines/greet/runs", "{\"who\": \"contract\"}", "Idempotency-Key", "contract-1"),
-                "post", "/pipelines/{name}/runs", 200);
+        check(
+                admin.post("/api/pipelines/greet/runs", "{\"who\": \"contract\"}", "Idempotency-Key", "contract-1"),
+                "post",
+                "/pipelines/{name}/runs",
+                200);
         String id = started.body().path("id").asText();
         // the check is not blind: a field the document does not list is refused
         ObjectNode surprise = ((ObjectNode) started.body().deepCopy()).put("surprise", 1);
-        assertThat(errors(doc.at("/paths/~1runs~1{id}/get/responses/200/content/application~1json/schema"),
-                surprise)).isNotEmpty();
+        assertThat(errors(doc.at("/paths/~1runs~1{id}/get/responses/200/content/application~1json/schema"), surprise))
+                .isNotEmpty();
         baton.awaitRun(id, Duration.ofSeconds(60));
         String fan = baton.startRun("fan", "{\"items\": [1, 2, 3]}");
         baton.awaitRun(fan, Duration.ofSeconds(60));
@@ -151,17 +182,28 @@ class OpenApiContractTest {
         check(admin.post("/api/runs/" + id + "/rerun", "{}"), "post", "/runs/{id}/rerun", 409);
 
         String gate = baton.startRun("gate", "{}");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> admin.get("/api/approvals").body().size() > 0);
         check(admin.get("/api/approvals"), "get", "/approvals");
-        check(admin.post("/api/runs/" + gate + "/approvals/ok", "{\"decision\": \"approve\"}"), "post",
+        check(
+                admin.post("/api/runs/" + gate + "/approvals/ok", "{\"decision\": \"approve\"}"),
+                "post",
                 "/runs/{id}/approvals/{stage}");
-        check(admin.post("/api/runs/" + gate + "/approvals/ok", "{\"decision\": \"reject\"}"), "post",
-                "/runs/{id}/approvals/{stage}", 409);
-        check(admin.post("/api/runs/" + gate + "/approvals/ok", "{\"decision\": 1}"), "post",
-                "/runs/{id}/approvals/{stage}", 400);
+        check(
+                admin.post("/api/runs/" + gate + "/approvals/ok", "{\"decision\": \"reject\"}"),
+                "post",
+                "/runs/{id}/approvals/{stage}",
+                409);
+        check(
+                admin.post("/api/runs/" + gate + "/approvals/ok", "{\"decision\": 1}"),
+                "post",
+                "/runs/{id}/approvals/{stage}",
+                400);
         String cancelled = baton.startRun("gate", "{}");
-        check(admin.post("/api/runs/" + cancelled + "/cancel", "{\"reason\": \"contract\"}"), "post",
+        check(
+                admin.post("/api/runs/" + cancelled + "/cancel", "{\"reason\": \"contract\"}"),
+                "post",
                 "/runs/{id}/cancel");
         baton.awaitRun(cancelled, Duration.ofSeconds(60));
         check(admin.post("/api/runs/" + cancelled + "/rerun", "{}"), "post", "/runs/{id}/rerun");
@@ -174,7 +216,9 @@ class OpenApiContractTest {
         check(admin.get("/api/schema/agents.json"), "get", "/schema/agents.json");
 
         Set<String> documented = new TreeSet<>();
-        doc.path("paths").forEach(item -> item.forEach(op -> documented.add(op.path("operationId").asText())));
+        doc.path("paths")
+                .forEach(item ->
+                        item.forEach(op -> documented.add(op.path("operationId").asText())));
         documented.remove("streamEvents"); // an endless stream: EventStreamTest reads it
         assertThat(exercised).as("every documented operation is called here").isEqualTo(documented);
     }
@@ -189,13 +233,20 @@ class OpenApiContractTest {
         assertThat(op.isObject()).as(method + " " + path + " is documented").isTrue();
         assertThat(r.status()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
         JsonNode answer = op.path("responses").path(String.valueOf(status));
-        assertThat(answer.isObject()).as(method + " " + path + " documents " + status).isTrue();
-        String type = r.headers().firstValue("Content-Type").orElse("").split(";")[0].strip();
+        assertThat(answer.isObject())
+                .as(method + " " + path + " documents " + status)
+                .isTrue();
+        String type =
+                r.headers().firstValue("Content-Type").orElse("").split(";")[0].strip();
         JsonNode media = answer.path("content").path(type);
-        assertThat(media.isObject()).as(method + " " + path + " " + status + " documents " + type).isTrue();
+        assertThat(media.isObject())
+                .as(method + " " + path + " " + status + " documents " + type)
+                .isTrue();
         if (type.endsWith("json")) {
-            assertThat(errors(media.path("schema"), r.body())).as(method + " " + path + " " + status + " " + r.body())
-                    .extracting(Error::toString).isEmpty();
+            assertThat(errors(media.path("schema"), r.body()))
+                    .as(method + " " + path + " " + status + " " + r.body())
+                    .extracting(Error::toString)
+                    .isEmpty();
         }
         exercised.add(op.path("operationId").asText());
     }
@@ -205,7 +256,9 @@ class OpenApiContractTest {
         ObjectNode schema = ((ObjectNode) documented).deepCopy();
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.set("components", doc.path("components"));
-        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema).validate(body);
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(schema)
+                .validate(body);
     }
 
     private static String resource(String name) throws IOException {

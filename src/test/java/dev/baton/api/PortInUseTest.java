@@ -42,8 +42,14 @@ class PortInUseTest {
     }
 
     private BatonSettings settings(int port) throws Exception {
-        return BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), root.resolve("config"),
-                root.resolve("data"), port, TestBaton.freePort(), TestBaton.freePort(), TestBaton.freePort()))
+        return BatonSettings.load(new BatonSettings.Overrides(
+                        root.resolve("routes"),
+                        root.resolve("config"),
+                        root.resolve("data"),
+                        port,
+                        TestBaton.freePort(),
+                        TestBaton.freePort(),
+                        TestBaton.freePort()))
                 .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
     }
 }

@@ -83,7 +83,8 @@ class RunApiTest {
         JsonNode history = baton.get("/api/runs/" + id + "/history").body();
         List<String> statuses = new ArrayList<>();
         history.forEach(h -> statuses.add(h.path("status").asText()));
-        assertThat(statuses).containsExactly("RUN_RUNNING", "QUEUED", "RUNNING", "SUCCEEDED", "STAGE_SUCCEEDED", "RUN_SUCCEEDED");
+        assertThat(statuses)
+                .containsExactly("RUN_RUNNING", "QUEUED", "RUNNING", "SUCCEEDED", "STAGE_SUCCEEDED", "RUN_SUCCEEDED");
 
         JsonNode list = baton.get("/api/runs?pipeline=greet&limit=500").body();
         assertThat(list.path("items").findValuesAsText("id")).contains(id);
@@ -96,7 +97,8 @@ class RunApiTest {
         try {
             List<Callable<Response>> calls = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                calls.add(() -> baton.post("/api/pipelines/greet/runs", "{\"who\": \"Bob\"}", "Idempotency-Key", "key-42"));
+                calls.add(() ->
+                        baton.post("/api/pipelines/greet/runs", "{\"who\": \"Bob\"}", "Idempotency-Key", "key-42"));
             }
             Set<String> ids = new HashSet<>();
             int created = 0;
@@ -108,11 +110,13 @@ class RunApiTest {
             }
             assertThat(ids).hasSize(1);
             assertThat(created).isEqualTo(1);
-            Response replay = baton.post("/api/pipelines/greet/runs", "{\"who\": \"Bob\"}", "Idempotency-Key", "key-42");
+            Response replay =
+                    baton.post("/api/pipelines/greet/runs", "{\"who\": \"Bob\"}", "Idempotency-Key", "key-42");
             assertThat(replay.status()).isEqualTo(200);
             assertThat(replay.headers().firstValue("Idempotent-Replayed")).contains("true");
             assertThat(baton.query("SELECT COUNT(*) AS n FROM run WHERE idempotency_key = 'key-42'"))
-                    .first().satisfies(r -> assertThat(((Number) r.get("n")).intValue()).isEqualTo(1));
+                    .first()
+                    .satisfies(r -> assertThat(((Number) r.get("n")).intValue()).isEqualTo(1));
         } finally {
             pool.shutdownNow();
         }
@@ -120,11 +124,13 @@ class RunApiTest {
 
     @Test
     void anIdempotencyKeyReusedWithOtherParamsIsRefused() throws Exception {
-        assertThat(baton.post("/api/pipelines/greet/runs", "{\"who\": \"Cy\"}", "Idempotency-Key", "k-7").status())
+        assertThat(baton.post("/api/pipelines/greet/runs", "{\"who\": \"Cy\"}", "Idempotency-Key", "k-7")
+                        .status())
                 .isEqualTo(201);
         Response r = baton.post("/api/pipelines/greet/runs", "{\"who\": \"Di\"}", "Idempotency-Key", "k-7");
         assertThat(r.status()).isEqualTo(422);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
     }
 
     @Test
@@ -133,17 +139,19 @@ class RunApiTest {
 
         Response unknown = baton.post("/api/pipelines/nope/runs", "{}");
         assertProblem(unknown, 404);
-        assertThat(unknown.body().path("detail").asText()).isEqualTo("pipeline 'nope' is not loaded; loaded pipelines: greet");
+        assertThat(unknown.body().path("detail").asText())
+                .isEqualTo("pipeline 'nope' is not loaded; loaded pipelines: greet");
 
         Response params = baton.post("/api/pipelines/greet/runs", "{\"whom\": \"x\", \"extra\": 1}");
         assertProblem(params, 400);
         assertThat(params.body().path("detail").asText()).isEqualTo("params do not match pipeline 'greet'");
         List<String> errors = new ArrayList<>();
         params.body().path("errors").forEach(e -> errors.add(e.asText()));
-        assertThat(errors).containsExactlyInAnyOrder(
-                "unknown param 'whom'; declared params are greeting, who",
-                "unknown param 'extra'; declared params are greeting, who",
-                "missing required param 'who'");
+        assertThat(errors)
+                .containsExactlyInAnyOrder(
+                        "unknown param 'whom'; declared params are greeting, who",
+                        "unknown param 'extra'; declared params are greeting, who",
+                        "missing required param 'who'");
 
         Response json = baton.post("/api/pipelines/greet/runs", "{\"who\": ");
         assertProblem(json, 400);
@@ -153,8 +161,10 @@ class RunApiTest {
         assertProblem(array, 400);
 
         assertProblem(baton.get("/api/runs/00000000-0000-0000-0000-000000000000"), 404);
-        assertThat(baton.post("/api/pipelines/greet/runs", "{\"who\": \"" + "x".repeat(1_100_000) + "\"}").status())
-                .as("body over 1 MiB").isEqualTo(413);
+        assertThat(baton.post("/api/pipelines/greet/runs", "{\"who\": \"" + "x".repeat(1_100_000) + "\"}")
+                        .status())
+                .as("body over 1 MiB")
+                .isEqualTo(413);
         assertProblem(baton.get("/api/runs?status=DANCING"), 400);
 
         assertThat(runCount()).isEqualTo(before);
@@ -169,7 +179,8 @@ class RunApiTest {
         assertThat(greet.at("/params/who/required").asBoolean()).isTrue();
         assertThat(greet.at("/stages/0/agent").asText()).isEqualTo("greeter");
         assertThat(greet.at("/waves/0/0").asText()).isEqualTo("compose");
-        assertThat(baton.get("/api/pipelines/greet").body().path("name").asText()).isEqualTo("greet");
+        assertThat(baton.get("/api/pipelines/greet").body().path("name").asText())
+                .isEqualTo("greet");
         assertProblem(baton.get("/api/pipelines/nope"), 404);
     }
 
@@ -179,14 +190,18 @@ class RunApiTest {
         assertThat(health.path("status").asText()).isEqualTo("UP");
         JsonNode heap = health.path("heap");
         assertThat(heap.path("maxMiB").asLong()).isPositive();
-        assertThat(heap.path("liveMiB").asLong()).isPositive().isLessThanOrEqualTo(heap.path("maxMiB").asLong());
-        assertThat(heap.path("peakMiB").asLong()).isGreaterThanOrEqualTo(heap.path("liveMiB").asLong());
+        assertThat(heap.path("liveMiB").asLong())
+                .isPositive()
+                .isLessThanOrEqualTo(heap.path("maxMiB").asLong());
+        assertThat(heap.path("peakMiB").asLong())
+                .isGreaterThanOrEqualTo(heap.path("liveMiB").asLong());
         assertThat(health.path("outbox").isInt()).as("the outbox's depth").isTrue();
     }
 
     private static void assertProblem(Response r, int status) {
         assertThat(r.status()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         assertThat(r.body().path("status").asInt()).isEqualTo(status);
         assertThat(r.body().path("title").asText()).isNotBlank();
     }

@@ -40,14 +40,21 @@ class StartingUpTest {
         Files.createDirectories(root.resolve("config"));
         Files.writeString(root.resolve("config/agents.yaml"), "default: {kind: demo}\n");
         for (int i = 0; i < 20; i++) { // a few files to load keep the port open a while before Baton is ready
-            Files.writeString(root.resolve("routes/p" + i + ".yaml"), BadInputCatalogueTest.GOOD
-                    .replace("name: good", "name: p" + i));
+            Files.writeString(
+                    root.resolve("routes/p" + i + ".yaml"),
+                    BadInputCatalogueTest.GOOD.replace("name: good", "name: p" + i));
         }
         Files.writeString(root.resolve("routes/good.yaml"), BadInputCatalogueTest.GOOD);
         int port = TestBaton.freePort();
-        BatonSettings settings = BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"),
-                root.resolve("config"), root.resolve("data"), port, TestBaton.freePort(), TestBaton.freePort(),
-                TestBaton.freePort())).withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
+        BatonSettings settings = BatonSettings.load(new BatonSettings.Overrides(
+                        root.resolve("routes"),
+                        root.resolve("config"),
+                        root.resolve("data"),
+                        port,
+                        TestBaton.freePort(),
+                        TestBaton.freePort(),
+                        TestBaton.freePort()))
+                .withSecurityFile(TestSecurity.write(root.resolve("test-security.yaml")));
 
         CompletableFuture<BatonServer> starting = CompletableFuture.supplyAsync(() -> {
             try {
@@ -73,7 +80,8 @@ class StartingUpTest {
             Thread.sleep(5);
         }
         try (BatonServer server = starting.join()) {
-            assertThat(whileStarting).as("answers while starting (the port opens before Baton is ready)")
+            assertThat(whileStarting)
+                    .as("answers while starting (the port opens before Baton is ready)")
                     .isNotEmpty();
             for (RawHttp.Answer a : whileStarting) {
                 assertThat(a.status()).as(a.toString()).isEqualTo(503);
@@ -84,7 +92,8 @@ class StartingUpTest {
                 }
             }
             assertThat(server.runs()).isNotNull();
-            assertThat(RawHttp.send(port, "GET /api/health HTTP/1.1\r\nHost: x").status()).isEqualTo(200);
+            assertThat(RawHttp.send(port, "GET /api/health HTTP/1.1\r\nHost: x").status())
+                    .isEqualTo(200);
             assertThat(RawHttp.send(port, REQUESTS.get(2)).status()).isEqualTo(200);
         }
     }

@@ -61,7 +61,10 @@ class StoreLimitsTest {
                   - name: gate
                     dependsOn: [LOOP]
                     approval: {approvers: [alice], timeout: 3650d}
-            """.replace("STAGE", STAGE).replace("AGENT", AGENT).replace("LOOP", LOOP).replace("INNER", INNER)
+            """.replace("STAGE", STAGE)
+            .replace("AGENT", AGENT)
+            .replace("LOOP", LOOP)
+            .replace("INNER", INNER)
             .replace("LABEL", "x".repeat(300));
 
     static final String SPLIT = """
@@ -100,36 +103,56 @@ class StoreLimitsTest {
 
     private static void exercise(Path root) throws Exception {
         Files.createDirectories(root.resolve("config"));
-        Files.writeString(root.resolve("config/application.properties"), "baton.pipelines.max-for-each-items = 3\n"
-                + "baton.agents.max-instances = 2\n");
-        try (TestBaton baton = TestBaton.start(root, "default: {kind: demo}\n",
+        Files.writeString(
+                root.resolve("config/application.properties"),
+                "baton.pipelines.max-for-each-items = 3\n" + "baton.agents.max-instances = 2\n");
+        try (TestBaton baton = TestBaton.start(
+                root,
+                "default: {kind: demo}\n",
                 Map.of("limits.yaml", AT_THE_LIMITS.replace("NAME", "m".repeat(63)), "split.yaml", SPLIT))) {
-            assertThat(baton.get("/api/pipelines").body().path("invalid")).as("nothing invalid").isEmpty();
+            assertThat(baton.get("/api/pipelines").body().path("invalid"))
+                    .as("nothing invalid")
+                    .isEmpty();
             String runId = baton.startRun("m".repeat(63), "{}");
-            await().atMost(Duration.ofSeconds(60)).until(() -> baton.get("/api/runs/" + runId).body().path("stages")
-                    .findParents("name").stream().anyMatch(st -> st.path("name").asText().equals("gate")
-                            && st.path("status").asText().equals("WAITING_APPROVAL")));
-            assertThat(baton.as("alice").post("/api/runs/" + runId + "/approvals/gate",
-                    "{\"decision\": \"approve\", \"approver\": \"alice\"}").status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> baton.get("/api/runs/" + runId).body().path("stages").findParents("name").stream()
+                            .anyMatch(st -> st.path("name").asText().equals("gate")
+                                    && st.path("status").asText().equals("WAITING_APPROVAL")));
+            assertThat(baton.as("alice")
+                            .post(
+                                    "/api/runs/" + runId + "/approvals/gate",
+                                    "{\"decision\": \"approve\", \"approver\": \"alice\"}")
+                            .status())
+                    .isEqualTo(200);
             JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(60));
             assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
             assertThat(run.at("/context/first/stage").asText()).isEqualTo(STAGE);
-            List<Map<String, Object>> labels = baton.query("SELECT label FROM ticket WHERE run_id = ? AND stage = "
-                    + "'each' ORDER BY item", runId);
+            List<Map<String, Object>> labels = baton.query(
+                    "SELECT label FROM ticket WHERE run_id = ? AND stage = " + "'each' ORDER BY item", runId);
             assertThat(labels).hasSize(2);
-            assertThat(labels.get(0).get("label").toString()).hasSize(200).startsWith("xxx").endsWith("x…");
+            assertThat(labels.get(0).get("label").toString())
+                    .hasSize(200)
+                    .startsWith("xxx")
+                    .endsWith("x…");
             assertThat(baton.query("SELECT stage FROM ticket WHERE run_id = ? AND stage LIKE 'l%'", runId))
-                    .extracting(r -> r.get("stage")).containsOnly(LOOP + "/" + INNER);
+                    .extracting(r -> r.get("stage"))
+                    .containsOnly(LOOP + "/" + INNER);
 
             // a for_each over more items than baton.pipelines.max-for-each-items fails its stage, saying why
-            JsonNode split = baton.awaitRun(baton.startRun("split", "{\"items\": [1, 2, 3, 4]}"),
-                    Duration.ofSeconds(60));
+            JsonNode split =
+                    baton.awaitRun(baton.startRun("split", "{\"items\": [1, 2, 3, 4]}"), Duration.ofSeconds(60));
             assertThat(split.path("status").asText()).isEqualTo("FAILED");
-            assertThat(split.path("error").asText()).contains("for_each input $.params.items has 4 items; at most 3 "
-                    + "are allowed (baton.pipelines.max-for-each-items)");
-            assertThat(baton.query("SELECT id FROM ticket WHERE run_id = ?", split.path("id").asText())).isEmpty();
+            assertThat(split.path("error").asText())
+                    .contains("for_each input $.params.items has 4 items; at most 3 "
+                            + "are allowed (baton.pipelines.max-for-each-items)");
+            assertThat(baton.query(
+                            "SELECT id FROM ticket WHERE run_id = ?",
+                            split.path("id").asText()))
+                    .isEmpty();
             assertThat(baton.awaitRun(baton.startRun("split", "{\"items\": [1, 2, 3]}"), Duration.ofSeconds(60))
-                    .path("status").asText()).isEqualTo("SUCCEEDED");
+                            .path("status")
+                            .asText())
+                    .isEqualTo("SUCCEEDED");
 
             refusalsAndInstancesStayBounded(baton, runId);
             aMessageIdLongerThanTheInboxColumnIsStillDeduplicated(baton);
@@ -139,8 +162,10 @@ class StoreLimitsTest {
 
     /** The store side of the flood guards, on this database: repeats counted on one row, instances replaced. */
     private static void refusalsAndInstancesStayBounded(TestBaton baton, String endedRun) throws Exception {
-        String ticket = baton.query("SELECT id FROM ticket WHERE run_id = ? AND stage = ?", endedRun, STAGE).get(0)
-                .get("id").toString();
+        String ticket = baton.query("SELECT id FROM ticket WHERE run_id = ? AND stage = ?", endedRun, STAGE)
+                .get(0)
+                .get("id")
+                .toString();
         try (jakarta.jms.Connection c = baton.brokerConnections().createConnection()) {
             jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
             var results = s.createProducer(s.createQueue("baton.results"));
@@ -154,19 +179,35 @@ class StoreLimitsTest {
             for (String i : List.of("p-1", "p-2")) {
                 heartbeats.send(s.createTextMessage("{\"agent\": \"bounded\", \"instance\": \"" + i + "\"}"));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
-                    "SELECT instance FROM agent_instance WHERE agent = 'bounded' AND instance LIKE 'p-%'").size() == 2);
-            execute(baton, "UPDATE agent_instance SET status = 'DOWN', down_at = last_heartbeat WHERE instance = 'p-1'");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> baton.query(
+                                            "SELECT instance FROM agent_instance WHERE agent = 'bounded' AND instance LIKE 'p-%'")
+                                    .size()
+                            == 2);
+            execute(
+                    baton,
+                    "UPDATE agent_instance SET status = 'DOWN', down_at = last_heartbeat WHERE instance = 'p-1'");
             heartbeats.send(s.createTextMessage("{\"agent\": \"bounded\", \"instance\": \"p-3\"}"));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> baton.query("SELECT repeats FROM ticket_history WHERE "
-                + "ticket_id = ? AND status = 'REFUSED'", ticket).stream().anyMatch(r -> ((Number) r.get("repeats"))
-                        .intValue() == 4));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton
+                        .query(
+                                "SELECT repeats FROM ticket_history WHERE " + "ticket_id = ? AND status = 'REFUSED'",
+                                ticket)
+                        .stream()
+                        .anyMatch(r -> ((Number) r.get("repeats")).intValue() == 4));
         assertThat(baton.query("SELECT detail FROM ticket_history WHERE ticket_id = ? AND status = 'REFUSED'", ticket))
-                .singleElement().extracting(r -> r.get("detail")).isEqualTo("run is already SUCCEEDED");
-        await().atMost(Duration.ofSeconds(30)).until(() -> baton.query("SELECT instance FROM agent_instance WHERE "
-                + "agent = 'bounded' AND instance LIKE 'p-%' ORDER BY instance").stream().map(r -> r.get("instance"))
-                .toList().equals(List.of("p-2", "p-3")));
+                .singleElement()
+                .extracting(r -> r.get("detail"))
+                .isEqualTo("run is already SUCCEEDED");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton
+                        .query("SELECT instance FROM agent_instance WHERE "
+                                + "agent = 'bounded' AND instance LIKE 'p-%' ORDER BY instance")
+                        .stream()
+                        .map(r -> r.get("instance"))
+                        .toList()
+                        .equals(List.of("p-2", "p-3")));
     }
 
     /** An AMQP sender picks its own message ids: one of 300 characters is kept as its hash, and still dedupes. */
@@ -177,11 +218,16 @@ class StoreLimitsTest {
             c.setAutoCommit(false);
             assertThat(store.firstDelivery(c, id, java.time.Instant.now())).isTrue();
             c.commit();
-            assertThat(store.firstDelivery(c, id, java.time.Instant.now())).as("a redelivery").isFalse();
-            assertThat(store.firstDelivery(c, id + "x", java.time.Instant.now())).as("another message").isTrue();
+            assertThat(store.firstDelivery(c, id, java.time.Instant.now()))
+                    .as("a redelivery")
+                    .isFalse();
+            assertThat(store.firstDelivery(c, id + "x", java.time.Instant.now()))
+                    .as("another message")
+                    .isTrue();
             c.rollback();
         }
-        assertThat(baton.query("SELECT message_id FROM inbox WHERE message_id LIKE 'sha256-id:%'")).hasSize(1);
+        assertThat(baton.query("SELECT message_id FROM inbox WHERE message_id LIKE 'sha256-id:%'"))
+                .hasSize(1);
     }
 
     /** The store fails under a request (its run table is gone for a moment): no SQL reaches the client. */
@@ -193,8 +239,9 @@ class StoreLimitsTest {
             assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
             String id = r.body().path("errorId").asText();
             assertThat(id).matches("[0-9a-f-]{36}");
-            assertThat(r.body().path("detail").asText()).isEqualTo("the request failed unexpectedly; the server log "
-                    + "has the cause under error id " + id);
+            assertThat(r.body().path("detail").asText())
+                    .isEqualTo(
+                            "the request failed unexpectedly; the server log " + "has the cause under error id " + id);
             String body = r.body().toString().toLowerCase(java.util.Locale.ROOT);
             for (String leak : List.of("select", "from", "sql", "run_away", "table", "relation", "jdbc", "exception")) {
                 assertThat(body).as("the answer mentions '%s'", leak).doesNotContain(leak);
@@ -207,7 +254,8 @@ class StoreLimitsTest {
     }
 
     private static void execute(TestBaton baton, String sql) throws Exception {
-        try (java.sql.Connection c = baton.server.dataSource().getConnection(); var s = c.createStatement()) {
+        try (java.sql.Connection c = baton.server.dataSource().getConnection();
+                var s = c.createStatement()) {
             s.execute(sql);
             if (!c.getAutoCommit()) c.commit();
         }

@@ -43,8 +43,8 @@ class StrictInputCatalogueTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of("good.yaml", BadInputCatalogueTest.GOOD,
-                "ask.yaml", """
+        baton = TestBaton.start(
+                root, "default: {kind: demo}\n", Map.of("good.yaml", BadInputCatalogueTest.GOOD, "ask.yaml", """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: ask}
@@ -57,9 +57,16 @@ class StrictInputCatalogueTest {
         jms.start();
         session = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
         waitingRun = baton.startRun("ask", "{}");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
-                baton.server.runs().get(waitingRun).at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> baton.server
+                        .runs()
+                        .get(waitingRun)
+                        .at("/stages/0/status")
+                        .asText()
+                        .equals("WAITING_APPROVAL"));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> baton.query("SELECT * FROM outbox").isEmpty());
     }
 
@@ -71,11 +78,13 @@ class StrictInputCatalogueTest {
 
     /** Every row a bad input could add or change. */
     static List<List<Map<String, Object>>> stored() throws Exception {
-        return List.of(baton.query("SELECT * FROM run ORDER BY id"),
+        return List.of(
+                baton.query("SELECT * FROM run ORDER BY id"),
                 baton.query("SELECT * FROM run_stage ORDER BY run_id, name"),
                 baton.query("SELECT * FROM ticket ORDER BY id"),
                 baton.query("SELECT * FROM ticket_history ORDER BY run_id, seq"),
-                baton.query("SELECT * FROM outbox"), baton.query("SELECT * FROM run_reply"));
+                baton.query("SELECT * FROM outbox"),
+                baton.query("SELECT * FROM run_reply"));
     }
 
     static void assertProblem(RawHttp.Answer a, int status, String detailPart) {
@@ -92,8 +101,8 @@ class StrictInputCatalogueTest {
 
     static RawHttp.Answer post(String path, byte[] body, String... extraHeaders) throws Exception {
         String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth()
-                + "\r\nContent-Type: application/json" + (extraHeaders.length == 0 ? "" : "\r\n"
-                + String.join("\r\n", extraHeaders));
+                + "\r\nContent-Type: application/json"
+                + (extraHeaders.length == 0 ? "" : "\r\n" + String.join("\r\n", extraHeaders));
         return RawHttp.send(baton.port, head, body);
     }
 
@@ -141,16 +150,37 @@ class StrictInputCatalogueTest {
 
     static Stream<Arguments> notUtf8() {
         return Stream.of(
-                Arguments.of(new byte[] {'{', '"', 't', 'o', 'p', 'i', 'c', '"', ':', '"', (byte) 0xff, '"', '}'},
+                Arguments.of(
+                        new byte[] {'{', '"', 't', 'o', 'p', 'i', 'c', '"', ':', '"', (byte) 0xff, '"', '}'},
                         "byte 0xFF at offset 10"),
-                Arguments.of(new byte[] {'{', '"', 't', 'o', 'p', 'i', 'c', '"', ':', '"', (byte) 0xc3, '"', '}'},
+                Arguments.of(
+                        new byte[] {'{', '"', 't', 'o', 'p', 'i', 'c', '"', ':', '"', (byte) 0xc3, '"', '}'},
                         "byte 0xC3 at offset 10"),
                 // U+D800 encoded as UTF-8 (CESU): a surrogate has no UTF-8 form
-                Arguments.of(new byte[] {'{', '"', 't', 'o', 'p', 'i', 'c', '"', ':', '"', (byte) 0xed, (byte) 0xa0,
-                        (byte) 0x80, '"', '}'}, "byte 0xED at offset 10"),
+                Arguments.of(
+                        new byte[] {
+                            '{',
+                            '"',
+                            't',
+                            'o',
+                            'p',
+                            'i',
+                            'c',
+                            '"',
+                            ':',
+                            '"',
+                            (byte) 0xed,
+                            (byte) 0xa0,
+                            (byte) 0x80,
+                            '"',
+                            '}'
+                        },
+                        "byte 0xED at offset 10"),
                 // '/' as an overlong two-byte sequence
-                Arguments.of(new byte[] {'{', '"', 't', 'o', 'p', 'i', 'c', '"', ':', '"', (byte) 0xc0, (byte) 0xaf,
-                        '"', '}'}, "byte 0xC0 at offset 10"));
+                Arguments.of(
+                        new byte[] {'{', '"', 't', 'o', 'p', 'i', 'c', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'
+                        },
+                        "byte 0xC0 at offset 10"));
     }
 
     @ParameterizedTest(name = "POST bytes {1}")
@@ -165,8 +195,8 @@ class StrictInputCatalogueTest {
     @Test
     void anIdempotencyKeySentTwiceIsRefusedNotJoined() throws Exception {
         var before = stored();
-        RawHttp.Answer a = post("/api/pipelines/good/runs", "{\"topic\": \"t\"}", "Idempotency-Key: a",
-                "Idempotency-Key: b");
+        RawHttp.Answer a =
+                post("/api/pipelines/good/runs", "{\"topic\": \"t\"}", "Idempotency-Key: a", "Idempotency-Key: b");
         assertProblem(a, 400, "header Idempotency-Key was sent 2 times; send it once");
         assertThat(stored()).isEqualTo(before);
     }
@@ -175,7 +205,9 @@ class StrictInputCatalogueTest {
     @Test
     void credentialsSentTwiceAreRefusedEvenWhenBothAreValid() throws Exception {
         var before = stored();
-        RawHttp.Answer a = post("/api/pipelines/good/runs", "{\"topic\": \"t\"}",
+        RawHttp.Answer a = post(
+                "/api/pipelines/good/runs",
+                "{\"topic\": \"t\"}",
                 "Authorization: Bearer " + TestSecurity.apiKey("viewer"));
         assertProblem(a, 400, "header Authorization was sent 2 times");
         a = post("/api/pipelines/good/runs", "{\"topic\": \"t\"}", "Content-Type: text/plain");
@@ -199,7 +231,8 @@ class StrictInputCatalogueTest {
     }
 
     static Stream<Arguments> strictSubmissions() {
-        return Stream.of(Arguments.of("{\"topic\": \"t\", \"topic\": \"u\"}", "Duplicate field 'topic'"),
+        return Stream.of(
+                Arguments.of("{\"topic\": \"t\", \"topic\": \"u\"}", "Duplicate field 'topic'"),
                 Arguments.of("{\"topic\": \"t\"} {\"topic\": \"u\"}", "Trailing token"),
                 Arguments.of("{\"topic\": 1e400}", "outside the range of a double"),
                 Arguments.of("{\"topic\": \"\\ud800\"}", "lone UTF-16 surrogate"));
@@ -207,8 +240,7 @@ class StrictInputCatalogueTest {
 
     @ParameterizedTest(name = "JMS submission {0}")
     @MethodSource("strictSubmissions")
-    void aJmsSubmissionALenientReaderWouldChangeIsAnsweredWithTheProblem(String body, String detail)
-            throws Exception {
+    void aJmsSubmissionALenientReaderWouldChangeIsAnsweredWithTheProblem(String body, String detail) throws Exception {
         var before = stored();
         JsonNode answer = submit(session.createTextMessage(body));
         assertThat(answer.path("status").asInt()).as(answer.toString()).isEqualTo(400);
@@ -252,13 +284,16 @@ class StrictInputCatalogueTest {
                 Arguments.of("GET /api/runs?limit=%E0%A4%A HTTP/1.1", 400, "the request cannot be read"),
                 Arguments.of("GET /api/nope HTTP/1.1", 404, "no resource at GET /api/nope"),
                 Arguments.of("GET /nope HTTP/1.1", 404, "no resource at GET /nope"),
-                Arguments.of("DELETE /api/runs HTTP/1.1", 405, "DELETE is not allowed on /api/runs; allowed: GET, HEAD"),
+                Arguments.of(
+                        "DELETE /api/runs HTTP/1.1", 405, "DELETE is not allowed on /api/runs; allowed: GET, HEAD"),
                 Arguments.of("PUT /api/health HTTP/1.1", 405, "allowed: GET, HEAD"),
                 Arguments.of("GET /api/pipelines/good/runs HTTP/1.1", 405, "allowed: POST"),
                 Arguments.of("GET /api/" + "x".repeat(5000) + " HTTP/1.1", 414, "request line is longer"),
                 Arguments.of("GET /api/runs HTTP/1.1\r\nX-Big: " + "x".repeat(9000), 431, "headers are larger"),
                 Arguments.of("HELLO", 400, "not valid HTTP"),
-                Arguments.of("GET /api/runs HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2", 400,
+                Arguments.of(
+                        "GET /api/runs HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2",
+                        400,
                         "not valid HTTP"),
                 Arguments.of("GET /api/runs HTTP/1.1\r\nHost: x\r\nBad Header: x", 400, "not valid HTTP"));
     }
@@ -267,7 +302,8 @@ class StrictInputCatalogueTest {
     @MethodSource("serverErrors")
     void theHttpServersOwnErrorsAreProblems(String request, int status, String detail) throws Exception {
         var before = stored();
-        String head = request.contains("\r\n") || !request.contains("HTTP/1.1") ? request
+        String head = request.contains("\r\n") || !request.contains("HTTP/1.1")
+                ? request
                 : request + "\r\nHost: 127.0.0.1\r\n" + auth();
         RawHttp.Answer a = RawHttp.send(baton.port, head);
         assertProblem(a, status, detail);
@@ -293,13 +329,19 @@ class StrictInputCatalogueTest {
         assertThat(head.status()).as(head.toString()).isEqualTo(200);
         assertThat(head.header("Content-Type")).isEqualTo(get.header("Content-Type"));
         assertThat(head.body()).isEmpty();
-        assertThat(RawHttp.send(baton.port, "HEAD /api/health HTTP/1.1\r\nHost: x").status()).isEqualTo(200);
-        assertThat(RawHttp.send(baton.port, "HEAD /api/openapi.json HTTP/1.1\r\nHost: x").status()).isEqualTo(200);
+        assertThat(RawHttp.send(baton.port, "HEAD /api/health HTTP/1.1\r\nHost: x")
+                        .status())
+                .isEqualTo(200);
+        assertThat(RawHttp.send(baton.port, "HEAD /api/openapi.json HTTP/1.1\r\nHost: x")
+                        .status())
+                .isEqualTo(200);
         RawHttp.Answer unknown = RawHttp.send(baton.port, "HEAD /api/nope HTTP/1.1\r\nHost: x\r\n" + auth());
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.header("Content-Type")).startsWith("application/problem+json");
         assertThat(unknown.body()).isEmpty();
         // a HEAD needs the same credentials as its GET
-        assertThat(RawHttp.send(baton.port, "HEAD /api/runs HTTP/1.1\r\nHost: x").status()).isEqualTo(401);
+        assertThat(RawHttp.send(baton.port, "HEAD /api/runs HTTP/1.1\r\nHost: x")
+                        .status())
+                .isEqualTo(401);
     }
 }

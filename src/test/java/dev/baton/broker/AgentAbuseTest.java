@@ -51,7 +51,9 @@ class AgentAbuseTest {
                 baton.agents.max-instances = 3
                 baton.agents.max-output-size = 65536
                 """);
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 agents:
                   alpha: {kind: external}
                   beta: {kind: external}
@@ -59,11 +61,18 @@ class AgentAbuseTest {
                   delta: {kind: external}
                   epsilon: {kind: external}
                   zeta: {kind: external}
-                """, Map.of("z.yaml", WORK.replace("NAME", "z").replace("AGENT", "zeta"),
-                "a.yaml", WORK.replace("NAME", "a").replace("AGENT", "alpha"),
-                "g.yaml", WORK.replace("NAME", "g").replace("AGENT", "gamma"),
-                "d.yaml", WORK.replace("NAME", "d").replace("AGENT", "delta"),
-                "e.yaml", WORK.replace("NAME", "e").replace("AGENT", "epsilon")));
+                """,
+                Map.of(
+                        "z.yaml",
+                        WORK.replace("NAME", "z").replace("AGENT", "zeta"),
+                        "a.yaml",
+                        WORK.replace("NAME", "a").replace("AGENT", "alpha"),
+                        "g.yaml",
+                        WORK.replace("NAME", "g").replace("AGENT", "gamma"),
+                        "d.yaml",
+                        WORK.replace("NAME", "d").replace("AGENT", "delta"),
+                        "e.yaml",
+                        WORK.replace("NAME", "e").replace("AGENT", "epsilon")));
     }
 
     @AfterAll
@@ -72,7 +81,8 @@ class AgentAbuseTest {
     }
 
     private static String heartbeat(String agent, String instance, String... inFlight) {
-        ObjectNode hb = Json.object().put("type", "heartbeat").put("agent", agent).put("instance", instance);
+        ObjectNode hb =
+                Json.object().put("type", "heartbeat").put("agent", agent).put("instance", instance);
         var arr = hb.putArray("inFlight");
         for (String t : inFlight) arr.add(t);
         return Json.write(hb);
@@ -122,8 +132,9 @@ class AgentAbuseTest {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             s.createProducer(s.createTopic("baton.heartbeats")).send(s.createTextMessage(heartbeat(marker, "m")));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> !baton.query(
-                "SELECT 1 FROM agent_instance WHERE agent = ?", marker).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !baton.query("SELECT 1 FROM agent_instance WHERE agent = ?", marker)
+                        .isEmpty());
     }
 
     @Test
@@ -149,11 +160,21 @@ class AgentAbuseTest {
     @Test
     void aHeartbeatOverStompForAnotherAgentIsRefusedToo() throws Exception {
         double before = refusedHeartbeats("beta", "other-agent");
-        try (StompClient stomp = StompClient.connect(baton.server.settings().broker().stompPort(), "beta",
-                TestBaton.agentPassword("beta"))) {
-            stomp.send("SEND", Map.of("destination", "baton.heartbeats", "destination-type", "MULTICAST",
-                    "_AMQ_VALIDATED_USER", "gamma"), heartbeat("gamma", "stomp-fake"));
-            stomp.send("SEND", Map.of("destination", "baton.heartbeats", "destination-type", "MULTICAST"),
+        try (StompClient stomp = StompClient.connect(
+                baton.server.settings().broker().stompPort(), "beta", TestBaton.agentPassword("beta"))) {
+            stomp.send(
+                    "SEND",
+                    Map.of(
+                            "destination",
+                            "baton.heartbeats",
+                            "destination-type",
+                            "MULTICAST",
+                            "_AMQ_VALIDATED_USER",
+                            "gamma"),
+                    heartbeat("gamma", "stomp-fake"));
+            stomp.send(
+                    "SEND",
+                    Map.of("destination", "baton.heartbeats", "destination-type", "MULTICAST"),
                     heartbeat("beta", "stomp-real"));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> instances("beta").size() == 1);
@@ -175,23 +196,45 @@ class AgentAbuseTest {
             String ticketId = t.path("ticketId").asText();
 
             beatAs("beta", heartbeat("gamma", "thief", ticketId), Map.of());
-            replyAs("beta", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "progress")
-                    .put("instance", "thief"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
-                    "SELECT 1 FROM ticket_history WHERE ticket_id = ? AND status = 'REFUSED'", ticketId).size() == 1);
+            replyAs(
+                    "beta",
+                    Json.object()
+                            .put("ticketId", ticketId)
+                            .put("attempt", 1)
+                            .put("status", "progress")
+                            .put("instance", "thief"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> baton.query(
+                                            "SELECT 1 FROM ticket_history WHERE ticket_id = ? AND status = 'REFUSED'",
+                                            ticketId)
+                                    .size()
+                            == 1);
             drained("m-claim");
-            assertThat(baton.query("SELECT * FROM ticket_holder WHERE ticket_id = ?", ticketId)).isEmpty();
+            assertThat(baton.query("SELECT * FROM ticket_holder WHERE ticket_id = ?", ticketId))
+                    .isEmpty();
             assertThat(instances("gamma")).extracting(r -> r.get("instance")).doesNotContain("thief");
 
             // gamma's own claim counts
             beatAs("gamma", heartbeat("gamma", "g-1", ticketId), Map.of());
-            await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
-                    "SELECT instance FROM ticket_holder WHERE ticket_id = ?", ticketId).size() == 1);
-            assertThat(baton.query("SELECT instance FROM ticket_holder WHERE ticket_id = ?", ticketId).get(0)
-                    .get("instance")).isEqualTo("g-1");
-            replyAs("gamma", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "succeeded")
-                    .put("output", "done"));
-            assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> baton.query("SELECT instance FROM ticket_holder WHERE ticket_id = ?", ticketId)
+                                    .size()
+                            == 1);
+            assertThat(baton.query("SELECT instance FROM ticket_holder WHERE ticket_id = ?", ticketId)
+                            .get(0)
+                            .get("instance"))
+                    .isEqualTo("g-1");
+            replyAs(
+                    "gamma",
+                    Json.object()
+                            .put("ticketId", ticketId)
+                            .put("attempt", 1)
+                            .put("status", "succeeded")
+                            .put("output", "done"));
+            assertThat(baton.awaitRun(runId, Duration.ofSeconds(30))
+                            .path("status")
+                            .asText())
+                    .isEqualTo("SUCCEEDED");
         }
     }
 
@@ -215,8 +258,9 @@ class AgentAbuseTest {
             if (!db.getAutoCommit()) db.commit();
         }
         beatAs("delta", heartbeat("delta", "d-4"), Map.of());
-        await().atMost(Duration.ofSeconds(30)).until(() -> instances("delta").stream()
-                .anyMatch(r -> r.get("instance").equals("d-4")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> instances("delta").stream()
+                        .anyMatch(r -> r.get("instance").equals("d-4")));
         assertThat(instances("delta")).extracting(r -> r.get("instance")).containsExactly("d-1", "d-3", "d-4");
     }
 
@@ -230,17 +274,25 @@ class AgentAbuseTest {
             String runId = baton.startRun("a", "{}");
             JsonNode t = Json.parse(((TextMessage) tickets.receive(30_000)).getText());
             String big = "é".repeat(40_000); // 80,000 bytes of UTF-8, 40,000 characters: the limit counts bytes
-            replyAs("alpha", Json.object().put("ticketId", t.path("ticketId").asText()).put("attempt", 1)
-                    .put("status", "succeeded").put("output", big));
+            replyAs(
+                    "alpha",
+                    Json.object()
+                            .put("ticketId", t.path("ticketId").asText())
+                            .put("attempt", 1)
+                            .put("status", "succeeded")
+                            .put("output", big));
             JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(30));
             assertThat(run.path("status").asText()).isEqualTo("FAILED");
-            assertThat(run.path("error").asText()).contains("larger than baton.agents.max-output-size (65536 bytes); "
-                    + "its output was not stored");
+            assertThat(run.path("error").asText())
+                    .contains("larger than baton.agents.max-output-size (65536 bytes); " + "its output was not stored");
             assertThat(run.at("/context/work").isMissingNode()).isTrue();
             String stored = Json.write(baton.get("/api/runs/" + runId).body());
             assertThat(stored).doesNotContain("éééé");
             assertThat(stored.length()).isLessThan(20_000);
-            assertThat(baton.query("SELECT output FROM ticket WHERE run_id = ?", runId).get(0).get("output")).isNull();
+            assertThat(baton.query("SELECT output FROM ticket WHERE run_id = ?", runId)
+                            .get(0)
+                            .get("output"))
+                    .isNull();
         }
     }
 
@@ -255,35 +307,62 @@ class AgentAbuseTest {
             String runId = baton.startRun("e", "{}");
             JsonNode t = Json.parse(((TextMessage) tickets.receive(30_000)).getText());
             String ticketId = t.path("ticketId").asText();
-            replyAs("epsilon", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "succeeded")
-                    .put("output", "first"));
-            assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+            replyAs(
+                    "epsilon",
+                    Json.object()
+                            .put("ticketId", ticketId)
+                            .put("attempt", 1)
+                            .put("status", "succeeded")
+                            .put("output", "first"));
+            assertThat(baton.awaitRun(runId, Duration.ofSeconds(30))
+                            .path("status")
+                            .asText())
+                    .isEqualTo("SUCCEEDED");
             long inbox = count("SELECT COUNT(*) AS n FROM inbox");
 
             for (int i = 0; i < 25; i++) {
-                replyAs("epsilon", Json.object().put("ticketId", ticketId).put("attempt", 1)
-                        .put("status", "succeeded").put("output", "again"));
+                replyAs(
+                        "epsilon",
+                        Json.object()
+                                .put("ticketId", ticketId)
+                                .put("attempt", 1)
+                                .put("status", "succeeded")
+                                .put("output", "again"));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT COALESCE(SUM(repeats), 0) AS n FROM "
-                    + "ticket_history WHERE ticket_id = '" + ticketId + "' AND status = 'REFUSED'") == 24);
-            List<Map<String, Object>> refused = baton.query("SELECT detail, repeats FROM ticket_history "
-                    + "WHERE ticket_id = ? AND status = 'REFUSED'", ticketId);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> count("SELECT COALESCE(SUM(repeats), 0) AS n FROM "
+                                    + "ticket_history WHERE ticket_id = '" + ticketId + "' AND status = 'REFUSED'")
+                            == 24);
+            List<Map<String, Object>> refused = baton.query(
+                    "SELECT detail, repeats FROM ticket_history " + "WHERE ticket_id = ? AND status = 'REFUSED'",
+                    ticketId);
             assertThat(refused).hasSize(1);
             assertThat(refused.get(0).get("detail")).isEqualTo("run is already SUCCEEDED");
             JsonNode row = baton.get("/api/runs/" + runId + "/history").body().findParents("status").stream()
-                    .filter(h -> h.path("status").asText().equals("REFUSED")).findFirst().orElseThrow();
+                    .filter(h -> h.path("status").asText().equals("REFUSED"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(row.path("repeats").asInt()).isEqualTo(24);
             assertThat(row.path("repeatedAt").asText()).isNotBlank();
 
             // an attacker varies what it can: the attempt number and the instance it names
             for (int i = 2; i < 102; i++) {
-                replyAs("epsilon", Json.object().put("ticketId", ticketId).put("attempt", i)
-                        .put("status", "failed").put("instance", "i-" + i));
+                replyAs(
+                        "epsilon",
+                        Json.object()
+                                .put("ticketId", ticketId)
+                                .put("attempt", i)
+                                .put("status", "failed")
+                                .put("instance", "i-" + i));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT COALESCE(SUM(repeats), 0) + COUNT(*) "
-                    + "AS n FROM ticket_history WHERE ticket_id = '" + ticketId + "' AND status = 'REFUSED'") == 125);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> count("SELECT COALESCE(SUM(repeats), 0) + COUNT(*) "
+                                    + "AS n FROM ticket_history WHERE ticket_id = '" + ticketId
+                                    + "' AND status = 'REFUSED'")
+                            == 125);
             assertThat(count("SELECT COUNT(*) AS n FROM ticket_history WHERE ticket_id = '" + ticketId
-                    + "' AND status = 'REFUSED'")).isEqualTo(20);
+                            + "' AND status = 'REFUSED'"))
+                    .isEqualTo(20);
             // the copies left no inbox rows behind: only the first of each kind of refusal is remembered
             assertThat(count("SELECT COUNT(*) AS n FROM inbox")).isLessThanOrEqualTo(inbox + 20);
         }
@@ -298,24 +377,48 @@ class AgentAbuseTest {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageConsumer tickets = s.createConsumer(s.createQueue("baton.agent.zeta"));
             String runId = baton.startRun("z", "{}");
-            String ticketId = Json.parse(((TextMessage) tickets.receive(30_000)).getText()).path("ticketId").asText();
-            replyAs("zeta", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "progress"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> baton.query(
-                    "SELECT 1 FROM ticket WHERE id = ? AND status = 'RUNNING'", ticketId).size() == 1);
+            String ticketId = Json.parse(((TextMessage) tickets.receive(30_000)).getText())
+                    .path("ticketId")
+                    .asText();
+            replyAs(
+                    "zeta",
+                    Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "progress"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> baton.query("SELECT 1 FROM ticket WHERE id = ? AND status = 'RUNNING'", ticketId)
+                                    .size()
+                            == 1);
             long inbox = count("SELECT COUNT(*) AS n FROM inbox");
             long history = count("SELECT COUNT(*) AS n FROM ticket_history");
-            Object lease = baton.query("SELECT lease_until FROM ticket WHERE id = ?", ticketId).get(0)
+            Object lease = baton.query("SELECT lease_until FROM ticket WHERE id = ?", ticketId)
+                    .get(0)
                     .get("lease_until");
             for (int i = 0; i < 50; i++) {
-                replyAs("zeta", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "progress")
-                        .put("percent", i).put("message", "step " + i));
+                replyAs(
+                        "zeta",
+                        Json.object()
+                                .put("ticketId", ticketId)
+                                .put("attempt", 1)
+                                .put("status", "progress")
+                                .put("percent", i)
+                                .put("message", "step " + i));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> resultsDepth() == 0);
-            assertThat(baton.query("SELECT lease_until FROM ticket WHERE id = ?", ticketId).get(0).get("lease_until"))
-                    .as("renewed").isNotEqualTo(lease);
-            replyAs("zeta", Json.object().put("ticketId", ticketId).put("attempt", 1).put("status", "succeeded")
-                    .put("output", "done"));
-            assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(baton.query("SELECT lease_until FROM ticket WHERE id = ?", ticketId)
+                            .get(0)
+                            .get("lease_until"))
+                    .as("renewed")
+                    .isNotEqualTo(lease);
+            replyAs(
+                    "zeta",
+                    Json.object()
+                            .put("ticketId", ticketId)
+                            .put("attempt", 1)
+                            .put("status", "succeeded")
+                            .put("output", "done"));
+            assertThat(baton.awaitRun(runId, Duration.ofSeconds(30))
+                            .path("status")
+                            .asText())
+                    .isEqualTo("SUCCEEDED");
             // the final reply is remembered (one inbox row), the fifty progress reports are not
             assertThat(count("SELECT COUNT(*) AS n FROM inbox")).isLessThanOrEqualTo(inbox + 1);
             // and they wrote no history: the run's rows are its own transitions only
@@ -329,10 +432,11 @@ class AgentAbuseTest {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var request = s.createMessage();
-            org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.putAttribute(request,
-                    "queue.baton.results", "messageCount");
-            var reply = new jakarta.jms.QueueRequestor((jakarta.jms.QueueSession) s,
-                    s.createQueue("activemq.management")).request(request);
+            org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.putAttribute(
+                    request, "queue.baton.results", "messageCount");
+            var reply = new jakarta.jms.QueueRequestor(
+                            (jakarta.jms.QueueSession) s, s.createQueue("activemq.management"))
+                    .request(request);
             return ((Number) org.apache.activemq.artemis.api.jms.management.JMSManagementHelper.getResult(reply))
                     .longValue();
         }

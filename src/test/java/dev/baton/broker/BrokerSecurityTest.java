@@ -26,8 +26,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.api.core.TransportConfiguration;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -87,8 +87,11 @@ class BrokerSecurityTest {
         TextMessage m = (TextMessage) tickets.receive(30_000);
         assertThat(m).as("alpha's ticket").isNotNull();
         JsonNode t = Json.parse(m.getText());
-        TextMessage reply = s.createTextMessage(Json.write(Json.object().put("ticketId", t.path("ticketId").asText())
-                .put("attempt", t.path("attempt").asInt()).put("status", "succeeded").put("output", "done")));
+        TextMessage reply = s.createTextMessage(Json.write(Json.object()
+                .put("ticketId", t.path("ticketId").asText())
+                .put("attempt", t.path("attempt").asInt())
+                .put("status", "succeeded")
+                .put("output", "done")));
         reply.setJMSCorrelationID(t.path("ticketId").asText());
         s.createProducer(s.createQueue("baton.results")).send(reply);
         s.createProducer(s.createTopic("baton.heartbeats")).send(s.createTextMessage("{\"agent\": \"alpha\"}"));
@@ -102,7 +105,8 @@ class BrokerSecurityTest {
         Session s = as("alpha");
         s.createConsumer(s.createTopic("baton.control.alpha")).close();
         assertThatThrownBy(() -> s.createConsumer(s.createTopic("baton.control.beta")))
-                .isInstanceOf(JMSSecurityException.class).hasMessageContaining("alpha");
+                .isInstanceOf(JMSSecurityException.class)
+                .hasMessageContaining("alpha");
     }
 
     /** An agent only a pipeline declares gets its queue and its rights when that file is loaded, not at start. */
@@ -119,7 +123,8 @@ class BrokerSecurityTest {
                     stages:
                       - {name: one, agent: gamma}
                 """);
-        await().atMost(Duration.ofSeconds(30)).until(() -> baton.get("/api/pipelines/late").status() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.get("/api/pipelines/late").status() == 200);
         Session s = as("gamma");
         s.createConsumer(s.createQueue("baton.agent.gamma")).close();
         assertThatThrownBy(() -> s.createConsumer(s.createQueue("baton.agent.alpha")))
@@ -130,19 +135,22 @@ class BrokerSecurityTest {
     void anAgentCannotConsumeAnotherAgentsQueue() throws Exception {
         Session s = as("alpha");
         assertThatThrownBy(() -> s.createConsumer(s.createQueue("baton.agent.beta")))
-                .isInstanceOf(JMSSecurityException.class).hasMessageContaining("CONSUME");
+                .isInstanceOf(JMSSecurityException.class)
+                .hasMessageContaining("CONSUME");
         assertThatThrownBy(() -> s.createConsumer(s.createQueue("baton.results")))
                 .isInstanceOf(JMSSecurityException.class);
-        assertThatThrownBy(() -> s.createConsumer(s.createQueue("baton.DLQ")))
-                .isInstanceOf(JMSSecurityException.class);
+        assertThatThrownBy(() -> s.createConsumer(s.createQueue("baton.DLQ"))).isInstanceOf(JMSSecurityException.class);
     }
 
     @Test
     void anAgentCannotBrowseItsOwnQueueOrAnothers() throws Exception {
         Session s = as("alpha");
         for (String q : List.of("baton.agent.alpha", "baton.agent.beta")) {
-            assertThatThrownBy(() -> s.createBrowser(s.createQueue(q)).getEnumeration().hasMoreElements())
-                    .as(q).isInstanceOf(JMSSecurityException.class).hasMessageContaining("BROWSE");
+            assertThatThrownBy(() ->
+                            s.createBrowser(s.createQueue(q)).getEnumeration().hasMoreElements())
+                    .as(q)
+                    .isInstanceOf(JMSSecurityException.class)
+                    .hasMessageContaining("BROWSE");
         }
     }
 
@@ -161,12 +169,20 @@ class BrokerSecurityTest {
     @Test
     void anAgentCanSendOnlyToResultsAndHeartbeats() throws Exception {
         Session s = as("alpha");
-        for (String q : List.of("baton.agent.beta", "baton.agent.alpha", "baton.submit", "baton.approvals",
-                "baton.coordinator", "baton.DLQ", "activemq.management")) {
+        for (String q : List.of(
+                "baton.agent.beta",
+                "baton.agent.alpha",
+                "baton.submit",
+                "baton.approvals",
+                "baton.coordinator",
+                "baton.DLQ",
+                "activemq.management")) {
             var producer = s.createProducer(s.createQueue(q));
             producer.setDeliveryMode(DeliveryMode.PERSISTENT); // a blocking send: the refusal comes back here
             assertThatThrownBy(() -> producer.send(s.createTextMessage("{}")))
-                    .as(q).isInstanceOf(JMSSecurityException.class).hasMessageMatching(".*permission='(SEND|MANAGE)'.*");
+                    .as(q)
+                    .isInstanceOf(JMSSecurityException.class)
+                    .hasMessageMatching(".*permission='(SEND|MANAGE)'.*");
         }
         assertThatThrownBy(() -> s.createProducer(s.createTopic("baton.events")).send(s.createTextMessage("{}")))
                 .isInstanceOf(JMSSecurityException.class);
@@ -175,14 +191,21 @@ class BrokerSecurityTest {
     @Test
     void aWrongPasswordAnUnknownUserAndNoLoginAreRefused() {
         String url = "tcp://127.0.0.1:" + baton.server.settings().broker().port();
-        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "alpha", "wrong-password").createConnection()
-                .close()).isInstanceOf(JMSSecurityException.class);
-        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "nobody", "whatever1").createConnection()
-                .close()).isInstanceOf(JMSSecurityException.class);
-        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url).createConnection().close())
+        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "alpha", "wrong-password")
+                        .createConnection()
+                        .close())
+                .isInstanceOf(JMSSecurityException.class);
+        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "nobody", "whatever1")
+                        .createConnection()
+                        .close())
+                .isInstanceOf(JMSSecurityException.class);
+        assertThatThrownBy(() ->
+                        new ActiveMQConnectionFactory(url).createConnection().close())
                 .isInstanceOf(JMSSecurityException.class);
         // Baton's own user exists, but its password is the process's own, not a guessable default
-        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "baton", "baton").createConnection().close())
+        assertThatThrownBy(() -> new ActiveMQConnectionFactory(url, "baton", "baton")
+                        .createConnection()
+                        .close())
                 .isInstanceOf(JMSSecurityException.class);
     }
 
@@ -196,8 +219,11 @@ class BrokerSecurityTest {
         // a new password replaces the old one at once
         BrokerUsers.put(b.usersFile(), b.rolesFile(), "beta", "another-secret", BrokerUsers.Kind.AGENT);
         String url = "tcp://127.0.0.1:" + b.port();
-        new ActiveMQConnectionFactory(url, "beta", "another-secret").createConnection().close();
-        assertThatThrownBy(() -> BrokerUsers.put(b.usersFile(), b.rolesFile(), "be#ta", "another-secret", BrokerUsers.Kind.AGENT))
+        new ActiveMQConnectionFactory(url, "beta", "another-secret")
+                .createConnection()
+                .close();
+        assertThatThrownBy(() -> BrokerUsers.put(
+                        b.usersFile(), b.rolesFile(), "be#ta", "another-secret", BrokerUsers.Kind.AGENT))
                 .hasMessageContaining("user name 'be#ta'");
         baton.agentConnections("beta").createConnection().close(); // back to the test password
     }
@@ -209,8 +235,9 @@ class BrokerSecurityTest {
             Session s = admin.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var request = s.createMessage();
             JMSManagementHelper.putAttribute(request, "queue.baton.results", "messageCount");
-            var reply = new jakarta.jms.QueueRequestor((jakarta.jms.QueueSession) s,
-                    s.createQueue("activemq.management")).request(request);
+            var reply = new jakarta.jms.QueueRequestor(
+                            (jakarta.jms.QueueSession) s, s.createQueue("activemq.management"))
+                    .request(request);
             assertThat(JMSManagementHelper.hasOperationSucceeded(reply)).isTrue();
         }
         Session s = as("alpha");
@@ -225,18 +252,23 @@ class BrokerSecurityTest {
     void onlyTheAcceptorsOfBrokerXmlListenAndNoConsoleIsServed() throws Exception {
         String xml = Files.readString(Path.of("broker/broker.xml"));
         TreeSet<String> declared = new TreeSet<>();
-        Matcher m = Pattern.compile("<acceptor name=\"([^\"]+)\">([^<]+)</acceptor>").matcher(xml);
+        Matcher m = Pattern.compile("<acceptor name=\"([^\"]+)\">([^<]+)</acceptor>")
+                .matcher(xml);
         while (m.find()) {
             declared.add(m.group(1));
-            assertThat(m.group(2)).as("acceptor %s", m.group(1)).satisfiesAnyOf(
-                    uri -> assertThat(uri).startsWith("vm://"),
-                    uri -> assertThat(uri).contains("${baton.broker.host:127.0.0.1}"));
+            assertThat(m.group(2))
+                    .as("acceptor %s", m.group(1))
+                    .satisfiesAnyOf(
+                            uri -> assertThat(uri).startsWith("vm://"),
+                            uri -> assertThat(uri).contains("${baton.broker.host:127.0.0.1}"));
         }
         var server = baton.server.broker().server();
-        assertThat(new TreeSet<>(server.getRemotingService().getAcceptors().keySet())).isEqualTo(declared);
+        assertThat(new TreeSet<>(server.getRemotingService().getAcceptors().keySet()))
+                .isEqualTo(declared);
         for (TransportConfiguration c : server.getConfiguration().getAcceptorConfigurations()) {
             Object host = c.getParams().get("host");
-            assertThat(host == null || "127.0.0.1".equals(host)).as("acceptor %s host %s", c.getName(), host)
+            assertThat(host == null || "127.0.0.1".equals(host))
+                    .as("acceptor %s host %s", c.getName(), host)
                     .isTrue();
         }
         assertThat(server.getConfiguration().isJMXManagementEnabled()).isFalse();
@@ -246,19 +278,29 @@ class BrokerSecurityTest {
 
         HttpClient http = HttpClient.newHttpClient();
         for (String path : List.of("/jolokia", "/hawtio", "/api/console", "/q/dev", "/actuator")) {
-            int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.port + path))
-                    .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.port + path))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
             assertThat(status).as(path).isIn(401, 403, 404);
         }
         // /console/ is Baton's own web console (static pages that call the guarded API), not a broker console.
-        var console = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.port + "/console/"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        var console = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + baton.port + "/console/"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(console.statusCode()).isEqualTo(200);
-        assertThat(console.body()).contains("<title>Baton").doesNotContainIgnoringCase("artemis")
+        assertThat(console.body())
+                .contains("<title>Baton")
+                .doesNotContainIgnoringCase("artemis")
                 .doesNotContainIgnoringCase("hawtio");
         // The acceptors' URIs as the running broker has them, for the report when this fails.
         TreeSet<String> configured = server.getConfiguration().getAcceptorConfigurations().stream()
-                .map(TransportConfiguration::getName).collect(Collectors.toCollection(TreeSet::new));
+                .map(TransportConfiguration::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(configured).isEqualTo(declared);
     }
 
@@ -272,15 +314,20 @@ class BrokerSecurityTest {
         String ticketId = t.path("ticketId").asText();
         try (Connection beta = baton.agentConnections("beta").createConnection()) {
             Session s = beta.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TextMessage forged = s.createTextMessage(Json.write(Json.object().put("ticketId", ticketId)
-                    .put("attempt", t.path("attempt").asInt()).put("status", "succeeded").put("output", "forged")));
+            TextMessage forged = s.createTextMessage(Json.write(Json.object()
+                    .put("ticketId", ticketId)
+                    .put("attempt", t.path("attempt").asInt())
+                    .put("status", "succeeded")
+                    .put("output", "forged")));
             forged.setJMSCorrelationID(ticketId);
             forged.setStringProperty("_AMQ_VALIDATED_USER", "alpha"); // the broker overwrites it
             s.createProducer(s.createQueue("baton.results")).send(forged);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> history(runId).contains("REFUSED"));
         JsonNode refused = baton.get("/api/runs/" + runId + "/history").body().findParents("status").stream()
-                .filter(h -> h.path("status").asText().equals("REFUSED")).findFirst().orElseThrow();
+                .filter(h -> h.path("status").asText().equals("REFUSED"))
+                .findFirst()
+                .orElseThrow();
         assertThat(refused.path("detail").asText()).isEqualTo("reply sent by broker user 'beta', not by agent 'alpha'");
         JsonNode run = baton.get("/api/runs/" + runId).body();
         assertThat(run.path("status").asText()).isEqualTo("RUNNING");
@@ -288,15 +335,22 @@ class BrokerSecurityTest {
         assertThat(run.at("/context/work").isMissingNode()).isTrue();
 
         // the real agent's reply still completes the ticket
-        TextMessage reply = alpha.createTextMessage(Json.write(Json.object().put("ticketId", ticketId)
-                .put("attempt", t.path("attempt").asInt()).put("status", "succeeded").put("output", "genuine")));
+        TextMessage reply = alpha.createTextMessage(Json.write(Json.object()
+                .put("ticketId", ticketId)
+                .put("attempt", t.path("attempt").asInt())
+                .put("status", "succeeded")
+                .put("output", "genuine")));
         reply.setJMSCorrelationID(ticketId);
         alpha.createProducer(alpha.createQueue("baton.results")).send(reply);
-        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).at("/context/work").asText()).isEqualTo("genuine");
+        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30))
+                        .at("/context/work")
+                        .asText())
+                .isEqualTo("genuine");
     }
 
     private static List<String> history(String runId) throws Exception {
         return baton.query("SELECT status FROM ticket_history WHERE run_id = ?", runId).stream()
-                .map(r -> r.get("status").toString()).toList();
+                .map(r -> r.get("status").toString())
+                .toList();
     }
 }

@@ -22,13 +22,25 @@ class BusyBrokerPortTest {
 
     @Test
     void eachBusyAcceptorPortIsNamed() throws Exception {
-        String[] settings = {"baton.broker.port (--broker-port)", "baton.broker.stomp.port (--stomp-port)",
-                "baton.broker.amqp.port (--amqp-port)"};
+        String[] settings = {
+            "baton.broker.port (--broker-port)",
+            "baton.broker.stomp.port (--stomp-port)",
+            "baton.broker.amqp.port (--amqp-port)"
+        };
         for (int i = 0; i < 3; i++) {
             int which = i;
             int[] ports = {TestBaton.freePort(), TestBaton.freePort(), TestBaton.freePort()};
-            var broker = new BatonSettings.BrokerSettings("", ports[0], "baton", "secret", Path.of("broker/broker.xml"),
-                    ports[1], ports[2], root.resolve("users.properties"), root.resolve("roles.properties"), Map.of());
+            var broker = new BatonSettings.BrokerSettings(
+                    "",
+                    ports[0],
+                    "baton",
+                    "secret",
+                    Path.of("broker/broker.xml"),
+                    ports[1],
+                    ports[2],
+                    root.resolve("users.properties"),
+                    root.resolve("roles.properties"),
+                    Map.of());
             try (ServerSocket taken = new ServerSocket(ports[which], 50, InetAddress.getLoopbackAddress())) {
                 assertThatThrownBy(() -> EmbeddedBroker.start(broker, root.resolve("data" + which)))
                         .isInstanceOf(IllegalStateException.class)

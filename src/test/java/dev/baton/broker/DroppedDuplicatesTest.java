@@ -54,8 +54,10 @@ class DroppedDuplicatesTest {
                 filter.flush();
                 return baton_.text().contains("INFO the broker dropped");
             });
-            assertThat(baton_.text()).contains("INFO the broker dropped 3 duplicate message(s) (duplicate detection, "
-                    + "AMQ222059)").contains("DEBUG first duplicate of the batch: ").contains("dup-test-1");
+            assertThat(baton_.text())
+                    .contains("INFO the broker dropped 3 duplicate message(s) (duplicate detection, " + "AMQ222059)")
+                    .contains("DEBUG first duplicate of the batch: ")
+                    .contains("dup-test-1");
             assertThat(artemis.text()).doesNotContain("AMQ222059");
         }
     }

@@ -37,7 +37,8 @@ public class CliTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root, """
                 default: {kind: demo}
                 agents:
                   slow: {kind: demo, delay: 300ms}
@@ -102,8 +103,8 @@ public class CliTest {
 
     /** Runs a command with a test identity's API key in BATON_API_KEY, or none when {@code identity} is null. */
     public static Result runAs(String identity, String... args) {
-        return runWith(identity == null ? Map.of() : Map.of("BATON_API_KEY", dev.baton.TestSecurity.apiKey(identity)),
-                args);
+        return runWith(
+                identity == null ? Map.of() : Map.of("BATON_API_KEY", dev.baton.TestSecurity.apiKey(identity)), args);
     }
 
     /** Runs a command with {@code env} as its whole environment (BATON_SERVER, BATON_API_KEY, ...). */
@@ -137,17 +138,20 @@ public class CliTest {
                 """);
         Result bad = run("validate", "--config", root.resolve("config").toString(), broken.toString());
         assertThat(bad.exit()).isEqualTo(2);
-        assertThat(bad.err().lines()).containsExactly(
-                broken + ":7:41 stage 'a': dependsOn forms a cycle: a -> b -> a",
-                broken + ":7:54 stage 'a': 'timeout' must be a duration like 30s, 5m or 1h, not 'soon'");
+        assertThat(bad.err().lines())
+                .containsExactly(
+                        broken + ":7:41 stage 'a': dependsOn forms a cycle: a -> b -> a",
+                        broken + ":7:54 stage 'a': 'timeout' must be a duration like 30s, 5m or 1h, not 'soon'");
     }
 
     @Test
     void dryRunPrintsTheOrderAndTheWavesOfParallelStages() {
         Result r = run("dry-run", "routes/content-review.yaml");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("order: research -> outline -> fact-check -> draft -> publish")
-                .contains("schedule: \"0 0 9 ? * MON\" in Europe/Paris, params {\"topic\":\"weekly digest\"}, missed ticks: skip")
+        assertThat(r.out())
+                .contains("order: research -> outline -> fact-check -> draft -> publish")
+                .contains(
+                        "schedule: \"0 0 9 ? * MON\" in Europe/Paris, params {\"topic\":\"weekly digest\"}, missed ticks: skip")
                 .contains("wave 2:\n  outline                  agent outliner  after research\n"
                         + "  fact-check               agent fact-checker  after research\n");
     }
@@ -157,14 +161,20 @@ public class CliTest {
         String server = "http://127.0.0.1:" + baton.port;
         Result submitted = run("submit", "cli", "-p", "who=Ada", "--wait", "--server", server);
         assertThat(submitted.exit()).as(submitted.err()).isZero();
-        assertThat(submitted.out()).contains("pipeline cli  SUCCEEDED").contains("hello").contains("\"Ada\"");
+        assertThat(submitted.out())
+                .contains("pipeline cli  SUCCEEDED")
+                .contains("hello")
+                .contains("\"Ada\"");
 
         String id = submitted.out().lines().findFirst().orElseThrow().split(" ")[0]; // printed at once: "ID RUNNING"
         Result status = run("status", id, "--server", server);
         assertThat(status.exit()).isZero();
         assertThat(status.out()).contains("run " + id).contains("SUCCEEDED");
-        assertThat(status.out().lines()).anySatisfy(line -> assertThat(line).contains("only-bob").contains("SKIPPED")
-                .endsWith("(condition is false: params.who == \"Bob\")"));
+        assertThat(status.out().lines())
+                .anySatisfy(line -> assertThat(line)
+                        .contains("only-bob")
+                        .contains("SKIPPED")
+                        .endsWith("(condition is false: params.who == \"Bob\")"));
     }
 
     @Test
@@ -172,7 +182,9 @@ public class CliTest {
         String server = "http://127.0.0.1:" + baton.port;
         Result missing = run("submit", "cli", "--server", server);
         assertThat(missing.exit()).isEqualTo(2);
-        assertThat(missing.err()).contains("400 params do not match pipeline 'cli'").contains("missing required param 'who'");
+        assertThat(missing.err())
+                .contains("400 params do not match pipeline 'cli'")
+                .contains("missing required param 'who'");
 
         Result unknown = run("status", "no-such-run", "--server", server);
         assertThat(unknown.exit()).isEqualTo(ExitCode.NOT_FOUND).isEqualTo(3);
@@ -208,22 +220,31 @@ public class CliTest {
         assertThat(blocks.get(0)).contains("RUNNING").doesNotContain("\u001b[");
         assertThat(blocks).anySatisfy(b -> assertThat(b).containsPattern("each +RUNNING +\\[#*-+\\] +\\d+% +[0-3]/4"));
         List<String> last = blocks.get(blocks.size() - 1).lines().toList();
-        assertThat(last.get(0)).startsWith("run " + id + "  pipeline watched  SUCCEEDED  [####################] 100%")
-                .contains("elapsed").doesNotContain("ETA");
-        assertThat(last.subList(1, last.size())).hasSize(3).allSatisfy(line ->
-                assertThat(line).contains("SUCCEEDED").contains("[####################] 100%"));
+        assertThat(last.get(0))
+                .startsWith("run " + id + "  pipeline watched  SUCCEEDED  [####################] 100%")
+                .contains("elapsed")
+                .doesNotContain("ETA");
+        assertThat(last.subList(1, last.size()))
+                .hasSize(3)
+                .allSatisfy(line -> assertThat(line).contains("SUCCEEDED").contains("[####################] 100%"));
         assertThat(last.get(1)).containsPattern("^  first +SUCCEEDED .* 1/1 ");
         assertThat(last.get(2)).containsPattern("^  fan +SUCCEEDED .* 2/2 ");
         assertThat(last.get(3)).containsPattern("^  each +SUCCEEDED .* 4/4 ");
 
         Result failing = run("submit", "breaks", "--server", server());
         String failed = failing.out().split(" ")[0];
-        Result watchedFailure = run("status", failed, "-w", "--interval", "0.1", "--timeout", "120", "--server", server());
+        Result watchedFailure =
+                run("status", failed, "-w", "--interval", "0.1", "--timeout", "120", "--server", server());
         assertThat(watchedFailure.exit()).isEqualTo(ExitCode.RUN_FAILED);
-        assertThat(watchedFailure.out()).contains("pipeline breaks  FAILED").containsPattern("only +FAILED +\\[-{20}\\] +0% +0/1");
+        assertThat(watchedFailure.out())
+                .contains("pipeline breaks  FAILED")
+                .containsPattern("only +FAILED +\\[-{20}\\] +0% +0/1");
 
         Result gaveUp = run("submit", "watched", "-p", "items=[1]", "--wait", "--timeout", "0", "--server", server());
-        assertThat(gaveUp.exit()).as("the first stage alone takes 300 ms").isEqualTo(ExitCode.TIMEOUT).isEqualTo(6);
+        assertThat(gaveUp.exit())
+                .as("the first stage alone takes 300 ms")
+                .isEqualTo(ExitCode.TIMEOUT)
+                .isEqualTo(6);
         assertThat(gaveUp.out()).contains("pipeline watched  RUNNING");
 
         Result badInterval = run("status", id, "--watch", "--interval", "0", "--server", server());
@@ -239,11 +260,24 @@ public class CliTest {
         }
         started.forEach(id -> baton.awaitRun(id, Duration.ofSeconds(60)));
 
-        JsonNode first = Json.parse(run("runs", "--pipeline", "paged", "--limit", "2", "-o", "json", "--server", server()).out());
+        JsonNode first =
+                Json.parse(run("runs", "--pipeline", "paged", "--limit", "2", "-o", "json", "--server", server())
+                        .out());
         assertThat(first.path("items")).hasSize(2);
         assertThat(first.path("next").isTextual()).as(first.toString()).isTrue();
-        JsonNode second = Json.parse(run("runs", "--pipeline", "paged", "--limit", "2", "--cursor", first.path("next").asText(),
-                "--output", "json", "--server", server()).out());
+        JsonNode second = Json.parse(run(
+                        "runs",
+                        "--pipeline",
+                        "paged",
+                        "--limit",
+                        "2",
+                        "--cursor",
+                        first.path("next").asText(),
+                        "--output",
+                        "json",
+                        "--server",
+                        server())
+                .out());
         assertThat(second.path("items")).hasSize(1);
         assertThat(second.path("next").isNull()).isTrue();
         List<String> paged = new ArrayList<>(first.path("items").findValuesAsText("id"));
@@ -254,15 +288,24 @@ public class CliTest {
         assertThat(table.exit()).isZero();
         List<String> lines = table.out().lines().toList();
         assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).startsWith("RUN").contains("PIPELINE").contains("STATUS").contains("DURATION");
+        assertThat(lines.get(0))
+                .startsWith("RUN")
+                .contains("PIPELINE")
+                .contains("STATUS")
+                .contains("DURATION");
         assertThat(lines.get(1)).startsWith(paged.get(0)).contains("paged").contains("SUCCEEDED");
         assertThat(lines.get(2)).startsWith(paged.get(1)).contains("paged").contains("SUCCEEDED");
-        assertThat(lines.get(3)).isEqualTo("more: baton runs --pipeline paged --limit 2 --server " + server()
-                + " --cursor " + first.path("next").asText());
+        assertThat(lines.get(3))
+                .isEqualTo("more: baton runs --pipeline paged --limit 2 --server " + server() + " --cursor "
+                        + first.path("next").asText());
 
-        assertThat(run("runs", "--pipeline", "paged", "--status", "failed", "--server", server()).out()).isEqualTo("no runs\n");
-        Result succeeded = run("runs", "--pipeline", "paged", "--status", "SUCCEEDED", "-o", "json", "--server", server());
-        assertThat(Json.parse(succeeded.out()).path("items").findValuesAsText("id")).containsExactlyInAnyOrderElementsOf(started);
+        assertThat(run("runs", "--pipeline", "paged", "--status", "failed", "--server", server())
+                        .out())
+                .isEqualTo("no runs\n");
+        Result succeeded =
+                run("runs", "--pipeline", "paged", "--status", "SUCCEEDED", "-o", "json", "--server", server());
+        assertThat(Json.parse(succeeded.out()).path("items").findValuesAsText("id"))
+                .containsExactlyInAnyOrderElementsOf(started);
 
         Result badStatus = run("runs", "--status", "dancing", "--server", server());
         assertThat(badStatus.exit()).isEqualTo(2);
@@ -280,15 +323,19 @@ public class CliTest {
         assertThat(submitted.exit()).as(submitted.err()).isZero();
         JsonNode run = Json.parse(submitted.out());
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(run.path("stages").get(0).path("output").path("input").asText()).isEqualTo("Ada");
+        assertThat(run.path("stages").get(0).path("output").path("input").asText())
+                .isEqualTo("Ada");
 
         String id = run.path("id").asText();
-        JsonNode status = Json.parse(run("status", id, "-o", "json", "--server", server()).out());
+        JsonNode status =
+                Json.parse(run("status", id, "-o", "json", "--server", server()).out());
         assertThat(status).isEqualTo(baton.get("/api/runs/" + id).body());
-        JsonNode watched = Json.parse(run("status", id, "--watch", "-o", "json", "--server", server()).out());
+        JsonNode watched = Json.parse(
+                run("status", id, "--watch", "-o", "json", "--server", server()).out());
         assertThat(watched).isEqualTo(status);
 
-        JsonNode started = Json.parse(run("submit", "cli", "-p", "who=Bob", "-o", "json", "--server", server()).out());
+        JsonNode started = Json.parse(run("submit", "cli", "-p", "who=Bob", "-o", "json", "--server", server())
+                .out());
         assertThat(started.path("id").asText()).isNotBlank();
         assertThat(started.path("pipeline").asText()).isEqualTo("cli");
 
@@ -306,10 +353,13 @@ public class CliTest {
         stub.createContext("/", exchange -> {
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             seen.add(exchange.getRequestURI() + " " + auth);
-            int status = exchange.getRequestURI().getPath().endsWith("/locked") ? 401
+            int status = exchange.getRequestURI().getPath().endsWith("/locked")
+                    ? 401
                     : exchange.getRequestURI().getPath().endsWith("/busy") ? 503 : 200;
-            byte[] body = (status == 200 ? "{\"id\": \"r1\", \"pipeline\": \"p\", \"status\": \"SUCCEEDED\", \"stages\": []}"
-                    : "{\"status\": " + status + ", \"detail\": \"no\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = (status == 200
+                            ? "{\"id\": \"r1\", \"pipeline\": \"p\", \"status\": \"SUCCEEDED\", \"stages\": []}"
+                            : "{\"status\": " + status + ", \"detail\": \"no\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -324,14 +374,18 @@ public class CliTest {
             assertThat(basic.exit()).as(basic.err()).isZero();
             Result flag = runWith(Map.of("BATON_SERVER", "http://127.0.0.1:1"), "status", "r2", "--server", url);
             assertThat(flag.exit()).as("--server wins over BATON_SERVER").isZero();
-            assertThat(runWith(Map.of("BATON_SERVER", url), "status", "locked").exit()).isEqualTo(ExitCode.AUTH);
-            assertThat(runWith(Map.of("BATON_SERVER", url), "status", "busy").exit()).isEqualTo(ExitCode.UNREACHABLE);
-            assertThat(seen).containsExactly(
-                    "/api/runs/r1 Bearer k-123",
-                    "/api/runs?limit=20 Basic " + Base64.getEncoder().encodeToString("ada:pw".getBytes(StandardCharsets.UTF_8)),
-                    "/api/runs/r2 null",
-                    "/api/runs/locked null",
-                    "/api/runs/busy null");
+            assertThat(runWith(Map.of("BATON_SERVER", url), "status", "locked").exit())
+                    .isEqualTo(ExitCode.AUTH);
+            assertThat(runWith(Map.of("BATON_SERVER", url), "status", "busy").exit())
+                    .isEqualTo(ExitCode.UNREACHABLE);
+            assertThat(seen)
+                    .containsExactly(
+                            "/api/runs/r1 Bearer k-123",
+                            "/api/runs?limit=20 Basic "
+                                    + Base64.getEncoder().encodeToString("ada:pw".getBytes(StandardCharsets.UTF_8)),
+                            "/api/runs/r2 null",
+                            "/api/runs/locked null",
+                            "/api/runs/busy null");
         } finally {
             stub.stop(0);
         }
@@ -350,15 +404,26 @@ public class CliTest {
             fromById.put((String) route.get("id"), (String) ((Map<?, ?>) route.get("from")).get("uri"));
         }
         assertThat(fromById).containsEntry("baton-start-fix-each", "direct:baton-start-fix-each");
-        assertThat(fromById.keySet()).contains("baton-start-fix-each", "baton-demo-agent-fixer",
-                "baton-demo-heartbeat-fixer", "baton-demo-agent-publisher", "baton-demo-heartbeat-publisher");
+        assertThat(fromById.keySet())
+                .contains(
+                        "baton-start-fix-each",
+                        "baton-demo-agent-fixer",
+                        "baton-demo-heartbeat-fixer",
+                        "baton-demo-agent-publisher",
+                        "baton-demo-heartbeat-publisher");
         // every other route is a compiled route of the revision: per stage, and the run's end and failure
-        List<String> compiled = fromById.keySet().stream().filter(id -> id.startsWith("baton.fix-each.")).toList();
+        List<String> compiled = fromById.keySet().stream()
+                .filter(id -> id.startsWith("baton.fix-each."))
+                .toList();
         assertThat(fromById).hasSize(5 + compiled.size());
-        assertThat(compiled).anyMatch(id -> id.endsWith(".fix.run")).anyMatch(id -> id.endsWith(".fix.ended"))
-                .anyMatch(id -> id.endsWith(".publish.join")).anyMatch(id -> id.endsWith(".end"));
+        assertThat(compiled)
+                .anyMatch(id -> id.endsWith(".fix.run"))
+                .anyMatch(id -> id.endsWith(".fix.ended"))
+                .anyMatch(id -> id.endsWith(".publish.join"))
+                .anyMatch(id -> id.endsWith(".end"));
         assertThat(exported.out()).contains("split:", "aggregate:", "# stage 'fix' (for_each)");
-        assertThat(fromById.get("baton-demo-agent-fixer")).startsWith("jmsagent:queue:baton.agent.fixer?transacted=true");
+        assertThat(fromById.get("baton-demo-agent-fixer"))
+                .startsWith("jmsagent:queue:baton.agent.fixer?transacted=true");
         assertThat(fromById.get("baton-demo-heartbeat-fixer")).startsWith("timer:");
 
         Path broken = root.resolve("export-broken.yaml");

@@ -46,24 +46,36 @@ class DryRunCommandTest {
 
     @Test
     void describesEveryStrategyAndOption() {
-        assertThat(StageSummary.describe(new MultiAgentStage(base("q"), List.of("a", "b", "c", "d"),
-                AggregateStrategy.QUORUM, "$.ok", 0))).isEqualTo("agents a, b, c, d (quorum 3 of 4 on $.ok)");
-        assertThat(StageSummary.describe(new MultiAgentStage(base("q"), List.of("a", "b", "c"),
-                AggregateStrategy.QUORUM, null, 2))).isEqualTo("agents a, b, c (quorum 2 of 3)");
-        assertThat(StageSummary.describe(new MultiAgentStage(base("m"), List.of("a", "b"),
-                AggregateStrategy.MERGE, null, 0))).isEqualTo("agents a, b (aggregate merge)");
-        assertThat(StageSummary.describe(new ForEachStage(compensated(base("f"), "undo"), "$.items", 0,
-                new ForEachStage.ItemTemplate(null, "w", null), true)))
+        assertThat(StageSummary.describe(new MultiAgentStage(
+                        base("q"), List.of("a", "b", "c", "d"), AggregateStrategy.QUORUM, "$.ok", 0)))
+                .isEqualTo("agents a, b, c, d (quorum 3 of 4 on $.ok)");
+        assertThat(StageSummary.describe(
+                        new MultiAgentStage(base("q"), List.of("a", "b", "c"), AggregateStrategy.QUORUM, null, 2)))
+                .isEqualTo("agents a, b, c (quorum 2 of 3)");
+        assertThat(StageSummary.describe(
+                        new MultiAgentStage(base("m"), List.of("a", "b"), AggregateStrategy.MERGE, null, 0)))
+                .isEqualTo("agents a, b (aggregate merge)");
+        assertThat(StageSummary.describe(new ForEachStage(
+                        compensated(base("f"), "undo"),
+                        "$.items",
+                        0,
+                        new ForEachStage.ItemTemplate(null, "w", null),
+                        true)))
                 .isEqualTo("for_each over $.items, agent w, continue on error  compensate: undo");
         // Inner stages in run order, not file order.
-        assertThat(StageSummary.describe(new LoopStage(conditional(base("l"), "x > 1"), "y", 1, true, List.of(
-                new AgentStage(base("b", "a"), "w"), new AgentStage(base("a"), "w")))))
+        assertThat(StageSummary.describe(new LoopStage(
+                        conditional(base("l"), "x > 1"),
+                        "y",
+                        1,
+                        true,
+                        List.of(new AgentStage(base("b", "a"), "w"), new AgentStage(base("a"), "w")))))
                 .isEqualTo("loop until 'y', at most 1 iteration, then continue: a -> b  if x > 1");
     }
 
     @Test
     void showsTheScheduleWithItsNextFireTime() {
-        var loaded = dev.baton.pipeline.load.PipelineLoader.read("""
+        var loaded =
+                dev.baton.pipeline.load.PipelineLoader.read("""
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: digest}
@@ -77,7 +89,8 @@ class DryRunCommandTest {
         StringWriter text = new StringWriter();
         DryRunCommand.print(loaded.pipeline(), new PrintWriter(text, true));
 
-        assertThat(text.toString()).contains("schedule: \"0 0 9 * * ? 2099\" in Europe/Paris, params {\"topic\":\"news\"},"
-                + " missed ticks: once, next 2099-01-01T08:00:00Z\n");
+        assertThat(text.toString())
+                .contains("schedule: \"0 0 9 * * ? 2099\" in Europe/Paris, params {\"topic\":\"news\"},"
+                        + " missed ticks: once, next 2099-01-01T08:00:00Z\n");
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.baton.BatonMain;
 import dev.baton.pipeline.AgentStage;
-import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.AggregateStrategy;
+import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.Location;
@@ -33,14 +33,27 @@ class GraphCommandTest {
     static final Pipeline EVERY_KIND = pipeline(List.of(
             new AgentStage(base("research"), "researcher"),
             new AgentStage(compensated(base("draft", "research"), "writer"), "writer"),
-            new MultiAgentStage(base("review", "draft"), List.of("critic-a", "critic-b", "critic-c"),
-                    AggregateStrategy.VOTE, "$.verdict", 0),
+            new MultiAgentStage(
+                    base("review", "draft"),
+                    List.of("critic-a", "critic-b", "critic-c"),
+                    AggregateStrategy.VOTE,
+                    "$.verdict",
+                    0),
             new AgentStage(conditional(base("rewrite", "review"), "review.decision == \"reject\""), "writer"),
-            new ForEachStage(base("fix-each", "rewrite"), "$.review.issues", 3,
-                    new ForEachStage.ItemTemplate("fix-{{ item.id }}", "writer", null), false),
-            new LoopStage(base("refine", "fix-each"), "critique.score >= 8", 5, false, List.of(
-                    new AgentStage(base("draft"), "writer"),
-                    new AgentStage(base("critique", "draft"), "critic-a"))),
+            new ForEachStage(
+                    base("fix-each", "rewrite"),
+                    "$.review.issues",
+                    3,
+                    new ForEachStage.ItemTemplate("fix-{{ item.id }}", "writer", null),
+                    false),
+            new LoopStage(
+                    base("refine", "fix-each"),
+                    "critique.score >= 8",
+                    5,
+                    false,
+                    List.of(
+                            new AgentStage(base("draft"), "writer"),
+                            new AgentStage(base("critique", "draft"), "critic-a"))),
             new AgentStage(base("publish", "refine"), "publisher")));
 
     @TempDir
@@ -134,10 +147,23 @@ class GraphCommandTest {
     void drawsNestedLoopsQuorumsAndConditionsOnLoops() {
         Pipeline p = pipeline(List.of(
                 new MultiAgentStage(base("poll"), List.of("a", "b", "c"), AggregateStrategy.QUORUM, null, 0),
-                new LoopStage(conditional(base("outer", "poll"), "poll.decision != \"stop\""), "done", 3, true,
-                        List.of(new ForEachStage(base("each"), "$.items", 0,
-                                        new ForEachStage.ItemTemplate(null, "worker", null), true),
-                                new LoopStage(base("inner", "each"), "inner.ok", 2, false,
+                new LoopStage(
+                        conditional(base("outer", "poll"), "poll.decision != \"stop\""),
+                        "done",
+                        3,
+                        true,
+                        List.of(
+                                new ForEachStage(
+                                        base("each"),
+                                        "$.items",
+                                        0,
+                                        new ForEachStage.ItemTemplate(null, "worker", null),
+                                        true),
+                                new LoopStage(
+                                        base("inner", "each"),
+                                        "inner.ok",
+                                        2,
+                                        false,
                                         List.of(new AgentStage(base("try"), "worker")))))));
         PipelineGraph graph = PipelineGraph.of(p);
 
@@ -165,18 +191,29 @@ class GraphCommandTest {
 
     @Test
     void drawsAnApprovalAsAHexagon() throws Exception {
-        Pipeline p = pipeline(List.of(new AgentStage(base("build"), "builder"),
-                new ApprovalStage(base("gate", "build"), List.of("alice", "bob"), ApprovalStage.Policy.ANY, 1,
-                        java.time.Duration.ofHours(1), false)));
+        Pipeline p = pipeline(List.of(
+                new AgentStage(base("build"), "builder"),
+                new ApprovalStage(
+                        base("gate", "build"),
+                        List.of("alice", "bob"),
+                        ApprovalStage.Policy.ANY,
+                        1,
+                        java.time.Duration.ofHours(1),
+                        false)));
         String mermaid = MermaidWriter.write(PipelineGraph.of(p));
         assertThat(mermaid).containsPattern("\\{\\{\"?gate.*approval by alice, bob \\(any\\), timeout 1h then reject");
         String dot = DotWriter.write(PipelineGraph.of(p));
-        assertThat(dot).contains("approval by alice, bob (any), timeout 1h then reject").contains("shape=hexagon");
-        assertThat(StageSummary.describe(p.stages().get(1))).isEqualTo("approval by alice, bob (any), timeout 1h then reject");
+        assertThat(dot)
+                .contains("approval by alice, bob (any), timeout 1h then reject")
+                .contains("shape=hexagon");
+        assertThat(StageSummary.describe(p.stages().get(1)))
+                .isEqualTo("approval by alice, bob (any), timeout 1h then reject");
         if (onPath("dot")) {
             Path file = dir.resolve("approval.dot");
             Files.writeString(file, dot);
-            Process render = new ProcessBuilder("dot", "-Tsvg", file.toString()).redirectErrorStream(true).start();
+            Process render = new ProcessBuilder("dot", "-Tsvg", file.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(render.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(render.exitValue()).as(output).isZero();
@@ -187,11 +224,14 @@ class GraphCommandTest {
     @Test
     void graphvizRendersTheDot() throws Exception {
         assumeTrue(onPath("dot"), "graphviz is not installed");
-        for (Pipeline p : List.of(EVERY_KIND, pipeline(List.of(new AgentStage(conditional(base("x"),
-                "a[\"]\\\" == '}' <b>\n;\\"), "y"))))) {
+        for (Pipeline p : List.of(
+                EVERY_KIND,
+                pipeline(List.of(new AgentStage(conditional(base("x"), "a[\"]\\\" == '}' <b>\n;\\"), "y"))))) {
             Path file = dir.resolve(p.stages().size() + ".dot");
             Files.writeString(file, DotWriter.write(PipelineGraph.of(p)));
-            Process dot = new ProcessBuilder("dot", "-Tsvg", file.toString()).redirectErrorStream(true).start();
+            Process dot = new ProcessBuilder("dot", "-Tsvg", file.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(dot.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(dot.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(dot.exitValue()).as(output).isZero();
@@ -203,12 +243,14 @@ class GraphCommandTest {
     void graphCommandDrawsARealFileInBothFormats() {
         Result mermaid = run("graph", "routes/content-review.yaml");
         assertThat(mermaid.exit()).as(mermaid.err()).isZero();
-        assertThat(mermaid.out()).startsWith("flowchart TD\n    s_research[\"research<br/>agent researcher\"]\n")
+        assertThat(mermaid.out())
+                .startsWith("flowchart TD\n    s_research[\"research<br/>agent researcher\"]\n")
                 .contains("    s_outline --> s_draft\n    s_fact_check --> s_draft\n");
 
         Result dot = run("graph", "--format", "dot", "routes/content-review.yaml");
         assertThat(dot.exit()).as(dot.err()).isZero();
-        assertThat(dot.out()).startsWith("digraph \"content-review\" {\n")
+        assertThat(dot.out())
+                .startsWith("digraph \"content-review\" {\n")
                 .contains("    \"fact-check\" [label=\"fact-check\\nagent fact-checker\"];\n")
                 .contains("    \"fact-check\" -> \"draft\";\n")
                 .endsWith("}\n");
@@ -230,11 +272,12 @@ class GraphCommandTest {
         Result bad = run("graph", "--config", dir.toString(), broken.toString());
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.out()).isEmpty();
-        assertThat(bad.err().lines()).containsExactly(
-                broken + ":7:26 stage 'a': agent 'x' is not declared in spec.agents or config/agents.yaml",
-                broken + ":7:41 stage 'a': dependsOn forms a cycle: a -> b -> a",
-                broken + ":7:54 stage 'a': 'timeout' must be a duration like 30s, 5m or 1h, not 'soon'",
-                broken + ":8:26 stage 'b': agent 'x' is not declared in spec.agents or config/agents.yaml");
+        assertThat(bad.err().lines())
+                .containsExactly(
+                        broken + ":7:26 stage 'a': agent 'x' is not declared in spec.agents or config/agents.yaml",
+                        broken + ":7:41 stage 'a': dependsOn forms a cycle: a -> b -> a",
+                        broken + ":7:54 stage 'a': 'timeout' must be a duration like 30s, 5m or 1h, not 'soon'",
+                        broken + ":8:26 stage 'b': agent 'x' is not declared in spec.agents or config/agents.yaml");
 
         Result missing = run("graph", dir.resolve("none.yaml").toString());
         assertThat(missing.exit()).isEqualTo(2);
@@ -259,13 +302,32 @@ class GraphCommandTest {
     }
 
     static StageBase conditional(StageBase b, String condition) {
-        return new StageBase(b.name(), b.dependsOn(), b.input(), b.output(), b.timeout(), b.retry(), b.priority(),
-                b.deadline(), condition, b.compensate(), b.location());
+        return new StageBase(
+                b.name(),
+                b.dependsOn(),
+                b.input(),
+                b.output(),
+                b.timeout(),
+                b.retry(),
+                b.priority(),
+                b.deadline(),
+                condition,
+                b.compensate(),
+                b.location());
     }
 
     static StageBase compensated(StageBase b, String agent) {
-        return new StageBase(b.name(), b.dependsOn(), b.input(), b.output(), b.timeout(), b.retry(), b.priority(),
-                b.deadline(), b.condition(), new Compensation(agent, "$." + b.name(), RetryPolicy.NONE, null),
+        return new StageBase(
+                b.name(),
+                b.dependsOn(),
+                b.input(),
+                b.output(),
+                b.timeout(),
+                b.retry(),
+                b.priority(),
+                b.deadline(),
+                b.condition(),
+                new Compensation(agent, "$." + b.name(), RetryPolicy.NONE, null),
                 b.location());
     }
 

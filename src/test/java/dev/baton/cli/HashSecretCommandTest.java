@@ -41,15 +41,27 @@ class HashSecretCommandTest {
         assertThat(hash).startsWith("pbkdf2-sha256$600000$").doesNotContain("s3cret");
 
         CliTest.Result fresh = CliTest.runAs(null, "hash-secret", "--new-key");
-        String newKey = fresh.out().lines().filter(l -> l.startsWith("key:")).findFirst().orElseThrow()
-                .substring(4).strip();
-        String newHash = fresh.out().lines().filter(l -> l.startsWith("sha256:")).findFirst().orElseThrow()
-                .substring(7).strip();
+        String newKey = fresh.out()
+                .lines()
+                .filter(l -> l.startsWith("key:"))
+                .findFirst()
+                .orElseThrow()
+                .substring(4)
+                .strip();
+        String newHash = fresh.out()
+                .lines()
+                .filter(l -> l.startsWith("sha256:"))
+                .findFirst()
+                .orElseThrow()
+                .substring(7)
+                .strip();
 
         Path file = dir.resolve("security.yaml");
-        Files.writeString(file, "apiKeys:\n  ci: {role: viewer, sha256: " + key.out().strip() + "}\n"
-                + "  fresh: {role: admin, sha256: " + newHash + "}\n"
-                + "users:\n  alice: {role: approver, password: \"" + hash + "\"}\n");
+        Files.writeString(
+                file,
+                "apiKeys:\n  ci: {role: viewer, sha256: " + key.out().strip() + "}\n"
+                        + "  fresh: {role: admin, sha256: " + newHash + "}\n"
+                        + "users:\n  alice: {role: approver, password: \"" + hash + "\"}\n");
         Authenticator auth = new Authenticator(SecurityConfig.load(file));
         assertThat(auth.authenticate("Bearer k-123", null)).isInstanceOf(Authenticator.Outcome.Known.class);
         assertThat(auth.authenticate("Bearer " + newKey, null)).isInstanceOf(Authenticator.Outcome.Known.class);

@@ -62,12 +62,19 @@ class ProgressViewTest {
     void rendersABarPerStageAndTheRunsTotal() {
         ProgressView.Block block = ProgressView.render(RUN, NOW);
         // top-level stages only: each 1/4, fan 2/2, refine 1/2, gate 0/1 = 4/9
-        assertThat(block.lines().get(0)).isEqualTo("run r1  pipeline p  RUNNING  [########------------]  44%  elapsed 40s  ETA 50s");
-        assertThat(block.lines().get(1)).isEqualTo("  each                 RUNNING          [#####---------------]  25%     1/4  20s  ETA 1m00s");
-        assertThat(block.lines().get(2)).isEqualTo("  fan                  SUCCEEDED        [####################] 100%     2/2  20s");
+        assertThat(block.lines().get(0))
+                .isEqualTo("run r1  pipeline p  RUNNING  [########------------]  44%  elapsed 40s  ETA 50s");
+        assertThat(block.lines().get(1))
+                .isEqualTo(
+                        "  each                 RUNNING          [#####---------------]  25%     1/4  20s  ETA 1m00s");
+        assertThat(block.lines().get(2))
+                .isEqualTo("  fan                  SUCCEEDED        [####################] 100%     2/2  20s");
         assertThat(block.lines().get(3)).endsWith("  50%     1/2  20s  ETA 20s  iteration 2");
-        assertThat(block.lines().get(6)).startsWith("  gate                 WAITING_APPROVAL [--------------------]   0%     0/1");
-        assertThat(ProgressView.render(RUN, NOW.plusSeconds(5)).state()).as("the clock alone is no news").isEqualTo(block.state());
+        assertThat(block.lines().get(6))
+                .startsWith("  gate                 WAITING_APPROVAL [--------------------]   0%     0/1");
+        assertThat(ProgressView.render(RUN, NOW.plusSeconds(5)).state())
+                .as("the clock alone is no news")
+                .isEqualTo(block.state());
     }
 
     @Test

@@ -80,13 +80,18 @@ class CompiledRoutesTest {
 
     RouteDefinition route(String stage, String part) {
         String id = Endpoints.stageRoute(p.name(), p.revision(), stage, part);
-        return camel.getRouteDefinitions().stream().filter(r -> r.getRouteId().equals(id)).findFirst()
+        return camel.getRouteDefinitions().stream()
+                .filter(r -> r.getRouteId().equals(id))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no route " + id));
     }
 
     /** Every processor of the route, nested ones included. */
     static List<ProcessorDefinition<?>> all(RouteDefinition r) {
-        return r.getOutputs().stream().flatMap(CompiledRoutesTest::flat).distinct().toList();
+        return r.getOutputs().stream()
+                .flatMap(CompiledRoutesTest::flat)
+                .distinct()
+                .toList();
     }
 
     private static Stream<ProcessorDefinition<?>> flat(ProcessorDefinition<?> d) {
@@ -106,27 +111,36 @@ class CompiledRoutesTest {
 
     @Test
     void routeIdsNameThePipelineTheRevisionTheStageAndThePart() {
-        assertThat(camel.getRouteDefinitions()).extracting(RouteDefinition::getRouteId)
+        assertThat(camel.getRouteDefinitions())
+                .extracting(RouteDefinition::getRouteId)
                 .allMatch(id -> id.startsWith("baton.kinds." + p.revision().substring(0, 8) + "."))
-                .contains("baton.kinds." + p.revision().substring(0, 8) + ".refine.draft.run",
+                .contains(
+                        "baton.kinds." + p.revision().substring(0, 8) + ".refine.draft.run",
                         "baton.kinds." + p.revision().substring(0, 8) + ".end");
     }
 
     @Test
     void anAgentStageDispatchesOneTicketAndItsOutcomeIsTheStages() {
-        assertThat(all(route("plan", "run"))).extracting(ProcessorDefinition::getId)
-                .containsExactly(route("plan", "run").getRouteId() + ".queue", route("plan", "run").getRouteId() + ".dispatch");
+        assertThat(all(route("plan", "run")))
+                .extracting(ProcessorDefinition::getId)
+                .containsExactly(
+                        route("plan", "run").getRouteId() + ".queue",
+                        route("plan", "run").getRouteId() + ".dispatch");
         assertThat(route("plan", "compensate").getOutputs()).hasSize(1);
     }
 
     @Test
     void aMultiAgentStageIsARecipientListAndAnAggregatorOverItsTicketsThatCompletesInline() {
-        RecipientListDefinition<?> list = of(route("review", "run"), RecipientListDefinition.class).get(0);
-        assertThat(list.getExpression().getExpression()).isEqualTo(String.join(",",
-                Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "agent-0")),
-                Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "agent-1")),
-                Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "agent-2"))));
-        AggregateDefinition agg = of(route("review", "ended"), AggregateDefinition.class).get(0);
+        RecipientListDefinition<?> list =
+                of(route("review", "run"), RecipientListDefinition.class).get(0);
+        assertThat(list.getExpression().getExpression())
+                .isEqualTo(String.join(
+                        ",",
+                        Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "agent-0")),
+                        Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "agent-1")),
+                        Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "agent-2"))));
+        AggregateDefinition agg =
+                of(route("review", "ended"), AggregateDefinition.class).get(0);
         assertThat(agg.getAggregationRepositoryBean()).isNotNull();
         assertThat(agg.getCompletionPredicate()).isNotNull();
         assertThat(agg.getExecutorServiceBean()).isInstanceOf(SynchronousExecutorService.class);
@@ -137,13 +151,17 @@ class CompiledRoutesTest {
         assertThat(of(route("fix", "run"), FilterDefinition.class)).hasSize(1);
         SplitDefinition split = of(route("fix", "run"), SplitDefinition.class).get(0);
         assertThat(split.getStreaming()).isEqualTo("true");
-        assertThat(of(route("fix", "ended"), AggregateDefinition.class)).singleElement()
+        assertThat(of(route("fix", "ended"), AggregateDefinition.class))
+                .singleElement()
                 .satisfies(a -> assertThat(a.getExecutorServiceBean()).isInstanceOf(SynchronousExecutorService.class));
     }
 
     @Test
     void aConditionIsAChoiceOnACelExpression() {
-        WhenDefinition when = of(route("fix", "condition"), ChoiceDefinition.class).get(0).getWhenClauses().get(0);
+        WhenDefinition when = of(route("fix", "condition"), ChoiceDefinition.class)
+                .get(0)
+                .getWhenClauses()
+                .get(0);
         LanguageExpression cel = (LanguageExpression) when.getExpression();
         assertThat(cel.getLanguage()).isEqualTo("cel");
         assertThat(cel.getExpression()).isEqualTo("review.decision == \"reject\"");
@@ -152,21 +170,26 @@ class CompiledRoutesTest {
     @Test
     void dependsOnIsAJoinAggregatorAndAStageThatEndsTellsItsDependentsAndItsScope() {
         assertThat(of(route("gate", "join"), AggregateDefinition.class)).hasSize(1);
-        RecipientListDefinition<?> next = of(route("plan", "done"), RecipientListDefinition.class).get(0);
-        assertThat(next.getExpression().getExpression()).isEqualTo(String.join(",",
-                Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "join")),
-                Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "refine", "join")),
-                Endpoints.direct(Endpoints.runRoute(p.name(), p.revision(), "end"))));
+        RecipientListDefinition<?> next =
+                of(route("plan", "done"), RecipientListDefinition.class).get(0);
+        assertThat(next.getExpression().getExpression())
+                .isEqualTo(String.join(
+                        ",",
+                        Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "join")),
+                        Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "refine", "join")),
+                        Endpoints.direct(Endpoints.runRoute(p.name(), p.revision(), "end"))));
     }
 
     @Test
     void aLoopAggregatesItsIterationAndChoosesOnUntil() {
         RouteDefinition iteration = route("refine", "iteration");
         assertThat(of(iteration, AggregateDefinition.class)).hasSize(1);
-        WhenDefinition until = of(iteration, ChoiceDefinition.class).get(0).getWhenClauses().get(0);
+        WhenDefinition until =
+                of(iteration, ChoiceDefinition.class).get(0).getWhenClauses().get(0);
         assertThat(((LanguageExpression) until.getExpression()).getExpression()).isEqualTo("iteration >= 2");
         // an inner stage's end goes to the loop's iteration, not to the run's
-        RecipientListDefinition<?> next = of(route("refine/draft", "done"), RecipientListDefinition.class).get(0);
+        RecipientListDefinition<?> next =
+                of(route("refine/draft", "done"), RecipientListDefinition.class).get(0);
         assertThat(next.getExpression().getExpression())
                 .isEqualTo(Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "refine", "iteration")));
     }

@@ -74,8 +74,8 @@ class InlineCompletionTest {
 
     /** One ticket of the stage ended, applied as Baton applies an event: inside a transaction. */
     void ticketEnded(Connection c) {
-        Exchange ex = camel.createProducerTemplate().send(
-                Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "ended")), e -> { });
+        Exchange ex = camel.createProducerTemplate()
+                .send(Endpoints.direct(Endpoints.stageRoute(p.name(), p.revision(), "review", "ended")), e -> {});
         if (ex.getException() != null) {
             throw new IllegalStateException(ex.getException());
         }
@@ -93,20 +93,28 @@ class InlineCompletionTest {
 
     @Test
     void theAggregateCompletesInTheTransactionOfTheEventThatCompletesIt() {
-        tx.run(c -> { ticketEnded(c); return null; });
+        tx.run(c -> {
+            ticketEnded(c);
+            return null;
+        });
         assertThat(rows()).containsExactly("ticket");
 
         // the second ticket completes the aggregate; the event then rolls back, and its completion with it
         assertThatThrownBy(() -> tx.run(c -> {
-            ticketEnded(c);
-            assertThat(decidedOn).hasSize(1);
-            throw new IllegalStateException("the event fails after the aggregate completed");
-        })).hasMessageContaining("the event fails");
-        assertThat(rows()).as("nothing of the rolled-back event is left, its completion included")
+                    ticketEnded(c);
+                    assertThat(decidedOn).hasSize(1);
+                    throw new IllegalStateException("the event fails after the aggregate completed");
+                }))
+                .hasMessageContaining("the event fails");
+        assertThat(rows())
+                .as("nothing of the rolled-back event is left, its completion included")
                 .containsExactly("ticket");
 
         String caller = Thread.currentThread().getName();
-        tx.run(c -> { ticketEnded(c); return null; });
+        tx.run(c -> {
+            ticketEnded(c);
+            return null;
+        });
         assertThat(rows()).containsExactly("decided", "ticket", "ticket");
         assertThat(decidedOn).last().isEqualTo(caller);
     }
@@ -117,11 +125,15 @@ class InlineCompletionTest {
         public Processor action(Scope scope, Stage stage, Action action) {
             return switch (action) {
                 case TICKET_ENDED -> ex -> insert("ticket");
-                case DECIDE -> ex -> {
-                    insert("decided");
-                    decidedOn.add(Thread.currentThread().getName());
-                };
-                default -> ex -> { throw new IllegalStateException(action + " is not part of this test"); };
+                case DECIDE ->
+                    ex -> {
+                        insert("decided");
+                        decidedOn.add(Thread.currentThread().getName());
+                    };
+                default ->
+                    ex -> {
+                        throw new IllegalStateException(action + " is not part of this test");
+                    };
             };
         }
 
@@ -134,7 +146,7 @@ class InlineCompletionTest {
 
         @Override
         public Processor dispatchTo(Scope scope, MultiAgentStage stage, int agent) {
-            return ex -> { };
+            return ex -> {};
         }
 
         @Override
@@ -147,7 +159,8 @@ class InlineCompletionTest {
         public AggregationRepository state(Scope scope, Stage stage, State state) {
             return new AggregationRepository() {
                 public Exchange get(CamelContext camel, String key) {
-                    try (var rs = Tx.current().createStatement()
+                    try (var rs = Tx.current()
+                            .createStatement()
                             .executeQuery("SELECT COUNT(*) FROM ended WHERE what = 'ticket'")) {
                         rs.next();
                         Exchange ex = new DefaultExchange(camel);
@@ -158,10 +171,17 @@ class InlineCompletionTest {
                     }
                 }
 
-                public Exchange add(CamelContext camel, String key, Exchange ex) { return null; }
-                public void remove(CamelContext camel, String key, Exchange ex) { }
-                public void confirm(CamelContext camel, String exchangeId) { }
-                public Set<String> getKeys() { return Set.of(); }
+                public Exchange add(CamelContext camel, String key, Exchange ex) {
+                    return null;
+                }
+
+                public void remove(CamelContext camel, String key, Exchange ex) {}
+
+                public void confirm(CamelContext camel, String exchangeId) {}
+
+                public Set<String> getKeys() {
+                    return Set.of();
+                }
             };
         }
 

@@ -25,9 +25,12 @@ class PipelineCompilerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of(
-                "content-review.yaml", Files.readString(Path.of("routes/content-review.yaml")),
-                "file-trigger.yaml", Files.readString(Path.of("routes/file-trigger.yaml"))));
+        baton = TestBaton.start(
+                root,
+                "default: {kind: demo}\n",
+                Map.of(
+                        "content-review.yaml", Files.readString(Path.of("routes/content-review.yaml")),
+                        "file-trigger.yaml", Files.readString(Path.of("routes/file-trigger.yaml"))));
     }
 
     @AfterAll
@@ -37,19 +40,33 @@ class PipelineCompilerTest {
 
     @Test
     void aCamelRouteStartsARunThroughThePipelinesEntryRoute() {
-        String run = baton.server.camel().createProducerTemplate().requestBodyAndHeader(
-                "direct:baton-start-content-review", "{\"topic\": \"from camel\"}", "Idempotency-Key", "camel-1",
-                String.class);
+        String run = baton.server
+                .camel()
+                .createProducerTemplate()
+                .requestBodyAndHeader(
+                        "direct:baton-start-content-review",
+                        "{\"topic\": \"from camel\"}",
+                        "Idempotency-Key",
+                        "camel-1",
+                        String.class);
         JsonNode started = Json.parse(run);
         assertThat(started.path("pipeline").asText()).isEqualTo("content-review");
         JsonNode done = baton.awaitRun(started.path("id").asText(), Duration.ofSeconds(30));
         assertThat(done.path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(done.at("/params/topic").asText()).isEqualTo("from camel");
 
-        String again = baton.server.camel().createProducerTemplate().requestBodyAndHeader(
-                "direct:baton-start-content-review", "{\"topic\": \"from camel\"}", "Idempotency-Key", "camel-1",
-                String.class);
-        assertThat(Json.parse(again).path("id").asText()).as("idempotent").isEqualTo(started.path("id").asText());
+        String again = baton.server
+                .camel()
+                .createProducerTemplate()
+                .requestBodyAndHeader(
+                        "direct:baton-start-content-review",
+                        "{\"topic\": \"from camel\"}",
+                        "Idempotency-Key",
+                        "camel-1",
+                        String.class);
+        assertThat(Json.parse(again).path("id").asText())
+                .as("idempotent")
+                .isEqualTo(started.path("id").asText());
     }
 
     @Test
@@ -58,9 +75,11 @@ class PipelineCompilerTest {
         Files.createDirectories(inbox);
         Files.writeString(inbox.resolve("queues.json"), "{\"topic\": \"dropped file\"}");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> !runsWithTopic("dropped file").isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !runsWithTopic("dropped file").isEmpty());
         String id = runsWithTopic("dropped file").get(0);
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(30)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(inbox.resolve(".done/queues.json")));
     }
 
@@ -70,13 +89,16 @@ class PipelineCompilerTest {
         Path file = root.resolve("routes/content-review.yaml");
         String text = Files.readString(file);
         Files.delete(file);
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.server.camel().getRoute("baton-start-content-review") == null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.server.camel().getRoute("baton-start-content-review") == null);
         Files.writeString(file, text);
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.server.camel().getRoute("baton-start-content-review") != null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.server.camel().getRoute("baton-start-content-review") != null);
     }
 
     private static List<String> runsWithTopic(String topic) throws Exception {
         return baton.query("SELECT id FROM run WHERE params LIKE ?", "%" + topic + "%").stream()
-                .map(r -> (String) r.get("id")).toList();
+                .map(r -> (String) r.get("id"))
+                .toList();
     }
 }

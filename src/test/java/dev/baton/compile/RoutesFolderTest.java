@@ -53,23 +53,32 @@ class RoutesFolderTest {
     void aNewFileGoesLiveAnEditReplacesItABrokenEditKeepsTheOldOneAndADeleteUnloadsIt() throws Exception {
         Path file = root.resolve("routes/hot.yaml");
         Files.writeString(file, pipeline("hot", "one"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/hot").status() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/hot").status() == 200);
         assertThat(output(baton.startRun("hot", "{}"))).isEqualTo(1);
 
         Files.writeString(file, pipeline("hot", "two"));
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                baton.get("/api/pipelines/hot").body().at("/stages/0/agent").asText().equals("two"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/hot")
+                        .body()
+                        .at("/stages/0/agent")
+                        .asText()
+                        .equals("two"));
         assertThat(output(baton.startRun("hot", "{}"))).isEqualTo(2);
 
         Files.writeString(file, pipeline("hot", "two").replace("output:", "outptu:"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines").body().path("invalid").size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines").body().path("invalid").size() == 1);
         JsonNode invalid = baton.get("/api/pipelines").body().path("invalid").get(0);
         assertThat(invalid.path("file").asText()).endsWith("hot.yaml");
         assertThat(invalid.at("/errors/0").asText()).contains("hot.yaml:7:").contains("unknown field 'outptu'");
-        assertThat(output(baton.startRun("hot", "{}"))).as("the previous good version keeps serving").isEqualTo(2);
+        assertThat(output(baton.startRun("hot", "{}")))
+                .as("the previous good version keeps serving")
+                .isEqualTo(2);
 
         Files.delete(file);
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/hot").status() == 404);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/hot").status() == 404);
         assertThat(baton.post("/api/pipelines/hot/runs", "{}").status()).isEqualTo(404);
         assertThat(baton.get("/api/pipelines").body().path("invalid")).isEmpty();
         assertThat(baton.get("/api/pipelines/stable").status()).isEqualTo(200);
@@ -79,13 +88,19 @@ class RoutesFolderTest {
     void aRunInFlightFinishesOnTheRevisionItStartedOnWhenTheFileIsEdited() throws Exception {
         Path file = root.resolve("routes/pinned.yaml");
         Files.writeString(file, pipeline("pinned", "slow"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/pinned").status() == 200);
-        String before = baton.get("/api/pipelines/pinned").body().path("revision").asText();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/pinned").status() == 200);
+        String before =
+                baton.get("/api/pipelines/pinned").body().path("revision").asText();
         String runId = baton.startRun("pinned", "{}");
 
         Files.writeString(file, pipeline("pinned", "slow") + "      - {name: extra, dependsOn: [work], agent: one}\n");
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                !baton.get("/api/pipelines/pinned").body().path("revision").asText().equals(before));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !baton.get("/api/pipelines/pinned")
+                        .body()
+                        .path("revision")
+                        .asText()
+                        .equals(before));
 
         JsonNode old = baton.awaitRun(runId, Duration.ofSeconds(20));
         assertThat(old.path("status").asText()).isEqualTo("SUCCEEDED");
@@ -100,8 +115,10 @@ class RoutesFolderTest {
     void theRevisionsOfAPipelineAreListedNewestFirstWithTheCurrentOneMarked() throws Exception {
         Path file = root.resolve("routes/revised.yaml");
         Files.writeString(file, pipeline("revised", "one"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/revised").status() == 200);
-        String first = baton.get("/api/pipelines/revised").body().path("revision").asText();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/revised").status() == 200);
+        String first =
+                baton.get("/api/pipelines/revised").body().path("revision").asText();
         JsonNode one = baton.get("/api/pipelines/revised/revisions").body();
         assertThat(one).hasSize(1);
         assertThat(one.at("/0/revision").asText()).isEqualTo(first);
@@ -109,9 +126,14 @@ class RoutesFolderTest {
         assertThat(one.at("/0/file").asText()).endsWith("revised.yaml");
 
         Files.writeString(file, pipeline("revised", "two"));
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                !baton.get("/api/pipelines/revised").body().path("revision").asText().equals(first));
-        String second = baton.get("/api/pipelines/revised").body().path("revision").asText();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !baton.get("/api/pipelines/revised")
+                        .body()
+                        .path("revision")
+                        .asText()
+                        .equals(first));
+        String second =
+                baton.get("/api/pipelines/revised").body().path("revision").asText();
 
         TestBaton.Response r = baton.get("/api/pipelines/revised/revisions");
         assertThat(r.status()).isEqualTo(200);
@@ -121,7 +143,8 @@ class RoutesFolderTest {
         assertThat(r.body().at("/1/revision").asText()).isEqualTo(first);
         assertThat(r.body().at("/1/current").asBoolean()).isFalse();
         assertThat(java.time.Instant.parse(r.body().at("/0/loadedAt").asText()))
-                .isAfterOrEqualTo(java.time.Instant.parse(r.body().at("/1/loadedAt").asText()));
+                .isAfterOrEqualTo(
+                        java.time.Instant.parse(r.body().at("/1/loadedAt").asText()));
 
         TestBaton.Response unknown = baton.get("/api/pipelines/no-such-pipeline/revisions");
         assertThat(unknown.status()).isEqualTo(404);
@@ -135,32 +158,45 @@ class RoutesFolderTest {
         Path file = root.resolve("routes/keyed.yaml");
         String v1 = pipeline("keyed", "one").replace("spec:\n", "spec:\n  params:\n    mode: {default: fast}\n");
         Files.writeString(file, v1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/keyed").status() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/keyed").status() == 200);
         TestBaton.Response first = baton.post("/api/pipelines/keyed/runs", "{}", "Idempotency-Key", "keyed-1");
         assertThat(first.status()).isEqualTo(201);
 
         Files.writeString(file, v1.replace("default: fast", "default: careful"));
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                baton.get("/api/pipelines/keyed").body().at("/params/mode/default").asText().equals("careful"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/keyed")
+                        .body()
+                        .at("/params/mode/default")
+                        .asText()
+                        .equals("careful"));
         TestBaton.Response replay = baton.post("/api/pipelines/keyed/runs", "{}", "Idempotency-Key", "keyed-1");
         assertThat(replay.status()).isEqualTo(200);
-        assertThat(replay.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+        assertThat(replay.body().path("id").asText())
+                .isEqualTo(first.body().path("id").asText());
 
         Files.delete(file);
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/keyed").status() == 404);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/keyed").status() == 404);
         TestBaton.Response gone = baton.post("/api/pipelines/keyed/runs", "{}", "Idempotency-Key", "keyed-1");
         assertThat(gone.status()).isEqualTo(200);
-        assertThat(gone.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+        assertThat(gone.body().path("id").asText())
+                .isEqualTo(first.body().path("id").asText());
     }
 
     @Test
     void aRenamedPipelineFileStaysLive() throws Exception {
         Path a = root.resolve("routes/before-rename.yaml");
         Files.writeString(a, pipeline("renamed", "one"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> baton.get("/api/pipelines/renamed").status() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/renamed").status() == 200);
         Files.move(a, root.resolve("routes/after-rename.yaml"));
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                baton.get("/api/pipelines/renamed").body().path("file").asText().endsWith("after-rename.yaml"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> baton.get("/api/pipelines/renamed")
+                        .body()
+                        .path("file")
+                        .asText()
+                        .endsWith("after-rename.yaml"));
         assertThat(baton.get("/api/pipelines").body().path("invalid")).isEmpty();
         Files.delete(root.resolve("routes/after-rename.yaml"));
     }
@@ -177,7 +213,8 @@ class RoutesFolderTest {
                         - log: "hello from a plain Camel route"
                 """);
         await().atMost(Duration.ofSeconds(10)).until(() -> baton.server.camel().getRoute("plain-hello") != null);
-        assertThat(baton.get("/api/pipelines").body().path("pipelines").findValuesAsText("name")).doesNotContain("plain-hello");
+        assertThat(baton.get("/api/pipelines").body().path("pipelines").findValuesAsText("name"))
+                .doesNotContain("plain-hello");
 
         Files.delete(file);
         await().atMost(Duration.ofSeconds(10)).until(() -> baton.server.camel().getRoute("plain-hello") == null);

@@ -22,21 +22,22 @@ class BrokerPortsTest {
     @Test
     void twoAcceptorsOnOnePortAreRefusedNamingBothProperties() throws Exception {
         SettingsException stomp = catchThrowableOfType(SettingsException.class, () -> load(7000, 7000, 7002));
-        assertThat(stomp.problems()).containsExactly(
-                "baton.broker.stomp.port 7000 is also baton.broker.port; use another port");
+        assertThat(stomp.problems())
+                .containsExactly("baton.broker.stomp.port 7000 is also baton.broker.port; use another port");
         SettingsException amqp = catchThrowableOfType(SettingsException.class, () -> load(7000, 7001, 7001));
-        assertThat(amqp.problems()).containsExactly(
-                "baton.broker.amqp.port 7001 is also baton.broker.stomp.port; use another port");
+        assertThat(amqp.problems())
+                .containsExactly("baton.broker.amqp.port 7001 is also baton.broker.stomp.port; use another port");
         SettingsException both = catchThrowableOfType(SettingsException.class, () -> load(7000, 7000, 7000));
-        assertThat(both.problems()).containsExactly(
-                "baton.broker.stomp.port 7000 is also baton.broker.port; use another port",
-                "baton.broker.amqp.port 7000 is also baton.broker.port; use another port");
+        assertThat(both.problems())
+                .containsExactly(
+                        "baton.broker.stomp.port 7000 is also baton.broker.port; use another port",
+                        "baton.broker.amqp.port 7000 is also baton.broker.port; use another port");
     }
 
     private BatonSettings load(int core, int stomp, int amqp) throws Exception {
         Path config = Files.createDirectories(root.resolve("config"));
         Files.writeString(config.resolve("application.properties"), "");
-        return BatonSettings.load(new BatonSettings.Overrides(root.resolve("routes"), config, root.resolve("data"),
-                8080, core, stomp, amqp));
+        return BatonSettings.load(new BatonSettings.Overrides(
+                root.resolve("routes"), config, root.resolve("data"), 8080, core, stomp, amqp));
     }
 }

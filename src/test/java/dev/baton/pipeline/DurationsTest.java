@@ -32,7 +32,8 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "abc", "5", "5 m", "1.5s", "30s1m", "5M", "1m1m", "-5s", "PT-5M", "ms", "5mss", "P"})
+    @ValueSource(
+            strings = {"", " ", "abc", "5", "5 m", "1.5s", "30s1m", "5M", "1m1m", "-5s", "PT-5M", "ms", "5mss", "P"})
     void rejectsAnythingElse(String text) {
         assertThatThrownBy(() -> Durations.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -43,17 +43,19 @@ class ParamsTest {
 
         assertThat(r.problems()).isEmpty();
         assertThat(r.ok()).isTrue();
-        assertThat(r.params()).isEqualTo(json("{\"topic\": \"cats\", \"tone\": \"neutral\", \"limits\": {\"words\": 5}}"));
+        assertThat(r.params())
+                .isEqualTo(json("{\"topic\": \"cats\", \"tone\": \"neutral\", \"limits\": {\"words\": 5}}"));
     }
 
     @Test
     void reportsEveryUnknownAndMissingParam() throws Exception {
         Params.Resolution r = Params.resolve(pipeline, json("{\"topc\": \"cats\", \"mood\": 1, \"tone\": \"dry\"}"));
 
-        assertThat(r.problems()).containsExactly(
-                "unknown param 'topc'; declared params are audience, limits, tone, topic",
-                "unknown param 'mood'; declared params are audience, limits, tone, topic",
-                "missing required param 'topic'");
+        assertThat(r.problems())
+                .containsExactly(
+                        "unknown param 'topc'; declared params are audience, limits, tone, topic",
+                        "unknown param 'mood'; declared params are audience, limits, tone, topic",
+                        "missing required param 'topic'");
         assertThat(r.params()).isEqualTo(json("{\"tone\": \"dry\", \"limits\": {\"words\": 800}}"));
     }
 
@@ -85,7 +87,11 @@ class ParamsTest {
         Params.Resolution first = Params.resolve(pipeline, json("{\"topic\": \"a\"}"));
         ((com.fasterxml.jackson.databind.node.ObjectNode) first.params().get("limits")).put("words", 1);
 
-        assertThat(Params.resolve(pipeline, json("{\"topic\": \"a\"}")).params().get("limits").get("words").asInt())
+        assertThat(Params.resolve(pipeline, json("{\"topic\": \"a\"}"))
+                        .params()
+                        .get("limits")
+                        .get("words")
+                        .asInt())
                 .isEqualTo(800);
     }
 }

@@ -41,6 +41,7 @@ class RetryPolicyTest {
             seen.add(d);
         }
         assertThat(seen).as("different tickets wait different times").hasSizeGreaterThan(100);
-        assertThat(new RetryPolicy(3, Backoff.FIXED, SECOND, SECOND, 0).delayBefore(2, 42)).isEqualTo(SECOND);
+        assertThat(new RetryPolicy(3, Backoff.FIXED, SECOND, SECOND, 0).delayBefore(2, 42))
+                .isEqualTo(SECOND);
     }
 }

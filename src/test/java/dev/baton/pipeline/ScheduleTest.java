@@ -45,7 +45,8 @@ class ScheduleTest {
 
     @Test
     void aSevenFieldExpressionWithAPastYearNeverFiresAgain() {
-        assertThat(at("0 0 9 * * ? 2020", "UTC").nextAfter(Instant.parse("2026-01-01T00:00:00Z"))).isEmpty();
+        assertThat(at("0 0 9 * * ? 2020", "UTC").nextAfter(Instant.parse("2026-01-01T00:00:00Z")))
+                .isEmpty();
     }
 
     @Test
@@ -53,14 +54,15 @@ class ScheduleTest {
         assertThat(Schedule.cronProblem("0 0 9 * * ?")).isEmpty();
         assertThat(Schedule.cronProblem("0 0 9 ? * MON-FRI 2030")).isEmpty();
         assertThat(Schedule.cronProblem("0 61 9 * * ?")).contains("Value 61 not in range [0, 59]");
-        assertThat(Schedule.cronProblem("* * * * *")).hasValueSatisfying(p -> assertThat(p).endsWith("this one has 5"));
+        assertThat(Schedule.cronProblem("* * * * *"))
+                .hasValueSatisfying(p -> assertThat(p).endsWith("this one has 5"));
     }
 
     @Test
     void theChainChangesWithTheCronOrTheZoneOnly() {
         Schedule base = at("0 0 9 * * ?", "UTC");
-        Schedule otherParams = new Schedule("0  0 9 * * ?", ZoneId.of("UTC"), Json.object().put("topic", "x"),
-                Schedule.Missed.ONCE);
+        Schedule otherParams =
+                new Schedule("0  0 9 * * ?", ZoneId.of("UTC"), Json.object().put("topic", "x"), Schedule.Missed.ONCE);
 
         assertThat(otherParams.chain()).isEqualTo(base.chain());
         assertThat(at("0 0 10 * * ?", "UTC").chain()).isNotEqualTo(base.chain());

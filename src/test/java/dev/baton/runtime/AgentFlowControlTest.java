@@ -46,7 +46,9 @@ class AgentFlowControlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 agents:
                   bounded: {kind: external, maxConcurrency: %d}
                   solo: {kind: external, priority: 7}
@@ -54,7 +56,10 @@ class AgentFlowControlTest {
                   gone: {kind: external}
                   busy: {kind: demo, concurrency: 8, maxConcurrency: 2}
                   shared: {kind: external, role: writer, maxConcurrency: 2}
-                """.formatted(MAX), Map.of("merged.yaml", """
+                """.formatted(MAX),
+                Map.of(
+                        "merged.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: merged}
@@ -67,20 +72,27 @@ class AgentFlowControlTest {
                       - {name: first, agent: shared}
                       - {name: second, agent: own}
                 """,
-                "bounded.yaml", pipeline("bounded", "agent: bounded"),
-                "low.yaml", pipeline("low", "agent: solo\n        priority: 1"),
-                "high.yaml", pipeline("high", "agent: solo"),
-                "late.yaml", pipeline("late", """
+                        "bounded.yaml",
+                        pipeline("bounded", "agent: bounded"),
+                        "low.yaml",
+                        pipeline("low", "agent: solo\n        priority: 1"),
+                        "high.yaml",
+                        pipeline("high", "agent: solo"),
+                        "late.yaml",
+                        pipeline("late", """
                         agent: late
                                 deadline: 2s
                                 retry: {maxAttempts: 4, initialDelay: 100ms}"""),
-                "gone.yaml", pipeline("gone", """
+                        "gone.yaml",
+                        pipeline("gone", """
                         agent: gone
                                 deadline: 1s
                                 timeout: 1h
                                 retry: {maxAttempts: 2, initialDelay: 100ms}"""),
-                "busy.yaml", pipeline("busy", "agent: busy"),
-                "steady.yaml", pipeline("steady", "agent: busy\n        deadline: 1m\n        priority: 5")));
+                        "busy.yaml",
+                        pipeline("busy", "agent: busy"),
+                        "steady.yaml",
+                        pipeline("steady", "agent: busy\n        deadline: 1m\n        priority: 5")));
     }
 
     private static String pipeline(String name, String stage) {
@@ -104,8 +116,8 @@ class AgentFlowControlTest {
     /** Agents that hold one message at a time, as docs/agents.md tells external agents to be. */
     static ActiveMQConnectionFactory agentConnections() {
         var b = baton.server.settings().broker();
-        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port() + "?consumerWindowSize=0", b.user(),
-                b.password());
+        return new ActiveMQConnectionFactory(
+                "tcp://127.0.0.1:" + b.port() + "?consumerWindowSize=0", b.user(), b.password());
     }
 
     @Test
@@ -126,11 +138,13 @@ class AgentFlowControlTest {
                 threads.add(t);
             }
             int[] brokerMax = {0, 0}; // deliveringCount, consumerCount, as the broker reports them meanwhile
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                brokerMax[0] = Math.max(brokerMax[0], queueAttribute("bounded", "deliveringCount"));
-                brokerMax[1] = Math.max(brokerMax[1], queueAttribute("bounded", "consumerCount"));
-                return runs.stream().allMatch(id -> "SUCCEEDED".equals(status(id)));
-            });
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        brokerMax[0] = Math.max(brokerMax[0], queueAttribute("bounded", "deliveringCount"));
+                        brokerMax[1] = Math.max(brokerMax[1], queueAttribute("bounded", "consumerCount"));
+                        return runs.stream().allMatch(id -> "SUCCEEDED".equals(status(id)));
+                    });
             holders.stop = true;
             for (Thread t : threads) t.join(30_000);
 
@@ -139,7 +153,8 @@ class AgentFlowControlTest {
             assertThat(brokerMax[0]).as("deliveringCount seen on the broker").isLessThanOrEqualTo(MAX);
             assertThat(brokerMax[1]).as("consumers the broker admitted at once").isLessThanOrEqualTo(MAX);
             assertThat(holders.refused.get()).as("consumers the broker refused").isPositive();
-            assertThat(holders.attachedBy.stream().distinct().count()).as("consumers that took turns")
+            assertThat(holders.attachedBy.stream().distinct().count())
+                    .as("consumers that took turns")
                     .isGreaterThan(MAX);
             assertThat(holders.errors).isEmpty();
         }
@@ -177,9 +192,10 @@ class AgentFlowControlTest {
                         n++;
                         hold();
                         JsonNode ticket = Json.parse(((TextMessage) m).getText());
-                        var reply = ScriptedAgent.succeed(Json.object().put("by", Thread.currentThread().getName()));
-                        reply.put("ticketId", ticket.path("ticketId").asText()).put("attempt",
-                                ticket.path("attempt").asInt());
+                        var reply = ScriptedAgent.succeed(
+                                Json.object().put("by", Thread.currentThread().getName()));
+                        reply.put("ticketId", ticket.path("ticketId").asText())
+                                .put("attempt", ticket.path("attempt").asInt());
                         TextMessage out = session.createTextMessage(Json.write(reply));
                         out.setJMSCorrelationID(ticket.path("ticketId").asText());
                         replies.send(out);
@@ -224,7 +240,8 @@ class AgentFlowControlTest {
     @Test
     void aDemoAgentOpensNoMoreConsumersThanItsMaxConcurrency() throws Exception {
         String id = baton.startRun("busy", "{}");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
         assertThat(queueAttribute("busy", "maxConsumers")).isEqualTo(2);
         await().atMost(Duration.ofSeconds(30)).until(() -> queueAttribute("busy", "consumerCount") == 2);
     }
@@ -242,7 +259,9 @@ class AgentFlowControlTest {
             for (int i = 0; i < 3; i++) s.createConsumer(s.createQueue("baton.agent.scratch"));
             String refused = limits.apply("scratch", 1);
             assertThat(refused).as("the broker's refusal").isNotNull();
-            assertThat(queueAttribute("scratch", "maxConsumers")).as("unchanged").isEqualTo(4);
+            assertThat(queueAttribute("scratch", "maxConsumers"))
+                    .as("unchanged")
+                    .isEqualTo(4);
         }
     }
 
@@ -258,9 +277,13 @@ class AgentFlowControlTest {
         assertThat(shared).as("GET /api/agents lists the registry's agent").isNotNull();
         assertThat(shared.path("role").asText()).as("config/agents.yaml wins").isEqualTo("writer");
         assertThat(shared.path("maxConcurrency").asInt()).isEqualTo(2);
-        assertThat(shared.path("priority").asInt()).as("filled from the pipeline").isEqualTo(6);
+        assertThat(shared.path("priority").asInt())
+                .as("filled from the pipeline")
+                .isEqualTo(6);
         assertThat(shared.path("capabilities").toString()).isEqualTo("[\"draft\"]");
-        assertThat(queueAttribute("shared", "maxConsumers")).as("the broker's limit is the registry's").isEqualTo(2);
+        assertThat(queueAttribute("shared", "maxConsumers"))
+                .as("the broker's limit is the registry's")
+                .isEqualTo(2);
         assertThat(own).as("an agent only a pipeline declares").isNotNull();
         assertThat(own.path("maxConcurrency").asInt()).isEqualTo(3);
         assertThat(queueAttribute("own", "maxConsumers")).isEqualTo(3);
@@ -286,7 +309,8 @@ class AgentFlowControlTest {
                 JsonNode ticket = Json.parse(m.getText());
                 order.add(ticket.path("pipeline").asText());
                 priorities.add(m.getJMSPriority());
-                var reply = ScriptedAgent.succeed(Json.object()).put("ticketId", ticket.path("ticketId").asText())
+                var reply = ScriptedAgent.succeed(Json.object())
+                        .put("ticketId", ticket.path("ticketId").asText())
                         .put("attempt", ticket.path("attempt").asInt());
                 TextMessage out = s.createTextMessage(Json.write(reply));
                 out.setJMSCorrelationID(ticket.path("ticketId").asText());
@@ -297,17 +321,20 @@ class AgentFlowControlTest {
         assertThat(order).containsExactly("high", "low", "low", "low", "low");
         // the stage says 1; a stage that says nothing takes the agent's registry priority (7)
         assertThat(priorities).containsExactly(7, 1, 1, 1, 1);
-        for (String id : low) assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+        for (String id : low)
+            assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+                    .isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(high, Duration.ofSeconds(60)).path("status").asText())
                 .isEqualTo("SUCCEEDED");
-        assertThat(baton.awaitRun(high, Duration.ofSeconds(60)).path("status").asText()).isEqualTo("SUCCEEDED");
     }
 
     @Test
     void aTicketNobodyTookBeforeItsDeadlineIsRetriedAsATimeoutOnce() throws Exception {
         String id = baton.startRun("late", "{}");
         await().atMost(Duration.ofSeconds(60)).until(() -> !expiries(id).isEmpty());
-        assertThat((String) expiries(id).get(0).get("detail")).startsWith(
-                "deadline expired after 2s on attempt 1: no agent took the ticket from baton.agent.late; retrying in");
+        assertThat((String) expiries(id).get(0).get("detail"))
+                .startsWith(
+                        "deadline expired after 2s on attempt 1: no agent took the ticket from baton.agent.late; retrying in");
 
         JsonNode run;
         try (ScriptedAgent agent = ScriptedAgent.start(baton, "late", t -> ScriptedAgent.succeed(t.path("attempt")))) {
@@ -318,17 +345,23 @@ class AgentFlowControlTest {
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         JsonNode ticket = run.path("stages").get(0).path("tickets").get(0);
         int expired = expiries(id).size();
-        assertThat(ticket.path("attempt").asInt()).as("one attempt per expiry, then the one taken")
+        assertThat(ticket.path("attempt").asInt())
+                .as("one attempt per expiry, then the one taken")
                 .isEqualTo(expired + 1);
-        assertThat(expiries(id)).extracting(r -> ((Number) r.get("attempt")).intValue())
-                .as("each attempt expired once").doesNotHaveDuplicates();
+        assertThat(expiries(id))
+                .extracting(r -> ((Number) r.get("attempt")).intValue())
+                .as("each attempt expired once")
+                .doesNotHaveDuplicates();
 
         // A repeated expiry of the first attempt (e.g. a copy sent again) changes nothing.
         int rows = history(id).size();
         try (Connection c = agentConnections().createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            var copy = Json.object().put("ticketId", ticket.path("id").asText()).put("attempt", 1)
-                    .put("runId", id).put("agent", "late");
+            var copy = Json.object()
+                    .put("ticketId", ticket.path("id").asText())
+                    .put("attempt", 1)
+                    .put("runId", id)
+                    .put("agent", "late");
             s.createProducer(s.createQueue("baton.tickets.expired")).send(s.createTextMessage(Json.write(copy)));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> attribute("baton.tickets.expired", "messageCount") == 0);
@@ -342,31 +375,46 @@ class AgentFlowControlTest {
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(60));
 
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).contains(
-                "deadline expired after 1s on attempt 2: no agent took the ticket from baton.agent.gone");
-        assertThat(expiries(id)).extracting(r -> ((Number) r.get("attempt")).intValue()).containsExactly(1, 2);
-        assertThat(run.path("stages").get(0).path("tickets").get(0).path("attempt").asInt()).isEqualTo(2);
+        assertThat(run.path("error").asText())
+                .contains("deadline expired after 1s on attempt 2: no agent took the ticket from baton.agent.gone");
+        assertThat(expiries(id))
+                .extracting(r -> ((Number) r.get("attempt")).intValue())
+                .containsExactly(1, 2);
+        assertThat(run.path("stages")
+                        .get(0)
+                        .path("tickets")
+                        .get(0)
+                        .path("attempt")
+                        .asInt())
+                .isEqualTo(2);
     }
 
     @Test
     void anEditWithABadDeadlineOrPriorityIsRefusedAndTheLoadedVersionKeepsRunning() throws Exception {
-        String revision = baton.get("/api/pipelines/steady").body().path("revision").asText();
-        java.nio.file.Files.writeString(root.resolve("routes/steady.yaml"),
+        String revision =
+                baton.get("/api/pipelines/steady").body().path("revision").asText();
+        java.nio.file.Files.writeString(
+                root.resolve("routes/steady.yaml"),
                 pipeline("steady", "agent: busy\n        deadline: 0s\n        priority: 12"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> baton.get("/api/pipelines").body().path("invalid")
-                .findValues("file").stream().anyMatch(f -> f.asText().endsWith("steady.yaml")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.get("/api/pipelines").body().path("invalid").findValues("file").stream()
+                        .anyMatch(f -> f.asText().endsWith("steady.yaml")));
         JsonNode invalid = null;
         for (JsonNode i : baton.get("/api/pipelines").body().path("invalid")) {
             if (i.path("file").asText().endsWith("steady.yaml")) invalid = i;
         }
         String file = root.resolve("routes/steady.yaml").toString();
-        assertThat(invalid.path("errors")).extracting(JsonNode::asText).containsExactly(
-                file + ":9:19 stage 'work': 'deadline' must be longer than zero",
-                file + ":10:19 stage 'work': 'priority' must be an integer from 0 to 9");
-        assertThat(baton.get("/api/pipelines/steady").body().path("revision").asText()).isEqualTo(revision);
+        assertThat(invalid.path("errors"))
+                .extracting(JsonNode::asText)
+                .containsExactly(
+                        file + ":9:19 stage 'work': 'deadline' must be longer than zero",
+                        file + ":10:19 stage 'work': 'priority' must be an integer from 0 to 9");
+        assertThat(baton.get("/api/pipelines/steady").body().path("revision").asText())
+                .isEqualTo(revision);
         String id = baton.startRun("steady", "{}");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("revision").asText()).isEqualTo(revision);
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("revision").asText())
+                .isEqualTo(revision);
     }
 
     private static String status(String runId) {
@@ -374,8 +422,10 @@ class AgentFlowControlTest {
     }
 
     private static List<Map<String, Object>> expiries(String runId) throws Exception {
-        return baton.query("SELECT attempt, detail FROM ticket_history WHERE run_id = ? AND status = 'FAILED' "
-                + "AND detail LIKE 'deadline expired%' ORDER BY seq", runId);
+        return baton.query(
+                "SELECT attempt, detail FROM ticket_history WHERE run_id = ? AND status = 'FAILED' "
+                        + "AND detail LIKE 'deadline expired%' ORDER BY seq",
+                runId);
     }
 
     private static List<Map<String, Object>> history(String runId) throws Exception {

@@ -70,11 +70,15 @@ class AmqpAgentTest {
             assertThat(m.getJMSReplyTo()).hasToString("baton.results");
             assertThat(m.getJMSPriority()).isEqualTo(8);
 
-            var progress = s.createTextMessage(Json.write(Json.object().put("ticketId", t.path("ticketId").asText())
-                    .put("attempt", t.path("attempt").asInt()).put("status", "progress").put("percent", 10)));
+            var progress = s.createTextMessage(Json.write(Json.object()
+                    .put("ticketId", t.path("ticketId").asText())
+                    .put("attempt", t.path("attempt").asInt())
+                    .put("status", "progress")
+                    .put("percent", 10)));
             progress.setJMSCorrelationID(m.getJMSCorrelationID());
             var reply = s.createTextMessage("{\"attempt\": " + t.path("attempt").asInt()
-                    + ", \"status\": \"succeeded\", \"output\": {\"via\": \"amqp\"}}"); // ticket named by correlation id
+                    + ", \"status\": \"succeeded\", \"output\": {\"via\": \"amqp\"}}"); // ticket named by
+            // correlation id
             reply.setJMSCorrelationID(m.getJMSCorrelationID());
             var producer = s.createProducer(m.getJMSReplyTo());
             producer.send(progress);

@@ -48,19 +48,22 @@ class ApprovalStageTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 agents:
                   booker: {kind: demo, output: {booked: "{{ stage }}"}}
                   undo: {kind: demo, output: {undone: true}}
-                """, Map.of(
-                "any.yaml", pipeline("any", "{approvers: [alice, bob], policy: any}"),
-                "all.yaml", pipeline("all", "{approvers: [alice, bob], policy: all}"),
-                "quorum.yaml", pipeline("quorum", "{approvers: [a, b, c], policy: quorum, quorum: 2}"),
-                "open.yaml", pipeline("open", "{}"),
-                "expires.yaml", pipeline("expires", "{approvers: [alice], timeout: 300ms, onTimeout: reject}"),
-                "lenient.yaml", pipeline("lenient", "{timeout: 300ms, onTimeout: approve}"),
-                "slow.yaml", pipeline("slow", "{approvers: [alice], timeout: 2s, onTimeout: approve}"),
-                "race.yaml", pipeline("race", "{approvers: [alice], timeout: 1s, onTimeout: reject}")));
+                """,
+                Map.of(
+                        "any.yaml", pipeline("any", "{approvers: [alice, bob], policy: any}"),
+                        "all.yaml", pipeline("all", "{approvers: [alice, bob], policy: all}"),
+                        "quorum.yaml", pipeline("quorum", "{approvers: [a, b, c], policy: quorum, quorum: 2}"),
+                        "open.yaml", pipeline("open", "{}"),
+                        "expires.yaml", pipeline("expires", "{approvers: [alice], timeout: 300ms, onTimeout: reject}"),
+                        "lenient.yaml", pipeline("lenient", "{timeout: 300ms, onTimeout: approve}"),
+                        "slow.yaml", pipeline("slow", "{approvers: [alice], timeout: 2s, onTimeout: approve}"),
+                        "race.yaml", pipeline("race", "{approvers: [alice], timeout: 1s, onTimeout: reject}")));
     }
 
     @AfterAll
@@ -70,8 +73,8 @@ class ApprovalStageTest {
 
     private static String waiting(String pipeline) throws Exception {
         String id = baton.startRun(pipeline, "{}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> stage(id, "gate").path("status").asText()
-                .equals("WAITING_APPROVAL"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stage(id, "gate").path("status").asText().equals("WAITING_APPROVAL"));
         return id;
     }
 
@@ -85,26 +88,35 @@ class ApprovalStageTest {
     }
 
     private static Response decide(String runId, String approver, String decision, String comment) throws Exception {
-        return baton.as(approver).post("/api/runs/" + runId + "/approvals/gate", Json.write(Json.object()
-                .put("decision", decision).put("comment", comment)));
+        return baton.as(approver)
+                .post(
+                        "/api/runs/" + runId + "/approvals/gate",
+                        Json.write(Json.object().put("decision", decision).put("comment", comment)));
     }
 
     private static List<String> history(String runId) throws Exception {
-        return baton.query("SELECT status, actor, detail FROM ticket_history WHERE run_id = ? AND stage = 'gate' "
-                + "ORDER BY seq", runId).stream().map(r -> r.get("status") + " " + r.get("actor") + " "
-                + r.get("detail")).toList();
+        return baton
+                .query(
+                        "SELECT status, actor, detail FROM ticket_history WHERE run_id = ? AND stage = 'gate' "
+                                + "ORDER BY seq",
+                        runId)
+                .stream()
+                .map(r -> r.get("status") + " " + r.get("actor") + " " + r.get("detail"))
+                .toList();
     }
 
     @Test
     void anyIsDecidedByTheFirstApprovalAndALaterDecisionGets409WithTheOutcome() throws Exception {
         String id = waiting("any");
-        assertThat(stage(id, "gate").path("tickets").get(0).path("status").asText()).isEqualTo("WAITING_APPROVAL");
+        assertThat(stage(id, "gate").path("tickets").get(0).path("status").asText())
+                .isEqualTo("WAITING_APPROVAL");
 
         Response first = decide(id, "alice", "approve", "ship it");
         assertThat(first.status()).isEqualTo(200);
         assertThat(first.body().path("counted").asBoolean()).isTrue();
         assertThat(first.body().path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(first.body().path("decisions").get(0).path("comment").asText()).isEqualTo("ship it");
+        assertThat(first.body().path("decisions").get(0).path("comment").asText())
+                .isEqualTo("ship it");
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(20));
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.at("/context").has("booking")).isTrue();
@@ -112,17 +124,22 @@ class ApprovalStageTest {
         Response late = decide(id, "bob", "reject", null);
         assertThat(late.status()).isEqualTo(409);
         assertThat(late.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
-        assertThat(late.body().path("detail").asText()).isEqualTo("stage 'gate' was already decided: approved by alice");
+        assertThat(late.body().path("detail").asText())
+                .isEqualTo("stage 'gate' was already decided: approved by alice");
         assertThat(late.body().at("/approval/outcome").asText()).isEqualTo("approved by alice");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(5)).path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(history(id)).containsSubsequence("APPROVED alice ship it",
-                "REFUSED bob reject refused: stage 'gate' was already decided: approved by alice");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(5)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
+        assertThat(history(id))
+                .containsSubsequence(
+                        "APPROVED alice ship it",
+                        "REFUSED bob reject refused: stage 'gate' was already decided: approved by alice");
     }
 
     @Test
     void allNeedsEveryApproverEachCountsOnceAndStrangersAreForbidden() throws Exception {
         String id = waiting("all");
-        assertThat(decide(id, "alice", "approve", null).body().path("status").asText()).isEqualTo("WAITING_APPROVAL");
+        assertThat(decide(id, "alice", "approve", null).body().path("status").asText())
+                .isEqualTo("WAITING_APPROVAL");
 
         Response again = decide(id, "alice", "approve", null);
         assertThat(again.status()).isEqualTo(200);
@@ -137,16 +154,20 @@ class ApprovalStageTest {
                 .isEqualTo("'carol' is not an approver of stage 'gate' (approvers: alice, bob)");
         assertThat(stage(id, "gate").path("status").asText()).isEqualTo("WAITING_APPROVAL");
 
-        assertThat(decide(id, "bob", "approve", null).body().path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(decide(id, "bob", "approve", null).body().path("status").asText())
+                .isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
         assertThat(history(id).stream().filter(h -> h.startsWith("APPROVED"))).hasSize(2);
     }
 
     @Test
     void quorumNeedsThatManyApprovalsAndAnOpenStageTakesAnyone() throws Exception {
         String q = waiting("quorum");
-        assertThat(decide(q, "a", "approve", null).body().path("status").asText()).isEqualTo("WAITING_APPROVAL");
-        assertThat(decide(q, "c", "approve", null).body().path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(decide(q, "a", "approve", null).body().path("status").asText())
+                .isEqualTo("WAITING_APPROVAL");
+        assertThat(decide(q, "c", "approve", null).body().path("status").asText())
+                .isEqualTo("SUCCEEDED");
         JsonNode run = baton.awaitRun(q, Duration.ofSeconds(20));
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.at("/context/gate/how").asText("")).isEmpty(); // the gate has no output path
@@ -154,7 +175,8 @@ class ApprovalStageTest {
 
         String open = waiting("open");
         assertThat(decide(open, "anybody", "approve", null).status()).isEqualTo(200);
-        assertThat(baton.awaitRun(open, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(open, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
     }
 
     @Test
@@ -168,7 +190,8 @@ class ApprovalStageTest {
         assertThat(run.path("status").asText()).isEqualTo("COMPENSATED");
         assertThat(run.path("error").asText()).isEqualTo("stage 'gate' failed: rejected by bob: too expensive");
         assertThat(baton.query("SELECT status FROM ticket WHERE run_id = ? AND item = -1", id))
-                .extracting(m -> m.get("status")).containsExactly("SUCCEEDED");
+                .extracting(m -> m.get("status"))
+                .containsExactly("SUCCEEDED");
         assertThat(stage(id, "ship").path("status").asText()).isEqualTo("CANCELLED");
     }
 
@@ -184,12 +207,17 @@ class ApprovalStageTest {
         assertThat(late.status()).isEqualTo(409);
         assertThat(late.body().at("/approval/outcome").asText())
                 .isEqualTo("rejected by timeout (no decision within 300ms; onTimeout: reject)");
-        assertThat(baton.awaitRun(rejects, Duration.ofSeconds(5)).path("status").asText()).isEqualTo("COMPENSATED");
-        assertThat(history(rejects)).anyMatch(h -> h.startsWith("REFUSED alice approve refused"))
+        assertThat(baton.awaitRun(rejects, Duration.ofSeconds(5)).path("status").asText())
+                .isEqualTo("COMPENSATED");
+        assertThat(history(rejects))
+                .anyMatch(h -> h.startsWith("REFUSED alice approve refused"))
                 .noneMatch(h -> h.startsWith("APPROVED"));
 
         String approves = waiting("lenient");
-        assertThat(baton.awaitRun(approves, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(approves, Duration.ofSeconds(20))
+                        .path("status")
+                        .asText())
+                .isEqualTo("SUCCEEDED");
         assertThat(stage(approves, "gate").at("/output/how").asText()).startsWith("approved by timeout");
     }
 
@@ -197,11 +225,13 @@ class ApprovalStageTest {
     void aHumanDecisionFirstWinsAndTheLaterTimeoutIsIgnoredAndRecorded() throws Exception {
         String id = waiting("slow");
         assertThat(decide(id, "alice", "reject", "no").status()).isEqualTo(200);
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("COMPENSATED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("COMPENSATED");
 
         // the 2 s timeout (onTimeout: approve) still arrives, and must change nothing
-        await().atMost(Duration.ofSeconds(20)).until(() -> history(id).stream()
-                .anyMatch(h -> h.equals("REFUSED baton timeout after the stage was decided: ignored")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> history(id).stream()
+                        .anyMatch(h -> h.equals("REFUSED baton timeout after the stage was decided: ignored")));
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(5));
         assertThat(run.path("status").asText()).isEqualTo("COMPENSATED");
         assertThat(run.path("error").asText()).isEqualTo("stage 'gate' failed: rejected by alice: no");
@@ -219,18 +249,24 @@ class ApprovalStageTest {
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
             // the gate opened (it may have timed out already when this run is polled late)
-            await().atMost(Duration.ofSeconds(20)).until(() -> !List.of("WAITING_DEPS", "QUEUED")
-                    .contains(stage(id, "gate").path("status").asText()));
-            java.time.Instant opened = java.time.Instant.parse(stage(id, "gate").path("startedAt").asText());
-            long delay = Math.max(0, java.time.Duration.between(java.time.Instant.now(),
-                    opened.plusMillis(800 + 35L * i)).toMillis());
-            answers.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return decide(id, "alice", "approve", null);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !List.of("WAITING_DEPS", "QUEUED")
+                            .contains(stage(id, "gate").path("status").asText()));
+            java.time.Instant opened =
+                    java.time.Instant.parse(stage(id, "gate").path("startedAt").asText());
+            long delay = Math.max(
+                    0,
+                    java.time.Duration.between(java.time.Instant.now(), opened.plusMillis(800 + 35L * i))
+                            .toMillis());
+            answers.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return decide(id, "alice", "approve", null);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)));
         }
         int humans = 0;
         int timeouts = 0;
@@ -238,7 +274,8 @@ class ApprovalStageTest {
             String id = ids.get(i);
             Response answer = answers.get(i).get();
             JsonNode run = baton.awaitRun(id, Duration.ofSeconds(20));
-            await().atMost(Duration.ofSeconds(20)).until(() -> history(id).stream().anyMatch(h -> h.startsWith("REFUSED")));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> history(id).stream().anyMatch(h -> h.startsWith("REFUSED")));
             List<String> h = history(id);
             long approved = h.stream().filter(x -> x.startsWith("APPROVED")).count();
             long timedOut = h.stream().filter(x -> x.startsWith("TIMED_OUT")).count();
@@ -262,24 +299,36 @@ class ApprovalStageTest {
     @Test
     void badDecisionsAreRefusedAndChangeNothing() throws Exception {
         String id = waiting("any");
-        assertThat(baton.post("/api/runs/" + id + "/approvals/gate", "{not json").status()).isEqualTo(400);
+        assertThat(baton.post("/api/runs/" + id + "/approvals/gate", "{not json")
+                        .status())
+                .isEqualTo(400);
         Response fields = baton.post("/api/runs/" + id + "/approvals/gate", "{\"decision\":\"maybe\",\"who\":\"x\"}");
         assertThat(fields.status()).isEqualTo(400);
-        assertThat(fields.body().path("errors")).extracting(JsonNode::asText).containsExactly(
-                "unknown field 'who'; expected decision, approver, comment",
-                "decision must be \"approve\" or \"reject\"");
-        Response impostor = baton.as("alice").post("/api/runs/" + id + "/approvals/gate",
-                "{\"decision\":\"approve\",\"approver\":\"bob\"}");
+        assertThat(fields.body().path("errors"))
+                .extracting(JsonNode::asText)
+                .containsExactly(
+                        "unknown field 'who'; expected decision, approver, comment",
+                        "decision must be \"approve\" or \"reject\"");
+        Response impostor = baton.as("alice")
+                .post("/api/runs/" + id + "/approvals/gate", "{\"decision\":\"approve\",\"approver\":\"bob\"}");
         assertThat(impostor.status()).isEqualTo(400);
-        assertThat(impostor.body().path("errors").get(0).asText()).isEqualTo("approver 'bob' is not the caller: a "
-                + "decision is recorded as the authenticated identity ('alice'); leave approver out");
-        assertThat(baton.as("viewer").post("/api/runs/" + id + "/approvals/gate", "{\"decision\":\"approve\"}")
-                .status()).as("a viewer may not decide").isEqualTo(403);
-        assertThat(decide("00000000-0000-0000-0000-000000000000", "alice", "approve", null).status()).isEqualTo(404);
-        assertThat(baton.as("a").post("/api/runs/" + id + "/approvals/nope", "{\"decision\":\"approve\",\"approver\":\"a\"}")
-                .status()).isEqualTo(404);
-        Response notApproval = baton.as("alice").post("/api/runs/" + id + "/approvals/ship",
-                "{\"decision\":\"approve\",\"approver\":\"alice\"}");
+        assertThat(impostor.body().path("errors").get(0).asText())
+                .isEqualTo("approver 'bob' is not the caller: a "
+                        + "decision is recorded as the authenticated identity ('alice'); leave approver out");
+        assertThat(baton.as("viewer")
+                        .post("/api/runs/" + id + "/approvals/gate", "{\"decision\":\"approve\"}")
+                        .status())
+                .as("a viewer may not decide")
+                .isEqualTo(403);
+        assertThat(decide("00000000-0000-0000-0000-000000000000", "alice", "approve", null)
+                        .status())
+                .isEqualTo(404);
+        assertThat(baton.as("a")
+                        .post("/api/runs/" + id + "/approvals/nope", "{\"decision\":\"approve\",\"approver\":\"a\"}")
+                        .status())
+                .isEqualTo(404);
+        Response notApproval = baton.as("alice")
+                .post("/api/runs/" + id + "/approvals/ship", "{\"decision\":\"approve\",\"approver\":\"alice\"}");
         assertThat(notApproval.status()).isEqualTo(400);
         assertThat(notApproval.body().path("detail").asText()).isEqualTo("stage 'ship' is agent, not approval");
         assertThat(stage(id, "gate").path("status").asText()).isEqualTo("WAITING_APPROVAL");
@@ -296,8 +345,12 @@ class ApprovalStageTest {
             Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var replies = session.createTemporaryQueue();
             var answers = session.createConsumer(replies);
-            TextMessage m = session.createTextMessage(Json.write(Json.object().put("runId", id).put("stage", "gate")
-                    .put("decision", "approve").put("approver", "bob").put("comment", "over JMS")));
+            TextMessage m = session.createTextMessage(Json.write(Json.object()
+                    .put("runId", id)
+                    .put("stage", "gate")
+                    .put("decision", "approve")
+                    .put("approver", "bob")
+                    .put("comment", "over JMS")));
             m.setJMSReplyTo(replies);
             m.setJMSCorrelationID("decision-1");
             session.createProducer(session.createQueue("baton.approvals")).send(m);
@@ -315,7 +368,8 @@ class ApprovalStageTest {
             assertThat(refused.path("verdict").asText()).isEqualTo("INVALID");
             assertThat(refused.path("error").asText()).contains("decision must be \"approve\" or \"reject\"");
         }
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
         assertThat(history(id)).contains("APPROVED bob over JMS");
     }
 
@@ -335,6 +389,7 @@ class ApprovalStageTest {
         CliTest.Result late = CliTest.runAs("alice", "approve", id, "gate", "--reject", "--server", server);
         assertThat(late.exit()).isEqualTo(2);
         assertThat(late.err()).contains("409 stage 'gate' was already decided: rejected by bob");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("COMPENSATED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("COMPENSATED");
     }
 }

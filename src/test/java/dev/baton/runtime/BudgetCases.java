@@ -25,6 +25,7 @@ abstract class BudgetCases {
 
     @TempDir
     static Path root;
+
     static FakeService llm;
     static TestBaton baton;
 
@@ -48,16 +49,24 @@ abstract class BudgetCases {
                       - {name: two, agent: %1$s, dependsOn: [one]}
                       - {name: three, agent: %1$s, dependsOn: [two]}
                 """;
-        baton = TestBaton.start(root, agents, Map.of(
-                "tokens.yaml", pipeline("tokens", "budget: {tokens: 50}") + stages.formatted("writer"),
-                "roomy.yaml", pipeline("roomy", "budget: {tokens: 1000}") + stages.formatted("writer"),
-                "dollars.yaml", pipeline("dollars", "budget: {costUsd: 0.1}") + stages.formatted("pricey"),
-                "unpriced.yaml", pipeline("unpriced", "budget: {costUsd: 5}") + stages.formatted("writer"),
-                // 3 calls of $0.07: 0.07 + 0.07 + 0.07 is 0.21000000000000002 in doubles, and spends exactly $0.21
-                "exact.yaml", pipeline("exact", "budget: {costUsd: 0.21}") + stages.formatted("pricey"),
-                // an llm agent only this pipeline declares is priced by its model too
-                "declared.yaml", pipeline("declared", "budget: {costUsd: 5}\n  agents:\n    own-llm: "
-                        + model.formatted("priced-model")) + stages.formatted("own-llm")),
+        baton = TestBaton.start(
+                root,
+                agents,
+                Map.of(
+                        "tokens.yaml", pipeline("tokens", "budget: {tokens: 50}") + stages.formatted("writer"),
+                        "roomy.yaml", pipeline("roomy", "budget: {tokens: 1000}") + stages.formatted("writer"),
+                        "dollars.yaml", pipeline("dollars", "budget: {costUsd: 0.1}") + stages.formatted("pricey"),
+                        "unpriced.yaml", pipeline("unpriced", "budget: {costUsd: 5}") + stages.formatted("writer"),
+                        // 3 calls of $0.07: 0.07 + 0.07 + 0.07 is 0.21000000000000002 in doubles, and spends exactly
+                        // $0.21
+                        "exact.yaml", pipeline("exact", "budget: {costUsd: 0.21}") + stages.formatted("pricey"),
+                        // an llm agent only this pipeline declares is priced by its model too
+                        "declared.yaml",
+                                pipeline(
+                                                "declared",
+                                                "budget: {costUsd: 5}\n  agents:\n    own-llm: "
+                                                        + model.formatted("priced-model"))
+                                        + stages.formatted("own-llm")),
                 Map.of("LLM_KEY", "sk-budget-test-key")::get);
     }
 
@@ -95,8 +104,9 @@ abstract class BudgetCases {
 
         // 38 tokens after stage one, 76 after stage two: past 50, so stage three never gets a ticket
         assertThat(run.path("status").asText()).isEqualTo("COMPENSATED");
-        assertThat(run.path("error").asText()).isEqualTo("token budget exceeded: the run used 76 tokens, more than "
-                + "spec.budget.tokens 50 (the last reply: stage 'two', agent 'writer', 38 tokens)");
+        assertThat(run.path("error").asText())
+                .isEqualTo("token budget exceeded: the run used 76 tokens, more than "
+                        + "spec.budget.tokens 50 (the last reply: stage 'two', agent 'writer', 38 tokens)");
         assertThat(run.path("usage").path("tokens").asLong()).isEqualTo(76);
         assertThat(run.path("usage").path("costUsd").isNull()).isTrue();
         assertThat(run.path("budget").path("tokens").asLong()).isEqualTo(50);
@@ -109,14 +119,18 @@ abstract class BudgetCases {
         assertThat(two.path("usage").path("promptTokens").asLong()).isEqualTo(30);
         assertThat(stage(run, "three").path("tickets")).isEmpty();
         // compensation as on any failure: stage one's undo ran
-        assertThat(stage(run, "one").path("tickets").findValuesAsText("purpose")).contains("compensate");
+        assertThat(stage(run, "one").path("tickets").findValuesAsText("purpose"))
+                .contains("compensate");
         String id = run.path("id").asText();
-        assertThat(baton.query("SELECT status, detail FROM ticket_history WHERE run_id = ? AND status = ?", id,
-                "BUDGET_EXCEEDED")).singleElement()
+        assertThat(baton.query(
+                        "SELECT status, detail FROM ticket_history WHERE run_id = ? AND status = ?",
+                        id,
+                        "BUDGET_EXCEEDED"))
+                .singleElement()
                 .satisfies(r -> assertThat((String) r.get("detail")).startsWith("token budget exceeded"));
         // the history shows no ticket of stage three and nothing queued after the budget was crossed
-        List<Map<String, Object>> rows = baton.query("SELECT seq, status FROM ticket_history WHERE run_id = ? AND "
-                + "stage = 'three'", id);
+        List<Map<String, Object>> rows =
+                baton.query("SELECT seq, status FROM ticket_history WHERE run_id = ? AND " + "stage = 'three'", id);
         assertThat(rows).isEmpty();
     }
 
@@ -144,23 +158,44 @@ abstract class BudgetCases {
 
         // one reply: 30 * $1000/M + 8 * $5000/M = $0.07; two: $0.14 > $0.10
         assertThat(run.path("status").asText()).isEqualTo("COMPENSATED");
-        assertThat(run.path("error").asText()).isEqualTo("cost budget exceeded: the run's tokens cost $0.14, more "
-                + "than spec.budget.costUsd $0.1 (the last reply: stage 'two', agent 'pricey', 38 tokens)");
-        assertThat(run.path("usage").path("costUsd").asDouble()).isCloseTo(0.14, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(run.path("error").asText())
+                .isEqualTo("cost budget exceeded: the run's tokens cost $0.14, more "
+                        + "than spec.budget.costUsd $0.1 (the last reply: stage 'two', agent 'pricey', 38 tokens)");
+        assertThat(run.path("usage").path("costUsd").asDouble())
+                .isCloseTo(0.14, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(stage(run, "one").path("usage").path("costUsd").asDouble())
                 .isCloseTo(0.07, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(stage(run, "three").path("tickets")).isEmpty();
         // the CLI's status view shows the spending against the budget, and each stage's tokens
-        var status = dev.baton.cli.CliTest.run("status", run.path("id").asText(), "--server",
-                "http://127.0.0.1:" + baton.port);
+        var status = dev.baton.cli.CliTest.run(
+                "status", run.path("id").asText(), "--server", "http://127.0.0.1:" + baton.port);
         assertThat(status.out().lines()).contains("  tokens 76  cost $0.14 of $0.1 (budget)");
-        assertThat(status.out().lines()).anySatisfy(l -> assertThat(l).startsWith("  one ")
-                .contains("attempts 1  tokens 38 "));
+        assertThat(status.out().lines())
+                .anySatisfy(l -> assertThat(l).startsWith("  one ").contains("attempts 1  tokens 38 "));
         String metrics = baton.getText("/api/metrics");
-        assertThat(ObservabilityTest.sample(metrics, "baton_cost_usd_total", "agent", "pricey", "pipeline", "dollars",
-                "stage", "one").orElseThrow()).isCloseTo(0.07, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(ObservabilityTest.sample(metrics, "baton_tokens_total", "agent", "pricey", "pipeline", "dollars",
-                "stage", "two", "type", "prompt")).hasValue(30.0);
+        assertThat(ObservabilityTest.sample(
+                                metrics,
+                                "baton_cost_usd_total",
+                                "agent",
+                                "pricey",
+                                "pipeline",
+                                "dollars",
+                                "stage",
+                                "one")
+                        .orElseThrow())
+                .isCloseTo(0.07, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(ObservabilityTest.sample(
+                        metrics,
+                        "baton_tokens_total",
+                        "agent",
+                        "pricey",
+                        "pipeline",
+                        "dollars",
+                        "stage",
+                        "two",
+                        "type",
+                        "prompt"))
+                .hasValue(30.0);
     }
 
     @Test
@@ -168,7 +203,8 @@ abstract class BudgetCases {
         JsonNode run = run("exact");
 
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
-        assertThat(run.path("usage").path("costUsd").asDouble()).isCloseTo(0.21, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(run.path("usage").path("costUsd").asDouble())
+                .isCloseTo(0.21, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
@@ -176,7 +212,8 @@ abstract class BudgetCases {
         JsonNode run = run("declared");
 
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
-        assertThat(run.path("usage").path("costUsd").asDouble()).isCloseTo(0.21, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(run.path("usage").path("costUsd").asDouble())
+                .isCloseTo(0.21, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
@@ -184,8 +221,9 @@ abstract class BudgetCases {
         JsonNode run = run("unpriced");
 
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo("cost budget cannot be kept: agent 'writer' reported 38 "
-                + "tokens, but config/agents.yaml prices lists neither its model nor the agent");
+        assertThat(run.path("error").asText())
+                .isEqualTo("cost budget cannot be kept: agent 'writer' reported 38 "
+                        + "tokens, but config/agents.yaml prices lists neither its model nor the agent");
         assertThat(stage(run, "two").path("tickets")).isEmpty();
     }
 }

@@ -21,7 +21,8 @@ class BudgetOnPostgresqlTest extends BudgetCases {
 
     @org.junit.jupiter.api.Test
     void theseCasesRanOnPostgresql() throws Exception {
-        org.assertj.core.api.Assertions.assertThat(baton.query("SELECT version() AS v").get(0).get("v").toString())
+        org.assertj.core.api.Assertions.assertThat(
+                        baton.query("SELECT version() AS v").get(0).get("v").toString())
                 .startsWith("PostgreSQL");
     }
 

@@ -22,12 +22,17 @@ class ConditionLoopTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 default: {kind: demo}
                 agents:
                   judge: {kind: demo, output: {decision: "{{ input }}"}}
                   counter: {kind: demo, output: {round: "{{ input }}"}}
-                """, Map.of("cond.yaml", """
+                """,
+                Map.of(
+                        "cond.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: cond}
@@ -43,7 +48,9 @@ class ConditionLoopTest {
                         agent: writer
                         output: "$.rewritten"
                       - {name: publish, dependsOn: [rewrite], agent: publisher}
-                """, "broken-cond.yaml", """
+                """,
+                        "broken-cond.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: broken-cond}
@@ -55,7 +62,9 @@ class ConditionLoopTest {
                         dependsOn: [review]
                         condition: 'review.missing == "x"'
                         agent: writer
-                """, "loop.yaml", """
+                """,
+                        "loop.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: refine}
@@ -74,7 +83,9 @@ class ConditionLoopTest {
                             - {name: critique, dependsOn: [draft], agent: counter, input: "$.params.rounds", output: "$.last"}
                         output: "$.refined"
                       - {name: publish, dependsOn: [refine], agent: publisher}
-                """, "loop-max.yaml", """
+                """,
+                        "loop-max.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: loop-max}
@@ -89,7 +100,9 @@ class ConditionLoopTest {
                           maxIterations: 2
                           stages:
                             - {name: work, agent: writer}
-                """, "loop-continue.yaml", """
+                """,
+                        "loop-continue.yaml",
+                        """
                 apiVersion: baton/v1
                 kind: Pipeline
                 metadata: {name: loop-continue}
@@ -140,8 +153,8 @@ class ConditionLoopTest {
     void aConditionThatCannotBeEvaluatedFailsTheStageWithTheExpressionAndTheReason() throws Exception {
         JsonNode run = baton.awaitRun(baton.startRun("broken-cond", "{}"), Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'rewrite' failed: condition 'review.missing == \"x\"' failed: no such key: missing");
+        assertThat(run.path("error").asText())
+                .isEqualTo("stage 'rewrite' failed: condition 'review.missing == \"x\"' failed: no such key: missing");
     }
 
     @Test
@@ -150,29 +163,43 @@ class ConditionLoopTest {
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(stage(run, "refine").path("iteration").asInt()).isEqualTo(3);
-        assertThat(stage(run, "refine").path("output").path("iterations").asInt()).isEqualTo(3);
-        assertThat(stage(run, "refine").path("output").path("outputs").path("critique").path("round").asInt())
+        assertThat(stage(run, "refine").path("output").path("iterations").asInt())
+                .isEqualTo(3);
+        assertThat(stage(run, "refine")
+                        .path("output")
+                        .path("outputs")
+                        .path("critique")
+                        .path("round")
+                        .asInt())
                 .isEqualTo(3);
         assertThat(stage(run, "publish").path("status").asText()).isEqualTo("SUCCEEDED");
 
-        List<Map<String, Object>> tickets = baton.query("SELECT stage, iteration, status FROM ticket WHERE run_id = ? "
-                + "AND stage LIKE 'refine/%' ORDER BY iteration, stage", id);
-        assertThat(tickets).extracting(t -> t.get("stage") + "#" + t.get("iteration") + "=" + t.get("status"))
-                .containsExactly("refine/critique#1=SUCCEEDED", "refine/draft#1=SUCCEEDED",
-                        "refine/critique#2=SUCCEEDED", "refine/draft#2=SUCCEEDED",
-                        "refine/critique#3=SUCCEEDED", "refine/draft#3=SUCCEEDED");
-        List<Map<String, Object>> iterations = baton.query("SELECT detail FROM ticket_history WHERE run_id = ? "
-                + "AND status = 'ITERATION' ORDER BY seq", id);
-        assertThat(iterations).extracting(r -> r.get("detail")).containsExactly(
-                "iteration 1 of at most 5", "iteration 2 of at most 5", "iteration 3 of at most 5");
+        List<Map<String, Object>> tickets = baton.query(
+                "SELECT stage, iteration, status FROM ticket WHERE run_id = ? "
+                        + "AND stage LIKE 'refine/%' ORDER BY iteration, stage",
+                id);
+        assertThat(tickets)
+                .extracting(t -> t.get("stage") + "#" + t.get("iteration") + "=" + t.get("status"))
+                .containsExactly(
+                        "refine/critique#1=SUCCEEDED",
+                        "refine/draft#1=SUCCEEDED",
+                        "refine/critique#2=SUCCEEDED",
+                        "refine/draft#2=SUCCEEDED",
+                        "refine/critique#3=SUCCEEDED",
+                        "refine/draft#3=SUCCEEDED");
+        List<Map<String, Object>> iterations = baton.query(
+                "SELECT detail FROM ticket_history WHERE run_id = ? " + "AND status = 'ITERATION' ORDER BY seq", id);
+        assertThat(iterations)
+                .extracting(r -> r.get("detail"))
+                .containsExactly("iteration 1 of at most 5", "iteration 2 of at most 5", "iteration 3 of at most 5");
     }
 
     @Test
     void reachingMaxIterationsFailsTheStage() throws Exception {
         JsonNode run = baton.awaitRun(baton.startRun("loop-max", "{}"), Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'spin' failed: reached maxIterations 2 and until 'false' is still false");
+        assertThat(run.path("error").asText())
+                .isEqualTo("stage 'spin' failed: reached maxIterations 2 and until 'false' is still false");
     }
 
     @Test

@@ -89,8 +89,20 @@ class EngineTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, AGENTS, Map.of("diamond.yaml", DIAMOND, "retrying.yaml", RETRY,
-                "failing.yaml", FAILING, "single.yaml", SINGLE, "lattice.yaml", lattice(10, 5)));
+        baton = TestBaton.start(
+                root,
+                AGENTS,
+                Map.of(
+                        "diamond.yaml",
+                        DIAMOND,
+                        "retrying.yaml",
+                        RETRY,
+                        "failing.yaml",
+                        FAILING,
+                        "single.yaml",
+                        SINGLE,
+                        "lattice.yaml",
+                        lattice(10, 5)));
     }
 
     @AfterAll
@@ -136,8 +148,11 @@ class EngineTest {
             }
         }
         List<Map<String, Object>> history = baton.query(
-                "SELECT stage, COUNT(*) AS n FROM ticket_history WHERE run_id = ? AND status = 'SUCCEEDED' GROUP BY stage", id);
-        assertThat(history).hasSize(50).allSatisfy(r -> assertThat(((Number) r.get("n")).intValue()).isEqualTo(1));
+                "SELECT stage, COUNT(*) AS n FROM ticket_history WHERE run_id = ? AND status = 'SUCCEEDED' GROUP BY stage",
+                id);
+        assertThat(history)
+                .hasSize(50)
+                .allSatisfy(r -> assertThat(((Number) r.get("n")).intValue()).isEqualTo(1));
     }
 
     @Test
@@ -150,15 +165,20 @@ class EngineTest {
         assertThat(stage.path("attempts").asInt()).isEqualTo(3);
         assertThat(stage.path("tickets").get(0).path("attempt").asInt()).isEqualTo(3);
 
-        List<Map<String, Object>> failures = baton.query("SELECT attempt, at FROM ticket_history WHERE run_id = ? "
-                + "AND status = 'FAILED' ORDER BY seq", id);
-        List<Map<String, Object>> queued = baton.query("SELECT attempt, at FROM ticket_history WHERE run_id = ? "
-                + "AND status = 'QUEUED' ORDER BY seq", id);
-        assertThat(failures).extracting(r -> ((Number) r.get("attempt")).intValue()).containsExactly(1, 2);
-        assertThat(queued).extracting(r -> ((Number) r.get("attempt")).intValue()).containsExactly(1, 2, 3);
+        List<Map<String, Object>> failures = baton.query(
+                "SELECT attempt, at FROM ticket_history WHERE run_id = ? " + "AND status = 'FAILED' ORDER BY seq", id);
+        List<Map<String, Object>> queued = baton.query(
+                "SELECT attempt, at FROM ticket_history WHERE run_id = ? " + "AND status = 'QUEUED' ORDER BY seq", id);
+        assertThat(failures)
+                .extracting(r -> ((Number) r.get("attempt")).intValue())
+                .containsExactly(1, 2);
+        assertThat(queued)
+                .extracting(r -> ((Number) r.get("attempt")).intValue())
+                .containsExactly(1, 2, 3);
         // each outcome arrives only after the broker held the retry: 300 ms, then twice as long
-        Map<String, Object> success = baton.query("SELECT attempt, at FROM ticket_history WHERE run_id = ? "
-                + "AND status = 'SUCCEEDED'", id).get(0);
+        Map<String, Object> success = baton.query(
+                        "SELECT attempt, at FROM ticket_history WHERE run_id = ? " + "AND status = 'SUCCEEDED'", id)
+                .get(0);
         Duration firstWait = between(failures.get(0), failures.get(1));
         Duration secondWait = between(failures.get(1), success);
         assertThat(firstWait).isGreaterThanOrEqualTo(Duration.ofMillis(250));
@@ -171,11 +191,13 @@ class EngineTest {
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(30));
 
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'boom' failed: attempt 1 of 5 failed: agent broken always fails");
+        assertThat(run.path("error").asText())
+                .isEqualTo("stage 'boom' failed: attempt 1 of 5 failed: agent broken always fails");
         assertThat(run.at("/stages/0/status").asText()).isEqualTo("SUCCEEDED");
         assertThat(run.at("/stages/1/status").asText()).isEqualTo("FAILED");
-        assertThat(run.at("/stages/1/attempts").asInt()).as("not retryable: no second attempt").isEqualTo(1);
+        assertThat(run.at("/stages/1/attempts").asInt())
+                .as("not retryable: no second attempt")
+                .isEqualTo(1);
         assertThat(run.at("/stages/2/status").asText()).isEqualTo("CANCELLED");
         assertThat(run.at("/stages/2/tickets")).isEmpty();
     }
@@ -203,15 +225,16 @@ class EngineTest {
 
     private static Map<String, Instant> times(String runId, String status) throws Exception {
         Map<String, Instant> out = new HashMap<>();
-        for (var r : baton.query("SELECT stage, at FROM ticket_history WHERE run_id = ? AND status = ?", runId, status)) {
+        for (var r :
+                baton.query("SELECT stage, at FROM ticket_history WHERE run_id = ? AND status = ?", runId, status)) {
             out.put((String) r.get("stage"), ((java.sql.Timestamp) r.get("at")).toInstant());
         }
         return out;
     }
 
     private static Duration between(Map<String, Object> a, Map<String, Object> b) {
-        return Duration.between(((java.sql.Timestamp) a.get("at")).toInstant(),
-                ((java.sql.Timestamp) b.get("at")).toInstant());
+        return Duration.between(
+                ((java.sql.Timestamp) a.get("at")).toInstant(), ((java.sql.Timestamp) b.get("at")).toInstant());
     }
 
     /** A lattice of rows × cols stages; r-c depends on (r-1)-c and (r-1)-(c+1 mod cols). */
@@ -228,7 +251,9 @@ class EngineTest {
             for (int c = 0; c < cols; c++) {
                 y.append("      - {name: s").append(r).append('-').append(c).append(", agent: fast");
                 if (r > 0) {
-                    y.append(", dependsOn: [").append(String.join(", ", deps("s" + r + "-" + c))).append(']');
+                    y.append(", dependsOn: [")
+                            .append(String.join(", ", deps("s" + r + "-" + c)))
+                            .append(']');
                 }
                 y.append("}\n");
             }

@@ -47,8 +47,7 @@ class EventsTest {
     @BeforeAll
     static void start() throws Exception {
         baton = TestBaton.start(root, "default: {kind: demo}\n", Map.of("two-stages.yaml", TWO_STAGES));
-        connection = baton.brokerConnections()
-                .createConnection();
+        connection = baton.brokerConnections().createConnection();
         Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer subscriber = session.createConsumer(session.createTopic(Endpoints.EVENTS));
         subscriber.setMessageListener(m -> {
@@ -70,27 +69,33 @@ class EventsTest {
     @Test
     void aSubscriberSeesEveryTransitionOfATwoStageRunInOrder() throws Exception {
         String runId = baton.startRun("two-stages", "{}");
-        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
-        await().atMost(Duration.ofSeconds(10)).until(() -> ofRun(runId).stream()
-                .anyMatch(e -> e.path("type").asText().equals("run") && e.path("status").asText().equals("SUCCEEDED")));
+        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ofRun(runId).stream()
+                        .anyMatch(e -> e.path("type").asText().equals("run")
+                                && e.path("status").asText().equals("SUCCEEDED")));
 
         List<JsonNode> events = ofRun(runId);
-        assertThat(events).map(e -> e.path("type").asText() + " " + e.path("status").asText() + " "
-                + e.path("stage").asText("-")).containsExactly(
-                "run RUNNING -",
-                "ticket QUEUED first",
-                "ticket RUNNING first",
-                "ticket SUCCEEDED first",
-                "stage SUCCEEDED first",
-                "ticket QUEUED second",
-                "ticket RUNNING second",
-                "ticket SUCCEEDED second",
-                "stage SUCCEEDED second",
-                "run SUCCEEDED -");
+        assertThat(events)
+                .map(e -> e.path("type").asText() + " " + e.path("status").asText() + " "
+                        + e.path("stage").asText("-"))
+                .containsExactly(
+                        "run RUNNING -",
+                        "ticket QUEUED first",
+                        "ticket RUNNING first",
+                        "ticket SUCCEEDED first",
+                        "stage SUCCEEDED first",
+                        "ticket QUEUED second",
+                        "ticket RUNNING second",
+                        "ticket SUCCEEDED second",
+                        "stage SUCCEEDED second",
+                        "run SUCCEEDED -");
         assertThat(events).map(e -> e.path("seq").asInt()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         assertThat(events).allSatisfy(e -> {
             assertThat(e.path("pipeline").asText()).isEqualTo("two-stages");
-            assertThat(e.path("id").asText()).isEqualTo(Events.id(runId, e.path("seq").asInt()));
+            assertThat(e.path("id").asText())
+                    .isEqualTo(Events.id(runId, e.path("seq").asInt()));
             assertThat(e.path("at").asText()).isNotEmpty();
         });
         JsonNode queued = events.get(1);
@@ -116,13 +121,15 @@ class EventsTest {
         JsonNode last = ofRun(runId).get(9);
 
         // What the outbox sweep does with a row a crash left between the broker send and the row's delete.
-        Outgoing again = new Outgoing(last.path("id").asText(), Endpoints.topic(Endpoints.EVENTS), Json.write(last),
-                runId, null, 4, 0, 0);
+        Outgoing again = new Outgoing(
+                last.path("id").asText(), Endpoints.topic(Endpoints.EVENTS), Json.write(last), runId, null, 4, 0, 0);
         baton.server.camel().createProducerTemplate().sendBody(Endpoints.RELAY, List.of(again));
         String marker = baton.startRun("two-stages", "{}");
         await().atMost(Duration.ofSeconds(30)).until(() -> ofRun(marker).size() == 10);
 
-        assertThat(ofRun(runId)).as("the copy carries the same duplicate-detection id and is dropped").hasSize(10);
+        assertThat(ofRun(runId))
+                .as("the copy carries the same duplicate-detection id and is dropped")
+                .hasSize(10);
     }
 
     @Test
@@ -136,7 +143,9 @@ class EventsTest {
 
     private static List<JsonNode> ofRun(String runId) {
         synchronized (received) {
-            return received.stream().filter(e -> e.path("runId").asText().equals(runId)).toList();
+            return received.stream()
+                    .filter(e -> e.path("runId").asText().equals(runId))
+                    .toList();
         }
     }
 }

@@ -75,22 +75,28 @@ class ExternalAgentTest {
             assertThat(t1.path("input").asText()).isEqualTo("why");
             assertThat(t1.path("params").path("q").asText()).isEqualTo("why");
             assertThat(t1.path("deadline").asText()).isNotBlank();
-            assertThat(first.getJMSCorrelationID()).isEqualTo(t1.path("ticketId").asText());
+            assertThat(first.getJMSCorrelationID())
+                    .isEqualTo(t1.path("ticketId").asText());
             assertThat(first.getJMSReplyTo().toString()).contains("baton.results");
             assertThat(first.getJMSPriority()).isEqualTo(7);
 
             // no reply: the 1 s lease expires and the ticket comes again as attempt 2
             TextMessage second = (TextMessage) tickets.receive(15_000);
             JsonNode t2 = Json.parse(second.getText());
-            assertThat(t2.path("ticketId").asText()).isEqualTo(t1.path("ticketId").asText());
+            assertThat(t2.path("ticketId").asText())
+                    .isEqualTo(t1.path("ticketId").asText());
             assertThat(t2.path("attempt").asInt()).isEqualTo(2);
 
             var results = s.createProducer(s.createQueue("baton.results"));
-            results.send(reply(s, t1, "{\"status\": \"succeeded\", \"output\": \"too late\", "
-                    + "\"usage\": {\"totalTokens\": 7}}"));
+            results.send(reply(
+                    s,
+                    t1,
+                    "{\"status\": \"succeeded\", \"output\": \"too late\", " + "\"usage\": {\"totalTokens\": 7}}"));
             await().atMost(Duration.ofSeconds(10)).until(() -> statuses(runId).contains("REFUSED"));
-            results.send(reply(s, t2, "{\"status\": \"succeeded\", \"output\": \"because\", "
-                    + "\"usage\": {\"totalTokens\": 5}}"));
+            results.send(reply(
+                    s,
+                    t2,
+                    "{\"status\": \"succeeded\", \"output\": \"because\", " + "\"usage\": {\"totalTokens\": 5}}"));
             baton.awaitRun(runId, Duration.ofSeconds(10));
             JsonNode run = baton.get("/api/runs/" + runId).body();
 
@@ -110,10 +116,14 @@ class ExternalAgentTest {
             assertThat(expired.path("detail").asText()).startsWith("lease of 1s expired on attempt 1; retrying in");
             assertThat(refused.path("attempt").asInt()).isEqualTo(1);
             assertThat(refused.path("detail").asText()).isEqualTo("stale attempt 1; the current attempt is 2");
-            JsonNode event = baton.get("/api/runs/" + runId + "/events").body().get(refused.path("seq").asInt() - 1);
+            JsonNode event = baton.get("/api/runs/" + runId + "/events")
+                    .body()
+                    .get(refused.path("seq").asInt() - 1);
             assertThat(event.path("type").asText() + " " + event.path("status").asText() + " "
-                    + event.path("attempt").asInt()).isEqualTo("ticket REFUSED 1");
-            assertThat(event.path("actor").asText()).isEqualTo(refused.path("agent").asText());
+                            + event.path("attempt").asInt())
+                    .isEqualTo("ticket REFUSED 1");
+            assertThat(event.path("actor").asText())
+                    .isEqualTo(refused.path("agent").asText());
         }
     }
 
@@ -133,7 +143,9 @@ class ExternalAgentTest {
             results.send(reply(s, t, "{\"status\": \"succeeded\", \"output\": \"finally\"}"));
             JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(10));
             assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-            assertThat(run.at("/stages/0/attempts").asInt()).as("the lease never expired").isEqualTo(1);
+            assertThat(run.at("/stages/0/attempts").asInt())
+                    .as("the lease never expired")
+                    .isEqualTo(1);
             assertThat(tickets.receiveNoWait()).as("no second dispatch").isNull();
         }
     }
@@ -146,7 +158,8 @@ class ExternalAgentTest {
             s.createProducer(s.createQueue("baton.results")).send(s.createTextMessage("{not json"));
             admin.start();
             Session a = admin.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TextMessage parked = (TextMessage) a.createConsumer(a.createQueue("baton.DLQ")).receive(10_000);
+            TextMessage parked =
+                    (TextMessage) a.createConsumer(a.createQueue("baton.DLQ")).receive(10_000);
             assertThat(parked).isNotNull();
             assertThat(parked.getText()).isEqualTo("{not json");
             assertThat(parked.getStringProperty("BatonDeadLetterReason")).startsWith("reply is not JSON");
@@ -169,7 +182,8 @@ class ExternalAgentTest {
 
     private static TextMessage reply(Session s, JsonNode ticket, String fields) throws Exception {
         var body = (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(fields);
-        body.put("ticketId", ticket.path("ticketId").asText()).put("attempt", ticket.path("attempt").asInt());
+        body.put("ticketId", ticket.path("ticketId").asText())
+                .put("attempt", ticket.path("attempt").asInt());
         TextMessage m = s.createTextMessage(Json.write(body));
         m.setJMSCorrelationID(ticket.path("ticketId").asText());
         return m;
@@ -177,7 +191,9 @@ class ExternalAgentTest {
 
     private static List<String> statuses(String runId) throws Exception {
         List<String> out = new ArrayList<>();
-        baton.get("/api/runs/" + runId + "/history").body().forEach(h -> out.add(h.path("status").asText()));
+        baton.get("/api/runs/" + runId + "/history")
+                .body()
+                .forEach(h -> out.add(h.path("status").asText()));
         return out;
     }
 }

@@ -49,19 +49,34 @@ class ForEachStageTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 agents:
                   fixer: {kind: demo, output: {fixed: "{{ input.issue.id }}", n: "{{ input.n }}", title: "{{ input.title }}"}, delay: 20ms}
                   echo: {kind: demo}
                   picky: {kind: external}
-                """, Map.of(
-                "each.yaml", pipeline("each", 3, ""),
-                "picky.yaml", pipeline("picky", 2, ""),
-                "picky-tolerant.yaml", pipeline("picky-tolerant", 2, "continueOnError: true")));
+                """,
+                Map.of(
+                        "each.yaml", pipeline("each", 3, ""),
+                        "picky.yaml", pipeline("picky", 2, ""),
+                        "picky-tolerant.yaml", pipeline("picky-tolerant", 2, "continueOnError: true")));
         // fails (for good) every item whose id is odd
-        picky = ScriptedAgent.start(baton, "picky", t -> t.path("input").path("issue").path("id").asInt() % 2 == 1
-                ? ScriptedAgent.fail("cannot fix " + t.path("input").path("issue").path("id").asInt(), false)
-                : ScriptedAgent.succeed(Json.object().put("fixed", t.path("input").path("issue").path("id").asInt())));
+        picky = ScriptedAgent.start(
+                baton,
+                "picky",
+                t -> t.path("input").path("issue").path("id").asInt() % 2 == 1
+                        ? ScriptedAgent.fail(
+                                "cannot fix "
+                                        + t.path("input")
+                                                .path("issue")
+                                                .path("id")
+                                                .asInt(),
+                                false)
+                        : ScriptedAgent.succeed(Json.object()
+                                .put(
+                                        "fixed",
+                                        t.path("input").path("issue").path("id").asInt())));
     }
 
     @AfterAll
@@ -73,7 +88,12 @@ class ForEachStageTest {
     static String issues(int n) {
         StringBuilder sb = new StringBuilder("{\"issues\": [");
         for (int i = 0; i < n; i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"id\": ").append(100 + i).append(", \"title\": \"t").append(i).append("\"}");
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"id\": ")
+                    .append(100 + i)
+                    .append(", \"title\": \"t")
+                    .append(i)
+                    .append("\"}");
         }
         return sb.append("]}").toString();
     }
@@ -103,13 +123,16 @@ class ForEachStageTest {
     static int maxInFlight(String runId, String stage) throws Exception {
         Set<Object> inFlight = new HashSet<>();
         int max = 0;
-        for (Map<String, Object> h : baton.query("SELECT ticket_id, status FROM ticket_history WHERE run_id = ? "
-                + "AND stage = ? AND ticket_id IS NOT NULL ORDER BY seq", runId, stage)) {
+        for (Map<String, Object> h : baton.query(
+                "SELECT ticket_id, status FROM ticket_history WHERE run_id = ? "
+                        + "AND stage = ? AND ticket_id IS NOT NULL ORDER BY seq",
+                runId,
+                stage)) {
             switch ((String) h.get("status")) {
                 case "QUEUED" -> inFlight.add(h.get("ticket_id"));
                 case "SUCCEEDED", "CANCELLED" -> inFlight.remove(h.get("ticket_id"));
-                case "FAILED" -> { }
-                default -> { }
+                case "FAILED" -> {}
+                default -> {}
             }
             max = Math.max(max, inFlight.size());
         }
@@ -128,16 +151,16 @@ class ForEachStageTest {
     void anInputThatIsNotAnArrayFailsTheStageSayingWhatItIs() throws Exception {
         JsonNode run = baton.awaitRun(baton.startRun("each", "{\"issues\": {\"id\": 1}}"), Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'fix-each' failed: for_each input $.params.issues is object, not an array");
+        assertThat(run.path("error").asText())
+                .isEqualTo("stage 'fix-each' failed: for_each input $.params.issues is object, not an array");
     }
 
     @Test
     void aFailedItemFailsTheStageAndCancelsTheRest() throws Exception {
         JsonNode run = baton.awaitRun(baton.startRun("picky", issues(6)), Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'fix-each' failed: item 1 'fix-101' failed after 1 attempt: cannot fix 101");
+        assertThat(run.path("error").asText())
+                .isEqualTo("stage 'fix-each' failed: item 1 'fix-101' failed after 1 attempt: cannot fix 101");
         List<String> statuses = run.path("stages").get(0).path("tickets").findValuesAsText("status");
         assertThat(statuses).doesNotContain("QUEUED", "RUNNING", "PENDING");
         assertThat(statuses).contains("CANCELLED");
@@ -150,8 +173,8 @@ class ForEachStageTest {
         JsonNode fixes = run.path("context").path("fixes");
         assertThat(fixes).hasSize(5);
         assertThat(fixes.get(0).path("fixed").asInt()).isEqualTo(100);
-        assertThat(fixes.get(1)).isEqualTo(Json.parse(
-                "{\"error\":\"cannot fix 101\",\"item\":1,\"label\":\"fix-101\"}"));
+        assertThat(fixes.get(1))
+                .isEqualTo(Json.parse("{\"error\":\"cannot fix 101\",\"item\":1,\"label\":\"fix-101\"}"));
         assertThat(fixes.get(4).path("fixed").asInt()).isEqualTo(104);
     }
 }

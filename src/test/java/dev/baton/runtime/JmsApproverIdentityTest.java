@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JmsApproverIdentityTest {
     @TempDir
     static Path root;
+
     static TestBaton baton;
 
     @BeforeAll
@@ -51,33 +52,42 @@ class JmsApproverIdentityTest {
     @Test
     void theValidatedSenderDecidesAndABodyApproverCannotContradictIt() throws Exception {
         String id = baton.startRun("both", "{}");
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                baton.get("/api/runs/" + id).body().at("/stages/0/status").asText().equals("WAITING_APPROVAL"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.get("/api/runs/" + id)
+                        .body()
+                        .at("/stages/0/status")
+                        .asText()
+                        .equals("WAITING_APPROVAL"));
         // bob is a broker user with the approver role (`baton broker-user bob --role approver`): he may only send to
         // baton.approvals and read the answer on a temporary queue; the broker stamps his name on what he sends.
         var b = baton.server.settings().broker();
-        dev.baton.broker.BrokerUsers.put(b.usersFile(), b.rolesFile(), "bob", "bob-secret",
-                dev.baton.broker.BrokerUsers.Kind.APPROVER);
+        dev.baton.broker.BrokerUsers.put(
+                b.usersFile(), b.rolesFile(), "bob", "bob-secret", dev.baton.broker.BrokerUsers.Kind.APPROVER);
         var cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + b.port(), "bob", "bob-secret");
-        try (Connection c = cf.createConnection(); Connection own = baton.brokerConnections().createConnection()) {
+        try (Connection c = cf.createConnection();
+                Connection own = baton.brokerConnections().createConnection()) {
             c.start();
             Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var replies = session.createTemporaryQueue();
             var answers = session.createConsumer(replies);
             var producer = session.createProducer(session.createQueue("baton.approvals"));
 
-            TextMessage impostor = session.createTextMessage(Json.write(Json.object().put("runId", id)
-                    .put("stage", "gate").put("decision", "approve").put("approver", "alice")));
+            TextMessage impostor = session.createTextMessage(Json.write(Json.object()
+                    .put("runId", id)
+                    .put("stage", "gate")
+                    .put("decision", "approve")
+                    .put("approver", "alice")));
             impostor.setStringProperty("_AMQ_VALIDATED_USER", "alice"); // forged: the broker overwrites it
             impostor.setJMSReplyTo(replies);
             producer.send(impostor);
             JsonNode refused = Json.parse(((TextMessage) answers.receive(30_000)).getText());
             assertThat(refused.path("verdict").asText()).isEqualTo("INVALID");
-            assertThat(refused.path("error").asText()).isEqualTo("approver 'alice' is not the sender: the decision "
-                    + "is made by the broker user 'bob'; leave approver out");
+            assertThat(refused.path("error").asText())
+                    .isEqualTo("approver 'alice' is not the sender: the decision "
+                            + "is made by the broker user 'bob'; leave approver out");
 
-            TextMessage bob = session.createTextMessage(Json.write(Json.object().put("runId", id).put("stage", "gate")
-                    .put("decision", "approve")));
+            TextMessage bob = session.createTextMessage(Json.write(
+                    Json.object().put("runId", id).put("stage", "gate").put("decision", "approve")));
             bob.setJMSReplyTo(replies);
             producer.send(bob);
             JsonNode counted = Json.parse(((TextMessage) answers.receive(30_000)).getText());
@@ -89,12 +99,17 @@ class JmsApproverIdentityTest {
             Session ownSession = own.createSession(false, Session.AUTO_ACKNOWLEDGE);
             var ownReplies = ownSession.createTemporaryQueue();
             var ownAnswers = ownSession.createConsumer(ownReplies);
-            TextMessage alice = ownSession.createTextMessage(Json.write(Json.object().put("runId", id)
-                    .put("stage", "gate").put("decision", "approve").put("approver", "alice")));
+            TextMessage alice = ownSession.createTextMessage(Json.write(Json.object()
+                    .put("runId", id)
+                    .put("stage", "gate")
+                    .put("decision", "approve")
+                    .put("approver", "alice")));
             alice.setJMSReplyTo(ownReplies);
             ownSession.createProducer(ownSession.createQueue("baton.approvals")).send(alice);
             JsonNode fallback = Json.parse(((TextMessage) ownAnswers.receive(30_000)).getText());
-            assertThat(fallback.path("verdict").asText()).as("Baton's own user: the body says who").isEqualTo("COUNTED");
+            assertThat(fallback.path("verdict").asText())
+                    .as("Baton's own user: the body says who")
+                    .isEqualTo("COUNTED");
             assertThat(fallback.path("status").asText()).isEqualTo("SUCCEEDED");
         }
     }

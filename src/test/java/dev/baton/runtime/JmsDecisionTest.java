@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JmsDecisionTest {
     @TempDir
     static Path root;
+
     static TestBaton baton;
 
     @BeforeAll
@@ -91,8 +92,11 @@ class JmsDecisionTest {
 
         /** Alice approves the run's gate; the answer, or null when none comes within 5 s. */
         JsonNode approve(String runId, String correlation) throws Exception {
-            TextMessage m = session.createTextMessage(Json.write(Json.object().put("runId", runId).put("stage", "gate")
-                    .put("decision", "approve").put("approver", "alice")));
+            TextMessage m = session.createTextMessage(Json.write(Json.object()
+                    .put("runId", runId)
+                    .put("stage", "gate")
+                    .put("decision", "approve")
+                    .put("approver", "alice")));
             m.setJMSReplyTo(replies);
             m.setJMSCorrelationID(correlation);
             producer.send(m);
@@ -126,8 +130,11 @@ class JmsDecisionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> gate(id).equals("WAITING_APPROVAL"));
         try (Decider decider = new Decider()) {
             assertThat(decider.approve(id, "d1").path("verdict").asText()).isEqualTo("COUNTED");
-            assertThat(baton.awaitRun(id, Duration.ofSeconds(10)).path("status").asText()).isEqualTo("FAILED");
-            assertThat(baton.post("/api/runs/" + id + "/rerun", "{\"from\": \"gate\"}").status()).isEqualTo(200);
+            assertThat(baton.awaitRun(id, Duration.ofSeconds(10)).path("status").asText())
+                    .isEqualTo("FAILED");
+            assertThat(baton.post("/api/runs/" + id + "/rerun", "{\"from\": \"gate\"}")
+                            .status())
+                    .isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> gate(id).equals("WAITING_APPROVAL"));
             JsonNode again = decider.approve(id, "d2");
             assertThat(again).as("alice approving the re-asked stage").isNotNull();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LoopRerunTest {
     @TempDir
     static Path root;
+
     static TestBaton baton;
 
     @BeforeAll
@@ -54,14 +55,20 @@ class LoopRerunTest {
     @Test
     void cancelMidLoopThenRerun() throws Exception {
         String id = baton.startRun("loop", "{}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !baton.query(
-                "SELECT 1 FROM ticket WHERE run_id = ? AND stage = 'rounds/x' AND iteration = 2", id).isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !baton.query(
+                                "SELECT 1 FROM ticket WHERE run_id = ? AND stage = 'rounds/x' AND iteration = 2", id)
+                        .isEmpty());
         assertThat(baton.post("/api/runs/" + id + "/cancel", "").status()).isEqualTo(200);
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("CANCELLED");
         assertThat(baton.post("/api/runs/" + id + "/rerun", "").status()).isEqualTo(200);
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).as(run.path("error").asText()).isEqualTo("SUCCEEDED");
-        assertThat(baton.query("SELECT 1 FROM ticket WHERE run_id = ? AND stage = 'rounds/y' AND iteration = 3 "
-                + "AND status = 'SUCCEEDED'", id)).hasSize(2);
+        assertThat(baton.query(
+                        "SELECT 1 FROM ticket WHERE run_id = ? AND stage = 'rounds/y' AND iteration = 3 "
+                                + "AND status = 'SUCCEEDED'",
+                        id))
+                .hasSize(2);
     }
 }

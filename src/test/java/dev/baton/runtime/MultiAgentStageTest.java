@@ -53,16 +53,19 @@ class MultiAgentStageTest {
 
     @BeforeAll
     static void start() throws Exception {
-        baton = TestBaton.start(root, AGENTS, Map.of(
-                "all.yaml", pipeline("all", "yes-a, no-c", "all", ""),
-                "all-fail.yaml", pipeline("all-fail", "yes-a, broken", "all", ""),
-                "any.yaml", pipeline("any", "broken, yes-b", "any", ""),
-                "first.yaml", pipeline("first", "yes-b, no-c", "first", ""),
-                "merge.yaml", pipeline("merge", "yes-a, yes-b, no-c", "merge", ""),
-                "merge-text.yaml", pipeline("merge-text", "yes-a, text", "merge", ""),
-                "vote.yaml", pipeline("vote", "yes-a, yes-b, no-c", "vote", "voteOn: \"$.verdict\""),
-                "tie.yaml", pipeline("tie", "yes-a, no-c", "vote", "voteOn: \"$.verdict\""),
-                "quorum.yaml", pipeline("quorum", "yes-a, yes-b, silent", "quorum", "voteOn: \"$.verdict\"")));
+        baton = TestBaton.start(
+                root,
+                AGENTS,
+                Map.of(
+                        "all.yaml", pipeline("all", "yes-a, no-c", "all", ""),
+                        "all-fail.yaml", pipeline("all-fail", "yes-a, broken", "all", ""),
+                        "any.yaml", pipeline("any", "broken, yes-b", "any", ""),
+                        "first.yaml", pipeline("first", "yes-b, no-c", "first", ""),
+                        "merge.yaml", pipeline("merge", "yes-a, yes-b, no-c", "merge", ""),
+                        "merge-text.yaml", pipeline("merge-text", "yes-a, text", "merge", ""),
+                        "vote.yaml", pipeline("vote", "yes-a, yes-b, no-c", "vote", "voteOn: \"$.verdict\""),
+                        "tie.yaml", pipeline("tie", "yes-a, no-c", "vote", "voteOn: \"$.verdict\""),
+                        "quorum.yaml", pipeline("quorum", "yes-a, yes-b, silent", "quorum", "voteOn: \"$.verdict\"")));
     }
 
     @AfterAll
@@ -89,7 +92,8 @@ class MultiAgentStageTest {
         assertThat(out.size()).isEqualTo(2);
         assertThat(out.get(0).path("verdict").asText()).isEqualTo("approve");
         assertThat(out.get(1).path("verdict").asText()).isEqualTo("reject");
-        assertThat(stage(run, "review").path("tickets")).extracting(t -> t.path("agent").asText())
+        assertThat(stage(run, "review").path("tickets"))
+                .extracting(t -> t.path("agent").asText())
                 .containsExactly("yes-a", "no-c");
     }
 
@@ -97,8 +101,7 @@ class MultiAgentStageTest {
     void allFailsWhenOneAgentFails() throws Exception {
         JsonNode run = run("all-fail");
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'review' failed: broken: agent broken always fails");
+        assertThat(run.path("error").asText()).isEqualTo("stage 'review' failed: broken: agent broken always fails");
         assertThat(stage(run, "after").path("status").asText()).isEqualTo("CANCELLED");
     }
 
@@ -115,7 +118,9 @@ class MultiAgentStageTest {
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         JsonNode review = stage(run, "review");
         assertThat(review.path("output").path("verdict").asText()).isEqualTo("reject");
-        assertThat(review.path("tickets")).extracting(t -> t.path("agent").asText() + "=" + t.path("status").asText())
+        assertThat(review.path("tickets"))
+                .extracting(
+                        t -> t.path("agent").asText() + "=" + t.path("status").asText())
                 .containsExactly("yes-b=CANCELLED", "no-c=SUCCEEDED");
     }
 
@@ -132,8 +137,8 @@ class MultiAgentStageTest {
     void mergeOfATextOutputFailsNamingTheAgent() throws Exception {
         JsonNode run = run("merge-text");
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'review' failed: merge needs object outputs; text returned string");
+        assertThat(run.path("error").asText())
+                .isEqualTo("stage 'review' failed: merge needs object outputs; text returned string");
     }
 
     @Test
@@ -148,20 +153,22 @@ class MultiAgentStageTest {
 
         List<String> ballots = new ArrayList<>();
         baton.get("/api/runs/" + run.path("id").asText() + "/history").body().forEach(h -> {
-            if (h.path("status").asText().equals("SUCCEEDED") && h.path("stage").asText().equals("review")) {
+            if (h.path("status").asText().equals("SUCCEEDED")
+                    && h.path("stage").asText().equals("review")) {
                 ballots.add(h.path("agent").asText() + " " + h.path("detail").asText());
             }
         });
-        assertThat(ballots).containsExactlyInAnyOrder(
-                "yes-a ballot \"approve\"", "yes-b ballot \"approve\"", "no-c ballot \"reject\"");
+        assertThat(ballots)
+                .containsExactlyInAnyOrder(
+                        "yes-a ballot \"approve\"", "yes-b ballot \"approve\"", "no-c ballot \"reject\"");
     }
 
     @Test
     void aVoteTieFailsTheStageNamingTheTiedBallots() throws Exception {
         JsonNode run = run("tie");
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
-        assertThat(run.path("error").asText()).isEqualTo(
-                "stage 'review' failed: vote tied at 1 between \"approve\" (yes-a) and \"reject\" (no-c)");
+        assertThat(run.path("error").asText())
+                .isEqualTo("stage 'review' failed: vote tied at 1 between \"approve\" (yes-a) and \"reject\" (no-c)");
     }
 
     @Test
@@ -172,13 +179,19 @@ class MultiAgentStageTest {
             JsonNode review = stage(run, "review");
             assertThat(review.path("output").path("decision").asText()).isEqualTo("approve");
             assertThat(review.path("output").path("tally")).isEqualTo(Json.parse("{\"approve\":2}"));
-            assertThat(review.path("tickets")).extracting(t -> t.path("agent").asText() + "=" + t.path("status").asText())
+            assertThat(review.path("tickets"))
+                    .extracting(t ->
+                            t.path("agent").asText() + "=" + t.path("status").asText())
                     .containsExactly("yes-a=SUCCEEDED", "yes-b=SUCCEEDED", "silent=CANCELLED");
             // the silent agent got its ticket, never answered, and was sent a cancel for it
             String ticketId = review.path("tickets").get(2).path("id").asText();
-            await().atMost(Duration.ofSeconds(10)).until(() -> silent.controls.stream()
-                    .anyMatch(c -> c.path("type").asText().equals("cancel") && c.path("ticketId").asText().equals(ticketId)));
-            assertThat(silent.tickets).extracting(t -> t.path("ticketId").asText()).contains(ticketId);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> silent.controls.stream()
+                            .anyMatch(c -> c.path("type").asText().equals("cancel")
+                                    && c.path("ticketId").asText().equals(ticketId)));
+            assertThat(silent.tickets)
+                    .extracting(t -> t.path("ticketId").asText())
+                    .contains(ticketId);
         }
     }
 }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,9 +94,12 @@ class PythonAgentTest {
             assertThat(think.at("/tickets/0/output/answer").asText()).isEqualTo("DURABLE AGENTS FROM JAVA");
             List<String> thinkHistory = new ArrayList<>();
             for (JsonNode h : baton.get("/api/runs/" + runId + "/history").body()) {
-                if (h.path("stage").asText().equals("think")) thinkHistory.add(h.path("status").asText());
+                if (h.path("stage").asText().equals("think"))
+                    thinkHistory.add(h.path("status").asText());
             }
-            assertThat(thinkHistory).as("progress made it RUNNING").containsSubsequence("QUEUED", "RUNNING", "SUCCEEDED");
+            assertThat(thinkHistory)
+                    .as("progress made it RUNNING")
+                    .containsSubsequence("QUEUED", "RUNNING", "SUCCEEDED");
 
             TextMessage beat = (TextMessage) heartbeats.receive(30_000);
             assertThat(beat).as("a heartbeat within 30 s").isNotNull();
@@ -115,9 +117,12 @@ class PythonAgentTest {
         Path log = root.resolve("py-cancel.log");
         agent(log, "--work-seconds", "120");
         String runId = baton.startRun("mixed", "{\"params\": {\"topic\": \"long\"}}");
-        await().atMost(Duration.ofSeconds(60)).until(() -> ticketStatus(runId, "think").equals("RUNNING"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> ticketStatus(runId, "think").equals("RUNNING"));
 
-        assertThat(baton.post("/api/runs/" + runId + "/cancel", "{\"reason\": \"enough\"}").status()).isEqualTo(200);
+        assertThat(baton.post("/api/runs/" + runId + "/cancel", "{\"reason\": \"enough\"}")
+                        .status())
+                .isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("cancelled; stopped"));
         JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("CANCELLED");
@@ -130,19 +135,24 @@ class PythonAgentTest {
         Path first = root.resolve("py-term-1.log");
         Process slow = agent(first, "--work-seconds", "120");
         String runId = baton.startRun("mixed", "{\"params\": {\"topic\": \"handover\"}}");
-        await().atMost(Duration.ofSeconds(60)).until(() -> ticketStatus(runId, "think").equals("RUNNING"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> ticketStatus(runId, "think").equals("RUNNING"));
 
         slow.destroy(); // SIGTERM
         assertThat(slow.waitFor(30, TimeUnit.SECONDS)).as("exits within 30 s").isTrue();
         assertThat(slow.exitValue()).isZero();
-        assertThat(Files.readString(first)).contains("left for another instance").contains("stopped");
+        assertThat(Files.readString(first))
+                .contains("left for another instance")
+                .contains("stopped");
 
         Path second = root.resolve("py-term-2.log");
         agent(second);
         JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(60));
         assertThat(run.path("status").asText()).as(Files.readString(second)).isEqualTo("SUCCEEDED");
         assertThat(run.at("/context/thought/answer").asText()).isEqualTo("HANDOVER FROM JAVA");
-        assertThat(run.at("/stages/1/attempts").asInt()).as("the broker redelivered the same attempt").isEqualTo(1);
+        assertThat(run.at("/stages/1/attempts").asInt())
+                .as("the broker redelivered the same attempt")
+                .isEqualTo(1);
     }
 
     @Test
@@ -155,8 +165,13 @@ class PythonAgentTest {
     }
 
     private Process agent(Path log, String... options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("python3", AGENT.toString(), "--agent", "py",
-                "--port", Integer.toString(baton.server.settings().broker().stompPort())));
+        List<String> cmd = new ArrayList<>(List.of(
+                "python3",
+                AGENT.toString(),
+                "--agent",
+                "py",
+                "--port",
+                Integer.toString(baton.server.settings().broker().stompPort())));
         cmd.addAll(List.of(options));
         // The agent logs in as its own broker user, with an agent's rights only (docs/security.md).
         baton.agentConnections("py");

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RerunCompensationTest {
     @TempDir
     static Path root;
+
     static TestBaton baton;
 
     @BeforeAll
@@ -50,14 +51,17 @@ class RerunCompensationTest {
     void aStageThatWasNotUndoneInTheLastTryIsKept() throws Exception {
         String id = baton.startRun("saga2", "{}");
         // try 1: b fails, a is compensated
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("COMPENSATED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("COMPENSATED");
         Response r1 = baton.post("/api/runs/" + id + "/rerun", "");
         assertThat(r1.body().path("rerun")).extracting(JsonNode::asText).containsExactly("a", "b", "c");
         // try 2: a and b succeed, c fails, compensating b fails: a is done and NOT undone
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(20));
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
         Response r2 = baton.post("/api/runs/" + id + "/rerun", "");
-        assertThat(r2.body().path("rerun")).extracting(JsonNode::asText).as("a was not undone in try 2")
+        assertThat(r2.body().path("rerun"))
+                .extracting(JsonNode::asText)
+                .as("a was not undone in try 2")
                 .containsExactly("b", "c");
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RerunRetriesAndTimeoutsTest {
     @TempDir
     static Path root;
+
     static TestBaton baton;
 
     @BeforeAll
@@ -65,7 +66,8 @@ class RerunRetriesAndTimeoutsTest {
     @Test
     void aRerunStageGetsItsRetriesAgain() throws Exception {
         String id = baton.startRun("retrying", "{}");
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText()).isEqualTo("FAILED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(20)).path("status").asText())
+                .isEqualTo("FAILED");
         assertThat(baton.post("/api/runs/" + id + "/rerun", "").status()).isEqualTo(200);
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(20));
         assertThat(run.path("status").asText()).as(run.path("error").asText()).isEqualTo("SUCCEEDED");
@@ -75,21 +77,29 @@ class RerunRetriesAndTimeoutsTest {
     @Test
     void theTimeoutOfTheEarlierTryDoesNotDecideTheRerun() throws Exception {
         String id = baton.startRun("gate", "{}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> stageStatus(id, "gate").equals("WAITING_APPROVAL"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> stageStatus(id, "gate").equals("WAITING_APPROVAL"));
         assertThat(baton.post("/api/runs/" + id + "/cancel", "").status()).isEqualTo(200);
-        assertThat(baton.awaitRun(id, Duration.ofSeconds(10)).path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(10)).path("status").asText())
+                .isEqualTo("CANCELLED");
         assertThat(baton.post("/api/runs/" + id + "/rerun", "").status()).isEqualTo(200);
         long reasked = System.nanoTime();
 
         // the first ask's 4 s timeout comes due first, and is refused; the rerun's own decides later
         JsonNode run = baton.awaitRun(id, Duration.ofSeconds(20));
         long decidedAfter = (System.nanoTime() - reasked) / 1_000_000;
-        List<Map<String, Object>> history = baton.query("SELECT status, attempt, detail FROM ticket_history "
-                + "WHERE run_id = ? AND stage = 'gate' ORDER BY seq", id);
-        assertThat(history).anySatisfy(h -> assertThat(h.get("detail"))
-                .isEqualTo("timeout of an earlier ask (attempt 1) ignored: the stage asked again"));
-        assertThat(history).filteredOn(h -> "TIMED_OUT".equals(h.get("status")))
-                .singleElement().satisfies(h -> assertThat(((Number) h.get("attempt")).intValue()).isEqualTo(2));
+        List<Map<String, Object>> history = baton.query(
+                "SELECT status, attempt, detail FROM ticket_history "
+                        + "WHERE run_id = ? AND stage = 'gate' ORDER BY seq",
+                id);
+        assertThat(history)
+                .anySatisfy(h -> assertThat(h.get("detail"))
+                        .isEqualTo("timeout of an earlier ask (attempt 1) ignored: the stage asked again"));
+        assertThat(history)
+                .filteredOn(h -> "TIMED_OUT".equals(h.get("status")))
+                .singleElement()
+                .satisfies(
+                        h -> assertThat(((Number) h.get("attempt")).intValue()).isEqualTo(2));
         assertThat(run.path("status").asText()).isEqualTo("FAILED");
         assertThat(run.path("error").asText()).startsWith("stage 'gate' failed: rejected by timeout");
         assertThat(decidedAfter).as("decided by the rerun's own 4 s timeout").isGreaterThanOrEqualTo(3_900);

@@ -90,8 +90,8 @@ class RetentionTest {
                     """);
 
     /** Tables whose rows belong to one run, with the column that names it. */
-    static final List<String> RUN_TABLES = List.of("run:id", "run_stage:run_id", "ticket:run_id",
-            "ticket_history:run_id", "webhook_delivery:run_id");
+    static final List<String> RUN_TABLES =
+            List.of("run:id", "run_stage:run_id", "ticket:run_id", "ticket_history:run_id", "webhook_delivery:run_id");
 
     @Test
     void purgeOnH2() throws Exception {
@@ -108,7 +108,8 @@ class RetentionTest {
             System.setProperty("baton.db.user", "postgres");
             System.setProperty("baton.db.password", "");
             try (TestBaton baton = TestBaton.start(root, AGENTS, ROUTES)) {
-                assertThat(baton.query("SELECT version() AS v").get(0).get("v").toString()).startsWith("PostgreSQL");
+                assertThat(baton.query("SELECT version() AS v").get(0).get("v").toString())
+                        .startsWith("PostgreSQL");
                 purgesFinishedRunsOnly(baton);
             }
         } finally {
@@ -124,7 +125,10 @@ class RetentionTest {
         String waiting = baton.startRun("gate", "{}");
         String notified = baton.startRun("notified", "{}");
         for (String id : finished) baton.awaitRun(id, Duration.ofSeconds(120));
-        assertThat(baton.awaitRun(notified, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(notified, Duration.ofSeconds(30))
+                        .path("status")
+                        .asText())
+                .isEqualTo("SUCCEEDED");
         await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_APPROVAL".equals(stage(baton, waiting, "ok")));
         assertThat(rows(baton, "ticket", finished.get(12))).isEqualTo(400); // the for_each brought a large history
         assertThat(rows(baton, "ticket_history", finished.get(12))).isGreaterThan(1200);
@@ -134,23 +138,35 @@ class RetentionTest {
         TestBaton.Response bad = baton.post("/api/runs/purge", "{\"before\": \"yesterday\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().path("detail").asText()).contains("'before' must be a date");
-        assertThat(baton.as("viewer").post("/api/runs/purge", "{\"before\": \"2999-01-01\"}").status()).isEqualTo(403);
+        assertThat(baton.as("viewer")
+                        .post("/api/runs/purge", "{\"before\": \"2999-01-01\"}")
+                        .status())
+                .isEqualTo(403);
         // Before any of them finished: nothing to delete.
-        assertThat(baton.post("/api/runs/purge", "{\"before\": \"2020-01-01\"}").body().path("deleted").asInt())
+        assertThat(baton.post("/api/runs/purge", "{\"before\": \"2020-01-01\"}")
+                        .body()
+                        .path("deleted")
+                        .asInt())
                 .isZero();
         for (String id : finished) assertThat(rows(baton, "run", id)).isEqualTo(1);
 
         Instant before = Instant.now().plusSeconds(1);
         // Bounded batches: 14 finished runs, 5 per transaction.
-        Retention.Purged purged = new Retention(new Tx(baton.server.dataSource()), new RetentionStore(), 5).purge(before);
+        Retention.Purged purged =
+                new Retention(new Tx(baton.server.dataSource()), new RetentionStore(), 5).purge(before);
         assertThat(purged.runs()).isEqualTo(14);
         assertThat(purged.batches()).isEqualTo(3);
         for (String id : finished) {
-            for (String table : RUN_TABLES) assertThat(rows(baton, table, id)).as(table + " of " + id).isZero();
+            for (String table : RUN_TABLES)
+                assertThat(rows(baton, table, id)).as(table + " of " + id).isZero();
             assertThat(baton.get("/api/runs/" + id).status()).isEqualTo(404);
         }
         assertThat(baton.query("SELECT COUNT(*) AS n FROM ticket_holder h LEFT JOIN ticket t ON t.id = h.ticket_id "
-                + "WHERE t.id IS NULL").get(0).get("n").toString()).isEqualTo("0");
+                                + "WHERE t.id IS NULL")
+                        .get(0)
+                        .get("n")
+                        .toString())
+                .isEqualTo("0");
 
         // The run in progress and the finished run whose webhook is still being attempted are kept, whole.
         assertThat(rows(baton, "run", waiting)).isEqualTo(1);
@@ -159,9 +175,13 @@ class RetentionTest {
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.body().path("deleted").asInt()).isZero();
         // ... and the one in progress goes on to the end.
-        assertThat(baton.post("/api/runs/" + waiting + "/approvals/ok", "{\"decision\": \"approve\"}").status())
+        assertThat(baton.post("/api/runs/" + waiting + "/approvals/ok", "{\"decision\": \"approve\"}")
+                        .status())
                 .isEqualTo(200);
-        assertThat(baton.awaitRun(waiting, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(waiting, Duration.ofSeconds(30))
+                        .path("status")
+                        .asText())
+                .isEqualTo("SUCCEEDED");
     }
 
     @Test
@@ -169,16 +189,22 @@ class RetentionTest {
         try (TestBaton baton = TestBaton.start(root, AGENTS, ROUTES)) {
             String done = baton.startRun("quick", "{}");
             baton.awaitRun(done, Duration.ofSeconds(30));
-            var env = Map.of("BATON_SERVER", "http://127.0.0.1:" + baton.port,
-                    "BATON_API_KEY", dev.baton.TestSecurity.apiKey("admin"));
+            var env = Map.of(
+                    "BATON_SERVER",
+                    "http://127.0.0.1:" + baton.port,
+                    "BATON_API_KEY",
+                    dev.baton.TestSecurity.apiKey("admin"));
             var bad = dev.baton.cli.CliTest.runWith(env, "purge", "--before", "soon");
             assertThat(bad.exit()).isEqualTo(2);
             assertThat(bad.err()).contains("'before' must be a date");
-            String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+            String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                    .plusDays(1)
+                    .toString();
             var ok = dev.baton.cli.CliTest.runWith(env, "purge", "--before", tomorrow);
             assertThat(ok.exit()).isZero();
-            assertThat(ok.out()).isEqualTo("deleted 1 finished run(s) that ended before " + tomorrow + "T00:00:00Z"
-                    + System.lineSeparator());
+            assertThat(ok.out())
+                    .isEqualTo("deleted 1 finished run(s) that ended before " + tomorrow + "T00:00:00Z"
+                            + System.lineSeparator());
             assertThat(baton.get("/api/runs/" + done).status()).isEqualTo(404);
         }
     }
@@ -191,8 +217,12 @@ class RetentionTest {
         try (TestBaton baton = TestBaton.start(root, AGENTS, ROUTES)) {
             String done = baton.startRun("quick", "{}");
             String waiting = baton.startRun("gate", "{}");
-            assertThat(baton.awaitRun(done, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
-            await().atMost(Duration.ofSeconds(30)).until(() -> baton.get("/api/runs/" + done).status() == 404);
+            assertThat(baton.awaitRun(done, Duration.ofSeconds(30))
+                            .path("status")
+                            .asText())
+                    .isEqualTo("SUCCEEDED");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> baton.get("/api/runs/" + done).status() == 404);
             assertThat(rows(baton, "ticket_history", done)).isZero();
             // Older than a second too, but still waiting for a person: kept.
             assertThat(baton.get("/api/runs/" + waiting).status()).isEqualTo(200);
@@ -215,9 +245,12 @@ class RetentionTest {
     }
 
     private static int rows(TestBaton baton, String tableAndColumn, String runId) throws Exception {
-        String[] tc = tableAndColumn.contains(":") ? tableAndColumn.split(":")
+        String[] tc = tableAndColumn.contains(":")
+                ? tableAndColumn.split(":")
                 : new String[] {tableAndColumn, tableAndColumn.equals("run") ? "id" : "run_id"};
         return Integer.parseInt(baton.query("SELECT COUNT(*) AS n FROM " + tc[0] + " WHERE " + tc[1] + " = ?", runId)
-                .get(0).get("n").toString());
+                .get(0)
+                .get("n")
+                .toString());
     }
 }

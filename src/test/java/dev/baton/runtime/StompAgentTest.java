@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,7 +80,8 @@ class StompAgentTest {
             assertThat(t.path("runId").asText()).isEqualTo(runId);
             assertThat(t.path("input").asText()).isEqualTo("grüße: ünïcode");
             assertThat(ticket.header("destination")).isEqualTo("baton.agent.stompy");
-            assertThat(ticket.header("correlation-id")).isEqualTo(t.path("ticketId").asText());
+            assertThat(ticket.header("correlation-id"))
+                    .isEqualTo(t.path("ticketId").asText());
             // JMS notation for the anycast queue baton.results: a STOMP client sends its reply to baton.results
             assertThat(ticket.header("reply-to")).isEqualTo("queue://baton.results");
             assertThat(ticket.header("priority")).isEqualTo("7");
@@ -93,11 +93,25 @@ class StompAgentTest {
             assertThat(ticket.header("ack")).isNotBlank();
 
             // STOMP 1.2 clients that send a body usually add content-length: Artemis then makes it a BytesMessage.
-            String reply = Json.write(Json.object().put("ticketId", t.path("ticketId").asText())
-                    .put("attempt", t.path("attempt").asInt()).put("status", "succeeded").put("output", "bytes: ✓"));
-            stomp.send("SEND", Map.of("destination", "baton.results", "destination-type", "ANYCAST",
-                    "correlation-id", t.path("ticketId").asText(), "content-type", "application/json",
-                    "content-length", Integer.toString(reply.getBytes(StandardCharsets.UTF_8).length)), reply);
+            String reply = Json.write(Json.object()
+                    .put("ticketId", t.path("ticketId").asText())
+                    .put("attempt", t.path("attempt").asInt())
+                    .put("status", "succeeded")
+                    .put("output", "bytes: ✓"));
+            stomp.send(
+                    "SEND",
+                    Map.of(
+                            "destination",
+                            "baton.results",
+                            "destination-type",
+                            "ANYCAST",
+                            "correlation-id",
+                            t.path("ticketId").asText(),
+                            "content-type",
+                            "application/json",
+                            "content-length",
+                            Integer.toString(reply.getBytes(StandardCharsets.UTF_8).length)),
+                    reply);
             stomp.send("ACK", Map.of("id", ticket.header("ack")), null);
 
             JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(30));
@@ -114,11 +128,25 @@ class StompAgentTest {
             Frame ticket = stomp.read();
             JsonNode t = Json.parse(ticket.text());
             // progress, then the outcome; no ticketId in the body: the correlation-id header names the ticket
-            stomp.send("SEND", Map.of("destination", "baton.results", "correlation-id", t.path("ticketId").asText()),
+            stomp.send(
+                    "SEND",
+                    Map.of(
+                            "destination",
+                            "baton.results",
+                            "correlation-id",
+                            t.path("ticketId").asText()),
                     "{\"attempt\": " + t.path("attempt").asInt() + ", \"status\": \"progress\", \"percent\": 50}");
-            stomp.send("SEND", Map.of("destination", "/queue/baton.results", "destination-type", "ANYCAST",
-                    "correlation-id", t.path("ticketId").asText()),
-                    "{\"attempt\": " + t.path("attempt").asInt() + ", \"status\": \"succeeded\", \"output\": \"text\"}");
+            stomp.send(
+                    "SEND",
+                    Map.of(
+                            "destination",
+                            "/queue/baton.results",
+                            "destination-type",
+                            "ANYCAST",
+                            "correlation-id",
+                            t.path("ticketId").asText()),
+                    "{\"attempt\": " + t.path("attempt").asInt()
+                            + ", \"status\": \"succeeded\", \"output\": \"text\"}");
             stomp.send("ACK", Map.of("id", ticket.header("ack")), null);
 
             JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(30));
@@ -137,20 +165,29 @@ class StompAgentTest {
             Frame ticket = stomp.read();
             JsonNode t = Json.parse(ticket.text());
             String progress = "{\"attempt\": " + t.path("attempt").asInt() + ", \"status\": \"progress\"}";
-            Map<String, String> headers = Map.of("destination", "baton.results", "destination-type", "ANYCAST",
-                    "correlation-id", t.path("ticketId").asText());
+            Map<String, String> headers = Map.of(
+                    "destination",
+                    "baton.results",
+                    "destination-type",
+                    "ANYCAST",
+                    "correlation-id",
+                    t.path("ticketId").asText());
             // the same frame every 500 ms for 4 s, twice the 2 s lease: only a renewal by each of them keeps attempt 1
             for (int i = 0; i < 8; i++) {
                 stomp.send("SEND", headers, progress);
                 await().pollDelay(Duration.ofMillis(500)).until(() -> true); // the agent works on for 500 ms
             }
-            stomp.send("SEND", headers, "{\"attempt\": " + t.path("attempt").asInt()
-                    + ", \"status\": \"succeeded\", \"output\": true}");
+            stomp.send(
+                    "SEND",
+                    headers,
+                    "{\"attempt\": " + t.path("attempt").asInt() + ", \"status\": \"succeeded\", \"output\": true}");
             stomp.send("ACK", Map.of("id", ticket.header("ack")), null);
 
             JsonNode run = baton.awaitRun(runId, Duration.ofSeconds(30));
             assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-            assertThat(run.at("/stages/0/attempts").asInt()).as("the lease never expired").isEqualTo(1);
+            assertThat(run.at("/stages/0/attempts").asInt())
+                    .as("the lease never expired")
+                    .isEqualTo(1);
         }
     }
 
@@ -178,12 +215,21 @@ class StompAgentTest {
     void aStompSendThatIsNotAReplyIsDeadLetteredWithItsReason() throws Exception {
         try (StompClient stomp = stomp()) {
             String junk = "{\"status\": \"succeeded\"}";
-            stomp.send("SEND", Map.of("destination", "baton.results", "content-length",
-                    Integer.toString(junk.length()), "BatonProbe", "junk"), junk);
+            stomp.send(
+                    "SEND",
+                    Map.of(
+                            "destination",
+                            "baton.results",
+                            "content-length",
+                            Integer.toString(junk.length()),
+                            "BatonProbe",
+                            "junk"),
+                    junk);
             subscribe(stomp, "baton.DLQ");
             Frame parked = stomp.read();
             assertThat(parked.text()).isEqualTo(junk);
-            assertThat(parked.header("BatonDeadLetterReason")).isEqualTo("reply has no ticketId and no JMSCorrelationID");
+            assertThat(parked.header("BatonDeadLetterReason"))
+                    .isEqualTo("reply has no ticketId and no JMSCorrelationID");
             stomp.send("ACK", Map.of("id", parked.header("ack")), null);
         }
     }

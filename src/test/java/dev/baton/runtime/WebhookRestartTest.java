@@ -28,7 +28,8 @@ class WebhookRestartTest {
                     """);
             String id;
             Instant stopped;
-            try (TestBaton first = TestBaton.start(root, "default: {kind: demo}\n", Map.of("hooked.yaml", """
+            try (TestBaton first = TestBaton.start(
+                    root, "default: {kind: demo}\n", Map.of("hooked.yaml", """
                     apiVersion: baton/v1
                     kind: Pipeline
                     metadata: {name: hooked}
@@ -39,17 +40,31 @@ class WebhookRestartTest {
                           - {name: only, agent: worker}
                     """.formatted(hooks.url("/hook"))))) {
                 id = first.startRun("hooked", "{}");
-                await().atMost(Duration.ofSeconds(30)).until(() -> hooks.requests("/hook").size() == 1
-                        && first.get("/api/runs/" + id + "/webhooks").body().at("/0/attempts").asInt() == 1);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> hooks.requests("/hook").size() == 1
+                                && first.get("/api/runs/" + id + "/webhooks")
+                                                .body()
+                                                .at("/0/attempts")
+                                                .asInt()
+                                        == 1);
                 stopped = Instant.now();
             }
-            assertThat(hooks.requests("/hook")).as("the second attempt waits for the back-off").hasSize(1);
+            assertThat(hooks.requests("/hook"))
+                    .as("the second attempt waits for the back-off")
+                    .hasSize(1);
 
             try (TestBaton second = TestBaton.restart(root)) {
-                await().atMost(Duration.ofSeconds(30)).until(() ->
-                        second.get("/api/runs/" + id + "/webhooks").body().at("/0/status").asText().equals("DELIVERED"));
-                JsonNode delivery = second.get("/api/runs/" + id + "/webhooks").body().get(0);
-                assertThat(delivery.path("log")).map(a -> a.path("statusCode").asInt()).containsExactly(500, 200);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> second.get("/api/runs/" + id + "/webhooks")
+                                .body()
+                                .at("/0/status")
+                                .asText()
+                                .equals("DELIVERED"));
+                JsonNode delivery =
+                        second.get("/api/runs/" + id + "/webhooks").body().get(0);
+                assertThat(delivery.path("log"))
+                        .map(a -> a.path("statusCode").asInt())
+                        .containsExactly(500, 200);
                 assertThat(hooks.requests("/hook")).hasSize(2);
                 assertThat(hooks.requests("/hook").get(1).at()).isAfter(stopped);
             }

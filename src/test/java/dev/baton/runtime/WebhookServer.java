@@ -53,7 +53,10 @@ final class WebhookServer implements AutoCloseable {
         List<Request> list = received.get(path);
         int n;
         synchronized (list) {
-            list.add(new Request(Instant.now(), body, ex.getRequestHeaders().getFirst("Baton-Event-Id"),
+            list.add(new Request(
+                    Instant.now(),
+                    body,
+                    ex.getRequestHeaders().getFirst("Baton-Event-Id"),
                     Integer.parseInt(ex.getRequestHeaders().getFirst("Baton-Delivery-Attempt"))));
             n = list.size();
         }

@@ -50,22 +50,26 @@ class WebhookTest {
 
     @BeforeAll
     static void start() throws Exception {
-        hooks = WebhookServer.start()
-                .path("/flaky", n -> n <= 2 ? 500 : 204)
-                .path("/down", n -> 503);
+        hooks = WebhookServer.start().path("/flaky", n -> n <= 2 ? 500 : 204).path("/down", n -> 503);
         Files.createDirectories(root.resolve("config"));
         Files.writeString(root.resolve("config/application.properties"), SETTINGS);
         String refused = "http://127.0.0.1:" + TestBaton.freePort() + "/hook";
-        baton = TestBaton.start(root, """
+        baton = TestBaton.start(
+                root,
+                """
                 default: {kind: demo}
                 agents:
                   broken: {kind: demo, fail: true}
-                """, Map.of(
-                "flaky-hook.yaml", pipeline("flaky-hook", "worker",
-                        "{webhook: \"" + hooks.url("/flaky") + "\", on: [succeeded, failed]}"),
-                "down-hook.yaml", pipeline("down-hook", "worker", "{webhook: \"" + hooks.url("/down") + "\"}"),
-                "refused-hook.yaml", pipeline("refused-hook", "broken",
-                        "{webhook: \"" + refused + "\", on: [failed]}")));
+                """,
+                Map.of(
+                        "flaky-hook.yaml",
+                                pipeline(
+                                        "flaky-hook",
+                                        "worker",
+                                        "{webhook: \"" + hooks.url("/flaky") + "\", on: [succeeded, failed]}"),
+                        "down-hook.yaml", pipeline("down-hook", "worker", "{webhook: \"" + hooks.url("/down") + "\"}"),
+                        "refused-hook.yaml",
+                                pipeline("refused-hook", "broken", "{webhook: \"" + refused + "\", on: [failed]}")));
     }
 
     @AfterAll
@@ -77,7 +81,8 @@ class WebhookTest {
     @Test
     void aWebhookThatFailsTwiceGetsTheEventOnTheThirdTryAfterGrowingWaits() throws Exception {
         String runId = baton.startRun("flaky-hook", "{}");
-        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
         JsonNode delivery = awaitDelivery(runId, "DELIVERED");
 
         assertThat(delivery.path("outcome").asText()).isEqualTo("succeeded");
@@ -85,12 +90,18 @@ class WebhookTest {
         assertThat(delivery.path("attempts").asInt()).isEqualTo(3);
         assertThat(delivery.path("maxAttempts").asInt()).isEqualTo(4);
         JsonNode log = delivery.path("log");
-        assertThat(log).map(a -> a.path("attempt").asInt() + " " + a.path("statusCode").asInt() + " "
-                + a.path("error").asText("-")).containsExactly("1 500 HTTP 500", "2 500 HTTP 500", "3 204 -");
+        assertThat(log)
+                .map(a -> a.path("attempt").asInt() + " " + a.path("statusCode").asInt() + " "
+                        + a.path("error").asText("-"))
+                .containsExactly("1 500 HTTP 500", "2 500 HTTP 500", "3 204 -");
         Duration firstWait = Duration.between(time(log.get(0), "finishedAt"), time(log.get(1), "startedAt"));
         Duration secondWait = Duration.between(time(log.get(1), "finishedAt"), time(log.get(2), "startedAt"));
-        assertThat(firstWait).as("held by the broker for the first back-off").isGreaterThanOrEqualTo(Duration.ofMillis(290));
-        assertThat(secondWait).as("and for twice as long the second time").isGreaterThanOrEqualTo(Duration.ofMillis(590));
+        assertThat(firstWait)
+                .as("held by the broker for the first back-off")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(290));
+        assertThat(secondWait)
+                .as("and for twice as long the second time")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(590));
 
         var requests = hooks.requests("/flaky");
         assertThat(requests).hasSize(3);
@@ -104,7 +115,9 @@ class WebhookTest {
             assertThat(Json.parse(r.body())).isEqualTo(event);
         });
         assertThat(delivery.path("eventId").asText()).isEqualTo(event.path("id").asText());
-        assertThat(baton.get("/api/runs/" + runId + "/webhooks").body()).as("started is not subscribed").hasSize(1);
+        assertThat(baton.get("/api/runs/" + runId + "/webhooks").body())
+                .as("started is not subscribed")
+                .hasSize(1);
     }
 
     @Test
@@ -116,14 +129,16 @@ class WebhookTest {
         assertThat(delivery.path("attempts").asInt()).isEqualTo(4);
         assertThat(delivery.path("nextAttemptAt").isNull()).isTrue();
         assertThat(delivery.path("log")).map(a -> a.path("statusCode").asInt()).containsExactly(503, 503, 503, 503);
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+        await().during(Duration.ofMillis(1500))
+                .atMost(Duration.ofSeconds(3))
                 .until(() -> hooks.requests("/down").size() == 4);
     }
 
     @Test
     void aConnectionErrorIsRecordedAndRetriedLikeAnyFailure() throws Exception {
         String runId = baton.startRun("refused-hook", "{}");
-        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText()).isEqualTo("FAILED");
+        assertThat(baton.awaitRun(runId, Duration.ofSeconds(30)).path("status").asText())
+                .isEqualTo("FAILED");
         JsonNode delivery = awaitDelivery(runId, "FAILED");
 
         assertThat(delivery.path("outcome").asText()).isEqualTo("failed");
@@ -140,10 +155,13 @@ class WebhookTest {
 
     @Test
     void theWaitDoublesFromTheFirstUpToTheMaximum() {
-        var settings = new WebhookSettings(new RetryPolicy(10, Backoff.EXPONENTIAL, Duration.ofSeconds(2),
-                Duration.ofSeconds(20), 0), Duration.ofSeconds(1));
+        var settings = new WebhookSettings(
+                new RetryPolicy(10, Backoff.EXPONENTIAL, Duration.ofSeconds(2), Duration.ofSeconds(20), 0),
+                Duration.ofSeconds(1));
         Webhooks webhooks = new Webhooks(null, null, null, settings, Clock.systemUTC());
-        assertThat(java.util.stream.IntStream.rangeClosed(1, 5).mapToObj(webhooks::backoff).map(Duration::toSeconds))
+        assertThat(java.util.stream.IntStream.rangeClosed(1, 5)
+                        .mapToObj(webhooks::backoff)
+                        .map(Duration::toSeconds))
                 .containsExactly(2L, 4L, 8L, 16L, 20L);
     }
 

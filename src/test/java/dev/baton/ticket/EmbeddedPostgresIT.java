@@ -53,8 +53,10 @@ class EmbeddedPostgresIT {
         Process owner = holder(dir, 1);
         ProcessHandle server = server(dir);
         // The watchdog dies first (as if both were killed): the server is left running, holding the folder.
-        owner.descendants().filter(p -> String.join(" ", p.info().arguments().orElse(new String[0]))
-                .contains("baton-postgres-watchdog")).forEach(ProcessHandle::destroyForcibly);
+        owner.descendants()
+                .filter(p -> String.join(" ", p.info().arguments().orElse(new String[0]))
+                        .contains("baton-postgres-watchdog"))
+                .forEach(ProcessHandle::destroyForcibly);
         owner.destroyForcibly();
         owner.waitFor(30, TimeUnit.SECONDS);
         assertThat(server.isAlive()).as("server left running").isTrue();
@@ -74,27 +76,37 @@ class EmbeddedPostgresIT {
     void aFolderInUseIsRefusedWithItsName() throws Exception {
         Path dir = root.resolve("postgres");
         holder(dir, 1);
-        assertThatThrownBy(() -> EmbeddedPostgres.start(dir, 0)).hasMessage(dir.toAbsolutePath()
-                + " is in use by another Baton process; give this one another --data");
+        assertThatThrownBy(() -> EmbeddedPostgres.start(dir, 0))
+                .hasMessage(dir.toAbsolutePath() + " is in use by another Baton process; give this one another --data");
     }
 
     /** Starts a JVM that owns the server on {@code dir} and inserts {@code mark}; returns once it says UP. */
     private Process holder(Path dir, int mark) throws Exception {
         Path out = root.resolve("holder-" + mark + ".out");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), PostgresHolder.class.getName(), dir.toString(),
-                Integer.toString(mark)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        PostgresHolder.class.getName(),
+                        dir.toString(),
+                        Integer.toString(mark))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         holders.add(p);
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            String s = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
-            if (s.contains("FAILED") || !p.isAlive()) throw new AssertionError("holder failed: " + s);
-            return s.contains("UP");
-        });
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    String s = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+                    if (s.contains("FAILED") || !p.isAlive()) throw new AssertionError("holder failed: " + s);
+                    return s.contains("UP");
+                });
         return p;
     }
 
     private static ProcessHandle server(Path dir) throws Exception {
-        long pid = Long.parseLong(Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim());
+        long pid = Long.parseLong(
+                Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim());
         return ProcessHandle.of(pid).orElseThrow();
     }
 

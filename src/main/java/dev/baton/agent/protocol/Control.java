@@ -8,14 +8,14 @@ import dev.baton.pipeline.Json;
  * hold is cancelled ({@code type: cancel}), so its agent can stop the work.
  */
 @JsonPropertyOrder({"type", "ticketId", "attempt", "runId", "stage", "agent", "reason"})
-public record Control(String type, String ticketId, int attempt, String runId, String stage, String agent,
-        String reason) {
+public record Control(
+        String type, String ticketId, int attempt, String runId, String stage, String agent, String reason) {
     /** The {@code type} of a cancellation. */
     public static final String CANCEL = "cancel";
 
     /** Attempt {@code attempt} of ticket {@code ticketId} is cancelled, for {@code reason}. */
-    public static Control cancel(String ticketId, int attempt, String runId, String stage, String agent,
-            String reason) {
+    public static Control cancel(
+            String ticketId, int attempt, String runId, String stage, String agent, String reason) {
         return new Control(CANCEL, ticketId, attempt, runId, stage, agent, reason);
     }
 

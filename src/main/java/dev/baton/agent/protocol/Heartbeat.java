@@ -18,7 +18,11 @@ import java.util.List;
  */
 @JsonPropertyOrder({"type", "agent", "instance", "at", "inFlight"})
 public record Heartbeat(
-        String type, String agent, String instance, String at, @JsonInclude(JsonInclude.Include.NON_NULL) List<String> inFlight) {
+        String type,
+        String agent,
+        String instance,
+        String at,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> inFlight) {
     /** The {@code type} of a heartbeat; a message without one is taken as a heartbeat too. */
     public static final String TYPE = "heartbeat";
 
@@ -37,8 +41,12 @@ public record Heartbeat(
         json.path("inFlight").forEach(t -> {
             if (t.isTextual() && inFlight.size() < maxInFlight) inFlight.add(t.asText());
         });
-        return new Heartbeat(json.path("type").asText(TYPE), text(json, "agent"), text(json, "instance"),
-                json.path("at").isTextual() ? json.get("at").asText() : null, List.copyOf(inFlight));
+        return new Heartbeat(
+                json.path("type").asText(TYPE),
+                text(json, "agent"),
+                text(json, "instance"),
+                json.path("at").isTextual() ? json.get("at").asText() : null,
+                List.copyOf(inFlight));
     }
 
     /** {@link #at} as an instant; null when absent or not an ISO-8601 instant. */

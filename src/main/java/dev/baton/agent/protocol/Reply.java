@@ -26,7 +26,16 @@ import org.slf4j.LoggerFactory;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
-    "ticketId", "attempt", "status", "percent", "message", "output", "error", "usage", "toolCalls", "instance"
+    "ticketId",
+    "attempt",
+    "status",
+    "percent",
+    "message",
+    "output",
+    "error",
+    "usage",
+    "toolCalls",
+    "instance"
 })
 public record Reply(
         String ticketId,
@@ -65,20 +74,38 @@ public record Reply(
 
     /** A success of {@code ticket}'s attempt with its output (Java null is sent as JSON {@code null}). */
     public static Reply succeeded(Ticket ticket, JsonNode output) {
-        return new Reply(ticket.ticketId(), ticket.attempt(), Status.SUCCEEDED, null, null,
-                output == null ? NullNode.getInstance() : output, null, null, null, null);
+        return new Reply(
+                ticket.ticketId(),
+                ticket.attempt(),
+                Status.SUCCEEDED,
+                null,
+                null,
+                output == null ? NullNode.getInstance() : output,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** A failure of {@code ticket}'s attempt. */
     public static Reply failed(Ticket ticket, String message, boolean retryable) {
-        return new Reply(ticket.ticketId(), ticket.attempt(), Status.FAILED, null, null, null,
-                new Failure(message, retryable), null, null, null);
+        return new Reply(
+                ticket.ticketId(),
+                ticket.attempt(),
+                Status.FAILED,
+                null,
+                null,
+                null,
+                new Failure(message, retryable),
+                null,
+                null,
+                null);
     }
 
     /** A progress report on {@code ticket}'s attempt. */
     public static Reply progress(Ticket ticket, Integer percent, String message) {
-        return new Reply(ticket.ticketId(), ticket.attempt(), Status.PROGRESS, percent, message, null, null, null,
-                null, null);
+        return new Reply(
+                ticket.ticketId(), ticket.attempt(), Status.PROGRESS, percent, message, null, null, null, null, null);
     }
 
     /** This reply with token usage (null: none). */
@@ -88,8 +115,17 @@ public record Reply(
 
     /** This reply with the tool calls made (null or empty: none, and the field is not written). */
     public Reply withToolCalls(List<JsonNode> calls) {
-        return new Reply(ticketId, attempt, status, percent, message, output, error, usage,
-                calls == null || calls.isEmpty() ? null : List.copyOf(calls), instance);
+        return new Reply(
+                ticketId,
+                attempt,
+                status,
+                percent,
+                message,
+                output,
+                error,
+                usage,
+                calls == null || calls.isEmpty() ? null : List.copyOf(calls),
+                instance);
     }
 
     /** This reply signed by agent instance {@code name}. */
@@ -120,8 +156,8 @@ public record Reply(
             throw new IllegalArgumentException("reply has no ticketId and no JMSCorrelationID");
         }
         if (correlationId != null && !correlationId.isBlank() && !correlationId.equals(ticketId)) {
-            throw new IllegalArgumentException("reply names ticket " + ticketId + " but its JMSCorrelationID is "
-                    + correlationId);
+            throw new IllegalArgumentException(
+                    "reply names ticket " + ticketId + " but its JMSCorrelationID is " + correlationId);
         }
         if (!json.path("attempt").canConvertToInt()) {
             throw new IllegalArgumentException("reply for ticket " + ticketId + " has no integer 'attempt'");
@@ -134,13 +170,23 @@ public record Reply(
                     + json.path("status").asText("") + "'");
         }
         JsonNode e = json.path("error");
-        String errorMessage = e.isObject() ? e.path("message").asText("agent failed")
+        String errorMessage = e.isObject()
+                ? e.path("message").asText("agent failed")
                 : e.isTextual() ? e.asText() : status == Status.FAILED ? "agent failed" : null;
-        Failure error = errorMessage == null ? null
+        Failure error = errorMessage == null
+                ? null
                 : new Failure(errorMessage, !e.isObject() || e.path("retryable").asBoolean(true));
         Integer percent = json.hasNonNull("percent") ? json.get("percent").asInt() : null;
-        return new Reply(ticketId, json.get("attempt").asInt(), status, percent, json.path("message").asText(null),
-                json.get("output"), error, usage(ticketId, json.get("usage")), toolCalls(json.get("toolCalls")),
+        return new Reply(
+                ticketId,
+                json.get("attempt").asInt(),
+                status,
+                percent,
+                json.path("message").asText(null),
+                json.get("output"),
+                error,
+                usage(ticketId, json.get("usage")),
+                toolCalls(json.get("toolCalls")),
                 instance(json));
     }
 
@@ -150,7 +196,9 @@ public record Reply(
         }
         Usage u = Usage.read(usage);
         if (u == null) {
-            LOG.warn("reply for ticket {}: usage ignored; expected an object of non-negative integers {}", ticketId,
+            LOG.warn(
+                    "reply for ticket {}: usage ignored; expected an object of non-negative integers {}",
+                    ticketId,
                     Usage.FIELDS);
         }
         return u;
@@ -168,7 +216,9 @@ public record Reply(
     }
 
     private static String instance(JsonNode json) {
-        String instance = json.path("instance").isTextual() ? json.get("instance").asText().strip() : null;
+        String instance = json.path("instance").isTextual()
+                ? json.get("instance").asText().strip()
+                : null;
         return instance == null || instance.isEmpty() || instance.length() > 200 ? null : instance;
     }
 }

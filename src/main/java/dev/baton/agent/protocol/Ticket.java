@@ -21,8 +21,20 @@ import java.util.Locale;
  * @param expiresAt when the broker drops the ticket if no agent took it (ISO-8601), or null
  */
 @JsonPropertyOrder({
-    "ticketId", "runId", "pipeline", "stage", "item", "iteration", "label", "purpose", "attempt", "agent", "input",
-    "params", "deadline", "expiresAt"
+    "ticketId",
+    "runId",
+    "pipeline",
+    "stage",
+    "item",
+    "iteration",
+    "label",
+    "purpose",
+    "attempt",
+    "agent",
+    "input",
+    "params",
+    "deadline",
+    "expiresAt"
 })
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Ticket(

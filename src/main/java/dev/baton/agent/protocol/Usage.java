@@ -41,7 +41,9 @@ public record Usage(Long promptTokens, Long completionTokens, Long totalTokens) 
         if (other == null) {
             return this;
         }
-        return new Usage(sum(promptTokens, other.promptTokens), sum(completionTokens, other.completionTokens),
+        return new Usage(
+                sum(promptTokens, other.promptTokens),
+                sum(completionTokens, other.completionTokens),
                 sum(totalTokens, other.totalTokens));
     }
 

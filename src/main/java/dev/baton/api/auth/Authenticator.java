@@ -26,7 +26,8 @@ public final class Authenticator {
     private record State(SecurityConfig config, String dummyHash, Map<String, Identity> verifiedBasic) {
         static State of(SecurityConfig config) {
             int iterations = config.users().values().stream()
-                    .mapToInt(u -> Integer.parseInt(u.passwordHash().split("\\$")[1])).max()
+                    .mapToInt(u -> Integer.parseInt(u.passwordHash().split("\\$")[1]))
+                    .max()
                     .orElse(Secrets.MIN_ITERATIONS);
             return new State(config, Secrets.hashPassword(Secrets.newApiKey(), iterations), new ConcurrentHashMap<>());
         }
@@ -106,7 +107,8 @@ public final class Authenticator {
                 found = k;
             }
         }
-        return found == null ? new Outcome.Bad("the API key is not known")
+        return found == null
+                ? new Outcome.Bad("the API key is not known")
                 : new Outcome.Known(new Identity(found.name(), found.role(), "api-key"));
     }
 
@@ -130,10 +132,11 @@ public final class Authenticator {
         }
         String name = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
-        Optional<SecurityConfig.User> user = Optional.ofNullable(now.config().users().get(name));
+        Optional<SecurityConfig.User> user =
+                Optional.ofNullable(now.config().users().get(name));
         // An unknown user costs the same PBKDF2 as a known one: the time taken does not tell which names exist.
-        boolean matches = Secrets.passwordMatches(password, user.map(SecurityConfig.User::passwordHash)
-                .orElse(now.dummyHash()));
+        boolean matches = Secrets.passwordMatches(
+                password, user.map(SecurityConfig.User::passwordHash).orElse(now.dummyHash()));
         if (user.isEmpty() || !matches) {
             return new Outcome.Bad("unknown user or wrong password");
         }

@@ -24,7 +24,8 @@ public final class InitialAdminKey {
         if (!Files.exists(file)) {
             Files.createDirectories(dataDir);
             try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
                 Files.createFile(file); // not a POSIX file system
             }
@@ -34,7 +35,7 @@ public final class InitialAdminKey {
         if (key.length() < 20) {
             throw new IOException(file + " holds no usable key (at least 20 characters); delete it to get a new one");
         }
-        return new SecurityConfig(Map.of(NAME, new SecurityConfig.ApiKey(NAME, Role.ADMIN, Secrets.sha256Hex(key))),
-                Map.of());
+        return new SecurityConfig(
+                Map.of(NAME, new SecurityConfig.ApiKey(NAME, Role.ADMIN, Secrets.sha256Hex(key))), Map.of());
     }
 }

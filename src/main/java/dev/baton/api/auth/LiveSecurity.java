@@ -73,8 +73,8 @@ public final class LiveSecurity {
         try {
             authenticator.replace(inForce(config));
         } catch (IOException e) {
-            LOG.error("{} not reloaded: {}; the credentials loaded at {} stay in force", file, e.getMessage(),
-                    loadedAt);
+            LOG.error(
+                    "{} not reloaded: {}; the credentials loaded at {} stay in force", file, e.getMessage(), loadedAt);
             return false;
         }
         hash = now;
@@ -88,12 +88,19 @@ public final class LiveSecurity {
     private SecurityConfig inForce(SecurityConfig config) throws IOException {
         if (config.isEmpty()) {
             Path key = dataDir.resolve(InitialAdminKey.FILE);
-            LOG.warn("{} lists no API keys or users: the API accepts only the initial admin key in {} "
-                    + "(export BATON_API_KEY=$(cat {})); add credentials to {} and it stops being accepted", file, key,
-                    key, file);
+            LOG.warn(
+                    "{} lists no API keys or users: the API accepts only the initial admin key in {} "
+                            + "(export BATON_API_KEY=$(cat {})); add credentials to {} and it stops being accepted",
+                    file,
+                    key,
+                    key,
+                    file);
             return InitialAdminKey.ensure(dataDir);
         }
-        LOG.info("REST API credentials from {}: {} API key(s), {} user(s)", file, config.apiKeys().size(),
+        LOG.info(
+                "REST API credentials from {}: {} API key(s), {} user(s)",
+                file,
+                config.apiKeys().size(),
                 config.users().size());
         return config;
     }

@@ -18,6 +18,7 @@ import javax.crypto.spec.PBEKeySpec;
 public final class Secrets {
     /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
     public static final int ITERATIONS = 600_000;
+
     static final int MIN_ITERATIONS = 1_000;
     private static final String PBKDF2 = "pbkdf2-sha256";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -88,7 +89,9 @@ public final class Secrets {
     private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
         PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
         try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(spec)
+                    .getEncoded();
         } catch (NoSuchAlgorithmException | InvalidKeySpecException e) {
             throw new IllegalStateException("the JDK has no PBKDF2WithHmacSHA256", e);
         } finally {

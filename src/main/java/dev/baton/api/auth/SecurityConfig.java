@@ -61,14 +61,19 @@ public record SecurityConfig(Map<String, ApiKey> apiKeys, Map<String, User> user
         Positions at;
         try {
             String text = Files.readString(file);
-            LoadSettings settings = LoadSettings.builder().setAllowDuplicateKeys(false)
-                    .setMaxAliasesForCollections(20).setLabel(file.toString()).build();
+            LoadSettings settings = LoadSettings.builder()
+                    .setAllowDuplicateKeys(false)
+                    .setMaxAliasesForCollections(20)
+                    .setLabel(file.toString())
+                    .build();
             doc = new Load(settings).loadFromString(text);
             at = Positions.of(file.toString(), text, settings);
         } catch (MarkedYamlEngineException e) {
             Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
-            throw new IllegalArgumentException((m == null ? file + ":1:1" : file + ":" + (m.getLine() + 1) + ":"
-                    + (m.getColumn() + 1)) + " YAML syntax error: " + e.getProblem(), e);
+            throw new IllegalArgumentException(
+                    (m == null ? file + ":1:1" : file + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1))
+                            + " YAML syntax error: " + e.getProblem(),
+                    e);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + ":1:1 " + e.getMessage(), e);
         }
@@ -132,8 +137,8 @@ public record SecurityConfig(Map<String, ApiKey> apiKeys, Map<String, User> user
         });
         Role role = Role.of(entry.path("role").asText(""));
         if (role == null) {
-            errors.add(at.value(where + ".role") + " " + where + ".role '" + entry.path("role").asText("")
-                    + "' is unknown; use one of " + ROLES);
+            errors.add(at.value(where + ".role") + " " + where + ".role '"
+                    + entry.path("role").asText("") + "' is unknown; use one of " + ROLES);
             return Role.VIEWER;
         }
         return role;

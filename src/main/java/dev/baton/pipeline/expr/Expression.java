@@ -77,9 +77,8 @@ public final class Expression {
             throw new ExpressionException("expression is empty");
         }
         // Only the standard library and macros: no extension or custom function can reach I/O or the clock.
-        var builder = CelFactory.standardCelBuilder()
-                .setOptions(OPTIONS)
-                .setStandardMacros(CelStandardMacro.STANDARD_MACROS);
+        var builder =
+                CelFactory.standardCelBuilder().setOptions(OPTIONS).setStandardMacros(CelStandardMacro.STANDARD_MACROS);
         for (String name : names) {
             builder.addVar(name, SimpleType.DYN);
         }
@@ -89,7 +88,8 @@ public final class Expression {
         try {
             parsed = cel.parse(source).getAst();
         } catch (CelValidationException e) {
-            throw new ExpressionException("syntax error" + positioned(e.getErrors().get(0)));
+            throw new ExpressionException(
+                    "syntax error" + positioned(e.getErrors().get(0)));
         }
         CelAbstractSyntaxTree checked;
         try {
@@ -168,7 +168,8 @@ public final class Expression {
         if (e.getErrorCode() == CelErrorCode.ITERATION_BUDGET_EXCEEDED) {
             return "more than " + MAX_ITERATIONS + " iterations of all/exists/exists_one/map/filter in one evaluation";
         }
-        String reason = EVALUATION_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("");
+        String reason =
+                EVALUATION_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("");
         Matcher missing = MISSING_KEY.matcher(reason);
         if (missing.matches()) {
             return "no such key: " + missing.group(1);

@@ -25,6 +25,7 @@ final class DocumentReader {
     static final String API_VERSION = "baton/v1";
     /** Agent Orchestra's files: the same format, except that params need not be declared (see {@link #document}). */
     static final String ORCHESTRA = "orchestra.io/v1";
+
     private static final Set<String> API_VERSIONS = Set.of(API_VERSION, ORCHESTRA);
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> METADATA = Set.of("name", "description");
@@ -49,8 +50,19 @@ final class DocumentReader {
             Notify notification,
             Budget budget) {
         Pipeline toPipeline(String file, String revision, String source) {
-            return new Pipeline(apiVersion, name, description, file, revision, source, params, agents, stages,
-                    schedule, notification, budget);
+            return new Pipeline(
+                    apiVersion,
+                    name,
+                    description,
+                    file,
+                    revision,
+                    source,
+                    params,
+                    agents,
+                    stages,
+                    schedule,
+                    notification,
+                    budget);
         }
     }
 
@@ -171,7 +183,8 @@ final class DocumentReader {
 
     private Map<String, AgentSpec> agents(Fields spec) {
         Map<String, AgentSpec> agents = new LinkedHashMap<>();
-        MappingNode node = spec.mapping("agents", "must be a mapping of agent names to {kind, role, capabilities, ...}");
+        MappingNode node =
+                spec.mapping("agents", "must be a mapping of agent names to {kind, role, capabilities, ...}");
         if (node == null) {
             return agents;
         }
@@ -181,8 +194,10 @@ final class DocumentReader {
             if (!AGENT_NAME.matcher(name).matches()) {
                 scope.error(key, "spec.agents name '" + name + "' must match " + AGENT_NAME);
             } else if (name.length() > dev.baton.pipeline.StoreLimits.AGENT) {
-                scope.error(key, "spec.agents name is " + name.length() + " characters; at most "
-                        + dev.baton.pipeline.StoreLimits.AGENT + " are allowed");
+                scope.error(
+                        key,
+                        "spec.agents name is " + name.length() + " characters; at most "
+                                + dev.baton.pipeline.StoreLimits.AGENT + " are allowed");
             }
             AgentSpec agent = agent(name, key, declared.raw(name));
             if (agent != null) {

@@ -168,8 +168,10 @@ final class Fields {
                 return null;
             }
             if (d.compareTo(StoreLimits.MAX_DURATION) > 0) {
-                scope.error(value, scope.field(key) + " (" + scalar.getValue() + ") must not be longer than "
-                        + Durations.format(StoreLimits.MAX_DURATION));
+                scope.error(
+                        value,
+                        scope.field(key) + " (" + scalar.getValue() + ") must not be longer than "
+                                + Durations.format(StoreLimits.MAX_DURATION));
                 return null;
             }
             return d;

@@ -102,7 +102,8 @@ final class JsonValues {
         }
         if (Tag.INT.equals(tag)) {
             BigInteger n = new BigInteger(text);
-            return n.bitLength() < 32 ? JSON.numberNode(n.intValue())
+            return n.bitLength() < 32
+                    ? JSON.numberNode(n.intValue())
                     : n.bitLength() < 64 ? JSON.numberNode(n.longValue()) : JSON.numberNode(n);
         }
         if (Tag.FLOAT.equals(tag)) {

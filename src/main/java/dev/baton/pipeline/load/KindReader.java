@@ -27,11 +27,13 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 final class KindReader {
     static final int DEFAULT_MAX_PARALLEL = 10;
     private static final List<String> STRATEGY_FIELDS = List.of("aggregateStrategy", "voteOn", "quorum");
-    private static final Set<String> DYNAMIC = Set.of("generator", "input", "maxParallel", "template", "continueOnError");
+    private static final Set<String> DYNAMIC =
+            Set.of("generator", "input", "maxParallel", "template", "continueOnError");
     private static final Set<String> SELECTOR = Set.of("capabilities", "role");
     private static final Set<String> TEMPLATE = Set.of("name", "agent", "input");
     /** Matches what a decision's approver may be (DecisionRequest): 1 to 100 characters, trimmed. */
     private static final int MAX_APPROVER = 100;
+
     private static final java.util.regex.Pattern APPROVER = java.util.regex.Pattern.compile("\\S(.{0,98}\\S)?");
     private static final Set<String> APPROVAL = Set.of("approvers", "policy", "quorum", "timeout", "onTimeout");
     private static final Set<String> COMPENSATE = Set.of("agent", "input", "retry", "timeout");
@@ -83,17 +85,20 @@ final class KindReader {
         if (voteOn != null) {
             where.put(index, "voteOn", scope.locate(stage.value("voteOn")));
             if (!strategy.ballots()) {
-                scope.error(stage.keyNode("voteOn"), "'voteOn' applies only to aggregateStrategy vote or quorum, not "
-                        + strategy.yaml());
+                scope.error(
+                        stage.keyNode("voteOn"),
+                        "'voteOn' applies only to aggregateStrategy vote or quorum, not " + strategy.yaml());
             }
         }
         Integer quorum = stage.integer("quorum", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
         if (stage.has("quorum") && strategy != AggregateStrategy.QUORUM) {
-            scope.error(stage.keyNode("quorum"), "'quorum' applies only to aggregateStrategy quorum, not "
-                    + strategy.yaml());
+            scope.error(
+                    stage.keyNode("quorum"),
+                    "'quorum' applies only to aggregateStrategy quorum, not " + strategy.yaml());
         } else if (quorum != null && quorum > agents.size() && !agents.isEmpty()) {
-            scope.error(stage.value("quorum"), "'quorum' (" + quorum + ") must not be more than the number of agents ("
-                    + agents.size() + ")");
+            scope.error(
+                    stage.value("quorum"),
+                    "'quorum' (" + quorum + ") must not be more than the number of agents (" + agents.size() + ")");
         }
         return new MultiAgentStage(base, List.copyOf(agents), strategy, voteOn, quorum == null ? 0 : quorum);
     }
@@ -101,14 +106,16 @@ final class KindReader {
     /** {@code agentSelector: {capabilities: [...], role: ...}}: at least one capability or a role. */
     AgentStage selector(StageBase base) {
         Scope here = scope.child("agentSelector");
-        MappingNode map = stage.mapping("agentSelector", "must be a mapping like {capabilities: [draft], role: writer}");
+        MappingNode map =
+                stage.mapping("agentSelector", "must be a mapping like {capabilities: [draft], role: writer}");
         if (map == null) {
             return new AgentStage(base, null, null);
         }
         where.put(index, "agentSelector", scope.locate(map));
         Fields fields = new Fields(here, map).allow(SELECTOR, Set.of());
         List<String> capabilities = fields.names("capabilities", "must be a list of capability names").stream()
-                .map(ScalarNode::getValue).toList();
+                .map(ScalarNode::getValue)
+                .toList();
         String role = fields.text("role");
         if (capabilities.isEmpty() && role == null) {
             scope.error(map, "'agentSelector' needs 'capabilities' (a non-empty list) or 'role'");
@@ -127,23 +134,26 @@ final class KindReader {
                 return s;
             }
         }
-        scope.error(stage.value("aggregateStrategy"), "'aggregateStrategy' must be one of "
-                + AggregateStrategy.names() + ", not '" + text + "'");
+        scope.error(
+                stage.value("aggregateStrategy"),
+                "'aggregateStrategy' must be one of " + AggregateStrategy.names() + ", not '" + text + "'");
         return AggregateStrategy.ALL;
     }
 
     ForEachStage forEach(StageBase base) {
         Scope here = scope.child("dynamic");
-        MappingNode map = stage.mapping("dynamic", "must be a mapping like {generator: for_each, input: \"$.items\","
-                + " template: {agent: worker}}");
+        MappingNode map = stage.mapping(
+                "dynamic",
+                "must be a mapping like {generator: for_each, input: \"$.items\"," + " template: {agent: worker}}");
         if (map == null) {
-            return new ForEachStage(base, null, DEFAULT_MAX_PARALLEL, new ForEachStage.ItemTemplate(null, null, null),
-                    false);
+            return new ForEachStage(
+                    base, null, DEFAULT_MAX_PARALLEL, new ForEachStage.ItemTemplate(null, null, null), false);
         }
         Fields fields = new Fields(here, map).allow(DYNAMIC, Set.of());
         String generator = fields.requiredText("generator");
         if (generator != null && !generator.equals("for_each")) {
-            here.error(fields.value("generator"), here.field("generator") + " must be for_each, not '" + generator + "'");
+            here.error(
+                    fields.value("generator"), here.field("generator") + " must be for_each, not '" + generator + "'");
         }
         String items = fields.requiredText("input");
         if (items != null) {
@@ -151,13 +161,17 @@ final class KindReader {
         }
         Integer maxParallel = fields.integer("maxParallel", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
         boolean continueOnError = Boolean.TRUE.equals(fields.bool("continueOnError"));
-        return new ForEachStage(base, items, maxParallel == null ? DEFAULT_MAX_PARALLEL : maxParallel,
-                template(fields, here, map), continueOnError);
+        return new ForEachStage(
+                base,
+                items,
+                maxParallel == null ? DEFAULT_MAX_PARALLEL : maxParallel,
+                template(fields, here, map),
+                continueOnError);
     }
 
     private ForEachStage.ItemTemplate template(Fields dynamic, Scope dynamicScope, MappingNode dynamicMap) {
-        MappingNode map = dynamic.mapping("template", "must be a mapping like {name: \"fix-{{ item.id }}\","
-                + " agent: worker}");
+        MappingNode map =
+                dynamic.mapping("template", "must be a mapping like {name: \"fix-{{ item.id }}\"," + " agent: worker}");
         if (map == null) {
             if (dynamic.value("template") == null) {
                 dynamicScope.missing(dynamicMap, "template");
@@ -178,13 +192,16 @@ final class KindReader {
     ApprovalStage approval(StageBase base) {
         for (String key : List.of("retry", "timeout", "deadline", "priority")) {
             if (stage.has(key)) {
-                scope.error(stage.keyNode(key), "'" + key + "' does not apply to an approval stage"
-                        + (key.equals("timeout") ? "; use 'approval.timeout'" : ""));
+                scope.error(
+                        stage.keyNode(key),
+                        "'" + key + "' does not apply to an approval stage"
+                                + (key.equals("timeout") ? "; use 'approval.timeout'" : ""));
             }
         }
         Scope here = scope.child("approval");
-        MappingNode map = stage.mapping("approval", "must be a mapping like {approvers: [alice, bob], policy: any,"
-                + " timeout: 1h, onTimeout: reject}");
+        MappingNode map = stage.mapping(
+                "approval",
+                "must be a mapping like {approvers: [alice, bob], policy: any," + " timeout: 1h, onTimeout: reject}");
         if (map == null) {
             return new ApprovalStage(base, List.of(), ApprovalStage.Policy.ANY, 1, null, false);
         }
@@ -192,32 +209,39 @@ final class KindReader {
         List<ScalarNode> names = fields.names("approvers", "must be a list of names");
         for (ScalarNode n : names) {
             if (!APPROVER.matcher(n.getValue()).matches()) {
-                here.error(n, here.field("approvers") + " entry '" + n.getValue() + "' must be 1 to "
-                        + MAX_APPROVER + " characters without spaces at either end");
+                here.error(
+                        n,
+                        here.field("approvers") + " entry '" + n.getValue() + "' must be 1 to " + MAX_APPROVER
+                                + " characters without spaces at either end");
             }
         }
         if (names.isEmpty() && fields.value("approvers") instanceof org.snakeyaml.engine.v2.nodes.SequenceNode) {
-            here.error(fields.value("approvers"), here.field("approvers")
-                    + " must list at least one name; leave it out to let anyone decide");
+            here.error(
+                    fields.value("approvers"),
+                    here.field("approvers") + " must list at least one name; leave it out to let anyone decide");
         }
         List<String> approvers = distinct(names, "approval.approvers");
         ApprovalStage.Policy policy = ApprovalStage.Policy.valueOf(
                 choice(fields, here, "policy", List.of("any", "all", "quorum")).toUpperCase(Locale.ROOT));
         Integer quorum = fields.integer("quorum", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
         if (fields.has("quorum") && policy != ApprovalStage.Policy.QUORUM) {
-            here.error(fields.keyNode("quorum"), here.field("quorum") + " applies only to policy quorum, not "
-                    + policy.yaml());
+            here.error(
+                    fields.keyNode("quorum"),
+                    here.field("quorum") + " applies only to policy quorum, not " + policy.yaml());
         } else if (policy == ApprovalStage.Policy.QUORUM && fields.value("quorum") == null) {
             here.missing(map, "quorum");
         } else if (quorum != null && !approvers.isEmpty() && quorum > approvers.size()) {
-            here.error(fields.value("quorum"), here.field("quorum") + " (" + quorum
-                    + ") must not be more than the number of approvers (" + approvers.size() + ")");
+            here.error(
+                    fields.value("quorum"),
+                    here.field("quorum") + " (" + quorum + ") must not be more than the number of approvers ("
+                            + approvers.size() + ")");
         }
         if (policy == ApprovalStage.Policy.ALL && approvers.isEmpty()) {
             here.error(fields.value("policy"), "policy all needs " + here.field("approvers"));
         }
         Duration timeout = fields.duration("timeout", true);
-        boolean approveOnTimeout = choice(fields, here, "onTimeout", List.of("reject", "approve")).equals("approve");
+        boolean approveOnTimeout =
+                choice(fields, here, "onTimeout", List.of("reject", "approve")).equals("approve");
         if (fields.has("onTimeout") && fields.value("timeout") == null) {
             here.error(fields.keyNode("onTimeout"), here.field("onTimeout") + " needs " + here.field("timeout"));
         }
@@ -239,7 +263,8 @@ final class KindReader {
 
     /** The stage's {@code compensate}, or null when it has none or it is broken (which is reported). */
     static Compensation compensate(Fields stage, Scope scope, SourceMap where, int index) {
-        MappingNode map = stage.mapping("compensate", "must be a mapping like {agent: canceller, input: \"$.booking\"}");
+        MappingNode map =
+                stage.mapping("compensate", "must be a mapping like {agent: canceller, input: \"$.booking\"}");
         if (map == null) {
             return null;
         }
@@ -267,26 +292,27 @@ final class KindReader {
         }
         Scope here = ownerScope.child("retry");
         Fields fields = new Fields(here, map).allow(RETRY, Set.of());
-        Integer maxAttempts =
-                fields.integer("maxAttempts", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
+        Integer maxAttempts = fields.integer("maxAttempts", 1, Integer.MAX_VALUE, "must be an integer of at least 1");
         if (fields.value("maxAttempts") == null) {
             here.missing(map, "maxAttempts");
         }
-        Backoff backoff = Backoff.valueOf(choice(fields, here, "backoff", List.of("exponential", "fixed"))
-                .toUpperCase(Locale.ROOT));
+        Backoff backoff = Backoff.valueOf(
+                choice(fields, here, "backoff", List.of("exponential", "fixed")).toUpperCase(Locale.ROOT));
         Duration initial = fields.duration("initialDelay", false);
         Duration max = fields.duration("maxDelay", false);
         Duration initialDelay = initial == null ? DEFAULT_INITIAL_DELAY : initial;
         Duration maxDelay = max == null ? DEFAULT_MAX_DELAY : max;
         if (initialDelay.compareTo(maxDelay) > 0 && (initial != null || max != null)) {
             Node at = fields.value(initial != null ? "initialDelay" : "maxDelay");
-            here.error(at, here.field("initialDelay") + " (" + Durations.format(initialDelay)
-                    + ") must not be longer than " + here.field("maxDelay") + " ("
-                    + Durations.format(maxDelay) + ")");
+            here.error(
+                    at,
+                    here.field("initialDelay") + " (" + Durations.format(initialDelay)
+                            + ") must not be longer than " + here.field("maxDelay") + " ("
+                            + Durations.format(maxDelay) + ")");
         }
         Double jitter = fields.fraction("jitter");
-        return new RetryPolicy(maxAttempts == null ? 1 : maxAttempts, backoff, initialDelay, maxDelay,
-                jitter == null ? 0 : jitter);
+        return new RetryPolicy(
+                maxAttempts == null ? 1 : maxAttempts, backoff, initialDelay, maxDelay, jitter == null ? 0 : jitter);
     }
 
     /** One of {@code options} (the first is the default); anything else is reported and read as the default. */
@@ -295,8 +321,8 @@ final class KindReader {
         if (text == null || options.contains(text)) {
             return text == null ? options.get(0) : text;
         }
-        String allowed = String.join(", ", options.subList(0, options.size() - 1)) + " or "
-                + options.get(options.size() - 1);
+        String allowed =
+                String.join(", ", options.subList(0, options.size() - 1)) + " or " + options.get(options.size() - 1);
         here.error(fields.value(key), here.field(key) + " must be " + allowed + ", not '" + text + "'");
         return options.get(0);
     }

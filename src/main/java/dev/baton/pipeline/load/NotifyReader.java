@@ -19,8 +19,8 @@ final class NotifyReader {
 
     /** The notify section, or null when there is none or it has violations (which are reported). */
     static Notify read(Fields spec, Scope scope) {
-        MappingNode node = spec.mapping("notify",
-                "must be a mapping like {webhook: https://example.com/hook, on: [succeeded, failed]}");
+        MappingNode node = spec.mapping(
+                "notify", "must be a mapping like {webhook: https://example.com/hook, on: [succeeded, failed]}");
         if (node == null) {
             return null;
         }
@@ -60,8 +60,9 @@ final class NotifyReader {
         for (ScalarNode name : names) {
             Outcome o = Outcome.ofYaml(name.getValue());
             if (o == null) {
-                here.error(name, here.field("on") + " '" + name.getValue() + "' is unknown; use one of "
-                        + Outcome.names());
+                here.error(
+                        name,
+                        here.field("on") + " '" + name.getValue() + "' is unknown; use one of " + Outcome.names());
                 ok = false;
             } else {
                 on.add(o);

@@ -38,8 +38,9 @@ public final class PipelineLoader {
     /** The largest file accepted, in code points (3 MB of ASCII). */
     public static final int MAX_CODE_POINTS = 3 * 1024 * 1024;
 
-    private static final Comparator<Violation> BY_POSITION =
-            Comparator.comparingInt((Violation v) -> v.location().line()).thenComparingInt(v -> v.location().column());
+    private static final Comparator<Violation> BY_POSITION = Comparator.comparingInt(
+                    (Violation v) -> v.location().line())
+            .thenComparingInt(v -> v.location().column());
 
     private PipelineLoader() {}
 
@@ -86,8 +87,8 @@ public final class PipelineLoader {
         SourceMap where = new SourceMap();
         Pipeline draft = DocumentReader.read(root.orElse(null), scope, where).toPipeline(file, sha256(text), text);
         out.addAll(PipelineValidator.validate(draft, registry, where, maxStages));
-        List<Violation> warnings = new ArrayList<>(
-                ParamReferences.undeclared(ParamReferences.of(draft.stages(), where), draft.params()));
+        List<Violation> warnings =
+                new ArrayList<>(ParamReferences.undeclared(ParamReferences.of(draft.stages(), where), draft.params()));
         warnings.sort(BY_POSITION);
         out.sort(BY_POSITION);
         return new LoadResult(out.isEmpty() ? draft : null, out, warnings);
@@ -107,7 +108,8 @@ public final class PipelineLoader {
             if (bytes > 4L * MAX_CODE_POINTS) {
                 return failed(scope, "the file is larger than the 3 MB limit (" + bytes + " bytes)");
             }
-            String text = StandardCharsets.UTF_8.newDecoder()
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(Files.readAllBytes(file)))

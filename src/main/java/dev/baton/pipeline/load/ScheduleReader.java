@@ -37,8 +37,8 @@ final class ScheduleReader {
         String cron = fields.requiredText("cron");
         if (cron != null) {
             Optional<String> problem = Schedule.cronProblem(cron);
-            problem.ifPresent(p -> scope.error(fields.value("cron"),
-                    PATH + ".cron '" + cron + "' is not a Quartz cron expression: " + p));
+            problem.ifPresent(p -> scope.error(
+                    fields.value("cron"), PATH + ".cron '" + cron + "' is not a Quartz cron expression: " + p));
         }
         ZoneId zone = zone(fields, scope);
         Schedule.Missed missed = missed(fields, scope);
@@ -57,8 +57,10 @@ final class ScheduleReader {
         try {
             return ZoneId.of(text);
         } catch (DateTimeException e) {
-            scope.error(fields.value("timezone"), PATH + ".timezone '" + text
-                    + "' is not a time zone; use an IANA id like UTC, Europe/Paris or America/New_York");
+            scope.error(
+                    fields.value("timezone"),
+                    PATH + ".timezone '" + text
+                            + "' is not a time zone; use an IANA id like UTC, Europe/Paris or America/New_York");
             return null;
         }
     }
@@ -73,8 +75,12 @@ final class ScheduleReader {
                 return m;
             }
         }
-        scope.error(fields.value("missed"), PATH + ".missed '" + text + "' is unknown; use one of "
-                + Arrays.stream(Schedule.Missed.values()).map(Schedule.Missed::label).collect(Collectors.joining(", ")));
+        scope.error(
+                fields.value("missed"),
+                PATH + ".missed '" + text + "' is unknown; use one of "
+                        + Arrays.stream(Schedule.Missed.values())
+                                .map(Schedule.Missed::label)
+                                .collect(Collectors.joining(", ")));
         return null;
     }
 

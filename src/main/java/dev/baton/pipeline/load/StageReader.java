@@ -26,12 +26,32 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 final class StageReader {
     /** The keys that say who does a stage, in the order messages list them. */
-    private static final List<String> KINDS = List.of("agent", "agents", "agentSelector", "approval", "dynamic", "loop");
+    private static final List<String> KINDS =
+            List.of("agent", "agents", "agentSelector", "approval", "dynamic", "loop");
     /** Kind keys that are reserved but not built yet (none at the moment). */
     private static final Set<String> NOT_YET = Set.of();
-    private static final Set<String> STAGE = Set.of("name", "dependsOn", "description", "input", "output", "timeout",
-            "deadline", "retry", "priority", "condition", "compensate", "agent", "agents", "agentSelector", "dynamic",
-            "loop", "approval", "aggregateStrategy", "voteOn", "quorum");
+
+    private static final Set<String> STAGE = Set.of(
+            "name",
+            "dependsOn",
+            "description",
+            "input",
+            "output",
+            "timeout",
+            "deadline",
+            "retry",
+            "priority",
+            "condition",
+            "compensate",
+            "agent",
+            "agents",
+            "agentSelector",
+            "dynamic",
+            "loop",
+            "approval",
+            "aggregateStrategy",
+            "voteOn",
+            "quorum");
     private static final Set<String> PIPELINE = Set.of("stages");
     private static final Set<String> LOOP = Set.of("until", "maxIterations", "onMaxIterations", "stages");
     private static final Pattern STAGE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
@@ -40,6 +60,7 @@ final class StageReader {
     private final SourceMap where;
     /** The loop these stages belong to, or null at the top level. */
     private final String loop;
+
     private final List<Stage> stages = new ArrayList<>();
 
     private StageReader(Scope root, SourceMap where, String loop) {
@@ -72,7 +93,9 @@ final class StageReader {
             if (items.get(i) instanceof MappingNode map) {
                 stage(map, at);
             } else {
-                root.error(items.get(i), at + " must be a mapping with a name and one of agent, agents, dynamic, loop, approval");
+                root.error(
+                        items.get(i),
+                        at + " must be a mapping with a name and one of agent, agents, dynamic, loop, approval");
             }
         }
         return Collections.unmodifiableList(stages);
@@ -94,7 +117,8 @@ final class StageReader {
         int index = stages.size();
         StageBase base = base(fields, scope, at, index, name, deps);
         if ("dynamic".equals(kind) && fields.value("input") != null) {
-            scope.error(fields.keyNode("input"),
+            scope.error(
+                    fields.keyNode("input"),
                     "a for_each stage reads its items from 'dynamic.input'; 'input' does not apply");
         }
         KindReader kinds = new KindReader(fields, scope, at, index);
@@ -124,8 +148,9 @@ final class StageReader {
         String condition = fields.text("condition");
         Compensation compensate = KindReader.compensate(fields, scope, at, index);
         if (loop != null && compensate != null) {
-            scope.error(fields.keyNode("compensate"), "a stage inside a loop cannot have 'compensate';"
-                    + " put it on the loop stage '" + loop + "'");
+            scope.error(
+                    fields.keyNode("compensate"),
+                    "a stage inside a loop cannot have 'compensate';" + " put it on the loop stage '" + loop + "'");
         }
         for (String field : List.of("agent", "input", "output", "condition")) {
             Node value = fields.value(field);
@@ -137,7 +162,17 @@ final class StageReader {
             at.putEntry(index, "dependsOn", j, scope.locate(deps.get(j)));
         }
         List<String> dependsOn = deps.stream().map(ScalarNode::getValue).toList();
-        return new StageBase(name, dependsOn, input, output, timeout, retry, priority, deadline, condition, compensate,
+        return new StageBase(
+                name,
+                dependsOn,
+                input,
+                output,
+                timeout,
+                retry,
+                priority,
+                deadline,
+                condition,
+                compensate,
                 scope.locate(fields.node()));
     }
 
@@ -145,14 +180,18 @@ final class StageReader {
     private String kind(Fields fields, Scope scope) {
         List<String> present = KINDS.stream().filter(fields::has).toList();
         if (present.isEmpty()) {
-            scope.error(fields.node(), loop == null
-                    ? "stage needs one of 'agent', 'agents', 'dynamic', 'loop' or 'approval'"
-                    : "stage needs 'agent' or 'agents'");
+            scope.error(
+                    fields.node(),
+                    loop == null
+                            ? "stage needs one of 'agent', 'agents', 'dynamic', 'loop' or 'approval'"
+                            : "stage needs 'agent' or 'agents'");
             return null;
         }
         if (present.size() > 1) {
-            scope.error(fields.keyNode(present.get(1)), "stage has both '" + present.get(0) + "' and '"
-                    + present.get(1) + "'; a stage takes exactly one of " + String.join(", ", KINDS));
+            scope.error(
+                    fields.keyNode(present.get(1)),
+                    "stage has both '" + present.get(0) + "' and '" + present.get(1)
+                            + "'; a stage takes exactly one of " + String.join(", ", KINDS));
             return null;
         }
         String kind = present.get(0);
@@ -165,8 +204,8 @@ final class StageReader {
 
     private Stage loop(StageBase base, Fields stage, Scope scope, SourceMap at, int index) {
         Scope here = scope.child("loop");
-        MappingNode map = stage.mapping("loop", "must be a mapping like {until: 'score >= 0.9', maxIterations: 5,"
-                + " stages: [...]}");
+        MappingNode map = stage.mapping(
+                "loop", "must be a mapping like {until: 'score >= 0.9', maxIterations: 5," + " stages: [...]}");
         if (map == null) {
             return new LoopStage(base, null, 1, false, List.of());
         }
@@ -184,8 +223,8 @@ final class StageReader {
         List<Stage> inner = List.of();
         Node list = fields.value("stages");
         if (list instanceof SequenceNode sequence && !sequence.getValue().isEmpty()) {
-            StageReader body = new StageReader(root, at.body(index),
-                    base.name() == null ? "stages[" + index + "]" : base.name());
+            StageReader body =
+                    new StageReader(root, at.body(index), base.name() == null ? "stages[" + index + "]" : base.name());
             inner = body.list(sequence, "spec.pipeline.stages[" + index + "].loop.stages");
         } else {
             here.error(list == null ? map : list, here.field("stages") + " must be a non-empty list of stages");

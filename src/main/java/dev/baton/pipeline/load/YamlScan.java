@@ -67,20 +67,24 @@ final class YamlScan {
                         // Only aliases of collections multiply the document; the composer limits the same ones.
                         String name = ((AliasEvent) event).getAlias().getValue();
                         if (collectionAnchors.contains(name) && ++aliases > MAX_ALIASES) {
-                            scope.errorAt(at(scope, event), "more than " + MAX_ALIASES
-                                    + " aliases of lists or mappings; this looks like an alias bomb");
+                            scope.errorAt(
+                                    at(scope, event),
+                                    "more than " + MAX_ALIASES
+                                            + " aliases of lists or mappings; this looks like an alias bomb");
                             return null;
                         }
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
         } catch (MarkedYamlEngineException e) {
             syntaxError(scope, e);
             return null;
         } catch (ReaderException e) {
-            scope.errorAt(locate(scope, text, e.getPosition()), "YAML syntax error: " + e.getMessage()
-                    + " (code point 0x" + Integer.toHexString(e.getCodePoint()) + ")");
+            scope.errorAt(
+                    locate(scope, text, e.getPosition()),
+                    "YAML syntax error: " + e.getMessage() + " (code point 0x" + Integer.toHexString(e.getCodePoint())
+                            + ")");
             return null;
         } catch (YamlEngineException e) {
             scope.errorAt(scope.start(), "YAML syntax error: " + e.getMessage());
@@ -132,8 +136,9 @@ final class YamlScan {
                 String scalar = value instanceof ScalarEvent v ? v.getValue() : "";
                 // A Baton apiVersion makes the file Baton's even with a wrong kind: the loader then says what is
                 // wrong, instead of Camel loading no routes from it without a word.
-                if ((name.equals("kind") && scalar.equals("Pipeline")) || (name.equals("apiVersion")
-                        && (scalar.startsWith("baton/") || scalar.startsWith("orchestra.io/")))) {
+                if ((name.equals("kind") && scalar.equals("Pipeline"))
+                        || (name.equals("apiVersion")
+                                && (scalar.startsWith("baton/") || scalar.startsWith("orchestra.io/")))) {
                     return true;
                 }
                 skip(value, events);
@@ -176,7 +181,8 @@ final class YamlScan {
         if (!seen.add(node)) {
             return;
         }
-        boolean wasTagged = node.getStartMark().map(m -> tagged.contains(m.getIndex())).orElse(false);
+        boolean wasTagged =
+                node.getStartMark().map(m -> tagged.contains(m.getIndex())).orElse(false);
         if (node instanceof ScalarNode scalar) {
             if (wasTagged) {
                 node.setTag(new JsonSchema().getScalarResolver().resolve(scalar.getValue(), scalar.isPlain()));

@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
  * takes these as its params; a file that declares params is warned of each one it reads and does not declare.
  */
 public final class ParamReferences {
-    private static final Pattern PATH = Pattern.compile(
-            "\\$\\.params(?:\\.([A-Za-z_][A-Za-z0-9_-]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*])");
-    private static final Pattern CONDITION = Pattern.compile(
-            "(?<![A-Za-z0-9_.$])params(?:\\.([A-Za-z_][A-Za-z0-9_]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*])");
+    private static final Pattern PATH =
+            Pattern.compile("\\$\\.params(?:\\.([A-Za-z_][A-Za-z0-9_-]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*])");
+    private static final Pattern CONDITION =
+            Pattern.compile("(?<![A-Za-z0-9_.$])params(?:\\.([A-Za-z_][A-Za-z0-9_]*)|\\[\\s*['\"]([^'\"]+)['\"]\\s*])");
 
     /** A param read by a stage's field, and where that field is written. */
     public record Reference(String param, String stage, String field, Location location) {}
@@ -37,8 +37,9 @@ public final class ParamReferences {
     public static List<Reference> of(List<Stage> stages, SourceMap where) {
         ParamReferences refs = new ParamReferences();
         refs.scan(stages, where, null);
-        refs.found.sort(java.util.Comparator.comparingInt((Reference r) -> r.location().line())
-                .thenComparingInt(r -> r.location().column()));
+        refs.found.sort(
+                java.util.Comparator.comparingInt((Reference r) -> r.location().line())
+                        .thenComparingInt(r -> r.location().column()));
         return List.copyOf(refs.found);
     }
 
@@ -60,10 +61,14 @@ public final class ParamReferences {
             if (declared.containsKey(r.param()) || !seen.add(r.stage() + "\u0000" + r.param())) {
                 continue;
             }
-            String known = declared.isEmpty() ? "this pipeline declares no params"
+            String known = declared.isEmpty()
+                    ? "this pipeline declares no params"
                     : "declared params are " + String.join(", ", new TreeSet<>(declared.keySet()));
-            warnings.add(Violation.inStage(r.location(), r.stage(), r.field() + " reads param '" + r.param()
-                    + "', which spec.params does not declare, so a run cannot set it; " + known));
+            warnings.add(Violation.inStage(
+                    r.location(),
+                    r.stage(),
+                    r.field() + " reads param '" + r.param()
+                            + "', which spec.params does not declare, so a run cannot set it; " + known));
         }
         return warnings;
     }

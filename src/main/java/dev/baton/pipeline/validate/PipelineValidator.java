@@ -101,8 +101,11 @@ public final class PipelineValidator {
             }
         }
         if (over != null) {
-            violations.add(Violation.inStage(over.location(), over.name(), "the pipeline has " + total + " stages "
-                    + "(inner loop stages included); at most " + maxStages + " are allowed (baton.pipelines.max-stages)"));
+            violations.add(Violation.inStage(
+                    over.location(),
+                    over.name(),
+                    "the pipeline has " + total + " stages " + "(inner loop stages included); at most " + maxStages
+                            + " are allowed (baton.pipelines.max-stages)"));
         }
     }
 
@@ -117,14 +120,22 @@ public final class PipelineValidator {
                 int line = stages.get(first).location().line();
                 report(b, i, "name", "duplicate stage name '" + stage.name() + "' (first at line " + line + ")");
             } else if (outer.containsKey(stage.name())) {
-                report(b, i, "name", "stage name '" + stage.name() + "' is already used outside the loop (line "
-                        + outer.get(stage.name()) + ")");
+                report(
+                        b,
+                        i,
+                        "name",
+                        "stage name '" + stage.name() + "' is already used outside the loop (line "
+                                + outer.get(stage.name()) + ")");
             }
         }
         for (int i = 0; i < stages.size(); i++) {
             if (b.name(i).length() > StoreLimits.NAME) {
-                report(b, i, "name", (b.loop() == null ? "name" : "name, with its loop's,")
-                        + " is " + b.name(i).length() + " characters; at most " + StoreLimits.NAME + " are allowed");
+                report(
+                        b,
+                        i,
+                        "name",
+                        (b.loop() == null ? "name" : "name, with its loop's,") + " is "
+                                + b.name(i).length() + " characters; at most " + StoreLimits.NAME + " are allowed");
             }
             checkDependsOn(b, i, firstIndex.keySet());
             checkAgents(b, i);
@@ -180,9 +191,15 @@ public final class PipelineValidator {
     private void checkAgent(Body b, int i, String field, String agent) {
         if (agent != null && (!AGENT_NAME.matcher(agent).matches() || agent.length() > StoreLimits.AGENT)) {
             // A registry with a default agent knows every name: the name itself must still be one a queue can have.
-            report(b, i, field, "agent name must match " + AGENT_NAME + " and have at most " + StoreLimits.AGENT
-                    + " characters" + (agent.length() > StoreLimits.AGENT ? " (it has " + agent.length() + ")"
-                            : ", not '" + agent + "'"));
+            report(
+                    b,
+                    i,
+                    field,
+                    "agent name must match " + AGENT_NAME + " and have at most " + StoreLimits.AGENT
+                            + " characters"
+                            + (agent.length() > StoreLimits.AGENT
+                                    ? " (it has " + agent.length() + ")"
+                                    : ", not '" + agent + "'"));
         } else if (agent != null && !pipeline.agents().containsKey(agent) && !registry.knows(agent)) {
             report(b, i, field, "agent '" + agent + "' is not declared in spec.agents or config/agents.yaml");
         }
@@ -204,17 +221,26 @@ public final class PipelineValidator {
         if (!any) {
             // Only agents with a role or capabilities could ever match a selector: the others are not worth listing.
             List<AgentSpec> able = merged.values().stream()
-                    .filter(a -> a.role() != null || (a.capabilities() != null && !a.capabilities().isEmpty()))
+                    .filter(a -> a.role() != null
+                            || (a.capabilities() != null && !a.capabilities().isEmpty()))
                     .toList();
-            report(b, i, "agentSelector", "agentSelector " + selector + " matches no agent of spec.agents or "
-                    + "config/agents.yaml" + (able.isEmpty() ? "; none declares a role or capabilities"
-                    : "; agents: " + describe(able)));
+            report(
+                    b,
+                    i,
+                    "agentSelector",
+                    "agentSelector " + selector + " matches no agent of spec.agents or "
+                            + "config/agents.yaml"
+                            + (able.isEmpty()
+                                    ? "; none declares a role or capabilities"
+                                    : "; agents: " + describe(able)));
         }
     }
 
     private static String describe(java.util.Collection<AgentSpec> agents) {
-        return agents.stream().map(a -> a.name() + " " + a.capabilities() + (a.role() == null ? "" : " role " + a.role()))
-                .sorted().collect(java.util.stream.Collectors.joining(", "));
+        return agents.stream()
+                .map(a -> a.name() + " " + a.capabilities() + (a.role() == null ? "" : " role " + a.role()))
+                .sorted()
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** The JSONPaths a stage reads through: its input, a for_each's items, a compensation's input, a ballot. */
@@ -305,7 +331,11 @@ public final class PipelineValidator {
             return;
         }
         if (!OUTPUT.matcher(output).matches()) {
-            report(b, i, "output", "output '" + output + "' must be a path of names like $.research or $.review.summary");
+            report(
+                    b,
+                    i,
+                    "output",
+                    "output '" + output + "' must be a path of names like $.research or $.review.summary");
         } else if (output.equals("$.params") || output.startsWith("$.params.")) {
             report(b, i, "output", "output '" + output + "' must not be under $.params, which holds the run's params");
         }
@@ -326,7 +356,8 @@ public final class PipelineValidator {
     }
 
     private void reportEntry(Body b, int i, int entry, String message) {
-        Location at = b.where().findEntry(i, "dependsOn", entry, b.stages().get(i).location());
+        Location at =
+                b.where().findEntry(i, "dependsOn", entry, b.stages().get(i).location());
         violations.add(Violation.inStage(at, b.name(i), message));
     }
 }

@@ -19,8 +19,10 @@ class SecurityConfigTest {
         assertThat(hash).startsWith("pbkdf2-sha256$2000$");
         assertThat(Secrets.hashPassword("s3cret", 2000)).as("salted").isNotEqualTo(hash);
         Path file = dir.resolve("security.yaml");
-        Files.writeString(file, "apiKeys:\n  ci: {role: submitter, sha256: " + Secrets.sha256Hex("k-123") + "}\n"
-                + "users:\n  alice: {role: approver, password: \"" + hash + "\"}\n");
+        Files.writeString(
+                file,
+                "apiKeys:\n  ci: {role: submitter, sha256: " + Secrets.sha256Hex("k-123") + "}\n"
+                        + "users:\n  alice: {role: approver, password: \"" + hash + "\"}\n");
         Authenticator auth = new Authenticator(SecurityConfig.load(file));
         assertThat(auth.authenticate("Bearer k-123", null))
                 .isEqualTo(new Authenticator.Outcome.Known(new Identity("ci", Role.SUBMITTER, "api-key")));
@@ -50,15 +52,19 @@ class SecurityConfigTest {
                   ci: {role: admin, password: plain}
                 keys: []
                 """.formatted(Secrets.sha256Hex("x")));
-        assertThatThrownBy(() -> SecurityConfig.load(file)).hasMessage(String.join("\n",
-                file + ":7:1 unknown field 'keys'; expected apiKeys, users",
-                file + ":2:14 apiKeys.ci.role 'boss' is unknown; use one of viewer, submitter, approver, admin",
-                file + ":2:28 apiKeys.ci.sha256 must be 64 lower-case hex digits (make one with ./baton hash-secret)",
-                file + ":3:97 apiKeys.dup: unknown field 'colour'; expected role, sha256",
-                file + ":4:32 apiKeys.dup2.sha256 is the hash of another key too",
-                file + ":6:31 users.ci.password must look like pbkdf2-sha256$ITERATIONS$SALT$HASH (make one with "
-                        + "./baton hash-secret --password)",
-                file + ":6:3 users.ci: the name is also an API key's; an identity has one name"));
+        assertThatThrownBy(() -> SecurityConfig.load(file))
+                .hasMessage(String.join(
+                        "\n",
+                        file + ":7:1 unknown field 'keys'; expected apiKeys, users",
+                        file + ":2:14 apiKeys.ci.role 'boss' is unknown; use one of viewer, submitter, approver, admin",
+                        file
+                                + ":2:28 apiKeys.ci.sha256 must be 64 lower-case hex digits (make one with ./baton hash-secret)",
+                        file + ":3:97 apiKeys.dup: unknown field 'colour'; expected role, sha256",
+                        file + ":4:32 apiKeys.dup2.sha256 is the hash of another key too",
+                        file
+                                + ":6:31 users.ci.password must look like pbkdf2-sha256$ITERATIONS$SALT$HASH (make one with "
+                                + "./baton hash-secret --password)",
+                        file + ":6:3 users.ci: the name is also an API key's; an identity has one name"));
     }
 
     @Test

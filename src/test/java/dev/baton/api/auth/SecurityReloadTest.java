@@ -35,54 +35,85 @@ class SecurityReloadTest {
                 """));
                 LogCapture log = new LogCapture("dev.baton.api.auth.LiveSecurity", Level.INFO, "%p %m%n")) {
             Path file = root.resolve("test-security.yaml");
-            assertThat(baton.as("viewer").post("/api/pipelines/hello/runs", "{}").status()).isEqualTo(403);
+            assertThat(baton.as("viewer")
+                            .post("/api/pipelines/hello/runs", "{}")
+                            .status())
+                    .isEqualTo(403);
             assertThat(baton.as("alice").get("/api/runs").status()).isEqualTo(200);
             assertThat(bearer(baton, "brand-new-key").status()).isEqualTo(401);
             String ops = "Basic " + java.util.Base64.getEncoder().encodeToString("ops:ops-password".getBytes());
-            assertThat(baton.anonymous().get("/api/runs", "Authorization", ops).status()).as("verified, remembered")
+            assertThat(baton.anonymous().get("/api/runs", "Authorization", ops).status())
+                    .as("verified, remembered")
                     .isEqualTo(200);
 
             // viewer becomes a submitter, alice is gone, a new key appears, ops gets another password
             String edited = Files.readString(file)
                     .replace("  viewer: {role: viewer,", "  viewer: {role: submitter,")
                     .replaceAll("(?m)^  alice: .*\n", "")
-                    .replace("apiKeys:\n", "apiKeys:\n  newcomer: {role: admin, sha256: "
-                            + Secrets.sha256Hex("brand-new-key") + "}\n")
-                    .replaceAll("(?m)^  ops: \\{role: admin, password: \"[^\"]+\"}",
+                    .replace(
+                            "apiKeys:\n",
+                            "apiKeys:\n  newcomer: {role: admin, sha256: " + Secrets.sha256Hex("brand-new-key") + "}\n")
+                    .replaceAll(
+                            "(?m)^  ops: \\{role: admin, password: \"[^\"]+\"}",
                             java.util.regex.Matcher.quoteReplacement("  ops: {role: admin, password: \""
                                     + Secrets.hashPassword("new-ops-password", 1000) + "\"}"));
             Files.writeString(file, edited);
-            await().atMost(Duration.ofSeconds(30)).until(() -> bearer(baton, "brand-new-key").status() == 200);
-            assertThat(baton.as("viewer").post("/api/pipelines/hello/runs", "{}").status()).isEqualTo(201);
-            assertThat(baton.as("alice").get("/api/runs").status()).as("a removed key").isEqualTo(401);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> bearer(baton, "brand-new-key").status() == 200);
+            assertThat(baton.as("viewer")
+                            .post("/api/pipelines/hello/runs", "{}")
+                            .status())
+                    .isEqualTo(201);
+            assertThat(baton.as("alice").get("/api/runs").status())
+                    .as("a removed key")
+                    .isEqualTo(401);
             assertThat(baton.anonymous().get("/api/runs", "Authorization", ops).status())
-                    .as("the old password, though verified before the edit").isEqualTo(401);
+                    .as("the old password, though verified before the edit")
+                    .isEqualTo(401);
             String newOps = "Basic " + java.util.Base64.getEncoder().encodeToString("ops:new-ops-password".getBytes());
-            assertThat(baton.anonymous().get("/api/runs", "Authorization", newOps).status()).isEqualTo(200);
-            assertThat(log.text()).contains("INFO REST API credentials from " + file + ": "
-                    + TestSecurity.IDENTITIES.size() + " API key(s), 2 user(s)");
+            assertThat(baton.anonymous()
+                            .get("/api/runs", "Authorization", newOps)
+                            .status())
+                    .isEqualTo(200);
+            assertThat(log.text())
+                    .contains("INFO REST API credentials from " + file + ": " + TestSecurity.IDENTITIES.size()
+                            + " API key(s), 2 user(s)");
 
             // A broken edit: logged with line and column, and the credentials before it stay in force.
             Files.writeString(file, edited.replace("  newcomer: {role: admin,", "  newcomer: {role: boss,"));
             await().atMost(Duration.ofSeconds(30)).until(() -> log.text().contains("not reloaded"));
-            assertThat(log.text()).contains("ERROR " + file + ":2:20 apiKeys.newcomer.role 'boss' is unknown; use one "
-                    + "of viewer, submitter, approver, admin").contains("ERROR " + file + " not reloaded: the "
-                    + "credentials loaded at ");
+            assertThat(log.text())
+                    .contains("ERROR " + file + ":2:20 apiKeys.newcomer.role 'boss' is unknown; use one "
+                            + "of viewer, submitter, approver, admin")
+                    .contains("ERROR " + file + " not reloaded: the " + "credentials loaded at ");
             assertThat(bearer(baton, "brand-new-key").status()).isEqualTo(200);
             assertThat(baton.as("alice").get("/api/runs").status()).isEqualTo(401);
             var health = baton.anonymous().get("/api/health");
             assertThat(health.status()).isEqualTo(200);
             assertThat(health.body().path("status").asText()).isEqualTo("DEGRADED");
-            assertThat(health.body().at("/parts/security/reason").asText()).startsWith("test-security.yaml: the last "
-                    + "edit was not loaded (1 problem(s), logged); the credentials loaded at ").doesNotContain("boss");
+            assertThat(health.body().at("/parts/security/reason").asText())
+                    .startsWith("test-security.yaml: the last "
+                            + "edit was not loaded (1 problem(s), logged); the credentials loaded at ")
+                    .doesNotContain("boss");
 
             // Fixed again: in force, and the broken version is not reported twice.
             Files.writeString(file, edited.replace("  newcomer: {role: admin,", "  newcomer: {role: viewer,"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> bearer(baton, "brand-new-key").status() == 200
-                    && baton.anonymous().post("/api/pipelines/hello/runs", "{}", "Authorization",
-                            "Bearer brand-new-key").status() == 403);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> bearer(baton, "brand-new-key").status() == 200
+                            && baton.anonymous()
+                                            .post(
+                                                    "/api/pipelines/hello/runs",
+                                                    "{}",
+                                                    "Authorization",
+                                                    "Bearer brand-new-key")
+                                            .status()
+                                    == 403);
             assertThat(log.text().split("not reloaded", -1)).hasSize(2);
-            assertThat(baton.anonymous().get("/api/health").body().at("/parts/security/status").asText())
+            assertThat(baton.anonymous()
+                            .get("/api/health")
+                            .body()
+                            .at("/parts/security/status")
+                            .asText())
                     .isEqualTo("UP");
         }
     }

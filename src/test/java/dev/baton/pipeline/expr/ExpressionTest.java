@@ -44,17 +44,21 @@ class ExpressionTest {
 
     @Test
     void comparesAJsonIntegerWithAnIntLiteral() throws Exception {
-        assertThat(eval("params.count > 3", Map.of("params", json("{\"count\": 4}")))).isTrue();
-        assertThat(eval("params.count > 3", Map.of("params", json("{\"count\": 3}")))).isFalse();
+        assertThat(eval("params.count > 3", Map.of("params", json("{\"count\": 4}"))))
+                .isTrue();
+        assertThat(eval("params.count > 3", Map.of("params", json("{\"count\": 3}"))))
+                .isFalse();
         // A JSON number with a fraction is a double; CEL still compares it with an int literal.
-        assertThat(eval("params.count > 3", Map.of("params", json("{\"count\": 3.5}")))).isTrue();
+        assertThat(eval("params.count > 3", Map.of("params", json("{\"count\": 3.5}"))))
+                .isTrue();
     }
 
     @Test
     void indexesAMapByAKeyThatIsNotAnIdentifier() throws Exception {
         String source = "size(outputs[\"fact-check\"].issues) == 0";
 
-        assertThat(eval(source, Map.of("outputs", json("{\"fact-check\": {\"issues\": []}}")))).isTrue();
+        assertThat(eval(source, Map.of("outputs", json("{\"fact-check\": {\"issues\": []}}"))))
+                .isTrue();
         assertThat(eval(source, Map.of("outputs", json("{\"fact-check\": {\"issues\": [{\"line\": 3}]}}"))))
                 .isFalse();
     }
@@ -81,9 +85,12 @@ class ExpressionTest {
     void macrosOverListsWork() throws Exception {
         JsonNode outputs = json("{\"votes\": [{\"ok\": true}, {\"ok\": true}, {\"ok\": false}]}");
 
-        assertThat(eval("outputs.votes.exists(v, !v.ok)", Map.of("outputs", outputs))).isTrue();
-        assertThat(eval("outputs.votes.all(v, v.ok)", Map.of("outputs", outputs))).isFalse();
-        assertThat(eval("size(outputs.votes.filter(v, v.ok)) == 2", Map.of("outputs", outputs))).isTrue();
+        assertThat(eval("outputs.votes.exists(v, !v.ok)", Map.of("outputs", outputs)))
+                .isTrue();
+        assertThat(eval("outputs.votes.all(v, v.ok)", Map.of("outputs", outputs)))
+                .isFalse();
+        assertThat(eval("size(outputs.votes.filter(v, v.ok)) == 2", Map.of("outputs", outputs)))
+                .isTrue();
     }
 
     @Test
@@ -99,8 +106,10 @@ class ExpressionTest {
         values.put("review", MissingNode.getInstance());
         values.put("outputs", null);
 
-        assertThat(eval("params == null && review == null && outputs == null", values)).isTrue();
-        assertThat(eval("review.decision == null", Map.of("review", json("{\"decision\": null}")))).isTrue();
+        assertThat(eval("params == null && review == null && outputs == null", values))
+                .isTrue();
+        assertThat(eval("review.decision == null", Map.of("review", json("{\"decision\": null}"))))
+                .isTrue();
     }
 
     @Test

@@ -24,36 +24,46 @@ class ParamReferencesTest {
 
         assertThat(r.violations()).isEmpty();
         assertThat(r.warnings()).isEmpty();
-        assertThat(r.pipeline().params()).containsExactly(
-                java.util.Map.entry("task", new ParamSpec("task", false, null)),
-                java.util.Map.entry("mode", new ParamSpec("mode", false, null)),
-                java.util.Map.entry("target", new ParamSpec("target", false, null)));
+        assertThat(r.pipeline().params())
+                .containsExactly(
+                        java.util.Map.entry("task", new ParamSpec("task", false, null)),
+                        java.util.Map.entry("mode", new ParamSpec("mode", false, null)),
+                        java.util.Map.entry("target", new ParamSpec("target", false, null)));
 
-        Params.Resolution ok = Params.resolve(r.pipeline(), Json.parse("{\"task\": \"fix the login\", \"mode\": \"fast\"}"));
+        Params.Resolution ok =
+                Params.resolve(r.pipeline(), Json.parse("{\"task\": \"fix the login\", \"mode\": \"fast\"}"));
         assertThat(ok.problems()).isEmpty();
         assertThat(ok.params()).isEqualTo(Json.parse("{\"task\": \"fix the login\", \"mode\": \"fast\"}"));
-        assertThat(Params.resolve(r.pipeline(), JsonNodeFactory.instance.objectNode()).problems())
-                .as("Orchestra does not require them").isEmpty();
+        assertThat(Params.resolve(r.pipeline(), JsonNodeFactory.instance.objectNode())
+                        .problems())
+                .as("Orchestra does not require them")
+                .isEmpty();
         assertThat(Params.resolve(r.pipeline(), Json.parse("{\"tsak\": 1}")).problems())
                 .containsExactly("unknown param 'tsak'; declared params are mode, target, task");
     }
 
     @Test
     void theSameFileAsBatonDeclaresNoParamsAndIsWarnedOfEachOneItReads() throws Exception {
-        LoadResult r = PipelineLoader.read(fixture().replace("orchestra.io/v1", "baton/v1"), FIXTURE,
-                AgentCatalog.none());
+        LoadResult r =
+                PipelineLoader.read(fixture().replace("orchestra.io/v1", "baton/v1"), FIXTURE, AgentCatalog.none());
 
         assertThat(r.ok()).as("a warning never fails the file").isTrue();
         assertThat(r.pipeline().params()).isEmpty();
-        assertThat(r.warnings()).map(Object::toString).containsExactly(
-                FIXTURE + ":16:16 stage 'plan': input reads param 'task', which spec.params does not declare, so a run "
-                        + "cannot set it; this pipeline declares no params",
-                FIXTURE + ":25:20 stage 'quick-test': condition reads param 'mode', which spec.params does not declare, "
-                        + "so a run cannot set it; this pipeline declares no params",
-                FIXTURE + ":27:16 stage 'quick-test': input reads param 'target', which spec.params does not declare, "
-                        + "so a run cannot set it; this pipeline declares no params",
-                FIXTURE + ":30:20 stage 'full-test': condition reads param 'mode', which spec.params does not declare, "
-                        + "so a run cannot set it; this pipeline declares no params");
+        assertThat(r.warnings())
+                .map(Object::toString)
+                .containsExactly(
+                        FIXTURE
+                                + ":16:16 stage 'plan': input reads param 'task', which spec.params does not declare, so a run "
+                                + "cannot set it; this pipeline declares no params",
+                        FIXTURE
+                                + ":25:20 stage 'quick-test': condition reads param 'mode', which spec.params does not declare, "
+                                + "so a run cannot set it; this pipeline declares no params",
+                        FIXTURE
+                                + ":27:16 stage 'quick-test': input reads param 'target', which spec.params does not declare, "
+                                + "so a run cannot set it; this pipeline declares no params",
+                        FIXTURE
+                                + ":30:20 stage 'full-test': condition reads param 'mode', which spec.params does not declare, "
+                                + "so a run cannot set it; this pipeline declares no params");
     }
 
     @Test
@@ -83,13 +93,15 @@ class ParamReferencesTest {
 
         assertThat(r.ok()).as(r.violations().toString()).isTrue();
         assertThat(r.pipeline().params()).containsOnlyKeys("topic");
-        assertThat(r.warnings()).map(Object::toString).containsExactly(
-                "declared.yaml:13:44 stage 'draft': compensate.input reads param 'undo', which spec.params does not "
-                        + "declare, so a run cannot set it; declared params are topic",
-                "declared.yaml:17:18 stage 'refine': loop.until reads param 'enough', which spec.params does not "
-                        + "declare, so a run cannot set it; declared params are topic",
-                "declared.yaml:20:54 stage 'refine/critique': input reads param 'topc', which spec.params does not "
-                        + "declare, so a run cannot set it; declared params are topic");
+        assertThat(r.warnings())
+                .map(Object::toString)
+                .containsExactly(
+                        "declared.yaml:13:44 stage 'draft': compensate.input reads param 'undo', which spec.params does not "
+                                + "declare, so a run cannot set it; declared params are topic",
+                        "declared.yaml:17:18 stage 'refine': loop.until reads param 'enough', which spec.params does not "
+                                + "declare, so a run cannot set it; declared params are topic",
+                        "declared.yaml:20:54 stage 'refine/critique': input reads param 'topc', which spec.params does not "
+                                + "declare, so a run cannot set it; declared params are topic");
     }
 
     @Test

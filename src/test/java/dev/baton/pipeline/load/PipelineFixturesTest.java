@@ -8,7 +8,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +45,9 @@ class PipelineFixturesTest {
     @MethodSource("invalid")
     void invalidFileGivesExactlyTheExpectedViolations(String name) throws Exception {
         Path expectedFile = root().resolve(name.replaceFirst("\\.yaml$", ".expected"));
-        List<String> expected = Files.readAllLines(expectedFile).stream().filter(l -> !l.isBlank()).toList();
+        List<String> expected = Files.readAllLines(expectedFile).stream()
+                .filter(l -> !l.isBlank())
+                .toList();
 
         LoadResult result = PipelineLoader.read(root().resolve(name), name, REGISTRY);
 
@@ -70,7 +71,8 @@ class PipelineFixturesTest {
 
     private static Stream<String> yamlFiles(String folder) throws IOException, URISyntaxException {
         try (Stream<Path> files = Files.list(root().resolve(folder))) {
-            return files.map(p -> folder + "/" + p.getFileName())
+            return files
+                    .map(p -> folder + "/" + p.getFileName())
                     .filter(n -> n.endsWith(".yaml"))
                     .sorted()
                     .toList()

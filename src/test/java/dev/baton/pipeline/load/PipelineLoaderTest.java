@@ -8,12 +8,12 @@ import dev.baton.pipeline.AgentSpec;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.AggregateStrategy;
 import dev.baton.pipeline.ApprovalStage;
+import dev.baton.pipeline.Backoff;
 import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.ForEachStage;
+import dev.baton.pipeline.Location;
 import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.MultiAgentStage;
-import dev.baton.pipeline.Backoff;
-import dev.baton.pipeline.Location;
 import dev.baton.pipeline.Notify;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.RetryPolicy;
@@ -71,7 +71,9 @@ class PipelineLoaderTest {
         assertThat(p.apiVersion()).isEqualTo("baton/v1");
         assertThat(p.name()).isEqualTo("content-review");
         assertThat(p.description()).isEqualTo("Research, draft, review and publish an article");
-        assertThat(p.stages()).extracting(Stage::name).containsExactly("research", "draft-long", "draft-short", "review");
+        assertThat(p.stages())
+                .extracting(Stage::name)
+                .containsExactly("research", "draft-long", "draft-short", "review");
 
         Stage research = p.stage("research").orElseThrow();
         assertThat(research).isInstanceOf(AgentStage.class);
@@ -89,7 +91,9 @@ class PipelineLoaderTest {
         assertThat(draftLong.base().timeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(draftLong.base().retry())
                 .isEqualTo(new RetryPolicy(2, Backoff.FIXED, Duration.ofSeconds(1), Duration.ofMinutes(1), 0));
-        assertThat(draftLong.base().priority()).as("unset: the agent's registry priority, else 4").isNull();
+        assertThat(draftLong.base().priority())
+                .as("unset: the agent's registry priority, else 4")
+                .isNull();
         assertThat(draftLong.base().deadline()).isNull();
 
         Stage draftShort = p.stage("draft-short").orElseThrow();
@@ -115,8 +119,10 @@ class PipelineLoaderTest {
         assertThat(p.params().get("topic").defaultValue()).isNull();
         assertThat(p.params().get("tone").required()).isFalse();
         assertThat(p.params().get("tone").defaultValue()).isEqualTo(JSON.readTree("\"neutral\""));
-        assertThat(p.params().get("limits").defaultValue()).isEqualTo(JSON.readTree(
-                "{\"words\":800,\"sections\":[\"intro\",\"body\",\"outro\"],\"strict\":false,\"ratio\":0.5,\"note\":null}"));
+        assertThat(p.params().get("limits").defaultValue())
+                .isEqualTo(
+                        JSON.readTree(
+                                "{\"words\":800,\"sections\":[\"intro\",\"body\",\"outro\"],\"strict\":false,\"ratio\":0.5,\"note\":null}"));
         assertThat(p.params().get("audience").required()).isFalse();
         assertThat(p.params().get("audience").defaultValue()).isNull();
     }
@@ -149,7 +155,9 @@ class PipelineLoaderTest {
     void orchestraApiVersionIsASynonymWithTheSameResult() throws Exception {
         Pipeline synonym = loadValid("orchestra-synonym.yaml");
         String text = Files.readString(PipelineFixturesTest.root().resolve("valid/orchestra-synonym.yaml"));
-        Pipeline same = PipelineLoader.read(text.replace("orchestra.io/v1", "baton/v1"), "valid/orchestra-synonym.yaml",
+        Pipeline same = PipelineLoader.read(
+                        text.replace("orchestra.io/v1", "baton/v1"),
+                        "valid/orchestra-synonym.yaml",
                         AgentCatalog.none())
                 .pipeline();
 
@@ -161,13 +169,16 @@ class PipelineLoaderTest {
     @Test
     void revisionIsTheSha256OfTheTextAndSourceIsTheText() throws Exception {
         String text = minimal("");
-        Pipeline p = PipelineLoader.read(text, "routes/p.yaml", AgentCatalog.any()).pipeline();
+        Pipeline p =
+                PipelineLoader.read(text, "routes/p.yaml", AgentCatalog.any()).pipeline();
 
         byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         assertThat(p.revision()).isEqualTo(HexFormat.of().formatHex(hash)).matches("[0-9a-f]{64}");
         assertThat(p.source()).isEqualTo(text);
         assertThat(p.file()).isEqualTo("routes/p.yaml");
-        assertThat(PipelineLoader.read(text + "\n", "routes/p.yaml", AgentCatalog.any()).pipeline().revision())
+        assertThat(PipelineLoader.read(text + "\n", "routes/p.yaml", AgentCatalog.any())
+                        .pipeline()
+                        .revision())
                 .isNotEqualTo(p.revision());
     }
 
@@ -176,26 +187,37 @@ class PipelineLoaderTest {
         String text = minimal("").replace("registered-agent", "somebody");
 
         assertThat(PipelineLoader.read(text, "p.yaml", AgentCatalog.any()).ok()).isTrue();
-        assertThat(PipelineLoader.read(text, "p.yaml", AgentCatalog.none()).violations()).map(Object::toString)
-                .containsExactly("p.yaml:8:16 stage 'a': agent 'somebody' is not declared in spec.agents or config/agents.yaml");
+        assertThat(PipelineLoader.read(text, "p.yaml", AgentCatalog.none()).violations())
+                .map(Object::toString)
+                .containsExactly(
+                        "p.yaml:8:16 stage 'a': agent 'somebody' is not declared in spec.agents or config/agents.yaml");
     }
 
     @Test
     void rejectsAFileLargerThanThreeMegabytesAsOneViolation() {
         String text = minimal("        description: \"" + "x".repeat(PipelineLoader.MAX_CODE_POINTS) + "\"\n");
 
-        assertThat(violations(text)).containsExactly("p.yaml:1:1 the file is larger than the 3 MB limit ("
-                + text.codePointCount(0, text.length()) + " code points)");
+        assertThat(violations(text))
+                .containsExactly("p.yaml:1:1 the file is larger than the 3 MB limit ("
+                        + text.codePointCount(0, text.length()) + " code points)");
     }
 
     @Test
     void rejectsAliasesThatExpandPastTheValueLimitWithinTheAliasLimit() {
         StringBuilder yaml = new StringBuilder();
-        yaml.append("apiVersion: baton/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  params:\n    x:\n      default:\n");
+        yaml.append(
+                "apiVersion: baton/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  params:\n    x:\n      default:\n");
         yaml.append("        l0: &l0 [a, b]\n");
         for (int i = 1; i <= 24; i++) {
-            yaml.append("        l").append(i).append(": &l").append(i)
-                    .append(" [*l").append(i - 1).append(", *l").append(i - 1).append("]\n");
+            yaml.append("        l")
+                    .append(i)
+                    .append(": &l")
+                    .append(i)
+                    .append(" [*l")
+                    .append(i - 1)
+                    .append(", *l")
+                    .append(i - 1)
+                    .append("]\n");
         }
         yaml.append("  pipeline:\n    stages:\n      - {name: a, agent: registered-agent}\n");
 
@@ -218,9 +240,18 @@ class PipelineLoaderTest {
 
     @Test
     void reportsYamlErrorsAtTheirPosition() {
-        assertThat(violations("a: *nowhere\n")).containsExactly("p.yaml:1:4 YAML syntax error: found undefined alias nowhere");
-        assertThat(violations("a:\n\t- b\n")).hasSize(1).first().asString().startsWith("p.yaml:2:1 YAML syntax error: ");
-        assertThat(violations("a: \u0000\n")).hasSize(1).first().asString().startsWith("p.yaml:1:4 YAML syntax error: ");
+        assertThat(violations("a: *nowhere\n"))
+                .containsExactly("p.yaml:1:4 YAML syntax error: found undefined alias nowhere");
+        assertThat(violations("a:\n\t- b\n"))
+                .hasSize(1)
+                .first()
+                .asString()
+                .startsWith("p.yaml:2:1 YAML syntax error: ");
+        assertThat(violations("a: \u0000\n"))
+                .hasSize(1)
+                .first()
+                .asString()
+                .startsWith("p.yaml:1:4 YAML syntax error: ");
     }
 
     @Test
@@ -228,11 +259,14 @@ class PipelineLoaderTest {
         Pipeline p = loadValid("every-kind.yaml");
 
         AgentStage draft = (AgentStage) p.stages().get(0);
-        assertThat(draft.base().retry()).isEqualTo(
-                new RetryPolicy(3, Backoff.EXPONENTIAL, Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2));
-        assertThat(draft.base().compensate()).isEqualTo(new Compensation("registered-agent", "$.draft",
-                new RetryPolicy(5, Backoff.EXPONENTIAL, Duration.ofSeconds(1), Duration.ofMinutes(1), 0),
-                Duration.ofSeconds(30)));
+        assertThat(draft.base().retry())
+                .isEqualTo(new RetryPolicy(3, Backoff.EXPONENTIAL, Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2));
+        assertThat(draft.base().compensate())
+                .isEqualTo(new Compensation(
+                        "registered-agent",
+                        "$.draft",
+                        new RetryPolicy(5, Backoff.EXPONENTIAL, Duration.ofSeconds(1), Duration.ofMinutes(1), 0),
+                        Duration.ofSeconds(30)));
 
         MultiAgentStage review = (MultiAgentStage) p.stages().get(1);
         assertThat(review.agents()).containsExactly("critic-a", "critic-b", "critic-c");
@@ -275,7 +309,8 @@ class PipelineLoaderTest {
                       - {name: b, dynamic: {generator: for_each, input: "$.params.x", template: {agent: registered-agent}}}
                       - {name: c, agents: [registered-agent], aggregateStrategy: quorum}
                 """);
-        Pipeline p = PipelineLoader.read(yaml, "p.yaml", PipelineFixturesTest.REGISTRY).pipeline();
+        Pipeline p = PipelineLoader.read(yaml, "p.yaml", PipelineFixturesTest.REGISTRY)
+                .pipeline();
 
         MultiAgentStage a = (MultiAgentStage) p.stages().get(0);
         assertThat(a.strategy()).isEqualTo(AggregateStrategy.ALL);
@@ -292,9 +327,10 @@ class PipelineLoaderTest {
     void reportsMergeKeysAsUnknownFields() {
         String yaml = minimal("        <<: {timeout: 5m}\n");
 
-        assertThat(violations(yaml)).containsExactly("p.yaml:9:9 stage 'a': unknown field '<<'; expected one of "
-                + "agent, agentSelector, agents, aggregateStrategy, approval, compensate, condition, deadline, dependsOn, description, dynamic, input, loop, "
-                + "name, output, priority, quorum, retry, timeout, voteOn");
+        assertThat(violations(yaml))
+                .containsExactly("p.yaml:9:9 stage 'a': unknown field '<<'; expected one of "
+                        + "agent, agentSelector, agents, aggregateStrategy, approval, compensate, condition, deadline, dependsOn, description, dynamic, input, loop, "
+                        + "name, output, priority, quorum, retry, timeout, voteOn");
     }
 
     @Test
@@ -302,13 +338,18 @@ class PipelineLoaderTest {
         Path good = Files.writeString(dir.resolve("good.yaml"), minimal(""));
         Path latin1 = Files.write(dir.resolve("latin1.yaml"), "name: caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
 
-        assertThat(PipelineLoader.read(good, "routes/good.yaml", AgentCatalog.any()).pipeline().file())
+        assertThat(PipelineLoader.read(good, "routes/good.yaml", AgentCatalog.any())
+                        .pipeline()
+                        .file())
                 .isEqualTo("routes/good.yaml");
-        assertThat(PipelineLoader.read(latin1, "routes/latin1.yaml", AgentCatalog.any()).violations())
-                .map(Object::toString).containsExactly("routes/latin1.yaml:1:1 the file is not valid UTF-8");
+        assertThat(PipelineLoader.read(latin1, "routes/latin1.yaml", AgentCatalog.any())
+                        .violations())
+                .map(Object::toString)
+                .containsExactly("routes/latin1.yaml:1:1 the file is not valid UTF-8");
         assertThat(PipelineLoader.read(dir.resolve("missing.yaml"), "routes/missing.yaml", AgentCatalog.any())
                         .violations())
-                .map(Object::toString).containsExactly("routes/missing.yaml:1:1 the file does not exist");
+                .map(Object::toString)
+                .containsExactly("routes/missing.yaml:1:1 the file does not exist");
     }
 
     @Test
@@ -316,7 +357,8 @@ class PipelineLoaderTest {
         assertThat(PipelineLoader.isPipeline(minimal(""))).isTrue();
         assertThat(PipelineLoader.isPipeline("metadata: {x: [1, {kind: Route}]}\nkind: Pipeline\nspec: [unclosed"))
                 .isTrue();
-        assertThat(PipelineLoader.isPipeline("- route:\n    from: {uri: timer:x}\n")).isFalse();
+        assertThat(PipelineLoader.isPipeline("- route:\n    from: {uri: timer:x}\n"))
+                .isFalse();
         assertThat(PipelineLoader.isPipeline("kind: Route\n")).isFalse();
         assertThat(PipelineLoader.isPipeline("spec: {kind: Pipeline}\n")).isFalse();
         assertThat(PipelineLoader.isPipeline("kind: [Pipeline]\n")).isFalse();
@@ -330,12 +372,15 @@ class PipelineLoaderTest {
     @Test
     void notifyIsTypedWithItsUrlAndOutcomesAndDefaultsToHowARunCanEnd() throws Exception {
         Pipeline p = loadValid("notify.yaml");
-        assertThat(p.notification().webhook()).isEqualTo(java.net.URI.create("https://hooks.example.com/baton?token=abc"));
+        assertThat(p.notification().webhook())
+                .isEqualTo(java.net.URI.create("https://hooks.example.com/baton?token=abc"));
         assertThat(p.notification().on()).containsExactlyInAnyOrder(Notify.Outcome.values());
         assertThat(p.notification().wants("RUNNING")).isTrue();
 
-        LoadResult defaults = PipelineLoader.read(minimal("").replace("spec:\n", "spec:\n  notify: {webhook: "
-                + "\"http://127.0.0.1:9000/hook\"}\n"), "p.yaml", PipelineFixturesTest.REGISTRY);
+        LoadResult defaults = PipelineLoader.read(
+                minimal("").replace("spec:\n", "spec:\n  notify: {webhook: " + "\"http://127.0.0.1:9000/hook\"}\n"),
+                "p.yaml",
+                PipelineFixturesTest.REGISTRY);
         assertThat(defaults.violations()).isEmpty();
         assertThat(defaults.pipeline().notification().on()).containsExactlyInAnyOrderElementsOf(Notify.DEFAULT_ON);
         assertThat(defaults.pipeline().notification().wants("RUNNING")).isFalse();

@@ -38,14 +38,16 @@ class PipelineSchemaTest {
             Map.entry("unknown-depends-on", "dependsOn names no stage of the file: across stages"),
             Map.entry("duplicate-stage-names", "two stages of one name: across stages"),
             Map.entry("schedule-unknown-param", "schedule params against spec.params: across fields"),
-            Map.entry("too-many-stages", "more stages than baton.pipelines.max-stages: a setting, loop stages "
-                    + "counted"),
-            Map.entry("unknown-agent", "an agent declared neither in the file nor in config/agents.yaml: across "
-                    + "files")));
+            Map.entry(
+                    "too-many-stages",
+                    "more stages than baton.pipelines.max-stages: a setting, loop stages " + "counted"),
+            Map.entry(
+                    "unknown-agent",
+                    "an agent declared neither in the file nor in config/agents.yaml: across " + "files")));
 
     /** Invalid fixtures that are not one YAML document of plain data: refused by the YAML parser, before any schema. */
-    static final Set<String> NOT_YAML_DATA = new java.util.TreeSet<>(Set.of("alias-bomb", "duplicate-key",
-            "multiple-documents", "tag", "yaml-syntax-error"));
+    static final Set<String> NOT_YAML_DATA = new java.util.TreeSet<>(
+            Set.of("alias-bomb", "duplicate-key", "multiple-documents", "tag", "yaml-syntax-error"));
 
     static final JsonNode PIPELINE = read(Path.of("src/main/resources/schema/pipeline.schema.json"));
     static final JsonNode AGENTS = read(Path.of("src/main/resources/schema/agents.schema.json"));
@@ -60,8 +62,9 @@ class PipelineSchemaTest {
             String text = Files.readString(example);
             if (text.contains("kind: Pipeline")) { // routes/ also holds plain Camel routes
                 files.add(example);
-                assertThat(text).as(example + " names its schema for editors").startsWith(EDITOR_LINE
-                        + "pipeline.schema.json\n");
+                assertThat(text)
+                        .as(example + " names its schema for editors")
+                        .startsWith(EDITOR_LINE + "pipeline.schema.json\n");
             }
         }
         files.add(Path.of("examples", "python-agent", "py-hello.yaml"));
@@ -95,22 +98,27 @@ class PipelineSchemaTest {
                 unlisted.add(name);
             }
         }
-        assertThat(unlisted).as("invalid fixtures the schema accepts and SEMANTIC does not list").isEmpty();
+        assertThat(unlisted)
+                .as("invalid fixtures the schema accepts and SEMANTIC does not list")
+                .isEmpty();
         assertThat(accepted).isEmpty();
         assertThat(unparsable).as("fixtures the YAML parser refuses").isEqualTo(NOT_YAML_DATA);
     }
 
     @Test
     void theAgentRegistryFilesPassTheirSchemaAndPipelinesDeclareAgentsTheSameWay() throws Exception {
-        Schema agents = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(AGENTS);
+        Schema agents = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(AGENTS);
         Path config = Path.of("config", "agents.yaml");
         assertThat(Files.readString(config)).startsWith(EDITOR_LINE + "agents.schema.json\n");
         for (Path file : List.of(config, Path.of("examples", "mcp-agent", "config", "agents.yaml"))) {
             assertThat(agents.validate(yaml(file))).as(file.toString()).isEmpty();
         }
         String wrong = "agents:\n  w: {kind: http, timeout: 5m}\n  d: {kind: demo, model: x}\nprice: {}\n";
-        assertThat(agents.validate(Json.MAPPER.valueToTree(new Load(LoadSettings.builder().build())
-                .loadFromString(wrong)))).as("a missing url, an option of another kind, an unknown key").hasSize(3);
+        assertThat(agents.validate(
+                        Json.MAPPER.valueToTree(new Load(LoadSettings.builder().build()).loadFromString(wrong))))
+                .as("a missing url, an option of another kind, an unknown key")
+                .hasSize(3);
         // spec.agents of a pipeline takes what config/agents.yaml takes for one agent
         JsonNode declared = PIPELINE.at("/$defs/agentDeclaration").deepCopy();
         JsonNode registry = AGENTS.at("/$defs/agent").deepCopy();
@@ -120,8 +128,9 @@ class PipelineSchemaTest {
     }
 
     static JsonNode yaml(Path file) throws IOException {
-        return Json.MAPPER.valueToTree(new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build())
-                .loadFromString(Files.readString(file)));
+        return Json.MAPPER.valueToTree(
+                new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build())
+                        .loadFromString(Files.readString(file)));
     }
 
     static List<String> errors(Path yaml) throws IOException {

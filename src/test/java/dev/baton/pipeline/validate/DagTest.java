@@ -20,7 +20,16 @@ import org.junit.jupiter.api.Test;
 class DagTest {
     static Stage stage(String name, String... deps) {
         StageBase base = new StageBase(
-                name, List.of(deps), null, null, null, RetryPolicy.NONE, 4, null, null, null,
+                name,
+                List.of(deps),
+                null,
+                null,
+                null,
+                RetryPolicy.NONE,
+                4,
+                null,
+                null,
+                null,
                 new Location("p.yaml", 1, 1));
         return new AgentStage(base, "agent");
     }
@@ -44,11 +53,12 @@ class DagTest {
         assertThat(Dag.waves(DIAMOND))
                 .containsExactly(List.of("research"), List.of("draft-a", "draft-b"), List.of("review"));
         assertThat(Dag.topologicalOrder(DIAMOND)).containsExactly("research", "draft-a", "draft-b", "review");
-        assertThat(Dag.dependents(DIAMOND)).containsExactly(
-                Map.entry("research", List.of("draft-a", "draft-b")),
-                Map.entry("draft-a", List.of("review")),
-                Map.entry("draft-b", List.of("review")),
-                Map.entry("review", List.of()));
+        assertThat(Dag.dependents(DIAMOND))
+                .containsExactly(
+                        Map.entry("research", List.of("draft-a", "draft-b")),
+                        Map.entry("draft-a", List.of("review")),
+                        Map.entry("draft-b", List.of("review")),
+                        Map.entry("review", List.of()));
     }
 
     /** A 5 x 10 grid where each cell waits for the one above it and the one to its left. */
@@ -91,7 +101,8 @@ class DagTest {
         List<Stage> stages = new ArrayList<>();
         for (int r = 0; r < 5; r++) {
             for (int c = 0; c < 10; c++) {
-                stages.add(stage(cell(r, c), r > 0 ? cell(r - 1, (c * 3) % 10) : "n/a", c > 0 ? cell(r, c - 1) : "n/a"));
+                stages.add(
+                        stage(cell(r, c), r > 0 ? cell(r - 1, (c * 3) % 10) : "n/a", c > 0 ? cell(r, c - 1) : "n/a"));
             }
         }
         Collections.reverse(stages);
@@ -103,7 +114,9 @@ class DagTest {
         for (Stage s : stages) {
             for (String dep : s.dependsOn()) {
                 if (!dep.equals("n/a")) {
-                    assertThat(order.indexOf(dep)).as("%s before %s", dep, s.name()).isLessThan(order.indexOf(s.name()));
+                    assertThat(order.indexOf(dep))
+                            .as("%s before %s", dep, s.name())
+                            .isLessThan(order.indexOf(s.name()));
                 }
             }
         }
@@ -121,8 +134,13 @@ class DagTest {
     @Test
     void findsEachCycleOnceStartingAtItsFirstStage() {
         Pipeline p = pipeline(
-                stage("x"), stage("a", "c"), stage("b", "a"), stage("c", "b", "x"),
-                stage("p", "q"), stage("q", "p"), stage("self", "self"));
+                stage("x"),
+                stage("a", "c"),
+                stage("b", "a"),
+                stage("c", "b", "x"),
+                stage("p", "q"),
+                stage("q", "p"),
+                stage("self", "self"));
 
         assertThat(Dag.cycles(p)).containsExactly(List.of("a", "c", "b"), List.of("p", "q"));
         assertThatThrownBy(() -> Dag.waves(p))
