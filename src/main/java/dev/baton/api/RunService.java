@@ -212,12 +212,19 @@ public final class RunService {
             throws java.sql.SQLException {
         RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
         List<String> order = new java.util.ArrayList<>();
-        Pipeline pinned = pipelines.pinned(c, run.pipeline(), run.revision());
-        qualifiedNames(pinned.stages(), "", order);
-        ObjectNode view =
-                RunViews.full(run, store.stages(c, runId), store.tickets(c, runId), order, store.usages(c, runId));
-        view.set("graph", RunViews.graph(pinned.stages(), ""));
-        return UsageViews.addToRun(view, USAGE.run(c, runId).orElse(null), pinned.budget());
+        var stages = store.stages(c, runId);
+        Pipeline pinned;
+        try {
+            pinned = pipelines.pinned(c, run.pipeline(), run.revision());
+            qualifiedNames(pinned.stages(), "", order);
+        } catch (IllegalStateException e) {
+            // its stored text no longer loads (the run failed, saying so): the rows are shown as stored
+            pinned = null;
+            stages.forEach(st -> order.add(st.name()));
+        }
+        ObjectNode view = RunViews.full(run, stages, store.tickets(c, runId), order, store.usages(c, runId));
+        view.set("graph", pinned == null ? Json.MAPPER.createArrayNode() : RunViews.graph(pinned.stages(), ""));
+        return UsageViews.addToRun(view, USAGE.run(c, runId).orElse(null), pinned == null ? null : pinned.budget());
     }
 
     /** Stage names in file order; a loop's inner stages follow it as {@code loop/inner}. */
