@@ -184,7 +184,7 @@ final class StageReader {
                     fields.node(),
                     loop == null
                             ? "stage needs one of 'agent', 'agents', 'dynamic', 'loop' or 'approval'"
-                            : "stage needs 'agent' or 'agents'");
+                            : "stage needs 'agent', 'agents' or 'dynamic'");
             return null;
         }
         if (present.size() > 1) {
@@ -195,8 +195,10 @@ final class StageReader {
             return null;
         }
         String kind = present.get(0);
-        if (loop != null && !kind.equals("agent") && !kind.equals("agents")) {
-            scope.error(fields.keyNode(kind), "a stage inside a loop takes 'agent' or 'agents', not '" + kind + "'");
+        if (loop != null && !kind.equals("agent") && !kind.equals("agents") && !kind.equals("dynamic")) {
+            scope.error(
+                    fields.keyNode(kind),
+                    "a stage inside a loop takes 'agent', 'agents' or 'dynamic', not '" + kind + "'");
             return null;
         }
         return NOT_YET.contains(kind) ? null : kind;
