@@ -270,7 +270,8 @@ final class ApiSchemas {
                         .build());
         s.put(
                 "Health",
-                obj().req("status", str())
+                obj().req("status", enumOf("UP", "DEGRADED", "DOWN"))
+                        .opt("parts", parts())
                         .req(
                                 "heap",
                                 obj().req("usedMiB", integer())
@@ -278,7 +279,7 @@ final class ApiSchemas {
                                         .req("peakMiB", integer())
                                         .req("maxMiB", integer())
                                         .build())
-                        .req("outbox", integer())
+                        .opt("outbox", integer())
                         .build());
         return s;
     }
@@ -297,6 +298,15 @@ final class ApiSchemas {
     }
 
     /** Token counts an agent reported: numbers by name. */
+    /** The parts of Baton {@code /api/health} reports, by name: each UP, DEGRADED or DOWN with its reason. */
+    private static Schema<?> parts() {
+        JsonSchema s = type("object");
+        s.setAdditionalProperties(obj().req("status", enumOf("UP", "DEGRADED", "DOWN"))
+                .opt("reason", str())
+                .build());
+        return s;
+    }
+
     private static Schema<?> usage() {
         JsonSchema s = type("object");
         s.setAdditionalProperties(type("number"));
