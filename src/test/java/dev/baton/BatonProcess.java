@@ -269,9 +269,10 @@ public final class BatonProcess {
                         Long.parseLong(Files.readAllLines(pidFile).get(0).trim()))
                 : java.util.Optional.empty();
         if (alive()) kill9();
-        // The killed process's watchdog stops its server: wait, or the temporary folder is deleted under it.
-        server.ifPresent(h -> Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !h.isAlive()));
+        // A server this test started on the folder (to read it while Baton was down) is stopped here; one Baton
+        // started is stopped by the killed process's watchdog: wait, or the temporary folder is deleted under it.
         closeOwnPostgres();
+        server.ifPresent(h -> Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !h.isAlive()));
         if (postgres != null) postgres.close();
         postgres = null;
     }
