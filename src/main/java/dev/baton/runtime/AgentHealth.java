@@ -202,9 +202,11 @@ public final class AgentHealth {
                 if (pid > 0) {
                     if (agents.markDown(
                             c, i.agent(), i.instance(), i.lastHeartbeat().plusMillis(1), now)) {
+                        // Nothing to fail over: a process's in-process agents take a ticket and answer it in one JMS
+                        // transaction, so the broker redelivers what a dead process had not answered. Failing over
+                        // as well would add an attempt the redelivered ticket's answer then finds stale.
                         int[] n = gone.computeIfAbsent(pid, p -> new int[3]);
                         n[0]++;
-                        n[1] += failover(c, i, now, out);
                         n[2] += local.beforeThisProcess(i.lastHeartbeat()) ? 0 : 1;
                     }
                 } else if (i.lastHeartbeat().isBefore(cutoff)
@@ -222,19 +224,17 @@ public final class AgentHealth {
                 if (n[2] == 0) {
                     LOG.info(
                             "Baton process {}{} of this host's previous start is gone: its {} agent instance(s) "
-                                    + "marked DOWN, {} attempt(s) to fail over",
+                                    + "marked DOWN; the broker redelivers the tickets they had not answered",
                             pid,
                             local.hostSuffix(),
-                            n[0],
-                            n[1]);
+                            n[0]);
                 } else {
                     LOG.warn(
                             "process {}{} on this host is no longer running: its {} agent instance(s) marked "
-                                    + "DOWN, {} attempt(s) to fail over",
+                                    + "DOWN; the broker redelivers the tickets they had not answered",
                             pid,
                             local.hostSuffix(),
-                            n[0],
-                            n[1]);
+                            n[0]);
                 }
             });
             return out;

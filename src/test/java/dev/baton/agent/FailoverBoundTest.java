@@ -193,11 +193,13 @@ class FailoverBoundTest {
                     .isLessThan(INTERVAL.multipliedBy(3));
             String text = log.text();
             assertThat(text)
-                    .contains("INFO Baton process " + previous + "@" + host + " of this host's previous "
-                            + "start is gone: its 3 agent instance(s) marked DOWN, 0 attempt(s) to fail over");
+                    .contains(
+                            "INFO Baton process " + previous + "@" + host + " of this host's previous "
+                                    + "start is gone: its 3 agent instance(s) marked DOWN; the broker redelivers the tickets they had not answered");
             assertThat(text)
-                    .contains("WARN process " + peer + "@" + host + " on this host is no longer running: its "
-                            + "1 agent instance(s) marked DOWN, 0 attempt(s) to fail over");
+                    .contains(
+                            "WARN process " + peer + "@" + host + " on this host is no longer running: its "
+                                    + "1 agent instance(s) marked DOWN; the broker redelivers the tickets they had not answered");
             assertThat(text).doesNotContain("instance " + previous + "@").doesNotContain("is DOWN: no heartbeat");
         }
     }
