@@ -15,7 +15,6 @@ import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.StoreException;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -48,10 +47,6 @@ public final class CompiledStages implements StageProcessors {
         this.loops = new LoopSteps(stages, tickets);
         this.approvals = new ApprovalSteps(stages, store, tickets);
         this.checks = new StageChecks(stages, multi, loops);
-    }
-
-    ApprovalSteps approvals() {
-        return approvals;
     }
 
     /** One step of a route, on the current event's step. */
@@ -142,7 +137,7 @@ public final class CompiledStages implements StageProcessors {
                     }
                 };
             case AGENTS_SENT -> (s, ex) -> multi.sent(s, scope, (MultiAgentStage) stage);
-            case DECIDE -> (s, ex) -> multi.decide(s, scope, (MultiAgentStage) stage, tickets(ex));
+            case DECIDE -> (s, ex) -> multi.decide(s, scope, (MultiAgentStage) stage, RowState.tickets(ex));
             case READ_ITEMS -> (s, ex) -> ex.getMessage().setBody(forEach.items(s, scope, (ForEachStage) stage));
             case ITEM_TICKET ->
                 (s, ex) -> forEach.item(
@@ -200,11 +195,6 @@ public final class CompiledStages implements StageProcessors {
                     stages.failRun(s, "stage '" + e.name() + "' failed: " + e.error());
                 };
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<TicketRow> tickets(Exchange ex) {
-        return ex.getMessage().getBody(List.class);
     }
 
     @Override

@@ -92,8 +92,9 @@ final class RowState implements AggregationRepository {
         return null;
     }
 
+    /** A multi-agent aggregate's body: the stage iteration's tickets, as {@link #get} read them. */
     @SuppressWarnings("unchecked")
-    private static List<TicketRow> tickets(Exchange ex) {
+    static List<TicketRow> tickets(Exchange ex) {
         return ex.getMessage().getBody(List.class);
     }
 

@@ -639,8 +639,6 @@ public final class RunEngine {
     private void ensureRoutes(Pipeline p) {
         try {
             revisions.ensure(p);
-        } catch (RuntimeException e) {
-            throw new CompileException(e);
         } catch (Exception e) {
             throw new CompileException(e);
         }

@@ -7,10 +7,8 @@ import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.TicketStatus;
-import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
@@ -36,7 +34,7 @@ final class StageChecks {
         return switch (check) {
             case READY -> ex -> ready(Step.current(), scope, stage);
             case FAILED -> ex -> ex.getMessage().getBody(StageEnd.class).failed();
-            case DECIDED -> ex -> multi.decided(Step.current(), scope, (MultiAgentStage) stage, tickets(ex));
+            case DECIDED -> ex -> multi.decided(Step.current(), scope, (MultiAgentStage) stage, RowState.tickets(ex));
             case HAS_ITEMS -> ex -> ex.getMessage().getBody() != null;
             case ITEM_STOPS_STAGE ->
                 ex -> ForEachSteps.stops((ForEachStage) stage, ex.getMessage().getBody(TicketEnd.class));
@@ -77,11 +75,6 @@ final class StageChecks {
     static boolean passed(Step s, Scope scope, Stage stage) {
         TicketStatus status = s.stages.get(scope.qualified(stage)).status();
         return status == TicketStatus.SUCCEEDED || status == TicketStatus.SKIPPED;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<TicketRow> tickets(Exchange ex) {
-        return ex.getMessage().getBody(List.class);
     }
 
     /** The run, the stage (or the loop whose iteration it is) and the iteration: one aggregate per stage ask. */
