@@ -37,6 +37,7 @@ import dev.baton.runtime.EngineRoutes;
 import dev.baton.runtime.EngineWiring;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.OutboxRelay;
+import dev.baton.runtime.ResultRoutes;
 import dev.baton.runtime.Retention;
 import dev.baton.runtime.RetentionRoutes;
 import dev.baton.runtime.RunEngine;
@@ -299,16 +300,12 @@ public final class BatonServer implements AutoCloseable {
         folder.scan();
         servePinned();
         scheduler.forgetAllBut(pipelines.all());
-        camel.addRoutes(new EngineRoutes(
-                engine,
-                scheduler,
-                webhooks,
-                relay,
-                faults,
-                new EngineRoutes.Options(
-                        settings.resultConsumers(),
-                        settings.broker().user(),
-                        settings.limits().maxOutputBytes())));
+        var engineOptions = new EngineRoutes.Options(
+                settings.resultConsumers(),
+                settings.broker().user(),
+                settings.limits().maxOutputBytes());
+        camel.addRoutes(new ResultRoutes(engine, relay, faults, engineOptions));
+        camel.addRoutes(new EngineRoutes(engine, scheduler, webhooks, relay, faults, engineOptions));
         camel.addRoutes(new AgentHealthRoutes(
                 new AgentHealth(tx, new AgentStore(), store, outbox, health, clock),
                 relay,

@@ -86,6 +86,7 @@ public final class Endpoints {
     public static final String JMS_AGENT = "jmsagent";
 
     public static final String ROUTE_RESULTS = "baton-results";
+    public static final String ROUTE_RESULTS_APPLY = "baton-results-apply";
     public static final String ROUTE_COORDINATOR = "baton-coordinator";
     public static final String ROUTE_APPROVALS = "baton-approvals";
     public static final String ROUTE_SUBMIT = "baton-submit";

@@ -72,7 +72,7 @@ public final class AgentHealthRoutes extends RouteBuilder {
 
         from(Endpoints.consumer(Endpoints.HEARTBEATS_QUEUE, 2))
                 .routeId(Endpoints.ROUTE_HEARTBEATS)
-                .process(ex -> health.onHeartbeat(EngineRoutes.text(ex), BrokerSender.of(ex, batonUser)));
+                .process(ex -> health.onHeartbeat(InboundMessages.text(ex), BrokerSender.of(ex, batonUser)));
 
         // From the start (delay 0): a restarted process fails over its previous life's attempts at once.
         from("timer:" + Endpoints.ROUTE_AGENT_SWEEP + "?period="

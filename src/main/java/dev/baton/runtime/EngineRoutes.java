@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.jms.JmsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +21,6 @@ public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
     private static final Duration SWEEP_AGE = Duration.ofSeconds(10);
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
-    /** Exchange property: a reply's body as it was consumed, before it was read into an {@link AgentReply}. */
-    private static final String ORIGINAL_BODY = "BatonOriginalBody";
 
     private final RunEngine engine;
     private final Scheduler scheduler;
@@ -40,7 +37,12 @@ public final class EngineRoutes extends RouteBuilder {
      * @param batonUser Baton's own broker user, whose replies (the demo agents') may answer any ticket
      * @param maxOutputBytes the largest reply body applied as sent; a larger one fails its attempt
      */
-    public record Options(int consumers, String batonUser, int maxOutputBytes) {}
+    public record Options(int consumers, String batonUser, int maxOutputBytes) {
+        /** Lanes of replies ({@link ReplyLanes}): one per four consumers, so that each lane gathers batches. */
+        int lanes() {
+            return Math.max(1, (consumers + 3) / 4);
+        }
+    }
 
     public EngineRoutes(
             RunEngine engine,
@@ -59,30 +61,7 @@ public final class EngineRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        errorHandler(defaultErrorHandler().logStackTrace(false).logExhaustedMessageHistory(false));
-
-        // A message that can never be applied is parked on the DLQ with the reason, in the consumer's own JMS
-        // transaction (atomic with the acknowledgement). Anything else (a database outage, a lock timeout) rolls
-        // back and is redelivered without limit (broker.xml), so a transient failure never dead-letters a reply.
-        onException(PoisonMessageException.class)
-                .handled(true)
-                .process(ex -> {
-                    Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-                    if (ex.getProperty(ORIGINAL_BODY) != null) {
-                        ex.getMessage().setBody(ex.getProperty(ORIGINAL_BODY));
-                        ex.getMessage().removeHeader(Endpoints.HEADER_INBOX_ID);
-                    }
-                    LOG.warn("dead-lettering message {}: {}", messageId(ex), e.getMessage());
-                    var msg = ex.getMessage();
-                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_REASON, e.getMessage());
-                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_ORIGIN, origin(ex));
-                    // The producer sends a new message: without these, its original id and delivery count are lost.
-                    msg.setHeader(Endpoints.HEADER_DEAD_LETTER_MESSAGE_ID, messageId(ex));
-                    msg.setHeader(
-                            Endpoints.HEADER_DEAD_LETTER_DELIVERY_COUNT,
-                            msg.getHeader(Endpoints.HEADER_DELIVERY_COUNT, Integer.class));
-                })
-                .to(Endpoints.JMS + ":queue:" + Endpoints.DEAD_LETTERS);
+        InboundMessages.parkPoison(this);
 
         // Fan-out of one committed transition: e.g. a join that releases three stages sends three tickets.
         from(Endpoints.RELAY)
@@ -92,24 +71,6 @@ public final class EngineRoutes extends RouteBuilder {
                 .process(relay::toJms)
                 .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
                 .end();
-
-        // A reply is applied in one database transaction (the policy), recorded in the inbox by Camel's idempotent
-        // consumer in that same transaction, and its messages are relayed once it has committed.
-        from(Endpoints.consumer(Endpoints.RESULTS, options.consumers()))
-                .routeId(Endpoints.ROUTE_RESULTS)
-                .process(this::readReply)
-                .id("read-reply")
-                .policy(engine.transaction())
-                .id("transaction")
-                .idempotentConsumer(header(Endpoints.HEADER_INBOX_ID), engine.inbox())
-                .removeOnFailure(false)
-                .id("inbox")
-                .process(this::applyReply)
-                .id("apply-reply")
-                .end()
-                .end()
-                .process(this::relayReply)
-                .id("relay");
 
         from(Endpoints.consumer(Endpoints.COORDINATOR, 2))
                 .routeId(Endpoints.ROUTE_COORDINATOR)
@@ -150,88 +111,40 @@ public final class EngineRoutes extends RouteBuilder {
                 .process(ex -> engine.pruneInbox(INBOX_KEEP));
     }
 
-    /** Reads and checks a reply: its body becomes the {@link AgentReply}, its inbox id a header. */
-    private void readReply(Exchange ex) {
-        String body = text(ex);
-        if (body == null) {
-            throw new PoisonMessageException("reply has no text body");
-        }
-        AgentReply reply =
-                AgentReply.parse(body, ex.getMessage().getHeader("JMSCorrelationID", String.class), sender(ex));
-        long bytes = body.length() <= options.maxOutputBytes() / 3 ? 0 : AgentReply.utf8Bytes(body);
-        if (bytes > options.maxOutputBytes()) {
-            // Stored, a 10 MB output made GET /api/runs/{id} 63 MB and the H2 file 440 MB: the attempt fails instead.
-            LOG.warn(
-                    "reply for ticket {} attempt {} is {} bytes, above baton.agents.max-output-size ({}): the attempt "
-                            + "fails",
-                    reply.ticketId(),
-                    reply.attempt(),
-                    bytes,
-                    options.maxOutputBytes());
-            reply = reply.tooLarge(bytes, options.maxOutputBytes());
-        }
-        ex.getMessage().setHeader(Endpoints.HEADER_INBOX_ID, messageId(ex));
-        ex.setProperty(ORIGINAL_BODY, ex.getMessage().getBody()); // a dead letter carries what was sent
-        ex.getMessage().setBody(reply);
-    }
-
-    /** Applies a reply the inbox has not seen; its messages become the body. */
-    private void applyReply(Exchange ex) {
-        AgentReply reply = ex.getMessage().getBody(AgentReply.class);
-        String id = ex.getMessage().getHeader(Endpoints.HEADER_INBOX_ID, String.class);
-        List<Outgoing> out = engine.applyReply(id, reply);
-        LOG.debug(
-                "reply {} ticket {} attempt {} {}: {} message(s) out",
-                id,
-                reply.ticketId(),
-                reply.attempt(),
-                reply.kind(),
-                out.size());
-        ex.getMessage().setBody(out);
-    }
-
-    /** Once the transaction has committed: the reply's messages go out (none for a duplicate). */
-    private void relayReply(Exchange ex) {
-        if (ex.getMessage().getBody() instanceof List<?> out) {
-            @SuppressWarnings("unchecked")
-            List<Outgoing> messages = (List<Outgoing>) out;
-            applied(messages);
-        } else {
-            LOG.debug("reply {} was applied before: ignored", ex.getMessage().getHeader(Endpoints.HEADER_INBOX_ID));
-        }
-        faults.pass(Faults.BEFORE_ACK);
-    }
-
     private void onCoordinatorMessage(Exchange ex) {
-        JsonNode msg = json(ex, "coordinator message");
+        JsonNode msg = InboundMessages.json(ex, "coordinator message");
         String type = msg.path("type").asText();
         String ticketId = msg.path("ticketId").asText();
         switch (type) {
             case "lease" ->
                 applied(engine.onLease(
-                        messageId(ex), ticketId, msg.path("attempt").asInt()));
+                        InboundMessages.messageId(ex),
+                        ticketId,
+                        msg.path("attempt").asInt()));
             case AgentHealth.INSTANCE_DOWN_MESSAGE ->
                 applied(engine.onInstanceDown(
-                        messageId(ex),
+                        InboundMessages.messageId(ex),
                         ticketId,
                         msg.path("attempt").asInt(),
                         msg.path("instance").asText(),
                         msg.path("lastHeartbeat").asText()));
             case ApprovalSteps.TIMEOUT_MESSAGE ->
                 applied(engine.onApprovalTimeout(
-                        messageId(ex), ticketId, msg.path("attempt").asInt()));
+                        InboundMessages.messageId(ex),
+                        ticketId,
+                        msg.path("attempt").asInt()));
             default -> throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
         }
     }
 
     private void onExpiredTicket(Exchange ex) {
-        JsonNode ticket = json(ex, "expired ticket");
+        JsonNode ticket = InboundMessages.json(ex, "expired ticket");
         if (!ticket.path("ticketId").isTextual() || !ticket.path("attempt").canConvertToInt()) {
             throw new PoisonMessageException("expired message is not a ticket (no ticketId and attempt)");
         }
         String ticketId = ticket.path("ticketId").asText();
         int attempt = ticket.path("attempt").asInt();
-        List<Outgoing> out = engine.onExpired(messageId(ex), ticketId, attempt);
+        List<Outgoing> out = engine.onExpired(InboundMessages.messageId(ex), ticketId, attempt);
         LOG.debug("ticket {} attempt {} expired in its queue: {} message(s) out", ticketId, attempt, out.size());
         applied(out);
     }
@@ -243,7 +156,7 @@ public final class EngineRoutes extends RouteBuilder {
         String id = in.getHeader("JMSMessageID", String.class);
         com.fasterxml.jackson.databind.node.ObjectNode answer = Json.object();
         try {
-            JsonNode body = Json.parse(text(ex));
+            JsonNode body = Json.parse(InboundMessages.text(ex));
             // The broker-validated sender decides; only Baton's own broker user (a trusted integration, the
             // demo) names the approver in the body.
             String validated = sender(ex);
@@ -286,7 +199,7 @@ public final class EngineRoutes extends RouteBuilder {
     }
 
     private void onWebhookAttempt(Exchange ex) {
-        JsonNode msg = json(ex, "webhook message");
+        JsonNode msg = InboundMessages.json(ex, "webhook message");
         if (!msg.path("deliveryId").isTextual() || !msg.path("attempt").canConvertToInt()) {
             throw new PoisonMessageException("webhook message needs deliveryId and attempt");
         }
@@ -299,64 +212,8 @@ public final class EngineRoutes extends RouteBuilder {
         return BrokerSender.of(ex, options.batonUser());
     }
 
-    /** The message's JSON body; a body that is not JSON can never be applied. */
-    private static JsonNode json(Exchange ex, String what) {
-        try {
-            return Json.parse(text(ex));
-        } catch (IllegalArgumentException e) {
-            throw new PoisonMessageException(what + " is not JSON: " + e.getMessage());
-        }
-    }
-
-    /**
-     * The body as text. A JMS TextMessage is text already; a BytesMessage (what Artemis makes of a STOMP SEND with
-     * content-length, or an AMQP data section) must be valid UTF-8, the protocol's encoding, whatever the JVM's
-     * default charset is, or the message can never be applied.
-     */
-    static String text(Exchange ex) {
-        Object body = ex.getMessage().getBody();
-        if (!(body instanceof byte[] bytes)) {
-            return ex.getMessage().getBody(String.class);
-        }
-        try {
-            return dev.baton.pipeline.StrictJson.utf8(bytes);
-        } catch (IllegalArgumentException e) {
-            throw new PoisonMessageException("the body is " + e.getMessage());
-        }
-    }
-
     private void applied(List<Outgoing> outgoing) {
         faults.pass(Faults.AFTER_DB_COMMIT);
         relay.send(outgoing);
-    }
-
-    /** The queue a message was consumed from, by name (the endpoint URI would carry every consumer option). */
-    private static String origin(Exchange ex) {
-        return ex.getFromEndpoint() instanceof JmsEndpoint jms
-                ? jms.getDestinationName()
-                : ex.getFromEndpoint().getEndpointUri();
-    }
-
-    /**
-     * The id the inbox deduplicates on: the JMS message id, which a redelivery keeps, or for a STOMP message the
-     * broker's id of it (two identical progress reports are two messages: each renews the lease). A producer may
-     * disable message ids (AMQP clients may send none); then the reply's own identity stands in for it.
-     */
-    private static String messageId(Exchange ex) {
-        String id = ex.getMessage().getHeader("JMSMessageID", String.class);
-        if (id != null && !id.isBlank()) {
-            return id;
-        }
-        String stomp = ex.getMessage().getHeader(Endpoints.HEADER_STOMP_MESSAGE_ID, String.class);
-        if (stomp != null && !stomp.isBlank()) {
-            return stomp;
-        }
-        String body;
-        try {
-            body = text(ex);
-        } catch (PoisonMessageException e) { // bytes that are not UTF-8 still identify the message
-            body = new String((byte[]) ex.getMessage().getBody(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        }
-        return "sha256:" + dev.baton.pipeline.Json.sha256(body == null ? "" : body);
     }
 }

@@ -215,9 +215,19 @@ public final class RunEngine {
         return new InboxRepository(store, clock);
     }
 
-    /** Where the results route's database transaction begins. */
+    /** Where the results route's database transaction begins (or joins the batch's). */
     TransactionPolicy transaction() {
         return new TransactionPolicy(tx);
+    }
+
+    Tx tx() {
+        return tx;
+    }
+
+    /** The run a reply's ticket belongs to, read before its batch: the lane it is applied in. */
+    String runOfTicket(AgentReply reply) {
+        return tx.run(c -> store.runOfTicket(c, reply.ticketId()))
+                .orElseThrow(() -> new PoisonMessageException("unknown ticket " + reply.ticketId()));
     }
 
     /**

@@ -8,7 +8,8 @@ import org.apache.camel.spi.Policy;
 
 /**
  * Runs the steps it wraps in one database transaction, committed when they return and rolled back when one fails,
- * as Camel's transacted policies do for Spring: the route reads {@code policy(...)} where the transaction begins.
+ * as Camel's transacted policies do for Spring: the route reads {@code policy(...)} where the transaction begins. Called
+ * inside a transaction (a batch of replies), the steps join it, as Spring's {@code PROPAGATION_REQUIRED} does.
  */
 final class TransactionPolicy implements Policy {
     private final Tx tx;
@@ -24,7 +25,7 @@ final class TransactionPolicy implements Policy {
 
     @Override
     public Processor wrap(Route route, Processor processor) {
-        return ex -> tx.run(c -> {
+        return ex -> tx.join(c -> {
             try {
                 processor.process(ex);
             } catch (RuntimeException | java.sql.SQLException e) {

@@ -10,7 +10,79 @@ import java.util.List;
 /** The transactional outbox: messages written with a state change and deleted once the broker has them. */
 public final class OutboxStore {
 
+    /**
+     * Queues a message in the outbox with the state change of the caller's transaction. The messages of one
+     * transaction are written as one row just before it commits (a transition that sends a ticket and records three
+     * history entries writes one row, not four); outside a transaction of {@link Tx}, the row is written at once.
+     */
     public void add(Connection c, Outgoing m, Instant now) throws SQLException {
+        Gathered g = Tx.gathered(c, Gathered.class, () -> new Gathered(now));
+        if (g == null) {
+            insert(c, m, now);
+        } else {
+            g.messages.add(m);
+        }
+    }
+
+    /** The messages one transaction queued, written as one row before it commits. */
+    private static final class Gathered implements Tx.BeforeCommit {
+        final Instant now;
+        final List<Outgoing> messages = new java.util.ArrayList<>();
+
+        Gathered(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public void flush(Connection c) throws SQLException {
+            if (messages.size() == 1) {
+                insert(c, messages.get(0), now);
+            } else if (!messages.isEmpty()) {
+                // Deleted by the ids of the messages once they are sent: the row takes the first one's.
+                insert(c, new Outgoing(messages.get(0).id(), BUNDLE, bundle(messages), null, null, 0, 0, 0), now);
+            }
+        }
+    }
+
+    /** The destination of a row that holds several messages, as a JSON array in its body. */
+    static final String BUNDLE = "baton:bundle";
+
+    private static String bundle(List<Outgoing> messages) {
+        var array = dev.baton.pipeline.Json.MAPPER.createArrayNode();
+        for (Outgoing m : messages) {
+            array.addObject()
+                    .put("id", m.id())
+                    .put("destination", m.destination())
+                    .put("body", m.body())
+                    .put("correlationId", m.correlationId())
+                    .put("replyTo", m.replyTo())
+                    .put("priority", m.priority())
+                    .put("deliverAt", m.deliverAt())
+                    .put("expiresAt", m.expiresAt());
+        }
+        return array.toString();
+    }
+
+    private static List<Outgoing> unbundle(Outgoing row) {
+        if (!BUNDLE.equals(row.destination())) {
+            return List.of(row);
+        }
+        List<Outgoing> out = new java.util.ArrayList<>();
+        for (var m : dev.baton.pipeline.Json.parse(row.body())) {
+            out.add(new Outgoing(
+                    m.path("id").asText(),
+                    m.path("destination").asText(),
+                    m.path("body").asText(),
+                    m.path("correlationId").asText(null),
+                    m.path("replyTo").asText(null),
+                    m.path("priority").asInt(),
+                    m.path("deliverAt").asLong(),
+                    m.path("expiresAt").asLong()));
+        }
+        return out;
+    }
+
+    private static void insert(Connection c, Outgoing m, Instant now) throws SQLException {
         Sql.update(
                 c,
                 "INSERT INTO outbox (id, destination, body, correlation_id, reply_to, priority, deliver_at, "
@@ -26,9 +98,12 @@ public final class OutboxStore {
                 now);
     }
 
-    /** Rows written before {@code before}: left behind by a crash between the DB commit and the send. */
+    /**
+     * Messages of rows written before {@code before}: left behind by a crash between the DB commit and the send. A
+     * row that holds several messages gives them all.
+     */
     public List<Outgoing> pending(Connection c, Instant before, int limit) throws SQLException {
-        return Sql.list(
+        List<Outgoing> rows = Sql.list(
                 c,
                 "SELECT id, destination, body, correlation_id, reply_to, priority, deliver_at, expires_at "
                         + "FROM outbox WHERE created_at < ? ORDER BY created_at FETCH FIRST " + limit + " ROWS ONLY",
@@ -42,9 +117,10 @@ public final class OutboxStore {
                         rs.getLong(7),
                         rs.getLong(8)),
                 before);
+        return rows.stream().flatMap(r -> unbundle(r).stream()).toList();
     }
 
-    /** How many messages are committed and not yet handed to the broker. */
+    /** How many outbox rows (transitions whose messages are committed and not yet all handed to the broker) wait. */
     public int depth(Connection c) throws SQLException {
         return Sql.one(c, "SELECT COUNT(*) FROM outbox", rs -> rs.getInt(1)).orElse(0);
     }

@@ -307,6 +307,11 @@ public final class RunStore {
         return Sql.one(c, "SELECT " + TICKET_COLS + " FROM ticket WHERE id = ?", RunStore::ticketRow, id);
     }
 
+    /** The run a ticket belongs to. */
+    public Optional<String> runOfTicket(Connection c, String ticketId) throws SQLException {
+        return Sql.one(c, "SELECT run_id FROM ticket WHERE id = ?", rs -> rs.getString(1), ticketId);
+    }
+
     public List<TicketRow> tickets(Connection c, String runId) throws SQLException {
         return Sql.list(
                 c,

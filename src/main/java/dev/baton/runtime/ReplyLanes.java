@@ -1,0 +1,163 @@
+package dev.baton.runtime;
+
+import dev.baton.ticket.Rows.Outgoing;
+import dev.baton.ticket.Tx;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.camel.Exchange;
+
+/**
+ * Group commit of agent replies. Each results consumer hands its reply to the lane of the reply's run; one consumer at
+ * a time per lane takes every reply waiting there, applies them in one database transaction and relays their messages
+ * together, then lets the others acknowledge theirs. Nothing waits for a batch to fill: an idle lane applies a lone
+ * reply at once, and a busy one gathers whatever arrived while its previous batch was being applied.
+ *
+ * <p>A run's replies always take the same lane, so two lanes never lock the same run and never wait on each other; a
+ * run with thousands of replies in flight holds one lane, applies them a batch per lock, and delays only the runs that
+ * share its lane, by at most one batch.
+ */
+final class ReplyLanes {
+    /** The most replies one transaction applies. */
+    static final int MAX_BATCH = 64;
+
+    /** Applies one reply inside the transaction of the batch; answers the messages its transition emits. */
+    @FunctionalInterface
+    interface Applier {
+        List<Outgoing> apply(Exchange reply);
+    }
+
+    static final java.util.concurrent.atomic.AtomicLong DBG_B = new java.util.concurrent.atomic.AtomicLong(),
+            DBG_R = new java.util.concurrent.atomic.AtomicLong();
+
+    static {
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.err.println("DBG batches " + DBG_B + " replies " + DBG_R);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private final Lane[] lanes;
+    private final Tx tx;
+    private final Applier applier;
+    private final Consumer<List<Outgoing>> relay;
+
+    /**
+     * @param lanes how many batches may be applied at once
+     * @param relay sends what a committed batch emitted, before its replies are acknowledged
+     */
+    ReplyLanes(int lanes, Tx tx, Applier applier, Consumer<List<Outgoing>> relay) {
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new Lane();
+        }
+        this.tx = tx;
+        this.applier = applier;
+        this.relay = relay;
+    }
+
+    /**
+     * Applies the reply on {@code ex} in its run's lane and returns once it has committed and its messages have been
+     * relayed. A failure of its own application (a poison reply) or of the relay is thrown here, on the consumer's
+     * thread, so that its route parks or rolls back that reply alone.
+     */
+    void apply(Exchange ex, String runId) {
+        Member m = new Member(ex);
+        lanes[Math.floorMod(runId.hashCode(), lanes.length)].apply(m);
+        if (m.alone) {
+            // The batch it was in rolled back: each of its replies is applied again on its own.
+            relay.accept(tx.run(c -> applier.apply(ex)));
+        } else if (m.failure != null) {
+            throw m.failure;
+        }
+    }
+
+    /** One reply waiting in a lane, and what became of it. */
+    private static final class Member {
+        final Exchange ex;
+        boolean done;
+        boolean alone;
+        RuntimeException failure;
+
+        Member(Exchange ex) {
+            this.ex = ex;
+        }
+    }
+
+    /** Replies of the runs hashed here, and whether a consumer is applying a batch of them. */
+    private final class Lane {
+        private final ArrayDeque<Member> waiting = new ArrayDeque<>();
+        private boolean applying;
+
+        void apply(Member m) {
+            List<Member> batch;
+            synchronized (this) {
+                waiting.add(m);
+                while (!m.done && applying) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        // Still queued: whoever leads next applies it, and this consumer rolls its message back.
+                        throw new IllegalStateException("interrupted while its batch was applied", e);
+                    }
+                }
+                if (m.done) {
+                    return;
+                }
+                applying = true;
+                batch = new ArrayList<>();
+                waiting.remove(m);
+                batch.add(m);
+                while (batch.size() < MAX_BATCH && !waiting.isEmpty()) {
+                    batch.add(waiting.poll());
+                }
+            }
+            try {
+                run(batch);
+            } finally {
+                synchronized (this) {
+                    batch.forEach(b -> b.done = true);
+                    applying = false;
+                    notifyAll();
+                }
+            }
+        }
+
+        private void run(List<Member> batch) {
+            List<Outgoing> out;
+            try {
+                out = tx.run(c -> {
+                    List<Outgoing> all = new ArrayList<>();
+                    for (Member m : batch) {
+                        all.addAll(applier.apply(m.ex));
+                    }
+                    return all;
+                });
+            } catch (RuntimeException e) {
+                if (batch.size() == 1) {
+                    batch.get(0).failure = e;
+                } else {
+                    batch.forEach(b -> b.alone = true);
+                }
+                return;
+            }
+            try {
+                relay.accept(out);
+            } catch (RuntimeException e) {
+                // Committed, not relayed: every reply of the batch rolls back and is redelivered, the inbox skips it
+                // and the outbox sweep sends what it emitted.
+                batch.forEach(b -> b.failure = e);
+            }
+        }
+    }
+}
