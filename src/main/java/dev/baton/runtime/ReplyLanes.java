@@ -28,23 +28,10 @@ final class ReplyLanes {
         List<Outgoing> apply(Exchange reply);
     }
 
-    static final java.util.concurrent.atomic.AtomicLong DBG_B = new java.util.concurrent.atomic.AtomicLong(),
-            DBG_R = new java.util.concurrent.atomic.AtomicLong();
+    /** Batches applied, and the replies in them, since start (for the benchmark's replies per transaction). */
+    private final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
 
-    static {
-        Thread t = new Thread(() -> {
-            while (true) {
-                try {
-                    Thread.sleep(5000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                System.err.println("DBG batches " + DBG_B + " replies " + DBG_R);
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-    }
+    private final java.util.concurrent.atomic.LongAdder replies = new java.util.concurrent.atomic.LongAdder();
 
     private final Lane[] lanes;
     private final Tx tx;
@@ -79,6 +66,12 @@ final class ReplyLanes {
         } else if (m.failure != null) {
             throw m.failure;
         }
+    }
+
+    /** Replies applied per database transaction since start, on average (0 before the first). */
+    double repliesPerBatch() {
+        long b = batches.sum();
+        return b == 0 ? 0 : (double) replies.sum() / b;
     }
 
     /** One reply waiting in a lane, and what became of it. */
@@ -134,6 +127,8 @@ final class ReplyLanes {
         }
 
         private void run(List<Member> batch) {
+            batches.increment();
+            replies.add(batch.size());
             List<Outgoing> out;
             try {
                 out = tx.run(c -> {
