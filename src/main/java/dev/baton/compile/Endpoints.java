@@ -182,6 +182,8 @@ public final class Endpoints {
 
     /** Header of the results route: the id the inbox deduplicates a reply on. */
     public static final String HEADER_INBOX_ID = "BatonInboxId";
+    /** Header: the run of the reply's ticket, read before the reply's batch (see the results route). */
+    public static final String HEADER_RUN_ID = "BatonRunId";
 
     /** Exchange property of compiled routes: the scope prefix ({@code ""}, {@code "loop/"}) CEL is evaluated in. */
     public static final String PROPERTY_SCOPE = "BatonScope";

@@ -234,6 +234,7 @@ final class ApprovalSteps {
 
     /** The decisions on the current ask (a rerun asks again, as the next attempt). */
     private List<HistoryRow> decisions(Step s, TicketRow t) throws SQLException {
+        s.flushHistory(); // a decision recorded by this step counts
         return store.history(s.c, t.runId(), t.id(), t.attempt()).stream()
                 .filter(h -> h.status().equals(APPROVED) || h.status().equals(REJECTED))
                 .toList();

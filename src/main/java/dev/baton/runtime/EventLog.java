@@ -25,7 +25,7 @@ final class EventLog {
     }
 
     void append(Step s, HistoryRow h) throws SQLException {
-        store.history(s.c, h);
+        s.history(h);
         ObjectNode event = Events.of(s.run.pipeline(), h);
         emit(
                 s,

@@ -42,8 +42,11 @@ public final class ResultRoutes extends RouteBuilder {
                 .routeId(Endpoints.ROUTE_RESULTS)
                 .process(this::readReply)
                 .id("read-reply")
-                .process(
-                        ex -> lanes.apply(ex, engine.runOfTicket(ex.getMessage().getBody(AgentReply.class))))
+                .process(ex -> {
+                    String run = engine.runOfTicket(ex.getMessage().getBody(AgentReply.class));
+                    ex.getMessage().setHeader(Endpoints.HEADER_RUN_ID, run);
+                    lanes.apply(ex, run);
+                })
                 .id("apply-in-lane")
                 .process(ex -> faults.pass(Faults.BEFORE_ACK))
                 .id("acknowledge");
@@ -118,7 +121,8 @@ public final class ResultRoutes extends RouteBuilder {
     private void applyReply(Exchange ex) {
         AgentReply reply = ex.getMessage().getBody(AgentReply.class);
         String id = ex.getMessage().getHeader(Endpoints.HEADER_INBOX_ID, String.class);
-        List<Outgoing> out = engine.applyReply(id, reply);
+        List<Outgoing> out =
+                engine.applyReply(id, ex.getMessage().getHeader(Endpoints.HEADER_RUN_ID, String.class), reply);
         LOG.debug(
                 "reply {} ticket {} attempt {} {}: {} message(s) out",
                 id,

@@ -234,12 +234,12 @@ public final class RunEngine {
      * Applies an agent reply in the transaction the results route began, whose idempotent consumer has just
      * recorded the reply's message id; returns the messages to send (the event for a refusal).
      */
-    List<Outgoing> applyReply(String messageId, AgentReply reply) {
+    List<Outgoing> applyReply(String messageId, String runId, AgentReply reply) {
         try (LogContext ticket = LogContext.ticket(reply.ticketId());
                 LogContext run = LogContext.run(null)) {
             Connection c = Tx.current();
             try {
-                return applyReply(c, messageId, reply);
+                return applyReply(c, messageId, runId, reply);
             } catch (UnloadableRevisionException e) {
                 return e.outgoing();
             } catch (SQLException e) {
@@ -248,9 +248,13 @@ public final class RunEngine {
         }
     }
 
-    private List<Outgoing> applyReply(Connection c, String messageId, AgentReply reply) throws SQLException {
-        Step s = lockedStep(c, reply.ticketId());
-        TicketRow t = store.ticket(c, reply.ticketId()).orElseThrow();
+    private List<Outgoing> applyReply(Connection c, String messageId, String runId, AgentReply reply)
+            throws SQLException {
+        // The ticket is read once its run is locked: what it says then holds until this transaction ends.
+        Step s = step(c, store.lockRun(c, runId).orElseThrow(() -> gone(reply.ticketId())));
+        TicketRow t = store.ticket(c, reply.ticketId())
+                .filter(found -> found.runId().equals(runId))
+                .orElseThrow(() -> gone(reply.ticketId()));
         // The broker stamps who sent it: one agent's user cannot answer another agent's ticket.
         String refusal = reply.sender() != null && !reply.sender().equals(t.agent())
                 ? "reply sent by broker user '" + reply.sender() + "', not by agent '" + t.agent() + "'"
@@ -300,7 +304,8 @@ public final class RunEngine {
         } else
             switch (reply.kind()) {
                 case PROGRESS -> {
-                    TicketRow current = t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply)) : t;
+                    TicketRow current =
+                            t.status() == TicketStatus.QUEUED ? started(s, t, progressDetail(reply), true) : t;
                     tickets.renewLease(s, current, policy(s, current));
                     if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
                         // Only renewed a lease, which a redelivery may do again: keeping its id would let an
@@ -310,7 +315,8 @@ public final class RunEngine {
                 }
                 case SUCCEEDED -> {
                     timing.done(s, t, heard, RunMetrics.Outcome.SUCCEEDED);
-                    succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null) : t, reply.output());
+                    // Its row is written once, by the success that follows.
+                    succeeded(s, t.status() == TicketStatus.QUEUED ? started(s, t, null, false) : t, reply.output());
                 }
                 case FAILED ->
                     timing.done(
@@ -359,8 +365,8 @@ public final class RunEngine {
                 : stage instanceof dev.baton.pipeline.MultiAgentStage ? Faults.IN_AGGREGATION : "";
     }
 
-    private TicketRow started(Step s, TicketRow t, String detail) throws SQLException {
-        TicketRow r = tickets.running(s, t, detail);
+    private TicketRow started(Step s, TicketRow t, String detail, boolean write) throws SQLException {
+        TicketRow r = tickets.running(s, t, detail, write);
         stages.running(s, r);
         return r;
     }
@@ -589,7 +595,7 @@ public final class RunEngine {
     }
 
     /**
-     * {@link #lockedStep} for a timer of Baton's own (lease, deadline, approval timeout, instance DOWN): empty when the
+     * {@link #lockedRun} for a timer of Baton's own (lease, deadline, approval timeout, instance DOWN): empty when the
      * ticket or its run no longer exists, because the run finished and retention deleted it before the timer came due
      * (or while this waited for the run's lock, which the deletion holds). Nothing is left to apply it to. An agent's
      * reply for an unknown ticket is still dead-lettered: that is input from outside.
@@ -606,13 +612,9 @@ public final class RunEngine {
         return Optional.of(step(c, run.get()));
     }
 
-    /** Locks the ticket's run; the step's time is read after the lock, so a run's history is in time order. */
-    private Step lockedStep(Connection c, String ticketId) throws SQLException {
-        TicketRow unlocked =
-                store.ticket(c, ticketId).orElseThrow(() -> new PoisonMessageException("unknown ticket " + ticketId));
-        RunRow run = store.lockRun(c, unlocked.runId())
-                .orElseThrow(() -> new PoisonMessageException("the run of ticket " + ticketId + " was deleted"));
-        return step(c, run);
+    /** A reply whose ticket or run no longer exists (retention deleted it since the reply was read). */
+    private static PoisonMessageException gone(String ticketId) {
+        return new PoisonMessageException("the run of ticket " + ticketId + " was deleted");
     }
 
     /** The step of a locked run; its time is read after the lock, so a run's history is in time order. */

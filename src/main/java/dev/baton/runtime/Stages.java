@@ -230,8 +230,8 @@ final class Stages {
     }
 
     void putStage(Step s, StageRow row) throws SQLException {
-        store.updateStage(s.c, row);
-        StageRow before = s.stages.put(row.name(), row);
+        StageRow before = s.stages.get(row.name());
+        s.putStage(row);
         if (row.status().terminal() && (before == null || !before.status().terminal())) {
             stageEnded(s, row);
         }

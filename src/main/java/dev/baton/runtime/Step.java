@@ -28,6 +28,11 @@ final class Step {
     final Map<String, StageRow> stages = new LinkedHashMap<>();
 
     final List<Outgoing> outgoing = new ArrayList<>();
+    /** Stages changed by this step, written once in their last state when it saves. */
+    private final java.util.Set<String> changedStages = new java.util.LinkedHashSet<>();
+    /** History rows recorded by this step and not yet written. */
+    private final List<dev.baton.ticket.Rows.HistoryRow> history = new ArrayList<>();
+
     private final RunStore store;
     private ObjectNode context;
     private boolean contextChanged;
@@ -105,16 +110,39 @@ final class Step {
         return context();
     }
 
+    /** Sets a stage's row; written when the step saves (a stage that runs and ends in one step is written once). */
+    void putStage(StageRow row) {
+        stages.put(row.name(), row);
+        changedStages.add(row.name());
+    }
+
+    /** Records a history row; rows are written together when the step saves, or before history is read. */
+    void history(dev.baton.ticket.Rows.HistoryRow h) {
+        history.add(h);
+    }
+
+    /** Writes the history rows recorded so far, for a read of the history that must see them. */
+    void flushHistory() throws SQLException {
+        store.history(c, history);
+        history.clear();
+    }
+
     int nextHistorySeq() {
         return ++historySeq;
     }
 
     /**
-     * Writes the run row: status, error, history counter, and the context when a stage changed it. A step that
+     * Writes what the step changed: its history rows, its stages' rows, and the run row (status, error, history
+     * counter, and the context when a stage changed it). A step that
      * changed none of them (a repeated decision, a lease renewal) leaves the row alone; a run that had ended and is
      * still ended (a refused late reply or decision) keeps the time it ended.
      */
     void save() throws SQLException {
+        flushHistory();
+        if (!changedStages.isEmpty()) {
+            store.updateStages(c, changedStages.stream().map(stages::get).toList());
+            changedStages.clear();
+        }
         if (status == run.status()
                 && historySeq == run.lastSeq()
                 && !contextChanged

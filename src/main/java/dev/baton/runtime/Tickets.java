@@ -90,8 +90,13 @@ final class Tickets {
 
     /** Stores a new ticket (or revives the one a rerun left) and dispatches its next attempt at once. */
     TicketRow start(Step s, TicketRow fresh, TicketPolicy policy, String why) throws SQLException {
-        TicketRow t = store(s, fresh);
-        return dispatch(s, t, t.attempt() + 1, policy, Duration.ZERO, why);
+        var old = store.ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
+        if (old.isEmpty()) {
+            // Written once, as dispatched: an insert, then no update of the row just inserted.
+            return dispatch(s, fresh, fresh.attempt() + 1, policy, Duration.ZERO, why, true);
+        }
+        TicketRow revived = old.get().revived(fresh, s.now);
+        return dispatch(s, revived, revived.attempt() + 1, policy, Duration.ZERO, why, false);
     }
 
     /**
@@ -112,6 +117,13 @@ final class Tickets {
     /** Queues attempt {@code attempt} of the ticket for its agent, delivered after {@code delay}. */
     TicketRow dispatch(Step s, TicketRow t, int attempt, TicketPolicy policy, Duration delay, String why)
             throws SQLException {
+        return dispatch(s, t, attempt, policy, delay, why, false);
+    }
+
+    /** {@link #dispatch}; {@code insert} when the ticket's row does not exist yet. */
+    private TicketRow dispatch(
+            Step s, TicketRow t, int attempt, TicketPolicy policy, Duration delay, String why, boolean insert)
+            throws SQLException {
         AgentSelector selector = t.compensation() ? null : selectorOf(s, t);
         if (selector != null) {
             // Every attempt chooses again: a retry after the agent went DOWN goes to another one.
@@ -122,7 +134,11 @@ final class Tickets {
         Instant deliverAt = s.now.plus(delay);
         Instant lease = policy.timeout() == null ? null : ceilMillis(deliverAt.plus(policy.timeout()));
         TicketRow queued = t.attempt(attempt, lease, s.now);
-        store.updateTicket(s.c, queued);
+        if (insert) {
+            store.insertTicket(s.c, queued);
+        } else {
+            store.updateTicket(s.c, queued);
+        }
         timing.queued(s, queued, deliverAt);
         history(s, queued, TicketStatus.QUEUED.name(), why);
         if (LOG.isDebugEnabled()) {
@@ -223,9 +239,15 @@ final class Tickets {
         }
     }
 
-    TicketRow running(Step s, TicketRow t, String detail) throws SQLException {
+    /**
+     * The agent started on the ticket. {@code write} is false when the same step ends the attempt too (a final reply to
+     * a QUEUED ticket): its row is then written once, ended; the RUNNING history row is kept.
+     */
+    TicketRow running(Step s, TicketRow t, String detail, boolean write) throws SQLException {
         TicketRow r = t.with(TicketStatus.RUNNING, s.now);
-        store.updateTicket(s.c, r);
+        if (write) {
+            store.updateTicket(s.c, r);
+        }
         history(s, r, TicketStatus.RUNNING.name(), detail);
         return r;
     }
@@ -315,6 +337,7 @@ final class Tickets {
      * @return whether a new row was written
      */
     boolean refuse(Step s, TicketRow t, int attempt, String why) throws SQLException {
+        s.flushHistory();
         RefusalStore.Refusals earlier = refusals.refusals(s.c, t.runId(), t.id());
         if (earlier.newest().isPresent()) {
             HistoryRow last = earlier.newest().get();

@@ -180,11 +180,17 @@ public final class RunStore {
     }
 
     public void updateStage(Connection c, StageRow s) throws SQLException {
-        Sql.update(
-                c,
-                "UPDATE run_stage SET status = ?, attempts = ?, output = ?, error = ?, started_at = ?, "
-                        + "finished_at = ?, iteration = ?, items_total = ?, items_next = ?, items_done = ?, "
-                        + "done_seq = ? WHERE run_id = ? AND name = ?",
+        updateStages(c, List.of(s));
+    }
+
+    /** Writes stage rows in one batch: the stages a transition changed, each in its last state. */
+    public void updateStages(Connection c, java.util.Collection<StageRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Object[]> values = new java.util.ArrayList<>(rows.size());
+        for (StageRow s : rows) {
+            values.add(new Object[] {
                 s.status().name(),
                 s.attempts(),
                 jsonOrNull(s.output()),
@@ -197,7 +203,15 @@ public final class RunStore {
                 s.itemsDone(),
                 s.doneSeq(),
                 s.runId(),
-                s.name());
+                s.name()
+            });
+        }
+        Sql.batch(
+                c,
+                "UPDATE run_stage SET status = ?, attempts = ?, output = ?, error = ?, started_at = ?, "
+                        + "finished_at = ?, iteration = ?, items_total = ?, items_next = ?, items_done = ?, "
+                        + "done_seq = ? WHERE run_id = ? AND name = ?",
+                values);
     }
 
     public List<StageRow> stages(Connection c, String runId) throws SQLException {
@@ -394,10 +408,17 @@ public final class RunStore {
     }
 
     public void history(Connection c, HistoryRow h) throws SQLException {
-        Sql.update(
-                c,
-                "INSERT INTO ticket_history (run_id, seq, ticket_id, stage, attempt, status, agent, actor, detail, "
-                        + "at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        history(c, List.of(h));
+    }
+
+    /** Inserts history rows in one batch: one round trip for what a transition recorded. */
+    public void history(Connection c, List<HistoryRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Object[]> values = new java.util.ArrayList<>(rows.size());
+        for (HistoryRow h : rows) {
+            values.add(new Object[] {
                 h.runId(),
                 h.seq(),
                 h.ticketId(),
@@ -407,7 +428,14 @@ public final class RunStore {
                 h.agent(),
                 h.actor(),
                 h.detail(),
-                h.at());
+                h.at()
+            });
+        }
+        Sql.batch(
+                c,
+                "INSERT INTO ticket_history (run_id, seq, ticket_id, stage, attempt, status, agent, actor, detail, "
+                        + "at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                values);
     }
 
     static final String HISTORY_COLS =
