@@ -42,6 +42,7 @@ public final class Tracing implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tracing.class);
     private static final Tracing OFF = new Tracing(null, null);
     private static final List<String> FAILED_RUNS = List.of("FAILED", "COMPENSATED");
+    private static final List<String> FAILED_OUTCOMES = List.of("failed", "timed_out");
 
     private final OpenTelemetrySdk sdk;
     private final Tracer tracer;
@@ -82,6 +83,9 @@ public final class Tracing implements AutoCloseable {
             OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> props)
                     .addTracerProviderCustomizer((b, config) -> b.setIdGenerator(ids))
+                    // Every run: a stage's span is made in another transaction, maybe another process, than its
+                    // run's, so a sampler deciding per span would cut traces apart.
+                    .addPropertiesCustomizer(config -> Map.of("otel.traces.sampler", "always_on"))
                     .disableShutdownHook()
                     .build()
                     .getOpenTelemetrySdk();
@@ -153,8 +157,8 @@ public final class Tracing implements AutoCloseable {
                     s.setAttribute(STAGE, st.stage());
                     if (st.iteration() > 0) s.setAttribute(ITERATION, (long) st.iteration());
                     s.setAttribute(OUTCOME, st.outcome());
-                    if (st.error() != null && !"skipped".equals(st.outcome())) {
-                        s.setStatus(StatusCode.ERROR, st.error());
+                    if (FAILED_OUTCOMES.contains(st.outcome())) {
+                        s.setStatus(StatusCode.ERROR, st.error() == null ? st.outcome() : st.error());
                     }
                 });
     }
