@@ -1,5 +1,6 @@
 package dev.baton.runtime;
 
+import dev.baton.ticket.AttemptFailures;
 import dev.baton.ticket.Rows.StageRow;
 import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.TicketTimes;
@@ -18,6 +19,7 @@ import java.time.Instant;
 final class RunTraces {
     private final Tracing tracing;
     private final TicketTimes times = new TicketTimes();
+    private final AttemptFailures failures = new AttemptFailures();
 
     RunTraces(Tracing tracing) {
         this.tracing = tracing;
@@ -53,7 +55,7 @@ final class RunTraces {
 
     /**
      * An attempt of an agent's ticket ended in this step: from when it became deliverable (read before the next
-     * attempt, if any, is dispatched) to now.
+     * attempt, if any, is dispatched) to now; a failure says why, as the FAILED row this step wrote does.
      */
     void attemptEnded(Step s, TicketRow t, RunMetrics.Outcome outcome, boolean failure) throws SQLException {
         if (!tracing.on()) return;
@@ -70,7 +72,7 @@ final class RunTraces {
                 t.agent(),
                 t.attempt(),
                 outcome.label(),
-                failure,
+                failure ? failures.reason(s.c, t.id(), t.attempt()).orElse(outcome.label()) : null,
                 start.isAfter(s.now) ? s.now : start,
                 s.now);
         Tx.afterCommit(() -> tracing.attempt(span));

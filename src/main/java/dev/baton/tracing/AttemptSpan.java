@@ -10,7 +10,8 @@ import java.time.Instant;
  *     part of a running stage (a compensation): its parent is the run
  * @param item the for_each item, or -1
  * @param outcome how it ended, as the metrics' {@code outcome} label says it
- * @param failed whether the attempt failed or timed out (one retried because its agent instance went away did not)
+ * @param failure why the attempt failed or timed out, or null when it did not (one retried because its agent instance
+ *     went away did not fail)
  */
 public record AttemptSpan(
         String runId,
@@ -23,6 +24,6 @@ public record AttemptSpan(
         String agent,
         int attempt,
         String outcome,
-        boolean failed,
+        String failure,
         Instant start,
         Instant end) {}

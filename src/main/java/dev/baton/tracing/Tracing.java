@@ -184,7 +184,7 @@ public final class Tracing implements AutoCloseable {
                     s.setAttribute(AGENT, a.agent());
                     s.setAttribute(ATTEMPT, (long) a.attempt());
                     s.setAttribute(OUTCOME, a.outcome());
-                    if (a.failed()) s.setStatus(StatusCode.ERROR, a.outcome());
+                    if (a.failure() != null) s.setStatus(StatusCode.ERROR, a.failure());
                 });
     }
 

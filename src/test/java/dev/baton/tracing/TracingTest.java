@@ -127,6 +127,7 @@ class TracingTest {
         assertThat(attempts.get(0).getAttributes().get(Tracing.ATTEMPT)).isEqualTo(1L);
         assertThat(attempts.get(0).getAttributes().get(Tracing.OUTCOME)).isEqualTo("retried");
         assertThat(attempts.get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(attempts.get(0).getStatus().getDescription()).startsWith("flaky; retrying in ");
         assertThat(attempts.get(1).getAttributes().get(Tracing.ATTEMPT)).isEqualTo(2L);
         assertThat(attempts.get(1).getAttributes().get(Tracing.OUTCOME)).isEqualTo("succeeded");
         assertThat(attempts.get(1).getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
@@ -162,6 +163,7 @@ class TracingTest {
         assertThat(stage.getStatus().getDescription()).isNotBlank();
         assertThat(attempt.getAttributes().get(Tracing.OUTCOME)).isEqualTo("failed");
         assertThat(attempt.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(attempt.getStatus().getDescription()).isEqualTo("agent broken always fails");
         assertThat(attempt.getParentSpanId()).isEqualTo(stage.getSpanId());
         assertThat(stage.getParentSpanId()).isEqualTo(run.getSpanId());
     }
