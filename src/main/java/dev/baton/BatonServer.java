@@ -117,6 +117,9 @@ public final class BatonServer implements AutoCloseable {
     private long retiredAt;
 
     private Scheduler scheduler;
+    /** Spans of runs, stages and ticket attempts; off unless an otel.* setting turns it on. */
+    private dev.baton.tracing.Tracing tracing = dev.baton.tracing.Tracing.off();
+
     private RunStore store;
     private Tx tx;
 
@@ -154,6 +157,8 @@ public final class BatonServer implements AutoCloseable {
 
     private void startAll() throws Exception {
         long t0 = System.nanoTime();
+        // First: a wrong otel.* setting stops the start before anything listens.
+        tracing = dev.baton.tracing.Tracing.configure(settings.configDir(), System.getenv());
         if (settings.broker().embedded()) {
             if (settings.broker().password().isBlank()) {
                 // Nobody else needs Baton's password to an embedded broker: one per process, never written down.
@@ -242,7 +247,7 @@ public final class BatonServer implements AutoCloseable {
                 pipelines,
                 webhooks,
                 clock,
-                new RunEngine.Reporting(new RunMetrics(registry), replies),
+                new RunEngine.Reporting(new RunMetrics(registry, tracing), replies),
                 faults,
                 new EngineWiring.Agents(
                         agent -> agents.current()
@@ -503,6 +508,7 @@ public final class BatonServer implements AutoCloseable {
             LOG.warn("stopping Camel: {}", e.getMessage());
         }
         if (inProcess != null) inProcess.close();
+        tracing.close(); // after Camel: the last transitions' spans are sent
         if (messaging != null) messaging.close();
         if (dataSource != null) dataSource.close();
         if (postgres != null) postgres.close();

@@ -43,6 +43,10 @@ public final class HttpAgent implements ServiceAgent {
                 .header("Accept", "application/json")
                 .header("X-Baton-Ticket", ticket.ticketId())
                 .header("X-Baton-Attempt", Integer.toString(ticket.attempt()));
+        if (ticket.traceparent() != null) {
+            // W3C trace context: a service instrumented with OpenTelemetry joins the run's trace under the attempt
+            request.header("traceparent", ticket.traceparent());
+        }
         for (Map.Entry<String, String> h : options.headers().entrySet()) {
             try {
                 request.setHeader(h.getKey(), EnvValues.resolve(h.getValue(), env, secrets));

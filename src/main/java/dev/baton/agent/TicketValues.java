@@ -28,7 +28,7 @@ final class TicketValues {
 
     /** A ticket with nothing in it: what {@link #check} asks {@link #of} about to learn which names it knows. */
     private static final Ticket NOTHING =
-            new Ticket(null, null, null, null, null, null, null, null, 0, null, null, null, null, null);
+            new Ticket(null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null);
 
     static Function<String, JsonNode> of(String agent, Ticket ticket) {
         return root -> switch (root) {

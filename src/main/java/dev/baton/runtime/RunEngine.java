@@ -197,6 +197,7 @@ public final class RunEngine {
         s.save();
         if (s.status.terminal() && s.status != s.run.status()) {
             reporting.metrics().runEnded(s.run.pipeline(), s.status);
+            reporting.metrics().traces().runEnded(s);
             reporting.replies().ended(s);
         }
     }

@@ -35,9 +35,20 @@ public final class RunMetrics {
     };
 
     private final MeterRegistry registry;
+    private final RunTraces traces;
 
     public RunMetrics(MeterRegistry registry) {
+        this(registry, dev.baton.tracing.Tracing.off());
+    }
+
+    /** Metrics, and spans where {@code tracing} is on: both recorded where a run, stage or attempt ends. */
+    public RunMetrics(MeterRegistry registry, dev.baton.tracing.Tracing tracing) {
         this.registry = registry;
+        this.traces = new RunTraces(tracing);
+    }
+
+    RunTraces traces() {
+        return traces;
     }
 
     public MeterRegistry registry() {

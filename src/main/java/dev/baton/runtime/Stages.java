@@ -248,6 +248,7 @@ final class Stages {
         if (row.startedAt() == null && outcome != RunMetrics.Outcome.SKIPPED) {
             return;
         }
+        tickets.timing().metrics().traces().stageEnded(s, row, outcome);
         tickets.timing()
                 .metrics()
                 .stageEnded(

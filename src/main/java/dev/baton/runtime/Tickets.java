@@ -168,7 +168,8 @@ final class Tickets {
                 t.input(),
                 s.run.params(),
                 lease == null ? null : lease.toString(),
-                expires == null ? null : expires.toString());
+                expires == null ? null : expires.toString(),
+                timing.metrics().traces().traceparent(s, t, attempt));
         emit(
                 s,
                 new Outgoing(
@@ -323,9 +324,10 @@ final class Tickets {
     }
 
     /** Counts how an attempt of an agent's ticket ended (approvals, which people decide, have no agent). */
-    private void attemptEnded(Step s, TicketRow t, Outcome outcome, boolean failure) {
+    private void attemptEnded(Step s, TicketRow t, Outcome outcome, boolean failure) throws SQLException {
         if (t.agent() != null) {
             timing.metrics().attemptEnded(s.run.pipeline(), t.stage(), t.agent(), outcome, failure);
+            timing.metrics().traces().attemptEnded(s, t, outcome, failure);
         }
     }
 

@@ -57,6 +57,33 @@ class HttpAgentTest {
         assertThat(request.header("X-Team")).isEqualTo("docs");
         assertThat(request.header("X-Baton-Ticket")).isEqualTo("t-1");
         assertThat(request.header("X-Baton-Attempt")).isEqualTo("1");
+        assertThat(request.header("traceparent")).isNull(); // tracing off: no trace to join
+    }
+
+    @Test
+    void aTracedTicketsTraceparentIsSentAsTheW3cHeader() throws Exception {
+        server.path("/score", (n, r) -> Answer.json(200, "{}"));
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        Ticket traced = new Ticket(
+                TICKET.ticketId(),
+                TICKET.runId(),
+                TICKET.pipeline(),
+                TICKET.stage(),
+                TICKET.item(),
+                TICKET.iteration(),
+                TICKET.label(),
+                TICKET.purpose(),
+                TICKET.attempt(),
+                TICKET.agent(),
+                TICKET.input(),
+                TICKET.params(),
+                TICKET.deadline(),
+                TICKET.expiresAt(),
+                traceparent);
+
+        agent(Duration.ofSeconds(10)).handle(traced);
+
+        assertThat(server.requests("/score").get(0).header("traceparent")).isEqualTo(traceparent);
     }
 
     @Test

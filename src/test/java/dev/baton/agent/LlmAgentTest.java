@@ -36,6 +36,7 @@ class LlmAgentTest {
             Json.parse("{\"title\": \"Camel\", \"words\": 120}"),
             Json.parse("{\"tone\": \"dry\"}"),
             null,
+            null,
             null);
 
     FakeService server;

@@ -75,6 +75,8 @@ class ExternalAgentTest {
             assertThat(t1.path("input").asText()).isEqualTo("why");
             assertThat(t1.path("params").path("q").asText()).isEqualTo("why");
             assertThat(t1.path("deadline").asText()).isNotBlank();
+            // tracing is off unless configured: no trace context to join
+            assertThat(t1.has("traceparent")).isFalse();
             assertThat(first.getJMSCorrelationID())
                     .isEqualTo(t1.path("ticketId").asText());
             assertThat(first.getJMSReplyTo().toString()).contains("baton.results");

@@ -19,6 +19,8 @@ import java.util.Locale;
  * @param params the run's parameters
  * @param deadline when the attempt's lease ends (ISO-8601), or null when the stage has no timeout
  * @param expiresAt when the broker drops the ticket if no agent took it (ISO-8601), or null
+ * @param traceparent the W3C trace context of this attempt's span, for the agent's own spans to join the run's
+ *     trace; absent when Baton's tracing is off
  */
 @JsonPropertyOrder({
     "ticketId",
@@ -34,7 +36,8 @@ import java.util.Locale;
     "input",
     "params",
     "deadline",
-    "expiresAt"
+    "expiresAt",
+    "traceparent"
 })
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Ticket(
@@ -51,7 +54,8 @@ public record Ticket(
         JsonNode input,
         JsonNode params,
         String deadline,
-        String expiresAt) {
+        String expiresAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String traceparent) {
 
     /** Why the ticket exists: the stage's work, or undoing it (compensation). */
     public enum Purpose {

@@ -38,6 +38,7 @@ class ProtocolTest {
                 INPUT,
                 PARAMS,
                 null,
+                null,
                 null);
         ObjectNode old = Json.object()
                 .put("ticketId", "t-1")
@@ -69,7 +70,8 @@ class ProtocolTest {
                 null,
                 PARAMS,
                 "2026-12-07T01:00:00Z",
-                "2026-12-07T02:00:00.123Z");
+                "2026-12-07T02:00:00.123Z",
+                null);
         ObjectNode old = Json.object()
                 .put("ticketId", "t-2")
                 .put("runId", "r-1")
@@ -87,6 +89,31 @@ class ProtocolTest {
 
         assertThat(t.toJson()).isEqualTo(Json.write(old));
         assertThat(Ticket.parse(t.toJson())).isEqualTo(t);
+    }
+
+    @Test
+    void aTracedTicketCarriesItsTraceparentLastAndReadsItBack() {
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        Ticket t = new Ticket(
+                "t-1",
+                "r-1",
+                "p",
+                "review",
+                null,
+                null,
+                "review",
+                Ticket.Purpose.WORK,
+                1,
+                "writer",
+                INPUT,
+                PARAMS,
+                null,
+                null,
+                traceparent);
+
+        assertThat(Json.parse(t.toJson()).path("traceparent").asText()).isEqualTo(traceparent);
+        assertThat(t.toJson()).endsWith("\"expiresAt\":null,\"traceparent\":\"" + traceparent + "\"}");
+        assertThat(Ticket.parse(t.toJson()).traceparent()).isEqualTo(traceparent);
     }
 
     @Test
