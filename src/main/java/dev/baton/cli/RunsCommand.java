@@ -66,25 +66,23 @@ public final class RunsCommand implements Callable<Integer> {
         query.put("cursor", cursor);
         JsonNode page = client.client().get("/api/runs" + BatonClient.query(query));
         PrintWriter out = spec.commandLine().getOut();
-        if (output.json()) {
-            OutputOption.print(out, page);
-            return ExitCode.OK;
-        }
+        if (output.printedJson(out, page)) return ExitCode.OK;
         JsonNode items = page.path("items");
         if (items.isEmpty()) {
             out.println("no runs" + (cursor == null ? "" : " on this page"));
         } else {
-            out.printf("%-36s  %-20s  %-12s  %-20s  %s%n", "RUN", "PIPELINE", "STATUS", "STARTED", "DURATION");
+            Table table =
+                    Table.of("RUN", "PIPELINE", "STATUS", "STARTED", "DURATION").minWidths(36, 20, 12, 20);
             for (JsonNode r : items) {
                 var took = StageProgress.between(r.path("createdAt"), r.path("finishedAt"), Instant.now());
-                out.printf(
-                        "%-36s  %-20s  %-12s  %-20s  %s%n",
+                table.row(
                         r.path("id").asText(),
                         r.path("pipeline").asText(),
                         r.path("status").asText(),
                         started(r.path("createdAt")),
                         ProgressView.format(took));
             }
+            table.print(out);
         }
         if (page.hasNonNull("next")) {
             out.println("more: baton runs" + again() + " --cursor "
