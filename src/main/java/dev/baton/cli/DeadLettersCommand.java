@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code baton dead-letters}: the messages on the dead-letter queue, browsed (never consumed) by the server. */
@@ -37,9 +36,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (limit < 1 || limit > 1000) {
-            throw new ParameterException(spec.commandLine(), "--limit must be from 1 to 1000, not " + limit);
-        }
+        client.checkLimit(limit);
         JsonNode page = client.client().get("/api/dead-letters?limit=" + limit);
         PrintWriter out = spec.commandLine().getOut();
         if (output.printedJson(out, page)) return ExitCode.OK;

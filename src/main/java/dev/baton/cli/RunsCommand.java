@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code baton runs [--pipeline P] [--status S] [--limit N] [--cursor C]}: one page of runs, newest first. */
@@ -56,9 +55,7 @@ public final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (limit < 1 || limit > 1000) {
-            throw new ParameterException(spec.commandLine(), "--limit must be from 1 to 1000, not " + limit);
-        }
+        client.checkLimit(limit);
         Map<String, Object> query = new LinkedHashMap<>();
         query.put("pipeline", pipeline);
         query.put("status", status == null ? null : status.toUpperCase(Locale.ROOT));
