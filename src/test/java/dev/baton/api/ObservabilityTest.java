@@ -139,6 +139,17 @@ public class ObservabilityTest {
         return OptionalDouble.empty();
     }
 
+    /** Waits until the run's first stage has this status. */
+    private static void awaitFirstStage(String runId, String status) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.server
+                        .runs()
+                        .get(runId)
+                        .at("/stages/0/status")
+                        .asText()
+                        .equals(status));
+    }
+
     /** The samples of one stage's meters in one scrape: its pipeline and stage labels said once. */
     private record StageMeters(String text, String pipeline, String stage) {
         /** The meter's sample with these labels besides the stage's, if there is one. */
@@ -162,13 +173,7 @@ public class ObservabilityTest {
         assertThat(baton.awaitRun(bad, Duration.ofSeconds(60)).path("status").asText())
                 .isEqualTo("FAILED");
         String gated = baton.startRun("gated", "{}");
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> baton.server
-                        .runs()
-                        .get(gated)
-                        .at("/stages/0/status")
-                        .asText()
-                        .equals("WAITING_APPROVAL"));
+        awaitFirstStage(gated, "WAITING_APPROVAL");
 
         // counters and histograms are recorded after their transaction commits; gauges are cached for 2 s
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -317,13 +322,7 @@ public class ObservabilityTest {
                         .asText())
                 .isEqualTo("FAILED");
         String held = baton.startRun("held", "{}");
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> baton.server
-                        .runs()
-                        .get(held)
-                        .at("/stages/0/status")
-                        .asText()
-                        .equals("QUEUED"));
+        awaitFirstStage(held, "QUEUED");
         assertThat(baton.post("/api/runs/" + held + "/cancel", "{}").status()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
