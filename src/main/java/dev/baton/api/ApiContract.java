@@ -1,7 +1,7 @@
 package dev.baton.api;
 
-import static dev.baton.api.ApiSchemas.array;
-import static dev.baton.api.ApiSchemas.ref;
+import static dev.baton.api.SchemaShapes.array;
+import static dev.baton.api.SchemaShapes.ref;
 
 import io.swagger.v3.oas.models.media.Schema;
 import java.util.LinkedHashMap;
@@ -48,7 +48,7 @@ final class ApiContract {
     static {
         add(op("listPipelines").ok(200, "loaded pipelines and invalid files with their errors", ref("PipelineList")));
         add(op("validatePipeline")
-                .takes(YAML, ApiSchemas.str())
+                .takes(YAML, SchemaShapes.str())
                 .ok(200, "the pipeline is valid; nothing was loaded", ref("Validation"))
                 .problem(422, "every problem of the file, file:line:column first"));
         add(op("getPipeline").ok(200, "the pipeline", ref("Pipeline")).problem(404, "no pipeline of this name"));
@@ -94,21 +94,24 @@ final class ApiContract {
         add(op("listDeadLetters").ok(200, "messages of the dead-letter queue, oldest first", ref("DeadLetters")));
         add(op("listAgents").ok(200, "every agent", array(ref("Agent"))));
         add(op("getAgentRegistry").ok(200, "the registry in force", ref("AgentRegistry")));
-        add(op("getMetrics").answer(new Answer(200, "Prometheus text format", "text/plain", ApiSchemas.str())));
+        add(op("getMetrics").answer(new Answer(200, "Prometheus text format", "text/plain", SchemaShapes.str())));
         add(op("whoami").ok(200, "who the credentials belong to", ref("Whoami")));
         add(op("listWaitingApprovals")
                 .ok(200, "approval stages the caller may decide, oldest first", array(ref("WaitingApproval"))));
         add(op("getHealth").ok(200, "Baton is up", ref("Health")));
-        add(op("getOpenApi").ok(200, "this document (OpenAPI 3.1)", ApiSchemas.type("object")));
+        add(op("getOpenApi").ok(200, "this document (OpenAPI 3.1)", SchemaShapes.type("object")));
         add(op("getPipelineSchema")
                 .answer(new Answer(
-                        200, "the JSON Schema (2020-12) of a pipeline file", SCHEMA_JSON, ApiSchemas.type("object"))));
+                        200,
+                        "the JSON Schema (2020-12) of a pipeline file",
+                        SCHEMA_JSON,
+                        SchemaShapes.type("object"))));
         add(op("getAgentsSchema")
                 .answer(new Answer(
                         200,
                         "the JSON Schema (2020-12) of config/agents.yaml",
                         SCHEMA_JSON,
-                        ApiSchemas.type("object"))));
+                        SchemaShapes.type("object"))));
     }
 
     private ApiContract() {}

@@ -1,6 +1,13 @@
 package dev.baton.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import static dev.baton.api.ApiExchange.authority;
+import static dev.baton.api.ApiExchange.limit;
+import static dev.baton.api.ApiExchange.ok;
+import static dev.baton.api.ApiExchange.param;
+import static dev.baton.api.ApiExchange.problem;
+import static dev.baton.api.ApiExchange.respond;
+import static dev.baton.api.ApiExchange.tickets;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import java.util.List;
@@ -17,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
-    private static final String JSON = "application/json";
     /** The Prometheus text exposition format. */
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -70,7 +76,7 @@ public final class ApiRoutes extends RouteBuilder {
         OpenApiDocument openApi = new OpenApiDocument(getRestCollection().getRests());
         from("direct:api-openapi")
                 .routeId("api-openapi")
-                .process(ex -> ok(ex, 200, openApi.forHost(authority(header(ex, Exchange.HTTP_URL)))));
+                .process(ex -> ok(ex, 200, openApi.forHost(authority(param(ex, Exchange.HTTP_URL)))));
         from("direct:api-schema-pipeline")
                 .routeId("api-schema-pipeline")
                 .process(this::authorized)
@@ -96,7 +102,7 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-health").routeId("api-health").process(ex -> {
             RunService runs = runs();
             ObjectNode health = Json.object().put("status", "UP");
-            health.set("heap", heap());
+            health.set("heap", HeapFigures.now());
             HealthParts parts = getContext().getRegistry().lookupByNameAndType(HealthParts.NAME, HealthParts.class);
             String status = parts == null ? "UP" : parts.report(health);
             if (!"DOWN".equals(status)) {
@@ -112,17 +118,17 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-pipeline")
                 .routeId("api-pipeline")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().pipeline(header(ex, "name"))));
+                .process(ex -> ok(ex, 200, runs().pipeline(param(ex, "name"))));
         from("direct:api-validate")
                 .routeId("api-validate")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, check.validate(body(ex), header(ex, Exchange.CONTENT_TYPE))));
+                .process(ex -> ok(ex, 200, check.validate(body(ex), param(ex, Exchange.CONTENT_TYPE))));
         from("direct:api-start-run")
                 .routeId("api-start-run")
                 .process(this::authorized)
                 .process(ex -> {
                     RunService.StartOutcome out =
-                            runs().start(header(ex, "name"), body(ex), header(ex, "Idempotency-Key"));
+                            runs().start(param(ex, "name"), body(ex), param(ex, "Idempotency-Key"));
                     if (out.replayed()) {
                         ex.getMessage().setHeader("Idempotent-Replayed", "true");
                     }
@@ -137,29 +143,29 @@ public final class ApiRoutes extends RouteBuilder {
                     ex,
                     200,
                     runs().list(
-                                    header(ex, "pipeline"),
-                                    header(ex, "status"),
-                                    header(ex, "q"),
+                                    param(ex, "pipeline"),
+                                    param(ex, "status"),
+                                    param(ex, "q"),
                                     limit(ex, 50),
-                                    header(ex, "cursor")));
+                                    param(ex, "cursor")));
         });
         from("direct:api-run")
                 .routeId("api-run")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, RunViews.capTickets(runs().get(header(ex, "id")), tickets(ex))));
+                .process(ex -> ok(ex, 200, RunViews.capTickets(runs().get(param(ex, "id")), tickets(ex))));
         from("direct:api-run-history")
                 .routeId("api-run-history")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
+                .process(ex -> ok(ex, 200, runs().history(param(ex, "id"))));
         from("direct:api-decide")
                 .routeId("api-decide")
                 .process(this::authorized)
                 .process(ex ->
-                        ok(ex, 200, runs().control().decide(header(ex, "id"), header(ex, "stage"), body(ex), who(ex))));
+                        ok(ex, 200, runs().control().decide(param(ex, "id"), param(ex, "stage"), body(ex), who(ex))));
         from("direct:api-cancel")
                 .routeId("api-cancel")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().control().cancel(header(ex, "id"), body(ex))));
+                .process(ex -> ok(ex, 200, runs().control().cancel(param(ex, "id"), body(ex))));
         from("direct:api-purge")
                 .routeId("api-purge")
                 .process(this::authorized)
@@ -167,19 +173,19 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-rerun")
                 .routeId("api-rerun")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().control().rerun(header(ex, "id"), body(ex))));
+                .process(ex -> ok(ex, 200, runs().control().rerun(param(ex, "id"), body(ex))));
         from("direct:api-run-events")
                 .routeId("api-run-events")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().records().events(header(ex, "id"))));
+                .process(ex -> ok(ex, 200, runs().records().events(param(ex, "id"))));
         from("direct:api-run-webhooks")
                 .routeId("api-run-webhooks")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().records().webhooks(header(ex, "id"))));
+                .process(ex -> ok(ex, 200, runs().records().webhooks(param(ex, "id"))));
         from("direct:api-pipeline-revisions")
                 .routeId("api-pipeline-revisions")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().records().revisions(header(ex, "name"))));
+                .process(ex -> ok(ex, 200, runs().records().revisions(param(ex, "name"))));
         from("direct:api-whoami")
                 .routeId("api-whoami")
                 .process(this::authorized)
@@ -218,106 +224,7 @@ public final class ApiRoutes extends RouteBuilder {
         return ApiGuard.identity(ex);
     }
 
-    /** {@code ?tickets=N}: at most N tickets per stage in the answer (0-100000); absent means all. */
-    private static Integer tickets(Exchange ex) {
-        String n = header(ex, "tickets");
-        if (n == null) {
-            return null;
-        }
-        try {
-            int v = Integer.parseInt(n);
-            if (v >= 0 && v <= 100_000) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw Problem.badRequest("tickets must be an integer from 0 to 100000, not '" + n + "'", List.of());
-    }
-
-    /** The request body as text: at most {@code maxBodyBytes}, and valid UTF-8 (never decoded with replacements). */
     private String body(Exchange ex) {
-        byte[] raw = ex.getMessage().getBody(byte[].class);
-        int bytes = raw == null ? 0 : raw.length;
-        if (bytes > maxBodyBytes) {
-            throw new Problem(
-                    413,
-                    "Content Too Large",
-                    "request body is " + bytes + " bytes; the limit is " + maxBodyBytes,
-                    List.of());
-        }
-        if (raw == null) {
-            return null;
-        }
-        try {
-            return dev.baton.pipeline.StrictJson.utf8(raw);
-        } catch (IllegalArgumentException e) {
-            throw Problem.badRequest("request body is " + e.getMessage(), List.of());
-        }
-    }
-
-    /** The {@code limit} query parameter as an integer; its range is the callee's to check. */
-    private static int limit(Exchange ex, int absent) {
-        String limit = header(ex, "limit");
-        try {
-            return limit == null ? absent : Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("limit must be an integer, not '" + limit + "'", List.of());
-        }
-    }
-
-    /** The host and port of the URL the request was made to (Vert.x builds it from the Host header). */
-    private static String authority(String url) {
-        try {
-            return url == null ? null : java.net.URI.create(url).getRawAuthority();
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static String header(Exchange ex, String name) {
-        return ex.getMessage().getHeader(name, String.class);
-    }
-
-    private static void ok(Exchange ex, int status, JsonNode body) {
-        respond(ex, status, JSON, Json.write(body));
-    }
-
-    private static void problem(Exchange ex, Problem p) {
-        respond(ex, p.status(), "application/problem+json", Json.write(p.toJson()));
-        if (p.status() == 503) {
-            ex.getMessage().setHeader("Retry-After", "1");
-        }
-    }
-
-    private static void respond(Exchange ex, int status, String type, String body) {
-        var msg = ex.getMessage();
-        msg.removeHeaders("*", "Location|Idempotent-Replayed");
-        msg.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        msg.setHeader(Exchange.CONTENT_TYPE, type);
-        msg.setBody(body);
-    }
-
-    /**
-     * Heap figures in MiB: used now (garbage included), live after the last collection of each pool (what the
-     * process really holds), the sum of the pools' peaks since start (a loose upper bound), and the limit.
-     */
-    private static ObjectNode heap() {
-        var memory = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        long peak = 0;
-        long live = 0;
-        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-                var afterGc = pool.getCollectionUsage();
-                live += afterGc == null ? pool.getUsage().getUsed() : afterGc.getUsed();
-            }
-        }
-        long mib = 1024 * 1024;
-        return Json.object()
-                .put("usedMiB", memory.getUsed() / mib)
-                .put("liveMiB", live / mib)
-                .put("peakMiB", peak / mib)
-                .put("maxMiB", memory.getMax() / mib);
+        return ApiExchange.body(ex, maxBodyBytes);
     }
 }

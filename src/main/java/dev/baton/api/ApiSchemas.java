@@ -1,11 +1,19 @@
 package dev.baton.api;
 
+import static dev.baton.api.SchemaShapes.array;
+import static dev.baton.api.SchemaShapes.bool;
+import static dev.baton.api.SchemaShapes.enumOf;
+import static dev.baton.api.SchemaShapes.integer;
+import static dev.baton.api.SchemaShapes.nullable;
+import static dev.baton.api.SchemaShapes.obj;
+import static dev.baton.api.SchemaShapes.ref;
+import static dev.baton.api.SchemaShapes.str;
+import static dev.baton.api.SchemaShapes.time;
+import static dev.baton.api.SchemaShapes.type;
+
 import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.media.Schema;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,136 +40,7 @@ final class ApiSchemas {
                         .doc("An error (RFC 9457); errors lists every problem found. "
                                 + "Extension members: errorId (a 500's id in the server log), approval (a 409's decided "
                                 + "stage)."));
-        s.put(RUN_STATUS, enumOf("RUNNING", "SUCCEEDED", "FAILED", "COMPENSATING", "COMPENSATED", "CANCELLED"));
-        s.put(
-                "Spent",
-                obj().opt("runs", integer())
-                        .req("tokens", integer())
-                        .req("costUsd", nullable("number"))
-                        .doc(
-                                "Tokens and cost spent; costUsd is null when nothing was priced; runs on a pipeline only."));
-        s.put(
-                "Budget",
-                obj().req("tokens", nullable("integer"))
-                        .req("costUsd", nullable("number"))
-                        .build());
-        s.put("RunSummary", runSummary().doc("A run without its stages, as GET /runs lists it."));
-        s.put(
-                "Run",
-                runSummary()
-                        .req("context", any())
-                        .req("stages", array(ref("Stage")))
-                        .req("graph", array(ref("GraphNode")))
-                        .req("usage", ref("Spent"))
-                        .opt("budget", ref("Budget"))
-                        .opt("rerun", array(str()))
-                        .doc("A run with its context, stages and tickets; rerun lists the "
-                                + "stages a rerun restarted."));
-        s.put(
-                "RunPage",
-                obj().req("items", array(ref("RunSummary")))
-                        .req("next", nullable("string"))
-                        .doc(
-                                "A page of runs, newest first; next is the cursor of the following page, null on the last."));
-        s.put(
-                "Stage",
-                obj().req("name", str())
-                        .req("status", str())
-                        .req("attempts", integer())
-                        .opt("iteration", integer())
-                        .opt(
-                                "items",
-                                obj().req("total", integer())
-                                        .req("dispatched", integer())
-                                        .req("done", integer())
-                                        .build())
-                        .req("output", any())
-                        .req("error", nullable("string"))
-                        .req("startedAt", time(true))
-                        .req("finishedAt", time(true))
-                        .req("tickets", array(ref("Ticket")))
-                        .opt("ticketCount", integer())
-                        .opt("usage", usage())
-                        .build());
-        s.put(
-                "Ticket",
-                obj().req("id", str())
-                        .req("agent", nullable("string"))
-                        .req("item", nullable("integer"))
-                        .req("label", nullable("string"))
-                        .req("purpose", enumOf("work", "compensate"))
-                        .opt("iteration", integer())
-                        .req("attempt", integer())
-                        .req("status", str())
-                        .req("input", any())
-                        .req("output", any())
-                        .req("error", nullable("string"))
-                        .req("createdAt", time(false))
-                        .req("updatedAt", time(false))
-                        .opt("usage", usage())
-                        .build());
-        s.put(
-                "GraphNode",
-                obj().req("name", str())
-                        .req("kind", str())
-                        .req("dependsOn", array(str()))
-                        .req("agents", array(str()))
-                        .opt("approvers", array(str()))
-                        .opt("policy", str())
-                        .opt("needed", integer())
-                        .doc("A stage of the run's pinned revision; a loop's inner stages are " + "named loop/inner."));
-        s.put(
-                "HistoryEntry",
-                obj().req("seq", integer())
-                        .req("at", time(false))
-                        .req("status", str())
-                        .req("stage", nullable("string"))
-                        .req("ticketId", nullable("string"))
-                        .opt("attempt", integer())
-                        .req("agent", nullable("string"))
-                        .req("actor", nullable("string"))
-                        .req("detail", nullable("string"))
-                        .opt("repeats", integer())
-                        .opt("repeatedAt", time(false))
-                        .build());
-        s.put(
-                "Event",
-                obj().req("id", str())
-                        .req("type", enumOf("run", "stage", "ticket"))
-                        .req("runId", str())
-                        .req("pipeline", str())
-                        .req("seq", integer())
-                        .req("at", time(false))
-                        .req("status", str())
-                        .req("stage", nullable("string"))
-                        .req("ticketId", nullable("string"))
-                        .req("attempt", nullable("integer"))
-                        .req("agent", nullable("string"))
-                        .req("actor", nullable("string"))
-                        .req("detail", nullable("string"))
-                        .req("error", nullable("string"))
-                        .doc("A transition as published on baton.events."));
-        s.put(
-                "WebhookDelivery",
-                obj().req("id", str())
-                        .req("eventId", str())
-                        .req("outcome", nullable("string"))
-                        .req("url", str())
-                        .req("status", str())
-                        .req("attempts", integer())
-                        .req("maxAttempts", integer())
-                        .req("nextAttemptAt", time(true))
-                        .req("createdAt", time(false))
-                        .req("updatedAt", time(true))
-                        .req(
-                                "log",
-                                array(obj().req("attempt", integer())
-                                        .req("startedAt", time(true))
-                                        .req("finishedAt", time(true))
-                                        .req("statusCode", nullable("integer"))
-                                        .req("error", nullable("string"))
-                                        .build()))
-                        .build());
+        RunSchemas.addTo(s);
         s.put("Pipeline", PipelineSchemas.pipeline());
         s.put(
                 "PipelineList",
@@ -284,20 +163,6 @@ final class ApiSchemas {
         return s;
     }
 
-    private static Obj runSummary() {
-        return obj().req("id", str())
-                .req("pipeline", str())
-                .req("revision", str())
-                .req("status", ref(RUN_STATUS))
-                .req("params", any())
-                .opt("idempotencyKey", str())
-                .req("error", nullable("string"))
-                .req("createdAt", time(false))
-                .req("updatedAt", time(false))
-                .req("finishedAt", time(true));
-    }
-
-    /** Token counts an agent reported: numbers by name. */
     /** The parts of Baton {@code /api/health} reports, by name: each UP, DEGRADED or DOWN with its reason. */
     private static Schema<?> parts() {
         JsonSchema s = type("object");
@@ -305,109 +170,5 @@ final class ApiSchemas {
                 .opt("reason", str())
                 .build());
         return s;
-    }
-
-    private static Schema<?> usage() {
-        JsonSchema s = type("object");
-        s.setAdditionalProperties(type("number"));
-        return s;
-    }
-
-    static Obj obj() {
-        return new Obj();
-    }
-
-    static JsonSchema type(String... types) {
-        JsonSchema s = new JsonSchema();
-        s.setTypes(new LinkedHashSet<>(Arrays.asList(types)));
-        return s;
-    }
-
-    static Schema<?> str() {
-        return type("string");
-    }
-
-    static Schema<?> integer() {
-        return type("integer");
-    }
-
-    static Schema<?> bool() {
-        return type("boolean");
-    }
-
-    /** Any JSON value. */
-    static Schema<?> any() {
-        return new JsonSchema();
-    }
-
-    /** The type or null; for a string, optionally one of {@code values}. */
-    static Schema<?> nullable(String type, String... values) {
-        JsonSchema s = type(type, "null");
-        if (values.length > 0) {
-            List<Object> allowed = new java.util.ArrayList<>(Arrays.asList(values));
-            allowed.add(null);
-            s.setEnum(allowed);
-        }
-        return s;
-    }
-
-    /** An ISO-8601 instant, or null when {@code orNull}. */
-    static Schema<?> time(boolean orNull) {
-        JsonSchema s = orNull ? type("string", "null") : type("string");
-        s.setFormat("date-time");
-        return s;
-    }
-
-    static Schema<?> enumOf(String... values) {
-        JsonSchema s = type("string");
-        s.setEnum(Arrays.asList((Object[]) values));
-        return s;
-    }
-
-    static Schema<?> array(Schema<?> items) {
-        JsonSchema s = type("array");
-        s.setItems(items);
-        return s;
-    }
-
-    static Schema<?> ref(String component) {
-        JsonSchema s = new JsonSchema();
-        s.set$ref("#/components/schemas/" + component);
-        return s;
-    }
-
-    /** An object schema under construction: closed unless {@link #open()}. */
-    static final class Obj {
-        private final JsonSchema schema = type("object");
-
-        private Obj() {
-            schema.setAdditionalProperties(Boolean.FALSE);
-        }
-
-        Obj req(String name, Schema<?> type) {
-            schema.addProperty(name, type);
-            schema.addRequiredItem(name);
-            return this;
-        }
-
-        Obj opt(String name, Schema<?> type) {
-            schema.addProperty(name, type);
-            return this;
-        }
-
-        /** Takes fields it does not list (params, problem extensions). */
-        Obj open() {
-            schema.setAdditionalProperties(null);
-            return this;
-        }
-
-        Schema<?> doc(String description) {
-            schema.setDescription(description);
-            return schema;
-        }
-
-        Schema<?> build() {
-            return schema;
-        }
     }
 }

@@ -151,7 +151,8 @@ final class OpenApiDocument {
                                         "server-sent events: each data line is an Event; a comment line every 15 s; the "
                                                 + "stream ends after 10 minutes and the client reconnects")
                                 .content(new Content()
-                                        .addMediaType("text/event-stream", new MediaType().schema(ApiSchemas.str()))));
+                                        .addMediaType(
+                                                "text/event-stream", new MediaType().schema(SchemaShapes.str()))));
         common(responses, 400, 401, 403, 500, 503);
         Operation op = new Operation()
                 .operationId("streamEvents")
@@ -163,7 +164,7 @@ final class OpenApiDocument {
                         .name("run")
                         .required(false)
                         .description("only the events of this run")
-                        .schema(ApiSchemas.str()))
+                        .schema(SchemaShapes.str()))
                 .responses(sorted(responses));
         SCHEMES.forEach(s -> op.addSecurityItem(new SecurityRequirement().addList(s)));
         return op;
@@ -177,7 +178,7 @@ final class OpenApiDocument {
                 .name(d.getName())
                 .required(d.getType() == RestParamType.path || Boolean.TRUE.equals(d.getRequired()))
                 .description(d.getDescription())
-                .schema("integer".equals(d.getDataType()) ? ApiSchemas.integer() : ApiSchemas.str());
+                .schema("integer".equals(d.getDataType()) ? SchemaShapes.integer() : SchemaShapes.str());
     }
 
     private static ApiResponse response(ApiContract.Answer a) {
@@ -196,7 +197,7 @@ final class OpenApiDocument {
     }
 
     private static Content problemContent() {
-        return new Content().addMediaType(PROBLEM, new MediaType().schema(ApiSchemas.ref("Problem")));
+        return new Content().addMediaType(PROBLEM, new MediaType().schema(SchemaShapes.ref("Problem")));
     }
 
     private static ApiResponses sorted(ApiResponses responses) {

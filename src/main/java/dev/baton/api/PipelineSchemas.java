@@ -1,14 +1,14 @@
 package dev.baton.api;
 
-import static dev.baton.api.ApiSchemas.any;
-import static dev.baton.api.ApiSchemas.array;
-import static dev.baton.api.ApiSchemas.bool;
-import static dev.baton.api.ApiSchemas.integer;
-import static dev.baton.api.ApiSchemas.nullable;
-import static dev.baton.api.ApiSchemas.obj;
-import static dev.baton.api.ApiSchemas.ref;
-import static dev.baton.api.ApiSchemas.str;
-import static dev.baton.api.ApiSchemas.time;
+import static dev.baton.api.SchemaShapes.any;
+import static dev.baton.api.SchemaShapes.array;
+import static dev.baton.api.SchemaShapes.bool;
+import static dev.baton.api.SchemaShapes.integer;
+import static dev.baton.api.SchemaShapes.nullable;
+import static dev.baton.api.SchemaShapes.obj;
+import static dev.baton.api.SchemaShapes.ref;
+import static dev.baton.api.SchemaShapes.str;
+import static dev.baton.api.SchemaShapes.time;
 
 import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.media.Schema;
@@ -18,7 +18,7 @@ final class PipelineSchemas {
     private PipelineSchemas() {}
 
     static Schema<?> pipeline() {
-        JsonSchema params = ApiSchemas.type("object");
+        JsonSchema params = SchemaShapes.type("object");
         params.setAdditionalProperties(
                 obj().req("required", bool()).req("default", any()).build());
         return obj().req("name", str())

@@ -43,12 +43,8 @@ public final class AgentsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         JsonNode agents = client.client().get("/api/agents");
-        if (output.json()) {
-            OutputOption.print(out, agents);
-            return ExitCode.OK;
-        }
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(COLUMNS);
+        if (output.printedJson(out, agents)) return ExitCode.OK;
+        Table table = Table.of(COLUMNS);
         for (JsonNode a : agents) {
             List<String> caps = new ArrayList<>();
             a.path("capabilities").forEach(c -> caps.add(c.asText()));
@@ -56,7 +52,7 @@ public final class AgentsCommand implements Callable<Integer> {
             for (JsonNode i : a.path("instances")) {
                 if (i.path("health").asText().equals("UP")) up++;
             }
-            rows.add(List.of(
+            table.row(
                     a.path("name").asText(),
                     text(a, "kind"),
                     text(a, "role"),
@@ -67,14 +63,14 @@ public final class AgentsCommand implements Callable<Integer> {
                     text(a, "inFlight"),
                     text(a, "queued"),
                     text(a, "queueDepth"),
-                    text(a, "consumers")));
+                    text(a, "consumers"));
         }
-        Table.print(out, rows);
+        table.print(out);
         out.flush();
         return ExitCode.OK;
     }
 
     private static String text(JsonNode n, String field) {
-        return n.hasNonNull(field) ? n.get(field).asText() : "-";
+        return Table.cell(n, field);
     }
 }

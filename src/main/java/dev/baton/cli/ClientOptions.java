@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -23,6 +24,13 @@ public final class ClientOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
+
+    /** A listing's {@code --limit}, checked before any request: from 1 to 1000, what the server pages by. */
+    void checkLimit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new ParameterException(mixee.commandLine(), "--limit must be from 1 to 1000, not " + limit);
+        }
+    }
 
     BatonClient client() {
         String url = server != null ? server : env("BATON_SERVER");

@@ -149,8 +149,7 @@ public final class EventsCommand implements Callable<Integer> {
                 e.hasNonNull("ticketId")
                         ? Json.MAPPER
                                 .getNodeFactory()
-                                .textNode(HistoryCommand.shortId(
-                                        e.path("ticketId").asText()))
+                                .textNode(Table.shortId(e.path("ticketId").asText()))
                         : e.path("ticketId"));
         append(where, "attempt", e.path("attempt"));
         append(where, "agent", e.path("agent"));

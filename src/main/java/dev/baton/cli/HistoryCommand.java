@@ -2,8 +2,6 @@ package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,39 +32,30 @@ public final class HistoryCommand implements Callable<Integer> {
     public Integer call() {
         JsonNode history = client.client().get("/api/runs/" + BatonClient.segment(runId) + "/history");
         PrintWriter out = spec.commandLine().getOut();
-        if (output.json()) {
-            OutputOption.print(out, history);
-            return ExitCode.OK;
-        }
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("SEQ", "AT", "STATUS", "STAGE", "TICKET", "ATTEMPT", "AGENT", "ACTOR", "DETAIL"));
+        if (output.printedJson(out, history)) return ExitCode.OK;
+        Table table = Table.of("SEQ", "AT", "STATUS", "STAGE", "TICKET", "ATTEMPT", "AGENT", "ACTOR", "DETAIL");
         for (JsonNode h : history) {
             String at = h.path("at").asText();
             if (h.hasNonNull("repeats"))
                 at += " (x" + h.path("repeats").asText() + " to "
                         + h.path("repeatedAt").asText() + ")";
-            rows.add(List.of(
+            table.row(
                     h.path("seq").asText(),
                     at,
                     h.path("status").asText(),
                     text(h, "stage"),
-                    shortId(text(h, "ticketId")),
+                    Table.shortId(text(h, "ticketId")),
                     text(h, "attempt"),
                     text(h, "agent"),
                     text(h, "actor"),
-                    text(h, "detail").replace('\n', ' ')));
+                    text(h, "detail").replace('\n', ' '));
         }
-        Table.print(out, rows);
+        table.print(out);
         out.flush();
         return ExitCode.OK;
     }
 
-    static String text(JsonNode n, String field) {
-        return n.hasNonNull(field) ? n.get(field).asText() : "-";
-    }
-
-    /** The first 8 characters of a ticket id, enough to tell tickets of one run apart on a line. */
-    static String shortId(String id) {
-        return id.length() > 8 ? id.substring(0, 8) : id;
+    private static String text(JsonNode n, String field) {
+        return Table.cell(n, field);
     }
 }

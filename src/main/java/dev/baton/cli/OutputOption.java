@@ -27,6 +27,14 @@ public final class OutputOption {
         return format == Format.json;
     }
 
+    /** With {@code --output json}, prints the document and says so; a command then has nothing more to print. */
+    boolean printedJson(PrintWriter out, JsonNode document) {
+        if (json()) {
+            print(out, document);
+        }
+        return json();
+    }
+
     /** Prints the document as pretty JSON, followed by a new line. */
     static void print(PrintWriter out, JsonNode document) {
         out.println(document.toPrettyString());

@@ -39,14 +39,10 @@ public final class PipelinesCommand implements Callable<Integer> {
     public Integer call() {
         JsonNode all = client.client().get("/api/pipelines");
         PrintWriter out = spec.commandLine().getOut();
-        if (output.json()) {
-            OutputOption.print(out, all);
-            return ExitCode.OK;
-        }
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("NAME", "STAGES", "PARAMS", "SCHEDULE", "REVISION", "FILE"));
+        if (output.printedJson(out, all)) return ExitCode.OK;
+        Table table = Table.of("NAME", "STAGES", "PARAMS", "SCHEDULE", "REVISION", "FILE");
         for (JsonNode p : all.path("pipelines")) {
-            rows.add(List.of(
+            table.row(
                     p.path("name").asText(),
                     String.valueOf(p.path("stages").size()),
                     params(p.path("params")),
@@ -54,12 +50,12 @@ public final class PipelinesCommand implements Callable<Integer> {
                             ? p.path("schedule").path("cron").asText()
                             : "-",
                     PipelineFile.shortRevision(p.path("revision").asText()),
-                    p.path("file").asText()));
+                    p.path("file").asText());
         }
-        if (rows.size() == 1) {
+        if (table.isEmpty()) {
             out.println("no pipelines loaded");
         } else {
-            Table.print(out, rows);
+            table.print(out);
         }
         for (JsonNode bad : all.path("invalid")) {
             out.println("not loaded: " + bad.path("file").asText());

@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code baton runs [--pipeline P] [--status S] [--limit N] [--cursor C]}: one page of runs, newest first. */
@@ -56,9 +55,7 @@ public final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (limit < 1 || limit > 1000) {
-            throw new ParameterException(spec.commandLine(), "--limit must be from 1 to 1000, not " + limit);
-        }
+        client.checkLimit(limit);
         Map<String, Object> query = new LinkedHashMap<>();
         query.put("pipeline", pipeline);
         query.put("status", status == null ? null : status.toUpperCase(Locale.ROOT));
@@ -66,25 +63,23 @@ public final class RunsCommand implements Callable<Integer> {
         query.put("cursor", cursor);
         JsonNode page = client.client().get("/api/runs" + BatonClient.query(query));
         PrintWriter out = spec.commandLine().getOut();
-        if (output.json()) {
-            OutputOption.print(out, page);
-            return ExitCode.OK;
-        }
+        if (output.printedJson(out, page)) return ExitCode.OK;
         JsonNode items = page.path("items");
         if (items.isEmpty()) {
             out.println("no runs" + (cursor == null ? "" : " on this page"));
         } else {
-            out.printf("%-36s  %-20s  %-12s  %-20s  %s%n", "RUN", "PIPELINE", "STATUS", "STARTED", "DURATION");
+            Table table =
+                    Table.of("RUN", "PIPELINE", "STATUS", "STARTED", "DURATION").minWidths(36, 20, 12, 20);
             for (JsonNode r : items) {
                 var took = StageProgress.between(r.path("createdAt"), r.path("finishedAt"), Instant.now());
-                out.printf(
-                        "%-36s  %-20s  %-12s  %-20s  %s%n",
+                table.row(
                         r.path("id").asText(),
                         r.path("pipeline").asText(),
                         r.path("status").asText(),
                         started(r.path("createdAt")),
                         ProgressView.format(took));
             }
+            table.print(out);
         }
         if (page.hasNonNull("next")) {
             out.println("more: baton runs" + again() + " --cursor "

@@ -9,6 +9,7 @@ import dev.baton.TestBaton;
 import dev.baton.agent.FakeService;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +139,31 @@ public class ObservabilityTest {
         return OptionalDouble.empty();
     }
 
+    /** Waits until the run's first stage has this status. */
+    private static void awaitFirstStage(String runId, String status) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> baton.server
+                        .runs()
+                        .get(runId)
+                        .at("/stages/0/status")
+                        .asText()
+                        .equals(status));
+    }
+
+    /** The samples of one stage's meters in one scrape: its pipeline and stage labels said once. */
+    private record StageMeters(String text, String pipeline, String stage) {
+        /** The meter's sample with these labels besides the stage's, if there is one. */
+        OptionalDouble sample(String name, String... labels) {
+            String[] all = Arrays.copyOf(labels, labels.length + 4);
+            System.arraycopy(new String[] {"pipeline", pipeline, "stage", stage}, 0, all, labels.length, 4);
+            return ObservabilityTest.sample(text, name, all);
+        }
+    }
+
+    private static StageMeters stage(String text, String pipeline, String stage) {
+        return new StageMeters(text, pipeline, stage);
+    }
+
     @Test
     void theMetricsCarryRunsTicketTimesAndGauges() throws Exception {
         String ok = baton.startRun("watched", "{}");
@@ -147,17 +173,13 @@ public class ObservabilityTest {
         assertThat(baton.awaitRun(bad, Duration.ofSeconds(60)).path("status").asText())
                 .isEqualTo("FAILED");
         String gated = baton.startRun("gated", "{}");
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> baton.server
-                        .runs()
-                        .get(gated)
-                        .at("/stages/0/status")
-                        .asText()
-                        .equals("WAITING_APPROVAL"));
+        awaitFirstStage(gated, "WAITING_APPROVAL");
 
         // counters and histograms are recorded after their transaction commits; gauges are cached for 2 s
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String text = baton.getText("/api/metrics");
+            StageMeters onlyStage = stage(text, "doomed", "only");
+            StageMeters secondStage = stage(text, "watched", "second");
             assertThat(sample(text, "baton_runs_started_total", "pipeline", "watched"))
                     .hasValue(1.0);
             assertThat(sample(text, "baton_runs_started_total", "pipeline", "doomed"))
@@ -225,69 +247,17 @@ public class ObservabilityTest {
                         .hasValue(1.0);
             }
             // an agent that answers at once without progress: its wait is all there is, its processing time is 0
-            assertThat(sample(
-                            text,
-                            "baton_ticket_processing_seconds_sum",
-                            "agent",
-                            "broken",
-                            "outcome",
-                            "failed",
-                            "pipeline",
-                            "doomed",
-                            "stage",
-                            "only"))
+            assertThat(onlyStage.sample("baton_ticket_processing_seconds_sum", "agent", "broken", "outcome", "failed"))
                     .hasValue(0.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_attempts_total",
-                            "agent",
-                            "broken",
-                            "outcome",
-                            "failed",
-                            "pipeline",
-                            "doomed",
-                            "stage",
-                            "only"))
+            assertThat(onlyStage.sample("baton_ticket_attempts_total", "agent", "broken", "outcome", "failed"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_failures_total",
-                            "agent",
-                            "broken",
-                            "pipeline",
-                            "doomed",
-                            "stage",
-                            "only"))
+            assertThat(onlyStage.sample("baton_ticket_failures_total", "agent", "broken"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_stage_duration_seconds_count",
-                            "outcome",
-                            "failed",
-                            "pipeline",
-                            "doomed",
-                            "stage",
-                            "only"))
+            assertThat(onlyStage.sample("baton_stage_duration_seconds_count", "outcome", "failed"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_stage_duration_seconds_count",
-                            "outcome",
-                            "succeeded",
-                            "pipeline",
-                            "watched",
-                            "stage",
-                            "second"))
+            assertThat(secondStage.sample("baton_stage_duration_seconds_count", "outcome", "succeeded"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_queue_wait_seconds_count",
-                            "agent",
-                            "broken",
-                            "pipeline",
-                            "doomed",
-                            "stage",
-                            "only"))
+            assertThat(onlyStage.sample("baton_ticket_queue_wait_seconds_count", "agent", "broken"))
                     .hasValue(1.0);
             assertThat(sample(text, "baton_runs_in_flight", "pipeline", "gated"))
                     .hasValue(1.0);
@@ -312,114 +282,32 @@ public class ObservabilityTest {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String text = baton.getText("/api/metrics");
+            StageMeters shakyStage = stage(text, "flaky", "shaky");
+            StageMeters wordsStage = stage(text, "flaky", "words");
             String[] where = {"agent", "flaky", "pipeline", "flaky", "stage", "shaky"};
             assertThat(sample(text, "baton_ticket_failures_total", where)).hasValue(2.0);
             assertThat(sample(text, "baton_ticket_retries_total", where)).hasValue(2.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_attempts_total",
-                            "agent",
-                            "flaky",
-                            "outcome",
-                            "retried",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "shaky"))
+            assertThat(shakyStage.sample("baton_ticket_attempts_total", "agent", "flaky", "outcome", "retried"))
                     .hasValue(2.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_attempts_total",
-                            "agent",
-                            "flaky",
-                            "outcome",
-                            "succeeded",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "shaky"))
+            assertThat(shakyStage.sample("baton_ticket_attempts_total", "agent", "flaky", "outcome", "succeeded"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_attempts_total",
-                            "agent",
-                            "flaky",
-                            "outcome",
-                            "failed",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "shaky"))
+            assertThat(shakyStage.sample("baton_ticket_attempts_total", "agent", "flaky", "outcome", "failed"))
                     .isEmpty();
-            assertThat(sample(
-                            text,
-                            "baton_ticket_processing_seconds_count",
-                            "agent",
-                            "flaky",
-                            "outcome",
-                            "retried",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "shaky"))
+            assertThat(shakyStage.sample(
+                            "baton_ticket_processing_seconds_count", "agent", "flaky", "outcome", "retried"))
                     .hasValue(2.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_processing_seconds_count",
-                            "agent",
-                            "flaky",
-                            "outcome",
-                            "succeeded",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "shaky"))
+            assertThat(shakyStage.sample(
+                            "baton_ticket_processing_seconds_count", "agent", "flaky", "outcome", "succeeded"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_stage_duration_seconds_count",
-                            "outcome",
-                            "succeeded",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "shaky"))
+            assertThat(shakyStage.sample("baton_stage_duration_seconds_count", "outcome", "succeeded"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_stage_duration_seconds_count",
-                            "outcome",
-                            "failed",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "shaky"))
+            assertThat(shakyStage.sample("baton_stage_duration_seconds_count", "outcome", "failed"))
                     .isEmpty();
             // the llm stage's tokens, priced by the registry's table: 20 * $1/M + 5 * $2/M
             String[] words = {"agent", "writer", "pipeline", "flaky", "stage", "words"};
-            assertThat(sample(
-                            text,
-                            "baton_tokens_total",
-                            "agent",
-                            "writer",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "words",
-                            "type",
-                            "total"))
+            assertThat(wordsStage.sample("baton_tokens_total", "agent", "writer", "type", "total"))
                     .hasValue(25.0);
-            assertThat(sample(
-                            text,
-                            "baton_tokens_total",
-                            "agent",
-                            "writer",
-                            "pipeline",
-                            "flaky",
-                            "stage",
-                            "words",
-                            "type",
-                            "completion"))
+            assertThat(wordsStage.sample("baton_tokens_total", "agent", "writer", "type", "completion"))
                     .hasValue(5.0);
             assertThat(sample(text, "baton_cost_usd_total", words).orElseThrow())
                     .isCloseTo(0.00003, org.assertj.core.data.Offset.offset(1e-12));
@@ -434,70 +322,22 @@ public class ObservabilityTest {
                         .asText())
                 .isEqualTo("FAILED");
         String held = baton.startRun("held", "{}");
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> baton.server
-                        .runs()
-                        .get(held)
-                        .at("/stages/0/status")
-                        .asText()
-                        .equals("QUEUED"));
+        awaitFirstStage(held, "QUEUED");
         assertThat(baton.post("/api/runs/" + held + "/cancel", "{}").status()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String text = baton.getText("/api/metrics");
-            assertThat(sample(
-                            text,
-                            "baton_ticket_attempts_total",
-                            "agent",
-                            "silent",
-                            "outcome",
-                            "timed_out",
-                            "pipeline",
-                            "stalled",
-                            "stage",
-                            "wait"))
+            StageMeters waitStage = stage(text, "stalled", "wait");
+            StageMeters holdStage = stage(text, "held", "hold");
+            assertThat(waitStage.sample("baton_ticket_attempts_total", "agent", "silent", "outcome", "timed_out"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_failures_total",
-                            "agent",
-                            "silent",
-                            "pipeline",
-                            "stalled",
-                            "stage",
-                            "wait"))
+            assertThat(waitStage.sample("baton_ticket_failures_total", "agent", "silent"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_stage_duration_seconds_count",
-                            "outcome",
-                            "timed_out",
-                            "pipeline",
-                            "stalled",
-                            "stage",
-                            "wait"))
+            assertThat(waitStage.sample("baton_stage_duration_seconds_count", "outcome", "timed_out"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_ticket_attempts_total",
-                            "agent",
-                            "silent",
-                            "outcome",
-                            "cancelled",
-                            "pipeline",
-                            "held",
-                            "stage",
-                            "hold"))
+            assertThat(holdStage.sample("baton_ticket_attempts_total", "agent", "silent", "outcome", "cancelled"))
                     .hasValue(1.0);
-            assertThat(sample(
-                            text,
-                            "baton_stage_duration_seconds_count",
-                            "outcome",
-                            "cancelled",
-                            "pipeline",
-                            "held",
-                            "stage",
-                            "hold"))
+            assertThat(holdStage.sample("baton_stage_duration_seconds_count", "outcome", "cancelled"))
                     .hasValue(1.0);
         });
     }

@@ -54,24 +54,16 @@ class LoopForEachTest {
             assertThat(rounds.at("/output/outputs/fix")).hasSize(3);
             assertThat(rounds.at("/output/outputs/fix/2/fixed").asText()).isEqualTo("test_c");
             // three fixer tickets and two test tickets in each of the two iterations
-            int fixes = baton.query(
-                                            "SELECT COUNT(*) AS n FROM ticket WHERE run_id = ? AND stage = 'rounds/fix'",
-                                            run.path("id").asText())
-                                    .get(0)
-                                    .get("n")
-                            instanceof Number n
-                    ? n.intValue()
-                    : -1;
-            assertThat(fixes).isEqualTo(6);
-            int tests = baton.query(
-                                            "SELECT COUNT(*) AS n FROM ticket WHERE run_id = ? AND stage = 'rounds/test'",
-                                            run.path("id").asText())
-                                    .get(0)
-                                    .get("n")
-                            instanceof Number n
-                    ? n.intValue()
-                    : -1;
-            assertThat(tests).isEqualTo(4);
+            assertThat(tickets(baton, run.path("id").asText(), "rounds/fix")).isEqualTo(6);
+            assertThat(tickets(baton, run.path("id").asText(), "rounds/test")).isEqualTo(4);
         }
+    }
+
+    /** How many tickets the run's stage has had, over all its iterations and attempts. */
+    private static int tickets(TestBaton baton, String runId, String stage) throws Exception {
+        Object n = baton.query("SELECT COUNT(*) AS n FROM ticket WHERE run_id = ? AND stage = ?", runId, stage)
+                .get(0)
+                .get("n");
+        return n instanceof Number number ? number.intValue() : -1;
     }
 }

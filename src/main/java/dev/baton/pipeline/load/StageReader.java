@@ -142,11 +142,11 @@ final class StageReader {
         String input = fields.text("input");
         String output = fields.text("output");
         Duration timeout = fields.duration("timeout", true);
-        RetryPolicy retry = KindReader.retry(fields, scope);
+        RetryPolicy retry = PolicyReader.retry(fields, scope);
         Integer priority = fields.integer("priority", 0, 9, "must be an integer from 0 to 9");
         Duration deadline = fields.duration("deadline", true);
         String condition = fields.text("condition");
-        Compensation compensate = KindReader.compensate(fields, scope, at, index);
+        Compensation compensate = PolicyReader.compensate(fields, scope, at, index);
         if (loop != null && compensate != null) {
             scope.error(
                     fields.keyNode("compensate"),
@@ -220,7 +220,7 @@ final class StageReader {
         if (fields.value("maxIterations") == null) {
             here.missing(map, "maxIterations");
         }
-        boolean continueAtMax = KindReader.choice(fields, here, "onMaxIterations", List.of("fail", "continue"))
+        boolean continueAtMax = PolicyReader.choice(fields, here, "onMaxIterations", List.of("fail", "continue"))
                 .equals("continue");
         List<Stage> inner = List.of();
         Node list = fields.value("stages");
