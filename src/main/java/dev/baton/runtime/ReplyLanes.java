@@ -74,6 +74,17 @@ final class ReplyLanes {
         return b == 0 ? 0 : (double) replies.sum() / b;
     }
 
+    /** Replies waiting in the lanes for the batch being applied there to end. */
+    int waiting() {
+        int n = 0;
+        for (Lane lane : lanes) {
+            synchronized (lane) {
+                n += lane.waiting.size();
+            }
+        }
+        return n;
+    }
+
     /** One reply waiting in a lane, and what became of it. */
     private static final class Member {
         final Exchange ex;
