@@ -146,11 +146,24 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-run")
                 .routeId("api-run")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, RunViews.capTickets(runs().get(header(ex, "id")), tickets(ex))));
+                .process(ex -> ok(ex, 200, runs().get(header(ex, "id"), tickets(ex))));
+        from("direct:api-run-tickets")
+                .routeId("api-run-tickets")
+                .process(this::authorized)
+                .process(ex -> ok(
+                        ex,
+                        200,
+                        runs().pages()
+                                .tickets(
+                                        header(ex, "id"),
+                                        header(ex, "stage"),
+                                        integer(ex, "limit"),
+                                        header(ex, "cursor"))));
         from("direct:api-run-history")
                 .routeId("api-run-history")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().history(header(ex, "id"))));
+                .process(ex -> ok(
+                        ex, 200, runs().pages().history(header(ex, "id"), integer(ex, "after"), integer(ex, "limit"))));
         from("direct:api-decide")
                 .routeId("api-decide")
                 .process(this::authorized)
@@ -171,7 +184,8 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-run-events")
                 .routeId("api-run-events")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().records().events(header(ex, "id"))));
+                .process(ex -> ok(
+                        ex, 200, runs().pages().events(header(ex, "id"), integer(ex, "after"), integer(ex, "limit"))));
         from("direct:api-run-webhooks")
                 .routeId("api-run-webhooks")
                 .process(this::authorized)
@@ -218,21 +232,29 @@ public final class ApiRoutes extends RouteBuilder {
         return ApiGuard.identity(ex);
     }
 
-    /** {@code ?tickets=N}: at most N tickets per stage in the answer (0-100000); absent means all. */
-    private static Integer tickets(Exchange ex) {
-        String n = header(ex, "tickets");
+    /** {@code ?tickets=N}: at most N tickets per stage in the answer (0-1000, default 100). */
+    private static int tickets(Exchange ex) {
+        Integer n = integer(ex, "tickets");
         if (n == null) {
-            return null;
+            return RunService.TICKETS_PER_STAGE;
         }
+        if (n < 0 || n > RunService.MAX_TICKETS_PER_STAGE) {
+            throw Problem.badRequest(
+                    "tickets must be an integer from 0 to " + RunService.MAX_TICKETS_PER_STAGE + ", not '" + n
+                            + "'; the rest of a stage's tickets come from GET /api/runs/{id}/tickets?stage=",
+                    List.of());
+        }
+        return n;
+    }
+
+    /** An integer query parameter, or null when absent; its range is the callee's to check. */
+    private static Integer integer(Exchange ex, String name) {
+        String v = header(ex, name);
         try {
-            int v = Integer.parseInt(n);
-            if (v >= 0 && v <= 100_000) {
-                return v;
-            }
+            return v == null ? null : Integer.valueOf(v);
         } catch (NumberFormatException e) {
-            // reported below
+            throw Problem.badRequest(name + " must be an integer, not '" + v + "'", List.of());
         }
-        throw Problem.badRequest("tickets must be an integer from 0 to 100000, not '" + n + "'", List.of());
     }
 
     /** The request body as text: at most {@code maxBodyBytes}, and valid UTF-8 (never decoded with replacements). */

@@ -32,7 +32,7 @@ public final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode history = client.client().get("/api/runs/" + BatonClient.segment(runId) + "/history");
+        JsonNode history = SeqPages.all(client.client(), "/api/runs/" + BatonClient.segment(runId) + "/history");
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             OutputOption.print(out, history);
