@@ -47,9 +47,10 @@ public final class TicketPages {
         }
         Sql.list(
                         c,
-                        "SELECT " + COLS + " FROM (SELECT " + COLS
-                                + ", ROW_NUMBER() OVER (PARTITION BY stage ORDER BY iteration, item) AS n "
-                                + "FROM ticket WHERE run_id = ?) t WHERE n <= ? ORDER BY stage, iteration, item",
+                        // Numbered by their keys alone: the inputs and outputs of tickets not shown are never read.
+                        "SELECT " + COLS + " FROM ticket WHERE id IN (SELECT id FROM (SELECT id, "
+                                + "ROW_NUMBER() OVER (PARTITION BY stage ORDER BY iteration, item) AS n "
+                                + "FROM ticket WHERE run_id = ?) t WHERE n <= ?) ORDER BY stage, iteration, item",
                         TicketPages::shown,
                         runId,
                         perStage)

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Before the views were linear, the run view filtered every ticket and stage once per stage, and a start of 100,000
  * stages never answered. {@code -Dbig.stages=N} sets the size (1,000 by default: loading a revision's routes into
  * Camel is itself quadratic in their number today: 2,000 stages took about 7 minutes to load on a busy 2-core machine,
- * 20,000 did not load in 10).
+ * and 20,000 were still loading when stopped after 7).
  */
 class BigPipelineViewTest {
     static final int STAGES = Integer.getInteger("big.stages", 1_000);
