@@ -330,10 +330,14 @@ async function runsPage(main, signal) {
 async function runPage(main, id, signal) {
   let graphBox = null;
   let latest = 0; // overlapping loads: only the answer to the latest one is rendered
+  const base = '/api/runs/' + encodeURIComponent(id);
+  // Every answer is bounded: tickets past a stage's first ones and history past the first page come a page at a time,
+  // when asked for; what was fetched is kept here across the live re-renders.
+  const more = {tickets: {}, history: [], historyDone: false};
   async function load() {
     const mine = ++latest;
-    const [run, history, events, waiting] = await Promise.all([api('/api/runs/' + encodeURIComponent(id) + '?tickets=200'),
-      api('/api/runs/' + encodeURIComponent(id) + '/history'), api('/api/runs/' + encodeURIComponent(id) + '/events'),
+    const [run, history, events, waiting] = await Promise.all([api(base + '?tickets=' + TICKETS_SHOWN),
+      api(base + '/history?limit=' + HISTORY_PAGE), api(base + '/events?limit=' + HISTORY_PAGE),
       api('/api/approvals')]);
     if (signal.aborted || mine !== latest) return;
     const decidable = new Set(waiting.filter((w) => w.runId === run.id).map((w) => w.stage));
@@ -355,18 +359,53 @@ async function runPage(main, id, signal) {
         run.error ? [h('dt', {}, 'Error'), h('dd', {class: 'error'}, run.error)] : null),
       controls(run),
       h('h2', {}, 'Graph'), graphBox,
-      h('h2', {}, 'Stages'), stagesTable(run, decidable),
-      h('h2', {}, 'History'), table(['#', 'At', 'Stage', 'Attempt', 'Status', 'Agent', 'Actor', 'Detail'],
-        history.map((x) => h('tr', {}, h('td', {}, x.seq), h('td', {}, when(x.at)), h('td', {}, x.stage || ''),
-          h('td', {}, x.attempt ?? ''), h('td', {}, badge(x.status)), h('td', {}, x.agent || ''),
-          h('td', {}, x.actor || ''), h('td', {}, x.detail || '')))),
-      h('h2', {}, 'Events'), json(events.length + ' events as published on baton.events', events));
+      h('h2', {}, 'Stages'), stagesTable(run, decidable, more.tickets, moreTickets),
+      h('h2', {}, 'History'), historyTable(history, more, moreHistory),
+      h('h2', {}, 'Events'), json((events.length < HISTORY_PAGE ? events.length + ' events'
+        : 'the first ' + events.length + ' events (the rest: ' + base + '/events?after=)')
+        + ' as published on baton.events', events));
     const now = [...main.querySelectorAll('details')];
     if (now.length === opened.length) now.forEach((d, i) => (d.open = opened[i]));
+  }
+  /** The next page of one stage's tickets, after what is shown: the view's ticketsNext, then each page's next. */
+  async function moreTickets(s, box) {
+    const shown = more.tickets[s.name] || {items: [], next: s.ticketsNext};
+    await act(box, async () => {
+      const page = await api(base + '/tickets?stage=' + encodeURIComponent(s.name) + '&limit=' + TICKETS_PAGE
+        + '&cursor=' + encodeURIComponent(shown.next));
+      more.tickets[s.name] = {items: shown.items.concat(page.items), next: page.next};
+      await load();
+    });
+  }
+  /** The next page of history, after the last entry shown. */
+  async function moreHistory(last, box) {
+    await act(box, async () => {
+      const page = await api(base + '/history?limit=' + HISTORY_PAGE + '&after=' + last);
+      more.history = more.history.concat(page);
+      more.historyDone = page.length < HISTORY_PAGE;
+      await load();
+    });
   }
   await load();
   const reload = debounce(() => load().catch((e) => console.warn(e)), 250);
   follow(id, signal, reload, reload);
+}
+
+const TICKETS_SHOWN = 100; // per stage in the run view
+const TICKETS_PAGE = 100;
+const HISTORY_PAGE = 500;
+
+function historyTable(first, more, next) {
+  const rows = first.length < HISTORY_PAGE ? first : first.concat(more.history);
+  const box = h('div', {class: 'history'}, table(['#', 'At', 'Stage', 'Attempt', 'Status', 'Agent', 'Actor', 'Detail'],
+    rows.map((x) => h('tr', {}, h('td', {}, x.seq), h('td', {}, when(x.at)), h('td', {}, x.stage || ''),
+      h('td', {}, x.attempt ?? ''), h('td', {}, badge(x.status)), h('td', {}, x.agent || ''),
+      h('td', {}, x.actor || ''), h('td', {}, x.detail || '')))));
+  if (first.length >= HISTORY_PAGE && !more.historyDone && rows.length) {
+    box.append(h('button', {type: 'button', id: 'more-history',
+      onclick: () => next(rows[rows.length - 1].seq, box)}, 'Show more history'));
+  }
+  return box;
 }
 
 function controls(run) {
@@ -395,26 +434,35 @@ async function act(box, call) {
   }
 }
 
-function stagesTable(run, mine) {
+function stagesTable(run, mine, extra, moreTickets) {
   const rows = [];
   for (const s of run.stages) {
+    const fetched = extra[s.name];
+    const tickets = fetched ? s.tickets.concat(fetched.items) : s.tickets;
+    const next = fetched ? fetched.next : s.ticketsNext;
+    const count = s.ticketCount ?? s.tickets.length;
     const items = s.items ? s.items.done + '/' + s.items.total + ' items' : '';
     rows.push(h('tr', {'data-stage': s.name, id: 'stage-' + s.name},
       h('td', {}, h('strong', {}, s.name)), h('td', {}, badge(s.status)), h('td', {}, s.attempts),
       h('td', {}, when(s.startedAt)), h('td', {}, duration(s.startedAt, s.finishedAt)),
-      h('td', {}, items || ((s.ticketCount ?? s.tickets.length) + ' ticket' + ((s.ticketCount ?? s.tickets.length) === 1 ? '' : 's'))),
+      h('td', {}, items || (count + ' ticket' + (count === 1 ? '' : 's'))),
       h('td', {}, json('output', s.output), s.error ? h('div', {class: 'error'}, s.error) : null)));
     if (s.status === 'WAITING_APPROVAL' && mine.has(s.name) && may('approver')) rows.push(decisionRow(run, s));
-    if (s.tickets.length) {
-      rows.push(h('tr', {class: 'tickets'}, h('td', {colspan: 7}, table(
+    if (tickets.length) {
+      const cell = h('td', {colspan: 7}, table(
         ['Ticket', 'Agent', 'Item', 'Attempt', 'Status', 'Queued', 'Took', 'Tokens', 'Input / output / error'],
-        s.tickets.map((t) => h('tr', {}, h('td', {}, h('code', {}, short(t.id))), h('td', {}, t.agent || ''),
+        tickets.map((t) => h('tr', {}, h('td', {}, h('code', {}, short(t.id))), h('td', {}, t.agent || ''),
           h('td', {}, t.label || (t.item ?? '')), h('td', {}, t.attempt), h('td', {}, badge(t.status)),
           h('td', {}, when(t.createdAt)), h('td', {}, duration(t.createdAt, t.updatedAt)),
           h('td', {}, t.usage ? tokens(t.usage) : ''),
           h('td', {}, t.input !== undefined ? json('input', t.input) : null, json('output', t.output),
             t.error ? h('div', {class: 'error'}, typeof t.error === 'string' ? t.error : JSON.stringify(t.error)) : null))),
-        {class: 'inner'}))));
+        {class: 'inner'}));
+      if (next) {
+        cell.append(h('button', {type: 'button', class: 'more-tickets', 'data-more': s.name,
+          onclick: () => moreTickets(s, cell)}, 'Show more tickets (' + tickets.length + ' of ' + count + ')'));
+      }
+      rows.push(h('tr', {class: 'tickets'}, cell));
     }
   }
   return table(['Stage', 'Status', 'Attempts', 'Started', 'Took', 'Work', 'Output'], rows, {class: 'stages'});

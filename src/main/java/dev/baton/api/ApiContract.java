@@ -63,8 +63,11 @@ final class ApiContract {
                 .problem(422, "the Idempotency-Key was used with another request"));
         add(op("listRuns").ok(200, "a page of runs, newest first", ref("RunPage")));
         add(op("getRun").ok(200, "the run", ref("Run")).problem(404, "no run of this id"));
+        add(op("listRunTickets")
+                .ok(200, "a page of the run's tickets", ref("TicketPage"))
+                .problem(404, "no run of this id"));
         add(op("getRunHistory")
-                .ok(200, "every transition, oldest first", array(ref("HistoryEntry")))
+                .ok(200, "transitions after `after`, oldest first, at most limit", array(ref("HistoryEntry")))
                 .problem(404, "no run of this id"));
         add(op("listRunEvents")
                 .ok(200, "the transitions as events, in order", array(ref("Event")))

@@ -14,21 +14,29 @@ final class ApiExchange {
 
     private ApiExchange() {}
 
-    /** {@code ?tickets=N}: at most N tickets per stage in the answer (0-100000); absent means all. */
-    static Integer tickets(Exchange ex) {
-        String n = param(ex, "tickets");
+    /** {@code ?tickets=N}: at most N tickets per stage in the answer (0-1000, default 100). */
+    static int tickets(Exchange ex) {
+        Integer n = integer(ex, "tickets");
         if (n == null) {
-            return null;
+            return RunService.TICKETS_PER_STAGE;
         }
+        if (n < 0 || n > RunService.MAX_TICKETS_PER_STAGE) {
+            throw Problem.badRequest(
+                    "tickets must be an integer from 0 to " + RunService.MAX_TICKETS_PER_STAGE + ", not '" + n
+                            + "'; the rest of a stage's tickets come from GET /api/runs/{id}/tickets?stage=",
+                    List.of());
+        }
+        return n;
+    }
+
+    /** An integer query parameter, or null when absent; its range is the callee's to check. */
+    static Integer integer(Exchange ex, String name) {
+        String v = param(ex, name);
         try {
-            int v = Integer.parseInt(n);
-            if (v >= 0 && v <= 100_000) {
-                return v;
-            }
+            return v == null ? null : Integer.valueOf(v);
         } catch (NumberFormatException e) {
-            // reported below
+            throw Problem.badRequest(name + " must be an integer, not '" + v + "'", List.of());
         }
-        throw Problem.badRequest("tickets must be an integer from 0 to 100000, not '" + n + "'", List.of());
     }
 
     /** The request body as text: at most {@code maxBodyBytes}, and valid UTF-8 (never decoded with replacements). */

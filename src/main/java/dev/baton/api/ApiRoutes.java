@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import static dev.baton.api.ApiExchange.authority;
+import static dev.baton.api.ApiExchange.integer;
 import static dev.baton.api.ApiExchange.limit;
 import static dev.baton.api.ApiExchange.ok;
 import static dev.baton.api.ApiExchange.param;
@@ -152,11 +153,24 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-run")
                 .routeId("api-run")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, RunViews.capTickets(runs().get(param(ex, "id")), tickets(ex))));
+                .process(ex -> ok(ex, 200, runs().get(param(ex, "id"), tickets(ex))));
+        from("direct:api-run-tickets")
+                .routeId("api-run-tickets")
+                .process(this::authorized)
+                .process(ex -> ok(
+                        ex,
+                        200,
+                        runs().pages()
+                                .tickets(
+                                        param(ex, "id"),
+                                        param(ex, "stage"),
+                                        integer(ex, "limit"),
+                                        param(ex, "cursor"))));
         from("direct:api-run-history")
                 .routeId("api-run-history")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().history(param(ex, "id"))));
+                .process(ex -> ok(
+                        ex, 200, runs().pages().history(param(ex, "id"), integer(ex, "after"), integer(ex, "limit"))));
         from("direct:api-decide")
                 .routeId("api-decide")
                 .process(this::authorized)
@@ -177,7 +191,8 @@ public final class ApiRoutes extends RouteBuilder {
         from("direct:api-run-events")
                 .routeId("api-run-events")
                 .process(this::authorized)
-                .process(ex -> ok(ex, 200, runs().records().events(param(ex, "id"))));
+                .process(ex -> ok(
+                        ex, 200, runs().pages().events(param(ex, "id"), integer(ex, "after"), integer(ex, "limit"))));
         from("direct:api-run-webhooks")
                 .routeId("api-run-webhooks")
                 .process(this::authorized)

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineRegistry;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Pipeline;
-import dev.baton.runtime.Events;
 import dev.baton.ticket.OutboxStore;
-import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.RevisionRow;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.RunStore;
@@ -19,7 +17,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What the API shows of the records behind runs and pipelines: a run's events, its webhook deliveries, revisions,
+ * What the API shows of the records behind runs and pipelines: a run's webhook deliveries, revisions,
  * and the outbox's depth.
  */
 public final class RunRecords {
@@ -35,23 +33,15 @@ public final class RunRecords {
         this.pipelines = pipelines;
     }
 
-    /** The run's history in the shape of the events published on {@code baton.events}, in order. */
-    public ArrayNode events(String runId) {
-        return tx.run(c -> {
-            RunRow run = run(c, runId);
-            ArrayNode arr = Json.MAPPER.createArrayNode();
-            for (HistoryRow h : store.history(c, runId)) {
-                arr.add(Events.of(run.pipeline(), h));
-            }
-            return arr;
-        });
-    }
-
     /** The run's webhook deliveries, oldest first, each with every attempt made. */
     public ArrayNode webhooks(String runId) {
         return tx.run(c -> {
             run(c, runId);
-            List<Attempt> attempts = webhooks.attemptsOfRun(c, runId);
+            java.util.Map<String, List<Attempt>> attempts = new java.util.HashMap<>();
+            for (Attempt a : webhooks.attemptsOfRun(c, runId)) { // grouped once: linear, not deliveries x attempts
+                attempts.computeIfAbsent(a.deliveryId(), k -> new java.util.ArrayList<>())
+                        .add(a);
+            }
             ArrayNode arr = Json.MAPPER.createArrayNode();
             for (Delivery d : webhooks.ofRun(c, runId)) {
                 ObjectNode o = arr.addObject()
@@ -66,7 +56,7 @@ public final class RunRecords {
                 time(o, "createdAt", d.createdAt());
                 time(o, "updatedAt", d.updatedAt());
                 ArrayNode log = o.putArray("log");
-                attempts.stream().filter(a -> a.deliveryId().equals(d.id())).forEach(a -> {
+                attempts.getOrDefault(d.id(), List.of()).forEach(a -> {
                     ObjectNode ao = log.addObject().put("attempt", a.attempt());
                     time(ao, "startedAt", a.startedAt());
                     time(ao, "finishedAt", a.finishedAt());

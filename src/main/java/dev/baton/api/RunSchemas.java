@@ -59,6 +59,12 @@ final class RunSchemas {
                         .doc(
                                 "A page of runs, newest first; next is the cursor of the following page, null on the last."));
         s.put(
+                "TicketPage",
+                obj().req("items", array(ref("Ticket")))
+                        .req("next", nullable("string"))
+                        .doc("A page of a run's tickets by stage, iteration and item, each naming its stage; next is "
+                                + "the cursor of the following page, null on the last."));
+        s.put(
                 "Stage",
                 obj().req("name", str())
                         .req("status", str())
@@ -75,12 +81,14 @@ final class RunSchemas {
                         .req("startedAt", time(true))
                         .req("finishedAt", time(true))
                         .req("tickets", array(ref("Ticket")))
-                        .opt("ticketCount", integer())
+                        .req("ticketCount", integer())
+                        .req("ticketsNext", nullable("string"))
                         .opt("usage", usage())
                         .build());
         s.put(
                 "Ticket",
                 obj().req("id", str())
+                        .opt("stage", str())
                         .req("agent", nullable("string"))
                         .req("item", nullable("integer"))
                         .req("label", nullable("string"))

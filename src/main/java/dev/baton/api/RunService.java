@@ -29,6 +29,7 @@ import java.util.Locale;
 /** What the REST API, the CLI's demo and Camel triggers do with runs; input checked here, answers as JSON. */
 public final class RunService {
     private static final dev.baton.ticket.UsageStore USAGE = new dev.baton.ticket.UsageStore();
+    private static final dev.baton.ticket.TicketPages PAGES = new dev.baton.ticket.TicketPages();
     static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final PipelineRegistry pipelines;
@@ -54,6 +55,7 @@ public final class RunService {
     }
 
     private final WaitingApprovals approvals;
+    private final RunPages pages;
 
     public RunService(
             PipelineRegistry pipelines,
@@ -76,6 +78,7 @@ public final class RunService {
         this.records = new RunRecords(tx, store, new WebhookStore(), pipelines);
         this.retention = new Retention(tx, new RetentionStore(), Retention.BATCH);
         this.approvals = new WaitingApprovals(tx, store, pipelines);
+        this.pages = new RunPages(tx, store, PAGES);
     }
 
     /**
@@ -203,12 +206,33 @@ public final class RunService {
         return new StartOutcome(get(started.run().id()), started.replayed());
     }
 
+    /** Tickets per stage in a run view when the caller does not say: enough for most stages, bounded for all. */
+    public static final int TICKETS_PER_STAGE = 100;
+
+    /** The most tickets per stage a run view may be asked for ({@code ?tickets=N}); more come from the pages. */
+    public static final int MAX_TICKETS_PER_STAGE = 1000;
+
     public ObjectNode get(String runId) {
-        return tx.run(c -> view(c, store, pipelines, runId));
+        return get(runId, TICKETS_PER_STAGE);
+    }
+
+    /** The run with at most {@code perStage} tickets of each stage. */
+    public ObjectNode get(String runId, int perStage) {
+        return tx.run(c -> view(c, store, pipelines, runId, perStage));
     }
 
     /** The run as {@code GET /api/runs/{id}} shows it, read in the caller's transaction. */
     public static ObjectNode view(java.sql.Connection c, RunStore store, PipelineRegistry pipelines, String runId)
+            throws java.sql.SQLException {
+        return view(c, store, pipelines, runId, TICKETS_PER_STAGE);
+    }
+
+    /**
+     * The run with at most {@code perStage} tickets of each stage: three bounded reads of the tickets (the first of
+     * each stage, the counts, the usage sums), never all of them.
+     */
+    static ObjectNode view(
+            java.sql.Connection c, RunStore store, PipelineRegistry pipelines, String runId, int perStage)
             throws java.sql.SQLException {
         RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
         List<String> order = new java.util.ArrayList<>();
@@ -222,7 +246,9 @@ public final class RunService {
             pinned = null;
             stages.forEach(st -> order.add(st.name()));
         }
-        ObjectNode view = RunViews.full(run, stages, store.tickets(c, runId), order, store.usages(c, runId));
+        var tickets = new RunViews.StageTickets(
+                PAGES.firstOfEachStage(c, runId, perStage), PAGES.counts(c, runId), PAGES.usageByStage(c, runId));
+        ObjectNode view = RunViews.full(run, stages, tickets, order);
         view.set("graph", pinned == null ? Json.MAPPER.createArrayNode() : RunViews.graph(pinned.stages(), ""));
         return UsageViews.addToRun(view, USAGE.run(c, runId).orElse(null), pinned == null ? null : pinned.budget());
     }
@@ -250,11 +276,9 @@ public final class RunService {
         });
     }
 
-    public ArrayNode history(String runId) {
-        return tx.run(c -> {
-            store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
-            return RunViews.history(store.history(c, runId));
-        });
+    /** Tickets, history and events of a run, a page at a time. */
+    public RunPages pages() {
+        return pages;
     }
 
     /**

@@ -7,8 +7,12 @@ import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.Rows.StageRow;
 import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.TicketPages.After;
+import dev.baton.ticket.TicketPages.Shown;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Renders runs, stages, tickets and history in the JSON shapes of the REST API (README). */
 public final class RunViews {
@@ -31,21 +35,19 @@ public final class RunViews {
         return o;
     }
 
-    /** @param usages token usage by ticket id, for the tickets whose agents reported any */
-    public static ObjectNode full(
-            RunRow r,
-            List<StageRow> stages,
-            List<TicketRow> tickets,
-            List<String> order,
-            java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> usages) {
+    /**
+     * The run with its stages in {@code order}, each with at most the tickets given for it (the first of each stage,
+     * read by {@link dev.baton.ticket.TicketPages}), its {@code ticketCount} and, when more exist, {@code ticketsNext}:
+     * the cursor of {@code GET /api/runs/{id}/tickets?stage=} for the rest. Linear in stages plus tickets shown.
+     */
+    public static ObjectNode full(RunRow r, List<StageRow> stages, StageTickets tickets, List<String> order) {
         ObjectNode o = summary(r);
         o.set("context", r.context());
         ArrayNode arr = o.putArray("stages");
+        Map<String, StageRow> byName = new HashMap<>(stages.size() * 2);
+        stages.forEach(s -> byName.put(s.name(), s));
         for (String name : order) {
-            StageRow s = stages.stream()
-                    .filter(x -> x.name().equals(name))
-                    .findFirst()
-                    .orElse(null);
+            StageRow s = byName.get(name);
             if (s == null) continue;
             ObjectNode so = arr.addObject()
                     .put("name", s.name())
@@ -65,48 +67,58 @@ public final class RunViews {
             time(so, "startedAt", s.startedAt());
             time(so, "finishedAt", s.finishedAt());
             ArrayNode ts = so.putArray("tickets");
-            tickets.stream().filter(t -> t.stage().equals(name)).forEach(t -> {
-                ObjectNode to = ts.addObject().put("id", t.id()).put("agent", t.agent());
-                if (t.compensation()) {
-                    to.putNull("item");
-                } else {
-                    to.put("item", t.item());
-                }
-                to.put("label", t.label()).put("purpose", t.compensation() ? "compensate" : "work");
-                if (t.iteration() > 0) {
-                    to.put("iteration", t.iteration());
-                }
-                to.put("attempt", t.attempt()).put("status", t.status().name());
-                to.set("input", t.input());
-                to.set("output", t.output());
-                to.put("error", t.error());
-                time(to, "createdAt", t.createdAt());
-                time(to, "updatedAt", t.updatedAt());
-                if (usages.containsKey(t.id())) {
-                    to.set("usage", usages.get(t.id()));
-                }
-            });
+            List<Shown> shown = tickets.first().getOrDefault(name, List.of());
+            shown.forEach(t -> ts.add(ticket(t, false)));
+            int count = tickets.counts().getOrDefault(name, 0);
+            so.put("ticketCount", count);
+            // Where the stage's tickets continue; with ?tickets=0, before its first (iteration -1 precedes them all).
+            After last = shown.isEmpty()
+                    ? new After(name, -1, -1)
+                    : after(shown.get(shown.size() - 1).row());
+            so.put("ticketsNext", count > shown.size() ? new TicketCursor(last).encode(r.id(), name) : null);
+            ObjectNode usage = tickets.usage().get(name);
+            if (usage != null) {
+                so.set("usage", usage);
+            }
         }
         return o;
     }
 
-    /**
-     * {@code GET /api/runs/{id}?tickets=N}: each stage keeps its first N tickets and says how many it has in
-     * {@code ticketCount}; a 10,000-item for_each need not come back whole. Null keeps every ticket.
-     */
-    public static ObjectNode capTickets(ObjectNode run, Integer max) {
-        if (max == null) {
-            return run;
+    /** A stage's tickets as the run view gets them: the first few of each, every stage's count and usage sum. */
+    public record StageTickets(
+            Map<String, List<Shown>> first, Map<String, Integer> counts, Map<String, ObjectNode> usage) {}
+
+    /** One ticket as the run view and the tickets pages show it; {@code withStage} for the pages, which mix stages. */
+    static ObjectNode ticket(Shown shown, boolean withStage) {
+        TicketRow t = shown.row();
+        ObjectNode to = Json.object().put("id", t.id());
+        if (withStage) {
+            to.put("stage", t.stage());
         }
-        for (var stage : run.path("stages")) {
-            ArrayNode tickets = (ArrayNode) stage.path("tickets");
-            int total = tickets.size();
-            ((ObjectNode) stage).put("ticketCount", total);
-            while (tickets.size() > max) {
-                tickets.remove(tickets.size() - 1);
-            }
+        to.put("agent", t.agent());
+        if (t.compensation()) {
+            to.putNull("item");
+        } else {
+            to.put("item", t.item());
         }
-        return run;
+        to.put("label", t.label()).put("purpose", t.compensation() ? "compensate" : "work");
+        if (t.iteration() > 0) {
+            to.put("iteration", t.iteration());
+        }
+        to.put("attempt", t.attempt()).put("status", t.status().name());
+        to.set("input", t.input());
+        to.set("output", t.output());
+        to.put("error", t.error());
+        time(to, "createdAt", t.createdAt());
+        time(to, "updatedAt", t.updatedAt());
+        if (shown.usage() != null) {
+            to.set("usage", shown.usage());
+        }
+        return to;
+    }
+
+    static After after(TicketRow t) {
+        return new After(t.stage(), t.iteration(), t.item());
     }
 
     public static ArrayNode history(List<HistoryRow> rows) {

@@ -59,7 +59,7 @@ public final class EventsCommand implements Callable<Integer> {
         String path = "/api/runs/" + BatonClient.segment(runId) + "/events";
         PrintWriter out = spec.commandLine().getOut();
         if (!follow) {
-            JsonNode events = http.get(path);
+            JsonNode events = SeqPages.all(http, path);
             if (output.json()) {
                 OutputOption.print(out, events);
             } else {
@@ -68,7 +68,7 @@ public final class EventsCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         }
-        http.get(path); // a run that does not exist is a 404 (exit 3), not a stream that never ends
+        http.get(path + "?limit=1"); // a run that does not exist is a 404 (exit 3), not a stream that never ends
         String stream = "/api/events/stream?run=" + BatonClient.segment(runId);
         while (ended == null) {
             List<JsonNode> early = new ArrayList<>();
@@ -79,7 +79,7 @@ public final class EventsCommand implements Callable<Integer> {
                         stream,
                         () -> {
                             open[0] = true;
-                            catchUp(out, http.get(path), early);
+                            catchUp(out, SeqPages.all(http, path), early);
                             early.clear();
                             return ended == null;
                         },
@@ -93,7 +93,7 @@ public final class EventsCommand implements Callable<Integer> {
                             if (ended != null) {
                                 catchUp(
                                         out,
-                                        http.get(path),
+                                        SeqPages.all(http, path),
                                         List.of()); // events that overtook the run's end on the way
                             }
                             return ended == null;
@@ -110,7 +110,7 @@ public final class EventsCommand implements Callable<Integer> {
 
     private void poll(PrintWriter out, BatonClient http, String path) {
         while (ended == null) {
-            catchUp(out, http.get(path), List.of());
+            catchUp(out, SeqPages.all(http, path), List.of());
             if (ended == null) LockSupport.parkNanos(POLL_MILLIS * 1_000_000L);
         }
     }

@@ -30,7 +30,7 @@ public final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode history = client.client().get("/api/runs/" + BatonClient.segment(runId) + "/history");
+        JsonNode history = SeqPages.all(client.client(), "/api/runs/" + BatonClient.segment(runId) + "/history");
         PrintWriter out = spec.commandLine().getOut();
         if (output.printedJson(out, history)) return ExitCode.OK;
         Table table = Table.of("SEQ", "AT", "STATUS", "STAGE", "TICKET", "ATTEMPT", "AGENT", "ACTOR", "DETAIL");

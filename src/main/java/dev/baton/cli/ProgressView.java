@@ -23,8 +23,9 @@ final class ProgressView {
         List<String> lines = new ArrayList<>();
         StringBuilder state = new StringBuilder(run.path("status").asText());
         List<StageProgress> stages = new ArrayList<>();
+        var inner = StageProgress.innerStages(run.path("stages")); // once: a pipeline may have 100,000 stages
         for (JsonNode s : run.path("stages")) {
-            stages.add(StageProgress.of(s, run.path("stages"), now));
+            stages.add(StageProgress.of(s, inner, now));
         }
         int done = 0;
         int total = 0;

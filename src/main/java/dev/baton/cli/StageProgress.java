@@ -3,6 +3,10 @@ package dev.baton.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,9 +19,28 @@ record StageProgress(String name, String status, int done, int total, int iterat
 
     /** The progress of {@code stage} as of {@code now}; {@code stages} are all of the run's, for a loop's inner ones. */
     static StageProgress of(JsonNode stage, JsonNode stages, Instant now) {
+        return of(stage, innerStages(stages), now);
+    }
+
+    /** A run's stages by the loop they are directly inside ({@code loop/inner} under {@code loop}). */
+    static Map<String, List<JsonNode>> innerStages(JsonNode stages) {
+        Map<String, List<JsonNode>> inner = new HashMap<>();
+        for (JsonNode s : stages) {
+            String n = s.path("name").asText();
+            int slash = n.lastIndexOf('/');
+            if (slash > 0) {
+                inner.computeIfAbsent(n.substring(0, slash), k -> new ArrayList<>())
+                        .add(s);
+            }
+        }
+        return inner;
+    }
+
+    /** As {@link #of(JsonNode, JsonNode, Instant)}, with the run's {@link #innerStages} made once for all stages. */
+    static StageProgress of(JsonNode stage, Map<String, List<JsonNode>> inner, Instant now) {
         String name = stage.path("name").asText();
         String status = stage.path("status").asText();
-        int[] counts = counts(stage, stages);
+        int[] counts = counts(stage, inner);
         int done = counts[0];
         int total = counts[1];
         if (total == 0) {
@@ -40,23 +63,19 @@ record StageProgress(String name, String status, int done, int total, int iterat
     }
 
     /** {@code done, total} from items, else the work tickets of the latest iteration, else a loop's inner stages. */
-    private static int[] counts(JsonNode stage, JsonNode stages) {
+    private static int[] counts(JsonNode stage, Map<String, List<JsonNode>> innerStages) {
         JsonNode items = stage.path("items");
         if (items.isObject()) {
             return new int[] {items.path("done").asInt(), items.path("total").asInt()};
         }
-        String prefix = stage.path("name").asText() + "/";
         int done = 0;
         int total = 0;
-        boolean loop = false;
-        for (JsonNode inner : stages) {
-            String n = inner.path("name").asText();
-            if (n.startsWith(prefix) && n.indexOf('/', prefix.length()) < 0) {
-                loop = true;
-                StageProgress p = of(inner, stages, Instant.EPOCH);
-                done += p.done();
-                total += p.total();
-            }
+        List<JsonNode> inside = innerStages.getOrDefault(stage.path("name").asText(), List.of());
+        boolean loop = !inside.isEmpty();
+        for (JsonNode inner : inside) {
+            StageProgress p = of(inner, innerStages, Instant.EPOCH);
+            done += p.done();
+            total += p.total();
         }
         if (loop) {
             return new int[] {done, total};

@@ -24,9 +24,8 @@ public final class RunStore {
     /** The run row without its context, which can be large (a for_each input) and is read only when needed. */
     private static final String RUN_COLS_LIGHT = RUN_COLS.replace("context,", "NULL AS context,");
 
-    private static final String TICKET_COLS =
-            "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
-                    + "status, input, output, error, lease_until, created_at, updated_at";
+    static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
+            + "status, input, output, error, lease_until, created_at, updated_at";
     private static final String STAGE_COLS = "run_id, name, status, attempts, output, error, started_at, finished_at, "
             + "iteration, items_total, items_next, items_done, done_seq";
 
@@ -581,7 +580,7 @@ public final class RunStore {
                 rs.getInt(13));
     }
 
-    private static TicketRow ticketRow(ResultSet rs) throws SQLException {
+    static TicketRow ticketRow(ResultSet rs) throws SQLException {
         return new TicketRow(
                 rs.getString(1),
                 rs.getString(2),

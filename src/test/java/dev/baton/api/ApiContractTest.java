@@ -225,17 +225,54 @@ class ApiContractTest {
     }
 
     @Test
-    void aRunsTicketsCanBeCappedPerStage() throws Exception {
+    void aRunsTicketsCanBeCappedPerStageAndComePaged() throws Exception {
         String id = baton.startRun("fan", "{\"items\": [1, 2, 3, 4, 5]}");
         assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
                 .isEqualTo("SUCCEEDED");
+        JsonNode whole = baton.get("/api/runs/" + id).body();
+        assertThat(whole.at("/stages/0/tickets")).hasSize(5);
+        assertThat(whole.at("/stages/0/ticketCount").asInt()).isEqualTo(5);
+        assertThat(whole.at("/stages/0/ticketsNext").isNull()).isTrue();
+        String stage = whole.at("/stages/0/name").asText();
+
         JsonNode capped = baton.get("/api/runs/" + id + "?tickets=2").body();
         assertThat(capped.at("/stages/0/tickets")).hasSize(2);
         assertThat(capped.at("/stages/0/ticketCount").asInt()).isEqualTo(5);
-        JsonNode whole = baton.get("/api/runs/" + id).body();
-        assertThat(whole.at("/stages/0/tickets")).hasSize(5);
-        assertThat(whole.at("/stages/0").has("ticketCount")).isFalse();
+        // the stage's ticketsNext continues exactly where the view stopped, a page at a time
+        List<String> ids = new java.util.ArrayList<>();
+        capped.at("/stages/0/tickets").forEach(t -> ids.add(t.path("id").asText()));
+        String cursor = capped.at("/stages/0/ticketsNext").asText();
+        int pages = 0;
+        while (cursor != null) {
+            JsonNode page = baton.get("/api/runs/" + id + "/tickets?stage=" + stage + "&limit=2&cursor=" + cursor)
+                    .body();
+            assertThat(page.path("items").size()).isBetween(1, 2);
+            page.path("items").forEach(t -> {
+                assertThat(t.path("stage").asText()).isEqualTo(stage);
+                ids.add(t.path("id").asText());
+            });
+            cursor = page.path("next").isNull() ? null : page.path("next").asText();
+            pages++;
+        }
+        assertThat(pages).isEqualTo(2); // 3 more tickets in pages of 2
+        List<String> all = new java.util.ArrayList<>();
+        whole.at("/stages/0/tickets").forEach(t -> all.add(t.path("id").asText()));
+        assertThat(ids).containsExactlyElementsOf(all);
+
+        JsonNode none = baton.get("/api/runs/" + id + "?tickets=0").body();
+        assertThat(none.at("/stages/0/tickets")).isEmpty();
+        JsonNode fromStart = baton.get("/api/runs/" + id + "/tickets?stage=" + stage + "&cursor="
+                        + none.at("/stages/0/ticketsNext").asText())
+                .body();
+        assertThat(fromStart.path("items")).hasSize(5);
+        assertThat(fromStart.path("next").isNull()).isTrue();
+
         assertProblem(baton.get("/api/runs/" + id + "?tickets=-1"), 400);
+        // a stage's cursor belongs to that stage's listing, not to the run's whole one
+        assertProblem(
+                baton.get("/api/runs/" + id + "/tickets?cursor="
+                        + capped.at("/stages/0/ticketsNext").asText()),
+                400);
     }
 
     @Test

@@ -42,6 +42,7 @@ class ApiSecurityTest {
         NEEDS.put("GET /api/runs", "viewer");
         NEEDS.put("GET /api/runs/{id}", "viewer");
         NEEDS.put("GET /api/runs/{id}/history", "viewer");
+        NEEDS.put("GET /api/runs/{id}/tickets", "viewer");
         NEEDS.put("GET /api/runs/{id}/events", "viewer");
         NEEDS.put("GET /api/runs/{id}/webhooks", "viewer");
         NEEDS.put("POST /api/runs/{id}/approvals/{stage}", "approver");

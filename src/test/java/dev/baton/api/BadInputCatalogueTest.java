@@ -583,6 +583,8 @@ class BadInputCatalogueTest {
             strings = {
                 "/api/runs/nope",
                 "/api/runs/nope/history",
+                "/api/runs/nope/tickets",
+                "/api/runs/nope/events?after=3",
                 "/api/pipelines/nope",
                 "/api/runs?limit=abc",
                 "/api/dead-letters?limit=0"
@@ -594,6 +596,51 @@ class BadInputCatalogueTest {
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(r.body().path("detail").asText()).isNotBlank();
         assertUnchanged(before);
+    }
+
+    static Stream<Arguments> badPaging() {
+        String otherRun = TicketCursorText.of("another-run", "");
+        return Stream.of(
+                Arguments.of("/api/runs/RUN?tickets=-1", "tickets must be an integer from 0 to 1000"),
+                Arguments.of("/api/runs/RUN?tickets=1001", "tickets must be an integer from 0 to 1000"),
+                Arguments.of("/api/runs/RUN?tickets=all", "tickets must be an integer, not 'all'"),
+                Arguments.of("/api/runs/RUN/tickets?limit=0", "limit must be from 1 to 1000, not 0"),
+                Arguments.of("/api/runs/RUN/tickets?limit=1001", "limit must be from 1 to 1000, not 1001"),
+                Arguments.of("/api/runs/RUN/tickets?limit=ten", "limit must be an integer, not 'ten'"),
+                Arguments.of("/api/runs/RUN/tickets?cursor=%25%25", "cursor is not one this server made"),
+                Arguments.of("/api/runs/RUN/tickets?cursor=cjEKeA", "cursor is not one this server made"),
+                Arguments.of("/api/runs/RUN/tickets?cursor=" + otherRun, "cursor was made for another run"),
+                Arguments.of(
+                        "/api/runs/RUN/tickets?stage=gate2&cursor=" + TicketCursorText.of("RUN", ""),
+                        "cursor was made for another run or stage filter"),
+                Arguments.of("/api/runs/RUN/history?after=-1", "after must be a seq of 0 or more, not -1"),
+                Arguments.of("/api/runs/RUN/history?limit=0", "limit must be from 1 to 1000, not 0"),
+                Arguments.of("/api/runs/RUN/events?after=x", "after must be an integer, not 'x'"),
+                Arguments.of("/api/runs/RUN/events?limit=5000", "limit must be from 1 to 1000, not 5000"));
+    }
+
+    /** Bad paging parameters of a run's views: 400 problem+json naming the parameter, and nothing changed. */
+    @ParameterizedTest(name = "GET {0}")
+    @MethodSource("badPaging")
+    void badPagingParametersAreProblems(String path, String detail) throws Exception {
+        State before = state();
+        String url = path.replace("RUN", waitingRun)
+                .replace(TicketCursorText.of("RUN", ""), TicketCursorText.of(waitingRun, ""));
+        TestBaton.Response r = baton.get(url);
+        assertThat(r.status()).as(url + " " + r.body()).isEqualTo(400);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(r.body().path("detail").asText()).contains(detail);
+        assertUnchanged(before);
+    }
+
+    /** A well-formed tickets cursor as the server makes them, for a run and stage filter of the test's choosing. */
+    private static final class TicketCursorText {
+        static String of(String run, String stage) {
+            return java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(
+                            String.join("\n", "t1", run, stage, "a", "0", "0").getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     // ---------------------------------------------------------------- messages

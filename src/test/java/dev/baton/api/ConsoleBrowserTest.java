@@ -79,6 +79,24 @@ class ConsoleBrowserTest {
                   - {name: publish, dependsOn: [draft, check], agent: booker}
             """;
 
+    /** More tickets in one stage than the run page shows at first: the rest come a page at a time. */
+    static final String MANY = """
+            apiVersion: baton/v1
+            kind: Pipeline
+            metadata: {name: many}
+            spec:
+              params:
+                items: {required: true}
+              pipeline:
+                stages:
+                  - name: each
+                    dynamic:
+                      generator: for_each
+                      input: "$.params.items"
+                      maxParallel: 50
+                      template: {name: "item-{{ index }}", agent: booker}
+            """;
+
     /** Line 9 names an aggregate strategy that does not exist: the file must not load, and say where. */
     static final String BROKEN = """
             apiVersion: baton/v1
@@ -96,11 +114,13 @@ class ConsoleBrowserTest {
     static void start() throws Exception {
         Files.createDirectories(SHOTS);
         baton = TestBaton.start(
-                root.resolve("secured"), """
+                root.resolve("secured"),
+                """
                 agents:
                   booker: {kind: demo, output: {booked: "{{ stage }}"}}
                   booker2: {kind: demo}
-                """, Map.of("gated.yaml", GATED, "quick.yaml", QUICK, "broken.yaml", BROKEN));
+                """,
+                Map.of("gated.yaml", GATED, "quick.yaml", QUICK, "broken.yaml", BROKEN, "many.yaml", MANY));
         browser = chromium();
     }
 
@@ -292,6 +312,21 @@ class ConsoleBrowserTest {
         click(By.cssSelector("#runs-body tr[data-run='" + id + "'] a"));
         awaitNode("publish", "SUCCEEDED");
         screenshot("run-succeeded");
+
+        // 150 tickets in one stage: the page shows the first 100, then the next page on request.
+        String many = baton.startRun("many", "{\"items\": [" + "1,".repeat(149) + "1]}");
+        assertThat(baton.awaitRun(many, Duration.ofMinutes(3)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
+        browser.get("http://127.0.0.1:" + baton.port + "/console/#/runs/" + many);
+        By more = By.cssSelector("button[data-more='each']");
+        waiting().until(ExpectedConditions.textToBe(more, "Show more tickets (100 of 150)"));
+        assertThat(js("return document.querySelectorAll('tr.tickets table.inner tbody tr').length"))
+                .isEqualTo(100L);
+        click(more);
+        waiting()
+                .until(d -> Long.valueOf(150)
+                        .equals(js("return document.querySelectorAll('tr.tickets table.inner tbody tr').length")));
+        assertThat(browser.findElements(more)).as("every ticket is shown").isEmpty();
     }
 
     @Test

@@ -172,6 +172,18 @@ class OpenApiContractTest {
             check(admin.get("/api/runs/" + run + "/events"), "get", "/runs/{id}/events");
         }
         check(admin.get("/api/runs/" + fan + "?tickets=1"), "get", "/runs/{id}");
+        check(admin.get("/api/runs/" + fan + "?tickets=0"), "get", "/runs/{id}");
+        Response firstTickets = admin.get("/api/runs/" + fan + "/tickets?limit=2");
+        check(firstTickets, "get", "/runs/{id}/tickets");
+        check(
+                admin.get("/api/runs/" + fan + "/tickets?limit=2&cursor="
+                        + firstTickets.body().path("next").asText()),
+                "get",
+                "/runs/{id}/tickets");
+        check(admin.get("/api/runs/" + fan + "/tickets?limit=0"), "get", "/runs/{id}/tickets", 400);
+        check(admin.get("/api/runs/no-such-run/tickets"), "get", "/runs/{id}/tickets", 404);
+        check(admin.get("/api/runs/" + fan + "/history?after=2&limit=3"), "get", "/runs/{id}/history");
+        check(admin.get("/api/runs/" + fan + "/events?after=x"), "get", "/runs/{id}/events", 400);
         check(admin.get("/api/runs/" + id + "/webhooks"), "get", "/runs/{id}/webhooks");
         check(admin.get("/api/runs/no-such-run"), "get", "/runs/{id}", 404);
         check(admin.get("/api/runs?limit=2"), "get", "/runs");
