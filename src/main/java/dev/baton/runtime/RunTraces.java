@@ -61,6 +61,9 @@ final class RunTraces {
         if (!tracing.on()) return;
         StageRow stage = t.compensation() ? null : s.stages.get(t.stage());
         Instant start = times.queuedAt(s.c, t.id()).orElse(t.updatedAt());
+        if (failure) {
+            s.flushHistory(); // the attempt's FAILED row, recorded by this step, says why
+        }
         AttemptSpan span = new AttemptSpan(
                 s.run.id(),
                 s.run.pipeline(),
