@@ -119,10 +119,18 @@ public final class BatonServer implements AutoCloseable {
     private RunStore store;
     private Tx tx;
 
-    private BatonServer(BatonSettings settings, LiveRegistry agents, Function<String, String> env) {
+    /** What Baton's database connections are made through: the bench's statement counter, or null (straight). */
+    private final java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb;
+
+    private BatonServer(
+            BatonSettings settings,
+            LiveRegistry agents,
+            Function<String, String> env,
+            java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb) {
         this.settings = settings;
         this.agents = agents;
         this.env = env;
+        this.aroundDb = aroundDb;
     }
 
     public static BatonServer start(BatonSettings settings) throws Exception {
@@ -131,6 +139,18 @@ public final class BatonServer implements AutoCloseable {
 
     /** Starts Baton; {@code env} gives the environment variables agents take credentials from. */
     public static BatonServer start(BatonSettings settings, Function<String, String> env) throws Exception {
+        return start(settings, env, null);
+    }
+
+    /**
+     * Starts Baton with every database connection made through {@code aroundDb} ({@code baton bench} counts the
+     * statements so), or straight when it is null.
+     */
+    public static BatonServer start(
+            BatonSettings settings,
+            Function<String, String> env,
+            java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb)
+            throws Exception {
         LiveRegistry agents = LiveRegistry.load(settings.configDir().resolve("agents.yaml"));
         AgentConfig dflt = agents.current().defaultAgent();
         if (dflt != null) {
@@ -141,7 +161,7 @@ public final class BatonServer implements AutoCloseable {
                     settings.configDir().resolve("agents.yaml"),
                     dflt.kind().name().toLowerCase(java.util.Locale.ROOT));
         }
-        BatonServer server = new BatonServer(settings, agents, env);
+        BatonServer server = new BatonServer(settings, agents, env, aroundDb);
         try {
             server.startAll();
         } catch (Exception e) {
@@ -168,7 +188,7 @@ public final class BatonServer implements AutoCloseable {
             settings =
                     settings.withDb(settings.db().on(postgres.jdbcUrl(), EmbeddedPostgres.USER, postgres.password()));
         }
-        dataSource = Database.open(settings.db());
+        dataSource = Database.open(settings.db(), aroundDb);
         tx = new Tx(dataSource);
         Clock clock = new MicrosClock();
         store = new RunStore();
