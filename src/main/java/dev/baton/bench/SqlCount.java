@@ -78,15 +78,15 @@ final class SqlCount implements QueryExecutionListener, MethodExecutionListener 
     @Override
     public void afterQuery(ExecutionInfo info, List<QueryInfo> queries) {
         executions.increment();
-        if (!info.isSuccess() || queries.isEmpty()) {
+        if (queries.isEmpty()) {
             return;
         }
         // A batch of one prepared statement is one QueryInfo run batchSize times; a Statement batch is one per text.
+        // A statement that failed (a lock timeout, a duplicate key) was still sent: it counts, with no rows.
         int count = info.isBatch() ? info.getBatchSize() : 1;
-        Object result = info.getResult();
+        Object result = info.isSuccess() ? info.getResult() : null;
         for (int i = 0; i < count; i++) {
-            QueryType kind = kind(queries.get(queries.size() == 1 ? 0 : Math.min(i, queries.size() - 1))
-                    .getQuery());
+            QueryType kind = kind(queries.get(Math.min(i, queries.size() - 1)).getQuery());
             statements[kind.ordinal()].increment();
             long n = updateCount(result, i, info);
             if (n > 0) {
