@@ -65,10 +65,18 @@ public final class BatonServer implements AutoCloseable {
     /** Set last: until then the API answers 503. */
     private volatile RunService runs;
 
-    private BatonServer(BatonSettings settings, LiveRegistry agents, Function<String, String> env) {
+    /** What Baton's database connections are made through: the bench's statement counter, or null (straight). */
+    private final java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb;
+
+    private BatonServer(
+            BatonSettings settings,
+            LiveRegistry agents,
+            Function<String, String> env,
+            java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb) {
         this.settings = settings;
         this.agents = agents;
         this.env = env;
+        this.aroundDb = aroundDb;
     }
 
     public static BatonServer start(BatonSettings settings) throws Exception {
@@ -77,9 +85,21 @@ public final class BatonServer implements AutoCloseable {
 
     /** Starts Baton; {@code env} gives the environment variables agents take credentials from. */
     public static BatonServer start(BatonSettings settings, Function<String, String> env) throws Exception {
+        return start(settings, env, null);
+    }
+
+    /**
+     * Starts Baton with every database connection made through {@code aroundDb} ({@code baton bench} counts the
+     * statements so), or straight when it is null.
+     */
+    public static BatonServer start(
+            BatonSettings settings,
+            Function<String, String> env,
+            java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb)
+            throws Exception {
         LiveRegistry agents = LiveRegistry.load(settings.configDir().resolve("agents.yaml"));
         LifecycleLog.defaultAgent(settings, agents.current().defaultAgent());
-        BatonServer server = new BatonServer(settings, agents, env);
+        BatonServer server = new BatonServer(settings, agents, env, aroundDb);
         try {
             server.startAll();
         } catch (Exception e) {
@@ -94,7 +114,7 @@ public final class BatonServer implements AutoCloseable {
         long t0 = System.nanoTime();
         // First: a wrong otel.* setting stops the start before anything listens.
         tracing = dev.baton.tracing.Tracing.configure(settings.configDir(), System.getenv());
-        foundation = Foundation.start(settings, agents);
+        foundation = Foundation.start(settings, agents, aroundDb);
         settings = foundation.settings();
         core = Core.over(settings, agents, new Tx(foundation.dataSource()), tracing);
         messaging = Messaging.to(settings.broker());

@@ -24,11 +24,15 @@ final class Foundation implements AutoCloseable {
     }
 
     /** Starts the embedded broker and database where the settings ask for them, then the pool; on failure, stops what started. */
-    static Foundation start(BatonSettings settings, LiveRegistry agents) throws Exception {
+    static Foundation start(
+            BatonSettings settings,
+            LiveRegistry agents,
+            java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb)
+            throws Exception {
         Foundation f = new Foundation(settings);
         try {
             f.startBroker(agents);
-            f.openDatabase();
+            f.openDatabase(aroundDb);
         } catch (Exception e) {
             f.close();
             throw e;
@@ -48,14 +52,15 @@ final class Foundation implements AutoCloseable {
         agents.current().names().forEach(broker::allowAgent);
     }
 
-    private void openDatabase() throws Exception {
+    /** {@code aroundDb}: what connections are made through (the bench's statement counter), or null. */
+    private void openDatabase(java.util.function.UnaryOperator<javax.sql.DataSource> aroundDb) throws Exception {
         if (settings.db().embedded()) {
             postgres =
                     EmbeddedPostgres.startIn(settings.dataDir(), settings.db().embeddedPort());
             settings =
                     settings.withDb(settings.db().on(postgres.jdbcUrl(), EmbeddedPostgres.USER, postgres.password()));
         }
-        dataSource = Database.open(settings.db());
+        dataSource = Database.open(settings.db(), aroundDb);
     }
 
     /** The settings as starting completed them: the embedded broker's password, the embedded database's URL. */

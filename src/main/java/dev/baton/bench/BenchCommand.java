@@ -1,43 +1,38 @@
 package dev.baton.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.BatonServer;
-import dev.baton.config.BatonSettings;
-import dev.baton.pipeline.Json;
-import jakarta.jms.Connection;
-import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryType;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code baton bench}: N runs of a k-stage chain with zero-delay demo agents, C runs in flight, on the embedded
- * durable stack (broker journal as in broker.xml, the default store: the PostgreSQL Baton runs); then the raw limit of the same broker and database
- * ({@link RawLoop}) and the ratio of the two. Prints figures; asserts nothing.
+ * durable stack (broker journal as in broker.xml; the embedded PostgreSQL Baton runs, or H2); then the raw limit of
+ * the same broker and database ({@link RawLoop}) and the ratio of the two; or, with {@code --for-each N}, one
+ * for_each run ({@link ForEachBench}). Prints figures; asserts nothing.
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure runs/s, stage hops/s, hop latency, CPU per hop and heap, against the raw JMS+DB limit.")
+        description = "Measure runs/s, stage hops/s, hop latency, CPU, SQL statements, rows and bytes written per hop,"
+                + " and heap, against the raw JMS+DB limit; or a for_each's items/s.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "2000", description = "measured runs (default: ${DEFAULT-VALUE})")
     int runs;
@@ -54,8 +49,29 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--warmup",
             defaultValue = "1000",
-            description = "runs before measuring, while the JIT compiles the hot paths (default: ${DEFAULT-VALUE})")
+            description = "runs before measuring, while the JIT compiles the hot paths; with --for-each, the items of a"
+                    + " warm-up run (at most N) (default: ${DEFAULT-VALUE})")
     int warmup;
+
+    @Option(
+            names = "--db",
+            defaultValue = "postgres",
+            description = "the store: postgres (the embedded PostgreSQL Baton runs) or h2 (a file, WRITE_DELAY=0)"
+                    + " (default: ${DEFAULT-VALUE})")
+    BenchStack.Db db;
+
+    @Option(
+            names = "--for-each",
+            defaultValue = "0",
+            paramLabel = "N",
+            description = "instead of the chain, one run of a for_each over N items (0: off)")
+    int forEach;
+
+    @Option(
+            names = "--max-parallel",
+            defaultValue = "50",
+            description = "the for_each's maxParallel (default: ${DEFAULT-VALUE})")
+    int maxParallel;
 
     @Option(
             names = "--data",
@@ -72,68 +88,79 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        dev.baton.ticket.EmbeddedPostgres.stopLeftOver(data.resolve("state").resolve("postgres"));
-        deleteTree(data);
-        Path routes = Files.createDirectories(data.resolve("routes"));
-        Path config = Files.createDirectories(data.resolve("config"));
-        Files.copy(Path.of("config", "application.properties"), config.resolve("application.properties"));
-        Files.writeString(
-                config.resolve("agents.yaml"),
-                "agents:\n  bench: {kind: demo, concurrency: " + Math.max(4, Math.min(32, concurrency))
-                        + ", output: {ok: true}}\n");
-        Files.writeString(routes.resolve("bench.yaml"), pipeline(stages));
-        var overrides = new BatonSettings.Overrides(
-                routes, config, data.resolve("state"), freePort(), freePort(), freePort(), freePort());
-        try (BatonServer server = BatonServer.start(BatonSettings.load(overrides));
-                RunWaiter waiter = new RunWaiter(server)) {
+        atLeast("--runs", runs, 1);
+        atLeast("--stages", stages, 1);
+        atLeast("--concurrency", concurrency, 1);
+        atLeast("--warmup", warmup, 0);
+        atLeast("--for-each", forEach, 0);
+        atLeast("--max-parallel", maxParallel, 1);
+        ForEachBench each = new ForEachBench(forEach, maxParallel, Math.min(warmup, forEach));
+        Map<String, String> pipelines =
+                forEach > 0 ? Map.of("bench-each.yaml", each.pipeline()) : Map.of("bench.yaml", pipeline(stages));
+        int agentConcurrency = Math.max(4, Math.min(32, forEach > 0 ? maxParallel : concurrency));
+        try (BenchStack stack = BenchStack.start(data, db, pipelines, agentConcurrency)) {
+            return forEach > 0 ? each.run(stack, out) : chain(stack, out);
+        }
+    }
+
+    private int chain(BenchStack stack, PrintWriter out) throws Exception {
+        out.printf(
+                "Baton bench: %d runs x %d stages, %d in flight; embedded broker (broker/broker.xml), %s; "
+                        + "%d cores, Java %s%n",
+                runs,
+                stages,
+                concurrency,
+                stack.database,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        out.flush();
+        submit(stack, warmup);
+        Window window = Window.open(stack);
+        Map<String, Boolean> measured = submit(stack, runs);
+        Window.Measured m = window.close();
+        long hops = (long) runs * stages;
+        double hopsPerSecond = hops / m.seconds();
+        long failed = measured.values().stream().filter(ok -> !ok).count();
+        BenchFigures figures = new BenchFigures(out);
+        figures.line(
+                "runs/s",
+                "%.0f".formatted(runs / m.seconds()),
+                "%d runs in %.2f s, %d not SUCCEEDED".formatted(runs, m.seconds(), failed));
+        figures.line("stage hops/s", "%.0f".formatted(hopsPerSecond), "");
+        figures.line(
+                "hop latency",
+                hopLatency(stack, measured.keySet()).summary(),
+                "QUEUED of one stage to QUEUED of the next");
+        figures.perUnit("hop", m, hops, stack);
+        figures.heap(m);
+        if (!noRaw) {
+            RawLoop.prepare(stack.server.dataSource());
+            Window rawWindow = Window.open(stack);
+            RawLoop.Result raw = RawLoop.run(
+                    stack.server.connectionFactory(), stack.server.dataSource(), concurrency, Math.min(hops, 20_000));
+            Window.Measured r = rawWindow.close();
             out.printf(
-                    "Baton bench: %d runs x %d stages, %d in flight; embedded broker (broker/broker.xml), "
-                            + "H2 file; %d cores, Java %s%n",
-                    runs,
-                    stages,
-                    concurrency,
-                    Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"));
-            out.flush();
-            submit(server, waiter, warmup);
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
-            long cpu0 = os.getProcessCpuTime();
-            long t0 = System.nanoTime();
-            Map<String, Boolean> measured = submit(server, waiter, runs);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long cpu = os.getProcessCpuTime() - cpu0;
-            long hops = (long) runs * stages;
-            double hopsPerSecond = hops / seconds;
-            long failed = measured.values().stream().filter(ok -> !ok).count();
-            out.printf(
-                    "  runs/s          %.0f  (%d runs in %.2f s, %d not SUCCEEDED)%n",
-                    runs / seconds, runs, seconds, failed);
-            out.printf("  stage hops/s    %.0f%n", hopsPerSecond);
-            out.printf(
-                    "  hop latency     %s  (QUEUED of one stage to QUEUED of the next)%n",
-                    hopLatency(server, measured.keySet()).summary());
-            out.printf("  CPU per hop     %.3f ms  (process CPU, demo agents and broker included)%n", cpu / 1e6 / hops);
-            out.printf(
-                    "  peak heap       %d MiB  (sum of heap pools' peaks while measuring; max %d MiB)%n",
-                    peakHeapMiB(), Runtime.getRuntime().maxMemory() / (1024 * 1024));
-            out.flush();
-            if (!noRaw) {
-                var cf = server.connectionFactory();
-                RawLoop.Result raw = RawLoop.run(cf, server.dataSource(), concurrency, Math.min(hops, 20_000));
-                out.printf(
-                        "raw limit, same broker and database: JMS request/reply + ticket-row insert and update, "
-                                + "%d clients%n",
-                        concurrency);
-                out.printf(
-                        "  round trips/s   %.0f  (%d in %.2f s)%n", raw.perSecond(), raw.roundTrips(), raw.seconds());
-                out.printf("  round trip      %s%n", raw.latency().summary());
-                out.printf(
-                        "Baton / raw       %.0f %%  (stage hops/s / round trips/s)%n",
-                        100 * hopsPerSecond / raw.perSecond());
-            }
-            out.flush();
-            return failed == 0 ? 0 : 1;
+                    "raw limit, same broker and database: JMS request/reply + ticket-row insert and update, "
+                            + "%d clients%n",
+                    concurrency);
+            figures.line(
+                    "round trips/s",
+                    "%.0f".formatted(raw.perSecond()),
+                    "%d in %.2f s".formatted(raw.roundTrips(), raw.seconds()));
+            figures.line("round trip", raw.latency().summary(), "");
+            figures.perUnit("round trip", r, raw.roundTrips(), stack);
+            figures.line(
+                    "Baton / raw",
+                    "%.0f %%".formatted(100 * hopsPerSecond / raw.perSecond()),
+                    "stage hops/s / round trips/s");
+        }
+        figures.legend(false);
+        return failed == 0 ? 0 : 1;
+    }
+
+    private void atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw new ParameterException(spec.commandLine(), option + " must be at least " + least + ", not " + value);
         }
     }
 
@@ -161,25 +188,26 @@ public final class BenchCommand implements Callable<Integer> {
      * many clients would; one thread starting runs one after the other was the bench's own bottleneck); returns
      * run id → SUCCEEDED.
      */
-    private Map<String, Boolean> submit(BatonServer server, RunWaiter waiter, int count) throws Exception {
+    private Map<String, Boolean> submit(BenchStack stack, int count) throws Exception {
         Semaphore inFlight = new Semaphore(concurrency);
         Map<String, Boolean> started = new ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(count);
-        java.util.List<Thread> submitters = new java.util.ArrayList<>();
-        java.util.Queue<Exception> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        AtomicInteger left = new AtomicInteger(count);
+        List<Thread> submitters = new ArrayList<>();
+        Queue<Exception> failures = new ConcurrentLinkedQueue<>();
         for (int t = 0; t < Math.min(concurrency, 8); t++) {
             Thread submitter = new Thread(
                     () -> {
                         try {
                             while (left.getAndDecrement() > 0) {
                                 inFlight.acquire();
-                                String id = server.runs()
+                                String id = stack.server
+                                        .runs()
                                         .start("bench", "{}", null)
                                         .run()
                                         .path("id")
                                         .asText();
                                 started.put(id, false);
-                                waiter.onEnd(id, ok -> {
+                                stack.waiter.onEnd(id, ok -> {
                                     started.put(id, ok);
                                     inFlight.release();
                                 });
@@ -204,11 +232,11 @@ public final class BenchCommand implements Callable<Integer> {
         return started;
     }
 
-    private static Latencies hopLatency(BatonServer server, java.util.Set<String> runIds) throws Exception {
+    private static Latencies hopLatency(BenchStack stack, Set<String> runIds) throws Exception {
         Latencies hops = new Latencies();
-        try (var c = server.dataSource().getConnection();
+        try (var c = stack.server.dataSource().getConnection();
                 var ps = c.prepareStatement(
-                        "SELECT run_id, at FROM ticket_history WHERE status = 'QUEUED' " + "ORDER BY run_id, seq");
+                        "SELECT run_id, at FROM ticket_history WHERE status = 'QUEUED' ORDER BY run_id, seq");
                 ResultSet rs = ps.executeQuery()) {
             Map<String, Timestamp> last = new HashMap<>();
             while (rs.next()) {
@@ -225,86 +253,5 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return hops;
-    }
-
-    private static long peakHeapMiB() {
-        long peak = 0;
-        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak / (1024 * 1024);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    /** Learns that runs ended from the run events on {@code baton.events}, instead of polling the database. */
-    private static final class RunWaiter implements AutoCloseable {
-        private final Connection connection;
-        private final Map<String, java.util.function.Consumer<Boolean>> waiting = new ConcurrentHashMap<>();
-        private final Map<String, Boolean> early = new ConcurrentHashMap<>();
-
-        RunWaiter(BatonServer server) throws Exception {
-            connection = server.connectionFactory().createConnection();
-            Session s = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            s.createConsumer(s.createTopic(dev.baton.compile.Endpoints.EVENTS)).setMessageListener(m -> {
-                try {
-                    JsonNode e = Json.parse(((TextMessage) m).getText());
-                    String status = e.path("status").asText();
-                    if (e.path("type").asText().equals("run")
-                            && (status.equals("SUCCEEDED")
-                                    || status.equals("FAILED")
-                                    || status.equals("COMPENSATED")
-                                    || status.equals("CANCELLED"))) {
-                        ended(e.path("runId").asText(), status.equals("SUCCEEDED"));
-                    }
-                } catch (Exception ex) {
-                    throw new IllegalStateException(ex);
-                }
-            });
-            connection.start();
-        }
-
-        void onEnd(String runId, java.util.function.Consumer<Boolean> then) {
-            waiting.put(runId, then);
-            Boolean ok = early.remove(runId);
-            if (ok != null && waiting.remove(runId) != null) {
-                then.accept(ok);
-            }
-        }
-
-        private void ended(String runId, boolean ok) {
-            var then = waiting.remove(runId);
-            if (then != null) {
-                then.accept(ok);
-            } else {
-                early.put(runId, ok);
-                var late = waiting.remove(runId);
-                if (late != null && early.remove(runId) != null) {
-                    late.accept(ok);
-                }
-            }
-        }
-
-        @Override
-        public void close() throws jakarta.jms.JMSException {
-            connection.close();
-        }
     }
 }

@@ -2,7 +2,11 @@ package dev.baton.ticket;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
 import dev.baton.config.BatonSettings.DbSettings;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /** Opens the one pooled DataSource and brings its schema up to date, on H2 or PostgreSQL alike. */
@@ -10,8 +14,18 @@ public final class Database {
     private Database() {}
 
     public static HikariDataSource open(DbSettings db) {
+        return open(db, null);
+    }
+
+    /** The pool over connections made through {@code around} ({@code baton bench} counts statements so), or straight when null. */
+    public static HikariDataSource open(DbSettings db, UnaryOperator<DataSource> around) {
         HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl(closedByBaton(db.url()));
+        if (around == null) {
+            cfg.setJdbcUrl(closedByBaton(db.url()));
+        } else {
+            cfg.setDataSource(around.apply(
+                    new DriverDataSource(closedByBaton(db.url()), null, new Properties(), db.user(), db.password())));
+        }
         cfg.setUsername(db.user());
         cfg.setPassword(db.password());
         cfg.setMaximumPoolSize(db.poolSize());
