@@ -84,6 +84,23 @@ public final class McpConnection implements AutoCloseable {
         if (client != null) {
             return client;
         }
+        try {
+            return connect();
+        } catch (AgentFailure e) {
+            if (!e.getMessage().endsWith(ENQUEUE_RACE)) {
+                throw e;
+            }
+            // The SDK's stdio transport refuses a message sent while it sends another (a server notification answered
+            // during initialize): a race of the SDK's, not a broken server, so a new process is tried once more.
+            LOG.info("{}: {}; connecting again", who, e.getMessage());
+            return connect();
+        }
+    }
+
+    /** How the MCP SDK's stdio transport reports a message it could not queue (reactor's tryEmitNext failed). */
+    private static final String ENQUEUE_RACE = "Failed to enqueue message";
+
+    private McpSyncClient connect() throws AgentFailure {
         McpSyncClient c = McpClient.sync(transport())
                 .requestTimeout(options.timeout())
                 .initializationTimeout(options.timeout())

@@ -447,6 +447,17 @@ class ConsoleBrowserTest {
         screenshot("pipeline");
     }
 
+    /** The booker agent as GET /api/agents shows it (a missing node when it is not listed). */
+    private static com.fasterxml.jackson.databind.JsonNode booker() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode all = baton.get("/api/agents").body();
+        for (com.fasterxml.jackson.databind.JsonNode a : all.isArray() ? all : all.path("items")) {
+            if (a.path("name").asText().equals("booker")) {
+                return a;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
     @Test
     @Order(5)
     void theAgentsPageShowsTheRegistryAndTheDeadLetters() throws Exception {
@@ -460,6 +471,10 @@ class ConsoleBrowserTest {
         org.awaitility.Awaitility.await()
                 .atMost(WAIT)
                 .until(() -> baton.get("/api/dead-letters").body().path("items").size() > 0);
+        // The page shows what the registry knows: wait for the demo agent's first heartbeat to be applied.
+        org.awaitility.Awaitility.await()
+                .atMost(WAIT)
+                .until(() -> booker().path("health").asText().equals("UP"));
         js("location.hash = '#/agents';");
         WebElement row = shown(By.cssSelector("tr[data-agent='booker']"));
         assertThat(row.getText()).contains("demo", "UP");
