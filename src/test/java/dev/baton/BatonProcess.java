@@ -286,8 +286,15 @@ public final class BatonProcess {
         return process != null && process.isAlive();
     }
 
-    public int awaitExit() throws InterruptedException {
-        process.waitFor(120, TimeUnit.SECONDS);
+    /**
+     * The exit code once the process has ended by itself (within 2 minutes); otherwise fails with a thread dump of
+     * what it was doing instead.
+     */
+    public int awaitExit() throws Exception {
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            throw new AssertionError("Baton is still running after 2 minutes; its threads: " + dumpThreads()
+                    + ", its log: " + log(starts));
+        }
         return process.exitValue();
     }
 

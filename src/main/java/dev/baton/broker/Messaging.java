@@ -10,6 +10,9 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * sends from the outbox relay (cached sessions), and in-process agents (no prefetch).
  */
 public final class Messaging implements AutoCloseable {
+    /** Bytes a Baton consumer (results, coordinator, decisions, event streams) takes ahead of its work. */
+    public static final int CONSUMER_WINDOW = 32 * 1024;
+
     private final BrokerSettings broker;
     private final ActiveMQConnectionFactory consumers;
     private final CachingConnectionFactory relay;
@@ -18,6 +21,12 @@ public final class Messaging implements AutoCloseable {
     private Messaging(BrokerSettings broker) {
         this.broker = broker;
         this.consumers = newConnectionFactory(broker);
+        // A consumer buffers this much ahead of what it has applied, not Artemis' default 1 MiB (about a thousand
+        // replies). A message that the broker hands back (a killed process, a rolled-back batch) comes back after its
+        // redelivery delay, behind whatever the consumers buffered meanwhile: with 1 MiB buffers and a process
+        // killed every minute, replies were seen waiting 6 minutes, delivered 10–12 times, never reached. With
+        // CONSUMER_WINDOW a buffer holds a few dozen replies, seconds of work.
+        consumers.setConsumerWindowSize(CONSUMER_WINDOW);
         this.relay = new CachingConnectionFactory(newConnectionFactory(broker));
         relay.setSessionCacheSize(32);
         // In-process agents hold one ticket at a time: without prefetch a consumer takes its next ticket only when
