@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fault injection for crash tests: {@code baton.fault=<point>@<n>} halts the process (as kill -9 would) the n-th
+ * Fault injection for crash tests: {@code baton.fault=<point>@<n>} kills the process (SIGKILL) the n-th
  * time execution passes the named point. Off unless the property is set.
  */
 public final class Faults {
@@ -43,7 +43,30 @@ public final class Faults {
     public void pass(String name) {
         if (name.equals(point) && passes.incrementAndGet() == nth) {
             LOG.warn("fault injection: halting at {} (pass {})", name, nth);
-            Runtime.getRuntime().halt(137);
+            killSelf();
         }
+    }
+
+    /**
+     * Ends this process with SIGKILL, as the crash it stands for would, and does not return. {@code Runtime.halt}
+     * once hung: the JVM's connections were gone, yet the process had not exited two minutes later, and it logged
+     * nothing on SIGTERM either. A signal cannot hang. Where {@code kill} is missing, halt it is.
+     */
+    private static void killSelf() {
+        try {
+            new ProcessBuilder(
+                            "kill",
+                            "-KILL",
+                            Long.toString(ProcessHandle.current().pid()))
+                    .redirectErrorStream(true)
+                    .start()
+                    .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            Thread.sleep(10_000); // the signal ends the process meanwhile
+        } catch (java.io.IOException e) {
+            LOG.warn("fault injection: no kill command ({}); halting instead", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Runtime.getRuntime().halt(137);
     }
 }
