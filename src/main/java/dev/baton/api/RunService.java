@@ -236,7 +236,7 @@ public final class RunService {
             throws java.sql.SQLException {
         RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
         List<String> order = new java.util.ArrayList<>();
-        var stages = store.stages(c, runId);
+        var stages = store.stageRows().stages(c, runId);
         Pipeline pinned;
         try {
             pinned = pipelines.pinned(c, run.pipeline(), run.revision());

@@ -144,7 +144,7 @@ public final class AgentHealth {
             roomFor(c, agent, instance);
             String was = agents.heartbeat(c, agent, instance, now, Json.write(Json.MAPPER.valueToTree(inFlight)));
             for (String ticketId : inFlight) {
-                var t = runs.ticket(c, ticketId);
+                var t = runs.ticketRows().ticket(c, ticketId);
                 // Only the current attempt of an active ticket of this agent, and only when no instance said so
                 // more precisely (in a reply): inFlight carries no attempt numbers.
                 if (t.isPresent()

@@ -49,7 +49,7 @@ final class AgentReplies {
     /** The run a reply's ticket belongs to, read before its batch: the lane it is applied in. */
     String runOfTicket(AgentReply reply) {
         return steps.tx()
-                .run(c -> store.runOfTicket(c, reply.ticketId()))
+                .run(c -> store.ticketRows().runOfTicket(c, reply.ticketId()))
                 .orElseThrow(() -> new PoisonMessageException("unknown ticket " + reply.ticketId()));
     }
 
@@ -75,7 +75,8 @@ final class AgentReplies {
             throws SQLException {
         // The ticket is read once its run is locked: what it says then holds until this transaction ends.
         Step s = steps.step(c, store.lockRun(c, runId).orElseThrow(() -> gone(reply.ticketId())));
-        TicketRow t = store.ticket(c, reply.ticketId())
+        TicketRow t = store.ticketRows()
+                .ticket(c, reply.ticketId())
                 .filter(found -> found.runId().equals(runId))
                 .orElseThrow(() -> gone(reply.ticketId()));
         // The broker stamps who sent it: one agent's user cannot answer another agent's ticket.
@@ -102,7 +103,7 @@ final class AgentReplies {
             if (!recorded && reply.usage() == null) {
                 // Counted on the refusal's row: keeping its id would grow the inbox by one row per copy. A
                 // reply with usage keeps it, so that a redelivery does not count its tokens twice.
-                store.forgetDelivery(c, messageId);
+                store.inbox().forgetDelivery(c, messageId);
             }
             steps.save(s);
             return s.outgoing; // the REFUSED event, none for a repeat
@@ -133,7 +134,7 @@ final class AgentReplies {
                     if (t.status() == TicketStatus.RUNNING && reply.usage() == null) {
                         // Only renewed a lease, which a redelivery may do again: keeping its id would let an
                         // agent that reports progress in a tight loop grow the inbox by a row a message.
-                        store.forgetDelivery(c, messageId);
+                        store.inbox().forgetDelivery(c, messageId);
                     }
                 }
                 case SUCCEEDED -> {

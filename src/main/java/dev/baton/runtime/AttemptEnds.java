@@ -88,7 +88,7 @@ final class AttemptEnds {
                     return List.of();
                 }
                 Step s = found.get();
-                TicketRow t = store.ticket(c, ticketId).orElseThrow();
+                TicketRow t = store.ticketRows().ticket(c, ticketId).orElseThrow();
                 if (!work.apply(s, t)) {
                     return List.of();
                 }

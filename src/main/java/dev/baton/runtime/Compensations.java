@@ -48,7 +48,8 @@ final class Compensations {
      */
     boolean next(Step s) throws SQLException {
         for (Stage stage : toUndo(s)) {
-            Optional<TicketRow> existing = store.ticket(s.c, s.run.id(), stage.name(), 0, TicketRow.COMPENSATION);
+            Optional<TicketRow> existing =
+                    store.ticketRows().ticket(s.c, s.run.id(), stage.name(), 0, TicketRow.COMPENSATION);
             if (existing.isPresent() && existing.get().status() == TicketStatus.SUCCEEDED) {
                 continue;
             }

@@ -61,11 +61,12 @@ final class MultiAgentSteps {
 
     /** The aggregator's state: the stage iteration's tickets, in agent order. */
     List<TicketRow> tickets(Step s, Scope scope, MultiAgentStage stage) throws SQLException {
-        return store.tickets(
-                s.c,
-                s.run.id(),
-                scope.qualified(stage),
-                stages.row(s, scope, stage).iteration());
+        return store.ticketRows()
+                .tickets(
+                        s.c,
+                        s.run.id(),
+                        scope.qualified(stage),
+                        stages.row(s, scope, stage).iteration());
     }
 
     /** Keeps the count of ended tickets on the stage row while the strategy waits for more. */

@@ -43,7 +43,8 @@ final class RunCommands {
                     throw new RefusedException(400, "stage '" + stageName + "' is " + stage.kind() + ", not approval");
                 }
                 StageRow row = s.stages.get(stageName);
-                TicketRow t = store.ticket(c, runId, stageName, row.iteration(), 0)
+                TicketRow t = store.ticketRows()
+                        .ticket(c, runId, stageName, row.iteration(), 0)
                         .orElseThrow(() -> new RefusedException(
                                 409,
                                 "stage '" + stageName + "' is not waiting for approval yet (it is " + row.status()

@@ -119,7 +119,9 @@ public final class RunEngine {
     /** Drops inbox entries older than {@code keep}; returns how many. */
     public int pruneInbox(java.time.Duration keep) {
         return steps.tx()
-                .run(c -> steps.store().pruneInbox(c, steps.clock().instant().minus(keep)));
+                .run(c -> steps.store()
+                        .inbox()
+                        .pruneInbox(c, steps.clock().instant().minus(keep)));
     }
 
     /** The coordinator's messages, applied in the coordinator route's transaction after its inbox. */

@@ -90,7 +90,7 @@ final class RunStarts {
         Instant now = clock.instant();
         if (submission != null
                 && submission.messageId() != null
-                && !store.firstDelivery(c, SUBMIT_INBOX_PREFIX + submission.messageId(), now)) {
+                && !store.inbox().firstDelivery(c, SUBMIT_INBOX_PREFIX + submission.messageId(), now)) {
             throw new AlreadySubmittedException(submission.messageId());
         }
         pipelines.remember(c, p);
@@ -118,7 +118,7 @@ final class RunStarts {
             // Said once it has happened: a start that rolls back (a concurrent request with the same key) logs nothing.
             String revision = p.revision().substring(0, 12);
             Tx.afterCommit(() -> LOG.info("run {} of '{}' started on revision {}", run.id(), p.name(), revision));
-            Step s = new Step(c, store, now, p, run, store.stages(c, run.id()));
+            Step s = new Step(c, store, now, p, run, store.stageRows().stages(c, run.id()));
             stages.tickets()
                     .note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
             stages.release(s, Scope.top(p));
@@ -142,7 +142,7 @@ final class RunStarts {
 
     private void insertStages(Connection c, String runId, Scope scope) throws SQLException {
         for (Stage stage : scope.stages()) {
-            store.insertStage(c, StageRow.waiting(runId, scope.qualified(stage)));
+            store.stageRows().insertStage(c, StageRow.waiting(runId, scope.qualified(stage)));
             if (stage instanceof LoopStage loop) {
                 insertStages(c, runId, scope.inner(loop));
             }

@@ -106,7 +106,7 @@ final class RunSteps {
      * reply for an unknown ticket is still dead-lettered: that is input from outside.
      */
     Optional<Step> timerStep(Connection c, String ticketId) throws SQLException {
-        Optional<TicketRow> unlocked = store.ticket(c, ticketId);
+        Optional<TicketRow> unlocked = store.ticketRows().ticket(c, ticketId);
         Optional<RunRow> run = unlocked.isEmpty()
                 ? Optional.empty()
                 : store.lockRun(c, unlocked.get().runId());
@@ -127,7 +127,7 @@ final class RunSteps {
             ensureRoutes(p);
         } catch (IllegalStateException | CompileException e) {
             // Redelivering its events would never help: the run fails, saying which revision and why.
-            Step s = new Step(c, store, now, null, run, store.stages(c, run.id()));
+            Step s = new Step(c, store, now, null, run, store.stageRows().stages(c, run.id()));
             String why = "revision " + run.revision().substring(0, 12) + " of pipeline '" + run.pipeline()
                     + "' can no longer be compiled: " + e.getMessage();
             if (!run.status().terminal()) {
@@ -136,7 +136,7 @@ final class RunSteps {
             }
             throw new UnloadableRevisionException(why, s.outgoing);
         }
-        return new Step(c, store, now, p, run, store.stages(c, run.id()));
+        return new Step(c, store, now, p, run, store.stageRows().stages(c, run.id()));
     }
 
     /** A revision whose routes cannot be added to the CamelContext. */

@@ -41,7 +41,7 @@ final class Spending {
         TokenUsage u = TokenUsage.of(reported, null);
         Double cost = price == null ? null : price.cost(u.prompt(), u.completion(), u.total());
         u = new TokenUsage(u.prompt(), u.completion(), u.total(), cost);
-        store.addUsage(s.c, t.id(), reported, cost);
+        store.ticketRows().addUsage(s.c, t.id(), reported, cost);
         UsageStore.Spent spent = usage.add(s.c, s.run.id(), u.total(), cost);
         metrics.tokens(s.pipeline.name(), t.stage(), t.agent(), u);
         Budget budget = s.pipeline.budget();

@@ -123,7 +123,7 @@ final class Step {
 
     /** Writes the history rows recorded so far, for a read of the history that must see them. */
     void flushHistory() throws SQLException {
-        store.history(c, history);
+        store.historyRows().history(c, history);
         history.clear();
     }
 
@@ -140,7 +140,8 @@ final class Step {
     void save() throws SQLException {
         flushHistory();
         if (!changedStages.isEmpty()) {
-            store.updateStages(c, changedStages.stream().map(stages::get).toList());
+            store.stageRows()
+                    .updateStages(c, changedStages.stream().map(stages::get).toList());
             changedStages.clear();
         }
         if (status == run.status()

@@ -90,7 +90,7 @@ final class Tickets {
 
     /** Stores a new ticket (or revives the one a rerun left) and dispatches its next attempt at once. */
     TicketRow start(Step s, TicketRow fresh, TicketPolicy policy, String why) throws SQLException {
-        var old = store.ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
+        var old = store.ticketRows().ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
         if (old.isEmpty()) {
             // Written once, as dispatched: an insert, then no update of the row just inserted.
             return dispatch(s, fresh, fresh.attempt() + 1, policy, Duration.ZERO, why, true);
@@ -104,13 +104,13 @@ final class Tickets {
      * the earlier attempts), so a row with the same stage, iteration and item is revived instead.
      */
     TicketRow store(Step s, TicketRow fresh) throws SQLException {
-        var old = store.ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
+        var old = store.ticketRows().ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
         if (old.isEmpty()) {
-            store.insertTicket(s.c, fresh);
+            store.ticketRows().insertTicket(s.c, fresh);
             return fresh;
         }
         TicketRow revived = old.get().revived(fresh, s.now);
-        store.updateTicket(s.c, revived);
+        store.ticketRows().updateTicket(s.c, revived);
         return revived;
     }
 
@@ -135,9 +135,9 @@ final class Tickets {
         Instant lease = policy.timeout() == null ? null : ceilMillis(deliverAt.plus(policy.timeout()));
         TicketRow queued = t.attempt(attempt, lease, s.now);
         if (insert) {
-            store.insertTicket(s.c, queued);
+            store.ticketRows().insertTicket(s.c, queued);
         } else {
-            store.updateTicket(s.c, queued);
+            store.ticketRows().updateTicket(s.c, queued);
         }
         timing.queued(s, queued, deliverAt);
         history(s, queued, TicketStatus.QUEUED.name(), why);
@@ -236,7 +236,7 @@ final class Tickets {
     /** A progress report from the agent: the attempt is alive, so its lease starts again. */
     void renewLease(Step s, TicketRow t, TicketPolicy policy) throws SQLException {
         if (policy.timeout() != null) {
-            store.updateTicket(s.c, t.lease(ceilMillis(s.now.plus(policy.timeout())), s.now));
+            store.ticketRows().updateTicket(s.c, t.lease(ceilMillis(s.now.plus(policy.timeout())), s.now));
         }
     }
 
@@ -247,7 +247,7 @@ final class Tickets {
     TicketRow running(Step s, TicketRow t, String detail, boolean write) throws SQLException {
         TicketRow r = t.with(TicketStatus.RUNNING, s.now);
         if (write) {
-            store.updateTicket(s.c, r);
+            store.ticketRows().updateTicket(s.c, r);
         }
         history(s, r, TicketStatus.RUNNING.name(), detail);
         return r;
@@ -255,7 +255,7 @@ final class Tickets {
 
     TicketRow succeed(Step s, TicketRow t, JsonNode output, String detail) throws SQLException {
         TicketRow done = t.ended(TicketStatus.SUCCEEDED, output, null, s.now);
-        store.updateTicket(s.c, done);
+        store.ticketRows().updateTicket(s.c, done);
         history(s, done, TicketStatus.SUCCEEDED.name(), detail);
         attemptEnded(s, t, Outcome.SUCCEEDED, false);
         return done;
@@ -291,7 +291,7 @@ final class Tickets {
 
     TicketRow fail(Step s, TicketRow t, String error) throws SQLException {
         TicketRow failed = t.ended(TicketStatus.FAILED, null, error, s.now);
-        store.updateTicket(s.c, failed);
+        store.ticketRows().updateTicket(s.c, failed);
         history(s, failed, TicketStatus.FAILED.name(), error);
         attemptEnded(s, t, s.timedOut ? Outcome.TIMED_OUT : Outcome.FAILED, true);
         return failed;
@@ -304,7 +304,7 @@ final class Tickets {
     void cancel(Step s, TicketRow t, String reason) throws SQLException {
         boolean held = t.status().active();
         TicketRow cancelled = t.with(TicketStatus.CANCELLED, s.now);
-        store.updateTicket(s.c, cancelled);
+        store.ticketRows().updateTicket(s.c, cancelled);
         history(s, cancelled, TicketStatus.CANCELLED.name(), reason);
         if (held) {
             attemptEnded(s, t, Outcome.CANCELLED, false);
