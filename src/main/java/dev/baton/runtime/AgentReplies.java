@@ -22,7 +22,8 @@ import java.util.List;
 // try-with-resources whose resource is never read: its LogContext scopes set the log lines' run and ticket ids.
 @SuppressWarnings("try")
 final class AgentReplies {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentReplies.class);
+    /** The engine's logger, as before these events had classes of their own: log filters and the docs name it. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunEngine.class);
 
     private final RunSteps steps;
     private final RunStore store;

@@ -28,7 +28,8 @@ import java.util.UUID;
 // try-with-resources whose resource is never read: its LogContext scope sets the log lines' run id.
 @SuppressWarnings("try")
 final class RunStarts {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunStarts.class);
+    /** The engine's logger, as before these events had classes of their own: log filters and the docs name it. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunEngine.class);
     /** Inbox ids of JMS submissions, apart from those of agent replies. */
     private static final String SUBMIT_INBOX_PREFIX = "submit:";
 

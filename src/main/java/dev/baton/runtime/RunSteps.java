@@ -19,7 +19,8 @@ import java.util.Optional;
  * saves it once the event has been applied.
  */
 final class RunSteps {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunSteps.class);
+    /** The engine's logger, as before these events had classes of their own: log filters and the docs name it. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunEngine.class);
 
     private final Tx tx;
     private final RunStore store;
