@@ -9,8 +9,8 @@ import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.RunRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.Tx;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.baton.runtime;
 
 import dev.baton.ticket.Rows.Outgoing;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;

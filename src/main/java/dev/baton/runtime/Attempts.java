@@ -3,8 +3,8 @@ package dev.baton.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.compile.Scope;
 import dev.baton.pipeline.Stage;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStatus;
+import dev.baton.ticket.TicketRow;
 import java.sql.SQLException;
 
 /**

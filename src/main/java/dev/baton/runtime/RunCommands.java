@@ -4,9 +4,9 @@ import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.Tx;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import dev.baton.pipeline.Json;
 import dev.baton.ticket.RefusalStore;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
-import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
-import dev.baton.ticket.Rows.TicketRow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;

@@ -3,7 +3,6 @@ package dev.baton.ticket;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
-import dev.baton.ticket.Rows.TicketRow;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
