@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Agent health from heartbeats: applies each heartbeat on {@code baton.heartbeats} to the database, and marks an
  * instance unseen for {@link Policy#missed} intervals DOWN. Marking DOWN and queueing an {@code instance-down}
  * coordinator message for each ticket attempt the instance held are one transaction, so a crash in between loses
- * no failover; the engine ends those attempts' leases there and then ({@link RunEngine#onInstanceDown}).
+ * no failover; the engine ends those attempts' leases there and then ({@link AttemptEnds#onInstanceDown}).
  */
 public final class AgentHealth {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHealth.class);
