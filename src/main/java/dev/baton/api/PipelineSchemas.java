@@ -13,7 +13,7 @@ import static dev.baton.api.SchemaShapes.time;
 import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.media.Schema;
 
-/** The schemas of what the API shows of pipelines and agents ({@code RunService.describe}, {@link AgentViews}). */
+/** The schemas of what the API shows of pipelines and agents ({@code PipelineViews.describe}, {@link AgentViews}). */
 final class PipelineSchemas {
     private PipelineSchemas() {}
 

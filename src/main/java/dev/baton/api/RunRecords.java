@@ -70,7 +70,7 @@ public final class RunRecords {
     /** Every stored revision of a pipeline, newest first, marking the one new runs get. */
     public ArrayNode revisions(String pipeline) {
         String current = pipelines.current(pipeline).map(Pipeline::revision).orElse(null);
-        List<RevisionRow> rows = tx.run(c -> store.revisions(c, pipeline));
+        List<RevisionRow> rows = tx.run(c -> store.revisionRows().revisions(c, pipeline));
         if (rows.isEmpty() && current == null) {
             throw Problem.notFound("pipeline '" + pipeline + "' has never been loaded");
         }

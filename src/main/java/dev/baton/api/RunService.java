@@ -1,18 +1,13 @@
 package dev.baton.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.compile.PipelineRegistry;
 import dev.baton.compile.RoutesFolder;
 import dev.baton.pipeline.Json;
-import dev.baton.pipeline.Params;
 import dev.baton.pipeline.Pipeline;
-import dev.baton.pipeline.Schedule;
 import dev.baton.pipeline.Stage;
-import dev.baton.pipeline.validate.Dag;
 import dev.baton.runtime.AlreadySubmittedException;
-import dev.baton.runtime.IdempotencyConflictException;
 import dev.baton.runtime.OutboxRelay;
 import dev.baton.runtime.Retention;
 import dev.baton.runtime.RunEngine;
@@ -24,7 +19,6 @@ import dev.baton.ticket.RunStore;
 import dev.baton.ticket.Tx;
 import dev.baton.ticket.WebhookStore;
 import java.util.List;
-import java.util.Locale;
 
 /** What the REST API, the CLI's demo and Camel triggers do with runs; input checked here, answers as JSON. */
 public final class RunService {
@@ -33,13 +27,9 @@ public final class RunService {
     static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final PipelineRegistry pipelines;
-    private final RoutesFolder folder;
-    private final RunEngine engine;
-    private final OutboxRelay relay;
     private final Tx tx;
     private final RunStore store;
     private final RunControl control;
-    private final Scheduler scheduler;
     private final RunRecords records;
     private final Metrics metrics;
     private final Retention retention;
@@ -56,6 +46,8 @@ public final class RunService {
 
     private final WaitingApprovals approvals;
     private final RunPages pages;
+    private final StartRequests starts;
+    private final PipelineViews pipelineViews;
 
     public RunService(
             PipelineRegistry pipelines,
@@ -67,11 +59,7 @@ public final class RunService {
             Scheduler scheduler,
             Metrics metrics) {
         this.metrics = metrics;
-        this.scheduler = scheduler;
         this.pipelines = pipelines;
-        this.folder = folder;
-        this.engine = engine;
-        this.relay = relay;
         this.tx = tx;
         this.store = store;
         this.control = new RunControl(engine, relay, this::get);
@@ -79,6 +67,8 @@ public final class RunService {
         this.retention = new Retention(tx, new RetentionStore(), Retention.BATCH);
         this.approvals = new WaitingApprovals(tx, store, pipelines);
         this.pages = new RunPages(tx, store, PAGES);
+        this.starts = new StartRequests(pipelines, engine, relay, this::get);
+        this.pipelineViews = new PipelineViews(pipelines, folder, scheduler, tx);
     }
 
     /**
@@ -130,82 +120,6 @@ public final class RunService {
         return records;
     }
 
-    public StartOutcome start(String pipelineName, String body, String idempotencyKey) {
-        return start(pipelineName, body, idempotencyKey, null);
-    }
-
-    /**
-     * Starts a run as {@code POST /api/pipelines/{name}/runs} does, for a submission over JMS: the run keeps where
-     * its final result goes. A replay of an earlier run (same idempotency key) sends that run's result to the new
-     * reply destination instead, or, when it has already ended, asks the caller to answer at once.
-     *
-     * @throws AlreadySubmittedException when this very message already started a run (a redelivery)
-     */
-    public StartOutcome start(
-            String pipelineName, String body, String idempotencyKey, RunEngine.Submission submission) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw Problem.badRequest("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", List.of());
-        }
-        JsonNode given;
-        try {
-            given = body == null || body.isBlank() ? Json.object() : Json.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw Problem.badRequest("request body is not valid JSON", List.of(e.getMessage()));
-        }
-        if (!given.isObject()) {
-            throw Problem.badRequest(
-                    "request body must be a JSON object of params",
-                    List.of("expected a JSON object, got "
-                            + given.getNodeType().name().toLowerCase(Locale.ROOT)));
-        }
-        // A replay is judged against the request as sent, before the pipeline is even looked up: the file may have
-        // changed (defaults) or gone since the first request.
-        String requestHash = Json.sha256(pipelineName + "\n" + Json.canonical(given));
-        try {
-            if (idempotencyKey != null) {
-                var earlier = engine.earlier(idempotencyKey, pipelineName, requestHash);
-                if (earlier.isPresent()) {
-                    return replayed(earlier.get().id(), submission);
-                }
-            }
-            return startNew(pipelineName, given, idempotencyKey, requestHash, submission);
-        } catch (IdempotencyConflictException e) {
-            throw new Problem(422, "Unprocessable Content", e.getMessage(), List.of());
-        }
-    }
-
-    private StartOutcome replayed(String runId, RunEngine.Submission submission) {
-        boolean answerNow =
-                submission != null && submission.replyTo() != null && !engine.answerLater(runId, submission.replyTo());
-        return new StartOutcome(get(runId), true, answerNow);
-    }
-
-    private StartOutcome startNew(
-            String pipelineName,
-            JsonNode given,
-            String idempotencyKey,
-            String requestHash,
-            RunEngine.Submission submission) {
-        Pipeline p = pipelines
-                .current(pipelineName)
-                .orElseThrow(() -> Problem.notFound("pipeline '" + pipelineName + "' is not loaded; loaded pipelines: "
-                        + String.join(", ", pipelines.names())));
-        if (given.size() == 1 && given.has("params") && !p.params().containsKey("params")) {
-            given = given.get("params"); // the {"params": {...}} envelope
-        }
-        Params.Resolution resolved = Params.resolve(p, given);
-        if (!resolved.problems().isEmpty()) {
-            throw Problem.badRequest("params do not match pipeline '" + p.name() + "'", resolved.problems());
-        }
-        RunEngine.Started started = engine.start(p, resolved.params(), idempotencyKey, requestHash, submission);
-        if (started.replayed()) { // a concurrent request with the same key won
-            return replayed(started.run().id(), submission);
-        }
-        // Answering 500 after the commit would invite a retry that, without an Idempotency-Key, makes a second run.
-        relay.sendOrLeaveToSweep(started.run().id(), started.outgoing());
-        return new StartOutcome(get(started.run().id()), started.replayed());
-    }
-
     /** Tickets per stage in a run view when the caller does not say: enough for most stages, bounded for all. */
     public static final int TICKETS_PER_STAGE = 100;
 
@@ -236,7 +150,7 @@ public final class RunService {
             throws java.sql.SQLException {
         RunRow run = store.run(c, runId).orElseThrow(() -> Problem.notFound("run '" + runId + "' does not exist"));
         List<String> order = new java.util.ArrayList<>();
-        var stages = store.stages(c, runId);
+        var stages = store.stageRows().stages(c, runId);
         Pipeline pinned;
         try {
             pinned = pipelines.pinned(c, run.pipeline(), run.revision());
@@ -329,74 +243,28 @@ public final class RunService {
         });
     }
 
+    public StartOutcome start(String pipelineName, String body, String idempotencyKey) {
+        return start(pipelineName, body, idempotencyKey, null);
+    }
+
+    /**
+     * Starts a run as {@code POST /api/pipelines/{name}/runs} does, for a submission over JMS; see {@link
+     * StartRequests#start}.
+     *
+     * @throws AlreadySubmittedException when this very message already started a run (a redelivery)
+     */
+    public StartOutcome start(
+            String pipelineName, String body, String idempotencyKey, RunEngine.Submission submission) {
+        return starts.start(pipelineName, body, idempotencyKey, submission);
+    }
+
+    /** {@code GET /api/pipelines}: the loaded pipelines with what they spent, and the files that do not load. */
     public ObjectNode pipelines() {
-        ObjectNode out = Json.object();
-        ArrayNode arr = out.putArray("pipelines");
-        var spent = tx.run(USAGE::byPipeline);
-        pipelines
-                .all()
-                .forEach(p ->
-                        arr.add(describe(p, scheduler).set("usage", UsageViews.spent(spent.get(p.name()), true))));
-        ArrayNode invalid = out.putArray("invalid");
-        folder.invalid().forEach((file, violations) -> {
-            ObjectNode o = invalid.addObject().put("file", file);
-            ArrayNode errs = o.putArray("errors");
-            violations.forEach(v -> errs.add(v.toString()));
-        });
-        return out;
+        return pipelineViews.pipelines();
     }
 
+    /** {@code GET /api/pipelines/{name}}. */
     public ObjectNode pipeline(String name) {
-        ObjectNode o = describe(
-                pipelines.current(name).orElseThrow(() -> Problem.notFound("pipeline '" + name + "' is not loaded")),
-                scheduler);
-        o.set("usage", UsageViews.spent(tx.run(USAGE::byPipeline).get(name), true));
-        return o;
-    }
-
-    static ObjectNode describe(Pipeline p, Scheduler scheduler) {
-        ObjectNode o = Json.object()
-                .put("name", p.name())
-                .put("description", p.description())
-                .put("file", p.file())
-                .put("revision", p.revision());
-        ObjectNode params = o.putObject("params");
-        p.params().values().forEach(ps -> {
-            ObjectNode po = params.putObject(ps.name()).put("required", ps.required());
-            po.set("default", ps.defaultValue());
-        });
-        ArrayNode stages = o.putArray("stages");
-        for (Stage s : p.stages()) {
-            ObjectNode so = stages.addObject().put("name", s.name());
-            so.put("kind", s.kind());
-            if (s instanceof dev.baton.pipeline.AgentStage a) {
-                so.put("agent", a.agent());
-                if (a.selector() != null) {
-                    ObjectNode sel = so.putObject("agentSelector");
-                    a.selector().capabilities().forEach(sel.putArray("capabilities")::add);
-                    sel.put("role", a.selector().role());
-                }
-            }
-            ArrayNode agents = so.putArray("agents");
-            s.agentNames().forEach(agents::add);
-            ArrayNode deps = so.putArray("dependsOn");
-            s.dependsOn().forEach(deps::add);
-        }
-        o.set("waves", Json.MAPPER.valueToTree(Dag.waves(p)));
-        if (p.budget() != null) {
-            o.set("budget", UsageViews.budget(p.budget()));
-        }
-        if (p.schedule() != null) {
-            Schedule s = p.schedule();
-            ObjectNode so = o.putObject("schedule")
-                    .put("cron", s.cron())
-                    .put("timezone", s.timezone().getId())
-                    .put("missed", s.missed().label());
-            so.set("params", s.params());
-            so.put(
-                    "nextFireTime",
-                    scheduler.nextFireTime(s).map(Object::toString).orElse(null));
-        }
-        return o;
+        return pipelineViews.pipeline(name);
     }
 }

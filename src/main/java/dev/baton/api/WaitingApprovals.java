@@ -9,8 +9,8 @@ import dev.baton.pipeline.ApprovalStage;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.RunRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.Tx;
 import java.util.List;
 
@@ -47,7 +47,7 @@ public final class WaitingApprovals {
         return tx.run(c -> {
             TicketRow after = null;
             for (int read = 0; read < SCAN && out.size() < LIMIT; ) {
-                List<TicketRow> page = store.waitingApprovals(c, LIMIT, after);
+                List<TicketRow> page = store.ticketRows().waitingApprovals(c, LIMIT, after);
                 if (page.isEmpty()) break;
                 read += page.size();
                 after = page.get(page.size() - 1);
@@ -73,7 +73,7 @@ public final class WaitingApprovals {
         if (stage == null || !(open || stage.mayDecide(who.name()))) return;
         ArrayNode decisions = Json.MAPPER.createArrayNode();
         boolean decided = false;
-        for (HistoryRow h : store.history(c, t.runId(), t.id(), t.attempt())) {
+        for (HistoryRow h : store.historyRows().history(c, t.runId(), t.id(), t.attempt())) {
             if (h.status().equals("APPROVED") || h.status().equals("REJECTED")) {
                 decisions
                         .addObject()

@@ -55,7 +55,8 @@ public final class PipelineRegistry implements PipelineCatalog {
         if (cached != null) {
             return cached;
         }
-        String source = store.pipelineSource(c, pipeline, revision)
+        String source = store.revisionRows()
+                .pipelineSource(c, pipeline, revision)
                 .orElseThrow(
                         () -> new IllegalStateException("revision " + revision + " of " + pipeline + " is not stored"));
         // No stage limit: a revision already runs, and a lower baton.pipelines.max-stages must not strand its runs.
@@ -72,7 +73,7 @@ public final class PipelineRegistry implements PipelineCatalog {
     @Override
     public void remember(Connection c, Pipeline p) throws SQLException {
         if (!stored.contains(key(p.name(), p.revision()))) {
-            store.savePipelineRevision(c, p.name(), p.revision(), p.file(), p.source(), clock.instant());
+            store.revisionRows().savePipelineRevision(c, p.name(), p.revision(), p.file(), p.source(), clock.instant());
             stored.add(key(p.name(), p.revision()));
         }
     }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Agent health from heartbeats: applies each heartbeat on {@code baton.heartbeats} to the database, and marks an
  * instance unseen for {@link Policy#missed} intervals DOWN. Marking DOWN and queueing an {@code instance-down}
  * coordinator message for each ticket attempt the instance held are one transaction, so a crash in between loses
- * no failover; the engine ends those attempts' leases there and then ({@link RunEngine#onInstanceDown}).
+ * no failover; the engine ends those attempts' leases there and then ({@link AttemptEnds#onInstanceDown}).
  */
 public final class AgentHealth {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHealth.class);
@@ -144,7 +144,7 @@ public final class AgentHealth {
             roomFor(c, agent, instance);
             String was = agents.heartbeat(c, agent, instance, now, Json.write(Json.MAPPER.valueToTree(inFlight)));
             for (String ticketId : inFlight) {
-                var t = runs.ticket(c, ticketId);
+                var t = runs.ticketRows().ticket(c, ticketId);
                 // Only the current attempt of an active ticket of this agent, and only when no instance said so
                 // more precisely (in a reply): inFlight carries no attempt numbers.
                 if (t.isPresent()

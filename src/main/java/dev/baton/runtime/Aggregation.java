@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.MultiAgentStage;
-import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

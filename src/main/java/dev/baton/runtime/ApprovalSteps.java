@@ -10,8 +10,8 @@ import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ final class ApprovalSteps {
         // Each time the stage asks (a rerun asks again) is an attempt: its decisions and its timeout belong to it.
         TicketRow stored = tickets.store(s, t);
         t = stored.attempt(stored.attempt() + 1, null, s.now).with(TicketStatus.WAITING_APPROVAL, s.now);
-        store.updateTicket(s.c, t);
+        store.ticketRows().updateTicket(s.c, t);
         String who = stage.approvers().isEmpty() ? "anyone" : String.join(", ", stage.approvers());
         tickets.history(
                 s,
@@ -155,7 +155,7 @@ final class ApprovalSteps {
                                             .map(HistoryRow::actor)
                                             .toList()));
         }
-        TicketRow now = store.ticket(s.c, t.id()).orElseThrow();
+        TicketRow now = store.ticketRows().ticket(s.c, t.id()).orElseThrow();
         return new ApprovalOutcome(
                 ApprovalOutcome.Verdict.COUNTED,
                 null,
@@ -200,7 +200,7 @@ final class ApprovalSteps {
     private void reject(Step s, Scope scope, ApprovalStage stage, TicketRow t, List<HistoryRow> all, String how)
             throws SQLException {
         TicketRow failed = t.ended(TicketStatus.FAILED, null, how, s.now);
-        store.updateTicket(s.c, failed);
+        store.ticketRows().updateTicket(s.c, failed);
         tickets.history(s, failed, TicketStatus.FAILED.name(), how);
         stages.failed(s, scope, stage, how);
     }
@@ -235,7 +235,7 @@ final class ApprovalSteps {
     /** The decisions on the current ask (a rerun asks again, as the next attempt). */
     private List<HistoryRow> decisions(Step s, TicketRow t) throws SQLException {
         s.flushHistory(); // a decision recorded by this step counts
-        return store.history(s.c, t.runId(), t.id(), t.attempt()).stream()
+        return store.historyRows().history(s.c, t.runId(), t.id(), t.attempt()).stream()
                 .filter(h -> h.status().equals(APPROVED) || h.status().equals(REJECTED))
                 .toList();
     }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.pipeline.Compensation;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.util.Comparator;
@@ -48,7 +48,8 @@ final class Compensations {
      */
     boolean next(Step s) throws SQLException {
         for (Stage stage : toUndo(s)) {
-            Optional<TicketRow> existing = store.ticket(s.c, s.run.id(), stage.name(), 0, TicketRow.COMPENSATION);
+            Optional<TicketRow> existing =
+                    store.ticketRows().ticket(s.c, s.run.id(), stage.name(), 0, TicketRow.COMPENSATION);
             if (existing.isPresent() && existing.get().status() == TicketStatus.SUCCEEDED) {
                 continue;
             }

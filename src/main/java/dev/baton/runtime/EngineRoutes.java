@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,10 @@ public final class EngineRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRoutes.class);
     private static final Duration SWEEP_AGE = Duration.ofSeconds(10);
     private static final Duration INBOX_KEEP = Duration.ofDays(2);
+    /** Exchange properties of a coordinator message: the id its inbox records, and the end it applies. */
+    private static final String INBOX_ID = "BatonInboxId";
+
+    private static final String END = "BatonAttemptEnd";
 
     private final RunEngine engine;
     private final Scheduler scheduler;
@@ -72,14 +77,22 @@ public final class EngineRoutes extends RouteBuilder {
                 .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
                 .end();
 
-        from(Endpoints.consumer(Endpoints.COORDINATOR, 2))
-                .routeId(Endpoints.ROUTE_COORDINATOR)
-                .process(this::onCoordinatorMessage);
+        // Leases, instance DOWN and approval timeouts. Like a reply, each is applied once: Camel's idempotent consumer
+        // records its id in the inbox in the transaction that applies it, and a repeat changes nothing.
+        once(
+                "coordinator",
+                from(Endpoints.consumer(Endpoints.COORDINATOR, 2))
+                        .routeId(Endpoints.ROUTE_COORDINATOR)
+                        .process(this::readCoordinatorMessage)
+                        .id("read-coordinator-message"));
 
         // Tickets the broker expired in their agent's queue (stage deadline): each is a timeout of its attempt.
-        from(Endpoints.consumer(Endpoints.TICKETS_EXPIRED, 1))
-                .routeId(Endpoints.ROUTE_TICKETS_EXPIRED)
-                .process(this::onExpiredTicket);
+        once(
+                "expired",
+                from(Endpoints.consumer(Endpoints.TICKETS_EXPIRED, 1))
+                        .routeId(Endpoints.ROUTE_TICKETS_EXPIRED)
+                        .process(this::readExpiredTicket)
+                        .id("read-expired-ticket"));
 
         // A decision over JMS: applied like a REST one; the answer (or why it could not be applied) goes to
         // JMSReplyTo in the consumer's transaction, so "decision consumed" and "answer sent" commit together.
@@ -111,42 +124,68 @@ public final class EngineRoutes extends RouteBuilder {
                 .process(ex -> engine.pruneInbox(INBOX_KEEP));
     }
 
-    private void onCoordinatorMessage(Exchange ex) {
+    /**
+     * The rest of a route that applies one attempt end per message: the transaction begins, the inbox records the
+     * message's id (a repeat skips the end), the end is applied, and once committed its messages go out.
+     */
+    private void once(String name, RouteDefinition route) {
+        route.policy(engine.transaction())
+                .id(name + "-transaction")
+                .idempotentConsumer(exchangeProperty(INBOX_ID), engine.inbox())
+                .removeOnFailure(false)
+                .id(name + "-inbox")
+                .process(ex -> ex.getMessage()
+                        .setBody(ex.getProperty(END, AttemptEnd.class).apply(engine.attemptEnds())))
+                .id(name + "-apply-end")
+                .end()
+                .end()
+                .process(ex -> applied(ex.getMessage().getBody() instanceof List<?> out ? outgoing(out) : List.of()))
+                .id(name + "-relay");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Outgoing> outgoing(List<?> out) {
+        return (List<Outgoing>) out;
+    }
+
+    /** One attempt end, read from its message before the transaction begins. */
+    @FunctionalInterface
+    private interface AttemptEnd {
+        List<Outgoing> apply(AttemptEnds ends);
+    }
+
+    private void readCoordinatorMessage(Exchange ex) {
         JsonNode msg = InboundMessages.json(ex, "coordinator message");
         String type = msg.path("type").asText();
         String ticketId = msg.path("ticketId").asText();
-        switch (type) {
-            case "lease" ->
-                applied(engine.onLease(
-                        InboundMessages.messageId(ex),
-                        ticketId,
-                        msg.path("attempt").asInt()));
-            case AgentHealth.INSTANCE_DOWN_MESSAGE ->
-                applied(engine.onInstanceDown(
-                        InboundMessages.messageId(ex),
-                        ticketId,
-                        msg.path("attempt").asInt(),
-                        msg.path("instance").asText(),
-                        msg.path("lastHeartbeat").asText()));
-            case ApprovalSteps.TIMEOUT_MESSAGE ->
-                applied(engine.onApprovalTimeout(
-                        InboundMessages.messageId(ex),
-                        ticketId,
-                        msg.path("attempt").asInt()));
+        int attempt = msg.path("attempt").asInt();
+        AttemptEnd end = switch (type) {
+            case "lease" -> ends -> ends.onLease(ticketId, attempt);
+            case AgentHealth.INSTANCE_DOWN_MESSAGE -> {
+                String instance = msg.path("instance").asText();
+                String lastHeartbeat = msg.path("lastHeartbeat").asText();
+                yield ends -> ends.onInstanceDown(ticketId, attempt, instance, lastHeartbeat);
+            }
+            case ApprovalSteps.TIMEOUT_MESSAGE -> ends -> ends.onApprovalTimeout(ticketId, attempt);
             default -> throw new PoisonMessageException("unknown coordinator message type '" + type + "'");
-        }
+        };
+        ex.setProperty(INBOX_ID, InboundMessages.messageId(ex));
+        ex.setProperty(END, end);
     }
 
-    private void onExpiredTicket(Exchange ex) {
+    private void readExpiredTicket(Exchange ex) {
         JsonNode ticket = InboundMessages.json(ex, "expired ticket");
         if (!ticket.path("ticketId").isTextual() || !ticket.path("attempt").canConvertToInt()) {
             throw new PoisonMessageException("expired message is not a ticket (no ticketId and attempt)");
         }
         String ticketId = ticket.path("ticketId").asText();
         int attempt = ticket.path("attempt").asInt();
-        List<Outgoing> out = engine.onExpired(InboundMessages.messageId(ex), ticketId, attempt);
-        LOG.debug("ticket {} attempt {} expired in its queue: {} message(s) out", ticketId, attempt, out.size());
-        applied(out);
+        ex.setProperty(INBOX_ID, InboundMessages.messageId(ex));
+        ex.setProperty(END, (AttemptEnd) ends -> {
+            List<Outgoing> out = ends.onExpired(ticketId, attempt);
+            LOG.debug("ticket {} attempt {} expired in its queue: {} message(s) out", ticketId, attempt, out.size());
+            return out;
+        });
     }
 
     private void onDecision(Exchange ex) {

@@ -58,12 +58,16 @@ public final class EngineWiring {
 
     /** The engine, calling compiled routes through {@code template} once {@code revisions} has added them. */
     public RunEngine engine(ProducerTemplate template, RunEngine.Revisions revisions) {
-        EngineParts parts = new EngineParts(
-                stages,
-                new Reruns(stages, in.store(), stages.tickets()),
-                new Spending(in.store(), in.prices(), in.reporting().metrics()),
-                new RouteCalls(template),
-                revisions);
-        return new RunEngine(in.tx(), in.pipelines(), in.clock(), in.reporting(), in.faults(), parts);
+        RouteCalls calls = new RouteCalls(template);
+        RunSteps steps = new RunSteps(
+                in.tx(), in.clock(), new RunSteps.Sources(in.pipelines(), revisions, in.reporting()), stages, calls);
+        Attempts attempts = new Attempts(stages);
+        Spending spending = new Spending(in.store(), in.prices(), in.reporting().metrics());
+        return new RunEngine(
+                steps,
+                new RunStarts(steps, stages),
+                new AgentReplies(steps, stages, attempts, new AgentReplies.Checks(spending, in.faults())),
+                new AttemptEnds(steps, stages, attempts),
+                new RunCommands(steps, stages, new Reruns(stages, in.store(), stages.tickets()), calls));
     }
 }

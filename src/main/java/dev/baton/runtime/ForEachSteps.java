@@ -8,8 +8,8 @@ import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Templates;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -116,12 +116,12 @@ final class ForEachSteps {
      */
     private List<TicketRow> stored(Step s, List<TicketRow> rows) throws SQLException {
         java.util.Map<Integer, TicketRow> old = new java.util.HashMap<>();
-        for (TicketRow t :
-                store.tickets(s.c, s.run.id(), rows.get(0).stage(), rows.get(0).iteration())) {
+        for (TicketRow t : store.ticketRows()
+                .tickets(s.c, s.run.id(), rows.get(0).stage(), rows.get(0).iteration())) {
             old.put(t.item(), t);
         }
         if (old.isEmpty()) {
-            store.insertTickets(s.c, rows);
+            store.ticketRows().insertTickets(s.c, rows);
             return rows;
         }
         List<TicketRow> out = new ArrayList<>(rows.size());
@@ -133,12 +133,12 @@ final class ForEachSteps {
                 out.add(r);
             } else {
                 TicketRow revived = before.revived(r, s.now);
-                store.updateTicket(s.c, revived);
+                store.ticketRows().updateTicket(s.c, revived);
                 out.add(revived);
             }
         }
         if (!fresh.isEmpty()) {
-            store.insertTickets(s.c, fresh);
+            store.ticketRows().insertTickets(s.c, fresh);
         }
         return out;
     }
@@ -174,7 +174,8 @@ final class ForEachSteps {
         StageRow row = stages.row(s, scope, stage);
         int next = row.itemsNext();
         if (next < row.itemsTotal()) {
-            TicketRow t = store.ticket(s.c, s.run.id(), row.name(), row.iteration(), next)
+            TicketRow t = store.ticketRows()
+                    .ticket(s.c, s.run.id(), row.name(), row.iteration(), next)
                     .orElseThrow();
             tickets.dispatch(s, t, t.attempt() + 1, TicketPolicy.of(stage.base()), java.time.Duration.ZERO, null);
             stages.putStage(s, row.items(row.itemsTotal(), next + 1, row.itemsDone()));
@@ -192,7 +193,7 @@ final class ForEachSteps {
         StageRow row = stages.row(s, scope, stage);
         ArrayNode out = Json.MAPPER.createArrayNode();
         int failed = 0;
-        for (TicketRow t : store.tickets(s.c, s.run.id(), row.name(), row.iteration())) {
+        for (TicketRow t : store.ticketRows().tickets(s.c, s.run.id(), row.name(), row.iteration())) {
             if (t.compensation() || t.item() >= row.itemsTotal()) {
                 continue; // an item beyond the current list is left from before a rerun
             }

@@ -24,7 +24,7 @@ final class InboxRepository implements IdempotentRepository {
     @Override
     public boolean add(String messageId) {
         try {
-            return store.firstDelivery(Tx.current(), messageId, clock.instant());
+            return store.inbox().firstDelivery(Tx.current(), messageId, clock.instant());
         } catch (SQLException e) {
             throw new StoreException(e);
         }
@@ -33,7 +33,7 @@ final class InboxRepository implements IdempotentRepository {
     @Override
     public boolean contains(String messageId) {
         try {
-            return store.delivered(Tx.current(), messageId);
+            return store.inbox().delivered(Tx.current(), messageId);
         } catch (SQLException e) {
             throw new StoreException(e);
         }
@@ -42,7 +42,7 @@ final class InboxRepository implements IdempotentRepository {
     @Override
     public boolean remove(String messageId) {
         try {
-            store.forgetDelivery(Tx.current(), messageId);
+            store.inbox().forgetDelivery(Tx.current(), messageId);
             return true;
         } catch (SQLException e) {
             throw new StoreException(e);

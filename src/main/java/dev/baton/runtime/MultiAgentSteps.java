@@ -3,8 +3,8 @@ package dev.baton.runtime;
 import dev.baton.compile.Scope;
 import dev.baton.pipeline.MultiAgentStage;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.util.List;
@@ -61,11 +61,12 @@ final class MultiAgentSteps {
 
     /** The aggregator's state: the stage iteration's tickets, in agent order. */
     List<TicketRow> tickets(Step s, Scope scope, MultiAgentStage stage) throws SQLException {
-        return store.tickets(
-                s.c,
-                s.run.id(),
-                scope.qualified(stage),
-                stages.row(s, scope, stage).iteration());
+        return store.ticketRows()
+                .tickets(
+                        s.c,
+                        s.run.id(),
+                        scope.qualified(stage),
+                        stages.row(s, scope, stage).iteration());
     }
 
     /** Keeps the count of ended tickets on the stage row while the strategy waits for more. */

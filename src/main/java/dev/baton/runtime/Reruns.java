@@ -5,9 +5,9 @@ import dev.baton.pipeline.LoopStage;
 import dev.baton.pipeline.Pipeline;
 import dev.baton.pipeline.Stage;
 import dev.baton.pipeline.validate.Dag;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
@@ -60,13 +60,13 @@ final class Reruns {
                 again.add(st.name());
             }
         }
-        for (TicketRow t : store.compensationTickets(s.c, s.run.id())) {
+        for (TicketRow t : store.ticketRows().compensationTickets(s.c, s.run.id())) {
             // A compensation of the latest try (a CANCELLED one was superseded by an earlier rerun, and its stage
             // has run again since): the stage was undone, or maybe half undone, so it must be done again.
             if (t.status() != TicketStatus.CANCELLED) {
                 again.add(t.stage());
                 TicketRow superseded = t.with(TicketStatus.CANCELLED, s.now);
-                store.updateTicket(s.c, superseded);
+                store.ticketRows().updateTicket(s.c, superseded);
                 tickets.history(s, superseded, TicketStatus.CANCELLED.name(), "superseded by a rerun");
             }
         }

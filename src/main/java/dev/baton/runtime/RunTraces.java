@@ -2,7 +2,7 @@ package dev.baton.runtime;
 
 import dev.baton.ticket.AttemptFailures;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketTimes;
 import dev.baton.ticket.Tx;
 import dev.baton.tracing.AttemptSpan;

@@ -8,9 +8,9 @@ import dev.baton.pipeline.Json;
 import dev.baton.pipeline.Stage;
 import dev.baton.ticket.Rows.HistoryRow;
 import dev.baton.ticket.Rows.StageRow;
-import dev.baton.ticket.Rows.TicketRow;
 import dev.baton.ticket.RunStatus;
 import dev.baton.ticket.RunStore;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.util.List;
@@ -147,11 +147,14 @@ final class Stages {
         if (s.status != RunStatus.RUNNING) {
             return;
         }
-        for (TicketRow t : store.ticketsIn(
-                s.c, s.run.id(), List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
+        for (TicketRow t : store.ticketRows()
+                .ticketsIn(
+                        s.c,
+                        s.run.id(),
+                        List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
             tickets.cancel(s, t, why);
         }
-        int pending = store.cancelPending(s.c, s.run.id(), s.now);
+        int pending = store.ticketRows().cancelPending(s.c, s.run.id(), s.now);
         if (pending > 0) {
             tickets.note(s, null, TicketStatus.CANCELLED.name(), pending + " tickets not yet dispatched: " + why);
         }
@@ -175,11 +178,14 @@ final class Stages {
      * compensated (the compensations are part of the revision that no longer loads).
      */
     void abandon(Step s, String error) throws SQLException {
-        for (TicketRow t : store.ticketsIn(
-                s.c, s.run.id(), List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
+        for (TicketRow t : store.ticketRows()
+                .ticketsIn(
+                        s.c,
+                        s.run.id(),
+                        List.of(TicketStatus.QUEUED, TicketStatus.RUNNING, TicketStatus.WAITING_APPROVAL))) {
             tickets.cancel(s, t, "run failed");
         }
-        store.cancelPending(s.c, s.run.id(), s.now);
+        store.ticketRows().cancelPending(s.c, s.run.id(), s.now);
         for (StageRow st : List.copyOf(s.stages.values())) {
             if (!st.status().terminal()) {
                 putStage(s, st.ended(TicketStatus.CANCELLED, null, "run failed", s.now, null));

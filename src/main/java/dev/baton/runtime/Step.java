@@ -44,7 +44,7 @@ final class Step {
     /** Compiled routes to call once the current one returns, in order (a stage that ended tells its dependents). */
     final java.util.ArrayDeque<Call> later = new java.util.ArrayDeque<>();
     /** The item tickets a for_each stage's splitter has made so far, stored together once it is done. */
-    final List<dev.baton.ticket.Rows.TicketRow> splitItems = new ArrayList<>();
+    final List<dev.baton.ticket.TicketRow> splitItems = new ArrayList<>();
     /** A failure inside a compiled route that Camel would only log (an aggregate completed inline): rethrown. */
     RuntimeException failure;
 
@@ -123,7 +123,7 @@ final class Step {
 
     /** Writes the history rows recorded so far, for a read of the history that must see them. */
     void flushHistory() throws SQLException {
-        store.history(c, history);
+        store.historyRows().history(c, history);
         history.clear();
     }
 
@@ -140,7 +140,8 @@ final class Step {
     void save() throws SQLException {
         flushHistory();
         if (!changedStages.isEmpty()) {
-            store.updateStages(c, changedStages.stream().map(stages::get).toList());
+            store.stageRows()
+                    .updateStages(c, changedStages.stream().map(stages::get).toList());
             changedStages.clear();
         }
         if (status == run.status()

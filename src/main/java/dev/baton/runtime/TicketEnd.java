@@ -1,7 +1,7 @@
 package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.TicketRow;
 
 /**
  * What a stage's {@code ended} route is given: a ticket whose attempt ended for good, with the agent's output or its

@@ -1,6 +1,6 @@
 package dev.baton.runtime;
 
-import dev.baton.ticket.Rows.TicketRow;
+import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import dev.baton.ticket.TicketTimes;
 import java.sql.SQLException;

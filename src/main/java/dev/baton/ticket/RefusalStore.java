@@ -26,9 +26,9 @@ public final class RefusalStore {
         return new Refusals(
                 Sql.one(
                         c,
-                        "SELECT " + RunStore.HISTORY_COLS + " FROM ticket_history WHERE ticket_id = ? "
+                        "SELECT " + HistoryStore.HISTORY_COLS + " FROM ticket_history WHERE ticket_id = ? "
                                 + "AND status = 'REFUSED' AND run_id = ? ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY",
-                        RunStore::historyRow,
+                        HistoryStore::historyRow,
                         ticketId,
                         runId),
                 count);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.HistoryRow;
-import dev.baton.ticket.Rows.TicketRow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -18,7 +17,7 @@ import java.util.Map;
  */
 public final class TicketPages {
     /** Ticket columns, then its token usage (null when its agent reported none). */
-    private static final String COLS = RunStore.TICKET_COLS + ", token_usage";
+    private static final String COLS = TicketStore.TICKET_COLS + ", token_usage";
 
     private static final int USAGE_COLUMN = 17;
 
@@ -98,16 +97,16 @@ public final class TicketPages {
     public List<HistoryRow> history(Connection c, String runId, int afterSeq, int limit) throws SQLException {
         return Sql.list(
                 c,
-                "SELECT " + RunStore.HISTORY_COLS + " FROM ticket_history WHERE run_id = ? AND seq > ? "
+                "SELECT " + HistoryStore.HISTORY_COLS + " FROM ticket_history WHERE run_id = ? AND seq > ? "
                         + "ORDER BY seq FETCH FIRST " + limit + " ROWS ONLY",
-                RunStore::historyRow,
+                HistoryStore::historyRow,
                 runId,
                 afterSeq);
     }
 
     private static Shown shown(java.sql.ResultSet rs) throws SQLException {
         String usage = rs.getString(USAGE_COLUMN);
-        return new Shown(RunStore.ticketRow(rs), usage == null ? null : Json.parse(usage));
+        return new Shown(TicketStore.ticketRow(rs), usage == null ? null : Json.parse(usage));
     }
 
     private static void add(ObjectNode sum, JsonNode usage) {

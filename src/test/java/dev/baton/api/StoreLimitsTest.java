@@ -216,12 +216,13 @@ class StoreLimitsTest {
         String id = "amqp:" + "m".repeat(295);
         try (java.sql.Connection c = baton.server.dataSource().getConnection()) {
             c.setAutoCommit(false);
-            assertThat(store.firstDelivery(c, id, java.time.Instant.now())).isTrue();
+            assertThat(store.inbox().firstDelivery(c, id, java.time.Instant.now()))
+                    .isTrue();
             c.commit();
-            assertThat(store.firstDelivery(c, id, java.time.Instant.now()))
+            assertThat(store.inbox().firstDelivery(c, id, java.time.Instant.now()))
                     .as("a redelivery")
                     .isFalse();
-            assertThat(store.firstDelivery(c, id + "x", java.time.Instant.now()))
+            assertThat(store.inbox().firstDelivery(c, id + "x", java.time.Instant.now()))
                     .as("another message")
                     .isTrue();
             c.rollback();

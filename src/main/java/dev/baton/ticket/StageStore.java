@@ -1,0 +1,87 @@
+package dev.baton.ticket;
+
+import dev.baton.ticket.Rows.StageRow;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/** Reads and writes a run's stage rows; every method works inside the caller's transaction. */
+public final class StageStore {
+    private static final String STAGE_COLS = "run_id, name, status, attempts, output, error, started_at, finished_at, "
+            + "iteration, items_total, items_next, items_done, done_seq";
+
+    public void insertStage(Connection c, StageRow s) throws SQLException {
+        Sql.update(
+                c,
+                "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                s.runId(),
+                s.name(),
+                s.status().name(),
+                s.attempts(),
+                RunStore.jsonOrNull(s.output()),
+                s.error(),
+                s.startedAt(),
+                s.finishedAt(),
+                s.iteration(),
+                s.itemsTotal(),
+                s.itemsNext(),
+                s.itemsDone(),
+                s.doneSeq());
+    }
+
+    public void updateStage(Connection c, StageRow s) throws SQLException {
+        updateStages(c, List.of(s));
+    }
+
+    /** Writes stage rows in one batch: the stages a transition changed, each in its last state. */
+    public void updateStages(Connection c, java.util.Collection<StageRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Object[]> values = new java.util.ArrayList<>(rows.size());
+        for (StageRow s : rows) {
+            values.add(new Object[] {
+                s.status().name(),
+                s.attempts(),
+                RunStore.jsonOrNull(s.output()),
+                s.error(),
+                s.startedAt(),
+                s.finishedAt(),
+                s.iteration(),
+                s.itemsTotal(),
+                s.itemsNext(),
+                s.itemsDone(),
+                s.doneSeq(),
+                s.runId(),
+                s.name()
+            });
+        }
+        Sql.batch(
+                c,
+                "UPDATE run_stage SET status = ?, attempts = ?, output = ?, error = ?, started_at = ?, "
+                        + "finished_at = ?, iteration = ?, items_total = ?, items_next = ?, items_done = ?, "
+                        + "done_seq = ? WHERE run_id = ? AND name = ?",
+                values);
+    }
+
+    public List<StageRow> stages(Connection c, String runId) throws SQLException {
+        return Sql.list(
+                c,
+                "SELECT " + STAGE_COLS + " FROM run_stage WHERE run_id = ?",
+                rs -> new StageRow(
+                        rs.getString(1),
+                        rs.getString(2),
+                        TicketStatus.valueOf(rs.getString(3)),
+                        rs.getInt(4),
+                        RunStore.json(rs.getString(5)),
+                        rs.getString(6),
+                        Sql.instant(rs, 7),
+                        Sql.instant(rs, 8),
+                        rs.getInt(9),
+                        rs.getInt(10),
+                        rs.getInt(11),
+                        rs.getInt(12),
+                        (Integer) rs.getObject(13)),
+                runId);
+    }
+}
