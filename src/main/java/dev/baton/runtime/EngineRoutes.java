@@ -126,10 +126,18 @@ public final class EngineRoutes extends RouteBuilder {
 
     /**
      * The rest of a route that applies one attempt end per message: the transaction begins, the inbox records the
-     * message's id (a repeat skips the end), the end is applied, and once committed its messages go out.
+     * message's id (a repeat skips the end), the end is applied, and once committed its messages go out. The
+     * transaction is a route of its own without an error handler, as the results' apply route is: a message that
+     * fails there leaves the route's transaction by its exception, so it rolls back (the inbox row included) before
+     * the consumer's error handler parks or retries the message. Inside the consumer's route, the handler would
+     * dead-letter a poison message within the transaction and the transaction would then commit its inbox row.
      */
     private void once(String name, RouteDefinition route) {
-        route.policy(engine.transaction())
+        String apply = route.getRouteId() + "-apply";
+        from(Endpoints.direct(apply))
+                .routeId(apply)
+                .errorHandler(noErrorHandler())
+                .policy(engine.transaction())
                 .id(name + "-transaction")
                 .idempotentConsumer(exchangeProperty(INBOX_ID), engine.inbox())
                 .removeOnFailure(false)
@@ -138,7 +146,9 @@ public final class EngineRoutes extends RouteBuilder {
                         .setBody(ex.getProperty(END, AttemptEnd.class).apply(engine.attemptEnds())))
                 .id(name + "-apply-end")
                 .end()
-                .end()
+                .end();
+        route.to(Endpoints.direct(apply))
+                .id(name + "-apply")
                 .process(ex -> applied(ex.getMessage().getBody() instanceof List<?> out ? outgoing(out) : List.of()))
                 .id(name + "-relay");
     }

@@ -54,14 +54,14 @@ public final class Faults {
      */
     private static void killSelf() {
         try {
-            new ProcessBuilder(
-                            "kill",
-                            "-KILL",
-                            Long.toString(ProcessHandle.current().pid()))
+            String pid = Long.toString(ProcessHandle.current().pid());
+            Process kill = new ProcessBuilder("kill", "-KILL", pid)
                     .redirectErrorStream(true)
-                    .start()
-                    .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-            Thread.sleep(10_000); // the signal ends the process meanwhile
+                    .start();
+            if (kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && kill.exitValue() == 0) {
+                Thread.sleep(10_000); // the signal ends the process meanwhile
+            }
+            LOG.warn("fault injection: kill -KILL did not end the process; halting instead");
         } catch (java.io.IOException e) {
             LOG.warn("fault injection: no kill command ({}); halting instead", e.getMessage());
         } catch (InterruptedException e) {
