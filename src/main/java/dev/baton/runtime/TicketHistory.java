@@ -42,19 +42,7 @@ final class TicketHistory {
                 return false;
             }
         }
-        log.append(
-                s,
-                new HistoryRow(
-                        s.nextHistorySeq(),
-                        t.runId(),
-                        t.id(),
-                        t.stage(),
-                        attempt,
-                        TicketStatus.REFUSED.name(),
-                        t.agent(),
-                        t.agent(),
-                        why,
-                        s.now));
+        ticketRow(s, t, attempt, TicketStatus.REFUSED.name(), t.agent(), why);
         return true;
     }
 
@@ -64,6 +52,22 @@ final class TicketHistory {
                 + (call.hasNonNull("error")
                         ? " failed: " + call.path("error").asText()
                         : " -> " + Json.write(call.path("output")));
+        ticketRow(
+                s,
+                t,
+                attempt,
+                TicketStatus.TOOL_CALL.name(),
+                t.agent(),
+                detail.length() > 4000 ? detail.substring(0, 4000) + "..." : detail);
+    }
+
+    void history(Step s, TicketRow t, String status, String detail) throws SQLException {
+        ticketRow(s, t, t.attempt(), status, Tickets.ENGINE, detail);
+    }
+
+    /** A history row about attempt {@code attempt} of ticket {@code t}, written by {@code actor}. */
+    private void ticketRow(Step s, TicketRow t, int attempt, String status, String actor, String detail)
+            throws SQLException {
         log.append(
                 s,
                 new HistoryRow(
@@ -72,25 +76,9 @@ final class TicketHistory {
                         t.id(),
                         t.stage(),
                         attempt,
-                        TicketStatus.TOOL_CALL.name(),
-                        t.agent(),
-                        t.agent(),
-                        detail.length() > 4000 ? detail.substring(0, 4000) + "..." : detail,
-                        s.now));
-    }
-
-    void history(Step s, TicketRow t, String status, String detail) throws SQLException {
-        log.append(
-                s,
-                new HistoryRow(
-                        s.nextHistorySeq(),
-                        t.runId(),
-                        t.id(),
-                        t.stage(),
-                        t.attempt(),
                         status,
                         t.agent(),
-                        Tickets.ENGINE,
+                        actor,
                         detail,
                         s.now));
     }

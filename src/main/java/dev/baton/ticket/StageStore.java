@@ -14,19 +14,7 @@ public final class StageStore {
         Sql.update(
                 c,
                 "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                s.runId(),
-                s.name(),
-                s.status().name(),
-                s.attempts(),
-                RunStore.jsonOrNull(s.output()),
-                s.error(),
-                s.startedAt(),
-                s.finishedAt(),
-                s.iteration(),
-                s.itemsTotal(),
-                s.itemsNext(),
-                s.itemsDone(),
-                s.doneSeq());
+                keyThen(s, state(s)));
     }
 
     public void updateStage(Connection c, StageRow s) throws SQLException {
@@ -40,21 +28,11 @@ public final class StageStore {
         }
         List<Object[]> values = new java.util.ArrayList<>(rows.size());
         for (StageRow s : rows) {
-            values.add(new Object[] {
-                s.status().name(),
-                s.attempts(),
-                RunStore.jsonOrNull(s.output()),
-                s.error(),
-                s.startedAt(),
-                s.finishedAt(),
-                s.iteration(),
-                s.itemsTotal(),
-                s.itemsNext(),
-                s.itemsDone(),
-                s.doneSeq(),
-                s.runId(),
-                s.name()
-            });
+            Object[] state = state(s);
+            Object[] row = java.util.Arrays.copyOf(state, state.length + 2);
+            row[state.length] = s.runId();
+            row[state.length + 1] = s.name();
+            values.add(row);
         }
         Sql.batch(
                 c,
@@ -62,6 +40,31 @@ public final class StageStore {
                         + "finished_at = ?, iteration = ?, items_total = ?, items_next = ?, items_done = ?, "
                         + "done_seq = ? WHERE run_id = ? AND name = ?",
                 values);
+    }
+
+    /** A stage row's columns after its key (run id, name), in the order of {@link #STAGE_COLS}. */
+    private static Object[] state(StageRow s) {
+        return new Object[] {
+            s.status().name(),
+            s.attempts(),
+            RunStore.jsonOrNull(s.output()),
+            s.error(),
+            s.startedAt(),
+            s.finishedAt(),
+            s.iteration(),
+            s.itemsTotal(),
+            s.itemsNext(),
+            s.itemsDone(),
+            s.doneSeq()
+        };
+    }
+
+    private static Object[] keyThen(StageRow s, Object[] state) {
+        Object[] row = new Object[state.length + 2];
+        row[0] = s.runId();
+        row[1] = s.name();
+        System.arraycopy(state, 0, row, 2, state.length);
+        return row;
     }
 
     public List<StageRow> stages(Connection c, String runId) throws SQLException {
