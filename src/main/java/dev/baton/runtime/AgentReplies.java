@@ -49,8 +49,9 @@ final class AgentReplies {
 
     /** The run a reply's ticket belongs to, read before its batch: the lane it is applied in. */
     String runOfTicket(AgentReply reply) {
-        return steps.tx()
-                .run(c -> store.ticketRows().runOfTicket(c, reply.ticketId()))
+        return store.ticketRows()
+                .rememberedRun(reply.ticketId())
+                .or(() -> steps.tx().run(c -> store.ticketRows().runOfTicket(c, reply.ticketId())))
                 .orElseThrow(() -> new PoisonMessageException("unknown ticket " + reply.ticketId()));
     }
 

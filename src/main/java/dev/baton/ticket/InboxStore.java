@@ -12,11 +12,15 @@ public final class InboxStore {
      */
     public boolean firstDelivery(Connection c, String messageId, Instant now) throws SQLException {
         String key = inboxKey(messageId);
-        if (Sql.one(c, "SELECT 1 FROM inbox WHERE message_id = ?", rs -> 1, key).isPresent()) {
-            return false;
-        }
-        Sql.update(c, "INSERT INTO inbox (message_id, received_at) VALUES (?, ?)", key, now);
-        return true;
+        // One statement, not a read and then an insert: the same answer, one round trip less per message.
+        return Sql.update(
+                        c,
+                        "INSERT INTO inbox (message_id, received_at) SELECT ?, ? FROM (VALUES (0)) AS one (x) "
+                                + "WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE message_id = ?)",
+                        key,
+                        now,
+                        key)
+                == 1;
     }
 
     /**

@@ -8,7 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads and writes tickets (one row per attempt series of a stage, item or compensation) and their token usage; every method works inside the caller's transaction. */
@@ -16,9 +19,24 @@ public final class TicketStore {
     static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
             + "status, input, output, error, lease_until, created_at, updated_at";
 
+    /** The most tickets whose run this store remembers: the tickets in flight, with room to spare. */
+    static final int REMEMBERED = 65_536;
+
+    /**
+     * The run of tickets this store inserted or looked up, most recently used kept: a ticket never changes run, so an
+     * entry is never wrong, and the reply to a ticket finds its run (the lane it is applied in) without a read.
+     */
+    private final Map<String, String> runs = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
+
     public void insertTicket(Connection c, TicketRow t) throws SQLException {
         Sql.update(
                 c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticketArgs(t));
+        Tx.afterCommit(() -> runs.put(t.id(), t.runId()));
     }
 
     /** Inserts many tickets in one JDBC batch (a for_each creates one row per item up front). */
@@ -28,6 +46,7 @@ public final class TicketStore {
             rows.add(ticketArgs(t));
         }
         Sql.batch(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows);
+        Tx.afterCommit(() -> tickets.forEach(t -> runs.put(t.id(), t.runId())));
     }
 
     private static Object[] ticketArgs(TicketRow t) {
@@ -104,7 +123,21 @@ public final class TicketStore {
 
     /** The run a ticket belongs to. */
     public Optional<String> runOfTicket(Connection c, String ticketId) throws SQLException {
-        return Sql.one(c, "SELECT run_id FROM ticket WHERE id = ?", rs -> rs.getString(1), ticketId);
+        Optional<String> known = rememberedRun(ticketId);
+        if (known.isPresent()) {
+            return known;
+        }
+        Optional<String> run = Sql.one(c, "SELECT run_id FROM ticket WHERE id = ?", rs -> rs.getString(1), ticketId);
+        run.ifPresent(r -> runs.put(ticketId, r));
+        return run;
+    }
+
+    /**
+     * The run of a ticket this store inserted or looked up recently, without reading the database: empty when it does
+     * not remember (a ticket of another instance, or one inserted before a restart).
+     */
+    public Optional<String> rememberedRun(String ticketId) {
+        return Optional.ofNullable(runs.get(ticketId));
     }
 
     public List<TicketRow> tickets(Connection c, String runId) throws SQLException {
