@@ -124,7 +124,7 @@ final class AgentReplies {
             }
         }
         TicketTiming timing = tickets.timing();
-        Instant heard = timing.heard(s, t, reply.kind() == AgentReply.Kind.PROGRESS);
+        Instant heard = timing.heard(s, t);
         if (overBudget != null) {
             stopOverBudget(s, t, reply, heard, overBudget);
         } else

@@ -59,7 +59,7 @@ final class ApprovalSteps {
                 TicketStatus.WAITING_APPROVAL);
         // Each time the stage asks (a rerun asks again) is an attempt: its decisions and its timeout belong to it.
         TicketRow stored = tickets.store(s, t);
-        t = stored.attempt(stored.attempt() + 1, null, s.now).with(TicketStatus.WAITING_APPROVAL, s.now);
+        t = stored.attempt(stored.attempt() + 1, null, s.now, null).with(TicketStatus.WAITING_APPROVAL, s.now);
         store.ticketRows().updateTicket(s.c, t);
         String who = stage.approvers().isEmpty() ? "anyone" : String.join(", ", stage.approvers());
         tickets.history(

@@ -6,7 +6,6 @@ import dev.baton.pipeline.AgentCatalog;
 import dev.baton.ticket.AgentStore;
 import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.RunStore;
-import dev.baton.ticket.TicketTimes;
 import dev.baton.ticket.Tx;
 import java.time.Clock;
 import org.apache.camel.ProducerTemplate;
@@ -39,7 +38,7 @@ public final class EngineWiring {
 
     public EngineWiring(Inputs in) {
         this.in = in;
-        TicketTiming timing = new TicketTiming(new TicketTimes(), in.reporting().metrics());
+        TicketTiming timing = new TicketTiming(in.reporting().metrics());
         Tickets tickets = new Tickets(
                 in.store(),
                 new EventLog(in.store(), in.outbox(), in.webhooks()),

@@ -3,7 +3,6 @@ package dev.baton.runtime;
 import dev.baton.ticket.AttemptFailures;
 import dev.baton.ticket.Rows.StageRow;
 import dev.baton.ticket.TicketRow;
-import dev.baton.ticket.TicketTimes;
 import dev.baton.ticket.Tx;
 import dev.baton.tracing.AttemptSpan;
 import dev.baton.tracing.RunSpan;
@@ -18,7 +17,6 @@ import java.time.Instant;
  */
 final class RunTraces {
     private final Tracing tracing;
-    private final TicketTimes times = new TicketTimes();
     private final AttemptFailures failures = new AttemptFailures();
 
     RunTraces(Tracing tracing) {
@@ -54,13 +52,13 @@ final class RunTraces {
     }
 
     /**
-     * An attempt of an agent's ticket ended in this step: from when it became deliverable (read before the next
-     * attempt, if any, is dispatched) to now; a failure says why, as the FAILED row this step wrote does.
+     * An attempt of an agent's ticket ended in this step: from when it became deliverable (as its row said before the
+     * next attempt, if any, was dispatched) to now; a failure says why, as the FAILED row this step wrote does.
      */
     void attemptEnded(Step s, TicketRow t, RunMetrics.Outcome outcome, boolean failure) throws SQLException {
         if (!tracing.on()) return;
         StageRow stage = t.compensation() ? null : s.stages.get(t.stage());
-        Instant start = times.queuedAt(s.c, t.id()).orElse(t.updatedAt());
+        Instant start = t.queuedAt() == null ? t.updatedAt() : t.queuedAt();
         if (failure) {
             s.flushHistory(); // the attempt's FAILED row, recorded by this step, says why
         }

@@ -63,13 +63,12 @@ final class TicketDispatch {
         }
         Instant deliverAt = s.now.plus(delay);
         Instant lease = policy.timeout() == null ? null : ceilMillis(deliverAt.plus(policy.timeout()));
-        TicketRow queued = t.attempt(attempt, lease, s.now);
+        TicketRow queued = t.attempt(attempt, lease, s.now, deliverAt);
         if (insert) {
             store.ticketRows().insertTicket(s.c, queued);
         } else {
             store.ticketRows().updateTicket(s.c, queued);
         }
-        timing.queued(s, queued, deliverAt);
         history.history(s, queued, TicketStatus.QUEUED.name(), why);
         if (LOG.isDebugEnabled()) {
             try (LogContext ticket = LogContext.ticket(t.id())) {

@@ -2,41 +2,30 @@ package dev.baton.runtime;
 
 import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
-import dev.baton.ticket.TicketTimes;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Keeps when a ticket attempt was queued and when its agent was first heard from, and records the queue-wait and
- * processing-time of each attempt. An agent that sends no progress is first heard from with its final reply: its
+ * Records the queue-wait and processing-time of each attempt, from when it was queued and when its agent was first
+ * heard from (both kept on its ticket row). An agent that sends no progress is first heard from with its final reply: its
  * whole attempt counts as queue wait and its processing time is zero.
  */
 final class TicketTiming {
-    private final TicketTimes times;
     private final RunMetrics metrics;
 
-    TicketTiming(TicketTimes times, RunMetrics metrics) {
-        this.times = times;
+    TicketTiming(RunMetrics metrics) {
         this.metrics = metrics;
-    }
-
-    /** An attempt was dispatched, to be delivered at {@code deliverAt}. */
-    void queued(Step s, TicketRow t, Instant deliverAt) throws SQLException {
-        times.queued(s.c, t.id(), deliverAt);
     }
 
     /**
      * The agent's reply to the current attempt arrived (progress or final). Returns when the agent was first heard
      * from on this attempt: now, when this is the first time.
      */
-    Instant heard(Step s, TicketRow t, boolean progress) throws SQLException {
+    Instant heard(Step s, TicketRow t) {
         if (t.status() != TicketStatus.QUEUED) {
-            return times.runningSince(s.c, t.id()).orElse(s.now);
+            return t.runningAt() == null ? s.now : t.runningAt();
         }
-        Instant queued = progress
-                ? times.running(s.c, t.id(), s.now).orElse(null)
-                : times.queuedAt(s.c, t.id()).orElse(null);
+        Instant queued = t.queuedAt();
         if (queued != null) {
             metrics.queueWait(s.run.pipeline(), t.stage(), t.agent(), Duration.between(queued, s.now));
         }

@@ -71,7 +71,9 @@ final class Tickets {
                 null,
                 null,
                 s.now,
-                s.now);
+                s.now,
+                null,
+                null);
     }
 
     /** Stores a new ticket (or revives the one a rerun left) and dispatches its next attempt at once. */
@@ -113,7 +115,7 @@ final class Tickets {
      * a QUEUED ticket): its row is then written once, ended; the RUNNING history row is kept.
      */
     TicketRow running(Step s, TicketRow t, String detail, boolean write) throws SQLException {
-        TicketRow r = t.with(TicketStatus.RUNNING, s.now);
+        TicketRow r = t.running(s.now);
         if (write) {
             store.ticketRows().updateTicket(s.c, r);
         }

@@ -19,7 +19,7 @@ public final class TicketPages {
     /** Ticket columns, then its token usage (null when its agent reported none). */
     private static final String COLS = TicketStore.TICKET_COLS + ", token_usage";
 
-    private static final int USAGE_COLUMN = 17;
+    private static final int USAGE_COLUMN = TicketStore.TICKET_COL_COUNT + 1;
 
     /** A ticket as a view shows it: its row and the token usage its agent reported, if any. */
     public record Shown(TicketRow row, JsonNode usage) {}

@@ -17,7 +17,12 @@ import java.util.Optional;
 /** Reads and writes tickets (one row per attempt series of a stage, item or compensation) and their token usage; every method works inside the caller's transaction. */
 public final class TicketStore {
     static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
-            + "status, input, output, error, lease_until, created_at, updated_at";
+            + "status, input, output, error, lease_until, created_at, updated_at, queued_at, running_at";
+    /** The number of {@link #TICKET_COLS}. */
+    static final int TICKET_COL_COUNT = 18;
+
+    private static final String INSERT = "INSERT INTO ticket (" + TICKET_COLS + ") VALUES ("
+            + String.join(",", Collections.nCopies(TICKET_COL_COUNT, "?")) + ")";
 
     /** The most tickets whose run this store remembers: the tickets in flight, with room to spare. */
     static final int REMEMBERED = 65_536;
@@ -34,8 +39,7 @@ public final class TicketStore {
     });
 
     public void insertTicket(Connection c, TicketRow t) throws SQLException {
-        Sql.update(
-                c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticketArgs(t));
+        Sql.update(c, INSERT, ticketArgs(t));
         Tx.afterCommit(() -> runs.put(t.id(), t.runId()));
     }
 
@@ -45,7 +49,7 @@ public final class TicketStore {
         for (TicketRow t : tickets) {
             rows.add(ticketArgs(t));
         }
-        Sql.batch(c, "INSERT INTO ticket (" + TICKET_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows);
+        Sql.batch(c, INSERT, rows);
         Tx.afterCommit(() -> tickets.forEach(t -> runs.put(t.id(), t.runId())));
     }
 
@@ -66,7 +70,9 @@ public final class TicketStore {
             t.error(),
             t.leaseUntil(),
             t.createdAt(),
-            t.updatedAt()
+            t.updatedAt(),
+            t.queuedAt(),
+            t.runningAt()
         };
     }
 
@@ -74,7 +80,8 @@ public final class TicketStore {
         Sql.update(
                 c,
                 "UPDATE ticket SET attempt = ?, base_attempt = ?, agent = ?, status = ?, input = ?, output = ?, "
-                        + "error = ?, lease_until = ?, updated_at = ?, label = ? WHERE id = ?",
+                        + "error = ?, lease_until = ?, updated_at = ?, label = ?, queued_at = ?, running_at = ? "
+                        + "WHERE id = ?",
                 t.attempt(),
                 t.baseAttempt(),
                 t.agent(),
@@ -85,6 +92,8 @@ public final class TicketStore {
                 t.leaseUntil(),
                 t.updatedAt(),
                 t.label(),
+                t.queuedAt(),
+                t.runningAt(),
                 t.id());
     }
 
@@ -238,6 +247,8 @@ public final class TicketStore {
                 rs.getString(13),
                 Sql.instant(rs, 14),
                 Sql.instant(rs, 15),
-                Sql.instant(rs, 16));
+                Sql.instant(rs, 16),
+                Sql.instant(rs, 17),
+                Sql.instant(rs, 18));
     }
 }

@@ -49,7 +49,9 @@ class TicketStoreTest {
                 null,
                 null,
                 now,
-                now);
+                now,
+                now,
+                null);
     }
 
     @Test
