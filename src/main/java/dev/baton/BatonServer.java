@@ -247,6 +247,7 @@ public final class BatonServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping Camel: {}", e.getMessage());
         }
+        if (engine != null) engine.relay().deleteSent(); // Camel has stopped: no more sends, and the pool is open
         if (inProcess != null) inProcess.close();
         tracing.close(); // after Camel: the last transitions' spans are sent
         if (messaging != null) messaging.close();

@@ -75,6 +75,38 @@ class OutboxRelayTest {
         });
     }
 
+    @Test
+    void theRowsOfSentMessagesAreDeletedOnceTheyAreSentAndTogether() throws Exception {
+        onRelayQueue((baton, queue) -> {
+            List<Outgoing> transition = List.of(message("one"), message("two"), message("three"));
+            new dev.baton.ticket.Tx(baton.server.dataSource()).run(c -> {
+                var outbox = new dev.baton.ticket.OutboxStore();
+                for (Outgoing m : transition) outbox.add(c, m, java.time.Instant.now());
+                return null;
+            });
+            assertThat(outboxRows(baton))
+                    .as("one row for the transition's three messages")
+                    .isEqualTo(1);
+
+            baton.server.relay().send(transition);
+            for (String body : List.of("one", "two", "three")) {
+                assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo(body);
+            }
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(outboxRows(baton))
+                            .as("the row, deleted by the delete timer")
+                            .isZero());
+            assertThat(baton.server.relay().deleteSent())
+                    .as("nothing left to delete")
+                    .isZero();
+        });
+    }
+
+    private static long outboxRows(TestBaton baton) throws Exception {
+        return ((Number) baton.query("SELECT COUNT(*) AS n FROM outbox").get(0).get("n")).longValue();
+    }
+
     private interface RelayCheck {
         void run(TestBaton baton, MessageConsumer queue) throws Exception;
     }

@@ -95,6 +95,7 @@ public final class Endpoints {
     public static final String ROUTE_WEBHOOKS = "baton-webhooks";
     public static final String ROUTE_TICKETS_EXPIRED = "baton-tickets-expired";
     public static final String ROUTE_OUTBOX_SWEEP = "baton-outbox-sweep";
+    public static final String ROUTE_OUTBOX_DELETE = "baton-outbox-delete";
     public static final String ROUTE_INBOX_PRUNE = "baton-inbox-prune";
     public static final String ROUTE_RETENTION = "baton-retention";
     public static final String ROUTE_ROUTES_WATCH = "baton-routes-watch";

@@ -114,6 +114,11 @@ public final class EngineRoutes extends RouteBuilder {
                 .process(this::onWebhookAttempt);
 
         // Recovery, not a timer carrying run state: the state is in the outbox table.
+        // The rows of messages sent, deleted together rather than one transaction per transition.
+        from("timer:" + Endpoints.ROUTE_OUTBOX_DELETE + "?period=200&delay=200")
+                .routeId(Endpoints.ROUTE_OUTBOX_DELETE)
+                .process(ex -> relay.deleteSent());
+
         from("timer:" + Endpoints.ROUTE_OUTBOX_SWEEP + "?period=1000&delay=0")
                 .routeId(Endpoints.ROUTE_OUTBOX_SWEEP)
                 .process(ex -> relay.sweep(firstSweep.getAndSet(false) ? Duration.ZERO : SWEEP_AGE));

@@ -14,12 +14,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands committed outbox messages to the broker (through the relay route: a splitter over the transition's
- * messages and a recipient list to each one's queue), then deletes them. A crash in between leaves the rows, which the
- * sweep re-sends; the broker drops the copies by their duplicate-detection id.
+ * messages and a recipient list to each one's queue), then deletes them: the rows of messages sent are deleted
+ * together, a few times a second, in one transaction rather than one per transition. A crash in between leaves the
+ * rows, which the sweep re-sends; the broker drops the copies by their duplicate-detection id.
  */
 public final class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final int SWEEP_BATCH = 500;
+    /** The most rows one delete names; as many ids waiting are deleted at once, without waiting for the timer. */
+    static final int DELETE_BATCH = 500;
 
     private final ProducerTemplate producer;
     private final Tx tx;
@@ -27,6 +30,11 @@ public final class OutboxRelay {
     private final Faults faults;
     private final Clock clock;
     private final Batch batch;
+    /** Ids of messages sent whose outbox rows are not deleted yet. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> sent =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private final java.util.concurrent.atomic.AtomicInteger sentCount = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Runs a send of several messages in one JMS transaction of the relay's connection factory: the broker then
@@ -85,10 +93,48 @@ public final class OutboxRelay {
 
     private void afterSend(List<Outgoing> messages) {
         faults.pass(Faults.AFTER_SEND);
-        tx.run(c -> {
-            outbox.delete(c, messages.stream().map(Outgoing::id).toList());
-            return null;
-        });
+        messages.forEach(m -> sent.add(m.id()));
+        if (sentCount.addAndGet(messages.size()) >= DELETE_BATCH) {
+            deleteSent();
+        }
+    }
+
+    /**
+     * Deletes the outbox rows of the messages sent so far (the delete timer calls it, and Baton once more as it
+     * stops); a delete that fails leaves its ids for the next call. Returns how many ids it deleted.
+     */
+    public int deleteSent() {
+        int deleted = 0;
+        List<String> ids;
+        while (!(ids = take()).isEmpty()) {
+            List<String> batchIds = ids;
+            try {
+                tx.run(c -> {
+                    outbox.delete(c, batchIds);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                sent.addAll(batchIds);
+                sentCount.addAndGet(batchIds.size());
+                LOG.warn(
+                        "outbox: deleting the rows of {} sent message(s) failed, tried again later: {}",
+                        ids.size(),
+                        e.getMessage());
+                break;
+            }
+            deleted += ids.size();
+        }
+        return deleted;
+    }
+
+    private List<String> take() {
+        List<String> ids = new java.util.ArrayList<>();
+        String id;
+        while (ids.size() < DELETE_BATCH && (id = sent.poll()) != null) {
+            ids.add(id);
+        }
+        sentCount.addAndGet(-ids.size());
+        return ids;
     }
 
     /**
