@@ -10,6 +10,7 @@ import dev.baton.compile.RunStarter;
 import dev.baton.runtime.CelLanguage;
 import dev.baton.runtime.EngineWiring;
 import dev.baton.runtime.OutboxRelay;
+import dev.baton.runtime.OutboxSends;
 import dev.baton.runtime.RunEngine;
 import dev.baton.runtime.RunMetrics;
 import dev.baton.runtime.RunReplies;
@@ -20,6 +21,7 @@ import dev.baton.ticket.WebhookStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.springframework.jms.connection.JmsTransactionManager;
+import org.springframework.jms.core.JmsTemplate;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -35,6 +37,16 @@ record EngineParts(
         RunEngine engine,
         Scheduler scheduler) {
 
+    /**
+     * Sends over the relay's connection factory: persistent (each message sets its own delivery mode, priority and
+     * time to live), in the relay's JMS transaction when one is open.
+     */
+    private static JmsTemplate relayTemplate(Messaging messaging) {
+        JmsTemplate jms = new JmsTemplate(messaging.relay());
+        jms.setSessionTransacted(false); // outside a transaction, each send is acknowledged by the broker
+        return jms;
+    }
+
     /** Builds the parts in the order they need each other; {@code starter} starts a run for a trigger route. */
     static EngineParts assemble(
             Core core, CamelContext camel, Messaging messaging, PrometheusMeterRegistry meters, RunStarter starter) {
@@ -47,7 +59,10 @@ record EngineParts(
                 core.outbox(),
                 core.faults(),
                 core.clock(),
-                sends -> relayTransactions.executeWithoutResult(status -> sends.run()));
+                new OutboxSends(
+                        relayTemplate(messaging),
+                        core.clock(),
+                        sends -> relayTransactions.executeWithoutResult(status -> sends.run())));
         Webhooks webhooks = new Webhooks(
                 core.tx(), new WebhookStore(), core.outbox(), core.settings().webhooks(), core.clock());
         RunReplies replies = new RunReplies(

@@ -68,14 +68,9 @@ public final class EngineRoutes extends RouteBuilder {
     public void configure() {
         InboundMessages.parkPoison(this);
 
-        // Fan-out of one committed transition: e.g. a join that releases three stages sends three tickets.
-        from(Endpoints.RELAY)
-                .routeId(Endpoints.ROUTE_RELAY)
-                .split(body())
-                .stopOnException()
-                .process(relay::toJms)
-                .recipientList(exchangeProperty(Endpoints.PROPERTY_DESTINATION))
-                .end();
+        // What committed transitions emit (a join that releases three stages sends three tickets, and their events),
+        // through one session: a Camel exchange per message cost more than the sends themselves.
+        from(Endpoints.RELAY).routeId(Endpoints.ROUTE_RELAY).process(relay.sends()::send);
 
         // Leases, instance DOWN and approval timeouts. Like a reply, each is applied once: Camel's idempotent consumer
         // records its id in the inbox in the transaction that applies it, and a repeat changes nothing.

@@ -7,14 +7,13 @@ import dev.baton.ticket.Tx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands committed outbox messages to the broker (through the relay route: a splitter over the transition's
- * messages and a recipient list to each one's queue), then deletes them: the rows of messages sent are deleted
+ * Hands committed outbox messages to the broker (through the relay route, which sends a transition's messages
+ * through one session: {@link OutboxSends}), then deletes them: the rows of messages sent are deleted
  * together, a few times a second, in one transaction rather than one per transition. A crash in between leaves the
  * rows, which the sweep re-sends; the broker drops the copies by their duplicate-detection id.
  */
@@ -29,7 +28,7 @@ public final class OutboxRelay {
     private final OutboxStore outbox;
     private final Faults faults;
     private final Clock clock;
-    private final Batch batch;
+    private final OutboxSends sends;
     /** Ids of messages sent whose outbox rows are not deleted yet. */
     private final java.util.concurrent.ConcurrentLinkedQueue<String> sent =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -45,18 +44,24 @@ public final class OutboxRelay {
         void inOneTransaction(Runnable sends);
     }
 
-    public OutboxRelay(ProducerTemplate producer, Tx tx, OutboxStore outbox, Faults faults, Clock clock, Batch batch) {
+    public OutboxRelay(
+            ProducerTemplate producer, Tx tx, OutboxStore outbox, Faults faults, Clock clock, OutboxSends sends) {
         this.producer = producer;
         this.tx = tx;
         this.outbox = outbox;
         this.faults = faults;
         this.clock = clock;
-        this.batch = batch;
+        this.sends = sends;
     }
 
     /** How it makes one transaction of a transition's sends (tests roll one back). */
     public Batch batch() {
-        return batch;
+        return sends.batch();
+    }
+
+    /** What the relay route sends with. */
+    OutboxSends sends() {
+        return sends;
     }
 
     /**
@@ -72,7 +77,7 @@ public final class OutboxRelay {
             return;
         }
         try {
-            batch.inOneTransaction(() -> producer.sendBody(Endpoints.RELAY, messages));
+            sends.batch().inOneTransaction(() -> producer.sendBody(Endpoints.RELAY, messages));
         } catch (RuntimeException e) {
             // The broker ignores a whole transaction when one of its messages is a duplicate (the sweep got to some of
             // these rows first): one at a time, a copy is dropped and the others go.
@@ -157,24 +162,6 @@ public final class OutboxRelay {
         if (!messages.isEmpty()) {
             producer.sendBody(Endpoints.RELAY, messages);
         }
-    }
-
-    /**
-     * Turns one outbox row into the JMS message the relay route's recipient list sends: body, duplicate-detection
-     * id, persistence, priority, correlation, reply-to and scheduled delivery.
-     */
-    void toJms(Exchange ex) {
-        Outgoing m = ex.getMessage().getBody(Outgoing.class);
-        var out = ex.getMessage();
-        out.setBody(m.body());
-        ex.setProperty(Endpoints.PROPERTY_DESTINATION, Endpoints.producer(m.destination())); // not a JMS property
-        out.setHeader(Endpoints.HEADER_DUPLICATE_ID, m.id());
-        out.setHeader("JMSDeliveryMode", 2);
-        out.setHeader("JMSPriority", m.priority());
-        if (m.correlationId() != null) out.setHeader("JMSCorrelationID", m.correlationId());
-        if (m.replyTo() != null) out.setHeader("JMSReplyTo", m.replyTo());
-        if (m.deliverAt() > clock.millis()) out.setHeader(Endpoints.HEADER_SCHEDULED, m.deliverAt());
-        if (m.expiresAt() > 0) out.setHeader("JMSExpiration", m.expiresAt());
     }
 
     /** Sends rows older than {@code minAge}: those a crash or a failed send left behind. */
