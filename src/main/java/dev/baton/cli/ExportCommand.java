@@ -4,6 +4,7 @@ import dev.baton.agent.AgentConfig;
 import dev.baton.agent.AgentKind;
 import dev.baton.agent.AgentRegistry;
 import dev.baton.agent.DemoAgentRoutes;
+import dev.baton.compile.ChunkedRoutes;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.PipelineCompiler;
 import dev.baton.compile.PrintedProcessors;
@@ -75,7 +76,7 @@ public final class ExportCommand implements Callable<Integer> {
                     },
                     new PrintedProcessors());
             camel.addRoutes(compiler.trigger(p));
-            camel.addRoutes(compiler.revision(p));
+            ChunkedRoutes.add(camel, compiler.revision(p));
             for (String name : agentNames(p)) {
                 AgentConfig a = agents.resolve(name, p.agents().get(name)).orElse(null);
                 if (a != null && a.kind() == AgentKind.DEMO) {

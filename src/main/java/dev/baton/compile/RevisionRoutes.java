@@ -45,7 +45,7 @@ public final class RevisionRoutes {
         }
         synchronized (this) {
             if (!used.containsKey(key)) {
-                camel.addRoutes(compiler.revision(p));
+                ChunkedRoutes.add(camel, compiler.revision(p));
                 used.put(key, clock.instant());
             }
         }
