@@ -107,7 +107,7 @@ final class SettingsReader {
                 r.port("camel.server.port", 8080),
                 broker,
                 db,
-                r.positive("baton.results.consumers", 8),
+                r.positive("baton.results.consumers", 16),
                 r.positive("baton.routes.scan-interval", 1000),
                 r.positive("baton.api.max-body-size", 1024 * 1024),
                 r.str("baton.fault", ""),

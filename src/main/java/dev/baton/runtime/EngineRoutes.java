@@ -43,9 +43,13 @@ public final class EngineRoutes extends RouteBuilder {
      * @param maxOutputBytes the largest reply body applied as sent; a larger one fails its attempt
      */
     public record Options(int consumers, String batonUser, int maxOutputBytes) {
-        /** Lanes of replies ({@link ReplyLanes}): one per four consumers, so that each lane gathers batches. */
+        /**
+         * Lanes of replies ({@link ReplyLanes}): one per eight consumers. A batch holds at most the replies its lane's
+         * consumers are waiting with, so fewer lanes make bigger batches (fewer commits per reply), more lanes apply
+         * more batches at once.
+         */
         int lanes() {
-            return Math.max(1, (consumers + 3) / 4);
+            return Math.max(1, (consumers + 7) / 8);
         }
     }
 
