@@ -247,7 +247,9 @@ public final class BatonServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping Camel: {}", e.getMessage());
         }
-        if (engine != null) engine.relay().deleteSent(); // Camel has stopped: no more sends, and the pool is open
+        // Camel has stopped (a send it gave up waiting for may still queue ids: the next start's sweep re-sends those
+        // rows and the broker drops the copies), and the pool is still open.
+        if (engine != null) engine.relay().deleteSent();
         if (inProcess != null) inProcess.close();
         tracing.close(); // after Camel: the last transitions' spans are sent
         if (messaging != null) messaging.close();

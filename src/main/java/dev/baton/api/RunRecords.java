@@ -83,7 +83,7 @@ public final class RunRecords {
         return arr;
     }
 
-    /** Messages committed with a transition and not yet handed to the broker: zero when Baton is idle. */
+    /** Outbox rows: messages committed with a transition and not yet sent, or sent and not yet deleted (every 200 ms): zero when Baton is idle. */
     public int outboxDepth() {
         return tx.run(new OutboxStore()::depth);
     }

@@ -34,6 +34,10 @@ public final class OutboxRelay {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final java.util.concurrent.atomic.AtomicInteger sentCount = new java.util.concurrent.atomic.AtomicInteger();
+    /** One delete at a time: the timer's and a sender's do not wait for each other, one of them skips. */
+    private final java.util.concurrent.locks.ReentrantLock deleting = new java.util.concurrent.locks.ReentrantLock();
+    /** The last delete failed: only the timer tries again, so that every sender does not wait on a failing one. */
+    private volatile boolean deleteFailed;
 
     /**
      * Runs a send of several messages in one JMS transaction of the relay's connection factory: the broker then
@@ -99,7 +103,9 @@ public final class OutboxRelay {
     private void afterSend(List<Outgoing> messages) {
         faults.pass(Faults.AFTER_SEND);
         messages.forEach(m -> sent.add(m.id()));
-        if (sentCount.addAndGet(messages.size()) >= DELETE_BATCH) {
+        // Many waiting: deleted now rather than at the next tick, unless the last delete failed (the timer then
+        // tries again, not every sender) or another thread is deleting.
+        if (sentCount.addAndGet(messages.size()) >= DELETE_BATCH && !deleteFailed) {
             deleteSent();
         }
     }
@@ -109,6 +115,17 @@ public final class OutboxRelay {
      * stops); a delete that fails leaves its ids for the next call. Returns how many ids it deleted.
      */
     public int deleteSent() {
+        if (!deleting.tryLock()) {
+            return 0; // another thread is at it
+        }
+        try {
+            return deleteWaiting();
+        } finally {
+            deleting.unlock();
+        }
+    }
+
+    private int deleteWaiting() {
         int deleted = 0;
         List<String> ids;
         while (!(ids = take()).isEmpty()) {
@@ -121,6 +138,7 @@ public final class OutboxRelay {
             } catch (RuntimeException e) {
                 sent.addAll(batchIds);
                 sentCount.addAndGet(batchIds.size());
+                deleteFailed = true;
                 LOG.warn(
                         "outbox: deleting the rows of {} sent message(s) failed, tried again later: {}",
                         ids.size(),
@@ -128,6 +146,7 @@ public final class OutboxRelay {
                 break;
             }
             deleted += ids.size();
+            deleteFailed = false;
         }
         return deleted;
     }
@@ -138,6 +157,9 @@ public final class OutboxRelay {
         while (ids.size() < DELETE_BATCH && (id = sent.poll()) != null) {
             ids.add(id);
         }
+        // In one order everywhere: two instances deleting rows they both sent (a starting instance's sweep re-sends
+        // every row) lock them in the same order and never deadlock.
+        java.util.Collections.sort(ids);
         sentCount.addAndGet(-ids.size());
         return ids;
     }
