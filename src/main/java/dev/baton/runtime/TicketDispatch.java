@@ -6,7 +6,6 @@ import dev.baton.compile.Endpoints;
 import dev.baton.compile.Scope;
 import dev.baton.pipeline.AgentSelector;
 import dev.baton.pipeline.AgentStage;
-import dev.baton.pipeline.ForEachStage;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.RunStore;
@@ -96,7 +95,7 @@ final class TicketDispatch {
                 attempt,
                 t.agent(),
                 t.input(),
-                paramsFor(s, t),
+                s.run.params(),
                 lease == null ? null : lease.toString(),
                 expires == null ? null : expires.toString(),
                 timing.metrics().traces().traceparent(s, t, attempt));
@@ -124,33 +123,6 @@ final class TicketDispatch {
         }
         Integer p = agentPriorities.of(agent);
         return p == null ? TicketPolicy.DEFAULT_PRIORITY : p;
-    }
-
-    /** {@code $.params.<name>}: a for_each over a list given in the run's params. */
-    private static final java.util.regex.Pattern PARAMS_LIST =
-            java.util.regex.Pattern.compile("\\$\\.params\\.([A-Za-z_][A-Za-z0-9_-]*)");
-
-    /**
-     * The params a ticket carries: the run's, except that an item of a for_each over a list in the params gets them
-     * without that list, since the ticket carries its item as its input. With the list, each of N items carried all N:
-     * a 10,000-item for_each wrote 43 KB to the database per item and sent as much through the broker.
-     */
-    static ObjectNode paramsFor(Step s, TicketRow t) {
-        ObjectNode params = s.run.params();
-        if (params == null
-                || t.compensation()
-                || !(Scope.find(s.pipeline, t.stage()).stage() instanceof ForEachStage each)) {
-            return params;
-        }
-        var list = PARAMS_LIST.matcher(each.items().strip());
-        if (!list.matches() || !params.has(list.group(1))) {
-            return params;
-        }
-        ObjectNode rest = Json.object();
-        params.properties().forEach(p -> {
-            if (!p.getKey().equals(list.group(1))) rest.set(p.getKey(), p.getValue());
-        });
-        return rest;
     }
 
     private static AgentSelector selectorOf(Step s, TicketRow t) {

@@ -51,18 +51,6 @@ class ExternalAgentTest {
                         timeout: 1s
                         retry: {maxAttempts: 2, initialDelay: 100ms}
                         priority: 7
-                """, "each.yaml", """
-                apiVersion: baton/v1
-                kind: Pipeline
-                metadata: {name: each}
-                spec:
-                  params:
-                    issues: {required: true}
-                    tone: {default: dry}
-                  pipeline:
-                    stages:
-                      - name: fix
-                        dynamic: {generator: for_each, input: "$.params.issues", template: {agent: outside}}
                 """));
     }
 
@@ -138,34 +126,6 @@ class ExternalAgentTest {
                     .isEqualTo("ticket REFUSED 1");
             assertThat(event.path("actor").asText())
                     .isEqualTo(refused.path("agent").asText());
-        }
-    }
-
-    @Test
-    void aForEachItemsTicketCarriesItsItemAndTheParamsWithoutTheListItSplits() throws Exception {
-        try (Agent agent = Agent.connect()) {
-            Session s = agent.session();
-            MessageConsumer tickets = s.createConsumer(s.createQueue("baton.agent.outside"));
-            var results = s.createProducer(s.createQueue("baton.results"));
-            String runId = baton.startRun("each", "{\"issues\": [101, 102]}");
-            List<JsonNode> got = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                got.add(Json.parse(((TextMessage) tickets.receive(10_000)).getText()));
-            }
-            assertThat(got).extracting(t -> t.path("input").asInt()).containsExactlyInAnyOrder(101, 102);
-            for (JsonNode t : got) {
-                assertThat(t.path("params").path("tone").asText()).isEqualTo("dry");
-                assertThat(t.path("params").has("issues"))
-                        .as("the list each item's ticket is one element of")
-                        .isFalse();
-                results.send(reply(s, t, "{\"status\": \"succeeded\", \"output\": \"fixed\"}"));
-            }
-            baton.awaitRun(runId, Duration.ofSeconds(10));
-            JsonNode run = baton.get("/api/runs/" + runId).body();
-            assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-            assertThat(run.at("/params/issues").size())
-                    .as("the run keeps its params whole")
-                    .isEqualTo(2);
         }
     }
 
