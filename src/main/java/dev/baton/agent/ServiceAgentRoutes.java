@@ -96,7 +96,7 @@ public final class ServiceAgentRoutes extends RouteBuilder {
     private void started(ProducerTemplate progress, Ticket ticket) {
         try {
             progress.sendBodyAndHeader(
-                    Endpoints.producer("queue:" + Endpoints.RESULTS),
+                    Endpoints.producer(Endpoints.queue(Endpoints.RESULTS)),
                     Reply.progress(ticket, null, "calling").toJson(),
                     "JMSCorrelationID",
                     ticket.ticketId());

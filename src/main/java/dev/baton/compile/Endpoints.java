@@ -72,8 +72,10 @@ public final class Endpoints {
     public static final String MANAGED_QUEUE_PREFIX = "queue.";
     /** Artemis management resource name of the broker. */
     public static final String MANAGED_BROKER = "broker";
-    /** Exchange property naming where the relay's recipient list sends one outbox message. */
-    public static final String PROPERTY_DESTINATION = "BatonDestination";
+    /** How the outbox names a queue and a topic: {@code queue:<name>}, {@code topic:<name>}. */
+    public static final String QUEUE_PREFIX = "queue:";
+
+    public static final String TOPIC_PREFIX = "topic:";
 
     /** Camel component for consumers (transacted, one message at a time per consumer). */
     public static final String JMS = "jms";
@@ -115,11 +117,11 @@ public final class Endpoints {
     }
 
     public static String queue(String name) {
-        return "queue:" + name;
+        return QUEUE_PREFIX + name;
     }
 
     public static String topic(String name) {
-        return "topic:" + name;
+        return TOPIC_PREFIX + name;
     }
 
     /**

@@ -76,11 +76,11 @@ public final class OutboxSends {
 
     /** {@code queue:<name>} or {@code topic:<name>}, as {@link Endpoints#queue} and {@link Endpoints#topic} write them. */
     private static Destination destination(Session session, String destination) throws JMSException {
-        if (destination.startsWith("queue:")) {
-            return session.createQueue(destination.substring("queue:".length()));
+        if (destination.startsWith(Endpoints.QUEUE_PREFIX)) {
+            return session.createQueue(destination.substring(Endpoints.QUEUE_PREFIX.length()));
         }
-        if (destination.startsWith("topic:")) {
-            return session.createTopic(destination.substring("topic:".length()));
+        if (destination.startsWith(Endpoints.TOPIC_PREFIX)) {
+            return session.createTopic(destination.substring(Endpoints.TOPIC_PREFIX.length()));
         }
         throw new IllegalArgumentException("an outbox destination is queue:<name> or topic:<name>, not " + destination);
     }

@@ -19,7 +19,7 @@ public final class TicketStore {
     static final String TICKET_COLS = "id, run_id, stage, iteration, item, label, attempt, base_attempt, agent, "
             + "status, input, output, error, lease_until, created_at, updated_at, queued_at, running_at";
     /** The number of {@link #TICKET_COLS}. */
-    static final int TICKET_COL_COUNT = 18;
+    static final int TICKET_COL_COUNT = TICKET_COLS.split(",").length;
 
     private static final String INSERT = "INSERT INTO ticket (" + TICKET_COLS + ") VALUES ("
             + String.join(",", Collections.nCopies(TICKET_COL_COUNT, "?")) + ")";
