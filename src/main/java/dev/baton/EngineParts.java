@@ -62,7 +62,8 @@ record EngineParts(
                 new OutboxSends(
                         relayTemplate(messaging),
                         core.clock(),
-                        sends -> relayTransactions.executeWithoutResult(status -> sends.run())));
+                        sends -> relayTransactions.executeWithoutResult(status -> sends.run()),
+                        messaging.destinations()));
         Webhooks webhooks = new Webhooks(
                 core.tx(), new WebhookStore(), core.outbox(), core.settings().webhooks(), core.clock());
         RunReplies replies = new RunReplies(

@@ -17,6 +17,7 @@ public final class Messaging implements AutoCloseable {
     private final ActiveMQConnectionFactory consumers;
     private final CachingConnectionFactory relay;
     private final ActiveMQConnectionFactory agents;
+    private final Destinations destinations = new Destinations();
 
     private Messaging(BrokerSettings broker) {
         this.broker = broker;
@@ -50,6 +51,11 @@ public final class Messaging implements AutoCloseable {
         return relay;
     }
 
+    /** Baton's own queues and topics, reused by every send through these factories and components. */
+    public Destinations destinations() {
+        return destinations;
+    }
+
     /** The JMS component over {@link #consumers()}. */
     public JmsComponent consumerComponent() {
         return component(consumers);
@@ -77,8 +83,9 @@ public final class Messaging implements AutoCloseable {
         agents.close();
     }
 
-    private static JmsComponent component(jakarta.jms.ConnectionFactory cf) {
+    private JmsComponent component(jakarta.jms.ConnectionFactory cf) {
         JmsComponent jms = JmsComponent.jmsComponent(cf);
+        jms.setDestinationResolver(destinations);
         // A sender's Camel* properties never reach a route (reply consumers use the relay's component).
         jms.setHeaderFilterStrategy(new InboundHeaderFilter());
         return jms;

@@ -11,6 +11,7 @@ import jakarta.jms.Session;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.jms.core.JmsTemplate;
+import org.springframework.jms.support.destination.DestinationResolver;
 
 /**
  * Sends outbox messages to their queues and topics as persistent JMS messages, all of one call through one session
@@ -22,15 +23,18 @@ public final class OutboxSends {
     private final JmsTemplate jms;
     private final Clock clock;
     private final OutboxRelay.Batch batch;
+    private final DestinationResolver destinations;
 
     /**
      * @param jms over the relay's connection factory, whose transaction it joins when there is one
      * @param batch runs sends in one JMS transaction of that connection factory
+     * @param destinations turns the names of queues and topics into destinations
      */
-    public OutboxSends(JmsTemplate jms, Clock clock, OutboxRelay.Batch batch) {
+    public OutboxSends(JmsTemplate jms, Clock clock, OutboxRelay.Batch batch, DestinationResolver destinations) {
         this.jms = jms;
         this.clock = clock;
         this.batch = batch;
+        this.destinations = destinations;
     }
 
     /** How it makes one transaction of several sends. */
@@ -66,7 +70,7 @@ public final class OutboxSends {
         Message out = session.createTextMessage(m.body());
         out.setStringProperty(Endpoints.HEADER_DUPLICATE_ID, m.id());
         if (m.correlationId() != null) out.setJMSCorrelationID(m.correlationId());
-        if (m.replyTo() != null) out.setJMSReplyTo(session.createQueue(m.replyTo()));
+        if (m.replyTo() != null) out.setJMSReplyTo(destinations.resolveDestinationName(session, m.replyTo(), false));
         long now = clock.millis();
         if (m.deliverAt() > now) out.setLongProperty(Endpoints.HEADER_SCHEDULED, m.deliverAt());
         // An expiry already past still expires the message (at once) rather than making it live for ever.
@@ -75,12 +79,14 @@ public final class OutboxSends {
     }
 
     /** {@code queue:<name>} or {@code topic:<name>}, as {@link Endpoints#queue} and {@link Endpoints#topic} write them. */
-    private static Destination destination(Session session, String destination) throws JMSException {
+    private Destination destination(Session session, String destination) throws JMSException {
         if (destination.startsWith(Endpoints.QUEUE_PREFIX)) {
-            return session.createQueue(destination.substring(Endpoints.QUEUE_PREFIX.length()));
+            return destinations.resolveDestinationName(
+                    session, destination.substring(Endpoints.QUEUE_PREFIX.length()), false);
         }
         if (destination.startsWith(Endpoints.TOPIC_PREFIX)) {
-            return session.createTopic(destination.substring(Endpoints.TOPIC_PREFIX.length()));
+            return destinations.resolveDestinationName(
+                    session, destination.substring(Endpoints.TOPIC_PREFIX.length()), true);
         }
         throw new IllegalArgumentException("an outbox destination is queue:<name> or topic:<name>, not " + destination);
     }
