@@ -85,6 +85,8 @@ final class Reruns {
         }
         s.status = RunStatus.RUNNING;
         s.error = null;
+        s.rerun = true;
+        store.countRerun(s.c, s.run.id());
         tickets.note(
                 s,
                 null,

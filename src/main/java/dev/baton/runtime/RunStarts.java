@@ -109,6 +109,7 @@ final class RunStarts {
                 now,
                 null,
                 requestHash,
+                0,
                 0);
         store.insertRun(c, run);
         if (submission != null && submission.replyTo() != null) {

@@ -39,6 +39,11 @@ final class Step {
     private int historySeq;
     RunStatus status;
     String error;
+    /**
+     * The run was rerun (before, or in this step): ticket rows its earlier tries left may be in the slots its stages
+     * dispatch to, and are revived rather than inserted again.
+     */
+    boolean rerun;
     /** Set when this event is an attempt's time running out (lease or deadline): its failure is a timeout. */
     boolean timedOut;
     /** Compiled routes to call once the current one returns, in order (a stage that ended tells its dependents). */
@@ -93,6 +98,7 @@ final class Step {
         this.historySeq = run.lastSeq();
         this.status = run.status();
         this.error = run.error();
+        this.rerun = run.reruns() > 0;
         stageRows.forEach(s -> stages.put(s.name(), s));
     }
 

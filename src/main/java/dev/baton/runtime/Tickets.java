@@ -12,6 +12,7 @@ import dev.baton.ticket.TicketRow;
 import dev.baton.ticket.TicketStatus;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -78,7 +79,7 @@ final class Tickets {
 
     /** Stores a new ticket (or revives the one a rerun left) and dispatches its next attempt at once. */
     TicketRow start(Step s, TicketRow fresh, TicketPolicy policy, String why) throws SQLException {
-        var old = store.ticketRows().ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
+        var old = leftByRerun(s, fresh);
         if (old.isEmpty()) {
             // Written once, as dispatched: an insert, then no update of the row just inserted.
             return dispatch.dispatch(s, fresh, fresh.attempt() + 1, policy, Duration.ZERO, why, true);
@@ -92,7 +93,7 @@ final class Tickets {
      * the earlier attempts), so a row with the same stage, iteration and item is revived instead.
      */
     TicketRow store(Step s, TicketRow fresh) throws SQLException {
-        var old = store.ticketRows().ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
+        var old = leftByRerun(s, fresh);
         if (old.isEmpty()) {
             store.ticketRows().insertTicket(s.c, fresh);
             return fresh;
@@ -100,6 +101,18 @@ final class Tickets {
         TicketRow revived = old.get().revived(fresh, s.now);
         store.ticketRows().updateTicket(s.c, revived);
         return revived;
+    }
+
+    /**
+     * The row an earlier try of a rerun run left in this ticket's slot, if any. A run never rerun has none, so it is
+     * not looked for: one read less for every ticket of nearly every run (and were one there after all, the slot's
+     * unique index would refuse the insert, loudly).
+     */
+    private Optional<TicketRow> leftByRerun(Step s, TicketRow fresh) throws SQLException {
+        if (!s.rerun) {
+            return Optional.empty();
+        }
+        return store.ticketRows().ticket(s.c, fresh.runId(), fresh.stage(), fresh.iteration(), fresh.item());
     }
 
     /** A progress report from the agent: the attempt is alive, so its lease starts again. */

@@ -22,7 +22,8 @@ public final class Rows {
             Instant updatedAt,
             Instant finishedAt,
             String requestHash,
-            int lastSeq) {}
+            int lastSeq,
+            int reruns) {}
 
     /**
      * The state of one stage within a run. A loop's inner stages have rows named {@code loop/inner}.

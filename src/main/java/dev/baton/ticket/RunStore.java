@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class RunStore {
     private static final String RUN_COLS =
             "id, pipeline, revision, status, params, context, idempotency_key, error, created_at, updated_at, finished_at, "
-                    + "request_hash, last_seq";
+                    + "request_hash, last_seq, reruns";
     /** The run row without its context, which can be large (a for_each input) and is read only when needed. */
     private static final String RUN_COLS_LIGHT = RUN_COLS.replace("context,", "NULL AS context,");
 
@@ -57,7 +57,7 @@ public final class RunStore {
     public void insertRun(Connection c, RunRow r) throws SQLException {
         Sql.update(
                 c,
-                "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 r.id(),
                 r.pipeline(),
                 r.revision(),
@@ -70,7 +70,8 @@ public final class RunStore {
                 r.updatedAt(),
                 r.finishedAt(),
                 r.requestHash(),
-                r.lastSeq());
+                r.lastSeq(),
+                r.reruns());
     }
 
     public Optional<RunRow> run(Connection c, String id) throws SQLException {
@@ -184,6 +185,11 @@ public final class RunStore {
         }
     }
 
+    /** Counts a rerun of the run: from now on its tickets may revive the rows its earlier tries left. */
+    public void countRerun(Connection c, String id) throws SQLException {
+        Sql.update(c, "UPDATE run SET reruns = reruns + 1 WHERE id = ?", id);
+    }
+
     /** The (pipeline, revision) pairs that runs still in progress are pinned to. */
     public List<String[]> activeRevisions(Connection c) throws SQLException {
         return Sql.list(
@@ -205,7 +211,8 @@ public final class RunStore {
                 Sql.instant(rs, 10),
                 Sql.instant(rs, 11),
                 rs.getString(12),
-                rs.getInt(13));
+                rs.getInt(13),
+                rs.getInt(14));
     }
 
     static JsonNode json(String text) {
