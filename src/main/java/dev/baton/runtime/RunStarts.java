@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -115,12 +116,15 @@ final class RunStarts {
         if (submission != null && submission.replyTo() != null) {
             reporting.replies().add(c, run.id(), submission.replyTo(), now);
         }
-        insertStages(c, run.id(), Scope.top(p));
+        // The rows as inserted are the new run's stages: not read back.
+        List<StageRow> stageRows = new ArrayList<>();
+        waitingStages(run.id(), Scope.top(p), stageRows);
+        store.stageRows().insertStages(c, stageRows);
         try (LogContext log = LogContext.run(run.id())) {
             // Said once it has happened: a start that rolls back (a concurrent request with the same key) logs nothing.
             String revision = p.revision().substring(0, 12);
             Tx.afterCommit(() -> LOG.info("run {} of '{}' started on revision {}", run.id(), p.name(), revision));
-            Step s = new Step(c, store, now, p, run, store.stageRows().stages(c, run.id()));
+            Step s = new Step(c, store, now, p, run, stageRows);
             stages.tickets()
                     .note(s, null, "RUN_RUNNING", "revision " + p.revision().substring(0, 12));
             stages.release(s, Scope.top(p));
@@ -142,11 +146,12 @@ final class RunStarts {
         });
     }
 
-    private void insertStages(Connection c, String runId, Scope scope) throws SQLException {
+    /** A WAITING_DEPS row for every stage of the scope, a loop's inner stages after their loop. */
+    private static void waitingStages(String runId, Scope scope, List<StageRow> into) {
         for (Stage stage : scope.stages()) {
-            store.stageRows().insertStage(c, StageRow.waiting(runId, scope.qualified(stage)));
+            into.add(StageRow.waiting(runId, scope.qualified(stage)));
             if (stage instanceof LoopStage loop) {
-                insertStages(c, runId, scope.inner(loop));
+                waitingStages(runId, scope.inner(loop), into);
             }
         }
     }

@@ -10,11 +10,13 @@ public final class StageStore {
     private static final String STAGE_COLS = "run_id, name, status, attempts, output, error, started_at, finished_at, "
             + "iteration, items_total, items_next, items_done, done_seq";
 
-    public void insertStage(Connection c, StageRow s) throws SQLException {
-        Sql.update(
-                c,
-                "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                keyThen(s, state(s)));
+    /** Inserts stage rows in one batch: a new run's. */
+    public void insertStages(Connection c, List<StageRow> rows) throws SQLException {
+        List<Object[]> values = new java.util.ArrayList<>(rows.size());
+        for (StageRow s : rows) {
+            values.add(keyThen(s, state(s)));
+        }
+        Sql.batch(c, "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
     }
 
     public void updateStage(Connection c, StageRow s) throws SQLException {
