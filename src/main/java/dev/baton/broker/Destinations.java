@@ -14,9 +14,10 @@ import org.springframework.jms.support.destination.DynamicDestinationResolver;
  * the first time a destination object is sent to: with a new object per send, a ticket cost four blocking round trips
  * to the broker before it left, an event two, a demo agent's reply three. A reused object is asked about once. Nothing
  * is lost by not asking: the broker routes each message itself, creating a queue an operator deleted meanwhile (Baton's
- * addresses auto-create) or, where a broker does not auto-create, failing the send. Names outside Baton's
- * {@code baton.} addresses (a client's reply queue, a temporary queue) are resolved by the session each time and never
- * held.
+ * addresses auto-create) or, on a broker that does not auto-create, failing a persistent or transacted send (tickets,
+ * replies, events); only a non-persistent heartbeat to an address that does not exist is then dropped where the check
+ * threw. Names outside Baton's {@code baton.} addresses (a client's reply queue, a temporary queue) are resolved by the
+ * session each time and never held.
  */
 public final class Destinations implements DestinationResolver {
     private static final String OWN = "baton.";

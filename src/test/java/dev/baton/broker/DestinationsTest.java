@@ -71,13 +71,18 @@ class DestinationsTest {
             throws Exception {
         try (TestBaton baton = TestBaton.start(root, "agents: {}\n", Map.of());
                 Connection c = baton.server.connectionFactory().createConnection()) {
+            AtomicInteger queries = countQueries(baton);
             OutboxSends sends = sends(baton, new Destinations());
             sends.send(messages(1)); // creates the queue
             baton.server.broker().server().destroyQueue(SimpleString.of(QUEUE), null, false);
             assertThat(baton.server.broker().server().locateQueue(SimpleString.of(QUEUE)))
                     .isNull();
 
+            queries.set(0);
             sends.send(messages(3)); // to the destination object the client checked before the delete
+            assertThat(queries.get())
+                    .as("the client did not check the destinations again")
+                    .isZero();
 
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageConsumer queue = s.createConsumer(s.createQueue(QUEUE));
