@@ -112,13 +112,16 @@ final class ForEachSteps {
 
     /**
      * Inserts the item rows in one batch; after a rerun the earlier rows of this stage are revived instead, so
-     * their attempts are numbered on.
+     * their attempts are numbered on. A run never rerun has no earlier rows, and they are not looked for (as for any
+     * ticket: {@link Step#rerun}).
      */
     private List<TicketRow> stored(Step s, List<TicketRow> rows) throws SQLException {
         java.util.Map<Integer, TicketRow> old = new java.util.HashMap<>();
-        for (TicketRow t : store.ticketRows()
-                .tickets(s.c, s.run.id(), rows.get(0).stage(), rows.get(0).iteration())) {
-            old.put(t.item(), t);
+        if (s.rerun) {
+            for (TicketRow t : store.ticketRows()
+                    .tickets(s.c, s.run.id(), rows.get(0).stage(), rows.get(0).iteration())) {
+                old.put(t.item(), t);
+            }
         }
         if (old.isEmpty()) {
             store.ticketRows().insertTickets(s.c, rows);
