@@ -37,16 +37,7 @@ public final class AgentStore {
                 agent,
                 instance);
         if (before.isEmpty()) {
-            Sql.update(
-                    c,
-                    "INSERT INTO agent_instance (" + COLS + ") VALUES (?,?,?,?,?,?,?)",
-                    agent,
-                    instance,
-                    "UP",
-                    now,
-                    now,
-                    null,
-                    inFlight);
+            Sql.update(c, Sql.insert("agent_instance", COLS), agent, instance, "UP", now, now, null, inFlight);
             return null;
         }
         Sql.update(
@@ -201,16 +192,7 @@ public final class AgentStore {
         // Two claims of one new instance applied at once: the second insert fails; a savepoint keeps the claim.
         java.sql.Savepoint before = c.setSavepoint();
         try {
-            Sql.update(
-                    c,
-                    "INSERT INTO agent_instance (" + COLS + ") VALUES (?,?,?,?,?,?,?)",
-                    agent,
-                    instance,
-                    "UP",
-                    now,
-                    now,
-                    null,
-                    null);
+            Sql.update(c, Sql.insert("agent_instance", COLS), agent, instance, "UP", now, now, null, null);
             c.releaseSavepoint(before);
         } catch (SQLException e) {
             c.rollback(before);

@@ -57,7 +57,7 @@ public final class RunStore {
     public void insertRun(Connection c, RunRow r) throws SQLException {
         Sql.update(
                 c,
-                "INSERT INTO run (" + RUN_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                Sql.insert("run", RUN_COLS),
                 r.id(),
                 r.pipeline(),
                 r.revision(),

@@ -27,6 +27,12 @@ final class Sql {
 
     private Sql() {}
 
+    /** {@code INSERT INTO table (cols) VALUES (?, …)} with one placeholder per column of the comma-separated list. */
+    static String insert(String table, String cols) {
+        return "INSERT INTO " + table + " (" + cols + ") VALUES ("
+                + String.join(",", java.util.Collections.nCopies(cols.split(",").length, "?")) + ")";
+    }
+
     static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);

@@ -16,7 +16,7 @@ public final class StageStore {
         for (StageRow s : rows) {
             values.add(keyThen(s, state(s)));
         }
-        Sql.batch(c, "INSERT INTO run_stage (" + STAGE_COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
+        Sql.batch(c, Sql.insert("run_stage", STAGE_COLS), values);
     }
 
     public void updateStage(Connection c, StageRow s) throws SQLException {

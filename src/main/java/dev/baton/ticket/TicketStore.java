@@ -21,8 +21,7 @@ public final class TicketStore {
     /** The number of {@link #TICKET_COLS}. */
     static final int TICKET_COL_COUNT = TICKET_COLS.split(",").length;
 
-    private static final String INSERT = "INSERT INTO ticket (" + TICKET_COLS + ") VALUES ("
-            + String.join(",", Collections.nCopies(TICKET_COL_COUNT, "?")) + ")";
+    private static final String INSERT = Sql.insert("ticket", TICKET_COLS);
 
     /** The most tickets whose run this store remembers: the tickets in flight, with room to spare. */
     static final int REMEMBERED = 65_536;
