@@ -47,7 +47,7 @@ public final class StrictJson {
             throw new IllegalArgumentException("invalid JSON: no value");
         }
         List<String> problems = new ArrayList<>();
-        JsonNode checked = check(root, "", problems);
+        JsonNode checked = check(root, Where.TOP, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid JSON: " + String.join("; ", problems));
         }
@@ -95,38 +95,68 @@ public final class StrictJson {
         return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
-    /** The node with its exact decimals turned into doubles; what cannot be kept as read goes to {@code problems}. */
-    private static JsonNode check(JsonNode node, String path, List<String> problems) {
+    /**
+     * The node with its exact decimals turned into doubles; what cannot be kept as read goes to {@code problems}. A
+     * node's place is written out only for a problem: a large list is checked without a string per element.
+     */
+    private static JsonNode check(JsonNode node, Where where, List<String> problems) {
         if (node instanceof ObjectNode object) {
-            for (Map.Entry<String, JsonNode> e : List.copyOf(object.properties())) {
-                String at = path + "/" + e.getKey();
+            // set() of a key already present is not a structural change of the object's map: the iteration goes on
+            for (Map.Entry<String, JsonNode> e : object.properties()) {
                 if (loneSurrogate(e.getKey())) {
-                    problems.add("the key at " + pointer(at) + " has a lone UTF-16 surrogate");
+                    problems.add("the key at " + pointer(new Where(where, e.getKey(), 0).path())
+                            + " has a lone UTF-16 surrogate");
                 }
-                object.set(e.getKey(), check(e.getValue(), at, problems));
+                if (mayChange(e.getValue())) {
+                    JsonNode checked = check(e.getValue(), new Where(where, e.getKey(), 0), problems);
+                    if (checked != e.getValue()) {
+                        e.setValue(checked);
+                    }
+                }
             }
             return object;
         }
         if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
-                array.set(i, check(array.get(i), path + "/" + i, problems));
+                JsonNode element = array.get(i);
+                if (mayChange(element)) {
+                    JsonNode checked = check(element, new Where(where, null, i), problems);
+                    if (checked != element) {
+                        array.set(i, checked);
+                    }
+                }
             }
             return array;
         }
         if (node.isTextual() && loneSurrogate(node.textValue())) {
-            problems.add("the string at " + pointer(path) + " has a lone UTF-16 surrogate");
+            problems.add("the string at " + pointer(where.path()) + " has a lone UTF-16 surrogate");
         } else if (node.isBigDecimal()) {
             BigDecimal exact = node.decimalValue();
             double d = exact.doubleValue();
             if (Double.isInfinite(d) || d == 0.0 && exact.signum() != 0) {
-                problems.add(outOfRange(exact.toString(), path));
+                problems.add(outOfRange(exact.toString(), where.path()));
             }
             return DoubleNode.valueOf(d);
         } else if (node.isBigInteger()
                 && new BigDecimal(node.bigIntegerValue()).abs().compareTo(MAX) > 0) {
-            problems.add(outOfRange(node.bigIntegerValue().toString().length() + "-digit integer", path));
+            problems.add(outOfRange(node.bigIntegerValue().toString().length() + "-digit integer", where.path()));
         }
         return node;
+    }
+
+    /** Whether checking the node can find a problem or change it: plain ints, booleans and nulls are kept as read. */
+    private static boolean mayChange(JsonNode node) {
+        return node.isContainerNode() || node.isTextual() || node.isBigDecimal() || node.isBigInteger();
+    }
+
+    /** Where a node is: its parent's place and its key, or its index in an array when the key is null. */
+    private record Where(Where parent, String key, int index) {
+        static final Where TOP = new Where(null, null, 0);
+
+        /** As {@code /a/0/b}; the top is the empty string. */
+        String path() {
+            return parent == null ? "" : parent.path() + "/" + (key == null ? Integer.toString(index) : key);
+        }
     }
 
     private static String outOfRange(String number, String path) {

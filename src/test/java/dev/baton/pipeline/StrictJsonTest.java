@@ -42,10 +42,18 @@ class StrictJsonTest {
                 "{\"n\":1.7976931348623157e308}       | {\"n\":1.7976931348623157E308}",
                 "{\"n\":4.9e-324}                     | {\"n\":4.9E-324}",
                 "{\"n\":123456789012345678901234567890} | {\"n\":123456789012345678901234567890}",
-                "{\"s\":\"\\ud83d\\ude00\"}           | {\"s\":\"\ud83d\ude00\"}"
+                "{\"s\":\"\\ud83d\\ude00\"}           | {\"s\":\"\ud83d\ude00\"}",
+                "[1, 2.5, {\"a\": [true, null, 1e1]}, \"x\"] | [1,2.5,{\"a\":[true,null,10.0]},\"x\"]"
             })
     void keepsWhatIsValid(String text, String written) {
         assertThat(Json.write(StrictJson.parse(text))).isEqualTo(written);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aProblemDeepInListsIsNamedByItsPlace() {
+        assertThatThrownBy(() -> StrictJson.parse("{\"a\": [1, 2, {\"b\": [0, {\"\\udc00\": 1}]}, 1e999]}"))
+                .hasMessageContaining("the key at /a/2/b/1/\udc00 has a lone UTF-16 surrogate")
+                .hasMessageContaining("number 1E+999 at /a/3 is outside the range of a double");
     }
 
     @org.junit.jupiter.api.Test
