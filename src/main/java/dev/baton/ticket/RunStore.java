@@ -22,6 +22,10 @@ public final class RunStore {
                     + "request_hash, last_seq, reruns";
     /** The run row without its context, which can be large (a for_each input) and is read only when needed. */
     private static final String RUN_COLS_LIGHT = RUN_COLS.replace("context,", "NULL AS context,");
+    /** The light row without its params too, when they are already known ({@link RunParams}). */
+    private static final String RUN_COLS_LIGHTER = RUN_COLS_LIGHT.replace("params,", "NULL AS params,");
+
+    private final RunParams params = new RunParams();
 
     private final StageStore stageRows = new StageStore();
     private final TicketStore ticketRows = new TicketStore();
@@ -83,7 +87,21 @@ public final class RunStore {
      * context is not read ({@code null}); {@link #context} reads it when a transition needs it.
      */
     public Optional<RunRow> lockRun(Connection c, String id) throws SQLException {
-        return Sql.one(c, "SELECT " + RUN_COLS_LIGHT + " FROM run WHERE id = ? FOR UPDATE", RunStore::runRow, id);
+        ObjectNode known = params.known(id);
+        if (known != null) {
+            return Sql.one(
+                    c, "SELECT " + RUN_COLS_LIGHTER + " FROM run WHERE id = ? FOR UPDATE", rs -> runRow(rs, known), id);
+        }
+        return Sql.one(
+                c,
+                "SELECT " + RUN_COLS_LIGHT + " FROM run WHERE id = ? FOR UPDATE",
+                rs -> {
+                    String text = rs.getString(5);
+                    ObjectNode read = (ObjectNode) Json.parse(text);
+                    params.read(id, text, read);
+                    return runRow(rs, read);
+                },
+                id);
     }
 
     public ObjectNode context(Connection c, String runId) throws SQLException {
@@ -198,12 +216,17 @@ public final class RunStore {
     }
 
     private static RunRow runRow(ResultSet rs) throws SQLException {
+        return runRow(rs, (ObjectNode) Json.parse(rs.getString(5)));
+    }
+
+    /** The row with its params as given (column 5 is not read). */
+    private static RunRow runRow(ResultSet rs, ObjectNode params) throws SQLException {
         return new RunRow(
                 rs.getString(1),
                 rs.getString(2),
                 rs.getString(3),
                 RunStatus.valueOf(rs.getString(4)),
-                (ObjectNode) Json.parse(rs.getString(5)),
+                params,
                 (ObjectNode) json(rs.getString(6)),
                 rs.getString(7),
                 rs.getString(8),
