@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import java.util.Locale;
 
@@ -84,8 +85,28 @@ public record Ticket(
         if (!json.isObject()) {
             throw new IllegalArgumentException("a ticket must be a JSON object");
         }
+        // Bound without its two free-form values, which are put back as parsed: binding them would copy every node
+        // (a params list of 10,000 items, for every item of a for_each over it).
+        JsonNode input = ((ObjectNode) json).remove("input");
+        JsonNode params = ((ObjectNode) json).remove("params");
         try {
-            return Json.MAPPER.treeToValue(json, Ticket.class);
+            Ticket t = Json.MAPPER.treeToValue(json, Ticket.class);
+            return new Ticket(
+                    t.ticketId,
+                    t.runId,
+                    t.pipeline,
+                    t.stage,
+                    t.item,
+                    t.iteration,
+                    t.label,
+                    t.purpose,
+                    t.attempt,
+                    t.agent,
+                    input,
+                    params,
+                    t.deadline,
+                    t.expiresAt,
+                    t.traceparent);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("not a ticket: " + e.getOriginalMessage(), e);
         }

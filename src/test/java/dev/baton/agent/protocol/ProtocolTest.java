@@ -122,6 +122,11 @@ class ProtocolTest {
         assertThat(t.ticketId()).isEqualTo("t-1");
         assertThat(t.attempt()).isEqualTo(2);
         assertThat(t.input().isNull()).isTrue();
+        Ticket free = Ticket.parse("{\"ticketId\": \"t-2\", \"attempt\": 1, \"input\": {\"a\": [1, 2.5]},"
+                + " \"params\": null, \"label\": \"x\"}");
+        assertThat(free.input()).isEqualTo(Json.parse("{\"a\": [1, 2.5]}"));
+        assertThat(free.params().isNull()).isTrue();
+        assertThat(free.label()).isEqualTo("x");
         assertThatThrownBy(() -> Ticket.parse("[1]"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a ticket must be a JSON object");
