@@ -103,6 +103,93 @@ class OutboxRelayTest {
         });
     }
 
+    @Test
+    void aTicketKeptWithItsParamsByReferenceIsSweptWithTheRunsParams() throws Exception {
+        onRelayQueue((baton, queue) -> {
+            var params = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    dev.baton.pipeline.Json.parse(dev.baton.StageKindsCrashIT.items(500));
+            var now = java.time.Instant.now();
+            var runs = new dev.baton.ticket.RunStore();
+            var ticket = new dev.baton.agent.protocol.Ticket(
+                    "t-1",
+                    "r-1",
+                    "p",
+                    "s",
+                    3,
+                    null,
+                    "s",
+                    null,
+                    1,
+                    "a",
+                    params.get("items").get(3),
+                    params,
+                    null,
+                    null,
+                    null);
+            String body = ticket.toJson();
+            String purged = body.replace("\"r-1\"", "\"r-gone\"");
+            String stored = dev.baton.runtime.TicketDispatchAccess.stored(ticket, body);
+            assertThat(stored)
+                    .as("the ticket as its outbox row keeps it")
+                    .contains("\"params\":\"" + dev.baton.ticket.OutboxStore.RUN_PARAMS + "\"")
+                    .hasSizeLessThan(body.length() / 10);
+            assertThat(dev.baton.runtime.TicketDispatchAccess.stored(ticket.with(ticket.input(), null), "{}"))
+                    .as("a short ticket is kept as it is")
+                    .isNull();
+            new dev.baton.ticket.Tx(baton.server.dataSource()).run(c -> {
+                runs.insertRun(
+                        c,
+                        new dev.baton.ticket.Rows.RunRow(
+                                "r-1",
+                                "p",
+                                "r",
+                                dev.baton.ticket.RunStatus.RUNNING,
+                                params,
+                                dev.baton.pipeline.Json.object(),
+                                null,
+                                null,
+                                now,
+                                now,
+                                null,
+                                null,
+                                0,
+                                0));
+                var outbox = new dev.baton.ticket.OutboxStore();
+                outbox.add(c, new Outgoing("m-1", "queue:test.relay", body, null, null, 4, 0, 0, stored), now);
+                outbox.add(c, message("beside it"), now);
+                outbox.add(
+                        c,
+                        new Outgoing(
+                                "m-3",
+                                "queue:test.relay",
+                                purged,
+                                null,
+                                null,
+                                4,
+                                0,
+                                0,
+                                dev.baton.runtime.TicketDispatchAccess.stored(ticket, purged)
+                                        .replace("\"r-1\"", "\"r-gone\"")),
+                        now);
+                return null;
+            });
+            assertThat(baton.query("SELECT body FROM outbox").get(0).get("body").toString())
+                    .as("one row, without the params the run's row holds")
+                    .hasSizeLessThan(body.length() / 5);
+
+            baton.server.relay().sweep(java.time.Duration.ZERO); // unless the sweep's timer got there first
+
+            assertThat(dev.baton.pipeline.Json.parse(((TextMessage) queue.receive(5000)).getText()))
+                    .isEqualTo(dev.baton.pipeline.Json.parse(body));
+            assertThat(((TextMessage) queue.receive(5000)).getText()).isEqualTo("beside it");
+            assertThat(dev.baton.pipeline.Json.parse(((TextMessage) queue.receive(5000)).getText())
+                            .path("params")
+                            .isNull())
+                    .as("a run purged since has no params to give")
+                    .isTrue();
+        });
+    }
+
     private static long outboxRows(TestBaton baton) throws Exception {
         return ((Number) baton.query("SELECT COUNT(*) AS n FROM outbox").get(0).get("n")).longValue();
     }

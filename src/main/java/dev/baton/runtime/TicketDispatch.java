@@ -1,12 +1,14 @@
 package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.baton.agent.protocol.Ticket;
 import dev.baton.compile.Endpoints;
 import dev.baton.compile.Scope;
 import dev.baton.pipeline.AgentSelector;
 import dev.baton.pipeline.AgentStage;
 import dev.baton.pipeline.Json;
+import dev.baton.ticket.OutboxStore;
 import dev.baton.ticket.Rows.Outgoing;
 import dev.baton.ticket.RunStore;
 import dev.baton.ticket.TicketRow;
@@ -99,21 +101,39 @@ final class TicketDispatch {
                 lease == null ? null : lease.toString(),
                 expires == null ? null : expires.toString(),
                 timing.metrics().traces().traceparent(s, t, attempt));
+        String body = msg.toJson();
         history.emit(
                 s,
                 new Outgoing(
                         UUID.randomUUID().toString(),
                         Endpoints.queue(Endpoints.agentQueue(t.agent())),
-                        msg.toJson(),
+                        body,
                         t.id(),
                         Endpoints.RESULTS,
                         priority(policy, t.agent()),
                         deliverAt.toEpochMilli(),
-                        expires == null ? 0 : expires.toEpochMilli()));
+                        expires == null ? 0 : expires.toEpochMilli(),
+                        stored(msg, body)));
         if (lease != null) {
             armLease(s, queued, lease);
         }
         return queued;
+    }
+
+    /** A ticket this long or longer is kept in its outbox row without its params, when that makes it shorter. */
+    static final int PARAMS_BY_REFERENCE_FROM = 2048;
+
+    /**
+     * The ticket as its outbox row keeps it, or null for its body: large params (every item of a for_each over a list
+     * in them carries the whole list) are written once, in the run's row, not once more per ticket.
+     */
+    static String stored(Ticket msg, String body) {
+        if (body.length() < PARAMS_BY_REFERENCE_FROM) {
+            return null;
+        }
+        String stored =
+                msg.with(msg.input(), TextNode.valueOf(OutboxStore.RUN_PARAMS)).toJson();
+        return stored.length() < body.length() ? stored : null;
     }
 
     /** The stage's priority; else the agent's registry priority; else JMS' default. */

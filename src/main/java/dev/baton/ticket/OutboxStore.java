@@ -1,11 +1,17 @@
 package dev.baton.ticket;
 
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.Outgoing;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The transactional outbox: messages written with a state change and deleted once the broker has them. */
 public final class OutboxStore {
@@ -53,7 +59,7 @@ public final class OutboxStore {
             array.addObject()
                     .put("id", m.id())
                     .put("destination", m.destination())
-                    .put("body", m.body())
+                    .put("body", m.stored())
                     .put("correlationId", m.correlationId())
                     .put("replyTo", m.replyTo())
                     .put("priority", m.priority())
@@ -89,7 +95,7 @@ public final class OutboxStore {
                         + "expires_at, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 m.id(),
                 m.destination(),
-                m.body(),
+                m.stored(),
                 m.correlationId(),
                 m.replyTo(),
                 m.priority(),
@@ -117,7 +123,45 @@ public final class OutboxStore {
                         rs.getLong(7),
                         rs.getLong(8)),
                 before);
-        return rows.stream().flatMap(r -> unbundle(r).stream()).toList();
+        Map<String, String> params = new HashMap<>();
+        List<Outgoing> out = new ArrayList<>();
+        for (Outgoing r : rows) {
+            for (Outgoing m : unbundle(r)) {
+                out.add(m.body().contains(PARAMS_BY_REFERENCE) ? withRunParams(c, m, params) : m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The {@code params} of a ticket whose outbox row keeps them by reference: a run's params are an object, never
+     * this string, and never change after its row is inserted, so the run's row gives them back exactly.
+     */
+    public static final String RUN_PARAMS = "baton:run.params";
+
+    private static final String PARAMS_BY_REFERENCE = "\"params\":\"" + RUN_PARAMS + "\"";
+
+    private static Outgoing withRunParams(Connection c, Outgoing m, Map<String, String> read) throws SQLException {
+        ObjectNode ticket = (ObjectNode) Json.parse(m.body());
+        String runId = ticket.path("runId").asText();
+        if (!read.containsKey(runId)) {
+            read.put(
+                    runId,
+                    Sql.one(c, "SELECT params FROM run WHERE id = ?", rs -> rs.getString(1), runId)
+                            .orElse(null));
+        }
+        String params = read.get(runId);
+        // A run deleted since (purged) has no params to give: its ticket goes with null ones, and its reply is refused.
+        ticket.set("params", params == null ? NullNode.getInstance() : Json.parse(params));
+        return new Outgoing(
+                m.id(),
+                m.destination(),
+                Json.write(ticket),
+                m.correlationId(),
+                m.replyTo(),
+                m.priority(),
+                m.deliverAt(),
+                m.expiresAt());
     }
 
     /** How many outbox rows (transitions whose messages are committed and not yet all handed to the broker) wait. */

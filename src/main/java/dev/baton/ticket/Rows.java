@@ -145,7 +145,12 @@ public final class Rows {
         }
     }
 
-    /** A message committed with a state change, handed to the broker after the commit. */
+    /**
+     * A message committed with a state change, handed to the broker after the commit.
+     *
+     * @param storedBody what the outbox row keeps instead of {@code body}, or null for the body itself: a ticket's
+     *     large params are kept as {@link OutboxStore#RUN_PARAMS}, since they are already in the run's row
+     */
     public record Outgoing(
             String id,
             String destination,
@@ -154,7 +159,25 @@ public final class Rows {
             String replyTo,
             int priority,
             long deliverAt,
-            long expiresAt) {}
+            long expiresAt,
+            String storedBody) {
+        public Outgoing(
+                String id,
+                String destination,
+                String body,
+                String correlationId,
+                String replyTo,
+                int priority,
+                long deliverAt,
+                long expiresAt) {
+            this(id, destination, body, correlationId, replyTo, priority, deliverAt, expiresAt, null);
+        }
+
+        /** The body as its outbox row keeps it. */
+        public String stored() {
+            return storedBody == null ? body : storedBody;
+        }
+    }
 
     /**
      * The schedule of one pipeline as the database knows it.

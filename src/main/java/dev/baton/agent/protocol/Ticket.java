@@ -90,26 +90,30 @@ public record Ticket(
         JsonNode input = ((ObjectNode) json).remove("input");
         JsonNode params = ((ObjectNode) json).remove("params");
         try {
-            Ticket t = Json.MAPPER.treeToValue(json, Ticket.class);
-            return new Ticket(
-                    t.ticketId,
-                    t.runId,
-                    t.pipeline,
-                    t.stage,
-                    t.item,
-                    t.iteration,
-                    t.label,
-                    t.purpose,
-                    t.attempt,
-                    t.agent,
-                    input,
-                    params,
-                    t.deadline,
-                    t.expiresAt,
-                    t.traceparent);
+            return Json.MAPPER.treeToValue(json, Ticket.class).with(input, params);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("not a ticket: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** The same ticket with another input and params. */
+    public Ticket with(JsonNode input, JsonNode params) {
+        return new Ticket(
+                ticketId,
+                runId,
+                pipeline,
+                stage,
+                item,
+                iteration,
+                label,
+                purpose,
+                attempt,
+                agent,
+                input,
+                params,
+                deadline,
+                expiresAt,
+                traceparent);
     }
 
     /** The ticket as its JSON text on the wire. */
