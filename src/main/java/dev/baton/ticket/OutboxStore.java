@@ -1,5 +1,6 @@
 package dev.baton.ticket;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
@@ -141,9 +142,28 @@ public final class OutboxStore {
 
     private static final String PARAMS_BY_REFERENCE = "\"params\":\"" + RUN_PARAMS + "\"";
 
+    /** The body as a ticket whose params are {@link #RUN_PARAMS} (a run's params are an object, never text), or null. */
+    private static ObjectNode ticketByReference(String body) {
+        JsonNode json;
+        try {
+            json = Json.parse(body);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return json instanceof ObjectNode o
+                        && RUN_PARAMS.equals(o.path("params").textValue())
+                        && o.path("runId").isTextual()
+                        && o.path("ticketId").isTextual()
+                ? o
+                : null;
+    }
+
     private static Outgoing withRunParams(Connection c, Outgoing m, Map<String, String> read) throws SQLException {
-        ObjectNode ticket = (ObjectNode) Json.parse(m.body());
-        String runId = ticket.path("runId").asText();
+        ObjectNode ticket = ticketByReference(m.body());
+        if (ticket == null) {
+            return m; // the marker's text inside something else (an output, a run's answer): sent as it is
+        }
+        String runId = ticket.get("runId").textValue();
         if (!read.containsKey(runId)) {
             read.put(
                     runId,

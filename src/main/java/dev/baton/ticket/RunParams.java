@@ -12,8 +12,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 final class RunParams {
     /** Params shorter than this (in characters) are read with the row: parsing them costs less than keeping them. */
     static final int WORTH_KEEPING = 2048;
-    /** The most characters of params text kept, least recently used dropped first. */
-    static final long MAX_CHARS = 4L << 20;
+    /**
+     * The most characters of params text kept (Caffeine drops the least used first, by frequency and recency). Parsed,
+     * a character can take some 20 bytes of heap (a list of small objects): 1 M characters is about 20 MB at most.
+     */
+    static final long MAX_CHARS = 1L << 20;
 
     private final Cache<String, Kept> kept = Caffeine.newBuilder()
             .maximumWeight(MAX_CHARS)

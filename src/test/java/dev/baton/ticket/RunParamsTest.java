@@ -38,8 +38,13 @@ class RunParamsTest {
                 // Params never change after the insert; rewriting them here shows which reads go to the row.
                 st.executeUpdate("UPDATE run SET params = '{\"rewritten\": true}'");
             }
-            assertThat(store.lockRun(c, "big").orElseThrow().params())
+            ObjectNode second = store.lockRun(c, "big").orElseThrow().params();
+            assertThat(second)
                     .as("kept from the first read, unchanged by the first transition's copy")
+                    .isEqualTo(big);
+            second.put("changed", true);
+            assertThat(store.lockRun(c, "big").orElseThrow().params())
+                    .as("unchanged by the second transition's copy of the kept params")
                     .isEqualTo(big);
             assertThat(store.lockRun(c, "small").orElseThrow().params())
                     .as("small params are read with the row")
