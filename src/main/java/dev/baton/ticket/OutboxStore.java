@@ -193,7 +193,7 @@ public final class OutboxStore {
         if (ids.isEmpty()) {
             return;
         }
-        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        String marks = Sql.marks(ids.size());
         Sql.update(c, "DELETE FROM outbox WHERE id IN (" + marks + ")", ids.toArray());
     }
 }

@@ -29,8 +29,12 @@ final class Sql {
 
     /** {@code INSERT INTO table (cols) VALUES (?, …)} with one placeholder per column of the comma-separated list. */
     static String insert(String table, String cols) {
-        return "INSERT INTO " + table + " (" + cols + ") VALUES ("
-                + String.join(",", java.util.Collections.nCopies(cols.split(",").length, "?")) + ")";
+        return "INSERT INTO " + table + " (" + cols + ") VALUES (" + marks(cols.split(",").length) + ")";
+    }
+
+    /** {@code n} placeholders, comma-separated: a VALUES list or an {@code IN (…)} of {@code n} arguments. */
+    static String marks(int n) {
+        return String.join(",", java.util.Collections.nCopies(n, "?"));
     }
 
     static int update(Connection c, String sql, Object... args) throws SQLException {

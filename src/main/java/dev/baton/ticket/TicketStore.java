@@ -198,7 +198,7 @@ public final class TicketStore {
 
     /** The tickets of a run in one of the given states (e.g. those in flight when it fails). */
     public List<TicketRow> ticketsIn(Connection c, String runId, List<TicketStatus> statuses) throws SQLException {
-        String marks = String.join(",", java.util.Collections.nCopies(statuses.size(), "?"));
+        String marks = Sql.marks(statuses.size());
         List<Object> args = new ArrayList<>();
         args.add(runId);
         statuses.forEach(st -> args.add(st.name()));
