@@ -4,6 +4,7 @@ import dev.baton.compile.Endpoints;
 import dev.baton.ticket.Rows.Outgoing;
 import java.util.List;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
@@ -95,25 +96,32 @@ public final class ResultRoutes extends RouteBuilder {
     }
 
     /**
-     * One reply of a batch through the apply route, on a copy of its exchange: a batch that rolls back leaves the
-     * consumer's exchange as it was read, to be applied again on its own.
+     * One reply of a batch through the apply route, on an exchange of its own that carries what the route reads (the
+     * reply, its inbox id and its run): a batch that rolls back leaves the consumer's exchange as it was read, to be
+     * applied again on its own. (A copy of the consumer's exchange, with all its JMS headers and properties, was about
+     * 2 % of the engine's CPU under load.)
      */
     private static List<Outgoing> applyInBatch(ProducerTemplate template, Exchange reply) {
-        Exchange copy = reply.copy();
-        template.send(APPLY, copy);
-        Exception e = copy.getException();
+        Message read = reply.getMessage();
+        Exchange done = template.send(APPLY, ex -> {
+            Message m = ex.getMessage();
+            m.setBody(read.getBody());
+            m.setHeader(Endpoints.HEADER_INBOX_ID, read.getHeader(Endpoints.HEADER_INBOX_ID));
+            m.setHeader(Endpoints.HEADER_RUN_ID, read.getHeader(Endpoints.HEADER_RUN_ID));
+        });
+        Exception e = done.getException();
         if (e instanceof RuntimeException r) {
             throw r;
         }
         if (e != null) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        if (copy.getMessage().getBody() instanceof List<?> out) {
+        if (done.getMessage().getBody() instanceof List<?> out) {
             @SuppressWarnings("unchecked")
             List<Outgoing> messages = (List<Outgoing>) out;
             return messages;
         }
-        LOG.debug("reply {} was applied before: ignored", copy.getMessage().getHeader(Endpoints.HEADER_INBOX_ID));
+        LOG.debug("reply {} was applied before: ignored", done.getMessage().getHeader(Endpoints.HEADER_INBOX_ID));
         return List.of();
     }
 

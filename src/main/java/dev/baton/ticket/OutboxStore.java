@@ -1,10 +1,14 @@
 package dev.baton.ticket;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.pipeline.Json;
 import dev.baton.ticket.Rows.Outgoing;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -54,20 +58,28 @@ public final class OutboxStore {
     /** The destination of a row that holds several messages, as a JSON array in its body. */
     static final String BUNDLE = "baton:bundle";
 
+    /** The messages as one JSON array, written field by field: no tree is built for text written once. */
     private static String bundle(List<Outgoing> messages) {
-        var array = dev.baton.pipeline.Json.MAPPER.createArrayNode();
-        for (Outgoing m : messages) {
-            array.addObject()
-                    .put("id", m.id())
-                    .put("destination", m.destination())
-                    .put("body", m.stored())
-                    .put("correlationId", m.correlationId())
-                    .put("replyTo", m.replyTo())
-                    .put("priority", m.priority())
-                    .put("deliverAt", m.deliverAt())
-                    .put("expiresAt", m.expiresAt());
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(text)) {
+            g.writeStartArray();
+            for (Outgoing m : messages) {
+                g.writeStartObject();
+                g.writeStringField("id", m.id());
+                g.writeStringField("destination", m.destination());
+                g.writeStringField("body", m.stored());
+                g.writeStringField("correlationId", m.correlationId());
+                g.writeStringField("replyTo", m.replyTo());
+                g.writeNumberField("priority", m.priority());
+                g.writeNumberField("deliverAt", m.deliverAt());
+                g.writeNumberField("expiresAt", m.expiresAt());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        return array.toString();
+        return text.toString();
     }
 
     private static List<Outgoing> unbundle(Outgoing row) {
@@ -75,7 +87,7 @@ public final class OutboxStore {
             return List.of(row);
         }
         List<Outgoing> out = new java.util.ArrayList<>();
-        for (var m : dev.baton.pipeline.Json.parse(row.body())) {
+        for (var m : Json.parse(row.body())) {
             out.add(new Outgoing(
                     m.path("id").asText(),
                     m.path("destination").asText(),
