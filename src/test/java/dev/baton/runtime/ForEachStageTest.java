@@ -140,6 +140,20 @@ class ForEachStageTest {
     }
 
     @Test
+    void everyItemTicketCarriesTheRunsParamsWhenTheyAreLargeEnoughToBeKept() throws Exception {
+        String params = issues(150); // over 2,048 characters: later transitions take them as kept (RunParams)
+        assertThat(params.length()).isGreaterThan(4096);
+        String id = baton.startRun("picky-tolerant", params);
+        assertThat(baton.awaitRun(id, Duration.ofSeconds(60)).path("status").asText())
+                .isEqualTo("SUCCEEDED");
+        List<JsonNode> mine = picky.tickets.stream()
+                .filter(t -> t.path("runId").asText().equals(id))
+                .toList();
+        assertThat(mine).hasSize(150);
+        assertThat(mine).allSatisfy(t -> assertThat(t.path("params")).isEqualTo(Json.parse(params)));
+    }
+
+    @Test
     void anEmptyListCompletesAtOnceWithAnEmptyOutput() throws Exception {
         JsonNode run = baton.awaitRun(baton.startRun("each", "{\"issues\": []}"), Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
