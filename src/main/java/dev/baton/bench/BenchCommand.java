@@ -48,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--warmup",
-            defaultValue = "1000",
+            defaultValue = "5000",
             description = "runs before measuring, while the JIT compiles the hot paths; with --for-each, the items of a"
                     + " warm-up run (at most N) (default: ${DEFAULT-VALUE})")
     int warmup;

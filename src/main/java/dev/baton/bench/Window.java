@@ -1,15 +1,26 @@
 package dev.baton.bench;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
- * One measured stretch of a bench: wall time, CPU (Baton's JVM and the database server's processes), the statements
- * Baton's pool ran, the bytes the database wrote and the heap, from {@link #open} to {@link #close}.
+ * One measured stretch of a bench: wall time, CPU (Baton's JVM and the database server's processes), the JIT
+ * compiler's time, the statements Baton's pool ran, the bytes the database wrote and the heap, from {@link #open} to
+ * {@link #close}.
  */
 final class Window {
-    /** What a window measured; CPU in nanoseconds, bytes as the database counts them. */
+    /**
+     * What a window measured; CPU in nanoseconds, {@code jitMillis} the time the JIT's compilations took meanwhile
+     * (their CPU is part of the JVM's), bytes as the database counts them.
+     */
     record Measured(
-            double seconds, long jvmCpu, long serverCpu, SqlCount.Totals sql, long bytes, HeapWatch.Peaks heap) {
+            double seconds,
+            long jvmCpu,
+            long serverCpu,
+            long jitMillis,
+            SqlCount.Totals sql,
+            long bytes,
+            HeapWatch.Peaks heap) {
         long cpu() {
             return jvmCpu + serverCpu;
         }
@@ -24,6 +35,7 @@ final class Window {
     private final HeapWatch heap;
     private final long serverCpu0;
     private final long jvmCpu0;
+    private final long jit0;
     private final long t0;
 
     private Window(BenchStack stack) throws Exception {
@@ -34,6 +46,7 @@ final class Window {
         this.heap = HeapWatch.start();
         this.serverCpu0 = stack.serverCpuNanos();
         this.jvmCpu0 = OS.getProcessCpuTime();
+        this.jit0 = jitMillis();
         this.t0 = System.nanoTime();
     }
 
@@ -44,10 +57,17 @@ final class Window {
     Measured close() throws Exception {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long jvmCpu = OS.getProcessCpuTime() - jvmCpu0;
+        long jit = jitMillis() - jit0;
         long serverCpu = stack.serverCpuNanos() - serverCpu0;
         SqlCount.Totals sql = stack.sql.totals().minus(sql0);
         HeapWatch.Peaks peaks = heap.stop();
         long bytes = stack.bytesWritten() - bytes0;
-        return new Measured(seconds, jvmCpu, serverCpu, sql, bytes, peaks);
+        return new Measured(seconds, jvmCpu, serverCpu, jit, sql, bytes, peaks);
+    }
+
+    /** The JIT compilers' accumulated time since the JVM started, in milliseconds (0 where the JVM does not say). */
+    private static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 }

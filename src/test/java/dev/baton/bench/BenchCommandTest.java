@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * must cost by construction: one INSERT and one UPDATE, each committed, writing one row each.
  */
 class BenchCommandTest {
-    private static final List<String> PER_UNIT = List.of("CPU per ", "SQL per ", "rows per ", "bytes per ");
+    private static final List<String> PER_UNIT = List.of("CPU per ", "JIT per ", "SQL per ", "rows per ", "bytes per ");
     private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])(\\d+(?:\\.\\d+)?|NaN|Infinity)");
 
     @TempDir
