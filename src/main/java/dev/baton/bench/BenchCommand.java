@@ -135,9 +135,12 @@ public final class BenchCommand implements Callable<Integer> {
         figures.heap(m);
         if (!noRaw) {
             RawLoop.prepare(stack.server.dataSource());
+            long roundTrips = Math.min(hops, 20_000);
+            // warmed up as Baton was: measured cold, half of the raw loop's CPU was the JIT compiling its paths
+            RawLoop.run(stack.server.connectionFactory(), stack.server.dataSource(), concurrency, roundTrips);
             Window rawWindow = Window.open(stack);
-            RawLoop.Result raw = RawLoop.run(
-                    stack.server.connectionFactory(), stack.server.dataSource(), concurrency, Math.min(hops, 20_000));
+            RawLoop.Result raw =
+                    RawLoop.run(stack.server.connectionFactory(), stack.server.dataSource(), concurrency, roundTrips);
             Window.Measured r = rawWindow.close();
             out.printf(
                     "raw limit, same broker and database: JMS request/reply + ticket-row insert and update, "
