@@ -28,7 +28,7 @@ final class BenchFigures {
         line(
                 "JIT per " + unit,
                 "%.3f ms".formatted(m.jitMillis() / n),
-                "the JIT compiling meanwhile, part of the JVM's CPU; a longer --warmup leaves less of it");
+                "the JIT compilers' elapsed time meanwhile, at most about their CPU, which the JVM's includes");
         SqlCount.Totals s = m.sql();
         SqlCount.Kinds k = s.statements();
         line(
@@ -75,8 +75,8 @@ final class BenchFigures {
                                 + " latency is QUEUED of one stage to QUEUED of the next (ticket_history)");
         out.println("  CPU       process CPU time: Baton's JVM (engine, broker, demo agents, H2 when it is the store)"
                 + " plus, on PostgreSQL, the server's processes");
-        out.println("  JIT       the time the JVM's JIT compilers spent compiling while measuring (CompilationMXBean):"
-                + " on a JVM still warming up, a large part of its CPU");
+        out.println("  JIT       the JVM's JIT compilers' elapsed time while measuring (CompilationMXBean), summed over"
+                + " them: on a JVM still warming up, a large part of its CPU; a longer --warmup leaves less of it");
         out.println(
                 "  SQL       statements Baton's connection pool executed (each statement of a batch counts), by kind;"
                         + " JDBC executions (a batch is one) and Connection.commit calls");

@@ -10,8 +10,8 @@ import java.lang.management.ManagementFactory;
  */
 final class Window {
     /**
-     * What a window measured; CPU in nanoseconds, {@code jitMillis} the time the JIT's compilations took meanwhile
-     * (their CPU is part of the JVM's), bytes as the database counts them.
+     * What a window measured; CPU in nanoseconds, {@code jitMillis} the elapsed time the JIT's compilations took
+     * meanwhile (their CPU is part of the JVM's), bytes as the database counts them.
      */
     record Measured(
             double seconds,
@@ -65,7 +65,10 @@ final class Window {
         return new Measured(seconds, jvmCpu, serverCpu, jit, sql, bytes, peaks);
     }
 
-    /** The JIT compilers' accumulated time since the JVM started, in milliseconds (0 where the JVM does not say). */
+    /**
+     * The JIT compilers' accumulated time since the JVM started, in milliseconds (0 where the JVM does not say):
+     * elapsed time summed over the compiler threads, so at most about their CPU when they wait for a core.
+     */
     private static long jitMillis() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
