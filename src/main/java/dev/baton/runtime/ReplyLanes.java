@@ -5,14 +5,16 @@ import dev.baton.ticket.Tx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 
 /**
  * Group commit of agent replies. Each results consumer hands its reply to the lane of the reply's run; one consumer at
  * a time per lane takes every reply waiting there, applies them in one database transaction and relays their messages
- * together, then lets the others acknowledge theirs. Nothing waits for a batch to fill: an idle lane applies a lone
- * reply at once, and a busy one gathers whatever arrived while its previous batch was being applied.
+ * together, then lets the others acknowledge theirs. The next batch's transaction runs while a batch is relayed. Nothing
+ * waits for a batch to fill: an idle lane applies a lone reply at once, and a busy one gathers whatever arrived while
+ * its previous batch was being applied.
  *
  * <p>A run's replies always take the same lane, so two lanes never lock the same run and never wait on each other; a
  * run with thousands of replies in flight holds one lane, applies them a batch per lock, and delays only the runs that
@@ -88,7 +90,11 @@ final class ReplyLanes {
     /** One reply waiting in a lane, and what became of it. */
     private static final class Member {
         final Exchange ex;
+        /** In a batch: applied or being applied, not to be taken again. */
+        boolean taken;
+        /** Its batch ended (committed and relayed, or rolled back); its consumer may go on. */
         boolean done;
+
         boolean alone;
         RuntimeException failure;
 
@@ -97,16 +103,23 @@ final class ReplyLanes {
         }
     }
 
-    /** Replies of the runs hashed here, and whether a consumer is applying a batch of them. */
+    /**
+     * Replies of the runs hashed here, and whether a consumer is applying a batch of them. A batch's relay overlaps the
+     * next batch's transaction, which only needs the database: the transaction of batch N+1 reads what batch N
+     * committed, and the relays go in the order of the commits, one at a time, so a run's messages leave in the order
+     * its transitions committed. Each batch's replies are still acknowledged only once its own messages are relayed.
+     */
     private final class Lane {
         private final ArrayDeque<Member> waiting = new ArrayDeque<>();
         private boolean applying;
+        /** Held by the batch being relayed; taken before the next transaction may begin, so relays keep its order. */
+        private final ReentrantLock relaying = new ReentrantLock();
 
         void apply(Member m) {
             List<Member> batch;
             synchronized (this) {
                 waiting.add(m);
-                while (!m.done && applying) {
+                while (!m.done && (m.taken || applying)) {
                     try {
                         wait();
                     } catch (InterruptedException e) {
@@ -125,24 +138,47 @@ final class ReplyLanes {
                 while (batch.size() < MAX_BATCH && !waiting.isEmpty()) {
                     batch.add(waiting.poll());
                 }
+                batch.forEach(b -> b.taken = true);
+            }
+            List<Outgoing> out = null;
+            try {
+                out = commit(batch);
+                if (out != null) {
+                    // Before the next transaction may begin: its relay then waits for this one's.
+                    relaying.lock();
+                }
+            } finally {
+                synchronized (this) {
+                    applying = false;
+                    notifyAll();
+                }
             }
             try {
-                run(batch);
+                if (out != null) {
+                    try {
+                        relay.accept(out);
+                    } catch (RuntimeException e) {
+                        // Committed, not relayed: every reply of the batch rolls back and is redelivered, the inbox
+                        // skips it and the outbox sweep sends what it emitted.
+                        batch.forEach(b -> b.failure = e);
+                    } finally {
+                        relaying.unlock();
+                    }
+                }
             } finally {
                 synchronized (this) {
                     batch.forEach(b -> b.done = true);
-                    applying = false;
                     notifyAll();
                 }
             }
         }
 
-        private void run(List<Member> batch) {
+        /** Applies the batch in one transaction; answers what it emitted, or null when it rolled back. */
+        private List<Outgoing> commit(List<Member> batch) {
             batches.increment();
             replies.add(batch.size());
-            List<Outgoing> out;
             try {
-                out = tx.run(c -> {
+                return tx.run(c -> {
                     List<Outgoing> all = new ArrayList<>();
                     for (Member m : batch) {
                         all.addAll(applier.apply(m.ex));
@@ -155,14 +191,7 @@ final class ReplyLanes {
                 } else {
                     batch.forEach(b -> b.alone = true);
                 }
-                return;
-            }
-            try {
-                relay.accept(out);
-            } catch (RuntimeException e) {
-                // Committed, not relayed: every reply of the batch rolls back and is redelivered, the inbox skips it
-                // and the outbox sweep sends what it emitted.
-                batch.forEach(b -> b.failure = e);
+                return null;
             }
         }
     }

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Group commit of replies on a real database: replies that arrive while a lane applies a batch are applied together in
- * the next transaction; a poison reply rolls its batch back and is then failed alone while the others commit; a relay
- * that fails fails every reply of its batch; and a lane that is busy holds up no other lane.
+ * the next transaction, which may commit while the batch before it is relayed (the relays keep the order of the
+ * commits); a poison reply rolls its batch back and is then failed alone while the others commit; a relay that fails
+ * fails every reply of its batch; and a lane that is busy holds up no other lane.
  */
 class ReplyLanesTest {
     HikariDataSource db;
@@ -40,6 +41,10 @@ class ReplyLanesTest {
     final List<List<Outgoing>> relayed = new CopyOnWriteArrayList<>();
     volatile CountDownLatch gate = new CountDownLatch(0);
     volatile RuntimeException relayFailure;
+    /** Every relay counts this down, then waits at {@link #relayGate}. */
+    final CountDownLatch relayEntered = new CountDownLatch(1);
+
+    volatile CountDownLatch relayGate = new CountDownLatch(0);
 
     @BeforeEach
     void start() {
@@ -100,6 +105,12 @@ class ReplyLanesTest {
         return new ReplyLanes(n, tx, this::apply, out -> {
             if (relayFailure != null) {
                 throw relayFailure;
+            }
+            relayEntered.countDown();
+            try {
+                assertThat(relayGate.await(30, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
             }
             relayed.add(out);
         });
@@ -173,6 +184,27 @@ class ReplyLanesTest {
         // every reply that committed was relayed, each exactly once
         assertThat(relayed.stream().flatMap(List::stream).map(Outgoing::body).sorted())
                 .containsExactly("r0", "r1", "r3");
+    }
+
+    @Test
+    void theNextBatchCommitsWhileABatchIsRelayedAndTheRelaysKeepTheOrderOfTheCommits() throws Exception {
+        ReplyLanes lanes = lanes(1);
+        CountDownLatch held = new CountDownLatch(1);
+        relayGate = held;
+        CompletableFuture<Void> first = reply(lanes, "r0", "run-a");
+        assertThat(relayEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> second = reply(lanes, "r1", "run-a");
+        // r0's relay is held: r1's transaction runs and commits meanwhile, in the same lane
+        Awaitility.await().until(() -> transactions.size() == 2);
+        assertThat(transactions).containsExactly(List.of("r0"), List.of("r1"));
+        // neither is acknowledged before its own messages are relayed, and r1's wait for r0's
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+        assertThat(relayed).isEmpty();
+        held.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        second.get(30, TimeUnit.SECONDS);
+        assertThat(relayed.stream().map(out -> out.get(0).body())).containsExactly("r0", "r1");
     }
 
     @Test
