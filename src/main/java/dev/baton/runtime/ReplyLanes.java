@@ -104,10 +104,12 @@ final class ReplyLanes {
     }
 
     /**
-     * Replies of the runs hashed here, and whether a consumer is applying a batch of them. A batch's relay overlaps the
-     * next batch's transaction, which only needs the database: the transaction of batch N+1 reads what batch N
-     * committed, and the relays go in the order of the commits, one at a time, so a run's messages leave in the order
-     * its transitions committed. Each batch's replies are still acknowledged only once its own messages are relayed.
+     * Replies of the runs hashed here, and whether a consumer is applying a batch of them. A batch's relay may overlap
+     * the next batch's transaction, which only needs the database: the transaction of batch N+1 reads what batch N
+     * committed, and the lane's batches are relayed one at a time, in the order they committed. (A reply applied again
+     * on its own after its batch rolled back is relayed by its consumer, and what a failed relay left is sent by the
+     * outbox sweep, either of them in no particular order: events carry their run's {@code seq}.) Each batch's replies
+     * are still acknowledged only once its own messages are relayed.
      */
     private final class Lane {
         private final ArrayDeque<Member> waiting = new ArrayDeque<>();
@@ -124,7 +126,9 @@ final class ReplyLanes {
                         wait();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        // Still queued: whoever leads next applies it, and this consumer rolls its message back.
+                        // This consumer rolls its message back. Still queued, its reply is applied by whoever leads
+                        // next; already in a batch, it commits and is relayed with it: the redelivery is then skipped
+                        // by the inbox.
                         throw new IllegalStateException("interrupted while its batch was applied", e);
                     }
                 }
@@ -140,32 +144,36 @@ final class ReplyLanes {
                 }
                 batch.forEach(b -> b.taken = true);
             }
-            List<Outgoing> out = null;
+            boolean turn = false;
             try {
-                out = commit(batch);
-                if (out != null) {
-                    // Before the next transaction may begin: its relay then waits for this one's.
-                    relaying.lock();
-                }
-            } finally {
-                synchronized (this) {
-                    applying = false;
-                    notifyAll();
-                }
-            }
-            try {
-                if (out != null) {
-                    try {
-                        relay.accept(out);
-                    } catch (RuntimeException e) {
-                        // Committed, not relayed: every reply of the batch rolls back and is redelivered, the inbox
-                        // skips it and the outbox sweep sends what it emitted.
-                        batch.forEach(b -> b.failure = e);
-                    } finally {
-                        relaying.unlock();
+                List<Outgoing> out;
+                try {
+                    out = commit(batch);
+                    if (out != null) {
+                        // Before the next transaction may begin: its relay then waits for this one's.
+                        relaying.lock();
+                        turn = true;
+                    }
+                } finally {
+                    synchronized (this) {
+                        applying = false;
+                        notifyAll();
                     }
                 }
+                if (turn) {
+                    relay.accept(out);
+                }
+            } catch (RuntimeException | Error e) {
+                // The relay failed (committed, not relayed), or an Error came out of the commit or the relay: every
+                // reply of the batch rolls back and is redelivered, the inbox skips what committed and the outbox
+                // sweep sends what it emitted. Each consumer throws it on its own thread; none is left waiting.
+                RuntimeException failure =
+                        e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);
+                batch.forEach(b -> b.failure = failure);
             } finally {
+                if (turn) {
+                    relaying.unlock();
+                }
                 synchronized (this) {
                     batch.forEach(b -> b.done = true);
                     notifyAll();

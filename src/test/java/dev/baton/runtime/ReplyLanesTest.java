@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Group commit of replies on a real database: replies that arrive while a lane applies a batch are applied together in
  * the next transaction, which may commit while the batch before it is relayed (the relays keep the order of the
- * commits); a poison reply rolls its batch back and is then failed alone while the others commit; a relay that fails
- * fails every reply of its batch; and a lane that is busy holds up no other lane.
+ * commits, and a reply of the batch being relayed is not applied again); a poison reply rolls its batch back and is
+ * then failed alone while the others commit; a relay that fails, even with an Error, fails every reply of its batch
+ * and leaves none waiting; and a lane that is busy holds up no other lane.
  */
 class ReplyLanesTest {
     HikariDataSource db;
@@ -41,10 +42,17 @@ class ReplyLanesTest {
     final List<List<Outgoing>> relayed = new CopyOnWriteArrayList<>();
     volatile CountDownLatch gate = new CountDownLatch(0);
     volatile RuntimeException relayFailure;
-    /** Every relay counts this down, then waits at {@link #relayGate}. */
+    /** Every relay counts this down and {@link #relays} up, then waits at {@link #relayGate}. */
     final CountDownLatch relayEntered = new CountDownLatch(1);
 
+    final java.util.concurrent.atomic.AtomicInteger relays = new java.util.concurrent.atomic.AtomicInteger();
     volatile CountDownLatch relayGate = new CountDownLatch(0);
+    /** A relay whose batch emitted this body waits at {@link #heldGate}. */
+    volatile String heldBody;
+
+    volatile CountDownLatch heldGate = new CountDownLatch(0);
+    /** Thrown by the relay of a batch that emitted this body, as an Error. */
+    volatile String errorBody;
 
     @BeforeEach
     void start() {
@@ -106,11 +114,18 @@ class ReplyLanesTest {
             if (relayFailure != null) {
                 throw relayFailure;
             }
+            relays.incrementAndGet();
             relayEntered.countDown();
             try {
                 assertThat(relayGate.await(30, TimeUnit.SECONDS)).isTrue();
+                if (out.stream().anyMatch(o -> o.body().equals(heldBody))) {
+                    assertThat(heldGate.await(30, TimeUnit.SECONDS)).isTrue();
+                }
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
+            }
+            if (out.stream().anyMatch(o -> o.body().equals(errorBody))) {
+                throw new OutOfMemoryError("test: no heap left to relay " + errorBody);
             }
             relayed.add(out);
         });
@@ -197,6 +212,11 @@ class ReplyLanesTest {
         // r0's relay is held: r1's transaction runs and commits meanwhile, in the same lane
         Awaitility.await().until(() -> transactions.size() == 2);
         assertThat(transactions).containsExactly(List.of("r0"), List.of("r1"));
+        // and r1's relay does not begin before r0's has ended
+        Awaitility.await()
+                .during(java.time.Duration.ofMillis(300))
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> relays.get() == 1);
         // neither is acknowledged before its own messages are relayed, and r1's wait for r0's
         assertThat(first).isNotDone();
         assertThat(second).isNotDone();
@@ -205,6 +225,61 @@ class ReplyLanesTest {
         first.get(30, TimeUnit.SECONDS);
         second.get(30, TimeUnit.SECONDS);
         assertThat(relayed.stream().map(out -> out.get(0).body())).containsExactly("r0", "r1");
+    }
+
+    @Test
+    void aReplyInABatchBeingRelayedIsNotAppliedAgainByItsOwnConsumer() throws Exception {
+        ReplyLanes lanes = lanes(1);
+        gate = new CountDownLatch(1);
+        CompletableFuture<Void> first = reply(lanes, "r0", "run-a");
+        assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> a = reply(lanes, "r1", "run-a");
+        CompletableFuture<Void> b = reply(lanes, "r2", "run-a");
+        Awaitility.await().until(() -> lanes.waiting() == 2);
+        // r1 and r2 make the second batch, led by one of their consumers; its relay is held after its commit, when
+        // the lane is free again: the other consumer, woken, must wait for its batch, not lead it again
+        heldBody = "r2";
+        heldGate = new CountDownLatch(1);
+        gate.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        Awaitility.await().until(() -> transactions.size() == 2);
+        Awaitility.await()
+                .during(java.time.Duration.ofMillis(300))
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> transactions.size() == 2 && !a.isDone() && !b.isDone());
+        heldGate.countDown();
+        a.get(30, TimeUnit.SECONDS);
+        b.get(30, TimeUnit.SECONDS);
+        assertThat(transactions).hasSize(2);
+        assertThat(transactions.get(1)).containsExactlyInAnyOrder("r1", "r2");
+        // each relayed once, the second batch after the first
+        assertThat(relayed).hasSize(2);
+        assertThat(relayed.get(1).stream().map(Outgoing::body)).containsExactlyInAnyOrder("r1", "r2");
+    }
+
+    @Test
+    void anErrorInARelayFailsEveryReplyOfItsBatchAndLeavesNoneWaiting() throws Exception {
+        ReplyLanes lanes = lanes(1);
+        gate = new CountDownLatch(1);
+        CompletableFuture<Void> first = reply(lanes, "r0", "run-a");
+        assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> a = reply(lanes, "r1", "run-a");
+        CompletableFuture<Void> b = reply(lanes, "r2", "run-a");
+        Awaitility.await().until(() -> lanes.waiting() == 2);
+        errorBody = "r2";
+        gate.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        for (CompletableFuture<Void> f : List.of(a, b)) {
+            assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(OutOfMemoryError.class)
+                    .hasMessageContaining("no heap left to relay r2");
+        }
+        // committed all the same: their redeliveries are skipped by the inbox, the outbox sweep sends what they emitted
+        assertThat(appliedRows()).containsExactly("r0", "r1", "r2");
+        // and the lane goes on
+        errorBody = null;
+        reply(lanes, "r3", "run-a").get(30, TimeUnit.SECONDS);
+        assertThat(appliedRows()).contains("r3");
     }
 
     @Test
