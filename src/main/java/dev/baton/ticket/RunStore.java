@@ -87,21 +87,54 @@ public final class RunStore {
      * context is not read ({@code null}); {@link #context} reads it when a transition needs it.
      */
     public Optional<RunRow> lockRun(Connection c, String id) throws SQLException {
+        LockedRuns locked = LockedRuns.of(c);
+        RunRow held = locked == null ? null : locked.run(id);
         ObjectNode known = params.known(id);
-        if (known != null) {
-            return Sql.one(
-                    c, "SELECT " + RUN_COLS_LIGHTER + " FROM run WHERE id = ? FOR UPDATE", rs -> runRow(rs, known), id);
+        if (held != null) {
+            // Locked by this transaction already (an earlier reply of its batch), and as it wrote it since.
+            ObjectNode own = known != null ? known : locked.params(id);
+            if (own != null) {
+                return Optional.of(withParams(held, own));
+            }
         }
-        return Sql.one(
-                c,
-                "SELECT " + RUN_COLS_LIGHT + " FROM run WHERE id = ? FOR UPDATE",
-                rs -> {
-                    String text = rs.getString(5);
-                    ObjectNode read = (ObjectNode) Json.parse(text);
-                    params.read(id, text, read);
-                    return runRow(rs, read);
-                },
-                id);
+        Optional<RunRow> row;
+        if (known != null) {
+            row = Sql.one(
+                    c, "SELECT " + RUN_COLS_LIGHTER + " FROM run WHERE id = ? FOR UPDATE", rs -> runRow(rs, known), id);
+        } else {
+            row = Sql.one(
+                    c,
+                    "SELECT " + RUN_COLS_LIGHT + " FROM run WHERE id = ? FOR UPDATE",
+                    rs -> {
+                        String text = rs.getString(5);
+                        ObjectNode read = (ObjectNode) Json.parse(text);
+                        params.read(id, text, read);
+                        return runRow(rs, read);
+                    },
+                    id);
+        }
+        if (locked != null && row.isPresent()) {
+            locked.locked(row.get(), params.known(id) != null ? null : row.get().params());
+        }
+        return row;
+    }
+
+    private static RunRow withParams(RunRow r, ObjectNode params) {
+        return new RunRow(
+                r.id(),
+                r.pipeline(),
+                r.revision(),
+                r.status(),
+                params,
+                null,
+                r.idempotencyKey(),
+                r.error(),
+                r.createdAt(),
+                r.updatedAt(),
+                r.finishedAt(),
+                r.requestHash(),
+                r.lastSeq(),
+                r.reruns());
     }
 
     public ObjectNode context(Connection c, String runId) throws SQLException {
@@ -177,6 +210,25 @@ public final class RunStore {
             Instant now,
             Instant finishedAt)
             throws SQLException {
+        LockedRuns locked = LockedRuns.of(c);
+        RunRow held = locked == null ? null : locked.run(id);
+        if (held != null) {
+            locked.written(new RunRow(
+                    id,
+                    held.pipeline(),
+                    held.revision(),
+                    status,
+                    null,
+                    null,
+                    held.idempotencyKey(),
+                    error,
+                    held.createdAt(),
+                    now,
+                    finishedAt,
+                    held.requestHash(),
+                    lastSeq,
+                    held.reruns()));
+        }
         if (context == null) {
             Sql.update(
                     c,
@@ -206,6 +258,10 @@ public final class RunStore {
     /** Counts a rerun of the run: from now on its tickets may revive the rows its earlier tries left. */
     public void countRerun(Connection c, String id) throws SQLException {
         Sql.update(c, "UPDATE run SET reruns = reruns + 1 WHERE id = ?", id);
+        LockedRuns locked = LockedRuns.of(c);
+        if (locked != null) {
+            locked.forgetRun(id); // read again, with its count
+        }
     }
 
     /** The (pipeline, revision) pairs that runs still in progress are pinned to. */

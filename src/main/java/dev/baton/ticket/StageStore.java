@@ -17,6 +17,10 @@ public final class StageStore {
             values.add(keyThen(s, state(s)));
         }
         Sql.batch(c, Sql.insert("run_stage", STAGE_COLS), values);
+        LockedRuns locked = LockedRuns.of(c);
+        if (locked != null) {
+            rows.forEach(r -> locked.forgetStages(r.runId()));
+        }
     }
 
     public void updateStage(Connection c, StageRow s) throws SQLException {
@@ -42,6 +46,10 @@ public final class StageStore {
                         + "finished_at = ?, iteration = ?, items_total = ?, items_next = ?, items_done = ?, "
                         + "done_seq = ? WHERE run_id = ? AND name = ?",
                 values);
+        LockedRuns locked = LockedRuns.of(c);
+        if (locked != null) {
+            locked.written(rows);
+        }
     }
 
     /** A stage row's columns after its key (run id, name), in the order of {@link #STAGE_COLS}. */
@@ -69,7 +77,25 @@ public final class StageStore {
         return row;
     }
 
+    /**
+     * The run's stage rows. A transaction that holds the run's row locked reads them once and then keeps them as it
+     * writes them ({@link LockedRuns}): no other transaction can change them meanwhile.
+     */
     public List<StageRow> stages(Connection c, String runId) throws SQLException {
+        LockedRuns locked = LockedRuns.of(c);
+        if (locked == null || locked.run(runId) == null) {
+            return read(c, runId);
+        }
+        List<StageRow> held = locked.stages(runId);
+        if (held != null) {
+            return held;
+        }
+        List<StageRow> rows = read(c, runId);
+        locked.read(runId, rows);
+        return rows;
+    }
+
+    private static List<StageRow> read(Connection c, String runId) throws SQLException {
         return Sql.list(
                 c,
                 "SELECT " + STAGE_COLS + " FROM run_stage WHERE run_id = ?",
