@@ -142,23 +142,7 @@ class OutboxRelayTest {
                     .as("a short ticket is kept as it is")
                     .isNull();
             new dev.baton.ticket.Tx(baton.server.dataSource()).run(c -> {
-                runs.insertRun(
-                        c,
-                        new dev.baton.ticket.Rows.RunRow(
-                                "r-1",
-                                "p",
-                                "r",
-                                dev.baton.ticket.RunStatus.RUNNING,
-                                params,
-                                dev.baton.pipeline.Json.object(),
-                                null,
-                                null,
-                                now,
-                                now,
-                                null,
-                                null,
-                                0,
-                                0));
+                runs.insertRun(c, dev.baton.ticket.TestRuns.running("r-1", params));
                 var outbox = new dev.baton.ticket.OutboxStore();
                 outbox.add(c, new Outgoing("m-1", "queue:test.relay", body, null, null, 4, 0, 0, stored), now);
                 outbox.add(c, message("beside it"), now);

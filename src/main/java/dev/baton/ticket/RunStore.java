@@ -94,7 +94,8 @@ public final class RunStore {
             // Locked by this transaction already (an earlier reply of its batch), and as it wrote it since.
             ObjectNode own = known != null ? known : locked.params(id);
             if (own != null) {
-                return Optional.of(withParams(held, own));
+                return Optional.of(lockedRow(
+                        held, own, held.status(), held.error(), held.lastSeq(), held.updatedAt(), held.finishedAt()));
             }
         }
         Optional<RunRow> row;
@@ -119,21 +120,29 @@ public final class RunStore {
         return row;
     }
 
-    private static RunRow withParams(RunRow r, ObjectNode params) {
+    /** A locked row's state with these params and this state: its context is not read, as {@link #lockRun} has it. */
+    private static RunRow lockedRow(
+            RunRow r,
+            ObjectNode params,
+            RunStatus status,
+            String error,
+            int lastSeq,
+            Instant updatedAt,
+            Instant finishedAt) {
         return new RunRow(
                 r.id(),
                 r.pipeline(),
                 r.revision(),
-                r.status(),
+                status,
                 params,
                 null,
                 r.idempotencyKey(),
-                r.error(),
+                error,
                 r.createdAt(),
-                r.updatedAt(),
-                r.finishedAt(),
+                updatedAt,
+                finishedAt,
                 r.requestHash(),
-                r.lastSeq(),
+                lastSeq,
                 r.reruns());
     }
 
@@ -213,21 +222,7 @@ public final class RunStore {
         LockedRuns locked = LockedRuns.of(c);
         RunRow held = locked == null ? null : locked.run(id);
         if (held != null) {
-            locked.written(new RunRow(
-                    id,
-                    held.pipeline(),
-                    held.revision(),
-                    status,
-                    null,
-                    null,
-                    held.idempotencyKey(),
-                    error,
-                    held.createdAt(),
-                    now,
-                    finishedAt,
-                    held.requestHash(),
-                    lastSeq,
-                    held.reruns()));
+            locked.written(lockedRow(held, null, status, error, lastSeq, now, finishedAt));
         }
         if (context == null) {
             Sql.update(

@@ -227,21 +227,31 @@ class ReplyLanesTest {
         assertThat(relayed.stream().map(out -> out.get(0).body())).containsExactly("r0", "r1");
     }
 
-    @Test
-    void aReplyInABatchBeingRelayedIsNotAppliedAgainByItsOwnConsumer() throws Exception {
-        ReplyLanes lanes = lanes(1);
+    /**
+     * r0 applied alone, its transaction held at the gate, while r1 and r2 of the same run wait behind it (they make the
+     * second batch once {@link #gate} opens): the futures of r0, r1 and r2.
+     */
+    private List<CompletableFuture<Void>> twoBehindTheFirst(ReplyLanes lanes) throws InterruptedException {
         gate = new CountDownLatch(1);
         CompletableFuture<Void> first = reply(lanes, "r0", "run-a");
         assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Void> a = reply(lanes, "r1", "run-a");
         CompletableFuture<Void> b = reply(lanes, "r2", "run-a");
         Awaitility.await().until(() -> lanes.waiting() == 2);
+        return List.of(first, a, b);
+    }
+
+    @Test
+    void aReplyInABatchBeingRelayedIsNotAppliedAgainByItsOwnConsumer() throws Exception {
+        List<CompletableFuture<Void>> replies = twoBehindTheFirst(lanes(1));
+        CompletableFuture<Void> a = replies.get(1);
+        CompletableFuture<Void> b = replies.get(2);
         // r1 and r2 make the second batch, led by one of their consumers; its relay is held after its commit, when
         // the lane is free again: the other consumer, woken, must wait for its batch, not lead it again
         heldBody = "r2";
         heldGate = new CountDownLatch(1);
         gate.countDown();
-        first.get(30, TimeUnit.SECONDS);
+        replies.get(0).get(30, TimeUnit.SECONDS);
         Awaitility.await().until(() -> transactions.size() == 2);
         Awaitility.await()
                 .during(java.time.Duration.ofMillis(300))
@@ -260,16 +270,11 @@ class ReplyLanesTest {
     @Test
     void anErrorInARelayFailsEveryReplyOfItsBatchAndLeavesNoneWaiting() throws Exception {
         ReplyLanes lanes = lanes(1);
-        gate = new CountDownLatch(1);
-        CompletableFuture<Void> first = reply(lanes, "r0", "run-a");
-        assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Void> a = reply(lanes, "r1", "run-a");
-        CompletableFuture<Void> b = reply(lanes, "r2", "run-a");
-        Awaitility.await().until(() -> lanes.waiting() == 2);
+        List<CompletableFuture<Void>> replies = twoBehindTheFirst(lanes);
         errorBody = "r2";
         gate.countDown();
-        first.get(30, TimeUnit.SECONDS);
-        for (CompletableFuture<Void> f : List.of(a, b)) {
+        replies.get(0).get(30, TimeUnit.SECONDS);
+        for (CompletableFuture<Void> f : replies.subList(1, 3)) {
             assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
                     .hasRootCauseInstanceOf(OutOfMemoryError.class)
                     .hasMessageContaining("no heap left to relay r2");

@@ -34,24 +34,7 @@ class LockedRunsTest {
                 new DbSettings("jdbc:h2:mem:locked" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "", 4, 0));
         tx = new Tx(db);
         tx.run(c -> {
-            Instant now = Instant.now();
-            store.insertRun(
-                    c,
-                    new RunRow(
-                            "run-1",
-                            "p",
-                            "r",
-                            RunStatus.RUNNING,
-                            (ObjectNode) Json.parse("{\"n\": 1}"),
-                            Json.object(),
-                            null,
-                            null,
-                            now,
-                            now,
-                            null,
-                            null,
-                            0,
-                            0));
+            store.insertRun(c, TestRuns.running("run-1", (ObjectNode) Json.parse("{\"n\": 1}")));
             store.stageRows().insertStages(c, List.of(StageRow.waiting("run-1", "a"), StageRow.waiting("run-1", "b")));
             return null;
         });

@@ -8,7 +8,6 @@ import dev.baton.config.BatonSettings.DbSettings;
 import dev.baton.pipeline.Json;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,8 +26,8 @@ class RunParamsTest {
             for (int i = 0; i < 2000; i++) {
                 items.add(i);
             }
-            store.insertRun(c, run("big", big));
-            store.insertRun(c, run("small", (ObjectNode) Json.parse("{\"n\": 1}")));
+            store.insertRun(c, TestRuns.running("big", big));
+            store.insertRun(c, TestRuns.running("small", (ObjectNode) Json.parse("{\"n\": 1}")));
 
             ObjectNode first = store.lockRun(c, "big").orElseThrow().params();
             assertThat(first).isEqualTo(big);
@@ -50,11 +49,5 @@ class RunParamsTest {
                     .as("small params are read with the row")
                     .isEqualTo(Json.parse("{\"rewritten\": true}"));
         }
-    }
-
-    private static Rows.RunRow run(String id, ObjectNode params) {
-        Instant now = Instant.now();
-        return new Rows.RunRow(
-                id, "p", "r", RunStatus.RUNNING, params, Json.object(), null, null, now, now, null, null, 0, 0);
     }
 }
