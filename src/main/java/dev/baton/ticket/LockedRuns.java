@@ -43,7 +43,7 @@ final class LockedRuns implements Tx.BeforeCommit {
         return h == null || h.params() == null ? null : h.params().deepCopy();
     }
 
-    /** Just locked: {@code ownParams} null when the run store keeps them. */
+    /** Just locked, {@code row} without its params: {@code ownParams} are them, or null when the run store keeps them. */
     void locked(RunRow row, ObjectNode ownParams) {
         runs.put(row.id(), new Held(row, ownParams == null ? null : ownParams.deepCopy()));
     }

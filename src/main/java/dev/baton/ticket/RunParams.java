@@ -32,6 +32,11 @@ final class RunParams {
         return k == null ? null : k.params().deepCopy();
     }
 
+    /** Whether the run's params are kept (without copying them). */
+    boolean keeps(String runId) {
+        return kept.getIfPresent(runId) != null;
+    }
+
     /** Keeps a copy of the params read from the run's row when they are worth keeping. */
     void read(String runId, String text, ObjectNode params) {
         if (text.length() >= WORTH_KEEPING) {

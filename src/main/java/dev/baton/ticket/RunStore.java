@@ -115,7 +115,10 @@ public final class RunStore {
                     id);
         }
         if (locked != null && row.isPresent()) {
-            locked.locked(row.get(), params.known(id) != null ? null : row.get().params());
+            RunRow r = row.get();
+            locked.locked(
+                    lockedRow(r, null, r.status(), r.error(), r.lastSeq(), r.updatedAt(), r.finishedAt()),
+                    params.keeps(id) ? null : r.params());
         }
         return row;
     }

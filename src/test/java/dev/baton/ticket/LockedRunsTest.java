@@ -112,6 +112,50 @@ class LockedRunsTest {
     }
 
     @Test
+    void largeParamsKeptByTheRunStoreAreEachLockersOwnToo() {
+        ObjectNode big = Json.object();
+        var items = big.putArray("items");
+        for (int i = 0; i < 1000; i++) {
+            items.add("item-" + i);
+        }
+        tx.run(c -> {
+            store.insertRun(c, TestRuns.running("run-big", big));
+            return null;
+        });
+        tx.run(c -> {
+            RunRow first = store.lockRun(c, "run-big").orElseThrow();
+            first.params().put("changed", true);
+            rewriteBehindTheStores(c);
+            RunRow second = store.lockRun(c, "run-big").orElseThrow();
+            assertThat(second.params())
+                    .as("the kept params, not the first locker's")
+                    .isEqualTo(big);
+            assertThat(second.error()).as("kept: the rewrite was not read").isNull();
+            second.params().put("changed", true);
+            assertThat(store.lockRun(c, "run-big").orElseThrow().params()).isEqualTo(big);
+            return null;
+        });
+    }
+
+    @Test
+    void aStageWrittenThatWasNotReadMakesTheStagesBeReadAgain() {
+        tx.run(c -> {
+            store.lockRun(c, "run-1").orElseThrow();
+            store.stageRows().stages(c, "run-1");
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO run_stage (run_id, name, status, attempts, iteration, items_total, "
+                        + "items_next, items_done) VALUES ('run-1', 'c', 'WAITING_DEPS', 0, 0, 0, 0, 0)");
+            }
+            StageRow c2 = StageRow.waiting("run-1", "c");
+            store.stageRows().updateStages(c, List.of(c2));
+            assertThat(store.stageRows().stages(c, "run-1"))
+                    .extracting(StageRow::name)
+                    .containsExactlyInAnyOrder("a", "b", "c");
+            return null;
+        });
+    }
+
+    @Test
     void stagesOfARunNotLockedAreReadEachTime() {
         tx.run(c -> {
             store.stageRows().stages(c, "run-1");
@@ -158,8 +202,8 @@ class LockedRunsTest {
 
     private static void rewriteBehindTheStores(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.executeUpdate("UPDATE run SET error = 'rewritten' WHERE id = 'run-1'");
-            st.executeUpdate("UPDATE run_stage SET error = 'rewritten' WHERE run_id = 'run-1'");
+            st.executeUpdate("UPDATE run SET error = 'rewritten'");
+            st.executeUpdate("UPDATE run_stage SET error = 'rewritten'");
         }
     }
 
