@@ -12,9 +12,9 @@ import org.apache.camel.Exchange;
 /**
  * Group commit of agent replies. Each results consumer hands its reply to the lane of the reply's run; one consumer at
  * a time per lane takes every reply waiting there, applies them in one database transaction and relays their messages
- * together, then lets the others acknowledge theirs. The next batch's transaction runs while a batch is relayed. Nothing
- * waits for a batch to fill: an idle lane applies a lone reply at once, and a busy one gathers whatever arrived while
- * its previous batch was being applied.
+ * together, then lets the others acknowledge theirs. The next batch's transaction may run while a batch is relayed.
+ * Nothing waits for a batch to fill: an idle lane applies a lone reply at once, and a busy one gathers whatever arrived
+ * while its previous batch was being applied.
  *
  * <p>A run's replies always take the same lane, so two lanes never lock the same run and never wait on each other; a
  * run with thousands of replies in flight holds one lane, applies them a batch per lock, and delays only the runs that
