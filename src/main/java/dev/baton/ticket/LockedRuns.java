@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.ticket.Rows.RunRow;
 import dev.baton.ticket.Rows.StageRow;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,28 +32,69 @@ final class LockedRuns implements Tx.BeforeCommit {
     @Override
     public void flush(Connection c) {} // nothing to write: only what was read and written meanwhile
 
-    /** The run row as this transaction locked and wrote it, without its params; null when it has not locked it. */
-    RunRow run(String id) {
+    /** Whether this transaction has locked the run's row. */
+    boolean holds(String runId) {
+        return runs.containsKey(runId);
+    }
+
+    /**
+     * The run row as this transaction locked and wrote it, with {@code kept} (a copy of the params the run store
+     * keeps) or else a copy of its own; null when it has not locked it, or holds no params to give.
+     */
+    RunRow run(String id, ObjectNode kept) {
         Held h = runs.get(id);
-        return h == null ? null : h.row();
-    }
-
-    /** A copy of the params of a run held here whose params the run store does not keep. */
-    ObjectNode params(String id) {
-        Held h = runs.get(id);
-        return h == null || h.params() == null ? null : h.params().deepCopy();
-    }
-
-    /** Just locked, {@code row} without its params: {@code ownParams} are them, or null when the run store keeps them. */
-    void locked(RunRow row, ObjectNode ownParams) {
-        runs.put(row.id(), new Held(row, ownParams == null ? null : ownParams.deepCopy()));
-    }
-
-    void written(RunRow row) {
-        Held h = runs.get(row.id());
-        if (h != null) {
-            runs.put(row.id(), new Held(row, h.params()));
+        if (h == null) {
+            return null;
         }
+        ObjectNode params =
+                kept != null ? kept : h.params() == null ? null : h.params().deepCopy();
+        RunRow r = h.row();
+        return params == null
+                ? null
+                : row(r, params, r.status(), r.error(), r.lastSeq(), r.updatedAt(), r.finishedAt());
+    }
+
+    /** Just locked: its params are held here unless the run store keeps them ({@code paramsKept}). */
+    void locked(RunRow r, boolean paramsKept) {
+        runs.put(
+                r.id(),
+                new Held(
+                        row(r, null, r.status(), r.error(), r.lastSeq(), r.updatedAt(), r.finishedAt()),
+                        paramsKept ? null : r.params().deepCopy()));
+    }
+
+    /** The run row written with this state ({@link RunStore#updateRun}), if this transaction holds it. */
+    void written(String id, RunStatus status, String error, int lastSeq, Instant updatedAt, Instant finishedAt) {
+        Held h = runs.get(id);
+        if (h != null) {
+            runs.put(id, new Held(row(h.row(), null, status, error, lastSeq, updatedAt, finishedAt), h.params()));
+        }
+    }
+
+    /** {@code r} with these params and this state: its context is not read, as a locked row has it. */
+    private static RunRow row(
+            RunRow r,
+            ObjectNode params,
+            RunStatus status,
+            String error,
+            int lastSeq,
+            Instant updatedAt,
+            Instant finishedAt) {
+        return new RunRow(
+                r.id(),
+                r.pipeline(),
+                r.revision(),
+                status,
+                params,
+                null,
+                r.idempotencyKey(),
+                error,
+                r.createdAt(),
+                updatedAt,
+                finishedAt,
+                r.requestHash(),
+                lastSeq,
+                r.reruns());
     }
 
     void forgetRun(String id) {

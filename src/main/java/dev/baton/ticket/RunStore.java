@@ -88,15 +88,10 @@ public final class RunStore {
      */
     public Optional<RunRow> lockRun(Connection c, String id) throws SQLException {
         LockedRuns locked = LockedRuns.of(c);
-        RunRow held = locked == null ? null : locked.run(id);
         ObjectNode known = params.known(id);
+        RunRow held = locked == null ? null : locked.run(id, known);
         if (held != null) {
-            // Locked by this transaction already (an earlier reply of its batch), and as it wrote it since.
-            ObjectNode own = known != null ? known : locked.params(id);
-            if (own != null) {
-                return Optional.of(lockedRow(
-                        held, own, held.status(), held.error(), held.lastSeq(), held.updatedAt(), held.finishedAt()));
-            }
+            return Optional.of(held); // locked by this transaction already (an earlier reply of its batch)
         }
         Optional<RunRow> row;
         if (known != null) {
@@ -115,38 +110,9 @@ public final class RunStore {
                     id);
         }
         if (locked != null && row.isPresent()) {
-            RunRow r = row.get();
-            locked.locked(
-                    lockedRow(r, null, r.status(), r.error(), r.lastSeq(), r.updatedAt(), r.finishedAt()),
-                    params.keeps(id) ? null : r.params());
+            locked.locked(row.get(), params.keeps(id));
         }
         return row;
-    }
-
-    /** A locked row's state with these params and this state: its context is not read, as {@link #lockRun} has it. */
-    private static RunRow lockedRow(
-            RunRow r,
-            ObjectNode params,
-            RunStatus status,
-            String error,
-            int lastSeq,
-            Instant updatedAt,
-            Instant finishedAt) {
-        return new RunRow(
-                r.id(),
-                r.pipeline(),
-                r.revision(),
-                status,
-                params,
-                null,
-                r.idempotencyKey(),
-                error,
-                r.createdAt(),
-                updatedAt,
-                finishedAt,
-                r.requestHash(),
-                lastSeq,
-                r.reruns());
     }
 
     public ObjectNode context(Connection c, String runId) throws SQLException {
@@ -223,9 +189,8 @@ public final class RunStore {
             Instant finishedAt)
             throws SQLException {
         LockedRuns locked = LockedRuns.of(c);
-        RunRow held = locked == null ? null : locked.run(id);
-        if (held != null) {
-            locked.written(lockedRow(held, null, status, error, lastSeq, now, finishedAt));
+        if (locked != null) {
+            locked.written(id, status, error, lastSeq, now, finishedAt);
         }
         if (context == null) {
             Sql.update(

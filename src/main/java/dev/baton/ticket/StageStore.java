@@ -83,7 +83,7 @@ public final class StageStore {
      */
     public List<StageRow> stages(Connection c, String runId) throws SQLException {
         LockedRuns locked = LockedRuns.of(c);
-        if (locked == null || locked.run(runId) == null) {
+        if (locked == null || !locked.holds(runId)) {
             return read(c, runId);
         }
         List<StageRow> held = locked.stages(runId);
